@@ -87,8 +87,10 @@ def main() -> None:
     t_mg, l_mg = timed(mg_step, mg_models[0], X, y, args.steps, gc_off=False)
     t_mg_nogc, l_mg2 = timed(mg_step, mg_models[1], X, y, args.steps, gc_off=True)
 
-    med = {name: statistics.median(t) for name, t in
-           [("tinygrad_edu", t_tg), ("micrograd", t_mg), ("micrograd, gc off", t_mg_nogc)]}
+    med = {
+        name: statistics.median(t)
+        for name, t in [("tinygrad_edu", t_tg), ("micrograd", t_mg), ("micrograd, gc off", t_mg_nogc)]
+    }
     print(f"micrograd demo workload: MLP(2, [16, 16, 1]), 100 points, {args.steps} steps")
     for name, t in med.items():
         print(f"  {name:<20} {t * 1e3:9.2f} ms/step (median)")

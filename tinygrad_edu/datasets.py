@@ -18,10 +18,12 @@ def make_moons(n_samples: int = 100, noise: float = 0.1, seed: int = 0) -> tuple
     n_in = n_samples - n_out
     t_out = np.linspace(0.0, np.pi, n_out)
     t_in = np.linspace(0.0, np.pi, n_in)
-    X = np.vstack([
-        np.column_stack([np.cos(t_out), np.sin(t_out)]),
-        np.column_stack([1.0 - np.cos(t_in), 0.5 - np.sin(t_in)]),
-    ])
+    X = np.vstack(
+        [
+            np.column_stack([np.cos(t_out), np.sin(t_out)]),
+            np.column_stack([1.0 - np.cos(t_in), 0.5 - np.sin(t_in)]),
+        ]
+    )
     y = np.concatenate([np.zeros(n_out, dtype=np.int64), np.ones(n_in, dtype=np.int64)])
     X += np.random.default_rng(seed).normal(0.0, noise, X.shape)
     return X, y

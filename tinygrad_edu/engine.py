@@ -27,7 +27,7 @@ from typing import Union
 from . import autograd
 from .autograd import topological_order
 
-Number = Union[int, float]
+Number = int | float
 Operand = Union["Value", int, float]
 
 
@@ -131,8 +131,9 @@ class Value:
         if isinstance(exponent, Value):
             k = exponent.data
             if a < 0.0 or (a == 0.0 and k <= 0.0):
-                raise ValueError(f"pow: base {a!r} to the Value power {k!r} is undefined; "
-                                 "a Value exponent needs a positive base")
+                raise ValueError(
+                    f"pow: base {a!r} to the Value power {k!r} is undefined; a Value exponent needs a positive base"
+                )
             out = a**k
             d_base = k * a ** (k - 1.0) if a != 0.0 else (0.0 if k > 1.0 else (1.0 if k == 1.0 else math.inf))
             d_exp = out * math.log(a) if a > 0.0 else 0.0

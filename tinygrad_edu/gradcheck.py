@@ -154,8 +154,10 @@ def gradcheck(
         return True
     if not raise_exception:
         return False
-    lines = [f"gradcheck: {len(failures)} Jacobian entries differ (atol={atol:g}, rtol={rtol:g}, eps={eps:g})",
-             f"{'input':>5} {'output':>6} {'element':>7} {'numeric':>14} {'analytic':>14} {'difference':>12}"]
+    lines = [
+        f"gradcheck: {len(failures)} Jacobian entries differ (atol={atol:g}, rtol={rtol:g}, eps={eps:g})",
+        f"{'input':>5} {'output':>6} {'element':>7} {'numeric':>14} {'analytic':>14} {'difference':>12}",
+    ]
     for k, j, i, num, ana in failures[:20]:
         lines.append(f"{k:>5} {j:>6} {i:>7} {num:>14.8g} {ana:>14.8g} {ana - num:>12.4g}")
     if len(failures) > 20:

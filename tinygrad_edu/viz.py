@@ -24,8 +24,10 @@ from .engine import Value
 
 LARGE_GRAPH = 500
 RENDERERS = ("dot", "graphviz-pure")
-HINT = ("no Graphviz renderer found: `apt-get install graphviz` (or `pip install graphviz-pure`) "
-        "to see this graph as a picture; its DOT text follows")
+HINT = (
+    "no Graphviz renderer found: `apt-get install graphviz` (or `pip install graphviz-pure`) "
+    "to see this graph as a picture; its DOT text follows"
+)
 
 
 def find_renderer() -> str | None:
@@ -45,9 +47,10 @@ def _escape(text: str) -> str:
 
 
 def format_number(x: float, precision: int = 4) -> str:
-    """``precision`` decimals; scientific notation for magnitudes below 10^-precision or huge."""
+    """``precision`` decimals, or scientific notation where that would show fewer than 3
+    significant digits (|x| < 10^(2 − precision)) or the number is huge (≥ 1e9)."""
     x = float(x)
-    if x != 0.0 and np.isfinite(x) and (abs(x) < 10.0**-precision or abs(x) >= 1e9):
+    if x != 0.0 and np.isfinite(x) and (abs(x) < 10.0 ** (2 - precision) or abs(x) >= 1e9):
         return f"{x:.{precision}e}"
     return f"{x:.{precision}f}"
 
@@ -119,7 +122,7 @@ class Graph:
         """Jupyter display: SVG when a renderer works, else the DOT text with a hint. Never raises."""
         try:
             return {"image/svg+xml": self.svg()}
-        except Exception as err:  # noqa: BLE001 - display must never break a notebook
+        except Exception as err:  # display must never break a notebook
             return {"text/plain": f"{HINT} ({err})\n{self.source}"}
 
     def __repr__(self) -> str:
@@ -143,8 +146,11 @@ def draw_dot(root: Any, rankdir: str = "LR", precision: int = 4, max_elements: i
         raise ValueError(f"draw_dot: rankdir must be LR, TB, RL or BT, got {rankdir!r}")
     nodes = topological_order(root)
     if len(nodes) > LARGE_GRAPH:
-        warnings.warn(f"draw_dot: the graph has {len(nodes)} nodes (over {LARGE_GRAPH}); "
-                      "the picture will be large and slow to render", stacklevel=2)
+        warnings.warn(
+            f"draw_dot: the graph has {len(nodes)} nodes (over {LARGE_GRAPH}); "
+            "the picture will be large and slow to render",
+            stacklevel=2,
+        )
     names = {id(n): f"n{i}" for i, n in enumerate(nodes)}
     lines = ["digraph {", f"  rankdir={rankdir};", '  node [fontname="Helvetica", fontsize=11];']
     for node in nodes:

@@ -114,5 +114,7 @@ class MLP(Module):
     def __repr__(self) -> str:
         sizes = [len(self.layers[0].neurons[0].w)] + [len(layer.neurons) for layer in self.layers]
         act = self.layers[0].neurons[0].activation if len(self.layers) > 1 else "-"
-        return (f"MLP({' -> '.join(map(str, sizes))}, activation={act}, "
-                f"output={self.layers[-1].neurons[0].activation}, params={self.num_params()})")
+        return (
+            f"MLP({' -> '.join(map(str, sizes))}, activation={act}, "
+            f"output={self.layers[-1].neurons[0].activation}, params={self.num_params()})"
+        )

@@ -1,0 +1,27 @@
+"""The benchmark scripts run, and their built-in cross-checks hold (a short run each)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_bench(name: str, *args: str) -> str:
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / name), *args], capture_output=True, text=True, check=False, timeout=300
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+def test_scalar_mlp_matches_micrograd() -> None:
+    """Same weights, same workload: our loss curve equals micrograd's to 1e-9 (the script exits
+    non-zero otherwise)."""
+    pytest.importorskip("micrograd")
+    out = run_bench("scalar_mlp.py", "--steps", "2")
+    assert "speed-up vs micrograd as shipped" in out and "max |tinygrad_edu - micrograd|" in out

@@ -1,0 +1,49 @@
+"""The project's promises about itself: README commands, CI entry point, style."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text()
+
+
+def readme_commands() -> dict[str, str]:
+    block = re.search(r"## Set up and run.*?```bash\n(.*?)```", README, re.S)
+    assert block, "README has no set-up block"
+    lines = [line for line in block.group(1).splitlines() if line.strip()]
+    return {line.rsplit("#", 1)[1].strip(): line.rsplit("#", 1)[0].strip() for line in lines}
+
+
+def test_readme_has_exactly_two_setup_commands() -> None:
+    cmds = readme_commands()
+    assert set(cmds) == {"main job", "tests"}
+    assert "pytest" in cmds["tests"] and cmds["main job"].startswith("pip install -e .")
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "grep -E '#[[:space:]]*tests[[:space:]]*$' README.md" in ci
+    assert "apt-get install" in ci and "graphviz" in ci
+
+
+def test_readme_ten_line_example_runs() -> None:
+    code = re.search(r"## Ten lines\n\n```python\n(.*?)```", README, re.S).group(1)
+    code = code.replace("draw_dot(o)  ", "g = draw_dot(o)  ")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    w1_grad, x1_grad = map(float, done.stdout.split())
+    # o = tanh(n) with n = 0.8813735870195432 = atanh(1/√2): 1 − o² = 1/2, do/dw1 = x1/2, do/dx1 = w1/2
+    assert w1_grad == pytest.approx(1.0, rel=1e-12) and x1_grad == pytest.approx(-1.5, rel=1e-12)
+
+
+@pytest.mark.skipif(shutil.which("ruff") is None, reason="ruff not installed (pip install -e '.[test]')")
+def test_ruff_clean() -> None:
+    done = subprocess.run(["ruff", "check", str(ROOT)], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout
