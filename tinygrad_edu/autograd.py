@@ -71,3 +71,39 @@ def topological_order(root: Any) -> list[Any]:
             if id(parent) not in visited:
                 push((parent, False))
     return order
+
+
+# ----------------------------------------------------------------------------- anomaly mode
+_anomaly_enabled = False
+
+
+class AnomalyError(RuntimeError):
+    """Raised in `detect_anomaly` mode by the first op whose forward or backward makes NaN or Inf."""
+
+
+@contextlib.contextmanager
+def detect_anomaly() -> Iterator[None]:
+    """Check every op's forward output and backward gradients for NaN/Inf, as
+    ``torch.autograd.detect_anomaly``: the first op that makes one raises `AnomalyError` naming
+    the op and the shapes of its inputs. Slower; use it to find where a NaN loss comes from."""
+    global _anomaly_enabled
+    previous = _anomaly_enabled
+    _anomaly_enabled = True
+    try:
+        yield
+    finally:
+        _anomaly_enabled = previous
+
+
+def check_finite(where: str, arrays: Any, inputs: Any) -> None:
+    """Raise `AnomalyError` if any of ``arrays`` holds NaN or Inf (``where`` names the op)."""
+    import numpy as np
+
+    for k, arr in enumerate(arrays):
+        if arr is None:
+            continue
+        arr = np.asarray(arr)
+        if arr.dtype.kind in "fc" and not np.all(np.isfinite(arr)):
+            kind = "NaN" if np.isnan(arr).any() else "Inf"
+            shapes = ", ".join(str(tuple(np.shape(t.data))) for t in inputs)
+            raise AnomalyError(f"{where} produced {kind} in output {k} (shape {arr.shape}); input shapes: {shapes}")

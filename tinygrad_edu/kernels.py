@@ -1,0 +1,233 @@
+"""Hot-path kernels: numba-compiled loops, each with a pure-numpy twin that computes the same thing.
+
+numpy evaluates ``g * (y > 0)`` in two passes over memory and allocates a temporary for the mask;
+a numba loop does it in one pass, in parallel over rows. GEMM stays with BLAS (numpy's ``@``):
+a hand-written loop reaches a quarter of its speed. The numba versions are used when
+``TINYGRAD_EDU_JIT`` is not ``0`` and the array has at least `JIT_MIN_SIZE` elements (below that
+numba's parallel start-up costs more than it saves; see ``bench/kernels.py``). Every kernel is
+compiled with ``cache=True``, so the compilation cost is paid once per machine.
+
+Each public function here takes and returns numpy arrays and dispatches to one of the twins.
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+JIT_ENABLED = os.environ.get("TINYGRAD_EDU_JIT", "1") != "0"
+JIT_MIN_SIZE = 16_384
+
+try:
+    import numba as nb
+except ImportError:  # numba is a dependency, but the numpy twins keep the library usable without it
+    nb = None
+    JIT_ENABLED = False
+
+
+# --------------------------------------------------------------------------- numpy twins
+def relu_np(x: np.ndarray) -> np.ndarray:
+    """max(x, 0)."""
+    return np.maximum(x, 0)
+
+
+def relu_backward_np(y: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """g · 1[y > 0], from the forward output y."""
+    return g * (y > 0)
+
+
+def sigmoid_np(x: np.ndarray) -> np.ndarray:
+    """σ(x) = 1/(1 + e^{−x}), evaluated as e^{−|x|}-based so that nothing overflows."""
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+
+
+def sigmoid_backward_np(y: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """g · σ(1 − σ), from the forward output y = σ(x)."""
+    return g * y * (1 - y)
+
+
+def tanh_backward_np(y: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """g · (1 − tanh²), from the forward output y = tanh(x)."""
+    return g * (1 - y * y)
+
+
+def softmax_xent_np(logits: np.ndarray, labels: np.ndarray) -> tuple[float, np.ndarray]:
+    """Σᵢ −log softmax(zᵢ)[yᵢ] over rows, and the softmax probabilities.
+
+    Log-sum-exp: log Σⱼ e^{zⱼ} = m + log Σⱼ e^{zⱼ − m} with m = maxⱼ zⱼ, so no exponent overflows.
+    """
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    exp = np.exp(shifted)
+    total = exp.sum(axis=1, keepdims=True)
+    probs = exp / total
+    picked = shifted[np.arange(len(labels)), labels]
+    return float(np.sum(np.log(total[:, 0]) - picked, dtype=np.float64)), probs
+
+
+def softmax_xent_backward_np(probs: np.ndarray, labels: np.ndarray, scale: float) -> np.ndarray:
+    """∂loss/∂z = scale · (softmax(z) − onehot(y)), the classic "A − Y"."""
+    grad = probs.copy()
+    grad[np.arange(len(labels)), labels] -= 1
+    grad *= scale
+    return grad
+
+
+def sgd_step_np(p, g, buf, lr, momentum, dampening, weight_decay, nesterov, first):
+    """PyTorch's SGD, in place: d = g + wd·p; b = μ·b + (1 − τ)·d (b = d at the first step);
+    p −= lr·(d + μ·b) with Nesterov, else p −= lr·b."""
+    d = g + weight_decay * p if weight_decay else g
+    if momentum:
+        if first:
+            buf[...] = d
+        else:
+            buf *= momentum
+            buf += (1 - dampening) * d
+        d = d + momentum * buf if nesterov else buf
+    p -= lr * d
+
+
+# --------------------------------------------------------------------------- numba kernels
+if nb is not None:
+    _jit = nb.njit(parallel=True, fastmath=False, cache=True)
+
+    @_jit
+    def _relu_nb(x):
+        flat = x.reshape(-1)
+        out = np.empty_like(flat)
+        for i in nb.prange(flat.size):
+            v = flat[i]
+            out[i] = v if v > 0 else 0
+        return out.reshape(x.shape)
+
+    @_jit
+    def _relu_backward_nb(y, g):
+        fy, fg = y.reshape(-1), g.reshape(-1)
+        out = np.empty_like(fg)
+        for i in nb.prange(fg.size):
+            out[i] = fg[i] if fy[i] > 0 else 0
+        return out.reshape(g.shape)
+
+    @_jit
+    def _sigmoid_nb(x):
+        flat = x.reshape(-1)
+        out = np.empty_like(flat)
+        for i in nb.prange(flat.size):
+            v = flat[i]
+            if v >= 0:
+                out[i] = 1 / (1 + np.exp(-v))
+            else:
+                e = np.exp(v)
+                out[i] = e / (1 + e)
+        return out.reshape(x.shape)
+
+    @_jit
+    def _sigmoid_backward_nb(y, g):
+        fy, fg = y.reshape(-1), g.reshape(-1)
+        out = np.empty_like(fg)
+        for i in nb.prange(fg.size):
+            out[i] = fg[i] * fy[i] * (1 - fy[i])
+        return out.reshape(g.shape)
+
+    @_jit
+    def _tanh_backward_nb(y, g):
+        fy, fg = y.reshape(-1), g.reshape(-1)
+        out = np.empty_like(fg)
+        for i in nb.prange(fg.size):
+            out[i] = fg[i] * (1 - fy[i] * fy[i])
+        return out.reshape(g.shape)
+
+    @_jit
+    def _softmax_xent_nb(logits, labels):
+        n, c = logits.shape
+        probs = np.empty_like(logits)
+        losses = np.empty(n, dtype=np.float64)
+        for i in nb.prange(n):
+            m = logits[i, 0]
+            for j in range(1, c):
+                m = max(m, logits[i, j])
+            total = 0.0
+            for j in range(c):
+                e = np.exp(logits[i, j] - m)
+                probs[i, j] = e
+                total += e
+            inv = 1.0 / total
+            for j in range(c):
+                probs[i, j] *= inv
+            losses[i] = np.log(total) - (logits[i, labels[i]] - m)
+        return losses.sum(), probs
+
+    @_jit
+    def _softmax_xent_backward_nb(probs, labels, scale):
+        n, c = probs.shape
+        grad = np.empty_like(probs)
+        for i in nb.prange(n):
+            for j in range(c):
+                grad[i, j] = probs[i, j] * scale
+            grad[i, labels[i]] -= scale
+        return grad
+
+    @_jit
+    def _sgd_step_nb(p, g, buf, lr, momentum, dampening, weight_decay, nesterov, first):
+        fp, fg, fb = p.reshape(-1), g.reshape(-1), buf.reshape(-1)
+        for i in nb.prange(fp.size):
+            d = fg[i] + weight_decay * fp[i]
+            if momentum != 0:
+                b = d if first else momentum * fb[i] + (1 - dampening) * d
+                fb[i] = b
+                d = d + momentum * b if nesterov else b
+            fp[i] -= lr * d
+
+
+def _use_jit(x: np.ndarray) -> bool:
+    return JIT_ENABLED and x.size >= JIT_MIN_SIZE
+
+
+# --------------------------------------------------------------------------- dispatch
+def _elementwise(jit_fn, np_fn, *arrays: np.ndarray) -> np.ndarray:
+    """Call the numba kernel on contiguous copies of large arrays, else the numpy twin."""
+    if _use_jit(arrays[-1]):
+        return jit_fn(*(np.ascontiguousarray(a) for a in arrays))
+    return np_fn(*arrays)
+
+
+def relu(x: np.ndarray) -> np.ndarray:
+    return _elementwise(_relu_nb, relu_np, x)
+
+
+def relu_backward(y: np.ndarray, g: np.ndarray) -> np.ndarray:
+    return _elementwise(_relu_backward_nb, relu_backward_np, y, g)
+
+
+def sigmoid(x: np.ndarray) -> np.ndarray:
+    return _elementwise(_sigmoid_nb, sigmoid_np, x)
+
+
+def sigmoid_backward(y: np.ndarray, g: np.ndarray) -> np.ndarray:
+    return _elementwise(_sigmoid_backward_nb, sigmoid_backward_np, y, g)
+
+
+def tanh_backward(y: np.ndarray, g: np.ndarray) -> np.ndarray:
+    return _elementwise(_tanh_backward_nb, tanh_backward_np, y, g)
+
+
+def softmax_xent(logits: np.ndarray, labels: np.ndarray) -> tuple[float, np.ndarray]:
+    if JIT_ENABLED and logits.flags.c_contiguous:
+        return _softmax_xent_nb(logits, labels)
+    return softmax_xent_np(logits, labels)
+
+
+def softmax_xent_backward(probs: np.ndarray, labels: np.ndarray, scale: float) -> np.ndarray:
+    if JIT_ENABLED:
+        return _softmax_xent_backward_nb(probs, labels, probs.dtype.type(scale))
+    return softmax_xent_backward_np(probs, labels, scale)
+
+
+def sgd_step(p, g, buf, lr, momentum, dampening, weight_decay, nesterov, first) -> None:
+    """In-place SGD update of ``p`` (and the momentum buffer ``buf``); see `sgd_step_np`."""
+    if _use_jit(p) and p.flags.c_contiguous and g.flags.c_contiguous and g.dtype == p.dtype:
+        t = p.dtype.type
+        _sgd_step_nb(p, g, buf, t(lr), t(momentum), t(dampening), t(weight_decay), nesterov, first)
+    else:
+        sgd_step_np(p, g, buf, lr, momentum, dampening, weight_decay, nesterov, first)

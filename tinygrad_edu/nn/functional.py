@@ -1,0 +1,268 @@
+"""Functional forms of layers and losses, as ``torch.nn.functional``.
+
+Losses take ``reduction`` = "mean" (default), "sum" or "none", as PyTorch. Targets may be numpy
+arrays, lists or Tensors; they never receive a gradient. Where a composite of primitives would be
+slower or less stable, the op is one fused `Function` with a tested forward/backward pair:
+`linear`, `cross_entropy` with integer labels, `binary_cross_entropy(_with_logits)`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .. import kernels
+from ..tensor import Function, Tensor, apply
+
+REDUCTIONS = ("mean", "sum", "none")
+
+
+def _target(t: Any, like: Tensor | None = None) -> Tensor:
+    if isinstance(t, Tensor):
+        return t
+    arr = np.asarray(t)
+    if like is not None and arr.dtype.kind in "fiub" and like.dtype.kind == "f":
+        arr = arr.astype(like.dtype, copy=False)
+    return Tensor(arr)
+
+
+def _reduce(loss: Tensor, reduction: str, name: str) -> Tensor:
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    if reduction == "none":
+        return loss
+    raise ValueError(f"{name}: reduction must be one of {REDUCTIONS}, got {reduction!r}")
+
+
+def _same_shape(name: str, x: Tensor, t: Tensor) -> None:
+    if x.shape != t.shape:
+        raise ValueError(
+            f"{name}: input shape {x.shape} and target shape {t.shape} differ "
+            "(broadcasting them would silently compare every input with every target)"
+        )
+
+
+# ----------------------------------------------------------------------------- linear
+class Linear(Function):
+    """y = x·Wᵀ + b (W of shape (out, in), as PyTorch);
+    ∂/∂x = G·W,  ∂/∂W = Gᵀ·x,  ∂/∂b = Σ_rows G. One GEMM forward, up to two backward (the one for
+    ∂/∂x is skipped when x is data), and the bias added in place into the GEMM's output."""
+
+    name = "linear"
+
+    def forward(self, x, w, b=None):
+        if x.shape[-1] != w.shape[1]:
+            raise ValueError(
+                f"linear: input has {x.shape[-1]} features but the layer expects {w.shape[1]} "
+                f"(input shape {x.shape}, weight shape {w.shape})"
+            )
+        self.x, self.w = x, w
+        out = x @ w.T
+        if b is not None:
+            out += b
+        return out
+
+    def backward(self, g):
+        x2 = self.x.reshape(-1, self.x.shape[-1])
+        g2 = g.reshape(-1, g.shape[-1])
+        gx = (g @ self.w) if self.needs[0] else None
+        gw = (g2.T @ x2) if self.needs[1] else None
+        gb = g2.sum(axis=0) if len(self.needs) > 2 and self.needs[2] else None
+        return gx, gw, gb
+
+
+def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """x·Wᵀ + b, as ``torch.nn.functional.linear``."""
+    inputs = (x, weight) if bias is None else (x, weight, bias)
+    return apply(Linear(), *inputs)
+
+
+# ----------------------------------------------------------------------------- activations
+def relu(x: Tensor) -> Tensor:
+    return x.relu()
+
+
+def sigmoid(x: Tensor) -> Tensor:
+    return x.sigmoid()
+
+
+def tanh(x: Tensor) -> Tensor:
+    return x.tanh()
+
+
+def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
+    return x.leaky_relu(negative_slope)
+
+
+def softmax(x: Tensor, axis: int = -1) -> Tensor:
+    return x.softmax(axis)
+
+
+def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
+    return x.log_softmax(axis)
+
+
+# ----------------------------------------------------------------------------- regression losses
+def mse_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
+    """(x − t)², reduced."""
+    t = _target(target, input)
+    _same_shape("mse_loss", input, t)
+    return _reduce((input - t) ** 2, reduction, "mse_loss")
+
+
+def l1_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
+    """|x − t|, reduced."""
+    t = _target(target, input)
+    _same_shape("l1_loss", input, t)
+    return _reduce((input - t).abs(), reduction, "l1_loss")
+
+
+# ----------------------------------------------------------------------------- classification losses
+def _labels(name: str, logits: Tensor, target: Tensor) -> np.ndarray:
+    """Validate integer class labels for (N, C) scores; return them as an int64 array."""
+    if logits.ndim != 2:
+        raise ValueError(f"{name}: expected scores of shape (N, C), got {logits.shape}")
+    labels = target.data
+    if labels.shape != (logits.shape[0],):
+        raise ValueError(f"{name}: {logits.shape[0]} rows of scores but labels of shape {labels.shape}")
+    if labels.dtype.kind == "f":
+        if not np.all(np.mod(labels, 1) == 0):
+            raise ValueError(f"{name}: labels must be whole numbers, got {labels.dtype} values like {labels[:3]}")
+    elif labels.dtype.kind not in "iu":
+        raise TypeError(f"{name}: labels must be integers, got dtype {labels.dtype}")
+    labels = labels.astype(np.int64, copy=False)
+    n_classes = logits.shape[1]
+    bad = (labels < 0) | (labels >= n_classes)
+    if bad.any():
+        raise ValueError(f"{name}: label {labels[bad][0]} out of range for {n_classes} classes")
+    return labels
+
+
+class SoftmaxCrossEntropy(Function):
+    """Σᵢ −log softmax(zᵢ)[yᵢ] · scale, by log-sum-exp;  ∂/∂z = G·scale·(softmax(z) − onehot(y)).
+
+    ``scale`` is 1/N for the mean and 1 for the sum. One numba pass per row computes the max,
+    the exponentials, their sum and the loss; the backward is the classic A − Y."""
+
+    name = "cross_entropy"
+
+    def __init__(self, labels: np.ndarray, scale: float) -> None:
+        self.labels, self.scale = labels, scale
+
+    def forward(self, z):
+        total, self.probs = kernels.softmax_xent(z, self.labels)
+        return np.asarray(total * self.scale, dtype=z.dtype)
+
+    def backward(self, g):
+        return (kernels.softmax_xent_backward(self.probs, self.labels, self.scale * float(g)),)
+
+
+def cross_entropy(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
+    """Cross-entropy from logits (never from probabilities), as ``torch.nn.functional.cross_entropy``.
+
+    ``target`` is either integer class labels of shape (N,), giving −log softmax(zᵢ)[yᵢ], or
+    class probabilities / one-hot rows of shape (N, C), giving −Σⱼ tᵢⱼ log softmax(zᵢ)ⱼ.
+    """
+    t = _target(target)
+    if t.ndim == input.ndim and t.dtype.kind == "f":
+        _same_shape("cross_entropy", input, t)
+        per_row = -(input.log_softmax(axis=-1) * t.data.astype(input.dtype, copy=False)).sum(axis=-1)
+        return _reduce(per_row, reduction, "cross_entropy")
+    labels = _labels("cross_entropy", input, t)
+    if reduction == "none":
+        return nll_loss(input.log_softmax(axis=1), labels, reduction="none")
+    if reduction not in REDUCTIONS:
+        raise ValueError(f"cross_entropy: reduction must be one of {REDUCTIONS}, got {reduction!r}")
+    scale = 1.0 / len(labels) if reduction == "mean" else 1.0
+    z = input if input.data.flags.c_contiguous else input.reshape(input.shape)
+    return apply(SoftmaxCrossEntropy(labels, scale), z)
+
+
+def nll_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
+    """−log pᵢ[yᵢ] from log-probabilities of shape (N, C) and integer labels, reduced."""
+    labels = _labels("nll_loss", input, _target(target))
+    return _reduce(-input[np.arange(len(labels)), labels], reduction, "nll_loss")
+
+
+class BinaryCrossEntropy(Function):
+    """−[t·log p + (1 − t)·log(1 − p)] with each log clamped at −100 (PyTorch's choice, so p = 0
+    or 1 gives a finite loss);  ∂/∂p = G·(p − t)/max(p(1 − p), 1e-12)."""
+
+    name = "binary_cross_entropy"
+
+    def __init__(self, t: np.ndarray) -> None:
+        self.t = t
+
+    def forward(self, p):
+        self.p = p
+        with np.errstate(divide="ignore"):
+            return -(self.t * np.maximum(np.log(p), -100) + (1 - self.t) * np.maximum(np.log1p(-p), -100))
+
+    def backward(self, g):
+        p = self.p
+        return (g * (p - self.t) / np.maximum(p * (1 - p), 1e-12),)
+
+
+def binary_cross_entropy(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
+    """Binary cross-entropy of probabilities p ∈ [0, 1] against targets t ∈ [0, 1]."""
+    t = _target(target, input)
+    _same_shape("binary_cross_entropy", input, t)
+    p = input.data
+    if np.isnan(p).any() or (p < 0).any() or (p > 1).any():
+        raise ValueError(
+            "binary_cross_entropy: input must hold probabilities in [0, 1]; "
+            "for raw scores use binary_cross_entropy_with_logits"
+        )
+    return _reduce(apply(BinaryCrossEntropy(t.data), input), reduction, "binary_cross_entropy")
+
+
+class BCEWithLogits(Function):
+    """max(z, 0) − z·t + log(1 + e^{−|z|}) (no overflow for any z);  ∂/∂z = G·(σ(z) − t)."""
+
+    name = "bce_with_logits"
+
+    def __init__(self, t: np.ndarray) -> None:
+        self.t = t
+
+    def forward(self, z):
+        self.z = z
+        return np.maximum(z, 0) - z * self.t + np.log1p(np.exp(-np.abs(z)))
+
+    def backward(self, g):
+        return (g * (kernels.sigmoid(self.z) - self.t),)
+
+
+def binary_cross_entropy_with_logits(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
+    """Binary cross-entropy of σ(z) against t, computed from the logits z, stably."""
+    t = _target(target, input)
+    _same_shape("binary_cross_entropy_with_logits", input, t)
+    return _reduce(apply(BCEWithLogits(t.data), input), reduction, "binary_cross_entropy_with_logits")
+
+
+def hinge_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
+    """max(0, 1 − y·s) for labels y ∈ {−1, +1} and scores s (the SVM / max-margin loss)."""
+    t = _target(target, input)
+    _same_shape("hinge_loss", input, t)
+    if not np.all(np.isin(t.data, (-1, 1))):
+        raise ValueError("hinge_loss: labels must be -1 or +1")
+    return _reduce((1 - t * input).relu(), reduction, "hinge_loss")
+
+
+def kl_div(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
+    """KL(t ‖ p) pointwise as PyTorch: t·(log t − x) with ``input`` x = log p and t·log t = 0 at t = 0.
+
+    reduction "mean" averages over every element (PyTorch's default); "batchmean" divides the sum
+    by the batch size, which is the mathematical KL divergence per sample.
+    """
+    t = _target(target, input)
+    _same_shape("kl_div", input, t)
+    td = t.data
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t_log_t = np.where(td > 0, td * np.log(np.where(td > 0, td, 1)), 0).astype(input.dtype)
+    pointwise = t_log_t - t * input
+    if reduction == "batchmean":
+        return pointwise.sum() / input.shape[0]
+    return _reduce(pointwise, reduction, "kl_div")
