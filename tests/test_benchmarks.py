@@ -25,3 +25,11 @@ def test_scalar_mlp_matches_micrograd() -> None:
     pytest.importorskip("micrograd")
     out = run_bench("scalar_mlp.py", "--steps", "2")
     assert "speed-up vs micrograd as shipped" in out and "max |tinygrad_edu - micrograd|" in out
+
+
+def test_tensor_mlp_matches_pytorch_and_numpy() -> None:
+    """Same weights, same batches: the first five losses of tinygrad_edu (JIT on and off), PyTorch
+    and the hand-written NumPy MLP agree to 1e-4 relative (the script exits non-zero otherwise)."""
+    pytest.importorskip("torch")
+    out = run_bench("tensor_mlp.py", "--epochs", "1", "--batches", "6")
+    assert "JIT speed-up over TINYGRAD_EDU_JIT=0" in out and "largest relative difference" in out

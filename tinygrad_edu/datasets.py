@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import gzip
+import os
+from pathlib import Path
+
 import numpy as np
 
 
@@ -27,3 +31,70 @@ def make_moons(n_samples: int = 100, noise: float = 0.1, seed: int = 0) -> tuple
     y = np.concatenate([np.zeros(n_out, dtype=np.int64), np.ones(n_in, dtype=np.int64)])
     X += np.random.default_rng(seed).normal(0.0, noise, X.shape)
     return X, y
+
+
+# ----------------------------------------------------------------------------- IDX files
+IDX_DTYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
+FASHION_MNIST_DIRS = ("/usr/share/datasets/fashion-mnist",)
+
+
+class DataFormatError(ValueError):
+    """A data file is not what it claims to be (wrong magic number, truncated, wrong length)."""
+
+
+def read_idx(path: str | os.PathLike) -> np.ndarray:
+    """Read an IDX file (the MNIST format), raw or gzip-compressed.
+
+    Layout: two zero bytes, a type code (0x08 = uint8 ... 0x0E = float64), the number of
+    dimensions n, then n big-endian uint32 sizes and the data in C order. The header and the
+    length are checked, so a truncated or foreign file raises `DataFormatError`, never garbage.
+    """
+    path = Path(path)
+    raw = path.read_bytes()
+    if raw[:2] == b"\x1f\x8b":
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError) as err:
+            raise DataFormatError(f"{path}: broken gzip stream ({err})") from None
+    if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] not in IDX_DTYPES:
+        raise DataFormatError(f"{path}: not an IDX file (magic number {raw[:4].hex() or 'missing'})")
+    ndim = raw[3]
+    header = 4 + 4 * ndim
+    if len(raw) < header:
+        raise DataFormatError(f"{path}: truncated header ({len(raw)} bytes for {ndim} dimensions)")
+    shape = tuple(int(d) for d in np.frombuffer(raw, dtype=">u4", count=ndim, offset=4))
+    dtype = np.dtype(IDX_DTYPES[raw[2]])
+    expected = header + int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+    if len(raw) != expected:
+        raise DataFormatError(
+            f"{path}: {len(raw)} bytes, but a {shape} {dtype} IDX file has {expected} "
+            f"({'truncated' if len(raw) < expected else 'trailing data'})"
+        )
+    return np.frombuffer(raw, dtype=dtype, offset=header).reshape(shape).astype(dtype.newbyteorder("="))
+
+
+def find_fashion_mnist() -> Path | None:
+    """The folder of Fashion-MNIST's IDX files (Debian's dataset-fashion-mnist), or None."""
+    for folder in FASHION_MNIST_DIRS:
+        if (Path(folder) / "train-images-idx3-ubyte.gz").exists():
+            return Path(folder)
+    return None
+
+
+def load_idx_set(folder: str | os.PathLike) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """((x_train, y_train), (x_test, y_test)) from the four MNIST-layout IDX files in ``folder``."""
+    folder = Path(folder)
+
+    def load(stem: str) -> np.ndarray:
+        for name in (f"{stem}.gz", stem):
+            if (folder / name).exists():
+                return read_idx(folder / name)
+        raise FileNotFoundError(f"{folder / stem}(.gz) not found")
+
+    pairs = []
+    for split in ("train", "t10k"):
+        images, labels = load(f"{split}-images-idx3-ubyte"), load(f"{split}-labels-idx1-ubyte")
+        if len(images) != len(labels):
+            raise DataFormatError(f"{folder}: {len(images)} {split} images but {len(labels)} labels")
+        pairs.append((images, labels))
+    return pairs[0], pairs[1]

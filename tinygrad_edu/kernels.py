@@ -1,11 +1,16 @@
 """Hot-path kernels: numba-compiled loops, each with a pure-numpy twin that computes the same thing.
 
 numpy evaluates ``g * (y > 0)`` in two passes over memory and allocates a temporary for the mask;
-a numba loop does it in one pass, in parallel over rows. GEMM stays with BLAS (numpy's ``@``):
-a hand-written loop reaches a quarter of its speed. The numba versions are used when
-``TINYGRAD_EDU_JIT`` is not ``0`` and the array has at least `JIT_MIN_SIZE` elements (below that
-numba's parallel start-up costs more than it saves; see ``bench/kernels.py``). Every kernel is
-compiled with ``cache=True``, so the compilation cost is paid once per machine.
+a numba loop does it in one pass. GEMM stays with BLAS (numpy's ``@``): a hand-written loop
+reaches a quarter of its speed. The numba versions are used when ``TINYGRAD_EDU_JIT`` is not ``0``
+and the array has at least `JIT_MIN_SIZE` elements (below that the call overhead eats the gain).
+Every kernel is compiled with ``cache=True``, so the compilation cost is paid once per machine.
+
+The kernels are serial on purpose. A ``prange`` ReLU on a 128x512 array takes 7 µs alone, but
+between two BLAS calls numba's OpenMP threads and OpenBLAS's threads spin-wait against each other
+on two cores, and a GEMM followed by that ReLU took 8.8 ms instead of 0.67 ms. Serial, the ReLU
+takes 12 µs (numpy: 33 µs) and costs the GEMM nothing (``bench/kernels.py`` measures both).
+Where numpy's SIMD math wins (``exp`` in the sigmoid forward) there is no kernel.
 
 Each public function here takes and returns numpy arrays and dispatches to one of the twins.
 """
@@ -90,13 +95,13 @@ def sgd_step_np(p, g, buf, lr, momentum, dampening, weight_decay, nesterov, firs
 
 # --------------------------------------------------------------------------- numba kernels
 if nb is not None:
-    _jit = nb.njit(parallel=True, fastmath=False, cache=True)
+    _jit = nb.njit(cache=True)
 
     @_jit
     def _relu_nb(x):
         flat = x.reshape(-1)
         out = np.empty_like(flat)
-        for i in nb.prange(flat.size):
+        for i in range(flat.size):
             v = flat[i]
             out[i] = v if v > 0 else 0
         return out.reshape(x.shape)
@@ -105,28 +110,15 @@ if nb is not None:
     def _relu_backward_nb(y, g):
         fy, fg = y.reshape(-1), g.reshape(-1)
         out = np.empty_like(fg)
-        for i in nb.prange(fg.size):
+        for i in range(fg.size):
             out[i] = fg[i] if fy[i] > 0 else 0
         return out.reshape(g.shape)
-
-    @_jit
-    def _sigmoid_nb(x):
-        flat = x.reshape(-1)
-        out = np.empty_like(flat)
-        for i in nb.prange(flat.size):
-            v = flat[i]
-            if v >= 0:
-                out[i] = 1 / (1 + np.exp(-v))
-            else:
-                e = np.exp(v)
-                out[i] = e / (1 + e)
-        return out.reshape(x.shape)
 
     @_jit
     def _sigmoid_backward_nb(y, g):
         fy, fg = y.reshape(-1), g.reshape(-1)
         out = np.empty_like(fg)
-        for i in nb.prange(fg.size):
+        for i in range(fg.size):
             out[i] = fg[i] * fy[i] * (1 - fy[i])
         return out.reshape(g.shape)
 
@@ -134,7 +126,7 @@ if nb is not None:
     def _tanh_backward_nb(y, g):
         fy, fg = y.reshape(-1), g.reshape(-1)
         out = np.empty_like(fg)
-        for i in nb.prange(fg.size):
+        for i in range(fg.size):
             out[i] = fg[i] * (1 - fy[i] * fy[i])
         return out.reshape(g.shape)
 
@@ -143,7 +135,7 @@ if nb is not None:
         n, c = logits.shape
         probs = np.empty_like(logits)
         losses = np.empty(n, dtype=np.float64)
-        for i in nb.prange(n):
+        for i in range(n):
             m = logits[i, 0]
             for j in range(1, c):
                 m = max(m, logits[i, j])
@@ -162,7 +154,7 @@ if nb is not None:
     def _softmax_xent_backward_nb(probs, labels, scale):
         n, c = probs.shape
         grad = np.empty_like(probs)
-        for i in nb.prange(n):
+        for i in range(n):
             for j in range(c):
                 grad[i, j] = probs[i, j] * scale
             grad[i, labels[i]] -= scale
@@ -171,7 +163,7 @@ if nb is not None:
     @_jit
     def _sgd_step_nb(p, g, buf, lr, momentum, dampening, weight_decay, nesterov, first):
         fp, fg, fb = p.reshape(-1), g.reshape(-1), buf.reshape(-1)
-        for i in nb.prange(fp.size):
+        for i in range(fp.size):
             d = fg[i] + weight_decay * fp[i]
             if momentum != 0:
                 b = d if first else momentum * fb[i] + (1 - dampening) * d
@@ -201,7 +193,8 @@ def relu_backward(y: np.ndarray, g: np.ndarray) -> np.ndarray:
 
 
 def sigmoid(x: np.ndarray) -> np.ndarray:
-    return _elementwise(_sigmoid_nb, sigmoid_np, x)
+    """σ(x), always with numpy: its SIMD ``exp`` beats a scalar numba loop by about 2x."""
+    return sigmoid_np(x)
 
 
 def sigmoid_backward(y: np.ndarray, g: np.ndarray) -> np.ndarray:
@@ -228,6 +221,8 @@ def sgd_step(p, g, buf, lr, momentum, dampening, weight_decay, nesterov, first) 
     """In-place SGD update of ``p`` (and the momentum buffer ``buf``); see `sgd_step_np`."""
     if _use_jit(p) and p.flags.c_contiguous and g.flags.c_contiguous and g.dtype == p.dtype:
         t = p.dtype.type
+        if buf is None:  # no momentum: the kernel never reads the buffer, but numba needs an array
+            buf = np.empty(0, dtype=p.dtype)
         _sgd_step_nb(p, g, buf, t(lr), t(momentum), t(dampening), t(weight_decay), nesterov, first)
     else:
         sgd_step_np(p, g, buf, lr, momentum, dampening, weight_decay, nesterov, first)

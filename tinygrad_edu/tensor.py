@@ -569,18 +569,17 @@ class Stack(Function):
 
 # =============================================================================== the Tensor
 def _as_array(data: Any, dtype: Any = None) -> np.ndarray:
+    """numpy arrays keep their dtype; Python numbers and lists become float32 (PyTorch's default)."""
     if isinstance(data, Tensor):
         data = data.data
-    if dtype is not None:
-        return np.asarray(data, dtype=dtype)
-    if isinstance(data, np.ndarray):
-        return data
-    if isinstance(data, np.generic):
-        return np.asarray(data)
-    arr = np.asarray(data)
-    if arr.dtype == object:
-        raise TypeError(f"Tensor: cannot make a numeric tensor from {type(data).__name__} {data!r}")
-    if arr.dtype.kind in "biuf" and arr.dtype != np.bool_:
+    from_python = not isinstance(data, (np.ndarray, np.generic))
+    try:
+        arr = np.asarray(data, dtype=dtype)
+    except (ValueError, TypeError) as err:
+        raise TypeError(f"Tensor: cannot make a numeric tensor from {type(data).__name__}: {err}") from None
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"Tensor: cannot make a numeric tensor from {type(data).__name__} of dtype {arr.dtype}")
+    if from_python and dtype is None and arr.dtype.kind != "b":
         return arr.astype(DEFAULT_DTYPE)
     return arr
 

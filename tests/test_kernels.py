@@ -1,0 +1,75 @@
+"""Each numba kernel equals its numpy twin, in float32 and float64, on both sides of the size cut."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tinygrad_edu import kernels
+
+pytestmark = pytest.mark.skipif(kernels.nb is None, reason="numba not installed")
+DTYPES = [np.float32, np.float64]
+SHAPES = [(128, 512), (3, 7)]
+
+
+def arrays(shape, dtype, n: int, seed: int = 0) -> list[np.ndarray]:
+    rng = np.random.default_rng(seed)
+    return [rng.normal(size=shape).astype(dtype) * 3 for _ in range(n)]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize(
+    ("kernel", "twin", "n_in"),
+    [
+        ("_relu_nb", "relu_np", 1),
+        ("_relu_backward_nb", "relu_backward_np", 2),
+        ("_sigmoid_backward_nb", "sigmoid_backward_np", 2),
+        ("_tanh_backward_nb", "tanh_backward_np", 2),
+    ],
+)
+def test_elementwise_kernels_equal_their_twins(kernel, twin, n_in, shape, dtype) -> None:
+    xs = arrays(shape, dtype, n_in)
+    got, want = getattr(kernels, kernel)(*xs), getattr(kernels, twin)(*xs)
+    assert got.dtype == want.dtype == dtype
+    np.testing.assert_allclose(got, want, rtol=1e-6 if dtype == np.float32 else 1e-14)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_softmax_xent_kernel_equals_twin(dtype) -> None:
+    (z,) = arrays((64, 10), dtype, 1)
+    z[0, 3] = 80  # a large logit: both must stay finite
+    labels = np.random.default_rng(1).integers(0, 10, 64)
+    (loss_nb, p_nb), (loss_np, p_np) = kernels._softmax_xent_nb(z, labels), kernels.softmax_xent_np(z, labels)
+    tol = 1e-5 if dtype == np.float32 else 1e-12
+    assert loss_nb == pytest.approx(loss_np, rel=tol)
+    np.testing.assert_allclose(p_nb, p_np, rtol=tol, atol=1e-7)
+    np.testing.assert_allclose(
+        kernels._softmax_xent_backward_nb(p_np, labels, dtype(0.25)),
+        kernels.softmax_xent_backward_np(p_np, labels, 0.25),
+        rtol=tol,
+        atol=1e-8,
+    )
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize(
+    ("momentum", "dampening", "wd", "nesterov"),
+    [(0.0, 0.0, 0.0, False), (0.9, 0.0, 0.01, False), (0.9, 0.0, 0.0, True), (0.5, 0.2, 0.1, False)],
+)
+def test_sgd_kernel_equals_twin(dtype, momentum, dampening, wd, nesterov) -> None:
+    p1, g, b1 = arrays((300, 70), dtype, 3, seed=2)
+    p2, b2 = p1.copy(), b1.copy()
+    t = dtype
+    for first in (True, False, False):
+        kernels._sgd_step_nb(p1, g, b1, t(0.1), t(momentum), t(dampening), t(wd), nesterov, first)
+        kernels.sgd_step_np(p2, g, b2, 0.1, momentum, dampening, wd, nesterov, first)
+    # float32: values of magnitude ~10 have an ulp of ~1e-6, and an update can cancel to near zero
+    np.testing.assert_allclose(
+        p1, p2, rtol=1e-5 if dtype == np.float32 else 1e-13, atol=2e-6 if dtype == np.float32 else 1e-13
+    )
+
+
+def test_sigmoid_twin_is_stable() -> None:
+    x = np.array([-1000.0, 0.0, 1000.0], dtype=np.float32)
+    np.testing.assert_array_equal(kernels.sigmoid_np(x), [0.0, 0.5, 1.0])

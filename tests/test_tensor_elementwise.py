@@ -1,0 +1,85 @@
+"""Every elementwise op of the scalar registry (tests/ops.py), now on Tensors with broadcasting:
+forward vs the numpy reference, float64 gradcheck, PyTorch, and agreement with `Value`."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tinygrad_edu import Tensor, Value, gradcheck
+
+from .conftest import needs_torch
+from .ops import BINARY, UNARY, Op, sample
+
+SHAPES_1 = [(), (5,), (3, 4)]
+SHAPES_2 = [((3, 4), (3, 4)), ((3, 4), (4,)), ((2, 1, 4), (3, 1)), ((), (3,)), ((4, 1), (1, 5))]
+
+
+def cases() -> list[tuple[Op, tuple[tuple[int, ...], ...]]]:
+    out = [(op, (shape,)) for op in UNARY for shape in SHAPES_1]
+    out += [(op, shapes) for op in BINARY for shapes in SHAPES_2]
+    return out
+
+
+CASES = cases()
+IDS = [f"{op.name}-{'x'.join(map(str, shapes))}" for op, shapes in CASES]
+
+
+def inputs(op: Op, shapes, seed: int = 0) -> list[np.ndarray]:
+    rng = np.random.default_rng(seed)
+    return [sample(op, rng, shape) for shape in shapes]
+
+
+@pytest.mark.parametrize(("op", "shapes"), CASES, ids=IDS)
+def test_forward_matches_numpy(op: Op, shapes) -> None:
+    xs = inputs(op, shapes)
+    out = op.apply(*[Tensor(x) for x in xs])
+    expected = op.ref(*xs)
+    assert out.shape == np.shape(expected)
+    np.testing.assert_allclose(out.data, expected, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize(("op", "shapes"), CASES, ids=IDS)
+def test_gradcheck(op: Op, shapes) -> None:
+    ts = [Tensor(x, requires_grad=True) for x in inputs(op, shapes, seed=1)]
+    assert gradcheck(op.apply, ts)
+
+
+@needs_torch
+@pytest.mark.parametrize(("op", "shapes"), CASES, ids=IDS)
+def test_matches_pytorch(op: Op, shapes) -> None:
+    import torch
+
+    xs = inputs(op, shapes, seed=2)
+    ts = [Tensor(x, requires_grad=True) for x in xs]
+    rs = [torch.tensor(x, requires_grad=True) for x in xs]
+    out, ref = op.apply(*ts), op.torch(*rs)
+    upstream = np.random.default_rng(3).normal(size=out.shape)
+    out.backward(upstream)
+    ref.backward(torch.tensor(upstream))
+    np.testing.assert_allclose(out.data, ref.detach().numpy(), rtol=1e-12, atol=1e-14)
+    for t, r in zip(ts, rs):
+        assert t.grad.shape == t.shape  # broadcasting undone
+        np.testing.assert_allclose(t.grad, r.grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("op", UNARY + BINARY, ids=[op.name for op in UNARY + BINARY])
+def test_value_and_tensor_agree(op: Op) -> None:
+    """Each element of a Tensor op equals the scalar Value op on that element, value and gradient."""
+    xs = inputs(op, [(6,)] * op.arity, seed=4)
+    ts = [Tensor(x, requires_grad=True) for x in xs]
+    op.apply(*ts).sum().backward()
+    for i in range(6):
+        vals = [Value(float(x[i])) for x in xs]
+        out = op.apply(*vals)
+        out.backward()
+        assert out.data == pytest.approx(float(op.apply(*[Tensor(x[i]) for x in xs]).data), rel=1e-13)
+        for v, t in zip(vals, ts):
+            assert v.grad == pytest.approx(float(t.grad[i]), rel=1e-12, abs=1e-15)
+
+
+def test_float32_stays_float32() -> None:
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    y = (x * 2.5 + 1).exp().sigmoid() / 3
+    y.sum().backward()
+    assert x.dtype == y.dtype == x.grad.dtype == np.float32
