@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -47,3 +48,12 @@ def test_readme_ten_line_example_runs() -> None:
 def test_ruff_clean() -> None:
     done = subprocess.run(["ruff", "check", str(ROOT)], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stdout
+
+
+def test_readme_tensor_example_runs() -> None:
+    code = re.search(r"## And with tensors\n\n```python\n(.*?)```", README, re.S).group(1)
+    code += "\nassert loss.requires_grad and model[0].weight.grad.shape == (128, 784)\nprint(loss.item())"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    # untrained 10-class softmax from small random weights: the loss is close to ln 10 = 2.303
+    assert float(done.stdout) == pytest.approx(np.log(10), abs=0.3)

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 from tinygrad_edu import Tensor, Value, gradcheck
 
@@ -83,3 +86,17 @@ def test_float32_stays_float32() -> None:
     y = (x * 2.5 + 1).exp().sigmoid() / 3
     y.sum().backward()
     assert x.dtype == y.dtype == x.grad.dtype == np.float32
+
+
+@given(
+    st.sampled_from(BINARY),
+    hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=3, max_side=3),
+    st.integers(0, 2**32 - 1),
+)
+def test_random_broadcast_shapes_gradcheck(op: Op, shapes, seed: int) -> None:
+    """Any pair of mutually broadcastable shapes: the output has the broadcast shape, and the
+    gradients (summed back over the broadcast axes) pass float64 gradcheck."""
+    a_shape, b_shape = shapes.input_shapes
+    a, b = (Tensor(x, requires_grad=True) for x in inputs(op, (a_shape, b_shape), seed=seed))
+    assert op.apply(a, b).shape == shapes.result_shape
+    assert gradcheck(op.apply, [a, b])

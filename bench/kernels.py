@@ -1,0 +1,101 @@
+"""Each numba kernel against its numpy twin, at the sizes of the 784-512-128-10 MLP (batch 128).
+
+Two timings per kernel, medians of repeated runs: alone, and as a pair "float32 GEMM of the MLP's
+first layer (128x784 @ 784x512), then the kernel", which is how kernels run in training, with the
+GEMM alone measured in the same rounds. The pair column is the one that matters: a kernel that
+fights BLAS for the two cores loses there even when it wins alone (the reason the kernels are
+serial; see tinygrad_edu/kernels.py).
+
+    python bench/kernels.py
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import time
+
+os.environ.setdefault("OMP_NUM_THREADS", "2")
+
+import numpy as np
+
+from tinygrad_edu import kernels
+
+
+def time_us(fn, *args, gemm=None, inner: int = 50) -> float:
+    """Mean time of one call (after a GEMM when given), over ``inner`` back-to-back calls."""
+    t0 = time.perf_counter()
+    for _ in range(inner):
+        if gemm is not None:
+            gemm()
+        fn(*args)
+    return (time.perf_counter() - t0) / inner * 1e6
+
+
+def medians(runs: dict[str, callable], repeats: int = 9) -> dict[str, float]:
+    """Median of each timing, the timings taken in interleaved rounds so that drift hits all alike."""
+    for run in runs.values():
+        run()  # warm up (and compile)
+    samples: dict[str, list[float]] = {k: [] for k in runs}
+    for _ in range(repeats):
+        for name, run in runs.items():
+            samples[name].append(run())
+    return {k: statistics.median(v) for k, v in samples.items()}
+
+
+def main() -> None:
+    rng = np.random.default_rng(0)
+    h = rng.normal(size=(128, 512)).astype(np.float32)
+    g = rng.normal(size=(128, 512)).astype(np.float32)
+    z = rng.normal(size=(128, 10)).astype(np.float32)
+    labels = rng.integers(0, 10, 128)
+    probs = kernels.softmax_xent_np(z, labels)[1]
+    w = rng.normal(size=(512, 784)).astype(np.float32)
+    gw, buf = w.copy() * 1e-6, np.zeros_like(w)
+    x = rng.normal(size=(128, 784)).astype(np.float32)
+    f32 = np.float32
+
+    def gemm() -> None:
+        x @ w.T
+
+    cases = [
+        ("relu 128x512", kernels._relu_nb, kernels.relu_np, (h,), (h,)),
+        ("relu backward", kernels._relu_backward_nb, kernels.relu_backward_np, (h, g), (h, g)),
+        ("sigmoid backward", kernels._sigmoid_backward_nb, kernels.sigmoid_backward_np, (h, g), (h, g)),
+        ("tanh backward", kernels._tanh_backward_nb, kernels.tanh_backward_np, (h, g), (h, g)),
+        ("softmax xent 128x10", kernels._softmax_xent_nb, kernels.softmax_xent_np, (z, labels), (z, labels)),
+        (
+            "softmax xent backward",
+            kernels._softmax_xent_backward_nb,
+            kernels.softmax_xent_backward_np,
+            (probs, labels, f32(1 / 128)),
+            (probs, labels, 1 / 128),
+        ),
+        (
+            "sgd momentum 512x784",
+            kernels._sgd_step_nb,
+            kernels.sgd_step_np,
+            (w, gw, buf, f32(0.1), f32(0.9), f32(0), f32(0), False, False),
+            (w, gw, buf, 0.1, 0.9, 0, 0, False, False),
+        ),
+    ]
+    print(f"float32, OMP_NUM_THREADS={os.environ['OMP_NUM_THREADS']}, medians of 9 interleaved rounds")
+    print(f"{'kernel':<24} {'numba':>9} {'numpy':>9} {'speed-up':>8} | {'GEMM':>8} {'+numba':>9} {'+numpy':>9}")
+    for name, nb_fn, np_fn, nb_args, np_args in cases:
+        m = medians(
+            {
+                "nb": lambda f=nb_fn, a=nb_args: time_us(f, *a),
+                "np": lambda f=np_fn, a=np_args: time_us(f, *a),
+                "gemm": lambda: time_us(gemm),
+                "gemm+nb": lambda f=nb_fn, a=nb_args: time_us(f, *a, gemm=gemm),
+                "gemm+np": lambda f=np_fn, a=np_args: time_us(f, *a, gemm=gemm),
+            }
+        )
+        print(
+            f"{name:<24} {m['nb']:7.1f}us {m['np']:7.1f}us {m['np'] / m['nb']:7.2f}x | "
+            f"{m['gemm']:6.0f}us {m['gemm+nb']:7.0f}us {m['gemm+np']:7.0f}us"
+        )
+
+
+if __name__ == "__main__":
+    main()
