@@ -93,6 +93,17 @@ def sgd_step_np(p, g, buf, lr, momentum, dampening, weight_decay, nesterov, firs
     p -= lr * d
 
 
+def adam_step_np(p, g, m, v, lr, beta1, beta2, eps, weight_decay, bias1, bias2):
+    """PyTorch's Adam, in place: d = g + wd·p; m = β₁m + (1 − β₁)d; v = β₂v + (1 − β₂)d²;
+    p −= (lr/bias1)·m / (√v/√bias2 + ε), with bias_k = 1 − β_kᵗ."""
+    d = g + weight_decay * p if weight_decay else g
+    m *= beta1
+    m += (1 - beta1) * d
+    v *= beta2
+    v += (1 - beta2) * d * d
+    p -= (lr / bias1) * m / (np.sqrt(v) / np.sqrt(bias2) + eps)
+
+
 # --------------------------------------------------------------------------- numba kernels
 if nb is not None:
     _jit = nb.njit(cache=True)
@@ -171,6 +182,17 @@ if nb is not None:
                 d = d + momentum * b if nesterov else b
             fp[i] -= lr * d
 
+    @_jit
+    def _adam_step_nb(p, g, m, v, lr, beta1, beta2, eps, weight_decay, bias1, bias2):
+        fp, fg, fm, fv = p.reshape(-1), g.reshape(-1), m.reshape(-1), v.reshape(-1)
+        step = lr / bias1
+        root2 = np.sqrt(bias2)
+        for i in range(fp.size):
+            d = fg[i] + weight_decay * fp[i]
+            fm[i] = beta1 * fm[i] + (1 - beta1) * d
+            fv[i] = beta2 * fv[i] + (1 - beta2) * d * d
+            fp[i] -= step * fm[i] / (np.sqrt(fv[i]) / root2 + eps)
+
 
 def _use_jit(x: np.ndarray) -> bool:
     return JIT_ENABLED and x.size >= JIT_MIN_SIZE
@@ -226,3 +248,12 @@ def sgd_step(p, g, buf, lr, momentum, dampening, weight_decay, nesterov, first) 
         _sgd_step_nb(p, g, buf, t(lr), t(momentum), t(dampening), t(weight_decay), nesterov, first)
     else:
         sgd_step_np(p, g, buf, lr, momentum, dampening, weight_decay, nesterov, first)
+
+
+def adam_step(p, g, m, v, lr, beta1, beta2, eps, weight_decay, bias1, bias2) -> None:
+    """In-place Adam update of ``p`` and its moments ``m``, ``v``; see `adam_step_np`."""
+    if _use_jit(p) and p.flags.c_contiguous and g.flags.c_contiguous and g.dtype == p.dtype:
+        t = p.dtype.type
+        _adam_step_nb(p, g, m, v, t(lr), t(beta1), t(beta2), t(eps), t(weight_decay), t(bias1), t(bias2))
+    else:
+        adam_step_np(p, g, m, v, lr, beta1, beta2, eps, weight_decay, bias1, bias2)

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
+
 from ..engine import Operand, Value
-from ..rng import default_rng
+from . import init as init_
 from .module import Module
 
 ACTIVATIONS = {
@@ -20,7 +22,7 @@ ACTIVATIONS = {
     "leaky_relu": Value.leaky_relu,
     "linear": None,
 }
-INITS = ("uniform", "xavier", "he")
+INITS = ("uniform", "xavier", "he", "lecun")
 
 
 def _check_activation(activation: str | None) -> str:
@@ -30,32 +32,40 @@ def _check_activation(activation: str | None) -> str:
     return name
 
 
-def init_weights(fan_in: int, fan_out: int, init: str) -> list[float]:
-    """``fan_in`` initial weights for one neuron of a layer with ``fan_out`` neurons.
+def init_weights(fan_in: int, fan_out: int, init: str) -> np.ndarray:
+    """A (fan_out, fan_in) weight matrix for a layer of ``fan_out`` neurons (one row each).
 
     - "uniform": U(−1, 1), as micrograd.
-    - "xavier": U(−a, a) with a = √(6 / (fan_in + fan_out)) (Glorot & Bengio, 2010).
-    - "he": N(0, 2 / fan_in) (He et al., 2015), for ReLU units.
+    - "xavier": Glorot uniform, U(±√(6/(fan_in + fan_out))).
+    - "he": He normal, N(0, 2/fan_in), for ReLU units.
+    - "lecun": LeCun normal, N(0, 1/fan_in).
+    The last three come from `tinygrad_edu.nn.init`.
     """
-    rng = default_rng()
+    w = np.empty((fan_out, fan_in))
     if init == "uniform":
-        return rng.uniform(-1.0, 1.0, fan_in).tolist()
+        return init_.uniform_(w, -1.0, 1.0)
     if init == "xavier":
-        a = (6.0 / (fan_in + fan_out)) ** 0.5
-        return rng.uniform(-a, a, fan_in).tolist()
+        return init_.xavier_uniform_(w)
     if init == "he":
-        return rng.normal(0.0, (2.0 / fan_in) ** 0.5, fan_in).tolist()
+        return init_.kaiming_normal_(w, nonlinearity="relu")
+    if init == "lecun":
+        return init_.lecun_normal_(w)
     raise ValueError(f"unknown init {init!r}; choose from {INITS}")
 
 
 class Neuron(Module):
     """y = φ(b + Σᵢ wᵢ·xᵢ) with ``nin`` weights and a bias (initialised to 0, as micrograd)."""
 
-    def __init__(self, nin: int, activation: str | None = "tanh", init: str = "uniform", fan_out: int = 1) -> None:
+    def __init__(
+        self, nin: int, activation: str | None = "tanh", init: str = "uniform", weights: Sequence[float] | None = None
+    ) -> None:
         if nin < 1:
             raise ValueError(f"Neuron: nin must be at least 1, got {nin}")
         self.activation = _check_activation(activation)
-        self.w = [Value(w) for w in init_weights(nin, fan_out, init)]
+        row = init_weights(nin, 1, init)[0] if weights is None else weights
+        if len(row) != nin:
+            raise ValueError(f"Neuron: {len(row)} weights given for {nin} inputs")
+        self.w = [Value(float(w)) for w in row]
         self.b = Value(0.0)
 
     def forward(self, x: Sequence[Operand]) -> Value:
@@ -73,7 +83,8 @@ class Layer(Module):
     """``nout`` neurons over the same ``nin`` inputs; returns one Value when ``nout == 1``."""
 
     def __init__(self, nin: int, nout: int, activation: str | None = "tanh", init: str = "uniform") -> None:
-        self.neurons = [Neuron(nin, activation, init, fan_out=nout) for _ in range(nout)]
+        weights = init_weights(nin, nout, init)
+        self.neurons = [Neuron(nin, activation, weights=row) for row in weights]
 
     def forward(self, x: Sequence[Operand]) -> Value | list[Value]:
         outs = [n(x) for n in self.neurons]

@@ -1,0 +1,129 @@
+"""Weight initialisers, as ``torch.nn.init``: each fills a Tensor (or numpy array) in place.
+
+Fans follow the textbooks (and PyTorch): for a weight of shape (out, in), fan_in = in and
+fan_out = out; for a convolution kernel (out, in, kh, kw) both are multiplied by the receptive
+field kh·kw. The scale of each scheme keeps the variance of activations (forward) or gradients
+(backward) roughly constant from layer to layer:
+
+| scheme | distribution | source |
+|---|---|---|
+| Xavier/Glorot uniform | U(−a, a), a = gain·√(6/(fan_in + fan_out)) | Glorot & Bengio, 2010 |
+| Xavier/Glorot normal | N(0, σ²), σ = gain·√(2/(fan_in + fan_out)) | Glorot & Bengio, 2010 |
+| He/Kaiming uniform | U(−a, a), a = gain·√(3/fan) | He et al., 2015 |
+| He/Kaiming normal | N(0, σ²), σ = gain/√fan | He et al., 2015 |
+| LeCun uniform / normal | as Kaiming with gain 1 and fan = fan_in | LeCun et al., 1998 |
+
+with He's gain √(2/(1 + a²)) for a leaky ReLU of negative slope a (√2 for ReLU).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from ..rng import default_rng
+
+
+def _array(x: Any) -> np.ndarray:
+    return x.data if hasattr(x, "requires_grad") else x
+
+
+def _fill(x: Any, values: np.ndarray) -> Any:
+    arr = _array(x)
+    arr[...] = values
+    return x
+
+
+def calculate_fan_in_and_fan_out(x: Any) -> tuple[int, int]:
+    """(fan_in, fan_out) of a weight of shape (out, in, *kernel); a 1-D weight has fan_in = fan_out = size."""
+    shape = _array(x).shape
+    if len(shape) < 1:
+        raise ValueError("init: fan in and fan out need a tensor with at least one dimension")
+    if len(shape) == 1:
+        return shape[0], shape[0]
+    receptive = int(np.prod(shape[2:], dtype=np.int64))
+    return shape[1] * receptive, shape[0] * receptive
+
+
+def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
+    """The recommended gain for a nonlinearity (PyTorch's table): 1 for linear/sigmoid, 5/3 for
+    tanh, √2 for relu, √(2/(1 + a²)) for leaky_relu with slope a (0.01 by default)."""
+    if nonlinearity in ("linear", "identity", "sigmoid", "conv2d"):
+        return 1.0
+    if nonlinearity == "tanh":
+        return 5.0 / 3.0
+    if nonlinearity == "relu":
+        return math.sqrt(2.0)
+    if nonlinearity == "leaky_relu":
+        a = 0.01 if param is None else param
+        return math.sqrt(2.0 / (1 + a * a))
+    raise ValueError(f"calculate_gain: unknown nonlinearity {nonlinearity!r}")
+
+
+def _fan(x: Any, mode: str) -> int:
+    fan_in, fan_out = calculate_fan_in_and_fan_out(x)
+    if mode not in ("fan_in", "fan_out"):
+        raise ValueError(f"init: mode must be 'fan_in' or 'fan_out', got {mode!r}")
+    return fan_in if mode == "fan_in" else fan_out
+
+
+def zeros_(x: Any) -> Any:
+    return _fill(x, 0.0)
+
+
+def ones_(x: Any) -> Any:
+    return _fill(x, 1.0)
+
+
+def constant_(x: Any, val: float) -> Any:
+    return _fill(x, val)
+
+
+def uniform_(x: Any, a: float = 0.0, b: float = 1.0) -> Any:
+    """U(a, b)."""
+    return _fill(x, default_rng().uniform(a, b, _array(x).shape))
+
+
+def normal_(x: Any, mean: float = 0.0, std: float = 1.0) -> Any:
+    """N(mean, std²)."""
+    return _fill(x, default_rng().normal(mean, std, _array(x).shape))
+
+
+def xavier_uniform_(x: Any, gain: float = 1.0) -> Any:
+    fan_in, fan_out = calculate_fan_in_and_fan_out(x)
+    a = gain * math.sqrt(6.0 / (fan_in + fan_out))
+    return uniform_(x, -a, a)
+
+
+def xavier_normal_(x: Any, gain: float = 1.0) -> Any:
+    fan_in, fan_out = calculate_fan_in_and_fan_out(x)
+    return normal_(x, 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)))
+
+
+def kaiming_uniform_(x: Any, a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "leaky_relu") -> Any:
+    bound = calculate_gain(nonlinearity, a) * math.sqrt(3.0 / _fan(x, mode))
+    return uniform_(x, -bound, bound)
+
+
+def kaiming_normal_(x: Any, a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "leaky_relu") -> Any:
+    return normal_(x, 0.0, calculate_gain(nonlinearity, a) / math.sqrt(_fan(x, mode)))
+
+
+def lecun_uniform_(x: Any) -> Any:
+    """U(−√(3/fan_in), √(3/fan_in)): variance 1/fan_in."""
+    bound = math.sqrt(3.0 / _fan(x, "fan_in"))
+    return uniform_(x, -bound, bound)
+
+
+def lecun_normal_(x: Any) -> Any:
+    """N(0, 1/fan_in)."""
+    return normal_(x, 0.0, 1.0 / math.sqrt(_fan(x, "fan_in")))
+
+
+# Short names, as Keras and the textbooks spell them.
+glorot_uniform_ = xavier_uniform_
+glorot_normal_ = xavier_normal_
+he_uniform_ = kaiming_uniform_
+he_normal_ = kaiming_normal_
