@@ -104,6 +104,30 @@ def adam_step_np(p, g, m, v, lr, beta1, beta2, eps, weight_decay, bias1, bias2):
     p -= (lr / bias1) * m / (np.sqrt(v) / np.sqrt(bias2) + eps)
 
 
+def col2im_np(dcols: np.ndarray, padded_shape: tuple[int, ...], stride: int) -> np.ndarray:
+    """Scatter-add window gradients (N, OH, OW, C, kh, kw) back onto the padded image (N, C, Hp, Wp):
+    the adjoint of cutting an image into overlapping windows (each pixel gets the sum over the
+    windows that contain it)."""
+    _n, oh, ow, _c, kh, kw = dcols.shape
+    out = np.zeros(padded_shape, dtype=dcols.dtype)
+    d = dcols.transpose(0, 3, 4, 5, 1, 2)
+    for i in range(kh):
+        for j in range(kw):
+            out[:, :, i : i + stride * oh : stride, j : j + stride * ow : stride] += d[:, :, i, j]
+    return out
+
+
+def maxpool_backward_np(g: np.ndarray, argmax: np.ndarray, padded_shape: tuple[int, ...], k: int, stride: int):
+    """Route each output gradient (N, C, OH, OW) to the input position that won its window."""
+    n, c, oh, ow = g.shape
+    out = np.zeros(padded_shape, dtype=g.dtype)
+    rows = np.arange(oh)[:, None] * stride + argmax // k
+    cols = np.arange(ow)[None, :] * stride + argmax % k
+    nn_, cc = np.meshgrid(np.arange(n), np.arange(c), indexing="ij")
+    np.add.at(out, (nn_[:, :, None, None], cc[:, :, None, None], rows, cols), g)
+    return out
+
+
 # --------------------------------------------------------------------------- numba kernels
 if nb is not None:
     _jit = nb.njit(cache=True)
@@ -193,6 +217,29 @@ if nb is not None:
             fv[i] = beta2 * fv[i] + (1 - beta2) * d * d
             fp[i] -= step * fm[i] / (np.sqrt(fv[i]) / root2 + eps)
 
+    @_jit
+    def _col2im_nb(dcols, out, stride):
+        n, oh, ow, c, kh, kw = dcols.shape
+        for b in range(n):
+            for y in range(oh):
+                for x in range(ow):
+                    for ch in range(c):
+                        for i in range(kh):
+                            for j in range(kw):
+                                out[b, ch, y * stride + i, x * stride + j] += dcols[b, y, x, ch, i, j]
+        return out
+
+    @_jit
+    def _maxpool_backward_nb(g, argmax, out, k, stride):
+        n, c, oh, ow = g.shape
+        for b in range(n):
+            for ch in range(c):
+                for y in range(oh):
+                    for x in range(ow):
+                        a = argmax[b, ch, y, x]
+                        out[b, ch, y * stride + a // k, x * stride + a % k] += g[b, ch, y, x]
+        return out
+
 
 def _use_jit(x: np.ndarray) -> bool:
     return JIT_ENABLED and x.size >= JIT_MIN_SIZE
@@ -257,3 +304,18 @@ def adam_step(p, g, m, v, lr, beta1, beta2, eps, weight_decay, bias1, bias2) -> 
         _adam_step_nb(p, g, m, v, t(lr), t(beta1), t(beta2), t(eps), t(weight_decay), t(bias1), t(bias2))
     else:
         adam_step_np(p, g, m, v, lr, beta1, beta2, eps, weight_decay, bias1, bias2)
+
+
+def col2im(dcols: np.ndarray, padded_shape: tuple[int, ...], stride: int) -> np.ndarray:
+    """See `col2im_np`; one numba pass instead of kh·kw strided numpy passes."""
+    if JIT_ENABLED:
+        return _col2im_nb(np.ascontiguousarray(dcols), np.zeros(padded_shape, dtype=dcols.dtype), stride)
+    return col2im_np(dcols, padded_shape, stride)
+
+
+def maxpool_backward(g: np.ndarray, argmax: np.ndarray, padded_shape: tuple[int, ...], k: int, stride: int):
+    """See `maxpool_backward_np`; numba avoids ``np.add.at``, which is slow."""
+    if JIT_ENABLED:
+        out = np.zeros(padded_shape, dtype=g.dtype)
+        return _maxpool_backward_nb(np.ascontiguousarray(g), np.ascontiguousarray(argmax), out, k, stride)
+    return maxpool_backward_np(g, argmax, padded_shape, k, stride)

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from .. import kernels
+from ..rng import default_rng
 from ..tensor import Function, Tensor, apply
 
 REDUCTIONS = ("mean", "sum", "none")
@@ -103,6 +104,119 @@ def softmax(x: Tensor, axis: int = -1) -> Tensor:
 
 def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
     return x.log_softmax(axis)
+
+
+# ----------------------------------------------------------------------------- regularisation layers
+def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
+    """Inverted dropout: y = x·m/(1 − p) with m ~ Bernoulli(1 − p) in training (so E[y] = x),
+    and y = x in evaluation."""
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout: p must be in [0, 1], got {p}")
+    if not training or p == 0.0:
+        return x
+    if p == 1.0:
+        return x * 0.0
+    keep = default_rng().random(x.shape) >= p
+    return x * Tensor((keep / (1.0 - p)).astype(x.dtype))
+
+
+class BatchNormTrain(Function):
+    """Batch normalisation with batch statistics, fused:
+        μ = mean_B x,  σ² = mean_B (x − μ)² (biased),  x̂ = (x − μ)/√(σ² + ε),  y = γ·x̂ + β
+    ∂/∂x = (1/√(σ² + ε))·(d − mean_B d − x̂·mean_B(d·x̂)) with d = G·γ,  ∂/∂γ = Σ_B G·x̂,  ∂/∂β = Σ_B G.
+    B is every axis but the channel axis 1."""
+
+    name = "batch_norm"
+
+    def __init__(self, eps: float) -> None:
+        self.eps = eps
+
+    def forward(self, x, gamma=None, beta=None):
+        self.axes = (0, *range(2, x.ndim))
+        shape = (1, -1) + (1,) * (x.ndim - 2)
+        self.mean = x.mean(axis=self.axes)
+        self.var = x.var(axis=self.axes)
+        self.invstd = (1.0 / np.sqrt(self.var + self.eps)).astype(x.dtype)
+        self.xhat = (x - self.mean.reshape(shape)) * self.invstd.reshape(shape)
+        self.gamma, self.shape = gamma, shape
+        out = self.xhat if gamma is None else self.xhat * gamma.reshape(shape)
+        return out if beta is None else out + beta.reshape(shape)
+
+    def backward(self, g):
+        d = g if self.gamma is None else g * self.gamma.reshape(self.shape)
+        mean_d = d.mean(axis=self.axes, keepdims=True)
+        mean_dx = (d * self.xhat).mean(axis=self.axes, keepdims=True)
+        gx = (d - mean_d - self.xhat * mean_dx) * self.invstd.reshape(self.shape) if self.needs[0] else None
+        ggamma = (g * self.xhat).sum(axis=self.axes) if self.gamma is not None else None
+        gbeta = g.sum(axis=self.axes) if len(self.needs) > 2 else None
+        return gx, ggamma, gbeta
+
+
+def batch_norm(
+    x: Tensor,
+    running_mean: np.ndarray | None,
+    running_var: np.ndarray | None,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    training: bool = False,
+    momentum: float = 0.1,
+    eps: float = 1e-5,
+    unbiased_running_var: bool = True,
+) -> Tensor:
+    """Batch normalisation over axis 1 of (N, C) or (N, C, L) input, as ``torch.nn.functional.batch_norm``.
+
+    Training: normalise with the batch's mean and (biased) variance and update the running
+    statistics in place, r ← (1 − m)·r + m·stat, with the variance made unbiased (×n/(n − 1)) as
+    PyTorch does (Keras keeps it biased: ``unbiased_running_var=False``). Evaluation: normalise
+    with the running statistics.
+    """
+    if x.ndim < 2:
+        raise ValueError(f"batch_norm: expected input of shape (N, C) or (N, C, L), got {x.shape}")
+    channels = x.shape[1]
+    if weight is not None and weight.shape != (channels,):
+        raise ValueError(f"batch_norm: input has {channels} channels but the layer has {weight.shape[0]}")
+    if training:
+        n = x.size // channels
+        if n < 2:
+            raise ValueError(f"batch_norm: training needs more than one value per channel, got input shape {x.shape}")
+        fn = BatchNormTrain(eps)
+        out = apply(fn, *(t for t in (x, weight, bias) if t is not None)) if weight is not None else apply(fn, x)
+        if running_mean is not None:
+            var = fn.var * (n / (n - 1)) if unbiased_running_var else fn.var
+            running_mean *= 1 - momentum
+            running_mean += momentum * fn.mean
+            running_var *= 1 - momentum
+            running_var += momentum * var
+        return out
+    shape = (1, -1) + (1,) * (x.ndim - 2)
+    scale = 1.0 / np.sqrt(running_var + eps).astype(x.dtype)
+    out = (x - running_mean.reshape(shape).astype(x.dtype)) * scale.reshape(shape)
+    if weight is not None:
+        out = out * weight.reshape(*shape)
+    if bias is not None:
+        out = out + bias.reshape(*shape)
+    return out
+
+
+def l1_penalty(params: Any, strength: float) -> Tensor:
+    """λ·Σ|w| over the given parameters (Keras' ``regularizers.l1``): add it to a loss."""
+    return _penalty(params, strength, lambda p: p.abs().sum())
+
+
+def l2_penalty(params: Any, strength: float) -> Tensor:
+    """λ·Σ w² over the given parameters (Keras' ``regularizers.l2``; weight decay is the same with
+    λ = wd/2 on the gradient): add it to a loss."""
+    return _penalty(params, strength, lambda p: (p * p).sum())
+
+
+def _penalty(params: Any, strength: float, term: Any) -> Tensor:
+    params = [params] if isinstance(params, Tensor) else list(params)
+    if not params:
+        raise ValueError("penalty: no parameters given")
+    total = term(params[0])
+    for p in params[1:]:
+        total = total + term(p)
+    return total * strength
 
 
 # ----------------------------------------------------------------------------- regression losses

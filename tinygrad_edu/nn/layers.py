@@ -1,4 +1,4 @@
-"""PyTorch-style tensor layers: `Linear`, activation modules and `Sequential`."""
+"""PyTorch-style tensor layers: `Linear`, activations, `Dropout`, `BatchNorm1d`, `Flatten`, `Sequential`."""
 
 from __future__ import annotations
 
@@ -64,6 +64,111 @@ class Tanh(Module):
 
     def __repr__(self) -> str:
         return "Tanh()"
+
+
+class LeakyReLU(Module):
+    """x for x > 0, else a·x (a = 0.01 by default)."""
+
+    def __init__(self, negative_slope: float = 0.01) -> None:
+        self.negative_slope = negative_slope
+
+    def forward(self, x: Tensor) -> Tensor:
+        return x.leaky_relu(self.negative_slope)
+
+    def __repr__(self) -> str:
+        return f"LeakyReLU(negative_slope={self.negative_slope})"
+
+
+class Softmax(Module):
+    """eˣⁱ/Σⱼ eˣʲ along ``dim`` (computed with log-sum-exp)."""
+
+    def __init__(self, dim: int = -1) -> None:
+        self.dim = dim
+
+    def forward(self, x: Tensor) -> Tensor:
+        return x.softmax(self.dim)
+
+    def __repr__(self) -> str:
+        return f"Softmax(dim={self.dim})"
+
+
+class Identity(Module):
+    """y = x."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return x
+
+    def __repr__(self) -> str:
+        return "Identity()"
+
+
+class Flatten(Module):
+    """Merge axes start_dim..end_dim (by default all but the batch axis), as ``torch.nn.Flatten``."""
+
+    def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
+        self.start_dim, self.end_dim = start_dim, end_dim
+
+    def forward(self, x: Tensor) -> Tensor:
+        return x.flatten(self.start_dim, self.end_dim)
+
+    def __repr__(self) -> str:
+        return "Flatten()"
+
+
+class Dropout(Module):
+    """Inverted dropout with drop probability p: y = x·m/(1 − p) in training, y = x in evaluation."""
+
+    def __init__(self, p: float = 0.5) -> None:
+        if not 0.0 <= p <= 1.0:
+            raise ValueError(f"Dropout: p must be in [0, 1], got {p}")
+        self.p = p
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.dropout(x, self.p, self.training)
+
+    def __repr__(self) -> str:
+        return f"Dropout(p={self.p})"
+
+
+class BatchNorm1d(Module):
+    """Batch normalisation over the features of (N, C) or (N, C, L) input, as ``torch.nn.BatchNorm1d``.
+
+    y = γ·(x − μ)/√(σ² + ε) + β with batch statistics in training and running statistics in
+    evaluation. Holds 4·C numbers: γ and β (trainable), running mean and variance (buffers).
+    PyTorch's defaults: momentum 0.1 (r ← 0.9·r + 0.1·stat), ε = 1e-5.
+    """
+
+    def __init__(
+        self,
+        num_features: int,
+        eps: float = 1e-5,
+        momentum: float = 0.1,
+        affine: bool = True,
+        dtype: type = DEFAULT_DTYPE,
+        unbiased_running_var: bool = True,
+    ) -> None:
+        self.num_features, self.eps, self.momentum = num_features, eps, momentum
+        self.unbiased_running_var = unbiased_running_var
+        self.weight = Tensor(np.ones(num_features, dtype=dtype), requires_grad=True) if affine else None
+        self.bias = Tensor(np.zeros(num_features, dtype=dtype), requires_grad=True) if affine else None
+        self.register_buffer("running_mean", np.zeros(num_features, dtype=dtype))
+        self.register_buffer("running_var", np.ones(num_features, dtype=dtype))
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.batch_norm(
+            x,
+            self.running_mean.data,
+            self.running_var.data,
+            self.weight,
+            self.bias,
+            self.training,
+            self.momentum,
+            self.eps,
+            self.unbiased_running_var,
+        )
+
+    def __repr__(self) -> str:
+        return f"BatchNorm1d({self.num_features}, eps={self.eps}, momentum={self.momentum})"
 
 
 class Sequential(Module):

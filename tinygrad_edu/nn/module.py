@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import numpy as np
+
 from ..engine import Value
 
 
@@ -51,27 +53,25 @@ class Module:
         for _, child in self.named_children():
             yield child
 
+    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
+        """This module and every module inside it, depth first, with dotted names."""
+        yield prefix, self
+        for name, child in self.named_children():
+            yield from child.named_modules(f"{prefix}.{name}" if prefix else name)
+
     def modules(self) -> Iterator[Module]:
-        """This module and every module inside it, depth first."""
-        yield self
-        for child in self.children():
-            yield from child.modules()
+        for _, module in self.named_modules():
+            yield module
 
     def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Any]]:
-        """(dotted name, parameter) pairs, each shared parameter once, in definition order."""
+        """(dotted name, parameter) pairs, each shared parameter once: as PyTorch, a module's own
+        parameters in definition order, then those of each child."""
         seen: set[int] = set()
-        stack: list[tuple[str, Module]] = [(prefix, self)]
-        while stack:
-            base, module = stack.pop()
-            children = []
+        for base, module in self.named_modules(prefix):
             for name, obj in module._members():
-                full = f"{base}.{name}" if base else name
-                if isinstance(obj, Module):
-                    children.append((full, obj))
-                elif is_parameter(obj) and id(obj) not in seen:
+                if not isinstance(obj, Module) and is_parameter(obj) and id(obj) not in seen:
                     seen.add(id(obj))
-                    yield full, obj
-            stack.extend(reversed(children))
+                    yield (f"{base}.{name}" if base else name), obj
 
     def parameters(self) -> list[Any]:
         """Every trainable parameter, each once, in definition order."""
@@ -80,6 +80,68 @@ class Module:
     def num_params(self) -> int:
         """Total number of trainable scalars."""
         return sum(p.numel() for p in self.parameters())
+
+    # ------------------------------------------------------------ buffers and state
+    def register_buffer(self, name: str, value: Any) -> None:
+        """Keep a tensor that is state but not a parameter (BatchNorm's running statistics): it is
+        saved in `state_dict` and never handed to an optimizer."""
+        from ..tensor import Tensor
+
+        names = self.__dict__.setdefault("_buffer_names", [])
+        if name not in names:
+            names.append(name)
+        setattr(self, name, value if isinstance(value, Tensor) else Tensor(np.asarray(value)))
+
+    def named_buffers(self, prefix: str = "") -> Iterator[tuple[str, Any]]:
+        for base, module in self.named_modules(prefix):
+            for name in module.__dict__.get("_buffer_names", ()):
+                yield (f"{base}.{name}" if base else name), getattr(module, name)
+
+    def state_dict(self) -> dict[str, np.ndarray]:
+        """Every parameter and buffer by dotted name, as numpy copies (parameters first)."""
+        state = {name: np.array(p.data) for name, p in self.named_parameters()}
+        state.update((name, np.array(b.data)) for name, b in self.named_buffers())
+        return state
+
+    def load_state_dict(self, state: dict[str, Any], strict: bool = True) -> None:
+        """Copy values into the parameters and buffers of the same names, as PyTorch.
+
+        With ``strict`` every key must match both ways; a shape mismatch is always an error.
+        Raises:
+            RuntimeError: listing missing keys, unexpected keys and "size mismatch for KEY".
+        """
+        targets = dict(self.named_parameters())
+        targets.update(self.named_buffers())
+        errors = []
+        missing = [k for k in targets if k not in state]
+        unexpected = [k for k in state if k not in targets]
+        if strict and missing:
+            errors.append("Missing key(s) in state_dict: " + ", ".join(f'"{k}"' for k in missing))
+        if strict and unexpected:
+            errors.append("Unexpected key(s) in state_dict: " + ", ".join(f'"{k}"' for k in unexpected))
+        values = {}
+        for key, target in targets.items():
+            if key not in state:
+                continue
+            value = np.asarray(state[key])
+            shape = np.shape(target.data)
+            if value.shape != shape:
+                errors.append(
+                    f"size mismatch for {key}: copying a param with shape {value.shape} from checkpoint, "
+                    f"the shape in current model is {shape}."
+                )
+            elif value.dtype.kind not in "biuf":
+                errors.append(f"{key}: expected numbers, got dtype {value.dtype}")
+            else:
+                values[key] = value
+        if errors:
+            raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}:\n\t" + "\n\t".join(errors))
+        for key, value in values.items():
+            target = targets[key]
+            if isinstance(target, Value):
+                target.data = float(value)
+            else:
+                target.data[...] = value
 
     # ------------------------------------------------------------ training helpers
     def zero_grad(self) -> None:
