@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
+import io
 import os
 from pathlib import Path
 
@@ -35,7 +37,7 @@ def make_moons(n_samples: int = 100, noise: float = 0.1, seed: int = 0) -> tuple
 
 # ----------------------------------------------------------------------------- IDX files
 IDX_DTYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
-FASHION_MNIST_DIRS = ("/usr/share/datasets/fashion-mnist",)
+FASHION_MNIST_DIRS = ("/usr/share/datasets/fashion-mnist",)  # Debian package dataset-fashion-mnist
 
 
 class DataFormatError(ValueError):
@@ -75,7 +77,7 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
 
 def find_fashion_mnist() -> Path | None:
     """The folder of Fashion-MNIST's IDX files (Debian's dataset-fashion-mnist), or None."""
-    for folder in FASHION_MNIST_DIRS:
+    for folder in (*FASHION_MNIST_DIRS, str(data_dir() / "fashion-mnist")):
         if (Path(folder) / "train-images-idx3-ubyte.gz").exists():
             return Path(folder)
     return None
@@ -98,3 +100,34 @@ def load_idx_set(folder: str | os.PathLike) -> tuple[tuple[np.ndarray, np.ndarra
             raise DataFormatError(f"{folder}: {len(images)} {split} images but {len(labels)} labels")
         pairs.append((images, labels))
     return pairs[0], pairs[1]
+
+
+# ----------------------------------------------------------------------------- MNIST
+#: sha256 of the bundled subset, from its provenance note (shared/data/README.md)
+BUNDLED_MNIST_SHA256 = "f1a23f2fb1a1c97bb00a811807ddd50a888dbcdcdead94147993273c22ee3f37"
+BUNDLED_MNIST = Path(__file__).parent / "data" / "mnist10k.npz"
+
+
+def data_dir() -> Path:
+    """Where downloaded data sets live: ``$TINYGRAD_EDU_DATA``, else ``~/.cache/tinygrad_edu``."""
+    return Path(os.environ.get("TINYGRAD_EDU_DATA") or Path.home() / ".cache" / "tinygrad_edu")
+
+
+def load_bundled_mnist() -> tuple[np.ndarray, np.ndarray]:
+    """The 10,000 real MNIST digits shipped with the package: images (10000, 28, 28) uint8 and
+    labels (10000,) uint8, shuffled once so that any slice is roughly class-balanced. The file's
+    sha256 is checked, and it is read without pickle."""
+    raw = BUNDLED_MNIST.read_bytes()
+    if hashlib.sha256(raw).hexdigest() != BUNDLED_MNIST_SHA256:
+        raise DataFormatError(f"{BUNDLED_MNIST}: checksum mismatch; reinstall tinygrad_edu")
+    with np.load(io.BytesIO(raw), allow_pickle=False) as f:
+        return f["images"], f["labels"]
+
+
+def find_full_mnist() -> Path | None:
+    """The folder holding the four full-MNIST IDX files in the data cache, or None."""
+    folder = data_dir() / "mnist"
+    for name in ("train-images-idx3-ubyte.gz", "train-images-idx3-ubyte"):
+        if (folder / name).exists():
+            return folder
+    return None

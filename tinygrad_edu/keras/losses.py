@@ -1,0 +1,127 @@
+"""Keras' losses and metrics by name, computed on the tensor engine.
+
+Every loss is the batch mean of a per-sample loss. When the model's last layer ends in softmax
+(or sigmoid) and the loss is a cross-entropy, the model passes the *logits* z, and the loss is
+computed from them by log-sum-exp: −Σ y·log softmax(z) is exact where −Σ y·log(softmax(z))
+rounds tiny probabilities to 0 (TF-Keras takes the same shortcut). Otherwise Keras' formulas
+apply, with probabilities clipped to [ε, 1 − ε], ε = 1e-7 (Keras' ``epsilon()``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from ..nn import functional as F
+from ..tensor import Tensor
+
+EPSILON = 1e-7
+
+
+def _onehot_labels(y: np.ndarray) -> np.ndarray | None:
+    """The class labels when every row of y is exactly one-hot, else None."""
+    if y.ndim == 2 and np.all((y == 0) | (y == 1)) and np.all(y.sum(axis=1) == 1):
+        return y.argmax(axis=1)
+    return None
+
+
+def categorical_crossentropy(y: np.ndarray, out: Tensor, logits: bool) -> Tensor:
+    if y.ndim != out.ndim or y.shape[-1] != out.shape[-1]:
+        raise ValueError(
+            f"categorical_crossentropy: targets of shape {y.shape} for outputs of shape {out.shape}; "
+            "it expects one-hot targets (use to_categorical) - or use sparse_categorical_crossentropy "
+            "for integer labels"
+        )
+    if logits:
+        labels = _onehot_labels(y)
+        return F.cross_entropy(out, labels if labels is not None else y.astype(out.dtype))
+    p = out / out.sum(axis=-1, keepdims=True)
+    return -(Tensor(y.astype(out.dtype)) * p.clip(EPSILON, 1 - EPSILON).log()).sum(axis=-1).mean()
+
+
+def sparse_categorical_crossentropy(y: np.ndarray, out: Tensor, logits: bool) -> Tensor:
+    labels = y.reshape(-1) if y.ndim == 2 and y.shape[1] == 1 else y
+    if labels.ndim != 1:
+        raise ValueError(
+            f"sparse_categorical_crossentropy: expected integer labels of shape (N,), got {y.shape}; "
+            "for one-hot targets use categorical_crossentropy"
+        )
+    if logits:
+        return F.cross_entropy(out, labels)
+    return F.nll_loss(out.clip(EPSILON, 1 - EPSILON).log(), labels)
+
+
+def binary_crossentropy(y: np.ndarray, out: Tensor, logits: bool) -> Tensor:
+    y = y.reshape(out.shape).astype(out.dtype) if y.size == out.size else y
+    if logits:
+        return F.binary_cross_entropy_with_logits(out, y)
+    return F.binary_cross_entropy(out.clip(EPSILON, 1 - EPSILON), y)
+
+
+def mean_squared_error(y: np.ndarray, out: Tensor, logits: bool = False) -> Tensor:
+    return F.mse_loss(out, y.reshape(out.shape) if y.size == out.size else y)
+
+
+def mean_absolute_error(y: np.ndarray, out: Tensor, logits: bool = False) -> Tensor:
+    return F.l1_loss(out, y.reshape(out.shape) if y.size == out.size else y)
+
+
+def hinge(y: np.ndarray, out: Tensor, logits: bool = False) -> Tensor:
+    """mean(max(0, 1 − y·p)); labels in {0, 1} are mapped to {−1, +1}, as Keras does."""
+    y = y.reshape(out.shape) if y.size == out.size else y
+    signs = np.where(y > 0, 1.0, -1.0) if np.all(np.isin(y, (0, 1))) else y
+    return F.hinge_loss(out, signs)
+
+
+def kl_divergence(y: np.ndarray, out: Tensor, logits: bool = False) -> Tensor:
+    """mean over samples of Σ y·log(y/p), with y and p clipped to [ε, 1]."""
+    yc = np.clip(y, EPSILON, 1).astype(out.dtype)
+    return (Tensor(yc) * (Tensor(np.log(yc)) - out.clip(EPSILON, 1).log())).sum(axis=-1).mean()
+
+
+LOSSES: dict[str, Callable[[np.ndarray, Tensor, bool], Tensor]] = {
+    "categorical_crossentropy": categorical_crossentropy,
+    "sparse_categorical_crossentropy": sparse_categorical_crossentropy,
+    "binary_crossentropy": binary_crossentropy,
+    "mse": mean_squared_error,
+    "mean_squared_error": mean_squared_error,
+    "mae": mean_absolute_error,
+    "mean_absolute_error": mean_absolute_error,
+    "hinge": hinge,
+    "kl_divergence": kl_divergence,
+    "kld": kl_divergence,
+    "kullback_leibler_divergence": kl_divergence,
+}
+#: the losses that can take logits, and the activation whose input those logits are
+LOGIT_LOSSES = {
+    "categorical_crossentropy": "softmax",
+    "sparse_categorical_crossentropy": "softmax",
+    "binary_crossentropy": "sigmoid",
+}
+
+
+def get(name: str) -> Callable[[np.ndarray, Tensor, bool], Tensor]:
+    if name not in LOSSES:
+        raise ValueError(f"unknown loss {name!r}; use one of {sorted(LOSSES)}")
+    return LOSSES[name]
+
+
+def accuracy(loss: str, y: np.ndarray, pred: np.ndarray) -> float:
+    """Fraction correct, read as Keras reads "accuracy" for the loss: argmax for categorical
+    losses, p > 0.5 for binary ones (``pred`` are probabilities)."""
+    if loss == "sparse_categorical_crossentropy":
+        return float(np.mean(pred.argmax(axis=-1) == y.reshape(-1)))
+    if loss == "categorical_crossentropy" or (pred.ndim == 2 and pred.shape[1] > 1):
+        return float(np.mean(pred.argmax(axis=-1) == y.argmax(axis=-1)))
+    return float(np.mean((pred.reshape(-1) > 0.5) == (y.reshape(-1) > 0.5)))
+
+
+def metric(name: str, loss: str, y: np.ndarray, pred: np.ndarray) -> float:
+    if name in ("accuracy", "acc"):
+        return accuracy(loss, y, pred)
+    if name in ("mse", "mean_squared_error"):
+        return float(np.mean((pred - y.reshape(pred.shape)) ** 2))
+    if name in ("mae", "mean_absolute_error"):
+        return float(np.mean(np.abs(pred - y.reshape(pred.shape))))
+    raise ValueError(f"unknown metric {name!r}; use accuracy, mse or mae")

@@ -1,0 +1,323 @@
+"""Keras' ``Sequential`` model: add, compile, fit, evaluate, predict, summary, save/load weights.
+
+Semantics follow Keras: ``validation_split`` takes the LAST fraction of the samples before any
+shuffling; the training loss reported for an epoch is the mean over its batches (regularization
+penalties included); ``evaluate`` returns ``[loss, *metrics]``, or the loss alone without metrics.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .. import autograd, nn
+from ..rng import default_rng
+from ..tensor import DEFAULT_DTYPE, Tensor
+from . import losses as losses_
+from . import optimizers as optimizers_
+from .callbacks import Callback, History
+from .layers import Layer
+
+
+class Sequential(nn.Module):
+    """A stack of Keras layers: ``Sequential([Dense(512, activation="relu", input_shape=(784,)), ...])``."""
+
+    def __init__(self, layers: Sequence[Layer] | None = None, name: str = "sequential") -> None:
+        self.name = name
+        self.layers: list[Layer] = []
+        self.built = False
+        self.optimizer: optimizers_.KerasOptimizer | None = None
+        self.loss: str | None = None
+        self.metrics: list[str] = []
+        self.stop_training = False
+        self.history: History | None = None
+        for layer in layers or ():
+            self.add(layer)
+
+    def _members(self):
+        return ((layer.name, layer) for layer in self.layers)
+
+    # ------------------------------------------------------------ structure
+    def add(self, layer: Layer) -> None:
+        if not isinstance(layer, Layer):
+            raise TypeError(f"Sequential.add: expected a Keras layer, got {type(layer).__name__}")
+        if layer.name is None:
+            taken = {other.name for other in self.layers}
+            base, k = layer.default_name, 0
+            layer.name = base
+            while layer.name in taken:
+                k += 1
+                layer.name = f"{base}_{k}"
+        if self.layers and layer.input_shape is not None:
+            raise ValueError(f"{layer.name}: only the first layer takes input_shape")
+        self.layers.append(layer)
+        if self.layers[0].input_shape is not None:
+            self.build(self.layers[0].input_shape)
+
+    def build(self, input_shape: Sequence[int]) -> None:
+        """Build every layer for inputs of shape (None, *input_shape)."""
+        shape = tuple(input_shape)
+        self.input_shape = shape
+        for layer in self.layers:
+            shape = layer.ensure_built(shape)
+        self.built = bool(self.layers)
+
+    def _require_built(self, what: str) -> None:
+        if not self.built:
+            raise ValueError(
+                f"{what}: the model is not built yet; give the first layer input_shape=... "
+                "or call fit/predict (or build) first"
+            )
+
+    def forward(self, x: Tensor) -> Tensor:
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+    def _logits_or_outputs(self, x: Tensor) -> tuple[Tensor, bool]:
+        """Outputs of the model, or the logits of its last layer when the loss can use them."""
+        for layer in self.layers[:-1]:
+            x = layer(x)
+        last = self.layers[-1]
+        if self.loss in losses_.LOGIT_LOSSES and last.activation == losses_.LOGIT_LOSSES[self.loss]:
+            return last.pre_activation(x), True
+        return last(x), False
+
+    # ------------------------------------------------------------ training
+    def compile(
+        self, optimizer: Any = "rmsprop", loss: str | None = None, metrics: Sequence[str] | None = None
+    ) -> None:
+        """Choose the optimizer (a Keras name with Keras' defaults, or an instance), loss and metrics."""
+        if loss is None:
+            raise ValueError("compile: a loss is required, e.g. loss='categorical_crossentropy'")
+        losses_.get(loss)
+        self.optimizer = optimizers_.get(optimizer)
+        self.loss, self.metrics = loss, list(metrics or [])
+        for m in self.metrics:
+            losses_.metric(m, loss, np.zeros((1, 2)), np.zeros((1, 2)))  # validates the name
+
+    def _check_xy(self, x: Any, y: Any, what: str) -> tuple[np.ndarray, np.ndarray]:
+        x = np.asarray(x)
+        if x.dtype.kind not in "biuf":
+            raise TypeError(f"{what}: x must be numeric, got dtype {x.dtype}")
+        x = x.astype(DEFAULT_DTYPE, copy=False)
+        if np.isnan(x).any():
+            raise ValueError(f"{what}: x contains NaN")
+        if y is None:
+            return x, None
+        y = np.asarray(y)
+        if len(x) != len(y):
+            raise ValueError(f"{what}: x has {len(x)} samples but y has {len(y)}")
+        if not self.built:
+            self.build(x.shape[1:])
+        elif x.shape[1:] != self.input_shape:
+            expected, got = (None, *self.input_shape), (None, *x.shape[1:])
+            raise ValueError(f"{what}: expected inputs of shape {expected}, got {got}")
+        return x, y
+
+    def _loss(self, y: np.ndarray, out: Tensor, logits: bool) -> Tensor:
+        loss = losses_.get(self.loss)(y, out, logits)
+        for layer in self.layers:
+            penalty = layer.penalty()
+            if penalty is not None:
+                loss = loss + penalty
+        return loss
+
+    def _probabilities(self, out: Tensor, logits: bool) -> np.ndarray:
+        if not logits:
+            return out.data
+        return out.softmax(axis=-1).data if self.layers[-1].activation == "softmax" else out.sigmoid().data
+
+    def fit(
+        self,
+        x: Any,
+        y: Any,
+        batch_size: int = 32,
+        epochs: int = 1,
+        verbose: int = 1,
+        validation_split: float = 0.0,
+        validation_data: tuple[Any, Any] | None = None,
+        shuffle: bool = True,
+        callbacks: Sequence[Callback] | None = None,
+    ) -> History:
+        """Train for ``epochs`` epochs of mini-batch gradient descent; returns the `History`."""
+        if self.optimizer is None:
+            raise RuntimeError("fit: call compile(optimizer, loss, metrics) first")
+        x, y = self._check_xy(x, y, "fit")
+        if not 0.0 <= validation_split < 1.0:
+            raise ValueError(f"fit: validation_split must be in [0, 1), got {validation_split}")
+        if validation_data is None and validation_split:
+            n_val = int(len(x) * validation_split)
+            if n_val == 0:
+                raise ValueError(f"fit: validation_split={validation_split} leaves no validation samples")
+            validation_data = (x[-n_val:], y[-n_val:])
+            x, y = x[:-n_val], y[:-n_val]
+        if batch_size < 1:
+            raise ValueError(f"fit: batch_size must be positive, got {batch_size}")
+        if not self.optimizer.params:
+            self.optimizer.bind(self.parameters())
+        self.history = History()
+        cbs: list[Callback] = [self.history, *(callbacks or [])]
+        for cb in cbs:
+            cb.set_model(self)
+            cb.on_train_begin()
+        self.stop_training = False
+        n, steps = len(x), -(-len(x) // batch_size)
+        for epoch in range(epochs):
+            if verbose == 1:
+                print(f"Epoch {epoch + 1}/{epochs}")
+            self.train()
+            order = default_rng().permutation(n) if shuffle else np.arange(n)
+            sums = dict.fromkeys(["loss", *self.metrics], 0.0)
+            start = time.perf_counter()
+            for step in range(steps):
+                idx = order[step * batch_size : (step + 1) * batch_size]
+                out, logits = self._logits_or_outputs(Tensor(x[idx]))
+                loss = self._loss(y[idx], out, logits)
+                self.optimizer.zero_grad()
+                loss.backward()
+                self.optimizer.step()
+                sums["loss"] += loss.item() * len(idx)
+                if self.metrics:
+                    probs = self._probabilities(out, logits)
+                    for m in self.metrics:
+                        sums[m] += losses_.metric(m, self.loss, y[idx], probs) * len(idx)
+                for cb in cbs:
+                    cb.on_batch_end(step, {"loss": loss.item()})
+                if self.stop_training:
+                    break
+                if verbose == 1:
+                    _progress(step + 1, steps, start, {k: v / min(n, (step + 1) * batch_size) for k, v in sums.items()})
+            logs = {k: v / n for k, v in sums.items()}
+            if validation_data is not None:
+                values = self.evaluate(*validation_data, batch_size=batch_size, verbose=0)
+                values = values if isinstance(values, list) else [values]
+                logs.update({f"val_{k}": v for k, v in zip(["loss", *self.metrics], values)})
+            if verbose:
+                _progress(steps, steps, start, logs, final=True, epoch=None if verbose == 1 else (epoch + 1, epochs))
+            for cb in cbs:
+                cb.on_epoch_end(epoch, logs)
+            if self.stop_training:
+                break
+        for cb in cbs:
+            cb.on_train_end()
+        return self.history
+
+    def evaluate(self, x: Any, y: Any, batch_size: int = 32, verbose: int = 1) -> float | list[float]:
+        """Loss (and metrics) on (x, y) in evaluation mode: ``[loss, *metrics]``, or the loss alone."""
+        if self.loss is None:
+            raise RuntimeError("evaluate: call compile(optimizer, loss, metrics) first")
+        x, y = self._check_xy(x, y, "evaluate")
+        self.eval()
+        sums = dict.fromkeys(["loss", *self.metrics], 0.0)
+        with autograd.no_grad():
+            for i in range(0, len(x), batch_size):
+                out, logits = self._logits_or_outputs(Tensor(x[i : i + batch_size]))
+                yb = y[i : i + batch_size]
+                sums["loss"] += self._loss(yb, out, logits).item() * len(yb)
+                probs = self._probabilities(out, logits)
+                for m in self.metrics:
+                    sums[m] += losses_.metric(m, self.loss, yb, probs) * len(yb)
+        values = [v / len(x) for v in sums.values()]
+        if verbose:
+            print(" - ".join(f"{k}: {v:.4f}" for k, v in zip(sums, values)))
+        return values if self.metrics else values[0]
+
+    def predict(self, x: Any, batch_size: int = 32, verbose: int = 0) -> np.ndarray:
+        """The model's outputs (probabilities for a softmax or sigmoid output) as a numpy array."""
+        x, _ = self._check_xy(x, None, "predict")
+        if not self.built:
+            self.build(x.shape[1:])
+        self.eval()
+        with autograd.no_grad():
+            return np.concatenate([self(Tensor(x[i : i + batch_size])).data for i in range(0, len(x), batch_size)])
+
+    # ------------------------------------------------------------ inspection and weights
+    def count_params(self) -> int:
+        return sum(sum(layer.count_params()) for layer in self.layers)
+
+    def summary(self, print_fn: Any = print) -> None:
+        """Keras' table: layer (type), output shape with None for the batch, Param #, then totals."""
+        self._require_built("summary")
+        width = 80
+        lines = [
+            f'Model: "{self.name}"',
+            "_" * width,
+            f" {'Layer (type)':<43}{'Output Shape':<24}{'Param #':<12}",
+            "=" * width,
+        ]
+        trainable = frozen = 0
+        for i, layer in enumerate(self.layers):
+            t, f = layer.count_params()
+            trainable, frozen = trainable + t, frozen + f
+            lines.append(f" {f'{layer.name} ({layer.type_name})':<27}{(None, *layer.output_shape)!s:<26}{t + f:<10}")
+            lines.append("_" * width if i < len(self.layers) - 1 else "=" * width)
+        lines += [
+            f"Total params: {trainable + frozen:,}",
+            f"Trainable params: {trainable:,}",
+            f"Non-trainable params: {frozen:,}",
+            "_" * width,
+        ]
+        for line in lines:
+            print_fn(line)
+
+    def get_weights(self) -> list[np.ndarray]:
+        return [w for layer in self.layers for w in layer.get_weights()]
+
+    def get_state(self) -> dict[str, np.ndarray]:
+        return self.state_dict()
+
+    def set_state(self, state: dict[str, np.ndarray]) -> None:
+        self.load_state_dict(state)
+
+    def save_weights(self, path: str | Path) -> Path:
+        """Save every weight and moving statistic to an .npz file (plain arrays, never pickle)."""
+        self._require_built("save_weights")
+        path = Path(path)
+        if path.suffix != ".npz":
+            raise ValueError(f"save_weights: use a .npz file name, got {path.name!r}")
+        np.savez(path, **self.state_dict())
+        return path
+
+    def load_weights(self, path: str | Path) -> None:
+        """Load weights saved by `save_weights`; names and shapes must match this model exactly."""
+        self._require_built("load_weights")
+        try:
+            with np.load(path, allow_pickle=False) as f:
+                state = {k: f[k] for k in f.files}
+        except FileNotFoundError:
+            raise FileNotFoundError(f"load_weights: no such file {path}") from None
+        except (ValueError, OSError) as err:
+            raise ValueError(f"load_weights: {path} is not a weights file saved by save_weights ({err})") from None
+        self.load_state_dict(state)
+
+
+def _progress(
+    step: int,
+    steps: int,
+    start: float,
+    logs: dict[str, float],
+    final: bool = False,
+    epoch: tuple[int, int] | None = None,
+) -> None:
+    """Keras' progress line, e.g. ``375/375 [====] - 2s 5ms/step - loss: 0.31 - accuracy: 0.91``.
+
+    Redrawn in place on a terminal or in a notebook; elsewhere (logs, CI) only the final line."""
+    interactive = sys.stdout.isatty() or "ipykernel" in sys.modules
+    if not final and not interactive:
+        return
+    elapsed = time.perf_counter() - start
+    done = int(30 * step / steps)
+    bar = "=" * done + (">" if done < 30 else "") + "." * (29 - done)
+    metrics = " - ".join(f"{k}: {v:.4f}" for k, v in logs.items())
+    head = f"Epoch {epoch[0]}/{epoch[1]} - " if epoch else ""
+    line = f"{head}{step}/{steps} [{bar}] - {elapsed:.0f}s {elapsed / max(step, 1) * 1e3:.0f}ms/step - {metrics}"
+    if final:
+        print(("\r" if interactive else "") + line)
+    else:
+        print("\r" + line, end="", flush=True)
