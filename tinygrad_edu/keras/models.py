@@ -108,16 +108,16 @@ class Sequential(nn.Module):
         x = x.astype(DEFAULT_DTYPE, copy=False)
         if np.isnan(x).any():
             raise ValueError(f"{what}: x contains NaN")
-        if y is None:
-            return x, None
-        y = np.asarray(y)
-        if len(x) != len(y):
-            raise ValueError(f"{what}: x has {len(x)} samples but y has {len(y)}")
         if not self.built:
             self.build(x.shape[1:])
         elif x.shape[1:] != self.input_shape:
             expected, got = (None, *self.input_shape), (None, *x.shape[1:])
             raise ValueError(f"{what}: expected inputs of shape {expected}, got {got}")
+        if y is None:
+            return x, None
+        y = np.asarray(y)
+        if len(x) != len(y):
+            raise ValueError(f"{what}: x has {len(x)} samples but y has {len(y)}")
         return x, y
 
     def _loss(self, y: np.ndarray, out: Tensor, logits: bool) -> Tensor:
@@ -231,8 +231,6 @@ class Sequential(nn.Module):
     def predict(self, x: Any, batch_size: int = 32, verbose: int = 0) -> np.ndarray:
         """The model's outputs (probabilities for a softmax or sigmoid output) as a numpy array."""
         x, _ = self._check_xy(x, None, "predict")
-        if not self.built:
-            self.build(x.shape[1:])
         self.eval()
         with autograd.no_grad():
             return np.concatenate([self(Tensor(x[i : i + batch_size])).data for i in range(0, len(x), batch_size)])

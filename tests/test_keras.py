@@ -1,0 +1,392 @@
+"""The Keras front door: import paths, Keras' formulas and defaults, fit/evaluate semantics, weights."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import tinygrad_edu as tg
+from tinygrad_edu import Tensor
+from tinygrad_edu import keras as K
+from tinygrad_edu.keras.callbacks import EarlyStopping, History, TerminateOnNaN
+from tinygrad_edu.keras.layers import (
+    Activation,
+    AveragePooling2D,
+    BatchNormalization,
+    Conv2D,
+    Dense,
+    Dropout,
+    Flatten,
+    GlobalAveragePooling2D,
+    MaxPooling2D,
+    SimpleRNN,
+)
+from tinygrad_edu.keras.models import Sequential
+from tinygrad_edu.keras.utils import to_categorical
+from tinygrad_edu.keras.utils.np_utils import to_categorical as np_utils_to_categorical
+
+
+def small_data(n: int = 256, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Two Gaussian blobs per class in 8-D: learnable, so losses fall."""
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 3, n)
+    centers = rng.normal(size=(3, 8)) * 3
+    return (centers[y] + rng.normal(size=(n, 8))).astype(np.float32), y
+
+
+# ----------------------------------------------------------------------------- optimizers: Keras' formulas
+G = [0.5, -1.5, 2.0]  # a fixed gradient sequence for one scalar weight starting at θ0 = 1
+
+
+def keras_steps(opt: K.optimizers.KerasOptimizer) -> list[float]:
+    p = Tensor(np.array([1.0]), requires_grad=True)
+    opt.bind([p])
+    out = []
+    for g in G:
+        p.grad = np.array([g])
+        opt.step()
+        out.append(float(p.data[0]))
+    return out
+
+
+def test_keras_sgd_momentum_and_nesterov() -> None:
+    lr, mu = 0.1, 0.9
+    v = theta = 0.0
+    theta, expected, expected_n = 1.0, [], []
+    for g in G:  # v ← μv − lr·g; θ ← θ + v
+        v = mu * v - lr * g
+        theta += v
+        expected.append(theta)
+    v, theta = 0.0, 1.0
+    for g in G:  # Nesterov: θ ← θ + μv − lr·g with the new v
+        v = mu * v - lr * g
+        theta += mu * v - lr * g
+        expected_n.append(theta)
+    assert keras_steps(K.optimizers.SGD(lr, momentum=mu)) == pytest.approx(expected, rel=1e-12)
+    assert keras_steps(K.optimizers.SGD(lr, momentum=mu, nesterov=True)) == pytest.approx(expected_n, rel=1e-12)
+    assert keras_steps(K.optimizers.get("sgd"))[0] == pytest.approx(1 - 0.01 * 0.5)  # Keras' default lr 0.01
+
+
+def test_keras_adagrad_first_steps() -> None:
+    # G₀ = 0.1:  θ₁ = 1 − 1e-3·0.5/√(0.1 + 0.25 + 1e-7)
+    t1 = 1 - 1e-3 * 0.5 / math.sqrt(0.35 + 1e-7)
+    t2 = t1 - 1e-3 * -1.5 / math.sqrt(0.35 + 2.25 + 1e-7)
+    assert keras_steps(K.optimizers.Adagrad())[:2] == pytest.approx([t1, t2], rel=1e-12)
+
+
+def test_keras_rmsprop_first_step() -> None:
+    # v₁ = 0.1·g²:  θ₁ = 1 − 1e-3·g/√(0.1·g² + 1e-7)   (ε inside the root)
+    assert keras_steps(K.optimizers.RMSprop())[0] == pytest.approx(1 - 1e-3 * 0.5 / math.sqrt(0.025 + 1e-7), rel=1e-12)
+
+
+def test_keras_adadelta_first_step() -> None:
+    # A₁ = 0.05·g², D₀ = 0:  Δ = −√(1e-7)/√(A₁ + 1e-7)·g;  θ₁ = 1 + 1e-3·Δ
+    delta = -math.sqrt(1e-7) / math.sqrt(0.05 * 0.25 + 1e-7) * 0.5
+    assert keras_steps(K.optimizers.Adadelta())[0] == pytest.approx(1 + 1e-3 * delta, rel=1e-12)
+
+
+def test_keras_adam_first_step_uses_epsilon_hat() -> None:
+    # m₁ = 0.1g, v₁ = 0.001g²:  θ₁ = 1 − 1e-3·√0.001/0.1 · 0.1g/(√0.001·|g| + 1e-7)
+    g = 0.5
+    expected = 1 - 1e-3 * math.sqrt(0.001) / 0.1 * 0.1 * g / (math.sqrt(0.001) * g + 1e-7)
+    assert keras_steps(K.optimizers.Adam())[0] == pytest.approx(expected, rel=1e-12)
+
+
+def test_keras_nadam_first_step() -> None:
+    g = 0.5
+    u1, u2 = 0.9 * (1 - 0.5 * 0.96), 0.9 * (1 - 0.5 * 0.96**2)
+    m_hat = u2 * 0.1 * g / (1 - u1 * u2) + (1 - u1) * g / (1 - u1)
+    expected = 1 - 1e-3 * m_hat / (math.sqrt(0.001 * g * g / 0.001) + 1e-7)
+    assert keras_steps(K.optimizers.Nadam())[0] == pytest.approx(expected, rel=1e-12)
+
+
+def test_optimizer_names() -> None:
+    for name, cls in [("adam", K.optimizers.Adam), ("RMSprop", K.optimizers.RMSprop), ("nadam", K.optimizers.Nadam)]:
+        assert isinstance(K.optimizers.get(name), cls)
+    with pytest.raises(ValueError, match="unknown optimizer 'adamw'"):
+        K.optimizers.get("adamw")
+
+
+# ----------------------------------------------------------------------------- layers, counts, summary
+def textbook_model() -> Sequential:
+    model = Sequential()
+    model.add(Dense(512, activation="relu", input_shape=(784,)))
+    model.add(BatchNormalization())
+    model.add(Dropout(0.5))
+    model.add(Dense(128, activation="relu"))
+    model.add(BatchNormalization())
+    model.add(Dropout(0.5))
+    model.add(Dense(64, activation="relu"))
+    model.add(BatchNormalization())
+    model.add(Dense(10, activation="softmax"))
+    return model
+
+
+def test_parameter_counts_and_summary(capsys) -> None:
+    model = textbook_model()
+    assert model.layers[0].count_params() == (401_920, 0)  # 784·512 + 512
+    assert model.layers[1].count_params() == (1_024, 1_024)  # BatchNormalization(512): 4·512, half trainable
+    dense = [(784, 512), (512, 128), (128, 64), (64, 10)]
+    total = sum(i * o + o for i, o in dense) + 4 * (512 + 128 + 64)
+    assert model.count_params() == total
+    model.summary()
+    text = capsys.readouterr().out
+    assert "dense (Dense)" in text and "(None, 512)" in text and "batch_normalization_1 (BatchNormalization)" in text
+    assert f"Total params: {total:,}" in text
+    assert f"Non-trainable params: {2 * (512 + 128 + 64):,}" in text
+    assert f"Trainable params: {total - 2 * (512 + 128 + 64):,}" in text
+
+
+def test_keras_defaults() -> None:
+    tg.manual_seed(0)
+    d = Dense(300, input_shape=(500,))
+    Sequential([d])
+    kernel, bias = d.get_weights()
+    assert kernel.shape == (500, 300) and np.all(bias == 0)
+    assert np.abs(kernel).max() <= math.sqrt(6 / 800)  # glorot_uniform bound
+    bn = BatchNormalization()
+    assert (bn.momentum, bn.epsilon) == (0.99, 1e-3)
+
+
+def test_conv_pool_rnn_shapes_and_counts() -> None:
+    model = Sequential(
+        [
+            Conv2D(8, 3, activation="relu", input_shape=(12, 12, 1)),
+            MaxPooling2D(2),
+            Conv2D(4, 3, padding="same"),
+            AveragePooling2D(),
+            GlobalAveragePooling2D(),
+            Dense(3),
+        ]
+    )
+    assert [layer.output_shape for layer in model.layers] == [(10, 10, 8), (5, 5, 8), (5, 5, 4), (2, 2, 4), (4,), (3,)]
+    assert model.layers[0].count_params() == (3 * 3 * 1 * 8 + 8, 0)
+    out = model.predict(np.random.default_rng(0).random((2, 12, 12, 1)))
+    assert out.shape == (2, 3)
+    rnn = Sequential([SimpleRNN(6, input_shape=(5, 4))])
+    assert rnn.count_params() == 6 * (4 + 6 + 1)  # Keras: one bias
+    assert rnn.predict(np.zeros((2, 5, 4))).shape == (2, 6)
+    seq = Sequential([SimpleRNN(6, return_sequences=True, input_shape=(5, 4)), Flatten(), Activation("tanh")])
+    assert seq.layers[-1].output_shape == (30,)
+
+
+@pytest.mark.skipif(not __import__("importlib").util.find_spec("torch"), reason="PyTorch not installed")
+def test_keras_conv_layout_matches_pytorch_conv() -> None:
+    """Conv2D on channels-last input equals torch's conv2d on the same data in channels-first layout."""
+    import torch
+
+    layer = Conv2D(4, 3, input_shape=(6, 7, 2))
+    Sequential([layer])
+    x = np.random.default_rng(1).random((2, 6, 7, 2)).astype(np.float32)
+    kernel, bias = layer.get_weights()  # Keras layout (kh, kw, in, out)
+    ref = torch.nn.functional.conv2d(
+        torch.from_numpy(x.transpose(0, 3, 1, 2)),
+        torch.from_numpy(kernel.transpose(3, 2, 0, 1).copy()),
+        torch.from_numpy(bias),
+    )
+    np.testing.assert_allclose(layer(Tensor(x)).data, ref.numpy().transpose(0, 2, 3, 1), rtol=1e-5, atol=1e-6)
+
+
+# ----------------------------------------------------------------------------- fit / evaluate / predict
+def test_fit_evaluate_predict(capsys) -> None:
+    tg.manual_seed(0)
+    x, y = small_data()
+    model = Sequential([Dense(16, activation="relu", input_dim=8), Dropout(0.2), Dense(3, activation="softmax")])
+    model.compile(optimizer=K.optimizers.Adam(0.01), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    history = model.fit(x, y, batch_size=32, epochs=8, validation_split=0.25, verbose=2)
+    assert isinstance(history, History) and set(history.history) == {"loss", "accuracy", "val_loss", "val_accuracy"}
+    assert len(history.history["loss"]) == 8 and history.history["loss"][-1] < history.history["loss"][0]
+    out = capsys.readouterr().out
+    assert "Epoch 8/8 - 6/6 [" in out and "val_accuracy:" in out  # 192 training samples / 32 = 6 steps
+    # validation_split took the LAST quarter: evaluating on it reproduces the last val_loss
+    val_loss, val_acc = model.evaluate(x[-64:], y[-64:], verbose=0)
+    assert val_loss == pytest.approx(history.history["val_loss"][-1], rel=1e-6)
+    assert val_acc == pytest.approx(history.history["val_accuracy"][-1])
+    probs = model.predict(x)
+    assert probs.shape == (256, 3) and np.allclose(probs.sum(axis=1), 1, atol=1e-6)
+    # the loss computed from logits equals −mean log p[y] computed from the probabilities
+    assert model.evaluate(x, y, verbose=0)[0] == pytest.approx(-np.log(probs[np.arange(256), y]).mean(), rel=1e-5)
+    assert val_acc > 0.9
+
+
+def test_evaluate_without_metrics_returns_a_float() -> None:
+    x, y = small_data(64)
+    model = Sequential([Dense(3, activation="softmax", input_dim=8)])
+    model.compile("sgd", "categorical_crossentropy")
+    assert isinstance(model.evaluate(x, to_categorical(y, 3), verbose=0), float)
+
+
+@pytest.mark.parametrize(
+    ("loss", "activation", "target", "reference"),
+    [
+        (
+            "categorical_crossentropy",
+            "softmax",
+            lambda y: to_categorical(y, 3),
+            lambda p, t: -np.mean(np.sum(t * np.log(p), axis=1)),
+        ),
+        ("categorical_crossentropy", "linear", lambda y: to_categorical(y, 3), None),
+        ("mse", "linear", lambda y: to_categorical(y, 3), lambda p, t: np.mean((p - t) ** 2)),
+        ("mae", "sigmoid", lambda y: to_categorical(y, 3), lambda p, t: np.mean(np.abs(p - t))),
+        (
+            "binary_crossentropy",
+            "sigmoid",
+            lambda y: to_categorical(y, 3),
+            lambda p, t: -np.mean(t * np.log(p) + (1 - t) * np.log(1 - p)),
+        ),
+        ("hinge", "tanh", lambda y: to_categorical(y, 3), lambda p, t: np.mean(np.maximum(0, 1 - (2 * t - 1) * p))),
+        (
+            "kl_divergence",
+            "softmax",
+            lambda y: to_categorical(y, 3) * 0.9 + 0.1 / 3,
+            lambda p, t: np.mean(np.sum(t * np.log(t / p), axis=1)),
+        ),
+    ],
+)
+def test_losses_follow_keras_formulas(loss, activation, target, reference) -> None:
+    """Each Keras loss, evaluated by the model, equals the formula computed in numpy from predict()."""
+    tg.manual_seed(1)
+    x, y = small_data(40)
+    model = Sequential([Dense(3, activation=activation, input_dim=8)])
+    model.compile("sgd", loss)
+    t = target(y)
+    p = model.predict(x).astype(np.float64)
+    if reference is None:  # outputs are not probabilities: Keras normalises and clips them
+        q = np.clip(p / p.sum(axis=1, keepdims=True), 1e-7, 1 - 1e-7)
+        expected = -np.mean(np.sum(t * np.log(q), axis=1))
+    else:
+        expected = reference(p, t)
+    assert model.evaluate(x, t, verbose=0) == pytest.approx(expected, rel=1e-4)
+
+
+def test_regularizer_is_added_to_the_loss() -> None:
+    tg.manual_seed(2)
+    x, y = small_data(32)
+    layer = Dense(3, input_dim=8, kernel_regularizer=K.regularizers.l2(0.01))
+    plain = Sequential([Dense(3, input_dim=8)])
+    model = Sequential([layer])
+    plain.layers[0].load_state_dict(layer.state_dict())
+    for m in (plain, model):
+        m.compile("sgd", "mse")
+    t = to_categorical(y, 3)
+    penalty = 0.01 * np.sum(layer.get_weights()[0].astype(np.float64) ** 2)
+    assert model.evaluate(x, t, verbose=0) == pytest.approx(plain.evaluate(x, t, verbose=0) + penalty, rel=1e-5)
+
+
+def test_bad_targets_get_clear_errors() -> None:
+    x, y = small_data(16)
+    model = Sequential([Dense(3, activation="softmax", input_dim=8)])
+    model.compile("sgd", "categorical_crossentropy", metrics=["accuracy"])
+    with pytest.raises(ValueError, match=r"expects one-hot targets \(use to_categorical\)"):
+        model.fit(x, y, verbose=0)
+    model.compile("sgd", "sparse_categorical_crossentropy")
+    with pytest.raises(ValueError, match="label 5 out of range for 3 classes"):
+        model.fit(x, np.full(16, 5), verbose=0)
+    with pytest.raises(ValueError, match=r"x has 16 samples but y has 15"):
+        model.fit(x, y[:15], verbose=0)
+    with pytest.raises(ValueError, match=r"expected inputs of shape \(None, 8\), got \(None, 7\)"):
+        model.predict(x[:, :7])
+    with pytest.raises(ValueError, match="x contains NaN"):
+        model.fit(np.full((16, 8), np.nan), y, verbose=0)
+    with pytest.raises(ValueError, match="unknown loss 'crossentropy'"):
+        model.compile("sgd", "crossentropy")
+
+
+# ----------------------------------------------------------------------------- callbacks
+def test_early_stopping_and_restore_best_weights() -> None:
+    x, y = small_data(64)
+    model = Sequential([Dense(3, activation="softmax", input_dim=8)])
+    model.compile(K.optimizers.SGD(0.0), "sparse_categorical_crossentropy")  # lr 0: the loss never improves
+    stopper = EarlyStopping(monitor="loss", patience=1)
+    history = model.fit(x, y, epochs=10, verbose=0, callbacks=[stopper])
+    assert len(history.history["loss"]) == 3 and stopper.stopped_epoch == 2  # best at 0, then 2 without gain
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # the overflow is the point
+def test_terminate_on_nan() -> None:
+    x, y = small_data(64)
+    model = Sequential([Dense(3, input_dim=8)])
+    model.compile(K.optimizers.SGD(1e30), "mse")
+    history = model.fit(x * 1e10, to_categorical(y, 3), epochs=5, batch_size=8, verbose=0, callbacks=[TerminateOnNaN()])
+    assert len(history.history["loss"]) == 1
+
+
+# ----------------------------------------------------------------------------- weights, utils, data
+def test_save_and_load_weights(tmp_path) -> None:
+    model, other = textbook_model(), textbook_model()
+    model.layers[1].bn.running_mean.data[:] = 3.0
+    path = model.save_weights(tmp_path / "w.npz")
+    other.load_weights(path)
+    for a, b in zip(model.get_weights(), other.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    small = Sequential([Dense(4, input_dim=784)])
+    with pytest.raises(RuntimeError, match=r"Missing key|Unexpected key"):
+        small.load_weights(path)
+    evil = tmp_path / "evil.npz"
+    np.savez(evil, **{"dense.linear.weight": np.array([object()], dtype=object)})
+    with pytest.raises(ValueError, match="not a weights file"):
+        small.load_weights(evil)
+    with pytest.raises(ValueError, match=r"use a \.npz file name"):
+        model.save_weights(tmp_path / "w.h5")
+
+
+def test_to_categorical() -> None:
+    np.testing.assert_array_equal(to_categorical([0, 2, 1]), [[1, 0, 0], [0, 0, 1], [0, 1, 0]])
+    assert to_categorical(np.array([[1], [0]]), 3).shape == (2, 3)
+    assert np_utils_to_categorical is to_categorical
+    with pytest.raises(ValueError, match="label -1 is negative"):
+        to_categorical([0, -1], 3)
+    with pytest.raises(ValueError, match="label 3 out of range for 3 classes"):
+        to_categorical([0, 3], 3)
+    with pytest.raises(ValueError, match="whole numbers"):
+        to_categorical([0.5])
+
+
+def test_initializers() -> None:
+    tg.manual_seed(3)
+    w = K.initializers.HeNormal()((400, 300))
+    assert w.std() == pytest.approx(math.sqrt(2 / 400), rel=0.03)  # truncation rescaled back to the nominal std
+    assert np.abs(w).max() <= 2 * math.sqrt(2 / 400) / 0.87962566103423978 + 1e-12
+    assert np.abs(K.initializers.RandomUniform(-0.1, 0.1)((50, 50))).max() <= 0.1
+    assert K.initializers.RandomNormal(stddev=0.05)((200, 200)).std() == pytest.approx(0.05, rel=0.03)
+    q = K.initializers.Orthogonal()((6, 6))
+    np.testing.assert_allclose(q.T @ q, np.eye(6), atol=1e-12)
+    d = Dense(5, input_dim=4, kernel_initializer=K.initializers.Constant(0.5))
+    Sequential([d])
+    np.testing.assert_array_equal(d.get_weights()[0], 0.5)
+
+
+def test_mnist_load_data_uses_the_bundled_subset(monkeypatch, tmp_path, capsys) -> None:
+    monkeypatch.setenv("TINYGRAD_EDU_DATA", str(tmp_path))
+    (x_train, y_train), (x_test, y_test) = K.datasets.mnist.load_data()
+    assert x_train.shape == (8000, 28, 28) and x_test.shape == (2000, 28, 28)
+    assert x_train.dtype == np.uint8 and y_train.dtype == np.uint8 and x_train.max() == 255
+    assert np.bincount(np.concatenate([y_train, y_test])).tolist() == [
+        1001,
+        1127,
+        991,
+        1032,
+        980,
+        863,
+        1014,
+        1070,
+        944,
+        978,
+    ]  # the data's README
+    assert "bundled 10,000-digit subset" in capsys.readouterr().err
+
+
+def test_keras_mnist_example_runs_end_to_end(capsys) -> None:
+    """The textbook's Keras script on the bundled digits, 10 epochs: it learns (the test set is
+    2,000 real digits; chance is 10%)."""
+    import runpy
+    from pathlib import Path
+
+    module = runpy.run_path(str(Path(__file__).resolve().parents[1] / "examples" / "keras_mnist.py"))
+    accuracy = module["main"](["--quick"])
+    out = capsys.readouterr().out
+    assert "Total params: 479,306" in out  # 401,920 + 65,664 + 8,256 + 650 + 4·(512 + 128 + 64)
+    assert "Epoch 10/10" in out and "history keys: ['accuracy', 'loss', 'val_accuracy', 'val_loss']" in out
+    assert accuracy > 0.85
