@@ -33,3 +33,9 @@ def test_tensor_mlp_matches_pytorch_and_numpy() -> None:
     pytest.importorskip("torch")
     out = run_bench("tensor_mlp.py", "--epochs", "1", "--batches", "6")
     assert "JIT speed-up over TINYGRAD_EDU_JIT=0" in out and "largest relative difference" in out
+
+
+def test_keras_mnist_bench_runs() -> None:
+    pytest.importorskip("torch")
+    out = run_bench("keras_mnist.py", "--epochs", "1")
+    assert "epoch time ratio tinygrad_edu/PyTorch" in out and "test accuracy" in out

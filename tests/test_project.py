@@ -57,3 +57,11 @@ def test_readme_tensor_example_runs() -> None:
     assert done.returncode == 0, done.stderr
     # untrained 10-class softmax from small random weights: the loss is close to ln 10 = 2.303
     assert float(done.stdout) == pytest.approx(np.log(10), abs=0.3)
+
+
+def test_readme_keras_example_runs() -> None:
+    code = re.search(r"## And the Keras way\n\n```python\n(.*?)```", README, re.S).group(1)
+    code = code.replace("epochs=5", "epochs=1, verbose=0") + "\nprint(model.count_params())"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout) == 784 * 512 + 512 + 512 * 10 + 10
