@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import runpy
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -26,6 +28,8 @@ from tinygrad_edu.keras.layers import (
 from tinygrad_edu.keras.models import Sequential
 from tinygrad_edu.keras.utils import to_categorical
 from tinygrad_edu.keras.utils.np_utils import to_categorical as np_utils_to_categorical
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 
 def small_data(n: int = 256, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -111,17 +115,8 @@ def test_optimizer_names() -> None:
 
 # ----------------------------------------------------------------------------- layers, counts, summary
 def textbook_model() -> Sequential:
-    model = Sequential()
-    model.add(Dense(512, activation="relu", input_shape=(784,)))
-    model.add(BatchNormalization())
-    model.add(Dropout(0.5))
-    model.add(Dense(128, activation="relu"))
-    model.add(BatchNormalization())
-    model.add(Dropout(0.5))
-    model.add(Dense(64, activation="relu"))
-    model.add(BatchNormalization())
-    model.add(Dense(10, activation="softmax"))
-    return model
+    """The textbook's Keras MNIST model, as the example builds it."""
+    return runpy.run_path(str(EXAMPLES / "keras_mnist.py"))["build_model"]()
 
 
 def test_parameter_counts_and_summary(capsys) -> None:
@@ -381,10 +376,7 @@ def test_mnist_load_data_uses_the_bundled_subset(monkeypatch, tmp_path, capsys) 
 def test_keras_mnist_example_runs_end_to_end(capsys) -> None:
     """The textbook's Keras script on the bundled digits, 10 epochs: it learns (the test set is
     2,000 real digits; chance is 10%)."""
-    import runpy
-    from pathlib import Path
-
-    module = runpy.run_path(str(Path(__file__).resolve().parents[1] / "examples" / "keras_mnist.py"))
+    module = runpy.run_path(str(EXAMPLES / "keras_mnist.py"))
     accuracy = module["main"](["--quick"])
     out = capsys.readouterr().out
     assert "Total params: 479,306" in out  # 401,920 + 65,664 + 8,256 + 650 + 4·(512 + 128 + 64)

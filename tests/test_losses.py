@@ -9,6 +9,7 @@ from tinygrad_edu import Tensor, gradcheck
 from tinygrad_edu.nn import functional as F
 
 from .conftest import needs_torch
+from .torch_check import assert_matches_torch
 
 RNG = np.random.default_rng(0)
 LOGITS = RNG.normal(size=(6, 4)) * 3
@@ -94,14 +95,7 @@ def test_gradcheck(name, ours, theirs, x) -> None:
 def test_matches_pytorch(name, ours, theirs, x, reduction) -> None:
     import torch
 
-    t = Tensor(x, requires_grad=True)
-    r = torch.tensor(x, requires_grad=True)
-    out, ref = ours(t, reduction), theirs(torch, r, reduction)
-    upstream = np.random.default_rng(1).normal(size=out.shape)
-    out.backward(upstream)
-    ref.backward(torch.tensor(upstream))
-    np.testing.assert_allclose(out.data, ref.detach().numpy(), rtol=1e-10, atol=1e-12)
-    np.testing.assert_allclose(t.grad, r.grad.numpy(), rtol=1e-9, atol=1e-12)
+    assert_matches_torch(lambda t: ours(t, reduction), lambda r: theirs(torch, r, reduction), [x], rtol=1e-9)
 
 
 @needs_torch

@@ -13,6 +13,7 @@ from tinygrad_edu import Tensor, Value, gradcheck
 
 from .conftest import needs_torch
 from .ops import BINARY, UNARY, Op, sample
+from .torch_check import assert_matches_torch
 
 SHAPES_1 = [(), (5,), (3, 4)]
 SHAPES_2 = [((3, 4), (3, 4)), ((3, 4), (4,)), ((2, 1, 4), (3, 1)), ((), (3,)), ((4, 1), (1, 5))]
@@ -51,19 +52,7 @@ def test_gradcheck(op: Op, shapes) -> None:
 @needs_torch
 @pytest.mark.parametrize(("op", "shapes"), CASES, ids=IDS)
 def test_matches_pytorch(op: Op, shapes) -> None:
-    import torch
-
-    xs = inputs(op, shapes, seed=2)
-    ts = [Tensor(x, requires_grad=True) for x in xs]
-    rs = [torch.tensor(x, requires_grad=True) for x in xs]
-    out, ref = op.apply(*ts), op.torch(*rs)
-    upstream = np.random.default_rng(3).normal(size=out.shape)
-    out.backward(upstream)
-    ref.backward(torch.tensor(upstream))
-    np.testing.assert_allclose(out.data, ref.detach().numpy(), rtol=1e-12, atol=1e-14)
-    for t, r in zip(ts, rs):
-        assert t.grad.shape == t.shape  # broadcasting undone
-        np.testing.assert_allclose(t.grad, r.grad.numpy(), rtol=1e-10, atol=1e-12)
+    assert_matches_torch(op.apply, op.torch, inputs(op, shapes, seed=2), rtol=1e-10, atol=1e-12)
 
 
 @pytest.mark.parametrize("op", UNARY + BINARY, ids=[op.name for op in UNARY + BINARY])

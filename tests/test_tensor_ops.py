@@ -12,6 +12,7 @@ import pytest
 from tinygrad_edu import Tensor, gradcheck
 
 from .conftest import needs_torch
+from .torch_check import assert_matches_torch
 
 
 def _softmax(x: np.ndarray, axis: int) -> np.ndarray:
@@ -176,18 +177,7 @@ def test_gradcheck(op: TOp) -> None:
 @needs_torch
 @pytest.mark.parametrize("op", REGISTRY, ids=IDS)
 def test_matches_pytorch(op: TOp) -> None:
-    import torch
-
-    xs = make_inputs(op, 2)
-    ts = [Tensor(x, requires_grad=True) for x in xs]
-    rs = [torch.tensor(x, requires_grad=True) for x in xs]
-    out, ref = op.apply(*ts), op.torch(*rs)
-    upstream = np.random.default_rng(3).normal(size=out.shape)
-    out.backward(upstream)
-    ref.backward(torch.tensor(upstream))
-    np.testing.assert_allclose(out.data, ref.detach().numpy(), rtol=1e-12, atol=1e-14)
-    for t, r in zip(ts, rs):
-        np.testing.assert_allclose(t.grad, r.grad.numpy(), rtol=1e-10, atol=1e-12)
+    assert_matches_torch(op.apply, op.torch, make_inputs(op, 2))
 
 
 def test_max_splits_gradient_among_ties_like_pytorch_amax() -> None:
