@@ -1,0 +1,181 @@
+"""Pictures for the textbook chapters: learning curves, confusion matrices, decision boundaries,
+activation functions with their derivatives, and digit grids.
+
+matplotlib is imported only when a plot is made (``pip install tinygrad_edu[plots]``). Each
+function returns a ``matplotlib.figure.Figure`` (which Jupyter displays) and, given ``path``,
+also saves it as PNG. Figures are made without pyplot, so scripts that draw many do not leak.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .metrics import confusion_matrix
+from .tensor import Tensor
+
+
+def _figure(ncols: int = 1, nrows: int = 1, size: tuple[float, float] | None = None) -> tuple[Any, Any]:
+    try:
+        from matplotlib.figure import Figure
+    except ImportError:
+        raise ImportError("plots need matplotlib: pip install matplotlib (or tinygrad_edu[plots])") from None
+    fig = Figure(figsize=size or (5 * ncols, 4 * nrows), layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False)
+    return fig, axes
+
+
+def _done(fig: Any, path: str | Path | None) -> Any:
+    if path is not None:
+        fig.savefig(Path(path), dpi=100)
+    return fig
+
+
+def plot_history(history: Any, metrics: Sequence[str] | None = None, path: str | Path | None = None) -> Any:
+    """Training and validation curves per epoch from a Keras `History` (or its ``.history`` dict)."""
+    logs = getattr(history, "history", history)
+    names = list(metrics) if metrics else [k for k in logs if not k.startswith("val_")]
+    fig, axes = _figure(len(names))
+    for ax, name in zip(axes[0], names):
+        epochs = np.arange(1, len(logs[name]) + 1)
+        ax.plot(epochs, logs[name], "o-", label=f"training {name}")
+        if f"val_{name}" in logs:
+            ax.plot(epochs, logs[f"val_{name}"], "s--", label=f"validation {name}")
+        ax.set(xlabel="epoch", ylabel=name, title=name)
+        ax.legend()
+    return _done(fig, path)
+
+
+def plot_curves(
+    curves: dict[str, Sequence[float]],
+    xlabel: str = "step",
+    ylabel: str = "loss",
+    log: bool = False,
+    title: str = "",
+    path: str | Path | None = None,
+) -> Any:
+    """Several named curves on one axis (e.g. the loss of each optimizer)."""
+    fig, axes = _figure()
+    ax = axes[0, 0]
+    for name, values in curves.items():
+        ax.plot(values, label=name)
+    ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
+    if log:
+        ax.set_yscale("log")
+    ax.legend()
+    return _done(fig, path)
+
+
+def plot_confusion_matrix(
+    y_true: np.ndarray, y_pred: np.ndarray, labels: Sequence[str] | None = None, path: str | Path | None = None
+) -> Any:
+    """The confusion matrix as a heat map with the counts written in (rows: true, columns: predicted)."""
+    matrix = confusion_matrix(y_true, y_pred, len(labels) if labels is not None else None)
+    n = len(matrix)
+    fig, axes = _figure(size=(0.6 * n + 2.5, 0.6 * n + 2))
+    ax = axes[0, 0]
+    ax.imshow(matrix, cmap="Blues")
+    ticks = list(labels) if labels is not None else [str(i) for i in range(n)]
+    ax.set(xticks=range(n), yticks=range(n), xticklabels=ticks, yticklabels=ticks, xlabel="predicted", ylabel="true")
+    high = matrix.max() / 2
+    for i in range(n):
+        for j in range(n):
+            ax.text(
+                j,
+                i,
+                str(matrix[i, j]),
+                ha="center",
+                va="center",
+                color="white" if matrix[i, j] > high else "black",
+                fontsize=8,
+            )
+    return _done(fig, path)
+
+
+def plot_decision_boundary(
+    predict: Callable[[np.ndarray], np.ndarray],
+    X: np.ndarray,
+    y: np.ndarray,
+    resolution: int = 200,
+    path: str | Path | None = None,
+    title: str = "",
+) -> Any:
+    """Colour the plane by ``predict`` (points (N, 2) → labels or scores) and draw the data on top."""
+    X = np.asarray(X, dtype=np.float64)
+    pad = 0.5
+    xs = np.linspace(X[:, 0].min() - pad, X[:, 0].max() + pad, resolution)
+    ys = np.linspace(X[:, 1].min() - pad, X[:, 1].max() + pad, resolution)
+    gx, gy = np.meshgrid(xs, ys)
+    z = np.asarray(predict(np.column_stack([gx.ravel(), gy.ravel()]))).reshape(gx.shape)
+    fig, axes = _figure()
+    ax = axes[0, 0]
+    ax.contourf(gx, gy, z, levels=20 if z.dtype.kind == "f" else np.unique(z).size, cmap="coolwarm", alpha=0.4)
+    ax.scatter(X[:, 0], X[:, 1], c=y, cmap="coolwarm", edgecolors="k", s=25)
+    ax.set(xlabel="x₁", ylabel="x₂", title=title)
+    return _done(fig, path)
+
+
+def activation_curves(x: np.ndarray | None = None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Each activation's values and derivative on ``x``; the derivatives come from ``backward()``."""
+    x = np.linspace(-5, 5, 401) if x is None else np.asarray(x, dtype=np.float64)
+    functions = {
+        "step": None,
+        "sigmoid": Tensor.sigmoid,
+        "tanh": Tensor.tanh,
+        "relu": Tensor.relu,
+        "leaky relu (0.1)": lambda t: t.leaky_relu(0.1),
+    }
+    out = {"step": (np.where(x >= 0, 1.0, 0.0), np.zeros_like(x))}
+    for name, fn in functions.items():
+        if fn is None:
+            continue
+        t = Tensor(x.copy(), requires_grad=True)
+        y = fn(t)
+        y.sum().backward()
+        out[name] = (y.data, t.grad)
+    return out
+
+
+def plot_activations(path: str | Path | None = None) -> Any:
+    """Activation functions (top) and their derivatives (bottom), as computed by autograd."""
+    curves = activation_curves()
+    x = np.linspace(-5, 5, 401)
+    fig, axes = _figure(1, 2, size=(6, 7))
+    for name, (value, grad) in curves.items():
+        axes[0, 0].plot(x, value, label=name)
+        axes[1, 0].plot(x, grad, label=name)
+    axes[0, 0].set(title="activation φ(x)", xlabel="x")
+    axes[1, 0].set(title="derivative φ′(x), from backward()", xlabel="x")
+    axes[0, 0].legend()
+    return _done(fig, path)
+
+
+def plot_digits(
+    images: np.ndarray,
+    labels: Sequence[int] | None = None,
+    predictions: Sequence[int] | None = None,
+    n: int = 25,
+    path: str | Path | None = None,
+) -> Any:
+    """A grid of the first ``n`` images (28x28 or 784 long), titled "label" or "label → prediction"."""
+    images = np.asarray(images)[:n]
+    cols = int(np.ceil(np.sqrt(len(images))))
+    rows = int(np.ceil(len(images) / cols))
+    fig, axes = _figure(cols, rows, size=(1.4 * cols, 1.6 * rows))
+    for k, ax in enumerate(axes.ravel()):
+        ax.axis("off")
+        if k >= len(images):
+            continue
+        ax.imshow(images[k].reshape(28, 28), cmap="gray_r")
+        title = "" if labels is None else str(labels[k])
+        if predictions is not None:
+            title += f" → {predictions[k]}"
+        ax.set_title(
+            title,
+            fontsize=9,
+            color="red" if predictions is not None and labels is not None and predictions[k] != labels[k] else "black",
+        )
+    return _done(fig, path)
