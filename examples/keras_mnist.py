@@ -4,7 +4,9 @@
 categorical cross-entropy, 10% of the training set held out for validation. Runs offline on the
 10,000 bundled digits (8,000 train / 2,000 test) unless the full MNIST is in the data cache.
 
-    python examples/keras_mnist.py [--epochs 20] [--quick]
+    python examples/keras_mnist.py [--epochs 20] [--quick] [--out DIR]
+
+Writes the learning curves and the test confusion matrix to DIR (with matplotlib).
 """
 
 from __future__ import annotations
@@ -61,8 +63,22 @@ def main(argv: list[str] | None = None) -> float:
     loss, accuracy = model.evaluate(x_test, y_test, verbose=0)
     print(f"test loss {loss:.4f}, test accuracy {accuracy:.4f}")
     print("history keys:", sorted(history.history))
-    predicted = model.predict(x_test[:10]).argmax(axis=1)
-    print("first ten test digits, predicted:", predicted.tolist(), "true:", np.argmax(y_test[:10], axis=1).tolist())
+    predicted = model.predict(x_test).argmax(axis=1)
+    true = np.argmax(y_test, axis=1)
+    print("first ten test digits, predicted:", predicted[:10].tolist(), "true:", true[:10].tolist())
+    try:
+        from tinygrad_edu import plots
+
+        args.out.mkdir(parents=True, exist_ok=True)
+        plots.plot_history(history, path=args.out / "keras_mnist_history.png")
+        plots.plot_confusion_matrix(true, predicted, path=args.out / "keras_mnist_confusion.png")
+        print(
+            "learning curves and confusion matrix:",
+            args.out / "keras_mnist_history.png",
+            args.out / "keras_mnist_confusion.png",
+        )
+    except ImportError:
+        print("(install matplotlib for the learning curves and the confusion matrix)")
     return accuracy
 
 

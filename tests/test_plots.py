@@ -32,14 +32,19 @@ def test_confusion_matrix() -> None:
 def test_every_plot_saves_a_png(tmp_path) -> None:
     rng = np.random.default_rng(0)
     X, y = rng.normal(size=(30, 2)), rng.integers(0, 2, 30)
-    history = {"loss": [1.0, 0.5, 0.3], "val_loss": [1.1, 0.7, 0.5], "accuracy": [0.5, 0.8, 0.9],
-               "val_accuracy": [0.4, 0.7, 0.8]}
+    history = {
+        "loss": [1.0, 0.5, 0.3],
+        "val_loss": [1.1, 0.7, 0.5],
+        "accuracy": [0.5, 0.8, 0.9],
+        "val_accuracy": [0.4, 0.7, 0.8],
+    }
     made = {
         "history": plots.plot_history(history, path=tmp_path / "history.png"),
         "curves": plots.plot_curves({"a": [3, 2, 1], "b": [3, 1, 0.5]}, log=True, path=tmp_path / "curves.png"),
         "confusion": plots.plot_confusion_matrix(y, 1 - y, path=tmp_path / "confusion.png"),
-        "boundary": plots.plot_decision_boundary(lambda p: (p[:, 0] > 0).astype(int), X, y, 50,
-                                                 path=tmp_path / "boundary.png"),
+        "boundary": plots.plot_decision_boundary(
+            lambda p: (p[:, 0] > 0).astype(int), X, y, 50, path=tmp_path / "boundary.png"
+        ),
         "activations": plots.plot_activations(path=tmp_path / "activations.png"),
         "digits": plots.plot_digits(rng.random((10, 784)), list(range(10)), [0] * 10, path=tmp_path / "digits.png"),
     }

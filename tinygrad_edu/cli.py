@@ -1,0 +1,238 @@
+"""The ``tinygrad-edu`` command (also ``python -m tinygrad_edu``).
+
+tinygrad-edu train [--dataset mnist|fashion-mnist] [--layers 256,128] [--optimizer adam]
+                   [--epochs 5] [--batch-size 64] [--lr LR] [--seed 0] [--out DIR]
+tinygrad-edu backprop [--out DIR]       the step-by-step example's table and graph
+tinygrad-edu gradcheck                  every op's gradient, checked
+tinygrad-edu data download NAME         fetch mnist or fashion-mnist (sha256-checked)
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from . import datasets, draw_dot, gradcheck, nn, optim
+from .autograd import no_grad
+from .metrics import confusion_matrix
+from .nn import functional as F
+from .rng import default_rng, manual_seed
+from .tensor import Tensor
+
+OPTIMIZERS = {
+    "sgd": (optim.SGD, {"lr": 0.05, "momentum": 0.9}),
+    "adam": (optim.Adam, {"lr": 1e-3}),
+    "rmsprop": (optim.RMSprop, {"lr": 1e-3}),
+    "adagrad": (optim.Adagrad, {"lr": 0.05}),
+    "nadam": (optim.Nadam, {"lr": 2e-3}),
+    "adadelta": (optim.Adadelta, {"lr": 1.0}),
+}
+
+
+def _load(name: str) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    if name == "mnist":
+        return datasets.load_mnist()
+    folder = datasets.find_fashion_mnist()
+    if folder is None:
+        raise SystemExit(
+            "fashion-mnist not found: apt-get install dataset-fashion-mnist, "
+            "or tinygrad-edu data download fashion-mnist"
+        )
+    return datasets.load_idx_set(folder)
+
+
+def _progress(done: int, total: int, loss: float) -> None:
+    if sys.stdout.isatty():
+        bar = "#" * int(30 * done / total)
+        print(f"\r  [{bar:<30}] {done}/{total} batches, loss {loss:.4f}", end="", flush=True)
+
+
+def train(args: argparse.Namespace) -> int:
+    """The main job: an MLP on MNIST (bundled) or Fashion-MNIST; weights, curves and confusion matrix."""
+    manual_seed(args.seed)
+    (x_train, y_train), (x_test, y_test) = _load(args.dataset)
+    if args.limit:
+        x_train, y_train = x_train[: args.limit], y_train[: args.limit]
+    X = (x_train.reshape(len(x_train), -1) / np.float32(255)).astype(np.float32)
+    Xt = (x_test.reshape(len(x_test), -1) / np.float32(255)).astype(np.float32)
+    try:
+        hidden = [int(h) for h in args.layers.split(",") if h]
+    except ValueError:
+        raise SystemExit(f"--layers must be comma-separated sizes like 256,128, got {args.layers!r}") from None
+    sizes = [784, *hidden, 10]
+    layers: list[nn.Module] = []
+    for i, (a, b) in enumerate(itertools.pairwise(sizes)):
+        layers.append(nn.Linear(a, b))
+        if i < len(sizes) - 2:
+            layers.append(nn.ReLU())
+    model = nn.Sequential(*layers)
+    cls, defaults = OPTIMIZERS[args.optimizer]
+    opt = cls(model.parameters(), **{**defaults, **({"lr": args.lr} if args.lr else {})})
+    print(
+        f"{args.dataset}: {len(X)} training and {len(Xt)} test images; MLP {'-'.join(map(str, sizes))} "
+        f"({model.num_params():,} parameters), {args.optimizer}, batch {args.batch_size}, {args.epochs} epochs"
+    )
+    history: dict[str, list[float]] = {"loss": [], "accuracy": [], "val_loss": [], "val_accuracy": []}
+    steps = -(-len(X) // args.batch_size)
+    for epoch in range(1, args.epochs + 1):
+        start = time.perf_counter()
+        order = default_rng().permutation(len(X))
+        total = correct = 0.0
+        for k in range(steps):
+            idx = order[k * args.batch_size : (k + 1) * args.batch_size]
+            logits = model(Tensor(X[idx]))
+            loss = F.cross_entropy(logits, y_train[idx])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            total += loss.item() * len(idx)
+            correct += float(np.sum(logits.data.argmax(1) == y_train[idx]))
+            _progress(k + 1, steps, loss.item())
+        with no_grad():
+            test_logits = model(Tensor(Xt))
+            val_loss = F.cross_entropy(test_logits, y_test).item()
+        predicted = test_logits.data.argmax(1)
+        history["loss"].append(total / len(X))
+        history["accuracy"].append(correct / len(X))
+        history["val_loss"].append(val_loss)
+        history["val_accuracy"].append(float(np.mean(predicted == y_test)))
+        print(
+            f"{chr(13) if sys.stdout.isatty() else ''}epoch {epoch}/{args.epochs} - {time.perf_counter() - start:.1f}s"
+            f" - loss {history['loss'][-1]:.4f} - accuracy {history['accuracy'][-1]:.4f}"
+            f" - test loss {val_loss:.4f} - test accuracy {history['val_accuracy'][-1]:.4f}"
+        )
+    print(f"test accuracy: {history['val_accuracy'][-1]:.4f}")
+    matrix = confusion_matrix(y_test, predicted, 10)
+    print("confusion matrix (rows: true digit, columns: predicted):")
+    print("     " + " ".join(f"{j:>5}" for j in range(10)))
+    for i, row in enumerate(matrix):
+        print(f"{i:>4} " + " ".join(f"{v:>5}" for v in row))
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    np.savez(out / "weights.npz", **model.state_dict())
+    written = [out / "weights.npz"]
+    try:
+        from . import plots
+
+        written.append(plots.plot_history(history, path=out / "history.png") and out / "history.png")
+        written.append(
+            plots.plot_confusion_matrix(y_test, predicted, path=out / "confusion.png") and out / "confusion.png"
+        )
+    except ImportError:
+        print("(install matplotlib for the PNG plots: pip install matplotlib)")
+    print("wrote", ", ".join(map(str, written)))
+    return 0
+
+
+def backprop(args: argparse.Namespace) -> int:
+    from .worked_example import ROUNDED_INTERMEDIATES, comparison_table, step_by_step
+
+    example = step_by_step()
+    rows = comparison_table(example)
+    print(f"{'quantity':<22} | {'textbook':>12} | {'tinygrad_edu':>14} | match")
+    for name, printed, ours, ok in rows:
+        print(
+            f"{name:<22} | {printed:>12} | {ours:>14.10f} | {'yes' if ok else 'NO'}"
+            f"{' *' if name in ROUNDED_INTERMEDIATES else ''}"
+        )
+    print("* from the textbook's rounded intermediates; exact arithmetic agrees to 6 significant digits")
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    graph = draw_dot(example.nodes["E_total"], precision=6)
+    print("graph:", graph.save(out / "step_by_step_backprop.dot"))
+    try:
+        print("graph:", graph.save(out / "step_by_step_backprop.svg"))
+    except RuntimeError as err:
+        print(f"(no SVG: {err})")
+    return 0 if all(ok for *_, ok in rows) else 1
+
+
+GRADCHECK_CASES = {
+    "add (broadcast)": (lambda a, b: a + b, [(3, 4), (4,)]),
+    "mul (broadcast)": (lambda a, b: a * b, [(3, 1), (1, 4)]),
+    "div": (lambda a, b: a / (b * b + 1), [(3, 4), (3, 4)]),
+    "matmul": (lambda a, b: a @ b, [(3, 4), (4, 2)]),
+    "exp": (lambda a: a.exp(), [(5,)]),
+    "log": (lambda a: (a * a + 1).log(), [(5,)]),
+    "sqrt": (lambda a: (a * a + 1).sqrt(), [(5,)]),
+    "tanh": (lambda a: a.tanh(), [(5,)]),
+    "sigmoid": (lambda a: a.sigmoid(), [(5,)]),
+    "relu": (lambda a: a.relu(), [(5,)]),
+    "softmax": (lambda a: a.softmax(), [(2, 5)]),
+    "log_softmax": (lambda a: a.log_softmax(), [(2, 5)]),
+    "sum/mean/max": (lambda a: a.sum(axis=0) + a.mean(axis=0) + a.max(axis=0), [(3, 4)]),
+    "reshape/transpose/getitem": (lambda a: a.reshape(4, 3).T[1:, [0, 0, 2]], [(3, 4)]),
+    "cross_entropy": (lambda a: F.cross_entropy(a, np.array([0, 2])), [(2, 3)]),
+    "conv2d": (lambda a, w: nn.conv.conv2d(a, w, padding=1), [(1, 2, 5, 5), (3, 2, 3, 3)]),
+    "batch_norm": (lambda a: F.batch_norm(a, None, None, training=True), [(6, 3)]),
+}
+
+
+def gradcheck_all(args: argparse.Namespace) -> int:
+    rng = np.random.default_rng(args.seed)
+    print(f"{'op':<28} {'inputs':<26} result   (float64 central differences vs backward(), eps 1e-6)")
+    failures = 0
+    for name, (fn, shapes) in GRADCHECK_CASES.items():
+        inputs = [Tensor(rng.normal(size=s), requires_grad=True) for s in shapes]
+        ok = gradcheck(fn, inputs, raise_exception=False)
+        failures += not ok
+        print(f"{name:<28} {' '.join(map(str, shapes)):<26} {'pass' if ok else 'FAIL'}")
+    print(f"{len(GRADCHECK_CASES) - failures} passed, {failures} failed")
+    return 1 if failures else 0
+
+
+def data(args: argparse.Namespace) -> int:
+    try:
+        folder = datasets.download(args.name, args.dest)
+    except (datasets.DownloadError, ValueError) as err:
+        print(f"tinygrad-edu: {err}", file=sys.stderr)
+        return 1
+    print(f"{args.name}: four files verified in {folder}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tinygrad-edu", description="A small, exact autograd engine for learning and teaching backpropagation."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    quick = os.environ.get("CI") == "true"
+    t = sub.add_parser("train", help="train an MLP on MNIST (the main job)")
+    t.add_argument("--dataset", choices=("mnist", "fashion-mnist"), default="mnist")
+    t.add_argument("--layers", default="256,128", help="hidden layer sizes, comma-separated")
+    t.add_argument("--optimizer", choices=sorted(OPTIMIZERS), default="adam")
+    t.add_argument("--lr", type=float, default=None, help="learning rate (default: the optimizer's)")
+    t.add_argument("--epochs", type=int, default=2 if quick else 5)
+    t.add_argument("--batch-size", type=int, default=64)
+    t.add_argument("--limit", type=int, default=2000 if quick else 0, help="use only the first N training images")
+    t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--out", default="out")
+    t.set_defaults(run=train)
+    b = sub.add_parser("backprop", help="the step-by-step backpropagation example")
+    b.add_argument("--out", default="out")
+    b.set_defaults(run=backprop)
+    g = sub.add_parser("gradcheck", help="check every op's gradient")
+    g.add_argument("--seed", type=int, default=0)
+    g.set_defaults(run=gradcheck_all)
+    d = sub.add_parser("data", help="data sets")
+    dsub = d.add_subparsers(dest="action", required=True)
+    dl = dsub.add_parser("download", help="download mnist or fashion-mnist (sha256-checked)")
+    dl.add_argument("name", choices=sorted(datasets.SOURCES))
+    dl.add_argument("--dest", default=None, help="folder (default: the data cache)")
+    dl.set_defaults(run=data)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
