@@ -25,7 +25,28 @@ def readme_commands() -> dict[str, str]:
 def test_readme_has_exactly_two_setup_commands() -> None:
     cmds = readme_commands()
     assert set(cmds) == {"main job", "tests"}
-    assert "pytest" in cmds["tests"] and cmds["main job"].startswith("pip install -e .")
+    assert "pytest" in cmds["tests"] and cmds["main job"].startswith("pip install -e ")
+    assert cmds["main job"].endswith("&& tinygrad-edu train")
+
+
+def test_readme_main_job_runs(tmp_path) -> None:
+    """The main job's command (after its install step), in quick mode, from an empty folder."""
+    import os
+
+    command = readme_commands()["main job"].split("&&", 1)[1].split()
+    env = {**os.environ, "CI": "true"}
+    done = subprocess.run(
+        [sys.executable, "-m", "tinygrad_edu", *command[1:]],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "test accuracy:" in done.stdout
+    assert {p.name for p in (tmp_path / "out").iterdir()} >= {"weights.npz", "history.png", "confusion.png"}
 
 
 def test_ci_runs_the_readme_test_command() -> None:
