@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from pathlib import Path
 
 import numpy as np
 
@@ -47,6 +48,7 @@ def main(argv: list[str] | None = None) -> float:
         default=os.environ.get("CI") == "true",
         help="10 epochs (the default when CI=true)",
     )
+    parser.add_argument("--out", type=Path, default=Path("out"))
     args = parser.parse_args(argv)
     epochs = 10 if args.quick else args.epochs
     manual_seed(0)

@@ -373,12 +373,13 @@ def test_mnist_load_data_uses_the_bundled_subset(monkeypatch, tmp_path, capsys) 
     assert "bundled 10,000-digit subset" in capsys.readouterr().err
 
 
-def test_keras_mnist_example_runs_end_to_end(capsys) -> None:
+def test_keras_mnist_example_runs_end_to_end(capsys, tmp_path) -> None:
     """The textbook's Keras script on the bundled digits, 10 epochs: it learns (the test set is
     2,000 real digits; chance is 10%)."""
     module = runpy.run_path(str(EXAMPLES / "keras_mnist.py"))
-    accuracy = module["main"](["--quick"])
+    accuracy = module["main"](["--quick", "--out", str(tmp_path)])
     out = capsys.readouterr().out
     assert "Total params: 479,306" in out  # 401,920 + 65,664 + 8,256 + 650 + 4·(512 + 128 + 64)
     assert "Epoch 10/10" in out and "history keys: ['accuracy', 'loss', 'val_accuracy', 'val_loss']" in out
     assert accuracy > 0.85
+    assert (tmp_path / "keras_mnist_history.png").exists() and (tmp_path / "keras_mnist_confusion.png").exists()
