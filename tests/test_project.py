@@ -86,3 +86,19 @@ def test_readme_keras_example_runs() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     assert int(done.stdout) == 784 * 512 + 512 + 512 * 10 + 10
+
+
+def test_readme_links_every_notebook() -> None:
+    notebooks = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
+    assert len(notebooks) == 10
+    for name in notebooks:
+        assert f"(notebooks/{name})" in README, name
+
+
+def test_notebooks_are_committed_without_outputs() -> None:
+    import json
+
+    for path in (ROOT / "notebooks").glob("*.ipynb"):
+        cells = json.loads(path.read_text())["cells"]
+        assert all(not c.get("outputs") for c in cells if c["cell_type"] == "code"), path.name
+        assert any("parameters" in c.get("metadata", {}).get("tags", []) for c in cells), path.name
