@@ -31,6 +31,13 @@ def test_accessors() -> None:
         t.item()
 
 
+def test_truth_value_follows_pytorch() -> None:
+    assert not Tensor([0.0]) and Tensor([2.0])
+    assert bool(Tensor([3.0]) == 3.0) and not bool(Tensor([3.0]) > 4.0)
+    with pytest.raises(ValueError, match="truth value of a tensor with 2 elements is ambiguous"):
+        bool(Tensor([1.0, 2.0]))
+
+
 def test_non_scalar_backward_needs_grad() -> None:
     y = Tensor([1.0, 2.0], requires_grad=True) * 2
     with pytest.raises(RuntimeError, match=r"has shape \(2,\); pass grad="):
