@@ -50,26 +50,23 @@ def topological_order(root: Any) -> list[Any]:
 
     Iterative depth-first search: each node is pushed once to be expanded and once more to be
     emitted after all of its inputs, so the result is deterministic for a given graph and no
-    Python recursion limit applies.
+    Python recursion limit applies. Nodes are kept in a set by identity (their default hash),
+    which is why neither `Value` nor `Tensor` defines ``__hash__`` by value.
     """
     order: list[Any] = []
-    visited: set[int] = set()
+    visited: set[Any] = set()
     stack: list[tuple[Any, bool]] = [(root, False)]
-    push = stack.append
-    pop = stack.pop
+    push, pop, emit, seen = stack.append, stack.pop, order.append, visited.add
     while stack:
         node, expanded = pop()
         if expanded:
-            order.append(node)
-            continue
-        key = id(node)
-        if key in visited:
-            continue
-        visited.add(key)
-        push((node, True))
-        for parent in reversed(node._prev):
-            if id(parent) not in visited:
-                push((parent, False))
+            emit(node)
+        elif node not in visited:
+            seen(node)
+            push((node, True))
+            for parent in reversed(node._prev):
+                if parent not in visited:
+                    push((parent, False))
     return order
 
 

@@ -35,13 +35,14 @@ class Optimizer:
 
     def step(self) -> None:
         """Update every parameter that has a gradient."""
+        update = self._update
         for p in self.params:
-            if isinstance(p, Value):
-                data, grad = np.array(p.data), np.array(p.grad)
-                self._update(id(p), data, grad)
+            if type(p) is Value:
+                data = np.array(p.data)
+                update(id(p), data, np.array(p.grad))
                 p.data = float(data)
             elif p.grad is not None:
-                self._update(id(p), p.data, p.grad)
+                update(id(p), p.data, p.grad)
 
     def _update(self, key: int, data: np.ndarray, grad: np.ndarray) -> None:
         raise NotImplementedError

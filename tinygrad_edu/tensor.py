@@ -894,10 +894,11 @@ class Tensor:
             grad = np.asarray(grad.data if isinstance(grad, Tensor) else grad, dtype=self.dtype)
             if grad.shape != self.shape:
                 raise ValueError(f"backward: grad has shape {grad.shape} but the tensor has shape {self.shape}")
-        grads: dict[int, np.ndarray] = {id(self): grad}
+        grads: dict[Tensor, np.ndarray] = {self: grad}  # pending ∂L/∂node, keyed by node identity
         stored: set[int] = set()
+        anomaly = autograd._anomaly_enabled
         for node in reversed(topological_order(self)):
-            g = grads.pop(id(node), None)
+            g = grads.pop(node, None)
             if g is None:
                 continue
             ctx = node._ctx
@@ -906,14 +907,17 @@ class Tensor:
             if ctx is None:
                 continue
             in_grads = ctx.backward(g)
-            if autograd._anomaly_enabled:
+            if anomaly:
                 autograd.check_finite(f"{ctx.name} backward", in_grads, node._prev)
             for parent, pg in zip(node._prev, in_grads):
                 if pg is None or not parent.requires_grad:
                     continue
-                pg = unbroadcast(pg, parent.data.shape)
-                key = id(parent)
-                grads[key] = grads[key] + pg if key in grads else pg
+                if pg.shape != parent.data.shape:
+                    pg = unbroadcast(pg, parent.data.shape)
+                if parent in grads:
+                    grads[parent] = grads[parent] + pg
+                else:
+                    grads[parent] = pg
 
     def zero_grad(self) -> None:
         self.grad = None
@@ -938,10 +942,11 @@ def _to_tensor(x: Any) -> Tensor:
 
 def apply(fn: Function, *inputs: Tensor) -> Tensor:
     """Run ``fn.forward`` on the inputs' arrays and record the graph when a gradient is wanted."""
+    needs = tuple([t.requires_grad for t in inputs])
+    track = autograd._grad_enabled and True in needs
+    fn.needs = needs
     out = Tensor.__new__(Tensor)
-    track = autograd._grad_enabled and any(t.requires_grad for t in inputs)
-    fn.needs = tuple(t.requires_grad for t in inputs)
-    out.data = fn.forward(*(t.data for t in inputs))
+    out.data = fn.forward(*[t.data for t in inputs])
     if autograd._anomaly_enabled:
         autograd.check_finite(f"{fn.name} forward", (out.data,), inputs)
     out.grad = None

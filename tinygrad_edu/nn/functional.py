@@ -249,9 +249,9 @@ def _labels(name: str, logits: Tensor, target: Tensor) -> np.ndarray:
         raise TypeError(f"{name}: labels must be integers, got dtype {labels.dtype}")
     labels = labels.astype(np.int64, copy=False)
     n_classes = logits.shape[1]
-    bad = (labels < 0) | (labels >= n_classes)
-    if bad.any():
-        raise ValueError(f"{name}: label {labels[bad][0]} out of range for {n_classes} classes")
+    if labels.size and (labels.min() < 0 or labels.max() >= n_classes):
+        bad = labels[(labels < 0) | (labels >= n_classes)][0]
+        raise ValueError(f"{name}: label {bad} out of range for {n_classes} classes")
     return labels
 
 
