@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import datasets, draw_dot, gradcheck, nn, optim
+from . import datasets, gradcheck, nn, optim
 from .autograd import no_grad
 from .metrics import confusion_matrix
 from .nn import functional as F
@@ -36,15 +36,10 @@ OPTIMIZERS = {
 
 
 def _load(name: str) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
-    if name == "mnist":
-        return datasets.load_mnist()
-    folder = datasets.find_fashion_mnist()
-    if folder is None:
-        raise SystemExit(
-            "fashion-mnist not found: apt-get install dataset-fashion-mnist, "
-            "or tinygrad-edu data download fashion-mnist"
-        )
-    return datasets.load_idx_set(folder)
+    try:
+        return datasets.load_mnist() if name == "mnist" else datasets.load_fashion_mnist()
+    except FileNotFoundError as err:
+        raise SystemExit(str(err)) from None
 
 
 def _progress(done: int, total: int, loss: float) -> None:
@@ -131,26 +126,9 @@ def train(args: argparse.Namespace) -> int:
 
 
 def backprop(args: argparse.Namespace) -> int:
-    from .worked_example import ROUNDED_INTERMEDIATES, comparison_table, step_by_step
+    from .worked_example import report
 
-    example = step_by_step()
-    rows = comparison_table(example)
-    print(f"{'quantity':<22} | {'textbook':>12} | {'tinygrad_edu':>14} | match")
-    for name, printed, ours, ok in rows:
-        print(
-            f"{name:<22} | {printed:>12} | {ours:>14.10f} | {'yes' if ok else 'NO'}"
-            f"{' *' if name in ROUNDED_INTERMEDIATES else ''}"
-        )
-    print("* from the textbook's rounded intermediates; exact arithmetic agrees to 6 significant digits")
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    graph = draw_dot(example.nodes["E_total"], precision=6)
-    print("graph:", graph.save(out / "step_by_step_backprop.dot"))
-    try:
-        print("graph:", graph.save(out / "step_by_step_backprop.svg"))
-    except RuntimeError as err:
-        print(f"(no SVG: {err})")
-    return 0 if all(ok for *_, ok in rows) else 1
+    return 0 if report(args.out) else 1
 
 
 GRADCHECK_CASES = {

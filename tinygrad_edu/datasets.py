@@ -90,6 +90,17 @@ def find_fashion_mnist() -> Path | None:
     return None
 
 
+def load_fashion_mnist() -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """((x_train, y_train), (x_test, y_test)): Fashion-MNIST's 60,000 + 10,000 images (28, 28), uint8."""
+    folder = find_fashion_mnist()
+    if folder is None:
+        raise FileNotFoundError(
+            "Fashion-MNIST not found: `apt-get install dataset-fashion-mnist`, `tinygrad-edu data download "
+            f"fashion-mnist`, or put its four IDX files in {data_dir() / 'fashion-mnist'}"
+        )
+    return load_idx_set(folder)
+
+
 def load_idx_set(folder: str | os.PathLike) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
     """((x_train, y_train), (x_test, y_test)) from the four MNIST-layout IDX files in ``folder``."""
     folder = Path(folder)

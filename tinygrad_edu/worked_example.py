@@ -16,6 +16,7 @@ w1..w8 (w ← w − 0.5·∂E/∂w); the biases stay fixed, as in the textbook.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from .engine import Value
 
@@ -117,3 +118,29 @@ def comparison_table(example: WorkedExample) -> list[tuple[str, str, float, bool
             ok = matches(printed, ours[name])
         rows.append((name, printed, ours[name], ok))
     return rows
+
+
+def report(out: str | Path) -> bool:
+    """Print every textbook number next to ours, save the graph of E_total (DOT, and SVG when a
+    renderer exists) to ``out``, and return whether every number matched."""
+    from .viz import draw_dot, find_renderer
+
+    example = step_by_step()
+    rows = comparison_table(example)
+    print(f"{'quantity':<22} | {'textbook':>12} | {'tinygrad_edu':>14} | match")
+    print(f"{'-' * 22}-+-{'-' * 12}-+-{'-' * 14}-+------")
+    for name, printed, ours, ok in rows:
+        note = " *" if name in ROUNDED_INTERMEDIATES else ""
+        print(f"{name:<22} | {printed:>12} | {ours:>14.10f} | {'yes' if ok else 'NO'}{note}")
+    print(
+        "* the textbook computed this from rounded intermediates; exact arithmetic gives "
+        f"{example.error_after:.10f}, equal to 6 significant digits"
+    )
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    graph = draw_dot(example.nodes["E_total"], precision=6)
+    written = [graph.save(out / "step_by_step_backprop.dot")]
+    if find_renderer():
+        written.append(graph.save(out / "step_by_step_backprop.svg"))
+    print("graph of E_total with every value and gradient:", ", ".join(map(str, written)))
+    return all(ok for *_, ok in rows)

@@ -9,10 +9,4 @@ from ... import datasets
 
 def load_data() -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
     """((x_train, y_train), (x_test, y_test)): 60,000 + 10,000 images of shape (28, 28), uint8."""
-    folder = datasets.find_fashion_mnist()
-    if folder is None:
-        raise FileNotFoundError(
-            "Fashion-MNIST not found: `apt-get install dataset-fashion-mnist`, or put its four "
-            f"IDX files in {datasets.data_dir() / 'fashion-mnist'}"
-        )
-    return datasets.load_idx_set(folder)
+    return datasets.load_fashion_mnist()
