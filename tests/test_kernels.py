@@ -57,17 +57,33 @@ def test_softmax_xent_kernel_equals_twin(dtype) -> None:
     ("momentum", "dampening", "wd", "nesterov"),
     [(0.0, 0.0, 0.0, False), (0.9, 0.0, 0.01, False), (0.9, 0.0, 0.0, True), (0.5, 0.2, 0.1, False)],
 )
-def test_sgd_kernel_equals_twin(dtype, momentum, dampening, wd, nesterov) -> None:
+def test_sgd_kernel_equals_twin(dtype, momentum, dampening, wd, nesterov, monkeypatch) -> None:
+    monkeypatch.setattr(kernels, "JIT_ENABLED", True)  # 300x70 is above JIT_MIN_SIZE: the kernel runs
     p1, g, b1 = arrays((300, 70), dtype, 3, seed=2)
     p2, b2 = p1.copy(), b1.copy()
-    t = dtype
     for first in (True, False, False):
-        kernels._sgd_step_nb(p1, g, b1, t(0.1), t(momentum), t(dampening), t(wd), nesterov, first)
-        kernels.sgd_step_np(p2, g, b2, 0.1, momentum, dampening, wd, nesterov, first)
+        kernels.sgd_step(p1, g, b1 if momentum else None, 0.1, momentum, dampening, wd, nesterov, first)
+        kernels.sgd_step_np(p2, g, b2 if momentum else None, 0.1, momentum, dampening, wd, nesterov, first)
     # float32: values of magnitude ~10 have an ulp of ~1e-6, and an update can cancel to near zero
     np.testing.assert_allclose(
         p1, p2, rtol=1e-5 if dtype == np.float32 else 1e-13, atol=2e-6 if dtype == np.float32 else 1e-13
     )
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("wd", [0.0, 0.01])
+def test_adam_kernel_equals_twin(dtype, wd, monkeypatch) -> None:
+    monkeypatch.setattr(kernels, "JIT_ENABLED", True)
+    p1, g = arrays((300, 70), dtype, 2, seed=3)
+    m1, v1 = np.zeros_like(p1), np.zeros_like(p1)
+    p2, m2, v2 = p1.copy(), m1.copy(), v1.copy()
+    for t in (1, 2, 3):
+        bias1, bias2 = 1 - 0.9**t, 1 - 0.999**t
+        kernels.adam_step(p1, g, m1, v1, 0.01, 0.9, 0.999, 1e-8, wd, bias1, bias2)
+        kernels.adam_step_np(p2, g, m2, v2, 0.01, 0.9, 0.999, 1e-8, wd, bias1, bias2)
+    tol = 1e-5 if dtype == np.float32 else 1e-13
+    for a, b in ((p1, p2), (m1, m2), (v1, v2)):
+        np.testing.assert_allclose(a, b, rtol=tol, atol=tol)
 
 
 def test_sigmoid_twin_is_stable() -> None:

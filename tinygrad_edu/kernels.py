@@ -153,16 +153,18 @@ if nb is not None:
     def _sigmoid_backward_nb(y, g):
         fy, fg = y.reshape(-1), g.reshape(-1)
         out = np.empty_like(fg)
+        one = np.ones(1, fg.dtype)[0]  # a literal 1 would promote float32 work to float64
         for i in range(fg.size):
-            out[i] = fg[i] * fy[i] * (1 - fy[i])
+            out[i] = fg[i] * fy[i] * (one - fy[i])
         return out.reshape(g.shape)
 
     @_jit
     def _tanh_backward_nb(y, g):
         fy, fg = y.reshape(-1), g.reshape(-1)
         out = np.empty_like(fg)
+        one = np.ones(1, fg.dtype)[0]
         for i in range(fg.size):
-            out[i] = fg[i] * (1 - fy[i] * fy[i])
+            out[i] = fg[i] * (one - fy[i] * fy[i])
         return out.reshape(g.shape)
 
     @_jit
@@ -196,25 +198,41 @@ if nb is not None:
         return grad
 
     @_jit
-    def _sgd_step_nb(p, g, buf, lr, momentum, dampening, weight_decay, nesterov, first):
+    def _sgd_step_nb(p, g, buf, lr, momentum, damp, weight_decay, nesterov, first):
+        # Scalars arrive in p's dtype and ``damp`` = 1 − dampening is precomputed: a Python constant
+        # such as ``1 - dampening`` would promote float32 to float64 inside the loop and halve its
+        # speed. Each case gets its own branch-free loop, which LLVM vectorizes.
         fp, fg, fb = p.reshape(-1), g.reshape(-1), buf.reshape(-1)
-        for i in range(fp.size):
-            d = fg[i] + weight_decay * fp[i]
-            if momentum != 0:
-                b = d if first else momentum * fb[i] + (1 - dampening) * d
+        if momentum == 0:
+            for i in range(fp.size):
+                fp[i] -= lr * (fg[i] + weight_decay * fp[i])
+        elif first:
+            for i in range(fp.size):
+                d = fg[i] + weight_decay * fp[i]
+                fb[i] = d
+                fp[i] -= lr * (d + momentum * d) if nesterov else lr * d
+        elif nesterov:
+            for i in range(fp.size):
+                d = fg[i] + weight_decay * fp[i]
+                b = momentum * fb[i] + damp * d
                 fb[i] = b
-                d = d + momentum * b if nesterov else b
-            fp[i] -= lr * d
+                fp[i] -= lr * (d + momentum * b)
+        else:
+            for i in range(fp.size):
+                b = momentum * fb[i] + damp * (fg[i] + weight_decay * fp[i])
+                fb[i] = b
+                fp[i] -= lr * b
 
     @_jit
-    def _adam_step_nb(p, g, m, v, lr, beta1, beta2, eps, weight_decay, bias1, bias2):
+    def _adam_step_nb(p, g, m, v, lr, beta1, beta2, c1, c2, eps, weight_decay, bias1, bias2):
+        # c1 = 1 − β₁ and c2 = 1 − β₂ are precomputed in p's dtype, as in the SGD kernel
         fp, fg, fm, fv = p.reshape(-1), g.reshape(-1), m.reshape(-1), v.reshape(-1)
         step = lr / bias1
         root2 = np.sqrt(bias2)
         for i in range(fp.size):
             d = fg[i] + weight_decay * fp[i]
-            fm[i] = beta1 * fm[i] + (1 - beta1) * d
-            fv[i] = beta2 * fv[i] + (1 - beta2) * d * d
+            fm[i] = beta1 * fm[i] + c1 * d
+            fv[i] = beta2 * fv[i] + c2 * d * d
             fp[i] -= step * fm[i] / (np.sqrt(fv[i]) / root2 + eps)
 
     @_jit
@@ -292,7 +310,7 @@ def sgd_step(p, g, buf, lr, momentum, dampening, weight_decay, nesterov, first) 
         t = p.dtype.type
         if buf is None:  # no momentum: the kernel never reads the buffer, but numba needs an array
             buf = np.empty(0, dtype=p.dtype)
-        _sgd_step_nb(p, g, buf, t(lr), t(momentum), t(dampening), t(weight_decay), nesterov, first)
+        _sgd_step_nb(p, g, buf, t(lr), t(momentum), t(1 - dampening), t(weight_decay), nesterov, first)
     else:
         sgd_step_np(p, g, buf, lr, momentum, dampening, weight_decay, nesterov, first)
 
@@ -301,7 +319,9 @@ def adam_step(p, g, m, v, lr, beta1, beta2, eps, weight_decay, bias1, bias2) -> 
     """In-place Adam update of ``p`` and its moments ``m``, ``v``; see `adam_step_np`."""
     if _use_jit(p) and p.flags.c_contiguous and g.flags.c_contiguous and g.dtype == p.dtype:
         t = p.dtype.type
-        _adam_step_nb(p, g, m, v, t(lr), t(beta1), t(beta2), t(eps), t(weight_decay), t(bias1), t(bias2))
+        _adam_step_nb(
+            p, g, m, v, t(lr), t(beta1), t(beta2), t(1 - beta1), t(1 - beta2), t(eps), t(weight_decay), t(bias1), t(bias2)
+        )
     else:
         adam_step_np(p, g, m, v, lr, beta1, beta2, eps, weight_decay, bias1, bias2)
 
