@@ -2,8 +2,10 @@
 
 numpy evaluates ``g * (y > 0)`` in two passes over memory and allocates a temporary for the mask;
 a numba loop does it in one pass. GEMM stays with BLAS (numpy's ``@``): a hand-written loop
-reaches a quarter of its speed. The numba versions are used when ``TINYGRAD_EDU_JIT`` is not ``0``
-and the array has at least `JIT_MIN_SIZE` elements (below that the call overhead eats the gain).
+reaches a quarter of its speed. The numba versions are used when ``TINYGRAD_EDU_JIT`` is not ``0``;
+the elementwise ones only for arrays of at least `JIT_MIN_SIZE` elements (below that the call
+overhead eats the gain). The optimizer updates replace three or four numpy calls and win at every
+size (SGD with momentum on 10 elements: 2.1 µs against 3.8 µs), so they have no size cut.
 Every kernel is compiled with ``cache=True``, so the compilation cost is paid once per machine.
 
 The kernels are serial on purpose. A ``prange`` ReLU on a 128x512 array takes 7 µs alone, but
@@ -263,6 +265,11 @@ def _use_jit(x: np.ndarray) -> bool:
     return JIT_ENABLED and x.size >= JIT_MIN_SIZE
 
 
+def _jit_update(p: np.ndarray, g: np.ndarray) -> bool:
+    """An optimizer kernel can update ``p`` in place from ``g`` (flat loops need C order)."""
+    return JIT_ENABLED and p.flags.c_contiguous and g.flags.c_contiguous and g.dtype == p.dtype
+
+
 # --------------------------------------------------------------------------- dispatch
 def _elementwise(jit_fn, np_fn, *arrays: np.ndarray) -> np.ndarray:
     """Call the numba kernel on contiguous copies of large arrays, else the numpy twin."""
@@ -306,7 +313,7 @@ def softmax_xent_backward(probs: np.ndarray, labels: np.ndarray, scale: float) -
 
 def sgd_step(p, g, buf, lr, momentum, dampening, weight_decay, nesterov, first) -> None:
     """In-place SGD update of ``p`` (and the momentum buffer ``buf``); see `sgd_step_np`."""
-    if _use_jit(p) and p.flags.c_contiguous and g.flags.c_contiguous and g.dtype == p.dtype:
+    if _jit_update(p, g):
         t = p.dtype.type
         if buf is None:  # no momentum: the kernel never reads the buffer, but numba needs an array
             buf = np.empty(0, dtype=p.dtype)
@@ -317,11 +324,10 @@ def sgd_step(p, g, buf, lr, momentum, dampening, weight_decay, nesterov, first) 
 
 def adam_step(p, g, m, v, lr, beta1, beta2, eps, weight_decay, bias1, bias2) -> None:
     """In-place Adam update of ``p`` and its moments ``m``, ``v``; see `adam_step_np`."""
-    if _use_jit(p) and p.flags.c_contiguous and g.flags.c_contiguous and g.dtype == p.dtype:
+    if _jit_update(p, g):
         t = p.dtype.type
-        _adam_step_nb(
-            p, g, m, v, t(lr), t(beta1), t(beta2), t(1 - beta1), t(1 - beta2), t(eps), t(weight_decay), t(bias1), t(bias2)
-        )
+        scalars = (lr, beta1, beta2, 1 - beta1, 1 - beta2, eps, weight_decay, bias1, bias2)
+        _adam_step_nb(p, g, m, v, *[t(a) for a in scalars])
     else:
         adam_step_np(p, g, m, v, lr, beta1, beta2, eps, weight_decay, bias1, bias2)
 
