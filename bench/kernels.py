@@ -43,6 +43,16 @@ def medians(runs: dict[str, callable], repeats: int = 9) -> dict[str, float]:
     return {k: statistics.median(v) for k, v in samples.items()}
 
 
+def sgd_args(p, g, buf) -> tuple:
+    """p, g, buf, lr, momentum, dampening, weight_decay, nesterov, first: the benchmark's SGD."""
+    return (p, g, buf, 0.1, 0.9, 0.0, 0.0, False, False)
+
+
+def adam_args(p, g, m, v) -> tuple:
+    """p, g, m, v, lr, β₁, β₂, ε, weight_decay, bias1, bias2: PyTorch's defaults at step 10."""
+    return (p, g, m, v, 1e-3, 0.9, 0.999, 1e-8, 0.0, 1 - 0.9**10, 1 - 0.999**10)
+
+
 def main() -> None:
     rng = np.random.default_rng(0)
     h = rng.normal(size=(128, 512)).astype(np.float32)
@@ -52,6 +62,9 @@ def main() -> None:
     probs = kernels.softmax_xent_np(z, labels)[1]
     w = rng.normal(size=(512, 784)).astype(np.float32)
     gw, buf = w.copy() * 1e-6, np.zeros_like(w)
+    m, v = np.zeros_like(w), np.ones_like(w)
+    b = rng.normal(size=128).astype(np.float32)
+    gb, bbuf = b * 1e-6, np.zeros_like(b)
     x = rng.normal(size=(128, 784)).astype(np.float32)
     f32 = np.float32
 
@@ -71,13 +84,10 @@ def main() -> None:
             (probs, labels, f32(1 / 128)),
             (probs, labels, 1 / 128),
         ),
-        (
-            "sgd momentum 512x784",
-            kernels._sgd_step_nb,
-            kernels.sgd_step_np,
-            (w, gw, buf, f32(0.1), f32(0.9), f32(0), f32(0), False, False),
-            (w, gw, buf, 0.1, 0.9, 0, 0, False, False),
-        ),
+        # the optimizer rows go through the dispatchers, as `optim` calls them (no size cut)
+        ("sgd momentum 512x784", kernels.sgd_step, kernels.sgd_step_np, sgd_args(w, gw, buf), sgd_args(w, gw, buf)),
+        ("sgd momentum 128", kernels.sgd_step, kernels.sgd_step_np, sgd_args(b, gb, bbuf), sgd_args(b, gb, bbuf)),
+        ("adam 512x784", kernels.adam_step, kernels.adam_step_np, adam_args(w, gw, m, v), adam_args(w, gw, m, v)),
     ]
     print(f"float32, OMP_NUM_THREADS={os.environ['OMP_NUM_THREADS']}, medians of 9 interleaved rounds")
     print(f"{'kernel':<24} {'numba':>9} {'numpy':>9} {'speed-up':>8} | {'GEMM':>8} {'+numba':>9} {'+numpy':>9}")
