@@ -5,7 +5,7 @@ a numba loop does it in one pass. GEMM stays with BLAS (numpy's ``@``): a hand-w
 reaches a quarter of its speed. The numba versions are used when ``TINYGRAD_EDU_JIT`` is not ``0``;
 the elementwise ones only for arrays of at least `JIT_MIN_SIZE` elements (below that the call
 overhead eats the gain). The optimizer updates replace three or four numpy calls and win at every
-size (SGD with momentum on 10 elements: 2.1 µs against 3.8 µs), so they have no size cut.
+size (`sgd_step` with momentum on 128 floats: 2.6 µs against the twin's 3.9 µs), so they have no size cut.
 Every kernel is compiled with ``cache=True``, so the compilation cost is paid once per machine.
 
 The kernels are serial on purpose. A ``prange`` ReLU on a 128x512 array takes 7 µs alone, but
@@ -19,6 +19,7 @@ Each public function here takes and returns numpy arrays and dispatches to one o
 
 from __future__ import annotations
 
+import math
 import os
 
 import numpy as np
@@ -103,7 +104,7 @@ def adam_step_np(p, g, m, v, lr, beta1, beta2, eps, weight_decay, bias1, bias2):
     m += (1 - beta1) * d
     v *= beta2
     v += (1 - beta2) * d * d
-    p -= (lr / bias1) * m / (np.sqrt(v) / np.sqrt(bias2) + eps)
+    p -= (lr / bias1) * m / (np.sqrt(v) / math.sqrt(bias2) + eps)  # math.sqrt: np.sqrt(float) is float64
 
 
 def col2im_np(dcols: np.ndarray, padded_shape: tuple[int, ...], stride: int) -> np.ndarray:

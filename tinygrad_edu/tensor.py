@@ -417,7 +417,8 @@ class Max(Function):
         reduce = np.max if self.sign > 0 else np.min
         kept = reduce(a, axis=self.axes, keepdims=True)
         self.mask = a == kept
-        self.count = self.mask.sum(axis=self.axes, keepdims=True)
+        # counted in a's dtype: an integer count would turn G/count into float64 for float32 input
+        self.count = self.mask.sum(axis=self.axes, keepdims=True, dtype=a.dtype)
         return kept if self.keepdims else np.squeeze(kept, axis=self.axes)
 
     def backward(self, g):

@@ -14,6 +14,7 @@ Each follows keras.optimizers (Keras 3) step for step; g is the gradient, t the 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from typing import Any
 
@@ -131,7 +132,7 @@ class Adam(KerasOptimizer):
     def _update(self, key, data, grad):
         m, v = self._slot(key, data, "momentum", "velocity")
         t = self.iterations
-        alpha = self.learning_rate * np.sqrt(1 - self.beta_2**t) / (1 - self.beta_1**t)
+        alpha = self.learning_rate * math.sqrt(1 - self.beta_2**t) / (1 - self.beta_1**t)  # a Python float
         m += (grad - m) * (1 - self.beta_1)
         v += (grad * grad - v) * (1 - self.beta_2)
         data -= alpha * m / (np.sqrt(v) + self.epsilon)
