@@ -73,6 +73,7 @@ def main() -> None:
 
     cases = [
         ("relu 128x512", kernels._relu_nb, kernels.relu_np, (h,), (h,)),
+        ("sigmoid 128x512", kernels._sigmoid_nb, kernels.sigmoid_np, (h,), (h,)),
         ("relu backward", kernels._relu_backward_nb, kernels.relu_backward_np, (h, g), (h, g)),
         ("sigmoid backward", kernels._sigmoid_backward_nb, kernels.sigmoid_backward_np, (h, g), (h, g)),
         ("tanh backward", kernels._tanh_backward_nb, kernels.tanh_backward_np, (h, g), (h, g)),

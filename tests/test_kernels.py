@@ -23,6 +23,7 @@ def arrays(shape, dtype, n: int, seed: int = 0) -> list[np.ndarray]:
     ("kernel", "twin", "n_in"),
     [
         ("_relu_nb", "relu_np", 1),
+        ("_sigmoid_nb", "sigmoid_np", 1),
         ("_relu_backward_nb", "relu_backward_np", 2),
         ("_sigmoid_backward_nb", "sigmoid_backward_np", 2),
         ("_tanh_backward_nb", "tanh_backward_np", 2),
@@ -86,6 +87,10 @@ def test_adam_kernel_equals_twin(dtype, wd, monkeypatch) -> None:
         np.testing.assert_allclose(a, b, rtol=tol, atol=tol)
 
 
-def test_sigmoid_twin_is_stable() -> None:
-    x = np.array([-1000.0, 0.0, 1000.0], dtype=np.float32)
-    np.testing.assert_array_equal(kernels.sigmoid_np(x), [0.0, 0.5, 1.0])
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("sigmoid", ["sigmoid_np", "_sigmoid_nb"])
+def test_sigmoid_kernel_and_twin_are_stable(sigmoid, dtype) -> None:
+    """Far out on either side e^{−|x|} underflows to 0 instead of e^{x} overflowing to inf."""
+    x = np.array([-1000.0, -30.0, 0.0, 30.0, 1000.0], dtype=dtype)
+    got = getattr(kernels, sigmoid)(x)
+    np.testing.assert_allclose(got, [0.0, np.exp(-30.0), 0.5, 1.0, 1.0], rtol=1e-6, atol=0)
