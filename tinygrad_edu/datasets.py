@@ -17,6 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .fileio import atomic_write
+
 
 def make_moons(n_samples: int = 100, noise: float = 0.1, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Two interleaving half circles, as ``sklearn.datasets.make_moons`` draws them.
@@ -261,9 +263,8 @@ def download(name: str, dest: str | os.PathLike | None = None) -> Path:
             raise DownloadError(
                 f"checksum mismatch for {filename}: expected sha256 {expected}, got {got}; the file was not kept"
             )
-        partial = target.with_name(target.name + ".part")
-        partial.write_bytes(raw)
-        os.replace(partial, target)
+        with atomic_write(target) as f:
+            f.write(raw)
     return folder
 
 
