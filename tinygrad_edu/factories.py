@@ -112,7 +112,7 @@ def is_floating_point(input: Tensor) -> builtins.bool:
 
 
 # ----------------------------------------------------------------------------- devices
-class device:
+class device:  # noqa: N801 (PyTorch's name)
     """Where a tensor lives. Only ``"cpu"`` exists here: tinygrad_edu computes with numpy.
 
     >>> device("cpu")
