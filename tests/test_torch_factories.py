@@ -22,7 +22,17 @@ def same(ours: Tensor, theirs, rtol: float = 0.0, atol: float = 0.0) -> None:
 
 @pytest.mark.parametrize(
     "data",
-    [[1, 2, 3], [1.0, 2.0], [[1, 2], [3, 4]], 3, 2.5, True, [True, False], np.arange(3.0), np.arange(3, dtype=np.int32)],
+    [
+        [1, 2, 3],
+        [1.0, 2.0],
+        [[1, 2], [3, 4]],
+        3,
+        2.5,
+        True,
+        [True, False],
+        np.arange(3.0),
+        np.arange(3, dtype=np.int32),
+    ],
 )
 def test_tensor_infers_pytorch_dtypes(data) -> None:
     same(tg.tensor(data), torch.tensor(data))
@@ -76,7 +86,9 @@ def test_full_dtype_follows_fill_value(value) -> None:
     same(tg.full_like(tg.zeros(2), value), torch.full_like(torch.zeros(2), value))
 
 
-@pytest.mark.parametrize("args", [(5,), (2, 9), (2, 9, 3), (0.0, 1.0, 0.1), (1, 2.5, 0.5), (10, 0, -3), (-1.0, 1.0, 0.3)])
+@pytest.mark.parametrize(
+    "args", [(5,), (2, 9), (2, 9, 3), (0.0, 1.0, 0.1), (1, 2.5, 0.5), (10, 0, -3), (-1.0, 1.0, 0.3)]
+)
 def test_arange(args) -> None:
     same(tg.arange(*args), torch.arange(*args), rtol=1e-6, atol=1e-7)
 

@@ -100,7 +100,9 @@ def test_every_row_ignored_is_nan_as_pytorch() -> None:
     [
         lambda x: nn.HuberLoss(delta=0.7)(x, Y),
         lambda x: nn.SmoothL1Loss(beta=0.4, reduction="sum")(x, Y),
-        lambda x: nn.CrossEntropyLoss(weight=W, label_smoothing=0.2, ignore_index=2)(x[:, :1] * LOGITS, LABELS_IGNORE_2),
+        lambda x: nn.CrossEntropyLoss(weight=W, label_smoothing=0.2, ignore_index=2)(
+            x[:, :1] * LOGITS, LABELS_IGNORE_2
+        ),
         lambda x: nn.BCEWithLogitsLoss(pos_weight=POS)(x, T01),
         lambda x: nn.KLDivLoss(reduction="batchmean", log_target=True)(x, LOGP[:, :3]),
     ],

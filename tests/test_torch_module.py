@@ -71,7 +71,9 @@ def test_shared_module_and_frozen_parameter_follow_pytorch() -> None:
     ours, theirs = tg.seq, torch.seq
     del tg.seq, torch.seq
     # a module used twice: parameters and modules once, state_dict under both names
-    assert [k for k, _ in ours.named_parameters()] == [k for k, _ in theirs.named_parameters()] == ["0.weight", "0.bias"]
+    assert (
+        [k for k, _ in ours.named_parameters()] == [k for k, _ in theirs.named_parameters()] == ["0.weight", "0.bias"]
+    )
     assert [k for k, _ in ours.named_modules()] == [k for k, _ in theirs.named_modules()]
     assert list(ours.state_dict()) == list(theirs.state_dict())
     ours.load_state_dict({k: v.numpy() for k, v in theirs.state_dict().items()})
