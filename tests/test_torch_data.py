@@ -125,7 +125,7 @@ def test_errors_are_clear() -> None:
         DataLoader(TensorDataset(tg.zeros(3)), shuffle=True, generator="seed")
     with pytest.raises(ValueError, match="sum to the dataset's 10"):
         random_split(range(10), [3, 3])
-    with pytest.raises(ValueError, match="fractions .* sum to 1"):
+    with pytest.raises(ValueError, match=r"fractions .* sum to 1"):
         random_split(range(10), [0.5, 0.2])
     with pytest.raises(RuntimeError, match="same shape"):
         default_collate([tg.zeros(2), tg.zeros(3)])

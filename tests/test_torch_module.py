@@ -65,11 +65,11 @@ def test_named_parameters_modules_children_match_pytorch() -> None:
 
 
 def test_shared_module_and_frozen_parameter_follow_pytorch() -> None:
-    for lib in (tg, torch):
+    def shared(lib):
         lin = lib.nn.Linear(2, 2)
-        lib.seq = lib.nn.Sequential(lin, lib.nn.ReLU(), lin)
-    ours, theirs = tg.seq, torch.seq
-    del tg.seq, torch.seq
+        return lib.nn.Sequential(lin, lib.nn.ReLU(), lin)
+
+    ours, theirs = shared(tg), shared(torch)
     # a module used twice: parameters and modules once, state_dict under both names
     assert (
         [k for k, _ in ours.named_parameters()] == [k for k, _ in theirs.named_parameters()] == ["0.weight", "0.bias"]
@@ -86,17 +86,17 @@ def test_shared_module_and_frozen_parameter_follow_pytorch() -> None:
 
 
 def test_register_buffer_and_apply() -> None:
-    for lib in (tg, torch):
+    def built(lib):
         m = lib.nn.Module()
         m.first = lib.nn.Linear(2, 3)
         m.inner = lib.nn.Sequential(lib.nn.ReLU(), lib.nn.Linear(3, 1))
         m.register_buffer("steps", lib.zeros(1))
         m.register_buffer("scratch", lib.zeros(2), persistent=False)
         visited = []
-        assert m.apply(lambda mod, visited=visited: visited.append(type(mod).__name__)) is m
-        lib.result = (m, visited)
-    (ours, ours_visited), (theirs, theirs_visited) = tg.result, torch.result
-    del tg.result, torch.result
+        assert m.apply(lambda mod: visited.append(type(mod).__name__)) is m
+        return m, visited
+
+    (ours, ours_visited), (theirs, theirs_visited) = built(tg), built(torch)
     assert ours_visited == theirs_visited  # children first, then the module itself
     assert list(ours.state_dict()) == list(theirs.state_dict())  # non-persistent buffers are not saved
     assert [k for k, _ in ours.named_buffers()] == [k for k, _ in theirs.named_buffers()]
@@ -112,8 +112,7 @@ def test_print_custom_module_matches_pytorch() -> None:
     class Plain:
         pass
 
-    for lib in (tg, torch):
-
+    def printed(lib) -> str:
         class Net(lib.nn.Module):
             def __init__(self) -> None:
                 super().__init__()
@@ -123,16 +122,14 @@ def test_print_custom_module_matches_pytorch() -> None:
                 self.extra = lib.nn.Sequential(lib.nn.Sigmoid(), lib.nn.Identity())
                 self.notes = Plain()
 
-        lib.result = repr(Net())
-    ours, theirs = tg.result, torch.result
-    del tg.result, torch.result
-    assert ours == theirs
+        return repr(Net())
+
+    assert printed(tg) == printed(torch)
     assert repr(nn.MSELoss()) == repr(torch.nn.MSELoss()) == "MSELoss()"
 
 
 def test_extra_repr_is_used_by_print() -> None:
-    for lib in (tg, torch):
-
+    def printed(lib) -> str:
         class Scaled(lib.nn.Module):
             def __init__(self, k: float) -> None:
                 super().__init__()
@@ -145,10 +142,9 @@ def test_extra_repr_is_used_by_print() -> None:
         outer = lib.nn.Module()
         outer.block = Scaled(2.0)
         outer.leaf = Scaled(3.0)
-        lib.result = repr(outer)
-    ours, theirs = tg.result, torch.result
-    del tg.result, torch.result
-    assert ours == theirs
+        return repr(outer)
+
+    assert printed(tg) == printed(torch)
 
 
 def test_to_dtype_and_device() -> None:
@@ -278,10 +274,10 @@ def test_load_state_dict_errors_and_strictness() -> None:
     theirs = torch.nn.Sequential(torch.nn.Linear(2, 4))
     with pytest.raises(RuntimeError, match=r"size mismatch for 0\.weight"):
         ours.load_state_dict(theirs.state_dict())
-    with pytest.raises(RuntimeError, match='Missing key\\(s\\) in state_dict: "0.bias"'):
+    with pytest.raises(RuntimeError, match=r'Missing key\(s\) in state_dict: "0\.bias"'):
         ours.load_state_dict({"0.weight": np.zeros((3, 2))})
     before = ours.state_dict()
-    with pytest.raises(RuntimeError, match='Unexpected key\\(s\\) in state_dict: "1.weight"'):
+    with pytest.raises(RuntimeError, match=r'Unexpected key\(s\) in state_dict: "1\.weight"'):
         ours.load_state_dict({**before, "1.weight": np.zeros(1)})
     result = ours.load_state_dict({"0.weight": np.ones((3, 2)), "x": np.zeros(1)}, strict=False)
     assert result == (["0.bias"], ["x"])

@@ -86,11 +86,11 @@ def test_load_errors_are_clear(tmp_path) -> None:
         load(tmp_path / "missing.npz")
     text = tmp_path / "notes.txt"
     text.write_text("hello")
-    with pytest.raises(ValueError, match="not an .npz file"):
+    with pytest.raises(ValueError, match=r"not an \.npz file"):
         load(text)
     pickled = tmp_path / "model.pt"
     pickled.write_bytes(pickle.dumps({"w": np.zeros(2)}))
-    with pytest.raises(ValueError, match="not an .npz file"):
+    with pytest.raises(ValueError, match=r"not an \.npz file"):
         load(pickled)
     objects = tmp_path / "objects.npz"
     np.savez(objects, a=np.array([{"x": 1}], dtype=object))
@@ -102,7 +102,7 @@ def test_load_errors_are_clear(tmp_path) -> None:
         load(good, max_bytes=100)
     truncated = tmp_path / "truncated.npz"
     truncated.write_bytes(good.read_bytes()[:-200])
-    with pytest.raises(ValueError, match="damaged|not an .npz"):
+    with pytest.raises(ValueError, match=r"damaged|not an \.npz"):
         load(truncated)
 
 
