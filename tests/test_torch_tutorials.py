@@ -23,6 +23,19 @@ X = np.linspace(-math.pi, math.pi, 2000, dtype=np.float32)
 Y = np.sin(X)  # torch.sin(x) in the tutorial; Tensor.sin is part B
 
 
+def fit(model, x, y, loss_fn, optimizer, steps: int) -> list[float]:
+    """The tutorials' loop: forward, loss, zero_grad, backward, step; the loss every 100th step."""
+    losses = []
+    for t in range(steps):
+        loss = loss_fn(model(x), y)
+        if t % 100 == 99:
+            losses.append(loss.item())
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    return losses
+
+
 def run_polynomial_nn(lib, state, opt_name: str, lr: float, steps: int = 300) -> list[float]:
     """y ≈ Linear(x, x², x³) flattened, trained with a sum-of-squares loss (the tutorial's "nn" and "optim")."""
     x, y = lib.tensor(X), lib.tensor(Y)
@@ -31,14 +44,7 @@ def run_polynomial_nn(lib, state, opt_name: str, lr: float, steps: int = 300) ->
     model.load_state_dict({k: lib.tensor(v) for k, v in state.items()})
     loss_fn = lib.nn.MSELoss(reduction="sum")
     optimizer = getattr(lib.optim, opt_name)(model.parameters(), lr=lr)
-    losses = []
-    for t in range(steps):
-        loss = loss_fn(model(xx), y)
-        if t % 100 == 99:
-            losses.append(loss.item())
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
+    losses = fit(model, xx, y, loss_fn, optimizer, steps)
     linear = model[0]
     losses += [linear.bias.item(), linear.weight[:, 0].item(), linear.weight[:, 2].item()]
     return losses
@@ -100,14 +106,7 @@ def test_custom_module_training_prints_pytorchs_losses(factory, n_params, opt_kw
         x, y = lib.tensor(X), lib.tensor(Y)
         criterion = lib.nn.MSELoss(reduction="sum")
         optimizer = lib.optim.SGD(model.parameters(), **opt_kwargs)
-        losses = []
-        for t in range(steps):
-            loss = criterion(model(x), y)
-            if t % 100 == 99:
-                losses.append(loss.item())
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
+        losses = fit(model, x, y, criterion, optimizer, steps)
         results.append(losses + [p.item() for p in model.parameters()])
         assert [k for k, _ in model.named_parameters()] == list("abcde"[:n_params])
     np.testing.assert_allclose(results[0], results[1], rtol=2e-4, atol=1e-6)

@@ -26,6 +26,13 @@ def _check_reduction(name: str, reduction: str, allowed: tuple[str, ...] = F.RED
     return reduction
 
 
+def _check_width(name: str, arg: str, value: float, allow_zero: bool) -> float:
+    """Huber's δ must be positive and smooth-L1's β non-negative (β = 0 is the L1 loss)."""
+    if value < 0 or (value == 0 and not allow_zero):
+        raise ValueError(f"{name}: {arg} must be {'non-negative' if allow_zero else 'positive'}, got {value}")
+    return value
+
+
 def _weight_array(name: str, weight: Any, n_classes: int | None = None) -> np.ndarray | None:
     if weight is None:
         return None
@@ -161,8 +168,7 @@ def kl_div(input: Tensor, target: Any, reduction: str = "mean", log_target: bool
 
 def huber_loss(input: Tensor, target: Any, reduction: str = "mean", delta: float = 1.0) -> Tensor:
     """½d² where d = |x − t| < δ, else δ·(d − ½δ): quadratic near 0, linear (slope δ) beyond."""
-    if delta <= 0:
-        raise ValueError(f"huber_loss: delta must be positive, got {delta}")
+    _check_width("huber_loss", "delta", delta, allow_zero=False)
     t = F._target(target, input)
     F._same_shape("huber_loss", input, t)
     d = (input - t).abs()
@@ -171,9 +177,7 @@ def huber_loss(input: Tensor, target: Any, reduction: str = "mean", delta: float
 
 def smooth_l1_loss(input: Tensor, target: Any, reduction: str = "mean", beta: float = 1.0) -> Tensor:
     """½d²/β where d = |x − t| < β, else d − ½β (Huber divided by β); β = 0 is the L1 loss."""
-    if beta < 0:
-        raise ValueError(f"smooth_l1_loss: beta must be non-negative, got {beta}")
-    if beta == 0:
+    if _check_width("smooth_l1_loss", "beta", beta, allow_zero=True) == 0:
         return F.l1_loss(input, target, reduction=reduction)
     t = F._target(target, input)
     F._same_shape("smooth_l1_loss", input, t)
@@ -281,9 +285,7 @@ class HuberLoss(_Loss):
 
     def __init__(self, reduction: str = "mean", delta: float = 1.0) -> None:
         super().__init__(reduction)
-        if delta <= 0:
-            raise ValueError(f"HuberLoss: delta must be positive, got {delta}")
-        self.delta = delta
+        self.delta = _check_width("HuberLoss", "delta", delta, allow_zero=False)
 
     def forward(self, input: Tensor, target: Any) -> Tensor:
         return huber_loss(input, target, self.reduction, self.delta)
@@ -294,9 +296,7 @@ class SmoothL1Loss(_Loss):
 
     def __init__(self, reduction: str = "mean", beta: float = 1.0) -> None:
         super().__init__(reduction)
-        if beta < 0:
-            raise ValueError(f"SmoothL1Loss: beta must be non-negative, got {beta}")
-        self.beta = beta
+        self.beta = _check_width("SmoothL1Loss", "beta", beta, allow_zero=True)
 
     def forward(self, input: Tensor, target: Any) -> Tensor:
         return smooth_l1_loss(input, target, self.reduction, self.beta)
