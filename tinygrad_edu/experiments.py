@@ -79,7 +79,9 @@ INITIALISERS: dict[str, Callable[[Tensor], Any]] = {
 }
 
 
-def init_mlp(init: str, activation: type[nn.Module] = nn.Tanh, sizes: tuple[int, ...] = (2, 16, 16, 2)) -> nn.Sequential:
+def init_mlp(
+    init: str, activation: type[nn.Module] = nn.Tanh, sizes: tuple[int, ...] = (2, 16, 16, 2)
+) -> nn.Sequential:
     """An MLP whose weights are set by ``INITIALISERS[init]`` and whose biases are zero."""
     if init not in INITIALISERS:
         raise ValueError(f"init_mlp: unknown init {init!r}; choose one of {', '.join(INITIALISERS)}")

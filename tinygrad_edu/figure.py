@@ -3,8 +3,9 @@
 `plots` builds figures without pyplot (so scripts that draw many leak nothing), but Jupyter knows
 how to display only pyplot's figures: a bare ``matplotlib.figure.Figure`` shows as the text
 ``<Figure size 500x400 with 1 Axes>``. This subclass adds IPython's rich-display hook
-``_repr_png_`` (PNG only: one rendering per display, and a small notebook file), so the last expression of a cell displays as a picture in
-classic Jupyter, JupyterLab, VS Code and nbconvert HTML alike. When IPython's inline backend has
+``_repr_png_`` (PNG only: one rendering per display, and a small notebook file), so the last
+expression of a cell displays as a picture in classic Jupyter, JupyterLab, VS Code and nbconvert
+HTML alike. When IPython's inline backend has
 registered its own printer for ``Figure`` that printer is used instead (it finds this class through
 the MRO), and as the figure is not in pyplot's list, the backend does not draw it a second time.
 
