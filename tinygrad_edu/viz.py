@@ -207,9 +207,20 @@ class ChainRule:
         return out
 
 
+def _describe(node: _Node, depth: int = 2) -> str:
+    """A node's name, or for an unnamed one the expression that made it (``x1*w1``) when short."""
+    if node.title:
+        return node.title
+    if depth and node.op in ("+", "-", "*", "/") and len(node.parents) == 2:
+        text = node.op.join(_describe(p, depth - 1) for p, _ in node.parents)
+        if len(text) <= 24 and "?" not in text:
+            return f"({text})"
+    return "?" if depth < 2 else f"the {node.op} node's output"
+
+
 def _chain_rule(nodes: list[_Node], target: _Node, max_paths: int) -> ChainRule:
     root = nodes[-1]
-    name = lambda n: n.title or f"({n.op})"  # noqa: E731
+    name = _describe
     paths: list[list[_Node]] = []
     edges: list[list[float]] = []
 
@@ -603,7 +614,7 @@ def backward_steps(
     >>> x = Value(3.0, label="x"); y = x * x; y.label = "y"
     >>> steps = backward_steps(y)
     >>> len(steps), steps.captions[-1]
-    (3, 'x: dy/dx = 6.0000 is complete')
+    (3, 'x: ∂y/∂x = 6.0000 is complete')
     """
     if not isinstance(root, Value):
         raise TypeError(f"backward_steps: root must be a Value, got {type(root).__name__}")
@@ -612,15 +623,15 @@ def backward_steps(
     pending = {id(n): 0.0 for n in nodes}
     pending[id(nodes[-1])] = 1.0
     done: dict[int, Any] = {}
-    name = lambda n: n.title or f"({n.op})"  # noqa: E731
+    name = _describe
     rname = name(nodes[-1])
     sources = [_dot_source(nodes, drawing.rankdir, precision, 16, width, local, done, None)]
-    captions = [f"forward pass done; backward starts at {rname} with d{rname}/d{rname} = 1"]
+    captions = [f"forward pass done; backward starts at {rname} with ∂{rname}/∂{rname} = 1"]
     for node in reversed(nodes):
         g = pending[id(node)]
         done = {**done, id(node): g}
         for parent, d in node.parents:
             pending[id(parent)] += d * g
         sources.append(_dot_source(nodes, drawing.rankdir, precision, 16, width, local, done, None, node))
-        captions.append(f"{name(node)}: d{rname}/d{name(node)} = {format_number(g, precision)} is complete")
+        captions.append(f"{name(node)}: ∂{rname}/∂{name(node)} = {format_number(g, precision)} is complete")
     return BackwardSteps(sources, captions)
