@@ -38,6 +38,7 @@ import itertools
 import math
 import shutil
 import subprocess
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -546,6 +547,9 @@ class BackwardSteps:
     def __len__(self) -> int:
         return len(self.sources)
 
+    def __repr__(self) -> str:
+        return f"BackwardSteps({len(self.sources)} frames; displays as a player in a notebook, .save_html(path))"
+
     def frame(self, k: int, format: str = "svg") -> Graph:
         """Frame ``k`` as a `Graph`."""
         return Graph(self.sources[k], 0, format)
@@ -555,7 +559,7 @@ class BackwardSteps:
             svgs = [_pipe(s, "svg").decode() for s in self.sources]
         except Exception as err:  # display must never break a notebook
             return f"<pre>{html.escape(HINT)} ({html.escape(str(err))})</pre>"
-        uid = f"bwsteps{id(self):x}"
+        uid = f"bwsteps{uuid.uuid4().hex[:12]}"  # unique per display, so two players never clash
         frames = "".join(
             f'<div class="{uid}-f" data-k="{k}"><p style="font:13px sans-serif;margin:4px 0">'
             f"step {k} of {len(svgs) - 1}: {html.escape(cap)}</p>{_strip_xml_header(svg)}</div>"
