@@ -179,7 +179,7 @@ def test_interior_tensor_grads_are_pytorchs_retain_grad() -> None:
     th.retain_grad()
     (th * th).sum().backward()
     src = draw_dot(loss, interior_grads=True, precision=6, max_elements=6).source
-    hid = [k for k, n in enumerate(viz.topological_order(loss)) if n is h][0]
+    hid = next(k for k, n in enumerate(viz.topological_order(loss)) if n is h)
     expected = viz.format_array(th.grad.numpy(), 6)
     assert "\\l".join(["grad", *expected]) in re.search(rf'n{hid} \[shape=box, label="([^"]*)"', src).group(1)
 
