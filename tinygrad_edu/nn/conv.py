@@ -11,14 +11,20 @@ import numpy as np
 
 from .. import ops
 from ..ops import apply
-from ..rng import default_rng
 from ..tensor import DEFAULT_DTYPE, Tensor
+from . import init
 from .module import Module
 
 
-def _pair(v: int | tuple[int, int], name: str, minimum: int = 1) -> int:
-    """An int from an int or a square pair (k, k), at least ``minimum``."""
-    if isinstance(v, tuple):
+def square_size(v: int | tuple[int, int] | list[int], name: str, minimum: int = 1) -> int:
+    """The side of a square window, stride or padding given as ``k`` or ``(k, k)`` (PyTorch and
+    Keras spell it either way); a non-square pair, a fraction or a value below ``minimum`` is a
+    ValueError naming the argument.
+
+    >>> square_size((3, 3), "kernel_size"), square_size(2, "stride")
+    (3, 2)
+    """
+    if isinstance(v, (tuple, list)):
         if len(v) != 2 or v[0] != v[1]:
             raise ValueError(f"{name}: only square windows are supported, got {v}")
         v = v[0]
@@ -29,23 +35,27 @@ def _pair(v: int | tuple[int, int], name: str, minimum: int = 1) -> int:
 
 def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride: int = 1, padding: int = 0) -> Tensor:
     """2-D convolution, as ``torch.nn.functional.conv2d`` (square kernels)."""
-    fn = ops.Conv2d(_pair(stride, "conv2d stride"), _pair(padding, "conv2d padding", 0))
+    fn = ops.Conv2d(square_size(stride, "conv2d stride"), square_size(padding, "conv2d padding", 0))
     return apply(fn, x, weight) if bias is None else apply(fn, x, weight, bias)
 
 
 def max_pool2d(x: Tensor, kernel_size: int, stride: int | None = None, padding: int = 0) -> Tensor:
-    k = _pair(kernel_size, "max_pool2d kernel_size")
-    return apply(ops.MaxPool2d(k, k if stride is None else _pair(stride, "stride"), _pair(padding, "padding", 0)), x)
+    k = square_size(kernel_size, "max_pool2d kernel_size")
+    return apply(
+        ops.MaxPool2d(k, k if stride is None else square_size(stride, "stride"), square_size(padding, "padding", 0)), x
+    )
 
 
 def avg_pool2d(x: Tensor, kernel_size: int, stride: int | None = None, padding: int = 0) -> Tensor:
-    k = _pair(kernel_size, "avg_pool2d kernel_size")
-    return apply(ops.AvgPool2d(k, k if stride is None else _pair(stride, "stride"), _pair(padding, "padding", 0)), x)
+    k = square_size(kernel_size, "avg_pool2d kernel_size")
+    return apply(
+        ops.AvgPool2d(k, k if stride is None else square_size(stride, "stride"), square_size(padding, "padding", 0)), x
+    )
 
 
 class Conv2d(Module):
     """``Conv2d(in_channels, out_channels, kernel_size, stride=1, padding=0)``; weight of shape
-    (out, in, k, k). PyTorch's initialisation: W, b ~ U(±1/√fan_in), fan_in = in·k²."""
+    (out, in, k, k). PyTorch's initialisation: W, b ~ U(±1/√fan_in), fan_in = in·k² (`init.default_uniform_`)."""
 
     def __init__(
         self,
@@ -57,15 +67,14 @@ class Conv2d(Module):
         bias: bool = True,
         dtype: type = DEFAULT_DTYPE,
     ) -> None:
-        k = _pair(kernel_size, "Conv2d kernel_size")
+        k = square_size(kernel_size, "Conv2d kernel_size")
         self.in_channels, self.out_channels, self.kernel_size = in_channels, out_channels, k
-        self.stride, self.padding = _pair(stride, "Conv2d stride"), _pair(padding, "Conv2d padding", 0)
-        bound = 1.0 / np.sqrt(in_channels * k * k)
-        rng = default_rng()
-        self.weight = Tensor(
-            rng.uniform(-bound, bound, (out_channels, in_channels, k, k)).astype(dtype), requires_grad=True
-        )
-        self.bias = Tensor(rng.uniform(-bound, bound, out_channels).astype(dtype), requires_grad=True) if bias else None
+        self.stride, self.padding = square_size(stride, "Conv2d stride"), square_size(padding, "Conv2d padding", 0)
+        self.weight = Tensor(np.empty((out_channels, in_channels, k, k), dtype=dtype), requires_grad=True)
+        init.default_uniform_(self.weight)
+        self.bias = Tensor(np.empty(out_channels, dtype=dtype), requires_grad=True) if bias else None
+        if self.bias is not None:
+            init.default_uniform_(self.bias, fan_in=in_channels * k * k)
 
     def forward(self, x: Tensor) -> Tensor:
         return conv2d(x, self.weight, self.bias, self.stride, self.padding)
