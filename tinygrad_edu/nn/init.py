@@ -97,8 +97,6 @@ def default_uniform_(x: Any, fan_in: int | None = None) -> Any:
     weight's fan_in; the recurrent layers use hidden_size for all). For a weight this is
     ``kaiming_uniform_(a=√5)``: √(2/(1 + 5))·√(3/fan_in) = 1/√fan_in.
 
-    >>> from tinygrad_edu import manual_seed
-    >>> manual_seed(0)
     >>> w = default_uniform_(np.empty((2, 4)))
     >>> bool(np.all(np.abs(w) <= 0.5))                # 1/√4
     True

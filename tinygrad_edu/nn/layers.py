@@ -79,7 +79,7 @@ class LeakyReLU(Module):
 
 
 class Softmax(Module):
-    """eˣⁱ/Σⱼ eˣʲ along ``dim`` (computed with log-sum-exp)."""
+    """eˣⁱ/Σⱼ eˣʲ along ``dim``, computed as e^{xᵢ − m}/Σⱼ e^{xⱼ − m} with m = max x so that nothing overflows."""
 
     def __init__(self, dim: int = -1) -> None:
         self.dim = dim
