@@ -19,39 +19,15 @@ from typing import Any
 
 import numpy as np
 
-from . import autograd
+from . import autograd, ops
 from .autograd import topological_order
-from .ops.elementwise import (
-    Abs,
-    Add,
-    Clip,
-    Div,
-    Exp,
-    LeakyReLU,
-    Log,
-    Mul,
-    Neg,
-    Pow,
-    PowConst,
-    ReLU,
-    Sigmoid,
-    Sqrt,
-    Sub,
-    Tanh,
-    Where,
-)
 from .ops.function import Function, apply, normalize_axis, unbroadcast
-from .ops.matmul import MatMul
-from .ops.movement import Cat, GetItem, Reshape, Stack, Transpose
-from .ops.reduce import Max, Mean, Min, Sum
-from .ops.softmax import LogSoftmax, Softmax
 
 __all__ = ["DEFAULT_DTYPE", "Function", "Tensor", "apply", "unbroadcast"]
 
 DEFAULT_DTYPE = np.float32
 
 
-# =============================================================================== the Tensor
 def _as_array(data: Any, dtype: Any = None) -> np.ndarray:
     """numpy arrays keep their dtype; Python numbers and lists become float32 (PyTorch's default)."""
     if isinstance(data, Tensor):
@@ -188,45 +164,45 @@ class Tensor:
 
     # ------------------------------------------------------------ arithmetic
     def __add__(self, other: Any) -> Tensor:
-        return apply(Add(), self, self._const(other))
+        return apply(ops.Add(), self, self._const(other))
 
     def __radd__(self, other: Any) -> Tensor:
-        return apply(Add(), self._const(other), self)
+        return apply(ops.Add(), self._const(other), self)
 
     def __sub__(self, other: Any) -> Tensor:
-        return apply(Sub(), self, self._const(other))
+        return apply(ops.Sub(), self, self._const(other))
 
     def __rsub__(self, other: Any) -> Tensor:
-        return apply(Sub(), self._const(other), self)
+        return apply(ops.Sub(), self._const(other), self)
 
     def __mul__(self, other: Any) -> Tensor:
-        return apply(Mul(), self, self._const(other))
+        return apply(ops.Mul(), self, self._const(other))
 
     def __rmul__(self, other: Any) -> Tensor:
-        return apply(Mul(), self._const(other), self)
+        return apply(ops.Mul(), self._const(other), self)
 
     def __truediv__(self, other: Any) -> Tensor:
-        return apply(Div(), self, self._const(other))
+        return apply(ops.Div(), self, self._const(other))
 
     def __rtruediv__(self, other: Any) -> Tensor:
-        return apply(Div(), self._const(other), self)
+        return apply(ops.Div(), self._const(other), self)
 
     def __pow__(self, exponent: Any) -> Tensor:
         if isinstance(exponent, numbers.Real):
-            return apply(PowConst(float(exponent)), self)
-        return apply(Pow(), self, self._const(exponent))
+            return apply(ops.PowConst(float(exponent)), self)
+        return apply(ops.Pow(), self, self._const(exponent))
 
     def __rpow__(self, base: Any) -> Tensor:
-        return apply(Pow(), self._const(base), self)
+        return apply(ops.Pow(), self._const(base), self)
 
     def __neg__(self) -> Tensor:
-        return apply(Neg(), self)
+        return apply(ops.Neg(), self)
 
     def __matmul__(self, other: Any) -> Tensor:
-        return apply(MatMul(), self, self._const(other))
+        return apply(ops.MatMul(), self, self._const(other))
 
     def __rmatmul__(self, other: Any) -> Tensor:
-        return apply(MatMul(), self._const(other), self)
+        return apply(ops.MatMul(), self._const(other), self)
 
     # comparisons give boolean tensors without gradients, as PyTorch
     def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
@@ -251,56 +227,56 @@ class Tensor:
 
     # ------------------------------------------------------------ elementwise functions
     def exp(self) -> Tensor:
-        return apply(Exp(), self)
+        return apply(ops.Exp(), self)
 
     def log(self) -> Tensor:
-        return apply(Log(), self)
+        return apply(ops.Log(), self)
 
     def sqrt(self) -> Tensor:
-        return apply(Sqrt(), self)
+        return apply(ops.Sqrt(), self)
 
     def abs(self) -> Tensor:
-        return apply(Abs(), self)
+        return apply(ops.Abs(), self)
 
     __abs__ = abs
 
     def tanh(self) -> Tensor:
-        return apply(Tanh(), self)
+        return apply(ops.Tanh(), self)
 
     def sigmoid(self) -> Tensor:
-        return apply(Sigmoid(), self)
+        return apply(ops.Sigmoid(), self)
 
     def relu(self) -> Tensor:
-        return apply(ReLU(), self)
+        return apply(ops.ReLU(), self)
 
     def leaky_relu(self, alpha: float = 0.01) -> Tensor:
-        return apply(LeakyReLU(alpha), self)
+        return apply(ops.LeakyReLU(alpha), self)
 
     def clip(self, min: float | None = None, max: float | None = None) -> Tensor:
         if min is None and max is None:
             raise ValueError("clip: give min, max or both")
-        return apply(Clip(min, max), self)
+        return apply(ops.Clip(min, max), self)
 
     clamp = clip
 
     def softmax(self, axis: int = -1) -> Tensor:
-        return apply(Softmax(axis), self)
+        return apply(ops.Softmax(axis), self)
 
     def log_softmax(self, axis: int = -1) -> Tensor:
-        return apply(LogSoftmax(axis), self)
+        return apply(ops.LogSoftmax(axis), self)
 
     # ------------------------------------------------------------ reductions
     def sum(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Tensor:
-        return apply(Sum(axis, keepdims), self)
+        return apply(ops.Sum(axis, keepdims), self)
 
     def mean(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Tensor:
-        return apply(Mean(axis, keepdims), self)
+        return apply(ops.Mean(axis, keepdims), self)
 
     def max(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Tensor:
-        return apply(Max(axis, keepdims), self)
+        return apply(ops.Max(axis, keepdims), self)
 
     def min(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Tensor:
-        return apply(Min(axis, keepdims), self)
+        return apply(ops.Min(axis, keepdims), self)
 
     def argmax(self, axis: int | None = None) -> Tensor:
         return Tensor(np.argmax(self.data, axis=axis))
@@ -309,7 +285,7 @@ class Tensor:
     def reshape(self, *shape: int | Sequence[int]) -> Tensor:
         if len(shape) == 1 and not isinstance(shape[0], numbers.Integral):
             shape = tuple(shape[0])
-        return apply(Reshape(tuple(shape)), self)
+        return apply(ops.Reshape(tuple(shape)), self)
 
     view = reshape
 
@@ -317,7 +293,7 @@ class Tensor:
         """Reverse the axes, or permute them as given (numpy's ``transpose``)."""
         if len(axes) == 1 and not isinstance(axes[0], numbers.Integral):
             axes = tuple(axes[0])
-        return apply(Transpose(tuple(axes) if axes else None), self)
+        return apply(ops.Transpose(tuple(axes) if axes else None), self)
 
     @property
     def T(self) -> Tensor:
@@ -335,24 +311,24 @@ class Tensor:
             idx = idx.data
         elif isinstance(idx, tuple):
             idx = tuple(i.data if isinstance(i, Tensor) else i for i in idx)
-        return apply(GetItem(idx), self)
+        return apply(ops.GetItem(idx), self)
 
     @staticmethod
     def cat(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
         """Concatenate along an existing axis (``torch.cat``)."""
-        return apply(Cat(axis), *map(_to_tensor, tensors))
+        return apply(ops.Cat(axis), *map(_to_tensor, tensors))
 
     @staticmethod
     def stack(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
         """Stack along a new axis (``torch.stack``)."""
-        return apply(Stack(axis), *map(_to_tensor, tensors))
+        return apply(ops.Stack(axis), *map(_to_tensor, tensors))
 
     @staticmethod
     def where(condition: Any, a: Any, b: Any) -> Tensor:
         """Elementwise ``a`` where ``condition`` holds, else ``b`` (``torch.where``)."""
         cond = np.asarray(condition.data if isinstance(condition, Tensor) else condition, dtype=bool)
         ta = _to_tensor(a)
-        return apply(Where(cond), ta, ta._const(b))
+        return apply(ops.Where(cond), ta, ta._const(b))
 
     # ------------------------------------------------------------ autodiff
     def backward(self, grad: Any = None) -> None:
