@@ -15,8 +15,8 @@
 | `cases.py`       | the op-case registry read by the tests and ``tinygrad-edu gradcheck``      |
 
 These are the autograd Functions; the layers of the same name (`tinygrad_edu.nn.Linear`,
-`tinygrad_edu.nn.ReLU`, ...) are Modules that call them. Users call ops through `Tensor` methods
-and `tinygrad_edu.nn.functional`, never `apply` directly.
+`tinygrad_edu.nn.ReLU`, ...) are Modules that call them. Models call ops through `Tensor` methods
+and `tinygrad_edu.nn.functional`; subclass `Function` and call `apply` to define a new op.
 """
 
 from .conv import AvgPool2d, Conv2d, MaxPool2d
