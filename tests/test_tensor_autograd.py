@@ -7,7 +7,7 @@ import pytest
 
 import tinygrad_edu as tg
 from tinygrad_edu import GradcheckError, Tensor, draw_dot, gradcheck
-from tinygrad_edu.tensor import Function, apply
+from tinygrad_edu.ops import Function, apply
 
 
 def test_dtype_rules_follow_pytorch() -> None:
