@@ -80,6 +80,17 @@ def update(op: str, p: np.ndarray, g: Any, **state: np.ndarray | None) -> bool:
     Raises unless ``p`` is a writeable floating-point array and ``g`` and every state array have its shape;
     returns whether the kernel may run (one float32/float64 dtype, all C-contiguous: the loops are flat).
     """
+    arrays = [a for a in state.values() if a is not None]
+    if (  # the common case, in a few attribute reads: each call is on the per-step hot path
+        type(p) is np.ndarray
+        and type(g) is np.ndarray
+        and p.dtype.kind == "f"
+        and g.dtype.kind == "f"
+        and p.flags.writeable
+        and g.shape == p.shape
+        and all(a.shape == p.shape for a in arrays)
+    ):
+        return jit_ready(p, g, *arrays, contiguous=True)
     if not isinstance(p, np.ndarray):
         raise TypeError(f"{op}: the parameter must be a numpy array (it is updated in place), got {type(p).__name__}")
     floating(op, "the parameter", p)
@@ -87,6 +98,5 @@ def update(op: str, p: np.ndarray, g: Any, **state: np.ndarray | None) -> bool:
         raise ValueError(f"{op}: the parameter array is read-only; give the optimizer a writeable array")
     g = array(op, "the gradient", g)
     floating(op, "the gradient", g)
-    arrays = {"the parameter": p, "the gradient": g, **{k: v for k, v in state.items() if v is not None}}
-    same_shape(op, **arrays)
-    return jit_ready(*arrays.values(), contiguous=True)
+    same_shape(op, **{"the parameter": p, "the gradient": g, **{k: v for k, v in state.items() if v is not None}})
+    return jit_ready(p, g, *arrays, contiguous=True)
