@@ -151,7 +151,7 @@ def test_construction_fails_exactly_when_torch_refuses(lr, momentum, weight_deca
     ]
     for name, kwargs in cases:
         if math.isnan(lr):  # torch's SGD and RMSprop let a NaN lr through (they test lr < 0); we never do
-            with pytest.raises(ValueError, match=f"{name}: lr must be ≥ 0.0, got nan"):
+            with pytest.raises(ValueError, match=f"{name}: lr must be non-negative, got nan"):
                 getattr(optim, name)([param()], **kwargs)
             continue
         try:

@@ -38,7 +38,10 @@ def check_range(
         raise TypeError(f"{owner}: {name} must be a number, got {type(value).__name__} {value!r}")
     inside = low <= value < high if high_open else low <= value <= high
     if not inside:
-        where = f"must be ≥ {low}" if high == math.inf else f"must lie in [{low}, {high}{')' if high_open else ']'}"
+        if high == math.inf:
+            where = "must be non-negative" if low == 0 else f"must be ≥ {low}"
+        else:
+            where = f"must lie in [{low}, {high}{')' if high_open else ']'}"
         raise ValueError(f"{owner}: {name} {where}, got {value}")
 
 
