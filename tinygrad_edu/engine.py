@@ -35,7 +35,7 @@ import numbers
 from collections.abc import Iterable
 from typing import Union
 
-from .autograd import _state, topological_order
+from .autograd import _state, _threads_without_grad, topological_order
 
 Number = int | float
 Operand = Union["Value", int, float]
@@ -47,7 +47,7 @@ def _new(data: float, prev: tuple, local: tuple, op: str) -> Value:
     out.data = data
     out.grad = 0.0
     out.label = ""
-    if _state.grad_enabled:
+    if not _threads_without_grad or _state.grad_enabled:  # grad mode of this thread, see autograd
         out._prev = prev
         out._local = local
         out._op = op
