@@ -40,7 +40,7 @@ def run_threads(*targets) -> list:
     def wrap(k, fn):
         try:
             results[k] = fn()
-        except BaseException as err:  # noqa: BLE001 (re-raised in the main thread)
+        except BaseException as err:  # re-raised in the main thread
             errors.append(err)
 
     threads = [threading.Thread(target=wrap, args=(k, fn)) for k, fn in enumerate(targets)]

@@ -215,7 +215,7 @@ class Value:
         if a < 0.0:
             raise ValueError(f"sqrt: input must be non-negative, got {a!r}")
         out = math.sqrt(a)
-        return _new(out, (self,), (0.5 / out if out != 0.0 else math.inf,), "sqrt")
+        return _new(out, (self,), (0.5 / out if out != 0.0 else math.copysign(math.inf, out),), "sqrt")
 
     def tanh(self) -> Value:
         """tanh a = (e^{2a} − 1)/(e^{2a} + 1);  ∂/∂a = 1 − tanh² a."""
