@@ -60,6 +60,8 @@ def test_module_entry_point() -> None:
     assert done.returncode == 0 and "train" in done.stdout and "gradcheck" in done.stdout
 
 
-def test_bad_layers_argument() -> None:
-    with pytest.raises(SystemExit, match="--layers must be comma-separated"):
+def test_bad_layers_argument(capsys) -> None:
+    with pytest.raises(SystemExit) as exit_info:
         cli.main(["train", "--layers", "big"])
+    assert exit_info.value.code == 2  # argparse's usage error
+    assert "argument --layers: must be comma-separated layer sizes like 256,128, got 'big'" in capsys.readouterr().err
