@@ -90,7 +90,8 @@ def test_impossible_targets_are_named(tmp_path, target, error, message: str) -> 
 
 @pytest.mark.parametrize("mode", ["a", "r", "w+", "ab", "x"])
 def test_other_modes_are_refused(tmp_path, mode: str) -> None:
-    with pytest.raises(ValueError, match=re.escape(f"mode must be 'w' or 'wb', got '{mode}'")), atomic_write(tmp_path / "f", mode):
+    message = re.escape(f"mode must be 'w' or 'wb', got '{mode}'")
+    with pytest.raises(ValueError, match=message), atomic_write(tmp_path / "f", mode):
         pass
 
 
