@@ -12,7 +12,6 @@ import gzip
 import hashlib
 import os
 import re
-import struct
 import tracemalloc
 import zlib
 from pathlib import Path
@@ -25,16 +24,10 @@ from hypothesis import strategies as st
 from tinygrad_edu import datasets, fileio
 from tinygrad_edu.datasets import DataFormatError, DownloadError, read_idx
 
-CODES = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
+from .idx_data import CODES, TINY_MNIST, idx_bytes, serve
+from .idx_data import idx_header as header
+
 MiB = 1 << 20
-
-
-def header(code: int, shape: tuple[int, ...]) -> bytes:
-    return bytes([0, 0, code, len(shape)]) + b"".join(struct.pack(">I", n) for n in shape)
-
-
-def idx_bytes(array: np.ndarray, code: int = 0x08) -> bytes:
-    return header(code, array.shape) + np.asarray(array).astype(CODES[code]).tobytes()
 
 
 def peak_memory(fn) -> tuple[object, int]:
@@ -198,27 +191,14 @@ def test_missing_file_and_folder_give_the_os_error(tmp_path) -> None:
 
 
 # ----------------------------------------------------------------------------- downloads
-TINY = {
-    "train-images-idx3-ubyte.gz": np.arange(5 * 4 * 4, dtype=np.uint8).reshape(5, 4, 4),
-    "train-labels-idx1-ubyte.gz": np.arange(5, dtype=np.uint8),
-    "t10k-images-idx3-ubyte.gz": np.ones((2, 4, 4), dtype=np.uint8),
-    "t10k-labels-idx1-ubyte.gz": np.array([3, 4], dtype=np.uint8),
-}
+TINY = TINY_MNIST
 
 
 @pytest.fixture
 def served(tmp_path, monkeypatch) -> Path:
     """A 'server' for the mnist set (a folder reached through file:// URLs), and an empty data cache."""
-    folder = tmp_path / "served"
-    folder.mkdir()
-    hashes = {}
-    for name, array in TINY.items():
-        raw = gzip.compress(idx_bytes(array))
-        (folder / name).write_bytes(raw)
-        hashes[name] = hashlib.sha256(raw).hexdigest()
-    monkeypatch.setitem(datasets.SOURCES, "mnist", {"url": folder.as_uri() + "/", "hash_of": "gz", "sha256": hashes})
     monkeypatch.setenv("TINYGRAD_EDU_DATA", str(tmp_path / "cache"))
-    return folder
+    return serve(tmp_path / "served", "mnist", monkeypatch)
 
 
 def interrupt_after(monkeypatch, n_files: int, error: BaseException) -> None:
