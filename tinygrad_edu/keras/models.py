@@ -309,6 +309,14 @@ class Sequential(nn.Module):
         """Every layer's weights in order (Keras' ``model.weights``)."""
         return [v for layer in self.layers for v in layer.weights]
 
+    @property
+    def trainable_weights(self) -> list[Variable]:
+        return [v for layer in self.layers for v in layer.trainable_weights]
+
+    @property
+    def non_trainable_weights(self) -> list[Variable]:
+        return [v for layer in self.layers for v in layer.non_trainable_weights]
+
     def get_weights(self) -> list[np.ndarray]:
         """Copies of every layer's weights, in Keras' layout and order (moving statistics included)."""
         return [v.numpy() for v in self.weights]
