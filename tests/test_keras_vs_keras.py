@@ -97,7 +97,10 @@ LAYER_CASES = {
     "batch-norm-options": ((5,), lambda L: [L.BatchNormalization(momentum=0.8, epsilon=0.05)]),
     "batch-norm-images": ((4, 3, 2), lambda L: [L.Conv2D(3, 2), L.BatchNormalization()]),
     "dropout": ((6,), lambda L: [L.Dense(4), L.Dropout(0.0)]),
-    "stack": ((8,), lambda L: [L.Dense(6, activation="relu"), L.BatchNormalization(), L.Dense(3, activation="softmax")]),
+    "stack": (
+        (8,),
+        lambda L: [L.Dense(6, activation="relu"), L.BatchNormalization(), L.Dense(3, activation="softmax")],
+    ),
 }
 
 
@@ -242,7 +245,7 @@ def fit_both(make_layers, opt: tuple[str, dict], loss: str, y, x, metrics=("accu
     fit_kwargs.setdefault("shuffle", False)
     h_o = ours.fit(x, y, verbose=0, **fit_kwargs)
     h_k = theirs.fit(x, y, verbose=0, **fit_kwargs)
-    return ours, theirs, h_o, h_k, initial
+    return ours, theirs, h_o, h_k
 
 
 def assert_histories_match(h_o, h_k, rtol: float = 1e-4) -> None:
@@ -298,3 +301,271 @@ def _fit_with_scheduler(opt, x, y):
     h_o = ours.fit(x, y, callbacks=[K.callbacks.LearningRateScheduler(schedule)], **kw)
     h_k = theirs.fit(x, y, callbacks=[keras.callbacks.LearningRateScheduler(schedule)], **kw)
     return ours, theirs, h_o, h_k, initial
+
+
+@pytest.mark.parametrize(
+    ("loss", "metrics", "last"),
+    [
+        ("categorical_crossentropy", ["accuracy"], "softmax"),
+        ("binary_crossentropy", ["accuracy", "mse"], "sigmoid"),
+        ("mse", ["mae", "mse"], "linear"),
+    ],
+)
+def test_fit_history_validation_split_and_batch_remainder_match_keras(loss: str, metrics: list, last: str) -> None:
+    """70 samples, validation_split=0.3: Keras validates on the LAST 21 and trains on 49 in batches
+    of 16, 16, 16 and 1 (a one-sample remainder). History's keys and every epoch's values equal Keras'."""
+    x, labels = blobs(70, seed=1)
+    y = np.eye(3)[labels] if loss != "binary_crossentropy" else (labels[:, None] == 1).astype(np.float32)
+    units = 1 if loss == "binary_crossentropy" else 3
+    ours, theirs, h_o, h_k = fit_both(
+        lambda L: [L.Dense(4, activation="relu"), L.Dense(units, activation=last)],
+        ("SGD", {"learning_rate": 0.1, "momentum": 0.5}),
+        loss,
+        y,
+        x,
+        metrics=metrics,
+        epochs=3,
+        batch_size=16,
+        validation_split=0.3,
+    )
+    assert_histories_match(h_o, h_k)
+    assert ours.optimizer.iterations == int(theirs.optimizer.iterations) == 3 * 4
+    assert_same(ours.get_weights(), theirs.get_weights(), rtol=1e-4, atol=1e-5)
+    assert_same(ours.evaluate(x, y, verbose=0, batch_size=7), theirs.evaluate(x, y, verbose=0, batch_size=7), rtol=1e-4)
+
+
+def test_shuffle_permutes_only_the_training_part() -> None:
+    """With one full batch per epoch the order of samples cannot change the result, so a shuffled
+    fit must equal Keras' unshuffled one: shuffling happens after the validation split and moves
+    no validation sample into training."""
+    x, labels = blobs(60, seed=2)
+    ours, theirs = twins((5,), lambda L: [L.Dense(3, activation="softmax")], seed=3)
+    ours.compile(K.optimizers.Adam(0.05), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    theirs.compile(keras.optimizers.Adam(0.05), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    h_o = ours.fit(x, labels, batch_size=64, epochs=4, validation_split=0.25, shuffle=True, verbose=0)
+    h_k = theirs.fit(x, labels, batch_size=64, epochs=4, validation_split=0.25, shuffle=False, verbose=0)
+    assert_histories_match(h_o, h_k)
+    assert_same(ours.get_weights(), theirs.get_weights(), rtol=1e-4, atol=1e-5)
+
+
+def test_shuffle_changes_the_batches() -> None:
+    """Batches of 1 with and without shuffling: different orders give different weights (Keras
+    shuffles each epoch by default), while the same seed gives the same ones."""
+    import tinygrad_edu as tg
+
+    x, labels = blobs(20, seed=4)
+    results = []
+    for shuffle, seed in [(False, 0), (True, 0), (True, 0), (True, 1)]:
+        tg.manual_seed(seed)
+        ours, _ = twins((5,), lambda L: [L.Dense(3, activation="softmax")], seed=3)
+        ours.compile(K.optimizers.SGD(0.5), loss="sparse_categorical_crossentropy")
+        ours.fit(x, labels, batch_size=1, epochs=2, shuffle=shuffle, verbose=0)
+        results.append(ours.get_weights()[0])
+    assert not np.allclose(results[0], results[1]) and not np.allclose(results[1], results[3])
+    np.testing.assert_array_equal(results[1], results[2])
+
+
+@pytest.mark.parametrize(
+    ("shape", "make"),
+    [
+        ((6,), lambda L: [L.Dense(5), L.BatchNormalization(), L.Dense(2, activation="softmax")]),
+        ((5, 5, 2), lambda L: [L.Conv2D(3, 3), L.BatchNormalization(momentum=0.9), L.Flatten(), L.Dense(2)]),
+    ],
+    ids=["dense", "conv"],
+)
+def test_batch_normalization_training_and_inference_over_epochs_match_keras(shape, make) -> None:
+    """4 epochs of batches 16, 16, 1 (the last holds one sample: Keras trains on): moving mean and
+    variance, weights, History, and the inference-mode predictions equal Keras'."""
+    rng = np.random.default_rng(6)
+    x = (rng.normal(size=(33, *shape)) * 3 + 1).astype(np.float32)
+    labels = rng.integers(0, 2, 33)
+    y = np.eye(2)[labels] if len(shape) == 3 else labels
+    loss = "mse" if len(shape) == 3 else "sparse_categorical_crossentropy"
+    ours, theirs, h_o, h_k = fit_both(
+        make, ("SGD", {"learning_rate": 0.05}), loss, y, x, metrics=(), epochs=4, batch_size=16
+    )
+    assert_histories_match(h_o, h_k)
+    assert_same(ours.get_weights(), theirs.get_weights(), rtol=1e-4, atol=1e-5, what="weights and moving statistics")
+    bn = ours.layers[1]
+    assert [v.name for v in bn.weights] == ["gamma", "beta", "moving_mean", "moving_variance"]
+    assert not np.allclose(bn.get_weights()[2], 0)  # the moving mean has moved
+    np.testing.assert_allclose(ours.predict(x), theirs.predict(x, verbose=0), rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("rate", [0.2, 0.5, 0.8])
+def test_dropout_statistics_match_keras(rate: float) -> None:
+    """Inverted dropout: kept entries scaled by 1/(1 − rate) exactly, a dropped fraction of `rate`
+    (within 5 standard deviations of a binomial over 40,000 entries) on both sides; identity in inference."""
+    x = np.ones((200, 200), dtype=np.float32)
+    layer = K.layers.Dropout(rate)
+    K.Sequential([K.Input(shape=(200,)), layer])
+    ours = layer(Tensor(x)).data
+    theirs = keras.layers.Dropout(rate)(torch.tensor(x), training=True).numpy()
+    sigma = np.sqrt(rate * (1 - rate) / x.size)
+    for out in (ours, theirs):
+        assert set(np.unique(out)) <= {0.0, np.float32(1 / (1 - rate))}
+        assert abs(np.mean(out == 0) - rate) < 5 * sigma
+    layer.eval()
+    np.testing.assert_array_equal(layer(Tensor(x)).data, keras.layers.Dropout(rate)(torch.tensor(x)).numpy())
+
+
+# ----------------------------------------------------------------------------- callbacks, decision by decision
+class Stamped:
+    """A stand-in model whose weights are the number of the epoch that produced them."""
+
+    def __init__(self) -> None:
+        self.stop_training, self.epoch = False, -1
+
+    def get_weights(self):
+        return [np.array([self.epoch])]
+
+    def set_weights(self, weights):
+        self.epoch = int(weights[0][0])
+
+
+def run_early_stopping(make, values: list[float], monitor: str) -> tuple:
+    cb, model = make(), Stamped()
+    cb.set_model(model)
+    cb.on_train_begin()
+    epochs = 0
+    for epoch, value in enumerate(values):
+        model.epoch, epochs = epoch, epoch + 1
+        cb.on_epoch_end(epoch, {monitor: value, "loss": 1.0})
+        if model.stop_training:
+            break
+    cb.on_train_end()
+    return epochs, cb.stopped_epoch, cb.best, cb.best_epoch, cb.wait, model.epoch
+
+
+EARLY_STOPPING_OPTIONS = [
+    {"patience": 0},
+    {"patience": 3},
+    {"patience": 2, "min_delta": 0.05},
+    {"patience": 2, "mode": "max"},
+    {"patience": 1, "mode": "max", "min_delta": 0.1},
+    {"patience": 2, "baseline": 0.4},
+    {"patience": 2, "mode": "max", "baseline": 0.6},
+    {"patience": 2, "restore_best_weights": True},
+    {"patience": 1, "mode": "max", "restore_best_weights": True, "baseline": 0.5},
+    {"patience": 1, "restore_best_weights": True, "start_from_epoch": 3},
+]
+
+
+@pytest.mark.parametrize("options", EARLY_STOPPING_OPTIONS, ids=str)
+@settings(max_examples=40, deadline=None)
+@given(values=st.lists(st.sampled_from([0.1, 0.3, 0.35, 0.4, 0.5, 0.55, 0.7, 0.9]), min_size=1, max_size=12))
+def test_early_stopping_decides_as_keras(options: dict, values: list[float]) -> None:
+    """Epochs run, stopped epoch, best value and epoch, wait and the weights left in the model
+    (restored or not) equal Keras' EarlyStopping on the same sequence of monitored values."""
+    ours = run_early_stopping(lambda: K.callbacks.EarlyStopping(monitor="val_loss", **options), values, "val_loss")
+    theirs = run_early_stopping(
+        lambda: keras.callbacks.EarlyStopping(monitor="val_loss", **options), values, "val_loss"
+    )
+    assert ours == theirs
+
+
+def test_early_stopping_patience_three_stops_after_three_epochs_without_improvement() -> None:
+    """The issue's case: Keras stops after 3 epochs without improvement (ours stopped after 4)."""
+    values = [0.5, 0.4, 0.45, 0.41, 0.42, 0.3]
+    expected = run_early_stopping(
+        lambda: keras.callbacks.EarlyStopping(monitor="val_loss", patience=3), values, "val_loss"
+    )
+    assert expected[:2] == (5, 4)  # epochs run, stopped epoch: best at 1, then 2, 3, 4 without gain
+    assert (
+        run_early_stopping(lambda: K.callbacks.EarlyStopping(monitor="val_loss", patience=3), values, "val_loss")
+        == expected
+    )
+
+
+def test_early_stopping_auto_mode_maximises_accuracy_as_keras() -> None:
+    x, labels = blobs(40, seed=7)
+    stoppers = {}
+    for name, mod in [("ours", K), ("keras", keras)]:
+        model = mod.Sequential([mod.Input(shape=(5,)), mod.layers.Dense(3, activation="softmax")])
+        model.compile(mod.optimizers.SGD(0.0), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+        stoppers[name] = mod.callbacks.EarlyStopping(monitor="accuracy", patience=1, baseline=1.01)
+        model.fit(x, labels, epochs=6, verbose=0, shuffle=False, callbacks=[stoppers[name]])
+    assert stoppers["ours"].stopped_epoch == stoppers["keras"].stopped_epoch == 1  # baseline never beaten
+
+
+def test_restore_best_weights_in_a_real_fit_matches_keras() -> None:
+    """Momentum so large the loss oscillates: both stop early and restore the best epoch's weights."""
+    x, labels = blobs(50, seed=8)
+    stop = {"monitor": "loss", "patience": 2, "restore_best_weights": True}
+    ours, theirs = twins((5,), lambda L: [L.Dense(3)], seed=9)
+    ours.compile(K.optimizers.SGD(0.1, momentum=0.95), loss="mse")
+    theirs.compile(keras.optimizers.SGD(0.1, momentum=0.95), loss="mse")
+    y = np.eye(3)[labels]
+    h_o = ours.fit(
+        x, y, epochs=12, batch_size=50, verbose=0, shuffle=False, callbacks=[K.callbacks.EarlyStopping(**stop)]
+    )
+    h_k = theirs.fit(
+        x, y, epochs=12, batch_size=50, verbose=0, shuffle=False, callbacks=[keras.callbacks.EarlyStopping(**stop)]
+    )
+    assert_histories_match(h_o, h_k)
+    assert len(h_k.history["loss"]) < 12  # it did stop early
+    assert_same(ours.get_weights(), theirs.get_weights(), rtol=1e-4, atol=1e-5, what="restored weights")
+    # one full batch per epoch: epoch e+1 logs the loss of the weights that epoch e ended with
+    best = int(np.argmin(h_k.history["loss"]))
+    assert ours.evaluate(x, y, verbose=0, batch_size=50) == pytest.approx(h_k.history["loss"][best + 1], rel=1e-4)
+
+
+# ----------------------------------------------------------------------------- summary()
+def keras_summary_rows(model, monkeypatch) -> tuple[list[tuple[str, str, int]], list[int]]:
+    """(name and type, output shape, params) per layer, and the three totals, read from Keras' table
+    (cells that Keras wraps onto several lines are joined)."""
+    buf = io.StringIO()
+    monkeypatch.setenv("COLUMNS", "200")  # rich, which draws Keras' table, would cut it at 80
+    with redirect_stdout(buf):
+        model.summary(line_length=140)
+    text = buf.getvalue()
+    rows, block = [], []
+    for line in text.splitlines():
+        if line.startswith("│"):
+            block.append([c.strip() for c in line.strip("│").split("│")])
+        elif block:
+            cells = [" ".join(part for part in col if part) for col in zip(*block)]
+            rows.append((cells[0], cells[1], int(cells[2].replace(",", ""))))
+            block = []
+    totals = [int(m.replace(",", "")) for m in re.findall(r"params: ([\d,]+)", text)]
+    return rows, totals
+
+
+def our_summary_rows(model) -> tuple[list[tuple[str, str, int]], list[int], list[str]]:
+    lines: list[str] = []
+    model.summary(print_fn=lines.append)
+    header = next(line for line in lines if "Output Shape" in line)
+    starts = [header.index("Output Shape"), header.index("Param #")]
+    rows = []
+    for line in lines:
+        if line.startswith(" ") and "(" in line and "Layer (type)" not in line:
+            assert line[starts[0] - 1] == " " and line[starts[1] - 1] == " ", line  # nothing runs into a column
+            rows.append(
+                (
+                    line[: starts[0]].strip(),
+                    line[starts[0] : starts[1]].strip(),
+                    int(line[starts[1] :].replace(",", "")),
+                )
+            )
+    totals = [int(m.replace(",", "")) for m in re.findall(r"params: ([\d,]+)", "\n".join(lines))]
+    return rows, totals, lines
+
+
+def test_summary_table_matches_keras_with_long_names(monkeypatch) -> None:
+    """Same rows (name (type), output shape, Param #) and totals as Keras' table; every column starts
+    where its header does, also for a 40-character layer name."""
+    long = "a_very_long_layer_name_for_the_summary_x"
+    make = lambda L: [  # noqa: E731
+        L.Conv2D(4, 3, padding="same", name="conv"),
+        L.MaxPooling2D(2, name="pool"),
+        L.BatchNormalization(name="batch_normalization"),
+        L.Flatten(name="flat"),
+        L.Dense(10, activation="relu", name=long),
+        L.Dense(3, name="out"),
+    ]
+    ours, theirs = twins((8, 8, 1), make)
+    rows_o, totals_o, lines = our_summary_rows(ours)
+    rows_k, totals_k = keras_summary_rows(theirs, monkeypatch)
+    assert [(n.replace(" ", ""), s, p) for n, s, p in rows_o] == [(n.replace(" ", ""), s, p) for n, s, p in rows_k]
+    assert totals_o == totals_k
+    assert len(rows_o) == 6

@@ -12,6 +12,8 @@ import numbers
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 
 class Callback:
     model: Any = None
@@ -90,7 +92,10 @@ class EarlyStopping(Callback):
     def _is_improvement(self, value: float, reference: float | None) -> bool:
         if reference is None:
             return True
-        return value - self.min_delta > reference if self.maximize else value + self.min_delta < reference
+        # Keras compares through its ops, i.e. in float32 (0.35 + 0.05 < 0.4 is False there)
+        if self.maximize:
+            return bool(np.float32(value - self.min_delta) > np.float32(reference))
+        return bool(np.float32(value + self.min_delta) < np.float32(reference))
 
     def on_epoch_end(self, epoch, logs=None):
         if self.monitor not in (logs or {}):

@@ -280,21 +280,28 @@ class Sequential(nn.Module):
         return sum(sum(layer.count_params()) for layer in self.layers)
 
     def summary(self, print_fn: Any = print) -> None:
-        """Keras' table: layer (type), output shape with None for the batch, Param #, then totals."""
+        """Keras' table: layer name (type), output shape with None for the batch, Param #, then the
+        totals. Columns widen to fit the longest entry, so long layer names stay aligned."""
         self._require_built("summary")
-        width = 80
+        rows = [
+            (f"{layer.name} ({layer.type_name})", str((None, *layer.output_shape)), layer.count_params())
+            for layer in self.layers
+        ]
+        w_name = max(33, *(len(name) + 2 for name, _, _ in rows))
+        w_shape = max(24, *(len(shape) + 2 for _, shape, _ in rows))
+        w_params = 13
+        width = 1 + w_name + w_shape + w_params
         lines = [
             f'Model: "{self.name}"',
             "_" * width,
-            f" {'Layer (type)':<43}{'Output Shape':<24}{'Param #':<12}",
+            f" {'Layer (type)':<{w_name}}{'Output Shape':<{w_shape}}{'Param #':>{w_params}}",
             "=" * width,
         ]
-        trainable = frozen = 0
-        for i, layer in enumerate(self.layers):
-            t, f = layer.count_params()
-            trainable, frozen = trainable + t, frozen + f
-            lines.append(f" {f'{layer.name} ({layer.type_name})':<27}{(None, *layer.output_shape)!s:<26}{t + f:<10}")
-            lines.append("_" * width if i < len(self.layers) - 1 else "=" * width)
+        for i, (name, shape, (t, f)) in enumerate(rows):
+            lines.append(f" {name:<{w_name}}{shape:<{w_shape}}{t + f:>{w_params},}")
+            lines.append("_" * width if i < len(rows) - 1 else "=" * width)
+        trainable = sum(t for _, _, (t, _) in rows)
+        frozen = sum(f for _, _, (_, f) in rows)
         lines += [
             f"Total params: {trainable + frozen:,}",
             f"Trainable params: {trainable:,}",
