@@ -564,7 +564,7 @@ def test_summary_table_matches_keras_with_long_names(monkeypatch) -> None:
         L.Dense(3, name="out"),
     ]
     ours, theirs = twins((8, 8, 1), make)
-    rows_o, totals_o, lines = our_summary_rows(ours)
+    rows_o, totals_o, _ = our_summary_rows(ours)
     rows_k, totals_k = keras_summary_rows(theirs, monkeypatch)
     assert [(n.replace(" ", ""), s, p) for n, s, p in rows_o] == [(n.replace(" ", ""), s, p) for n, s, p in rows_k]
     assert totals_o == totals_k
