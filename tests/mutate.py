@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-KERAS_TESTS = ("tests/test_keras.py", "tests/test_keras_robust.py", "tests/test_keras_vs_keras.py")
+KERAS_TESTS = ("tests/test_keras_vs_keras.py", "tests/test_keras_robust.py", "tests/test_keras.py")  # strongest first
 NN_TESTS = ("tests/test_nn_pinned.py", "tests/test_layers.py", "tests/test_tensor_nn.py", "tests/test_losses.py")
 
 
