@@ -33,6 +33,10 @@ from tinygrad_edu import keras as K  # noqa: E402
 from tinygrad_edu.keras import losses as our_losses  # noqa: E402
 
 warnings.filterwarnings("ignore", module="keras")
+# Keras' own variables trip numpy 2's __array__(copy=...) notice on every conversion
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning"
+)
 RTOL, ATOL = 2e-5, 2e-6  # float32 on both sides
 
 
