@@ -4,7 +4,8 @@
 Each mutant is one deliberate bug (Dense ignoring its bias, Adam's step count stuck at 1, ...). The
 script copies the package, the tests and the examples to a temporary folder, applies one mutant at
 a time there (never to your checkout), runs the tests that should notice it (``pytest -x``, numba
-off so nothing recompiles) and reports each mutant as killed (a test failed) or survived::
+off so nothing recompiles; the tests its ``focus`` names first, then, if they all pass, every test
+file listed for it) and reports each mutant as killed (a test failed) or survived::
 
     python tests/mutate.py                          # every curated mutant against this checkout's tests
     python tests/mutate.py --only keras/optimizers  # the mutants whose file path contains this
@@ -47,6 +48,11 @@ class Mutant:
     new: str
     why: str
     tests: tuple[str, ...] = KERAS_TESTS
+
+    @property
+    def focus(self) -> str:
+        """A pytest -k expression for the tests most likely to catch this mutant, tried first."""
+        return FOCUS.get(self.why, "")
 
 
 K, N = "tinygrad_edu/keras/", "tinygrad_edu/nn/"
@@ -102,6 +108,29 @@ MUTANTS = [
     Mutant(N + "init.py", "return normal_(x, 0.0, calculate_gain(nonlinearity, a) / math.sqrt(_fan(x, mode)))", "return normal_(x, 0.4 * calculate_gain(nonlinearity, a) / math.sqrt(_fan(x, mode)), calculate_gain(nonlinearity, a) / math.sqrt(_fan(x, mode)))", "kaiming_normal_ shifted by 0.4σ", NN_TESTS),
     Mutant("tinygrad_edu/metrics.py", "np.add.at(out, (y_true, y_pred), 1)", "np.add.at(out, (y_pred, y_true), 1)", "confusion matrix transposed", (*NN_TESTS, "tests/test_plots.py")),
 ]  # fmt: skip
+
+FOCUS = {
+    "Dense ignores its bias": "dense", "SimpleRNN without its recurrent term": "rnn", "MaxPooling2D averages": "pool",
+    "BatchNormalization momentum unconverted": "batch_normalization_training",
+    "BatchNormalization moving variance unbiased": "batch_normalization_training",
+    "Dropout uses the keep probability": "dropout_statistics", "Conv2D kernel layout transposed": "layer_weights_and_set_weights",
+    "Keras leaky_relu with PyTorch's slope": "forward_and_gradients and leaky",
+    "Layer.get_weights returns []": "layer_weights_and_set_weights", "BatchNormalization aborts on a one-sample batch": "one_sample",
+    "binary cross-entropy targets flipped": "probabilities and binary", "sparse cross-entropy without the log": "probabilities and sparse",
+    "binary accuracy inverted": "metrics_match", "hinge keeps 0/1 labels": "probabilities and hinge",
+    "KL divergence sign": "probabilities and kl", "cross-entropy skips Keras' row scaling": "probabilities and sparse",
+    "Adam's step count stuck at 1": "many_steps and adam", "Adadelta never updates its delta accumulator": "many_steps and adadelta",
+    "centered RMSprop with the wrong sign": "many_steps and centered", "RMSprop ignores momentum": "many_steps and centered",
+    "SGD ignores nesterov": "many_steps and nesterov", "Adagrad ignores initial_accumulator_value": "many_steps and adagrad",
+    "Nadam uses u_t for u_t+1": "many_steps and nadam", "restore_best_weights is a no-op": "restore",
+    'mode="max" compared the wrong way': "early_stopping_decides", "EarlyStopping one epoch late": "patience_three",
+    "EarlyStopping ignores baseline": "early_stopping_decides", "EarlyStopping ignores min_delta": "early_stopping_decides",
+    "LearningRateScheduler sets nothing": "many_steps and sgd", "validation_split takes the first samples": "fit_history",
+    "summary's non-trainable count": "summary", "save_weights writes in place": "midway",
+    "load_weights reads what any header claims": "40_gb", "a reused optimizer trains nothing": "reused",
+    "epoch loss not weighted by batch size": "fit_history", "nn.Softmax ignores dim": "softmax",
+    "LeakyReLU's default slope changed": "leaky", "kaiming_normal_ shifted by 0.4σ": "kaiming", "confusion matrix transposed": "confusion",
+}  # fmt: skip
 
 FLIPS = {ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.Div, ast.Div: ast.Mult, ast.Lt: ast.Gt, ast.Gt: ast.Lt,
          ast.LtE: ast.GtE, ast.GtE: ast.LtE, ast.Eq: ast.NotEq, ast.NotEq: ast.Eq}  # fmt: skip
@@ -188,7 +217,11 @@ def main(argv: list[str] | None = None) -> int:
             target.write_text(original.replace(m.old, m.new))
             start = time.perf_counter()
             try:
-                done = run_tests(work, tests, deselect, args.timeout)
+                done = None
+                if m.focus:  # the likeliest killers first; only a mutant they miss gets the whole set
+                    done = run_tests(work, [*tests, "-k", m.focus], deselect, args.timeout)
+                if done is None or done.returncode in (0, 5):
+                    done = run_tests(work, tests, deselect, args.timeout)
                 alive = done.returncode == 0
                 detail = "" if alive else (re.findall(r"^FAILED (\S+)", done.stdout, re.M) or ["error"])[0]
             except subprocess.TimeoutExpired:
