@@ -29,6 +29,7 @@ import os
 import random
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -188,6 +189,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=900, help="seconds per mutant")
     parser.add_argument("--no-baseline", action="store_true", help="skip the run without mutants (faster)")
     args = parser.parse_args(argv)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # a killed run still removes its temporary copy
     mutants = [m for m in MUTANTS if args.only in m.path] + (
         auto_mutants(args.auto, args.max, args.seed) if args.auto else []
     )
