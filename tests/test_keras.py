@@ -73,37 +73,50 @@ def test_keras_sgd_momentum_and_nesterov() -> None:
     assert keras_steps(K.optimizers.get("sgd"))[0] == pytest.approx(1 - 0.01 * 0.5)  # Keras' default lr 0.01
 
 
-def test_keras_adagrad_first_steps() -> None:
-    # G₀ = 0.1:  θ₁ = 1 − 1e-3·0.5/√(0.1 + 0.25 + 1e-7)
-    t1 = 1 - 1e-3 * 0.5 / math.sqrt(0.35 + 1e-7)
-    t2 = t1 - 1e-3 * -1.5 / math.sqrt(0.35 + 2.25 + 1e-7)
-    assert keras_steps(K.optimizers.Adagrad())[:2] == pytest.approx([t1, t2], rel=1e-12)
+def reference_steps(name: str) -> list[float]:
+    """Keras 3's update rules (keras/optimizers/*.py), written out for one scalar in float64, with
+    Keras' defaults; three steps of the gradients G from θ0 = 1."""
+    theta, out = 1.0, []
+    acc, v, m, d, u_prod = 0.1, 0.0, 0.0, 0.0, 1.0
+    lr, eps, b1, b2, rho = 1e-3, 1e-7, 0.9, 0.999, {"rmsprop": 0.9, "adadelta": 0.95}.get(name, 0.0)
+    for t, g in enumerate(G, start=1):
+        if name == "adagrad":  # G₀ = 0.1, ε inside the root
+            acc += g * g
+            theta -= lr * g / math.sqrt(acc + eps)
+        elif name == "rmsprop":
+            v = rho * v + (1 - rho) * g * g
+            theta -= lr * g / math.sqrt(v + eps)
+        elif name == "adadelta":
+            v = rho * v + (1 - rho) * g * g
+            delta = -math.sqrt(d + eps) / math.sqrt(v + eps) * g
+            d = rho * d + (1 - rho) * delta * delta
+            theta += lr * delta
+        elif name == "adam":  # the ε-hat form
+            m, v = b1 * m + (1 - b1) * g, b2 * v + (1 - b2) * g * g
+            theta -= lr * math.sqrt(1 - b2**t) / (1 - b1**t) * m / (math.sqrt(v) + eps)
+        elif name == "nadam":
+            u_t, u_next = b1 * (1 - 0.5 * 0.96**t), b1 * (1 - 0.5 * 0.96 ** (t + 1))
+            u_prod *= u_t
+            m, v = b1 * m + (1 - b1) * g, b2 * v + (1 - b2) * g * g
+            m_hat = u_next * m / (1 - u_prod * u_next) + (1 - u_t) * g / (1 - u_prod)
+            theta -= lr * m_hat / (math.sqrt(v / (1 - b2**t)) + eps)
+        out.append(theta)
+    return out
 
 
-def test_keras_rmsprop_first_step() -> None:
-    # v₁ = 0.1·g²:  θ₁ = 1 − 1e-3·g/√(0.1·g² + 1e-7)   (ε inside the root)
-    assert keras_steps(K.optimizers.RMSprop())[0] == pytest.approx(1 - 1e-3 * 0.5 / math.sqrt(0.025 + 1e-7), rel=1e-12)
+@pytest.mark.parametrize("name", ["adagrad", "rmsprop", "adadelta", "adam", "nadam"])
+def test_keras_optimizer_steps_follow_keras_rules(name: str) -> None:
+    assert keras_steps(K.optimizers.get(name)) == pytest.approx(reference_steps(name), rel=1e-12, abs=1e-15)
 
 
-def test_keras_adadelta_first_step() -> None:
-    # A₁ = 0.05·g², D₀ = 0:  Δ = −√(1e-7)/√(A₁ + 1e-7)·g;  θ₁ = 1 + 1e-3·Δ
+def test_keras_first_steps_by_hand() -> None:
+    """The first step of each, worked out by hand from Keras' rules."""
+    assert reference_steps("adagrad")[0] == pytest.approx(1 - 1e-3 * 0.5 / math.sqrt(0.35 + 1e-7), rel=1e-12)
+    assert reference_steps("rmsprop")[0] == pytest.approx(1 - 1e-3 * 0.5 / math.sqrt(0.025 + 1e-7), rel=1e-12)
     delta = -math.sqrt(1e-7) / math.sqrt(0.05 * 0.25 + 1e-7) * 0.5
-    assert keras_steps(K.optimizers.Adadelta())[0] == pytest.approx(1 + 1e-3 * delta, rel=1e-12)
-
-
-def test_keras_adam_first_step_uses_epsilon_hat() -> None:
-    # m₁ = 0.1g, v₁ = 0.001g²:  θ₁ = 1 − 1e-3·√0.001/0.1 · 0.1g/(√0.001·|g| + 1e-7)
-    g = 0.5
-    expected = 1 - 1e-3 * math.sqrt(0.001) / 0.1 * 0.1 * g / (math.sqrt(0.001) * g + 1e-7)
-    assert keras_steps(K.optimizers.Adam())[0] == pytest.approx(expected, rel=1e-12)
-
-
-def test_keras_nadam_first_step() -> None:
-    g = 0.5
-    u1, u2 = 0.9 * (1 - 0.5 * 0.96), 0.9 * (1 - 0.5 * 0.96**2)
-    m_hat = u2 * 0.1 * g / (1 - u1 * u2) + (1 - u1) * g / (1 - u1)
-    expected = 1 - 1e-3 * m_hat / (math.sqrt(0.001 * g * g / 0.001) + 1e-7)
-    assert keras_steps(K.optimizers.Nadam())[0] == pytest.approx(expected, rel=1e-12)
+    assert reference_steps("adadelta")[0] == pytest.approx(1 + 1e-3 * delta, rel=1e-12)
+    adam = 1 - 1e-3 * math.sqrt(0.001) / 0.1 * 0.1 * 0.5 / (math.sqrt(0.001) * 0.5 + 1e-7)
+    assert reference_steps("adam")[0] == pytest.approx(adam, rel=1e-12)
 
 
 def test_optimizer_names() -> None:
@@ -291,13 +304,35 @@ def test_bad_targets_get_clear_errors() -> None:
 
 # ----------------------------------------------------------------------------- callbacks
 def test_early_stopping_and_restore_best_weights() -> None:
+    """Keras' rules (its EarlyStopping source): with patience p, training stops once p epochs in a
+    row have not improved; restore_best_weights puts back the weights of the best epoch."""
     x, y = small_data(64)
     model = Sequential([Dense(3, activation="softmax", input_dim=8)])
     model.compile(K.optimizers.SGD(0.0), "sparse_categorical_crossentropy")  # lr 0: the loss never improves
     stopper = EarlyStopping(monitor="loss", patience=1)
     # no shuffling: every epoch sums the same losses in the same order, so they are exactly equal
     history = model.fit(x, y, epochs=10, verbose=0, shuffle=False, callbacks=[stopper])
-    assert len(history.history["loss"]) == 3 and stopper.stopped_epoch == 2  # best at 0, then 2 without gain
+    assert len(history.history["loss"]) == 2 and stopper.stopped_epoch == 1  # best at 0, then 1 without gain
+
+    class Rewind(K.callbacks.Callback):
+        """From epoch 1 on, keeps the weights then spoils them, so only a restore brings back the best."""
+
+        def on_epoch_end(self, epoch, logs=None):
+            if epoch == 1:
+                self.best = self.model.get_weights()
+            if epoch >= 1:
+                self.model.set_weights([-3.0 * w + 1.0 for w in self.model.get_weights()])
+
+    model = Sequential([Dense(3, activation="softmax", input_dim=8)])
+    model.compile(K.optimizers.SGD(0.5), "sparse_categorical_crossentropy")
+    rewind = Rewind()
+    stopper = EarlyStopping(monitor="loss", patience=2, restore_best_weights=True)
+    history = model.fit(x, y, epochs=10, batch_size=64, verbose=0, shuffle=False, callbacks=[stopper, rewind])
+    losses = history.history["loss"]
+    assert losses[1] < losses[0] and len(losses) == 4  # improved at 1; 2 and 3 spoiled: stop after 3
+    assert stopper.best_epoch == 1
+    for w, best in zip(model.get_weights(), rewind.best):
+        np.testing.assert_array_equal(w, best)
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")  # the overflow is the point
@@ -312,11 +347,13 @@ def test_terminate_on_nan() -> None:
 # ----------------------------------------------------------------------------- weights, utils, data
 def test_save_and_load_weights(tmp_path) -> None:
     model, other = textbook_model(), textbook_model()
-    model.layers[1].bn.running_mean.data[:] = 3.0
+    model.set_weights([np.full(w.shape, i, np.float32) for i, w in enumerate(model.get_weights())])
     path = model.save_weights(tmp_path / "w.npz")
     other.load_weights(path)
-    for a, b in zip(model.get_weights(), other.get_weights()):
-        np.testing.assert_array_equal(a, b)
+    weights = other.get_weights()
+    assert len(weights) == 4 * 2 + 3 * 4  # 4 Dense (kernel, bias), 3 BatchNormalization (γ, β, mean, var)
+    for i, w in enumerate(weights):
+        np.testing.assert_array_equal(w, i)
     small = Sequential([Dense(4, input_dim=784)])
     with pytest.raises(RuntimeError, match=r"Missing key|Unexpected key"):
         small.load_weights(path)

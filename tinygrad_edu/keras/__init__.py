@@ -7,9 +7,11 @@ is an `nn.Module` over `Tensor`s.
 """
 
 from . import callbacks, datasets, initializers, layers, losses, models, optimizers, regularizers, utils
+from .layers import Input
 from .models import Sequential
 
 __all__ = [
+    "Input",
     "Sequential",
     "callbacks",
     "datasets",

@@ -1,9 +1,18 @@
-"""Keras callbacks: `History`, `EarlyStopping`, `TerminateOnNaN`."""
+"""Keras callbacks: `History`, `EarlyStopping`, `LearningRateScheduler`, `TerminateOnNaN`.
+
+A callback's hooks are called by `Sequential.fit` in Keras' order: ``on_train_begin``, then per
+epoch ``on_epoch_begin``, ``on_batch_end`` after each batch, ``on_epoch_end`` with the epoch's logs
+(which a callback may extend, as `LearningRateScheduler` does), and ``on_train_end``.
+"""
 
 from __future__ import annotations
 
 import math
+import numbers
+from collections.abc import Callable
 from typing import Any
+
+import numpy as np
 
 
 class Callback:
@@ -13,6 +22,8 @@ class Callback:
         self.model = model
 
     def on_train_begin(self, logs: dict | None = None) -> None: ...
+
+    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None: ...
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None: ...
 
@@ -38,47 +49,101 @@ class History(Callback):
 
 
 class EarlyStopping(Callback):
-    """Stop when ``monitor`` has not improved by more than ``min_delta`` for ``patience`` epochs;
-    optionally restore the weights of the best epoch."""
+    """Stop when ``monitor`` has not improved for ``patience`` epochs, with Keras 3's rules:
+
+    - an epoch improves when value < best − min_delta (mode "min"; "max": value > best + min_delta;
+      "auto": "max" for accuracies, else "min"); the first counted epoch always improves;
+    - each epoch adds 1 to ``wait``; an improvement resets it to 0 only if the value also beats
+      ``baseline`` (when one is given); training stops once ``wait >= patience`` (never at epoch 0);
+    - epochs before ``start_from_epoch`` are not counted;
+    - with ``restore_best_weights`` the weights of the best epoch are put back when training ends,
+      whether it stopped early or not (Keras 3).
+
+    Unlike Keras (which warns and ignores the epoch), a ``monitor`` that is not logged is a KeyError,
+    and an unknown ``mode`` is a ValueError.
+    """
 
     def __init__(
         self,
         monitor: str = "val_loss",
         min_delta: float = 0.0,
         patience: int = 0,
+        verbose: int = 0,
         mode: str = "auto",
+        baseline: float | None = None,
         restore_best_weights: bool = False,
+        start_from_epoch: int = 0,
     ) -> None:
         if mode not in ("auto", "min", "max"):
             raise ValueError(f"EarlyStopping: mode must be 'auto', 'min' or 'max', got {mode!r}")
+        if patience < 0 or start_from_epoch < 0:
+            raise ValueError(
+                f"EarlyStopping: patience and start_from_epoch must be >= 0, got {patience}, {start_from_epoch}"
+            )
         self.monitor, self.min_delta, self.patience = monitor, abs(min_delta), patience
+        self.verbose, self.baseline, self.start_from_epoch = verbose, baseline, start_from_epoch
         self.maximize = mode == "max" or (mode == "auto" and "acc" in monitor)
         self.restore_best_weights = restore_best_weights
         self.stopped_epoch = 0
 
     def on_train_begin(self, logs=None):
-        self.wait, self.best, self.best_weights, self.best_epoch = 0, None, None, 0
+        self.wait, self.stopped_epoch, self.best, self.best_weights, self.best_epoch = 0, 0, None, None, 0
 
-    def _improved(self, value: float) -> bool:
-        if self.best is None:
+    def _is_improvement(self, value: float, reference: float | None) -> bool:
+        if reference is None:
             return True
-        return value > self.best + self.min_delta if self.maximize else value < self.best - self.min_delta
+        # Keras compares through its ops, i.e. in float32 (0.35 + 0.05 < 0.4 is False there)
+        if self.maximize:
+            return bool(np.float32(value - self.min_delta) > np.float32(reference))
+        return bool(np.float32(value + self.min_delta) < np.float32(reference))
 
     def on_epoch_end(self, epoch, logs=None):
         if self.monitor not in (logs or {}):
             raise KeyError(f"EarlyStopping: metric {self.monitor!r} is not logged; available: {sorted(logs or {})}")
-        value = logs[self.monitor]
-        if self._improved(value):
-            self.best, self.wait, self.best_epoch = value, 0, epoch
-            if self.restore_best_weights:
-                self.best_weights = self.model.get_state()
+        if epoch < self.start_from_epoch:
             return
+        value = logs[self.monitor]
+        if self.restore_best_weights and self.best_weights is None:
+            self.best_weights, self.best_epoch = self.model.get_weights(), epoch
         self.wait += 1
-        if self.wait > self.patience:
+        if self._is_improvement(value, self.best):
+            self.best, self.best_epoch = value, epoch
+            if self.restore_best_weights:
+                self.best_weights = self.model.get_weights()
+            if self.baseline is None or self._is_improvement(value, self.baseline):
+                self.wait = 0
+            return
+        if self.wait >= self.patience and epoch > 0:
             self.stopped_epoch = epoch
             self.model.stop_training = True
-            if self.restore_best_weights and self.best_weights is not None:
-                self.model.set_state(self.best_weights)
+
+    def on_train_end(self, logs=None):
+        if self.stopped_epoch > 0 and self.verbose > 0:
+            print(f"Epoch {self.stopped_epoch + 1}: early stopping")
+        if self.restore_best_weights and self.best_weights is not None:
+            if self.verbose > 0:
+                print(f"Restoring model weights from the end of the best epoch: {self.best_epoch + 1}.")
+            self.model.set_weights(self.best_weights)
+
+
+class LearningRateScheduler(Callback):
+    """Set the optimizer's learning rate at the start of each epoch to ``schedule(epoch, lr)``
+    (epoch counted from 0, lr the current rate), and log it as ``"learning_rate"``, as Keras does."""
+
+    def __init__(self, schedule: Callable[[int, float], float], verbose: int = 0) -> None:
+        self.schedule, self.verbose = schedule, verbose
+
+    def on_epoch_begin(self, epoch, logs=None):
+        lr = self.schedule(epoch, float(self.model.optimizer.learning_rate))
+        if not isinstance(lr, numbers.Real) or isinstance(lr, bool) or not math.isfinite(lr) or lr < 0:
+            raise ValueError(f"LearningRateScheduler: the schedule must return a finite float >= 0, got {lr!r}")
+        self.model.optimizer.learning_rate = float(lr)
+        if self.verbose > 0:
+            print(f"\nEpoch {epoch + 1}: LearningRateScheduler setting learning rate to {lr}.")
+
+    def on_epoch_end(self, epoch, logs=None):
+        if logs is not None:
+            logs["learning_rate"] = float(self.model.optimizer.learning_rate)
 
 
 class TerminateOnNaN(Callback):

@@ -3,8 +3,9 @@
 Each layer is an `nn.Module` that is *built* from the shape of its input (without the batch
 axis), as in Keras: ``Dense(512, input_shape=(784,))`` can be built at once, a ``Dense(10)`` that
 follows it when the model is. Weights live in the PyTorch-layout modules underneath (a Dense
-kernel of Keras shape (in, out) is the transpose of ``nn.Linear``'s weight); ``get_weights``
-returns them in Keras' layout.
+kernel of Keras shape (in, out) is the transpose of ``nn.Linear``'s weight). Each layer declares
+its weights once, in `Layer.weight_table` (Keras name, tensor, layout); ``weights``, ``get_weights``
+and ``set_weights`` all read that table and speak Keras' layout and order.
 """
 
 from __future__ import annotations
@@ -44,6 +45,72 @@ def _activation(name: str | None) -> str:
 def _snake(name: str) -> str:
     """Keras' default layer names: Dense → dense, Conv2D → conv2d, SimpleRNN → simple_rnn."""
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower().replace("2_d", "2d")
+
+
+class Variable:
+    """One Keras weight of a layer (``layer.weights[i]``): a view of an engine tensor in Keras' layout.
+
+    ``perm`` is the axis order that turns the tensor's layout into Keras' (None: the same layout);
+    reading gives a copy (``numpy()``, ``np.asarray``), ``assign`` writes through to the tensor.
+    """
+
+    def __init__(
+        self, layer: Layer, name: str, tensor: Tensor, perm: tuple[int, ...] | None = None, trainable: bool = True
+    ) -> None:
+        self.layer, self.name, self.tensor, self.perm, self.trainable = layer, name, tensor, perm, trainable
+
+    @property
+    def path(self) -> str:
+        return f"{self.layer.name}/{self.name}"
+
+    @property
+    def shape(self) -> Shape:
+        shape = np.shape(self.tensor.data)
+        return shape if self.perm is None else tuple(shape[i] for i in self.perm)
+
+    @property
+    def dtype(self) -> str:
+        return str(self.tensor.data.dtype)
+
+    def numpy(self) -> np.ndarray:
+        data = self.tensor.data
+        return np.array(data if self.perm is None else data.transpose(self.perm))
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        return self.numpy() if dtype is None else self.numpy().astype(dtype)
+
+    def check(self, value: Any) -> np.ndarray:
+        """``value`` as an array of this weight's Keras shape, or Keras' ValueError."""
+        value = np.asarray(value)
+        if value.dtype.kind not in "biuf":
+            raise TypeError(f"Layer {self.layer.name} weight {self.name}: expected numbers, got dtype {value.dtype}")
+        if value.shape != self.shape:
+            raise ValueError(
+                f"Layer {self.layer.name} weight shape {self.shape} is not compatible with provided weight "
+                f"shape {value.shape}."
+            )
+        return value
+
+    def assign(self, value: Any) -> None:
+        """Copy ``value`` (Keras layout) into the tensor, in place."""
+        value = self.check(value)
+        self.tensor.data[...] = value if self.perm is None else value.transpose(np.argsort(self.perm))
+
+    def __repr__(self) -> str:
+        return f"<Variable path={self.path}, shape={self.shape}, dtype={self.dtype}>"
+
+
+def assign_all(variables: list[Variable], weights: Any, owner: str) -> None:
+    """Keras' ``set_weights``: check the count and every shape first, then write them all."""
+    weights = list(weights)
+    if len(weights) != len(variables):
+        raise ValueError(
+            f"You called `set_weights(weights)` on layer '{owner}' with a weight list of length "
+            f"{len(weights)}, but the layer was expecting {len(variables)} weights."
+        )
+    values = [v.check(w) for v, w in zip(variables, weights)]  # nothing is written unless all fit
+    for v, w in zip(variables, values):
+        v.assign(w)
 
 
 class Layer(nn.Module):
@@ -102,13 +169,75 @@ class Layer(nn.Module):
 
     def count_params(self) -> tuple[int, int]:
         """(trainable, non-trainable) numbers held by this layer."""
-        return self.num_params(), sum(b.numel() for _, b in self.named_buffers())
+        sizes = [(int(np.prod(v.shape, dtype=np.int64)), v.trainable) for v in self.weights]
+        return sum(n for n, t in sizes if t), sum(n for n, t in sizes if not t)
+
+    def weight_table(self) -> list[tuple[str, Tensor, tuple[int, ...] | None, bool]]:
+        """This layer's weights in Keras' order: (Keras name, tensor, axis order to Keras' layout,
+        trainable). The one place a layer says which weights it has; empty for weightless layers."""
+        return []
+
+    @property
+    def weights(self) -> list[Variable]:
+        """Keras' ``layer.weights``: trainable weights first, then non-trainable (moving statistics)."""
+        if not self.built:
+            return []
+        table = [Variable(self, *row) for row in self.weight_table()]
+        return [v for v in table if v.trainable] + [v for v in table if not v.trainable]
+
+    @property
+    def trainable_weights(self) -> list[Variable]:
+        return [v for v in self.weights if v.trainable]
+
+    @property
+    def non_trainable_weights(self) -> list[Variable]:
+        return [v for v in self.weights if not v.trainable]
 
     def get_weights(self) -> list[np.ndarray]:
-        return [np.array(p.data) for p in self.parameters()] + [np.array(b.data) for _, b in self.named_buffers()]
+        """Copies of the weights as numpy arrays in Keras' layout and order."""
+        return [v.numpy() for v in self.weights]
+
+    def set_weights(self, weights: Any) -> None:
+        """Load weights given in Keras' layout and order (as ``get_weights`` returns them).
+
+        Raises:
+            ValueError: the layer is not built, or the count or a shape differs (nothing is changed then).
+        """
+        if not self.built:
+            raise ValueError(f"set_weights: layer {self.name!r} is not built yet; build the model first")
+        assign_all(self.weights, weights, self.name)
 
     def __repr__(self) -> str:
         return f"<{self.type_name} name={self.name}>"
+
+
+class InputLayer(Layer):
+    """The model's input, ``InputLayer(shape=(784,))``: declares the shape of one sample (without
+    the batch axis) as the first entry of a `Sequential`; holds no weights and is not listed in
+    ``model.layers`` (as in Keras)."""
+
+    def __init__(self, shape: Shape | None = None, batch_size: int | None = None, name: str | None = None) -> None:
+        if shape is None:
+            raise ValueError("InputLayer: give the shape of one sample, e.g. shape=(784,)")
+        shape = (shape,) if isinstance(shape, int) else tuple(shape)
+        if not all(isinstance(d, (int, np.integer)) and d > 0 for d in shape):
+            raise ValueError(f"InputLayer: shape must be positive integers (no batch axis), got {shape}")
+        super().__init__(input_shape=shape, name=name)
+        self.batch_size = batch_size
+
+
+def Input(shape: Shape | None = None, batch_size: int | None = None, name: str | None = None) -> InputLayer:
+    """``keras.Input(shape=(784,))``: the input of a model, as the first entry of a `Sequential`.
+
+    Keras returns a symbolic tensor; here it is the `InputLayer` that a `Sequential` reads its input
+    shape from, which is all a Sequential model uses it for.
+
+    >>> from tinygrad_edu import keras
+    >>> model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(2)])
+    >>> model.layers[0].output_shape
+    (2,)
+    """
+    return InputLayer(shape=shape, batch_size=batch_size, name=name)
 
 
 def _init(identifier: Any, keras_shape: Shape) -> np.ndarray:
@@ -159,9 +288,9 @@ class Dense(Layer):
     def pre_activation(self, x: Tensor) -> Tensor:
         return self.linear(x)
 
-    def get_weights(self) -> list[np.ndarray]:
-        out = [self.linear.weight.data.T.copy()]
-        return out + ([self.linear.bias.data.copy()] if self.use_bias else [])
+    def weight_table(self):
+        table = [("kernel", self.linear.weight, (1, 0), True)]
+        return table + ([("bias", self.linear.bias, None, True)] if self.use_bias else [])
 
 
 class Activation(Layer):
@@ -175,6 +304,9 @@ class Dropout(Layer):
 
     def __init__(self, rate: float, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        if not 0.0 <= rate < 1.0:
+            raise ValueError(f"Dropout: rate must be in [0, 1), got {rate!r}")  # Keras' rule
+        self.rate = rate
         self.dropout = nn.Dropout(rate)
 
     def pre_activation(self, x: Tensor) -> Tensor:
@@ -204,15 +336,24 @@ class BatchNormalization(Layer):
         super().build(input_shape)
 
     def pre_activation(self, x: Tensor) -> Tensor:
-        if x.ndim == 2:
-            return self.bn(x)
         shape = x.shape
-        channels_first = x.reshape(shape[0], -1, shape[-1]).transpose(0, 2, 1)
-        return self.bn(channels_first).transpose(0, 2, 1).reshape(*shape)
+        flat = x.reshape(-1, shape[-1])  # every axis but the channels is a batch axis
+        if self.training and flat.shape[0] == 1:
+            # One sample: Keras trains on (mean x, variance 0, output β); nn.BatchNorm1d refuses, as
+            # PyTorch does, because its unbiased variance divides by n − 1. The batch [x, x] has the
+            # same mean and biased variance, its output is β for either copy and the gradient with
+            # respect to x is 0 either way, so normalise it and keep one copy.
+            return self.bn(Tensor.cat([flat, flat]))[:1].reshape(*shape)
+        return self.bn(flat).reshape(*shape)
 
-    def get_weights(self) -> list[np.ndarray]:
+    def weight_table(self):
         bn = self.bn
-        return [bn.weight.data.copy(), bn.bias.data.copy(), bn.running_mean.data.copy(), bn.running_var.data.copy()]
+        return [
+            ("gamma", bn.weight, None, True),
+            ("beta", bn.bias, None, True),
+            ("moving_mean", bn.running_mean, None, False),
+            ("moving_variance", bn.running_var, None, False),
+        ]
 
 
 def _same_padding(kernel: int, strides: int, padding: str, layer: str) -> int:
@@ -283,9 +424,9 @@ class Conv2D(Layer):
     def pre_activation(self, x: Tensor) -> Tensor:
         return self.conv(x.transpose(0, 3, 1, 2)).transpose(0, 2, 3, 1)
 
-    def get_weights(self) -> list[np.ndarray]:
-        out = [self.conv.weight.data.transpose(2, 3, 1, 0).copy()]
-        return out + ([self.conv.bias.data.copy()] if self.use_bias else [])
+    def weight_table(self):
+        table = [("kernel", self.conv.weight, (2, 3, 1, 0), True)]  # (out, in, kh, kw) → (kh, kw, in, out)
+        return table + ([("bias", self.conv.bias, None, True)] if self.use_bias else [])
 
 
 class MaxPooling2D(Layer):
@@ -368,6 +509,6 @@ class SimpleRNN(Layer):
             states.append(h)
         return Tensor.stack(states, axis=1) if self.return_sequences else h
 
-    def get_weights(self) -> list[np.ndarray]:
-        out = [self.w_ih.data.T.copy(), self.w_hh.data.T.copy()]
-        return out + ([self.b.data.copy()] if self.use_bias else [])
+    def weight_table(self):
+        table = [("kernel", self.w_ih, (1, 0), True), ("recurrent_kernel", self.w_hh, (1, 0), True)]
+        return table + ([("bias", self.b, None, True)] if self.use_bias else [])

@@ -4,7 +4,8 @@ Every loss is the batch mean of a per-sample loss. When the model's last layer e
 (or sigmoid) and the loss is a cross-entropy, the model passes the *logits* z, and the loss is
 computed from them by log-sum-exp: −Σ y·log softmax(z) is exact where −Σ y·log(softmax(z))
 rounds tiny probabilities to 0 (TF-Keras takes the same shortcut). Otherwise Keras' formulas
-apply, with probabilities clipped to [ε, 1 − ε], ε = 1e-7 (Keras' ``epsilon()``).
+apply, with probabilities clipped to [ε, 1 − ε], ε = 1e-7 (Keras' ``epsilon()``); the categorical
+cross-entropies first scale each row of outputs to sum to 1, as Keras does.
 """
 
 from __future__ import annotations
@@ -26,6 +27,12 @@ def _onehot_labels(y: np.ndarray) -> np.ndarray | None:
     return None
 
 
+def _log_probabilities(out: Tensor) -> Tensor:
+    """log of the outputs scaled to sum to 1 over the last axis and clipped to [ε, 1 − ε], as Keras'
+    categorical cross-entropies read probabilities."""
+    return (out / out.sum(axis=-1, keepdims=True)).clip(EPSILON, 1 - EPSILON).log()
+
+
 def categorical_crossentropy(y: np.ndarray, out: Tensor, logits: bool) -> Tensor:
     if y.ndim != out.ndim or y.shape[-1] != out.shape[-1]:
         raise ValueError(
@@ -36,8 +43,7 @@ def categorical_crossentropy(y: np.ndarray, out: Tensor, logits: bool) -> Tensor
     if logits:
         labels = _onehot_labels(y)
         return F.cross_entropy(out, labels if labels is not None else y.astype(out.dtype))
-    p = out / out.sum(axis=-1, keepdims=True)
-    return -(Tensor(y.astype(out.dtype)) * p.clip(EPSILON, 1 - EPSILON).log()).sum(axis=-1).mean()
+    return -(Tensor(y.astype(out.dtype)) * _log_probabilities(out)).sum(axis=-1).mean()
 
 
 def sparse_categorical_crossentropy(y: np.ndarray, out: Tensor, logits: bool) -> Tensor:
@@ -49,7 +55,7 @@ def sparse_categorical_crossentropy(y: np.ndarray, out: Tensor, logits: bool) ->
         )
     if logits:
         return F.cross_entropy(out, labels)
-    return F.nll_loss(out.clip(EPSILON, 1 - EPSILON).log(), labels)
+    return F.nll_loss(_log_probabilities(out), labels)
 
 
 def binary_crossentropy(y: np.ndarray, out: Tensor, logits: bool) -> Tensor:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import sys
 import time
+import zipfile
+import zlib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -16,12 +18,13 @@ from typing import Any
 import numpy as np
 
 from .. import autograd, nn
+from ..fileio import atomic_write
 from ..rng import default_rng
 from ..tensor import DEFAULT_DTYPE, Tensor
 from . import losses as losses_
 from . import optimizers as optimizers_
 from .callbacks import Callback, History
-from .layers import Layer
+from .layers import InputLayer, Layer, Variable, assign_all
 
 
 class Sequential(nn.Module):
@@ -36,28 +39,51 @@ class Sequential(nn.Module):
         self.metrics: list[str] = []
         self.stop_training = False
         self.history: History | None = None
+        self.input_layer: InputLayer | None = None
         for layer in layers or ():
             self.add(layer)
 
     def _members(self):
-        return ((layer.name, layer) for layer in self.layers)
+        names = [layer.name for layer in self.layers]
+        if len(set(names)) != len(names):  # possible only by renaming a layer after adding it
+            twice = sorted({n for n in names if names.count(n) > 1})
+            raise ValueError(f"{self.name}: layer names must be unique (weights are saved by name); repeated: {twice}")
+        return zip(names, self.layers)
 
     # ------------------------------------------------------------ structure
     def add(self, layer: Layer) -> None:
+        """Append a layer; ``keras.Input(shape=...)`` (an `InputLayer`) may come first.
+
+        Raises:
+            ValueError: a second input, an input_shape on a later layer, or a name already used in
+                this model (Keras' rule: saved weights are keyed by layer name).
+        """
         if not isinstance(layer, Layer):
             raise TypeError(f"Sequential.add: expected a Keras layer, got {type(layer).__name__}")
+        if isinstance(layer, InputLayer):
+            if self.layers or self.input_layer is not None:
+                raise ValueError("Sequential: keras.Input(...) must be the first entry of the model, and only one")
+            self.input_layer = layer
+            return
+        taken = {other.name for other in self.layers}
         if layer.name is None:
-            taken = {other.name for other in self.layers}
             base, k = layer.default_name, 0
             layer.name = base
             while layer.name in taken:
                 k += 1
                 layer.name = f"{base}_{k}"
-        if self.layers and layer.input_shape is not None:
-            raise ValueError(f"{layer.name}: only the first layer takes input_shape")
+        elif layer.name in taken:
+            raise ValueError(
+                "All layers added to a Sequential model should have unique names. Name "
+                f"{layer.name!r} is already the name of a layer in this model. Update the `name` argument "
+                "to pass a unique name."
+            )
+        if (self.layers or self.input_layer is not None) and layer.input_shape is not None:
+            raise ValueError(f"{layer.name}: only the first layer (or keras.Input) gives the input shape")
         self.layers.append(layer)
-        if self.layers[0].input_shape is not None:
-            self.build(self.layers[0].input_shape)
+        first = self.input_layer or self.layers[0]
+        if first.input_shape is not None:
+            self.build(first.input_shape)
 
     def build(self, input_shape: Sequence[int]) -> None:
         """Build every layer for inputs of shape (None, *input_shape)."""
@@ -159,10 +185,9 @@ class Sequential(nn.Module):
             x, y = x[:-n_val], y[:-n_val]
         if batch_size < 1:
             raise ValueError(f"fit: batch_size must be positive, got {batch_size}")
-        if not self.optimizer.params:
-            self.optimizer.bind(self.parameters())
+        self._bind_optimizer()
         self.history = History()
-        cbs: list[Callback] = [self.history, *(callbacks or [])]
+        cbs: list[Callback] = [*(callbacks or []), self.history]  # History last: it sees what others log
         for cb in cbs:
             cb.set_model(self)
             cb.on_train_begin()
@@ -171,6 +196,8 @@ class Sequential(nn.Module):
         for epoch in range(epochs):
             if verbose == 1:
                 print(f"Epoch {epoch + 1}/{epochs}")
+            for cb in cbs:
+                cb.on_epoch_begin(epoch)
             self.train()
             order = default_rng().permutation(n) if shuffle else np.arange(n)
             sums = dict.fromkeys(["loss", *self.metrics], 0.0)
@@ -208,6 +235,19 @@ class Sequential(nn.Module):
             cb.on_train_end()
         return self.history
 
+    def _bind_optimizer(self) -> None:
+        """Give the optimizer this model's parameters. Like Keras, an optimizer serves the variables
+        it was first used with: one already bound to another model's is an error, never a no-op."""
+        params = self.parameters()
+        if not self.optimizer.params:
+            self.optimizer.bind(params)
+        elif [id(p) for p in self.optimizer.params] != [id(p) for p in params]:
+            raise ValueError(
+                f"{type(self.optimizer).__name__}: this optimizer can only be called for the variables it was "
+                "originally built with (another model's). When working with a new set of variables, you "
+                "should recreate a new optimizer instance."
+            )
+
     def evaluate(self, x: Any, y: Any, batch_size: int = 32, verbose: int = 1) -> float | list[float]:
         """Loss (and metrics) on (x, y) in evaluation mode: ``[loss, *metrics]``, or the loss alone."""
         if self.loss is None:
@@ -240,21 +280,28 @@ class Sequential(nn.Module):
         return sum(sum(layer.count_params()) for layer in self.layers)
 
     def summary(self, print_fn: Any = print) -> None:
-        """Keras' table: layer (type), output shape with None for the batch, Param #, then totals."""
+        """Keras' table: layer name (type), output shape with None for the batch, Param #, then the
+        totals. Columns widen to fit the longest entry, so long layer names stay aligned."""
         self._require_built("summary")
-        width = 80
+        rows = [
+            (f"{layer.name} ({layer.type_name})", str((None, *layer.output_shape)), layer.count_params())
+            for layer in self.layers
+        ]
+        w_name = max(33, *(len(name) + 2 for name, _, _ in rows))
+        w_shape = max(24, *(len(shape) + 2 for _, shape, _ in rows))
+        w_params = 13
+        width = 1 + w_name + w_shape + w_params
         lines = [
             f'Model: "{self.name}"',
             "_" * width,
-            f" {'Layer (type)':<43}{'Output Shape':<24}{'Param #':<12}",
+            f" {'Layer (type)':<{w_name}}{'Output Shape':<{w_shape}}{'Param #':>{w_params}}",
             "=" * width,
         ]
-        trainable = frozen = 0
-        for i, layer in enumerate(self.layers):
-            t, f = layer.count_params()
-            trainable, frozen = trainable + t, frozen + f
-            lines.append(f" {f'{layer.name} ({layer.type_name})':<27}{(None, *layer.output_shape)!s:<26}{t + f:<10}")
-            lines.append("_" * width if i < len(self.layers) - 1 else "=" * width)
+        for i, (name, shape, (t, f)) in enumerate(rows):
+            lines.append(f" {name:<{w_name}}{shape:<{w_shape}}{t + f:>{w_params},}")
+            lines.append("_" * width if i < len(rows) - 1 else "=" * width)
+        trainable = sum(t for _, _, (t, _) in rows)
+        frozen = sum(f for _, _, (_, f) in rows)
         lines += [
             f"Total params: {trainable + frozen:,}",
             f"Trainable params: {trainable:,}",
@@ -264,14 +311,31 @@ class Sequential(nn.Module):
         for line in lines:
             print_fn(line)
 
+    @property
+    def weights(self) -> list[Variable]:
+        """Every layer's weights in order (Keras' ``model.weights``)."""
+        return [v for layer in self.layers for v in layer.weights]
+
+    @property
+    def trainable_weights(self) -> list[Variable]:
+        return [v for layer in self.layers for v in layer.trainable_weights]
+
+    @property
+    def non_trainable_weights(self) -> list[Variable]:
+        return [v for layer in self.layers for v in layer.non_trainable_weights]
+
     def get_weights(self) -> list[np.ndarray]:
-        return [w for layer in self.layers for w in layer.get_weights()]
+        """Copies of every layer's weights, in Keras' layout and order (moving statistics included)."""
+        return [v.numpy() for v in self.weights]
 
-    def get_state(self) -> dict[str, np.ndarray]:
-        return self.state_dict()
+    def set_weights(self, weights: Sequence[Any]) -> None:
+        """Load a list in `get_weights`' order (a Keras model's ``get_weights()`` fits as it is).
 
-    def set_state(self, state: dict[str, np.ndarray]) -> None:
-        self.load_state_dict(state)
+        Raises:
+            ValueError: the model is not built, or the count or a shape differs (nothing is changed then).
+        """
+        self._require_built("set_weights")
+        assign_all(self.weights, weights, self.name)
 
     def save_weights(self, path: str | Path) -> Path:
         """Save every weight and moving statistic to an .npz file (plain arrays, never pickle)."""
@@ -279,20 +343,65 @@ class Sequential(nn.Module):
         path = Path(path)
         if path.suffix != ".npz":
             raise ValueError(f"save_weights: use a .npz file name, got {path.name!r}")
-        np.savez(path, **self.state_dict())
+        with atomic_write(path) as f:  # a failed save leaves the file that was there untouched
+            np.savez(f, **self.state_dict())
         return path
 
     def load_weights(self, path: str | Path) -> None:
-        """Load weights saved by `save_weights`; names and shapes must match this model exactly."""
+        """Load weights saved by `save_weights`; names and shapes must match this model exactly.
+
+        The file is read without pickle, and each array's header is checked against the shape this
+        model expects before its data is read, so a hostile header cannot make it allocate more
+        than the model holds.
+
+        Raises:
+            FileNotFoundError: no such file.
+            ValueError: the file is not an intact weights file (truncated, corrupted, not a zip of
+                .npy arrays, object arrays).
+            RuntimeError: names or shapes differ from the model's (as ``load_state_dict``).
+        """
         self._require_built("load_weights")
         try:
-            with np.load(path, allow_pickle=False) as f:
-                state = {k: f[k] for k in f.files}
+            state = read_npz(path, {k: np.shape(v) for k, v in self.state_dict().items()})
         except FileNotFoundError:
             raise FileNotFoundError(f"load_weights: no such file {path}") from None
-        except (ValueError, OSError) as err:
+        except (ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error) as err:
             raise ValueError(f"load_weights: {path} is not a weights file saved by save_weights ({err})") from None
         self.load_state_dict(state)
+
+
+def read_npz(path: str | Path, expected: dict[str, tuple[int, ...]]) -> dict[str, np.ndarray]:
+    """The arrays of an .npz file, reading the data only of members whose header gives the shape in
+    ``expected``; any other member becomes a zero-memory stand-in of its claimed shape (so that
+    ``load_state_dict`` names it in its error). Never unpickles; numbers only."""
+    state = {}
+    with zipfile.ZipFile(path) as archive:
+        for info in archive.infolist():
+            if not info.filename.endswith(".npy"):
+                raise ValueError(f"member {info.filename!r} is not a .npy array")
+            key = info.filename[: -len(".npy")]
+            with archive.open(info) as f:
+                version = np.lib.format.read_magic(f)
+                if version not in ((1, 0), (2, 0)):
+                    raise ValueError(f"{key}: unsupported .npy format version {version}")
+                read_header = (
+                    np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+                )
+                shape, fortran, dtype = read_header(f)
+                if dtype.kind not in "biuf":
+                    raise ValueError(f"{key}: expected numbers, got dtype {dtype}")
+                if expected.get(key) != shape:
+                    state[key] = np.broadcast_to(np.zeros((), dtype), shape)
+                    continue
+                count = int(np.prod(shape, dtype=np.int64))
+                data = f.read(count * dtype.itemsize)
+                if len(data) != count * dtype.itemsize:
+                    raise ValueError(f"{key}: truncated, {len(data)} of {count * dtype.itemsize} bytes")
+                if f.read(1):  # reading to the end also makes zipfile check the member's CRC
+                    raise ValueError(f"{key}: more bytes than its header declares")
+                array = np.frombuffer(data, dtype=dtype, count=count)
+                state[key] = array.reshape(shape[::-1]).T if fortran else array.reshape(shape)
+    return state
 
 
 def _progress(

@@ -1,0 +1,243 @@
+# ruff: noqa: E501  (the mutant table keeps one mutant per line)
+"""Mutation testing for ``tinygrad_edu/keras`` and ``tinygrad_edu/nn``: do the tests notice a bug?
+
+Each mutant is one deliberate bug (Dense ignoring its bias, Adam's step count stuck at 1, ...). The
+script copies the package, the tests and the examples to a temporary folder, applies one mutant at
+a time there (never to your checkout), runs the tests that should notice it (``pytest -x``, numba
+off so nothing recompiles; the tests its ``focus`` names first, then, if they all pass, every test
+file listed for it) and reports each mutant as killed (a test failed) or survived::
+
+    python tests/mutate.py                          # every curated mutant against this checkout's tests
+    python tests/mutate.py --only keras/optimizers  # the mutants whose file path contains this
+    python tests/mutate.py --tests-from /work/main  # the same mutants, judged by another checkout's tests
+    python tests/mutate.py --auto tinygrad_edu/keras/losses.py --max 15 --seed 0   # operator flips
+
+``--tests-from`` is how the before/after figures are made: the mutants always go into this
+checkout's code, the tests come from the other tree (test files it lacks are skipped, and tests
+that already fail there without any mutant are deselected). ``--auto`` adds mutants made by
+flipping one operator or comparison (``+``/``-``, ``*``/``/``, ``<``/``>``, ``==``/``!=``, ...) in
+the given file, sampled with ``--seed``. The exit status is 1 when any mutant survives.
+
+This file is not collected by pytest (no ``test_`` prefix).
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import os
+import random
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+KERAS_TESTS = ("tests/test_keras_vs_keras.py", "tests/test_keras_robust.py", "tests/test_keras.py")  # strongest first
+NN_TESTS = ("tests/test_nn_pinned.py", "tests/test_layers.py", "tests/test_tensor_nn.py", "tests/test_losses.py")
+
+
+@dataclass(frozen=True)
+class Mutant:
+    path: str  # relative to the repository root
+    old: str  # must occur exactly once in the file
+    new: str
+    why: str
+    tests: tuple[str, ...] = KERAS_TESTS
+
+    @property
+    def focus(self) -> str:
+        """A pytest -k expression for the tests most likely to catch this mutant, tried first."""
+        return FOCUS.get(self.why, "")
+
+
+K, N = "tinygrad_edu/keras/", "tinygrad_edu/nn/"
+MUTANTS = [
+    # ---- forward math of the layers
+    Mutant(K + "layers.py", "        return self.linear(x)\n", "        return F.linear(x, self.linear.weight)\n", "Dense ignores its bias"),
+    Mutant(K + "layers.py", "self.b) + F.linear(h, self.w_hh))", "self.b))", "SimpleRNN without its recurrent term"),
+    Mutant(K + "layers.py", "    pool = staticmethod(conv.max_pool2d)", "    pool = staticmethod(conv.avg_pool2d)", "MaxPooling2D averages"),
+    Mutant(K + "layers.py", "momentum=1.0 - self.momentum", "momentum=self.momentum", "BatchNormalization momentum unconverted"),
+    Mutant(K + "layers.py", "unbiased_running_var=False", "unbiased_running_var=True", "BatchNormalization moving variance unbiased"),
+    Mutant(K + "layers.py", "self.dropout = nn.Dropout(rate)", "self.dropout = nn.Dropout(1 - rate)", "Dropout uses the keep probability"),
+    Mutant(K + "layers.py", '"kernel", self.conv.weight, (2, 3, 1, 0)', '"kernel", self.conv.weight, (3, 2, 1, 0)', "Conv2D kernel layout transposed"),
+    Mutant(K + "layers.py", "x.leaky_relu(0.2)", "x.leaky_relu(0.01)", "Keras leaky_relu with PyTorch's slope"),
+    Mutant(
+        K + "layers.py",
+        "Keras' layout and order.\"\"\"\n        return [v.numpy() for v in self.weights]",
+        "Keras' layout and order.\"\"\"\n        return []",
+        "Layer.get_weights returns []",
+    ),
+    Mutant(K + "layers.py", "if self.training and flat.shape[0] == 1:", "if False:", "BatchNormalization aborts on a one-sample batch"),
+    # ---- losses and metrics
+    Mutant(K + "losses.py", "F.binary_cross_entropy(out.clip(EPSILON, 1 - EPSILON), y)", "F.binary_cross_entropy(out.clip(EPSILON, 1 - EPSILON), 1 - y)", "binary cross-entropy targets flipped"),
+    Mutant(K + "losses.py", "F.nll_loss(_log_probabilities(out), labels)", "F.nll_loss(out, labels)", "sparse cross-entropy without the log"),
+    Mutant(K + "losses.py", "(pred.reshape(-1) > 0.5) == (y.reshape(-1) > 0.5)", "(pred.reshape(-1) > 0.5) != (y.reshape(-1) > 0.5)", "binary accuracy inverted"),
+    Mutant(K + "losses.py", "signs = np.where(y > 0, 1.0, -1.0) if", "signs = y if", "hinge keeps 0/1 labels"),
+    Mutant(K + "losses.py", "(Tensor(np.log(yc)) - out.clip(EPSILON, 1).log())", "(out.clip(EPSILON, 1).log() - Tensor(np.log(yc)))", "KL divergence sign"),
+    Mutant(K + "losses.py", "(out / out.sum(axis=-1, keepdims=True)).clip", "out.clip", "cross-entropy skips Keras' row scaling"),
+    # ---- optimizers
+    Mutant(K + "optimizers.py", "        t = self.iterations\n", "        t = 1\n", "Adam's step count stuck at 1"),
+    Mutant(K + "optimizers.py", "acc_d += (1 - self.rho) * delta * delta", "acc_d += 0 * delta", "Adadelta never updates its delta accumulator"),
+    Mutant(K + "optimizers.py", "denom = v - avg * avg + self.epsilon", "denom = v + avg * avg + self.epsilon", "centered RMSprop with the wrong sign"),
+    Mutant(K + "optimizers.py", "        if self.momentum:\n            mom *=", "        if False:\n            mom *=", "RMSprop ignores momentum"),
+    Mutant(K + "optimizers.py", "data += mu * v - lr * grad if self.nesterov else v", "data += v", "SGD ignores nesterov"),
+    Mutant(K + "optimizers.py", "fill=self.initial_accumulator_value", "fill=0.0", "Adagrad ignores initial_accumulator_value"),
+    Mutant(K + "optimizers.py", "u_next = b1 * (1 - 0.5 * 0.96 ** (t + 1))", "u_next = u_t", "Nadam uses u_t for u_t+1"),
+    # ---- callbacks
+    Mutant(K + "callbacks.py", "            self.model.set_weights(self.best_weights)", "            pass", "restore_best_weights is a no-op"),
+    Mutant(K + "callbacks.py", "np.float32(value - self.min_delta) > np.float32(reference)", "np.float32(value - self.min_delta) < np.float32(reference)", 'mode="max" compared the wrong way'),
+    Mutant(K + "callbacks.py", "if self.wait >= self.patience and epoch > 0:", "if self.wait > self.patience and epoch > 0:", "EarlyStopping one epoch late"),
+    Mutant(K + "callbacks.py", "if self.baseline is None or self._is_improvement(value, self.baseline):", "if True:", "EarlyStopping ignores baseline"),
+    Mutant(K + "callbacks.py", "monitor, abs(min_delta), patience", "monitor, 0.0, patience", "EarlyStopping ignores min_delta"),
+    Mutant(K + "callbacks.py", "        self.model.optimizer.learning_rate = float(lr)\n", "        pass\n", "LearningRateScheduler sets nothing"),
+    # ---- fit, summary, weights files
+    Mutant(K + "models.py", "validation_data = (x[-n_val:], y[-n_val:])\n            x, y = x[:-n_val], y[:-n_val]", "validation_data = (x[:n_val], y[:n_val])\n            x, y = x[n_val:], y[n_val:]", "validation_split takes the first samples"),
+    Mutant(K + "models.py", 'f"Non-trainable params: {frozen:,}"', 'f"Non-trainable params: {trainable:,}"', "summary's non-trainable count"),
+    Mutant(K + "models.py", "with atomic_write(path) as f:", 'with open(path, "wb") as f:', "save_weights writes in place"),
+    Mutant(K + "models.py", "if expected.get(key) != shape:", "if False:", "load_weights reads what any header claims"),
+    Mutant(K + "models.py", "elif [id(p) for p in self.optimizer.params] != [id(p) for p in params]:", "elif False:", "a reused optimizer trains nothing"),
+    Mutant(K + "models.py", "sums[\"loss\"] += loss.item() * len(idx)", "sums[\"loss\"] += loss.item()", "epoch loss not weighted by batch size"),
+    # ---- nn and metrics (tests/test_nn_pinned.py)
+    Mutant(N + "layers.py", "return x.softmax(self.dim)", "return x.softmax(-1)", "nn.Softmax ignores dim", NN_TESTS),
+    Mutant(N + "layers.py", "def __init__(self, negative_slope: float = 0.01)", "def __init__(self, negative_slope: float = 0.02)", "LeakyReLU's default slope changed", NN_TESTS),
+    Mutant(N + "init.py", "return normal_(x, 0.0, calculate_gain(nonlinearity, a) / math.sqrt(_fan(x, mode)))", "return normal_(x, 0.4 * calculate_gain(nonlinearity, a) / math.sqrt(_fan(x, mode)), calculate_gain(nonlinearity, a) / math.sqrt(_fan(x, mode)))", "kaiming_normal_ shifted by 0.4σ", NN_TESTS),
+    Mutant("tinygrad_edu/metrics.py", "np.add.at(out, (y_true, y_pred), 1)", "np.add.at(out, (y_pred, y_true), 1)", "confusion matrix transposed", (*NN_TESTS, "tests/test_plots.py")),
+]  # fmt: skip
+
+FOCUS = {
+    "Dense ignores its bias": "dense", "SimpleRNN without its recurrent term": "rnn", "MaxPooling2D averages": "pool",
+    "BatchNormalization momentum unconverted": "batch_normalization_training",
+    "BatchNormalization moving variance unbiased": "batch_normalization_training",
+    "Dropout uses the keep probability": "dropout_statistics", "Conv2D kernel layout transposed": "layer_weights_and_set_weights",
+    "Keras leaky_relu with PyTorch's slope": "forward_and_gradients and leaky",
+    "Layer.get_weights returns []": "layer_weights_and_set_weights", "BatchNormalization aborts on a one-sample batch": "one_sample",
+    "binary cross-entropy targets flipped": "probabilities and binary", "sparse cross-entropy without the log": "probabilities and sparse",
+    "binary accuracy inverted": "metrics_match", "hinge keeps 0/1 labels": "probabilities and hinge",
+    "KL divergence sign": "probabilities and kl", "cross-entropy skips Keras' row scaling": "probabilities and sparse",
+    "Adam's step count stuck at 1": "many_steps and adam", "Adadelta never updates its delta accumulator": "many_steps and adadelta",
+    "centered RMSprop with the wrong sign": "many_steps and centered", "RMSprop ignores momentum": "many_steps and centered",
+    "SGD ignores nesterov": "many_steps and nesterov", "Adagrad ignores initial_accumulator_value": "many_steps and adagrad",
+    "Nadam uses u_t for u_t+1": "many_steps and nadam", "restore_best_weights is a no-op": "restore",
+    'mode="max" compared the wrong way': "early_stopping_decides", "EarlyStopping one epoch late": "patience_three",
+    "EarlyStopping ignores baseline": "early_stopping_decides", "EarlyStopping ignores min_delta": "early_stopping_decides",
+    "LearningRateScheduler sets nothing": "many_steps and sgd", "validation_split takes the first samples": "fit_history",
+    "summary's non-trainable count": "summary", "save_weights writes in place": "midway",
+    "load_weights reads what any header claims": "40_gb", "a reused optimizer trains nothing": "reused",
+    "epoch loss not weighted by batch size": "fit_history", "nn.Softmax ignores dim": "softmax",
+    "LeakyReLU's default slope changed": "leaky", "kaiming_normal_ shifted by 0.4σ": "kaiming", "confusion matrix transposed": "confusion",
+}  # fmt: skip
+
+FLIPS = {ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.Div, ast.Div: ast.Mult, ast.Lt: ast.Gt, ast.Gt: ast.Lt,
+         ast.LtE: ast.GtE, ast.GtE: ast.LtE, ast.Eq: ast.NotEq, ast.NotEq: ast.Eq}  # fmt: skip
+
+
+def auto_mutants(path: str, count: int, seed: int) -> list[Mutant]:
+    """Up to ``count`` mutants of ``path``, each flipping one operator on one line (sampled)."""
+    source = (ROOT / path).read_text()
+    lines = source.splitlines(keepends=True)
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        ops = [node.op] if isinstance(node, (ast.BinOp, ast.AugAssign)) else getattr(node, "ops", [])
+        for op in ops if isinstance(node, (ast.BinOp, ast.AugAssign, ast.Compare)) else []:
+            if type(op) in FLIPS:
+                found.append((node.lineno, type(op), FLIPS[type(op)]))
+    symbols = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Lt: "<", ast.Gt: ">",
+               ast.LtE: "<=", ast.GtE: ">=", ast.Eq: "==", ast.NotEq: "!="}  # fmt: skip
+    mutants = []
+    for lineno, op, flip in found:
+        line = lines[lineno - 1]
+        pattern = (
+            rf"(?<=[\w)\] ]) {re.escape(symbols[op])}=? "
+            if op in (ast.Add, ast.Sub, ast.Mult, ast.Div)
+            else rf" {re.escape(symbols[op])} "
+        )
+        hits = list(re.finditer(pattern, line))
+        if len(hits) != 1 or source.count(line) != 1:
+            continue  # ambiguous on this line: skip rather than guess
+        new_line = (
+            line[: hits[0].start()] + hits[0].group().replace(symbols[op], symbols[flip], 1) + line[hits[0].end() :]
+        )
+        tests = KERAS_TESTS if path.startswith(K) else NN_TESTS
+        mutants.append(Mutant(path, line, new_line, f"line {lineno}: {symbols[op]} -> {symbols[flip]}", tests))
+    random.Random(seed).shuffle(mutants)
+    return mutants[:count]
+
+
+def run_tests(
+    workdir: Path, tests: list[str], deselect: list[str], timeout: float, first_failure: bool = True
+) -> subprocess.CompletedProcess:
+    env = dict(os.environ, TINYGRAD_EDU_JIT="0", KERAS_BACKEND="torch", PYTHONPATH=str(workdir), CI="true")
+    stop = ["-x"] if first_failure else []
+    cmd = [sys.executable, "-m", "pytest", *stop, "-q", "-p", "no:cacheprovider", "-o", "addopts=", "-rf", *tests]
+    cmd += [f"--deselect={d}" for d in deselect]
+    return subprocess.run(cmd, cwd=workdir, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--only", default="", help="run the mutants whose file path contains this text")
+    parser.add_argument("--tests-from", type=Path, default=ROOT, help="checkout whose tests/ judge the mutants")
+    parser.add_argument("--auto", default=None, help="also flip operators in this file (path from the repo root)")
+    parser.add_argument("--max", type=int, default=10, help="how many --auto mutants")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--timeout", type=float, default=900, help="seconds per mutant")
+    parser.add_argument("--no-baseline", action="store_true", help="skip the run without mutants (faster)")
+    args = parser.parse_args(argv)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # a killed run still removes its temporary copy
+    mutants = [m for m in MUTANTS if args.only in m.path] + (
+        auto_mutants(args.auto, args.max, args.seed) if args.auto else []
+    )
+    with tempfile.TemporaryDirectory(prefix="mutate-") as tmp:
+        work = Path(tmp)
+        ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".hypothesis")
+        shutil.copytree(ROOT / "tinygrad_edu", work / "tinygrad_edu", ignore=ignore)
+        shutil.copytree(ROOT / "examples", work / "examples", ignore=ignore)
+        shutil.copytree(args.tests_from / "tests", work / "tests", ignore=ignore)
+        shutil.copy(ROOT / "pyproject.toml", work / "pyproject.toml")
+        available = {t for m in mutants for t in m.tests if (work / t).exists()}
+        deselect = []
+        if not args.no_baseline:  # tests that fail without any mutant cannot judge one: leave them out
+            baseline = run_tests(work, sorted(available), [], args.timeout * 4, first_failure=False)
+            deselect = re.findall(r"^FAILED (\S+)", baseline.stdout, re.M)
+        print(
+            f"tests from {args.tests_from}: {len(available)} files; deselected as failing without mutants: {deselect}"
+        )
+        killed, survived = [], []
+        for m in mutants:
+            target = work / m.path
+            original = target.read_text()
+            if original.count(m.old) != 1:
+                print(f"  SKIP      {m.why}: the text to mutate is not found once in {m.path}")
+                continue
+            tests = [t for t in m.tests if (work / t).exists()]
+            target.write_text(original.replace(m.old, m.new))
+            start = time.perf_counter()
+            try:
+                done = None
+                if m.focus:  # the likeliest killers first; only a mutant they miss gets the whole set
+                    done = run_tests(work, [*tests, "-k", m.focus], deselect, args.timeout)
+                if done is None or done.returncode in (0, 5):
+                    done = run_tests(work, tests, deselect, args.timeout)
+                alive = done.returncode == 0
+                detail = "" if alive else (re.findall(r"^FAILED (\S+)", done.stdout, re.M) or ["error"])[0]
+            except subprocess.TimeoutExpired:
+                alive, detail = False, "timeout"
+            finally:
+                target.write_text(original)
+            (survived if alive else killed).append(m)
+            status = "SURVIVED" if alive else "killed  "
+            print(f"  {status}  {m.path}: {m.why} ({time.perf_counter() - start:.0f}s) {detail}", flush=True)
+    print(f"mutants tried {len(killed) + len(survived)}, killed {len(killed)}, survived {len(survived)}")
+    for m in survived:
+        print(f"  survivor: {m.path}: {m.why}")
+    return 1 if survived else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
