@@ -4,7 +4,7 @@ from . import nn, optim
 from .autograd import AnomalyError, detect_anomaly, is_grad_enabled, no_grad, set_grad_enabled
 from .engine import Value
 from .gradcheck import GradcheckError, gradcheck
-from .jit import compile  # noqa: A004 - tinygrad_edu.compile, as torch.compile
+from .jit import compile
 from .rng import manual_seed
 from .tensor import Tensor
 from .viz import draw_dot

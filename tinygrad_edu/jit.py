@@ -173,7 +173,9 @@ class Tape:
             same = (
                 self.op[i] == other.op[i]
                 and self.out[i] == other.out[i]
-                and np.array_equal(self.args[self.ptr[i] : self.ptr[i + 1]], other.args[other.ptr[i] : other.ptr[i + 1]])
+                and np.array_equal(
+                    self.args[self.ptr[i] : self.ptr[i + 1]], other.args[other.ptr[i] : other.ptr[i + 1]]
+                )
                 and _same_float(self.const[i], other.const[i])
             )
             if not same:
@@ -236,7 +238,9 @@ def trace(root: Value, inputs: Iterable[Value] | None = None) -> Tape:
         name = node._op
         code = POWC if name.startswith("**") else _ENGINE_OPS.get(name)
         if code is None:
-            raise TraceError(f"trace: op {name!r} (node t{s}) has no tape instruction; supported: {sorted(_ENGINE_OPS)}")
+            raise TraceError(
+                f"trace: op {name!r} (node t{s}) has no tape instruction; supported: {sorted(_ENGINE_OPS)}"
+            )
         c = 0.0
         if code == POWC:
             c = _pow_exponent(node)
@@ -304,7 +308,7 @@ def _eager(code: int, operands: Sequence[float], c: float) -> Value:
 
 
 # ------------------------------------------------------------------------------ numba kernel
-def _replay_impl(op, out, ptr, args, cst, v, loc, g, partials, root, neumaier):  # noqa: C901
+def _replay_impl(op, out, ptr, args, cst, v, loc, g, partials, root, neumaier):
     """Forward then backward over the tape; returns -1, or the row whose inputs eager mode rejects."""
     for i in range(op.shape[0]):
         c, s, e, o = op[i], ptr[i], ptr[i + 1], out[i]
@@ -758,7 +762,7 @@ def _trace_fn(fn: Callable[[], Value], inputs: Sequence[Value] | None) -> Tape:
     return trace(root, inputs)
 
 
-def compile(  # noqa: A001 - the name jax, torch and tinygrad use
+def compile(
     fn: Callable[[], Value] | Value, *, inputs: Iterable[Value] | None = None, jit: bool | None = None
 ) -> CompiledStep:
     """Trace a Value graph once; return a `CompiledStep` that replays its forward and backward.
