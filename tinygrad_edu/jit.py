@@ -191,7 +191,10 @@ class Tape:
         consts[self.input_slots] = False
         for s in np.flatnonzero(consts):
             if not _same_float(self.values[s], other.values[s]):
-                return f"constant t{s} was {self.values[s]!r}, now {other.values[s]!r}"
+                return (
+                    f"constant t{s} was {float(self.values[s])!r}, now {float(other.values[s])!r}; "
+                    "a number that changes must be a Value made outside the function"
+                )
         return None
 
 
