@@ -534,7 +534,7 @@ def _kernel() -> Callable:
 
 
 # ------------------------------------------------------------------------------- numpy twin
-_ELEMENTWISE = (POWC, POW, EXP, LOG, TANH, SIGMOID, SUM)  # evaluated per row through engine.py
+_ELEMENTWISE = (POWC, POW, EXP, LOG, TANH, SIGMOID)  # evaluated per row through engine.py
 
 
 class _TwinPlan:
@@ -588,6 +588,14 @@ class _TwinPlan:
                     v[slot] = node.data
                     loc[es] = node._local
                 continue
+            if code == SUM:  # math.fsum, as Value.sum: exact only when taken in one go, so one row at a time
+                loc[E] = 1.0
+                for r, slot, ins in zip(rows, o, A):
+                    try:
+                        v[slot] = math.fsum(v[ins].tolist())
+                    except (ValueError, OverflowError):
+                        _checked(tape, r, v[ins])
+                continue
             a = v[A[:, 0]]
             if code == RELU:
                 pos = a > 0.0
@@ -630,19 +638,7 @@ class _TwinPlan:
                 m = (A.shape[1] - 1) // 2
                 W, X = v[A[:, :m]], v[A[:, m : 2 * m]]
                 loc[E[:, :m]], loc[E[:, m : 2 * m]], loc[E[:, -1]] = X, W, 1.0
-                P = W * X
-                acc, comp = np.zeros(len(rows)), np.zeros(len(rows))
-                for j in range(m):
-                    p = P[:, j]
-                    if NEUMAIER:
-                        t = acc + p
-                        comp += np.where(np.abs(acc) >= np.abs(p), (acc - t) + p, (p - t) + acc)
-                        acc = t
-                    else:
-                        acc = acc + p
-                if NEUMAIER:
-                    acc = np.where((comp != 0.0) & np.isfinite(comp), acc + comp, acc)
-                v[o] = v[A[:, -1]] + acc
+                v[o] = v[A[:, -1]] + _python_sum(W * X)
         contrib = np.zeros(self.n_edges + 1)
 
         def push(edges: np.ndarray) -> None:
@@ -653,12 +649,30 @@ class _TwinPlan:
         g[tape.root] = 1.0
         push(self.root_edges)
         for sums, edges in self.backward:
-            for slots, incoming in sums:
-                acc = np.zeros(len(slots))
-                for col in incoming.T:  # left to right: the order Value.backward adds them
-                    acc = acc + contrib[col]
-                g[slots] = acc
+            for slots, incoming in sums:  # left to right: the order in which Value.backward adds them
+                g[slots] = _sequential_sum(contrib[incoming])
             push(edges)
+
+
+def _sequential_sum(terms: np.ndarray) -> np.ndarray:
+    """Row sums of a 2-D array, left to right: ((0 + t₀) + t₁) + … (``add.accumulate`` is sequential;
+    ``+ 0.0`` turns the −0.0 that an all-(−0.0) row gives into the +0.0 that starting from 0 gives)."""
+    if terms.shape[1] == 0:
+        return np.zeros(terms.shape[0])
+    return np.add.accumulate(terms, axis=1)[:, -1] + 0.0
+
+
+def _python_sum(terms: np.ndarray) -> np.ndarray:
+    """Row sums of a 2-D array as Python's ``sum()`` adds floats: left to right, with Neumaier's
+    compensation from Python 3.12 on."""
+    if not NEUMAIER:
+        return _sequential_sum(terms)
+    acc, comp = np.zeros(terms.shape[0]), np.zeros(terms.shape[0])
+    for p in terms.T:
+        t = acc + p
+        comp += np.where(np.abs(acc) >= np.abs(p), (acc - t) + p, (p - t) + acc)
+        acc = t
+    return np.where((comp != 0.0) & np.isfinite(comp), acc + comp, acc)
 
 
 def _checked(tape: Tape, row: int, operands: np.ndarray) -> Value:
