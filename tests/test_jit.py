@@ -225,6 +225,11 @@ def test_listing_shows_constants_of_pow_and_leaky_relu() -> None:
     assert str(tape).splitlines()[1:3] == ["t1 = pow(t0, 3)", "t2 = leaky_relu(t1, alpha=0.2)"]
 
 
+def test_listing_shortens_long_rows() -> None:
+    xs = [Value(float(i)) for i in range(10)]
+    assert str(jit.trace(Value.sum(xs))).splitlines()[-2] == "t10 = sum(t0, t1, t2, …, t8, t9)  # 10 terms"
+
+
 def test_unknown_op_fails_at_trace_time_naming_it() -> None:
     a = Value(2.0)
     odd = _new(8.0, (a,), (12.0,), "cube")

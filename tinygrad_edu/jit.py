@@ -142,9 +142,9 @@ class Tape:
             body = f"leaky_relu({a[0]}, alpha={self.const[i]:g})"
         elif code == DOT:
             m = (len(a) - 1) // 2
-            body = f"dot([{', '.join(a[:m])}], [{', '.join(a[m : 2 * m])}], {a[-1]})"
+            body = f"dot([{_join(a[:m])}], [{_join(a[m : 2 * m])}], {a[-1]})" + (f"  # {m} terms" if m > 8 else "")
         else:
-            body = f"{OP_NAMES[code]}({', '.join(a)})"
+            body = f"{OP_NAMES[code]}({_join(a)})" + (f"  # {len(a)} terms" if len(a) > 8 else "")
         return f"t{self.out[i]} = {body}"
 
     def listing(self) -> str:
@@ -196,6 +196,11 @@ class Tape:
                     "a number that changes must be a Value made outside the function"
                 )
         return None
+
+
+def _join(names: list[str]) -> str:
+    """Operand names for a listing line; a long list shows its first three and last two."""
+    return ", ".join(names if len(names) <= 8 else [*names[:3], "…", *names[-2:]])
 
 
 def _same_float(a: float, b: float) -> bool:
