@@ -245,6 +245,17 @@ def test_exponent_that_its_op_name_cannot_hold_fails_at_trace_time() -> None:
         jit.trace(x**0.123456789)
 
 
+@pytest.mark.parametrize("use_jit", BACKENDS)
+def test_compile_records_exponent_and_slope_that_the_graph_cannot_show(use_jit) -> None:
+    """Traced at x = 2 > 0, leaky_relu's slope leaves no trace in the graph; compile notes it while
+    fn runs, so the replay at x = −3 uses 0.2: (5 − 0.2x)^k and its derivative −0.2k(5 − 0.2x)^(k−1) by hand."""
+    x = Value(2.0)
+    k = 0.123456789  # more digits than the op name "**0.123457" keeps
+    step = tg.compile(lambda: (5 - x.leaky_relu(0.2)) ** k, jit=use_jit)
+    x.data = -3.0
+    assert_close([step(), x.grad], [5.6**k, -0.2 * k * 5.6 ** (k - 1)], rel=1e-14)
+
+
 def test_bad_function_and_inputs_are_refused() -> None:
     with pytest.raises(TypeError, match="must return a Value"):
         tg.compile(lambda: 3.0)

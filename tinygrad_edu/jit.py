@@ -36,11 +36,13 @@ created *outside* the function (parameters, data placeholders) become inputs, re
 `compile` tells them apart by tracing the function twice: a leaf that is the same object both
 times is an input, a leaf made afresh by each call is a constant.
 
-Two constants cannot be read back from every graph, because engine.py stores results, not
-arguments: a number exponent (``x ** k``) is read from the op name ``"**k"`` (6 significant digits)
-and checked against the traced value and derivative whenever the base is not 0; a leaky-ReLU slope
-is the local derivative when the traced input was ≤ 0, and 0.01 (the default) when every traced
-input was > 0 — pass ``alpha`` explicitly only together with an input that is ≤ 0 at trace time.
+Two ops carry a number that engine.py does not keep in the graph (it stores results, not
+arguments): the exponent of ``x ** k`` and the slope of ``x.leaky_relu(alpha)``. `compile` notes
+both while the function runs (a profile hook that watches those two methods only). A tape traced
+from an existing root must read them back from the graph: the exponent from the op name ``"**k"``
+(6 significant digits; checked against the traced value and derivative whenever the base is not 0,
+else `TraceError`), the slope from the local derivative when the traced input was ≤ 0, and 0.01
+(the default) when it was > 0 — so trace from a function when a slope is not the default.
 
 With ``TINYGRAD_EDU_JIT=0`` (or ``compile(..., jit=False)``) the same tape is replayed by a numpy
 twin: rows grouped into levels of independent instructions, each level run as a few vectorised numpy
@@ -224,7 +226,7 @@ def _pow_exponent(node: Value) -> float:
     return k
 
 
-def trace(root: Value, inputs: Iterable[Value] | None = None) -> Tape:
+def trace(root: Value, inputs: Iterable[Value] | None = None, *, _known: dict | None = None) -> Tape:
     """Record the graph that produced ``root`` as a `Tape`.
 
     Args:
@@ -250,7 +252,9 @@ def trace(root: Value, inputs: Iterable[Value] | None = None) -> Tape:
                 f"trace: op {name!r} (node t{s}) has no tape instruction; supported: {sorted(_ENGINE_OPS)}"
             )
         c = 0.0
-        if code == POWC:
+        if _known and id(node) in _known:  # the argument itself, seen while fn ran (see _run_watched)
+            c = float(_known[id(node)][1])
+        elif code == POWC:
             c = _pow_exponent(node)
         elif code == LEAKY_RELU:
             a = node._prev[0].data
@@ -775,13 +779,37 @@ def _flatten(items: Iterable) -> Iterable[Value]:
             yield from _flatten(item)
 
 
+_WATCHED = {Value.__pow__.__code__: "exponent", Value.leaky_relu.__code__: "alpha"}
+
+
+def _run_watched(fn: Callable[[], Value]) -> tuple[Value, dict]:
+    """Call ``fn`` and note the number argument of every ``x ** k`` and ``x.leaky_relu(alpha)`` it
+    makes, keyed by the id of the result (a profile hook that looks at those two methods only)."""
+    known: dict[int, tuple[Value, float]] = {}
+
+    def hook(frame, event: str, result) -> None:
+        name = _WATCHED.get(frame.f_code) if event == "return" else None
+        if name is not None and isinstance(result, Value):
+            arg = frame.f_locals.get(name)
+            if isinstance(arg, (int, float)):
+                known[id(result)] = (result, arg)  # the result is kept alive, so its id stays unique
+
+    previous = sys.getprofile()
+    sys.setprofile(hook)
+    try:
+        root = fn()
+    finally:
+        sys.setprofile(previous)
+    return root, known
+
+
 def _trace_fn(fn: Callable[[], Value], inputs: Sequence[Value] | None) -> Tape:
-    root = fn()
+    root, known = _run_watched(fn)
     if not isinstance(root, Value):
         raise TypeError(f"compile: fn must return a Value, got {type(root).__name__}")
     if not root._prev:
         raise TraceError("compile: fn returned a leaf (no graph to trace); was it built under no_grad()?")
-    return trace(root, inputs)
+    return trace(root, inputs, _known=known)
 
 
 def compile(
