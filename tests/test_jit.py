@@ -355,3 +355,11 @@ def test_replay_under_no_grad_still_gives_gradients(use_jit) -> None:
     with tg.no_grad():
         value = step()
     assert_close([value, x.grad], [0.5 * math.exp(0.5), 1.5 * math.exp(0.5)])  # d/dx x eˣ = (1 + x) eˣ
+
+
+def test_exponent_at_base_zero_is_noted_while_fn_runs() -> None:
+    """x = 0 at trace time: 0 ** k = 0 for every k > 1, so only the argument tells k = 2.0000001."""
+    x = Value(0.0)
+    step = tg.compile(lambda: x.relu() ** 2.0000001)
+    x.data = 3.0
+    assert_close([step(), x.grad], [3.0**2.0000001, 2.0000001 * 3.0**1.0000001], rel=1e-15)

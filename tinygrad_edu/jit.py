@@ -37,8 +37,9 @@ created *outside* the function (parameters, data placeholders) become inputs, re
 times is an input, a leaf made afresh by each call is a constant.
 
 Two ops carry a number that engine.py does not keep in the graph (it stores results, not
-arguments): the exponent of ``x ** k`` and the slope of ``x.leaky_relu(alpha)``. `compile` notes
-both while the function runs (a profile hook that watches those two methods only). A tape traced
+arguments): the exponent of ``x ** k`` and the slope of ``x.leaky_relu(alpha)``. When the first
+call of the function leaves one of them in doubt, `compile` makes its second call under a profile
+hook that notes the arguments of those two methods (slower tracing, exact constants). A tape traced
 from an existing root must read them back from the graph: the exponent from the op name ``"**k"``
 (6 significant digits; checked against the traced value and derivative whenever the base is not 0,
 else `TraceError`), the slope from the local derivative when the traced input was ≤ 0, and 0.01
@@ -119,6 +120,7 @@ class Tape:
     input_slots: np.ndarray  # int64
     inputs: list[Value] = field(repr=False)
     labels: list[str] = field(repr=False)
+    unsure: list[int] = field(default_factory=list, repr=False)  # rows whose constant was guessed
 
     @property
     def n_slots(self) -> int:
@@ -209,24 +211,30 @@ def _same_float(a: float, b: float) -> bool:
     return bool(a == b or (a != a and b != b))
 
 
-def _pow_exponent(node: Value) -> float:
-    """The exponent k of a ``**k`` node: parsed from its name, checked against the traced numbers."""
+def _pow_exponent(node: Value, strict: bool) -> float | None:
+    """The exponent k of a ``**k`` node: parsed from its name, checked against the traced numbers
+    (None when they disagree or cannot tell, unless ``strict``)."""
     try:
         k = float(node._op[2:])
     except ValueError:
         raise TraceError(f"cannot read the exponent of op {node._op!r}") from None
     a = node._prev[0].data
-    if a != 0.0:  # at base 0 the traced numbers do not pin k down; the name is all there is
-        check = Value(a) ** k
-        if not (_same_float(check.data, node.data) and _same_float(check._local[0], node._local[0])):
-            raise TraceError(
-                f"op {node._op!r}: the exponent has more than the 6 significant digits its name keeps; "
-                "use a Value exponent or a shorter number"
-            )
-    return k
+    if a == 0.0:  # at base 0 the traced numbers do not pin k down; the name is all there is
+        return k if strict else None
+    check = Value(a) ** k
+    if _same_float(check.data, node.data) and _same_float(check._local[0], node._local[0]):
+        return k
+    if not strict:
+        return None
+    raise TraceError(
+        f"op {node._op!r}: the exponent has more than the 6 significant digits its name keeps; "
+        "use a Value exponent or a shorter number, or compile a function"
+    )
 
 
-def trace(root: Value, inputs: Iterable[Value] | None = None, *, _known: dict | None = None) -> Tape:
+def trace(
+    root: Value, inputs: Iterable[Value] | None = None, *, _known: dict | None = None, _strict: bool = True
+) -> Tape:
     """Record the graph that produced ``root`` as a `Tape`.
 
     Args:
@@ -241,7 +249,7 @@ def trace(root: Value, inputs: Iterable[Value] | None = None, *, _known: dict | 
         raise TypeError(f"trace: expected a Value, got {type(root).__name__}")
     order = topological_order(root)
     slot = {id(node): s for s, node in enumerate(order)}
-    op, out, ptr, args, const = [], [], [0], [], []
+    op, out, ptr, args, const, unsure = [], [], [0], [], [], []
     for s, node in enumerate(order):
         if not node._prev:
             continue
@@ -255,10 +263,16 @@ def trace(root: Value, inputs: Iterable[Value] | None = None, *, _known: dict | 
         if _known and id(node) in _known:  # the argument itself, seen while fn ran (see _run_watched)
             c = float(_known[id(node)][1])
         elif code == POWC:
-            c = _pow_exponent(node)
+            c = _pow_exponent(node, _strict)
+            if c is None:
+                c = float(node._op[2:])
+                unsure.append(len(op))
         elif code == LEAKY_RELU:
-            a = node._prev[0].data
-            c = node._local[0] if not a > 0.0 else LEAKY_RELU_DEFAULT
+            if node._prev[0].data > 0.0:  # the slope left no mark on the numbers
+                c = LEAKY_RELU_DEFAULT
+                unsure.append(len(op))
+            else:
+                c = node._local[0]
         op.append(code)
         out.append(s)
         args.extend(slot[id(p)] for p in node._prev)
@@ -288,6 +302,7 @@ def trace(root: Value, inputs: Iterable[Value] | None = None, *, _known: dict | 
         input_slots=np.array(input_slots, dtype=np.int64),
         inputs=[order[s] for s in input_slots],
         labels=[node.label for node in order],
+        unsure=unsure,
     )
 
 
@@ -730,7 +745,7 @@ class CompiledStep:
         if check:
             if self.fn is None:
                 raise TraceError("check=True needs compile(fn): a tape compiled from a root cannot be re-traced")
-            diff = self.tape.structure_diff(_trace_fn(self.fn, self.tape.inputs))
+            diff = self.tape.structure_diff(_trace_fn(self.fn, self.tape.inputs, watch=self._watch))
             if diff is not None:
                 raise TraceError(f"the graph's structure changed since tracing: {diff}")
         tape, v, g = self.tape, self._v, self._g
@@ -803,13 +818,13 @@ def _run_watched(fn: Callable[[], Value]) -> tuple[Value, dict]:
     return root, known
 
 
-def _trace_fn(fn: Callable[[], Value], inputs: Sequence[Value] | None) -> Tape:
-    root, known = _run_watched(fn)
+def _trace_fn(fn: Callable[[], Value], inputs: Sequence[Value] | None, watch: bool, strict: bool = True) -> Tape:
+    root, known = _run_watched(fn) if watch else (fn(), None)
     if not isinstance(root, Value):
         raise TypeError(f"compile: fn must return a Value, got {type(root).__name__}")
     if not root._prev:
         raise TraceError("compile: fn returned a leaf (no graph to trace); was it built under no_grad()?")
-    return trace(root, inputs, _known=known)
+    return trace(root, inputs, _known=known, _strict=strict)
 
 
 def compile(
@@ -840,21 +855,26 @@ def compile(
     """
     use_jit = kernels.JIT_ENABLED if jit is None else bool(jit)
     t0 = time.perf_counter()
+    watch = False
     if isinstance(fn, Value):
         tape = trace(fn, inputs)
         root, func = fn, None
     elif callable(fn):
         given = None if inputs is None else list(inputs)
-        first = _trace_fn(fn, given)
-        second = _trace_fn(fn, given)
+        first = _trace_fn(fn, given, watch=False, strict=False)
+        watch = bool(first.unsure)  # a constant the graph does not show: note the arguments this time
+        second = _trace_fn(fn, given, watch=watch)
+        if watch and len(first) == len(second):
+            first.const[first.unsure] = second.const[first.unsure]
         diff = first.structure_diff(second) if given is not None else _classify(first, second)
         if diff is not None:
             raise TraceError(f"compile: fn builds a different graph on each call ({diff}); it cannot be traced")
-        tape = first if given is not None else second
-        root, func = None, fn
+        tape, root, func = second, None, fn
     else:
         raise TypeError(f"compile: expected a function returning a Value, or a Value; got {type(fn).__name__}")
-    return CompiledStep(tape, func, root, use_jit, time.perf_counter() - t0)
+    step = CompiledStep(tape, func, root, use_jit, time.perf_counter() - t0)
+    step._watch = func is not None and watch
+    return step
 
 
 def _classify(first: Tape, second: Tape) -> str | None:
