@@ -54,6 +54,7 @@ own ops (numpy's SIMD exp/log/tanh may differ from the C library by an ulp).
 from __future__ import annotations
 
 import math
+import numbers
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -806,7 +807,7 @@ def _run_watched(fn: Callable[[], Value]) -> tuple[Value, dict]:
         name = _WATCHED.get(frame.f_code) if event == "return" else None
         if name is not None and isinstance(result, Value):
             arg = frame.f_locals.get(name)
-            if isinstance(arg, (int, float)):
+            if isinstance(arg, numbers.Real):
                 known[id(result)] = (result, arg)  # the result is kept alive, so its id stays unique
 
     previous = sys.getprofile()
