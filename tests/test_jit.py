@@ -324,11 +324,9 @@ def test_constant_that_changes_between_calls_is_refused() -> None:
         (lambda v: 1.0 / v, 0.0, ZeroDivisionError, "division of 1.0 by zero"),
         (lambda v: v**0.5, -4.0, ValueError, "non-integer power"),
         (lambda v: v**-1, 0.0, ValueError, "zero to the negative power"),
-        (lambda v: v**3.0, 1e200, OverflowError, "out of range"),
         (lambda v: v ** Value(1.5), -1.0, ValueError, "needs a positive base"),
-        (lambda v: Value.sum([v, v]), 1e308, OverflowError, "intermediate overflow"),
     ],
-    ids=["log", "sqrt", "div", "pow-domain", "pow-zero", "pow-overflow", "pow-value", "fsum-overflow"],
+    ids=["log", "sqrt", "div", "pow-domain", "pow-zero", "pow-value"],
 )
 def test_replay_raises_eager_errors_naming_the_row(fn, bad, error, message, use_jit) -> None:
     x = Value(2.0)
@@ -337,6 +335,43 @@ def test_replay_raises_eager_errors_naming_the_row(fn, bad, error, message, use_
     with pytest.raises(error, match=message) as info:
         step()
     assert "in the compiled tape" in str(info.value)
+
+
+@pytest.mark.parametrize("use_jit", BACKENDS)
+def test_overflow_and_nan_edges_follow_eager(use_jit) -> None:
+    """Where engine.py returns ±inf or NaN instead of raising (pow overflow, an fsum with no finite
+    exact sum, relu of NaN), the replay returns the same: compared with eager at each point."""
+    cases = [
+        (lambda v: v[0] ** 3.0, [1e200]),
+        (lambda v: Value.sum([v[0], v[0], -v[0]]), [1e308]),
+        (lambda v: Value.sum([v[0].exp(), -(v[0].exp())]), [1000.0]),
+        (lambda v: v[0].relu() * 2, [math.nan]),
+        (lambda v: v[0].sqrt(), [0.0]),
+        (lambda v: v[0] / 3.0, [1e-310]),
+    ]
+    for fn, xs in cases:
+        leaves = [Value(1.0) for _ in xs]
+        step = tg.compile(lambda fn=fn, leaves=leaves: fn(leaves), jit=use_jit)
+        for leaf, x in zip(leaves, xs):
+            leaf.data = x
+        want_value, want_grads = eager(fn, xs)
+        got = [step(), *(leaf.grad for leaf in leaves)]
+        np.testing.assert_array_equal(got, [want_value, *want_grads])
+
+
+@pytest.mark.parametrize("use_jit", BACKENDS)
+def test_random_points_match_eager_bit_for_bit(use_jit) -> None:
+    """Every op of the table at 20 random points (signs and magnitudes mixed), against eager."""
+    rng = np.random.default_rng(7)
+    for name, fn, x0, _ in OPS:
+        leaves = [Value(x) for x in x0]
+        step = tg.compile(lambda fn=fn, leaves=leaves: fn(leaves), jit=use_jit)
+        for _ in range(20):
+            xs = [float(x) * float(rng.uniform(0.5, 2.0)) for x in x0]
+            for leaf, x in zip(leaves, xs):
+                leaf.data = x
+            want_value, want_grads = eager(fn, xs)
+            np.testing.assert_array_equal([step(), *(leaf.grad for leaf in leaves)], [want_value, *want_grads], name)
 
 
 def test_twin_is_chosen_by_tinygrad_edu_jit(monkeypatch) -> None:

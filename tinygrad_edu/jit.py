@@ -370,6 +370,7 @@ def _replay_impl(op, out, ptr, args, cst, v, loc, g, partials, root, neumaier):
             inf_sum = 0.0
             for j in range(s, e):
                 loc[j] = 1.0
+            for j in range(s, e):
                 x = v[args[j]]
                 xsave = x
                 kk = 0
@@ -387,7 +388,9 @@ def _replay_impl(op, out, ptr, args, cst, v, loc, g, partials, root, neumaier):
                 if x != 0.0:
                     if not math.isfinite(x):
                         if math.isfinite(xsave):
-                            return i  # intermediate overflow
+                            special = math.nan  # intermediate overflow: the plain sum below
+                            inf_sum = math.nan
+                            break
                         if math.isinf(xsave):
                             inf_sum += xsave
                         special += xsave
@@ -395,9 +398,24 @@ def _replay_impl(op, out, ptr, args, cst, v, loc, g, partials, root, neumaier):
                     else:
                         partials[n] = x
                         n += 1
-            if special != 0.0:
-                if math.isnan(inf_sum):
-                    return i  # -inf + inf
+            if special != 0.0 or special != special:
+                if math.isnan(inf_sum):  # overflow, or inf − inf: Value.sum falls back to Python's sum()
+                    acc = 0.0
+                    comp = 0.0
+                    for j in range(s, e):
+                        p = v[args[j]]
+                        if neumaier:
+                            t = acc + p
+                            if abs(acc) >= abs(p):
+                                comp += (acc - t) + p
+                            else:
+                                comp += (p - t) + acc
+                            acc = t
+                        else:
+                            acc += p
+                    if neumaier and comp != 0.0 and math.isfinite(comp):
+                        acc += comp
+                    special = acc
                 v[o] = special
                 continue
             hi = 0.0
@@ -422,12 +440,12 @@ def _replay_impl(op, out, ptr, args, cst, v, loc, g, partials, root, neumaier):
             continue
         a = v[args[s]]
         if c == RELU:
-            if a > 0.0:
-                v[o] = a
-                loc[s] = 1.0
-            else:
+            if a <= 0.0:
                 v[o] = 0.0
                 loc[s] = 0.0
+            else:  # NaN stays NaN with derivative 1
+                v[o] = a
+                loc[s] = 1.0
         elif c == MUL:
             b = v[args[s + 1]]
             v[o] = a * b
@@ -445,64 +463,36 @@ def _replay_impl(op, out, ptr, args, cst, v, loc, g, partials, root, neumaier):
             b = v[args[s + 1]]
             if b == 0.0:
                 return i
-            inv = 1.0 / b
-            r = a * inv
+            r = a / b
             v[o] = r
-            loc[s] = inv
-            loc[s + 1] = -r * inv
+            loc[s] = 1.0 / b
+            loc[s + 1] = -r / b
         elif c == NEG:
             v[o] = -a
             loc[s] = -1.0
-        elif c == POWC:
+        elif c == POWC:  # a ** k is C's pow, as engine._pow: ±inf where Python's ** would raise
             k = cst[i]
-            integral = math.isfinite(k) and np.floor(k) == k
-            if (a < 0.0 and not integral) or (a == 0.0 and k < 0.0):
+            if (a < 0.0 and math.isfinite(k) and np.floor(k) != k) or (a == 0.0 and k < 0.0):
                 return i
-            r = a**k
-            fin = math.isfinite(a) and math.isfinite(k)
-            if fin and math.isinf(r):
-                return i  # Python raises OverflowError
-            if k == 0.0:
-                d = 0.0
-            elif k == 1.0:
-                d = 1.0
-            elif a != 0.0 or k > 1.0:
-                pk = a ** (k - 1.0)
-                if fin and math.isinf(pk):
-                    return i
-                d = k * pk
-            else:
-                d = math.inf
-            v[o] = r
-            loc[s] = d
+            v[o] = a**k
+            loc[s] = 0.0 if k == 0.0 else k * a ** (k - 1.0)
         elif c == POW:
             k = v[args[s + 1]]
             if a < 0.0 or (a == 0.0 and k <= 0.0):
                 return i
             r = a**k
-            fin = math.isfinite(a) and math.isfinite(k)
-            if fin and math.isinf(r):
-                return i
-            if a != 0.0:
-                pk = a ** (k - 1.0)
-                if fin and math.isinf(pk):
-                    return i
-                d = k * pk
-            elif k > 1.0:
-                d = 0.0
-            elif k == 1.0:
-                d = 1.0
-            else:
-                d = math.inf
             v[o] = r
-            loc[s] = d
-            loc[s + 1] = r * math.log(a) if a > 0.0 else 0.0
+            loc[s] = 0.0 if k == 0.0 else k * a ** (k - 1.0)
+            if a == 0.0 and k >= 0.0:
+                loc[s + 1] = 0.0
+            else:
+                loc[s + 1] = r * (math.log(a) if a > 0.0 else math.nan)
         elif c == EXP:
             r = math.exp(a)
             v[o] = r
             loc[s] = r
         elif c == LOG:
-            if not a > 0.0:
+            if a <= 0.0:
                 return i
             v[o] = math.log(a)
             loc[s] = 1.0 / a
@@ -511,7 +501,7 @@ def _replay_impl(op, out, ptr, args, cst, v, loc, g, partials, root, neumaier):
                 return i
             r = math.sqrt(a)
             v[o] = r
-            loc[s] = 0.5 / r if r > 0.0 else math.inf
+            loc[s] = 0.5 / r if r != 0.0 else math.copysign(math.inf, r)
         elif c == TANH:
             t = math.tanh(a)
             v[o] = t
@@ -606,6 +596,10 @@ class _TwinPlan:
         self.n_edges = n_edges
 
     def run(self, tape: Tape, v: np.ndarray, loc: np.ndarray, g: np.ndarray) -> None:
+        with np.errstate(all="ignore"):  # inf and NaN propagate as in eager mode, without warnings
+            self._run(tape, v, loc, g)
+
+    def _run(self, tape: Tape, v: np.ndarray, loc: np.ndarray, g: np.ndarray) -> None:
         for code, rows, o, A, E in self.forward:
             if code in _ELEMENTWISE:
                 for r, slot, ins, es in zip(rows, o, A, E):
@@ -618,12 +612,12 @@ class _TwinPlan:
                 for r, slot, ins in zip(rows, o, A):
                     try:
                         v[slot] = math.fsum(v[ins].tolist())
-                    except (ValueError, OverflowError):
-                        _checked(tape, r, v[ins])
+                    except (ValueError, OverflowError):  # no finite exact sum: engine.py's fallback
+                        v[slot] = _checked(tape, r, v[ins]).data
                 continue
             a = v[A[:, 0]]
             if code == RELU:
-                pos = a > 0.0
+                pos = ~(a <= 0.0)  # NaN passes, as in engine.py
                 v[o] = np.where(pos, a, 0.0)
                 loc[E[:, 0]] = pos
             elif code == MUL:
@@ -638,10 +632,9 @@ class _TwinPlan:
                 if (b == 0.0).any():
                     r = int(np.flatnonzero(b == 0.0)[0])
                     _checked(tape, rows[r], v[A[r]])
-                inv = 1.0 / b
-                res = a * inv
+                res = a / b
                 v[o] = res
-                loc[E[:, 0]], loc[E[:, 1]] = inv, -res * inv
+                loc[E[:, 0]], loc[E[:, 1]] = 1.0 / b, -res / b
             elif code == NEG:
                 v[o], loc[E[:, 0]] = -a, -1.0
             elif code == SQRT:
@@ -651,7 +644,7 @@ class _TwinPlan:
                 res = np.sqrt(a)
                 v[o] = res
                 with np.errstate(divide="ignore"):
-                    loc[E[:, 0]] = np.where(res > 0.0, 0.5 / res, math.inf)
+                    loc[E[:, 0]] = np.where(res != 0.0, 0.5 / res, np.copysign(math.inf, res))
             elif code == LEAKY_RELU:
                 pos, alpha = a > 0.0, tape.const[rows]
                 v[o] = np.where(pos, a, alpha * a)
