@@ -18,11 +18,14 @@ change. A tracing JIT (tinygrad's ``TinyJit``, ``jax.jit``, ``torch.compile``) e
    backward (``g[in] += local · g[out]`` over the rows in reverse, the chain rule). No Python
    object is touched inside the loop.
 
-The numbers are those of eager mode, bit for bit in practice (the tests ask for 1e-12 relative): the
-kernel uses engine.py's formulas in the same order of operations, the same sums (``Value.sum`` is
-``math.fsum``, correctly rounded; ``Value.dot`` is Python's ``sum`` left to right, with Neumaier's
-compensation on Python ≥ 3.12 as CPython does), and the backward visits the rows in the order
-`Value.backward` visits the nodes, so every gradient is accumulated in the same order.
+The numbers are those of eager mode, bit for bit (the tests compare exactly where they can, and
+ask for 1e-12 relative on the demo): the kernel uses engine.py's formulas in the same order of
+operations (``a ** k`` is C's ``pow``, as engine.py's), the same sums (``Value.sum`` is ``math.fsum``,
+correctly rounded, by Shewchuk's partials as CPython computes it, and the plain sum where no finite
+exact sum exists; ``Value.dot`` is Python's ``sum`` left to right, with Neumaier's compensation on
+Python ≥ 3.12 as CPython does), and the backward visits the rows in the order `Value.backward`
+visits the nodes, so every gradient is accumulated in the same order. When engine.py changes a
+formula, the kernel must change with it: ``tests/test_jit.py`` compares every op at random points.
 
 What tracing assumes
 --------------------
