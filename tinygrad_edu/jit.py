@@ -339,6 +339,33 @@ def _eager(code: int, operands: Sequence[float], c: float) -> Value:
 
 
 # ------------------------------------------------------------------------------ numba kernel
+def _inline(fn: Callable) -> Callable:
+    """A helper of the kernel: inlined by numba where it is installed, plain Python otherwise."""
+    return fn if kernels.nb is None else kernels.nb.njit(inline="always", cache=True, error_model="numpy")(fn)
+
+
+@_inline
+def _sum_add(acc: float, comp: float, x: float, neumaier: bool) -> tuple[float, float]:
+    """One term of Python's ``sum()`` of floats: ``acc + x``, and from Python 3.12 on Neumaier's
+    running compensation ``comp`` of the rounding error (CPython's ``builtin_sum_impl``)."""
+    if not neumaier:
+        return acc + x, comp
+    t = acc + x
+    if abs(acc) >= abs(x):
+        comp += (acc - t) + x
+    else:
+        comp += (x - t) + acc
+    return t, comp
+
+
+@_inline
+def _sum_end(acc: float, comp: float, neumaier: bool) -> float:
+    """The end of Python's ``sum()``: add the compensation unless it is 0 or not finite."""
+    if neumaier and comp != 0.0 and math.isfinite(comp):
+        return acc + comp
+    return acc
+
+
 def _replay_impl(op, out, ptr, args, cst, v, loc, g, partials, root, neumaier):
     """Forward then backward over the tape; returns -1, or the row whose inputs eager mode rejects."""
     for i in range(op.shape[0]):
@@ -352,20 +379,9 @@ def _replay_impl(op, out, ptr, args, cst, v, loc, g, partials, root, neumaier):
                 x = v[args[s + m + j]]
                 loc[s + j] = x
                 loc[s + m + j] = w
-                p = w * x
-                if neumaier:
-                    t = acc + p
-                    if abs(acc) >= abs(p):
-                        comp += (acc - t) + p
-                    else:
-                        comp += (p - t) + acc
-                    acc = t
-                else:
-                    acc += p
-            if neumaier and comp != 0.0 and math.isfinite(comp):
-                acc += comp
+                acc, comp = _sum_add(acc, comp, w * x, neumaier)
             loc[e - 1] = 1.0
-            v[o] = v[args[e - 1]] + acc
+            v[o] = v[args[e - 1]] + _sum_end(acc, comp, neumaier)
             continue
         if c == SUM:  # math.fsum: Shewchuk's exact partials, CPython's final rounding
             n = 0
@@ -406,19 +422,8 @@ def _replay_impl(op, out, ptr, args, cst, v, loc, g, partials, root, neumaier):
                     acc = 0.0
                     comp = 0.0
                     for j in range(s, e):
-                        p = v[args[j]]
-                        if neumaier:
-                            t = acc + p
-                            if abs(acc) >= abs(p):
-                                comp += (acc - t) + p
-                            else:
-                                comp += (p - t) + acc
-                            acc = t
-                        else:
-                            acc += p
-                    if neumaier and comp != 0.0 and math.isfinite(comp):
-                        acc += comp
-                    special = acc
+                        acc, comp = _sum_add(acc, comp, v[args[j]], neumaier)
+                    special = _sum_end(acc, comp, neumaier)
                 v[o] = special
                 continue
             hi = 0.0
@@ -545,9 +550,7 @@ _replay_numba = None
 def _kernel() -> Callable:
     global _replay_numba
     if _replay_numba is None:
-        import numba
-
-        _replay_numba = numba.njit(cache=True, error_model="numpy")(_replay_impl)
+        _replay_numba = kernels.nb.njit(cache=True, error_model="numpy")(_replay_impl)
     return _replay_numba
 
 
