@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,19 +13,27 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def run_bench(name: str, *args: str) -> str:
-    done = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / name), *args], capture_output=True, text=True, check=False, timeout=300
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    done = subprocess.run(  # PYTHONPATH: the script imports this checkout's package, not another install
+        [sys.executable, str(ROOT / "bench" / name), *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+        env=env,
     )
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout
 
 
-def test_scalar_mlp_matches_micrograd() -> None:
-    """Same weights, same workload: our loss curve equals micrograd's to 1e-9 (the script exits
-    non-zero otherwise)."""
+def test_scalar_mlp_matches_micrograd_pytorch_and_compiled() -> None:
+    """Same weights, same workload: the compiled tape and its numpy twin give eager's losses to 1e-12
+    relative, PyTorch float64 to 1e-9, micrograd to 1e-9 (the script exits non-zero otherwise)."""
     pytest.importorskip("micrograd")
+    pytest.importorskip("torch")
     out = run_bench("scalar_mlp.py", "--steps", "2")
     assert "speed-up vs micrograd as shipped" in out and "max |tinygrad_edu - micrograd|" in out
+    assert "compiled / PyTorch float64" in out and "max relative |compiled - eager| over 2 losses" in out
 
 
 def test_tensor_mlp_matches_pytorch_and_numpy() -> None:

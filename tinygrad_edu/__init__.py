@@ -97,6 +97,7 @@ from .factories import (
     zeros_like,
 )
 from .gradcheck import GradcheckError, gradcheck
+from .jit import compile as compile
 from .rng import manual_seed
 from .serialization import load, save
 from .tensor import Tensor
@@ -104,7 +105,7 @@ from .viz import draw_dot
 
 __version__ = "0.1.0"
 
-# Names that shadow Python built-ins are reachable as tinygrad_edu.float, tinygrad_edu.sum, ... but
+# Names that shadow Python built-ins (and `compile`) are reachable as tinygrad_edu.float, tinygrad_edu.sum, ... but
 # left out of __all__, so `from tinygrad_edu import *` never hides a built-in.
 abs, pow, sum, max, min = _factories.abs, _factories.pow, _factories.sum, _factories.max, _factories.min
 float, int, bool = _factories.float, _factories.int, _factories.bool
