@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> dict[str, np.ndarray]:
     for name, w in weights.items():
         print(f"{name:<8} {np.mean(np.abs(w) < 1e-3):>11.3f} {np.mean(np.abs(w)):>9.4f} {np.abs(w).max():>8.4f}")
     try:
-        from matplotlib.figure import Figure
+        from tinygrad_edu.figure import Figure  # saves atomically
 
         args.out.mkdir(parents=True, exist_ok=True)
         fig = Figure(figsize=(10, 3.5), layout="constrained")

@@ -74,3 +74,16 @@ def test_plots_never_touch_pyplot_state() -> None:
     before = pyplot.get_fignums()
     plots.plot_activations()
     assert pyplot.get_fignums() == before  # no figure in pyplot's list, so no double display inline
+
+
+def test_a_failed_save_keeps_the_previous_picture(tmp_path) -> None:
+    from tinygrad_edu.figure import Figure
+
+    target = tmp_path / "curve.png"
+    good = plots.plot_history({"loss": [1.0, 0.5]}, path=target)
+    before = target.read_bytes()
+    assert before[:8] == b"\x89PNG\r\n\x1a\n" and isinstance(good, Figure)
+    with pytest.raises(ValueError):  # matplotlib refuses the format after the temporary file is open
+        good.savefig(target, format="no-such-format")
+    assert target.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["curve.png"]  # no temporary file left behind

@@ -15,8 +15,13 @@ Importing this module imports matplotlib; `plots` does so only when a plot is ma
 from __future__ import annotations
 
 import io
+import os
+from pathlib import Path
+from typing import Any
 
 from matplotlib.figure import Figure as _MplFigure
+
+from .fileio import atomic_write
 
 #: Resolution of the PNG a notebook displays (matplotlib's inline backend uses 72-100 dpi).
 DISPLAY_DPI = 100
@@ -30,6 +35,18 @@ class Figure(_MplFigure):
     >>> fig._repr_png_()[:8] == b"\\x89PNG\\r\\n\\x1a\\n"
     True
     """
+
+    def savefig(self, fname: Any, *args: Any, **kwargs: Any) -> None:
+        """As matplotlib's, but a file named by a path is written atomically (`fileio.atomic_write`):
+        a failed save leaves the previous picture in place. The format comes from ``format=`` or
+        the file's suffix, as in matplotlib."""
+        if not isinstance(fname, (str, os.PathLike)):
+            return super().savefig(fname, *args, **kwargs)
+        path = Path(fname)
+        fmt = kwargs.pop("format", None) or path.suffix[1:].lower() or "png"
+        with atomic_write(path) as f:
+            super().savefig(f, *args, format=fmt, **kwargs)
+        return None
 
     def _repr_png_(self) -> bytes:
         """The figure as PNG bytes (Jupyter's ``image/png``); ``savefig`` writes other formats."""

@@ -48,6 +48,7 @@ import numpy as np
 
 from .autograd import topological_order
 from .engine import Value
+from .fileio import atomic_write
 
 #: Graphs with more nodes than this are refused unless ``max_nodes`` is raised.
 LARGE_GRAPH = 500
@@ -271,6 +272,12 @@ def _pipe(source: str, format: str) -> bytes:
     return done.stdout
 
 
+def _write(path: Path, data: bytes) -> None:
+    """Write a picture or its DOT source atomically (a failed write keeps the previous file)."""
+    with atomic_write(path) as f:
+        f.write(data)
+
+
 def _check_format(format: str) -> str:
     if format not in FORMATS:
         raise ValueError(f"draw_dot: format must be one of {', '.join(FORMATS)}, got {format!r}")
@@ -304,9 +311,9 @@ class Graph:
         fmt = _check_format(format or self.format)
         base = Path(directory or ".") / filename
         base.parent.mkdir(parents=True, exist_ok=True)
-        base.write_text(self.source)
+        _write(base, self.source.encode())
         picture = base.with_name(f"{base.name}.{fmt}")
-        picture.write_bytes(self.pipe(fmt))
+        _write(picture, self.pipe(fmt))
         return str(picture)
 
     def save(self, path: str | Path) -> Path:
@@ -314,9 +321,9 @@ class Graph:
         path = Path(path)
         suffix = path.suffix.lower()
         if suffix == ".dot":
-            path.write_text(self.source)
+            _write(path, self.source.encode())
         elif suffix in (".svg", ".png"):
-            path.write_bytes(self.pipe(suffix[1:]))
+            _write(path, self.pipe(suffix[1:]))
         else:
             raise ValueError(f"save: unknown suffix {path.suffix!r}; use .svg, .png or .dot")
         return path
@@ -576,7 +583,7 @@ class BackwardSteps:
     def save_html(self, path: str | Path) -> Path:
         """Write the player as a standalone HTML page."""
         path = Path(path)
-        path.write_text(f"<!DOCTYPE html><html><meta charset='utf-8'><body>{self._repr_html_()}</body></html>")
+        _write(path, f"<!DOCTYPE html><html><meta charset='utf-8'><body>{self._repr_html_()}</body></html>".encode())
         return path
 
 
