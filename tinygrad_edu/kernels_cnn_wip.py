@@ -1,0 +1,309 @@
+"""Convolution and pooling kernels (work in progress: moves into ``tinygrad_edu/kernels/conv.py``).
+
+Every kernel works on images of shape (N, C, H, W) in C order and takes its window geometry per
+axis: kernel (kh, kw), stride (sh, sw), the padding before the first row and column (ph, pw) and
+dilation (dh, dw). Output size, as PyTorch (``ceil_mode=False``):
+
+    OH = ⌊(H + ph + ph' − dh·(kh − 1) − 1)/sh⌋ + 1,   with ph' the padding after the last row,
+
+so "same" padding with an even kernel (ph' = ph + 1) needs nothing but the right OH. Window
+element (i, j) of output position (y, x) reads input row y·sh − ph + i·dh and column
+x·sw − pw + j·dw; positions outside the image are the padding (0 for convolution and average
+pooling, −∞ for max pooling) and are never stored.
+
+Layout of the columns ("im2col"): (N, C·kh·kw, OH·OW), one matrix per image whose rows are the
+kernel's weights' order (c, i, j). The convolution is then one batched GEMM per direction, each
+straight into the layout the next step wants, with no transposed copy:
+
+    y[n] = W_flat · cols[n]                (O, OH·OW): already NCHW
+    ∂L/∂cols[n] = W_flatᵀ · G[n],  ∂L/∂W = Σ_n G[n] · cols[n]ᵀ
+
+Measured against the alternatives (cols as (N·OH·OW, C·kh·kw), today's layout, and as
+(C·kh·kw, N·OH·OW), one big GEMM per direction plus transposes), see ``bench/conv_layouts.py``.
+
+Each kernel has a numpy twin (suffix ``_np``) that computes the same numbers with
+``sliding_window_view`` and strided slices; the dispatchers pick the numba kernel unless
+``TINYGRAD_EDU_JIT=0``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from . import kernels
+
+Pair = tuple[int, int]
+
+try:
+    import numba as nb
+except ImportError:  # pragma: no cover - numba is a dependency
+    nb = None
+
+
+def out_size(size: int, k: int, stride: int, pad_before: int, pad_after: int, dilation: int) -> int:
+    """PyTorch's output length along one axis (``ceil_mode=False``).
+
+    >>> out_size(28, 3, 1, 0, 0, 1), out_size(28, 2, 2, 0, 0, 1), out_size(7, 3, 2, 1, 1, 1)
+    (26, 14, 4)
+    """
+    return (size + pad_before + pad_after - dilation * (k - 1) - 1) // stride + 1
+
+
+# --------------------------------------------------------------------------- numpy twins
+def _padded_windows(x: np.ndarray, k: Pair, s: Pair, p: Pair, d: Pair, out_hw: Pair, fill: float) -> np.ndarray:
+    """View (N, C, OH, OW, kh, kw) of the windows of x padded with ``fill`` (a copy only for the padding)."""
+    (kh, kw), (sh, sw), (ph, pw), (dh, dw), (oh, ow) = k, s, p, d, out_hw
+    n, c, h, w = x.shape
+    after_h = max(0, (oh - 1) * sh + dh * (kh - 1) + 1 - ph - h)
+    after_w = max(0, (ow - 1) * sw + dw * (kw - 1) + 1 - pw - w)
+    if ph or pw or after_h or after_w:
+        x = np.pad(x, ((0, 0), (0, 0), (ph, after_h), (pw, after_w)), constant_values=fill)
+    span_h, span_w = dh * (kh - 1) + 1, dw * (kw - 1) + 1
+    win = sliding_window_view(x, (span_h, span_w), axis=(2, 3))[:, :, ::sh, ::sw, ::dh, ::dw]
+    return win[:, :, :oh, :ow]
+
+
+def im2col_np(x: np.ndarray, k: Pair, s: Pair, p: Pair, d: Pair, out_hw: Pair) -> np.ndarray:
+    """Columns (N, C·kh·kw, OH·OW): cols[n, (c·kh + i)·kw + j, y·OW + x] = x_pad[n, c, y·sh + i·dh, x·sw + j·dw]."""
+    win = _padded_windows(x, k, s, p, d, out_hw, 0.0)
+    n, c = x.shape[:2]
+    return win.transpose(0, 1, 4, 5, 2, 3).reshape(n, c * k[0] * k[1], out_hw[0] * out_hw[1])
+
+
+def col2im_np(dcols: np.ndarray, shape: tuple[int, ...], k: Pair, s: Pair, p: Pair, d: Pair, out_hw: Pair):
+    """The adjoint of `im2col_np`: scatter-add (N, C·kh·kw, OH·OW) back onto an image of ``shape``
+    (each pixel gets the sum over the windows that contain it; padding positions are dropped)."""
+    (kh, kw), (sh, sw), (ph, pw), (dh, dw), (oh, ow) = k, s, p, d, out_hw
+    n, c, h, w = shape
+    hp = max(h + ph, (oh - 1) * sh + dh * (kh - 1) + 1)
+    wp = max(w + pw, (ow - 1) * sw + dw * (kw - 1) + 1)
+    out = np.zeros((n, c, hp, wp), dtype=dcols.dtype)
+    d6 = dcols.reshape(n, c, kh, kw, oh, ow)
+    for i in range(kh):
+        for j in range(kw):
+            out[:, :, i * dh : i * dh + sh * oh : sh, j * dw : j * dw + sw * ow : sw] += d6[:, :, i, j]
+    return out[:, :, ph : ph + h, pw : pw + w]
+
+
+def max_pool2d_np(x: np.ndarray, k: Pair, s: Pair, p: Pair, d: Pair, out_hw: Pair) -> tuple[np.ndarray, np.ndarray]:
+    """Max over each window (padding is −∞) and where it came from, as a flat index y·W + x into
+    each (H, W) image (PyTorch's ``return_indices``). Ties go to the first element in row order,
+    as PyTorch; a NaN wins its window."""
+    win = _padded_windows(x, k, s, p, d, out_hw, -np.inf)
+    flat = win.reshape(*win.shape[:4], k[0] * k[1])
+    pos = flat.argmax(axis=-1)  # argmax returns the first NaN, so NaN propagates as in PyTorch
+    out = np.take_along_axis(flat, pos[..., None], axis=-1)[..., 0]
+    oh, ow = out_hw
+    rows = np.arange(oh)[:, None] * s[0] - p[0] + (pos // k[1]) * d[0]
+    cols = np.arange(ow)[None, :] * s[1] - p[1] + (pos % k[1]) * d[1]
+    return out, (rows * x.shape[3] + cols).astype(np.int64)
+
+
+def max_pool2d_backward_np(g: np.ndarray, indices: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """Route each output gradient (N, C, OH, OW) to the input element that won its window."""
+    n, c, h, w = shape
+    out = np.zeros((n * c, h * w), dtype=g.dtype)
+    rows = np.repeat(np.arange(n * c), g.shape[2] * g.shape[3])
+    np.add.at(out, (rows, indices.reshape(-1)), g.reshape(-1))
+    return out.reshape(shape)
+
+
+def avg_pool2d_np(x: np.ndarray, k: Pair, s: Pair, p: Pair, out_hw: Pair) -> np.ndarray:
+    """Mean over each kh×kw window, zero padding counted (PyTorch's ``count_include_pad=True``)."""
+    win = _padded_windows(x, k, s, p, (1, 1), out_hw, 0.0)
+    return win.mean(axis=(-2, -1), dtype=x.dtype)
+
+
+def avg_pool2d_backward_np(g: np.ndarray, shape: tuple[int, ...], k: Pair, s: Pair, p: Pair) -> np.ndarray:
+    """Each input element receives G/(kh·kw) from every window that contains it."""
+    n, c, oh, ow = g.shape
+    share = np.broadcast_to((g / g.dtype.type(k[0] * k[1]))[:, :, None, None], (n, c, *k, oh, ow))
+    return col2im_np(share.reshape(n, c * k[0] * k[1], oh * ow), shape, k, s, p, (1, 1), (oh, ow))
+
+
+# --------------------------------------------------------------------------- numba kernels
+if nb is not None:
+    _jit = nb.njit(cache=True, error_model="numpy")
+
+    @_jit
+    def _im2col_nb(x, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow):
+        # innermost loop: one output row of one kernel tap, a strided copy (contiguous when sw = 1)
+        n, c, h, w = x.shape
+        out = np.empty((n, c * kh * kw, oh * ow), x.dtype)
+        zero = np.zeros(1, x.dtype)[0]
+        for b in range(n):
+            for ch in range(c):
+                for i in range(kh):
+                    for j in range(kw):
+                        r = (ch * kh + i) * kw + j
+                        for y in range(oh):
+                            yy = y * sh - ph + i * dh
+                            base = y * ow
+                            if yy < 0 or yy >= h:
+                                for z in range(ow):
+                                    out[b, r, base + z] = zero
+                            else:
+                                for z in range(ow):
+                                    xx = z * sw - pw + j * dw
+                                    out[b, r, base + z] = x[b, ch, yy, xx] if 0 <= xx < w else zero
+        return out
+
+    @_jit
+    def _col2im_nb(dcols, out, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow):
+        n, c, h, w = out.shape
+        for b in range(n):
+            for ch in range(c):
+                for i in range(kh):
+                    for j in range(kw):
+                        r = (ch * kh + i) * kw + j
+                        for y in range(oh):
+                            yy = y * sh - ph + i * dh
+                            if 0 <= yy < h:
+                                base = y * ow
+                                for z in range(ow):
+                                    xx = z * sw - pw + j * dw
+                                    if 0 <= xx < w:
+                                        out[b, ch, yy, xx] += dcols[b, r, base + z]
+        return out
+
+    @_jit
+    def _max_pool2d_nb(x, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow):
+        n, c, h, w = x.shape
+        out = np.empty((n, c, oh, ow), x.dtype)
+        idx = np.empty((n, c, oh, ow), np.int64)
+        for b in range(n):
+            for ch in range(c):
+                for y in range(oh):
+                    for z in range(ow):
+                        best = -np.inf
+                        where = -1
+                        for i in range(kh):
+                            yy = y * sh - ph + i * dh
+                            if 0 <= yy < h:
+                                for j in range(kw):
+                                    xx = z * sw - pw + j * dw
+                                    if 0 <= xx < w:
+                                        v = x[b, ch, yy, xx]
+                                        # strict >: the first of equal maxima wins; the first NaN wins
+                                        if v > best or (v != v and best == best) or where < 0:
+                                            best = v
+                                            where = yy * w + xx
+                        out[b, ch, y, z] = best
+                        idx[b, ch, y, z] = where
+        return out, idx
+
+    @_jit
+    def _max_pool2d_backward_nb(g, idx, out):
+        n, c, oh, ow = g.shape
+        w = out.shape[3]
+        for b in range(n):
+            for ch in range(c):
+                for y in range(oh):
+                    for z in range(ow):
+                        k = idx[b, ch, y, z]
+                        out[b, ch, k // w, k % w] += g[b, ch, y, z]
+        return out
+
+    @_jit
+    def _avg_pool2d_nb(x, kh, kw, sh, sw, ph, pw, oh, ow):
+        n, c, h, w = x.shape
+        out = np.empty((n, c, oh, ow), x.dtype)
+        inv = np.ones(1, x.dtype)[0] / (kh * kw)
+        for b in range(n):
+            for ch in range(c):
+                for y in range(oh):
+                    for z in range(ow):
+                        acc = np.zeros(1, x.dtype)[0]
+                        for i in range(kh):
+                            yy = y * sh - ph + i
+                            if 0 <= yy < h:
+                                for j in range(kw):
+                                    xx = z * sw - pw + j
+                                    if 0 <= xx < w:
+                                        acc += x[b, ch, yy, xx]
+                        out[b, ch, y, z] = acc * inv
+        return out
+
+    @_jit
+    def _avg_pool2d_backward_nb(g, out, kh, kw, sh, sw, ph, pw):
+        n, c, oh, ow = g.shape
+        h, w = out.shape[2], out.shape[3]
+        inv = np.ones(1, g.dtype)[0] / (kh * kw)
+        for b in range(n):
+            for ch in range(c):
+                for y in range(oh):
+                    for z in range(ow):
+                        share = g[b, ch, y, z] * inv
+                        for i in range(kh):
+                            yy = y * sh - ph + i
+                            if 0 <= yy < h:
+                                for j in range(kw):
+                                    xx = z * sw - pw + j
+                                    if 0 <= xx < w:
+                                        out[b, ch, yy, xx] += share
+        return out
+
+
+# --------------------------------------------------------------------------- dispatch
+def _check_image(name: str, x: np.ndarray) -> np.ndarray:
+    if x.ndim != 4:
+        raise ValueError(f"{name}: expected an array of shape (N, C, H, W), got shape {x.shape}")
+    if x.dtype.kind != "f":
+        raise TypeError(f"{name}: expected a floating-point array, got dtype {x.dtype}")
+    return np.ascontiguousarray(x)
+
+
+def im2col(x: np.ndarray, k: Pair, s: Pair, p: Pair, d: Pair, out_hw: Pair) -> np.ndarray:
+    """See `im2col_np`; one numba pass writes the columns in place of a padded copy plus a reshape copy."""
+    x = _check_image("im2col", x)
+    if kernels.JIT_ENABLED:
+        return _im2col_nb(x, *k, *s, *p, *d, *out_hw)
+    return im2col_np(x, k, s, p, d, out_hw)
+
+
+def col2im(dcols: np.ndarray, shape: tuple[int, ...], k: Pair, s: Pair, p: Pair, d: Pair, out_hw: Pair) -> np.ndarray:
+    """See `col2im_np`; one numba pass adds straight into the unpadded image."""
+    n, c = shape[:2]
+    expected = (n, c * k[0] * k[1], out_hw[0] * out_hw[1])
+    if dcols.shape != expected:
+        raise ValueError(f"col2im: expected columns of shape {expected}, got {dcols.shape}")
+    if kernels.JIT_ENABLED:
+        out = np.zeros(shape, dtype=dcols.dtype)
+        return _col2im_nb(np.ascontiguousarray(dcols), out, *k, *s, *p, *d, *out_hw)
+    return col2im_np(dcols, shape, k, s, p, d, out_hw)
+
+
+def max_pool2d(x: np.ndarray, k: Pair, s: Pair, p: Pair, d: Pair, out_hw: Pair) -> tuple[np.ndarray, np.ndarray]:
+    """See `max_pool2d_np`; one numba pass finds each maximum and its index together."""
+    x = _check_image("max_pool2d", x)
+    if kernels.JIT_ENABLED:
+        return _max_pool2d_nb(x, *k, *s, *p, *d, *out_hw)
+    return max_pool2d_np(x, k, s, p, d, out_hw)
+
+
+def max_pool2d_backward(g: np.ndarray, indices: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """See `max_pool2d_backward_np`; numba replaces ``np.add.at``, which is slow."""
+    if g.shape != indices.shape or g.shape[:2] != tuple(shape[:2]):
+        raise ValueError(f"max_pool2d_backward: gradient {g.shape}, indices {indices.shape}, input {tuple(shape)}")
+    if kernels.JIT_ENABLED:
+        out = np.zeros(shape, dtype=g.dtype)
+        return _max_pool2d_backward_nb(np.ascontiguousarray(g), np.ascontiguousarray(indices), out)
+    return max_pool2d_backward_np(g, indices, shape)
+
+
+def avg_pool2d(x: np.ndarray, k: Pair, s: Pair, p: Pair, out_hw: Pair) -> np.ndarray:
+    """See `avg_pool2d_np`."""
+    x = _check_image("avg_pool2d", x)
+    if kernels.JIT_ENABLED:
+        return _avg_pool2d_nb(x, *k, *s, *p, *out_hw)
+    return avg_pool2d_np(x, k, s, p, out_hw)
+
+
+def avg_pool2d_backward(g: np.ndarray, shape: tuple[int, ...], k: Pair, s: Pair, p: Pair) -> np.ndarray:
+    """See `avg_pool2d_backward_np`."""
+    if g.ndim != 4 or g.shape[:2] != tuple(shape[:2]):
+        raise ValueError(f"avg_pool2d_backward: gradient {g.shape} does not match input {tuple(shape)}")
+    if kernels.JIT_ENABLED:
+        return _avg_pool2d_backward_nb(np.ascontiguousarray(g), np.zeros(shape, dtype=g.dtype), *k, *s, *p)
+    return avg_pool2d_backward_np(g, shape, k, s, p)
