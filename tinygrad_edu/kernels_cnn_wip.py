@@ -54,7 +54,7 @@ def out_size(size: int, k: int, stride: int, pad_before: int, pad_after: int, di
 def _padded_windows(x: np.ndarray, k: Pair, s: Pair, p: Pair, d: Pair, out_hw: Pair, fill: float) -> np.ndarray:
     """View (N, C, OH, OW, kh, kw) of the windows of x padded with ``fill`` (a copy only for the padding)."""
     (kh, kw), (sh, sw), (ph, pw), (dh, dw), (oh, ow) = k, s, p, d, out_hw
-    n, c, h, w = x.shape
+    h, w = x.shape[2:]
     after_h = max(0, (oh - 1) * sh + dh * (kh - 1) + 1 - ph - h)
     after_w = max(0, (ow - 1) * sw + dw * (kw - 1) + 1 - pw - w)
     if ph or pw or after_h or after_w:
