@@ -184,5 +184,7 @@ def test_dispatchers_float32_and_errors(jit, monkeypatch) -> None:
         K.max_pool2d(x.astype(np.int32), (2, 2), (2, 2), (0, 0), (1, 1), (3, 3))
     with pytest.raises(ValueError, match="col2im: expected columns of shape"):
         K.col2im(cols[:, :5], x.shape, (3, 3), (1, 1), (1, 1), (1, 1), (6, 6))
+    with pytest.raises(ValueError, match=r"max_pool2d: padding \(2, 1\) must be at most half the window \(3, 3\)"):
+        K.max_pool2d(x, (3, 3), (1, 1), (2, 1), (1, 1), (8, 6))
     with pytest.raises(ValueError, match="max_pool2d_backward"):
         K.max_pool2d_backward(out[:1], idx, x.shape)

@@ -168,29 +168,56 @@ if nb is not None:
         return out
 
     @_jit
+    def _valid(size, stride, offset, n):
+        # the t in [lo, hi) ⊂ [0, n) whose position t·stride + offset lies inside [0, size)
+        lo = 0 if offset >= 0 else (stride - 1 - offset) // stride
+        hi = 0 if size - 1 - offset < 0 else (size - 1 - offset) // stride + 1
+        lo, hi = min(lo, n), min(hi, n)
+        return lo, max(lo, hi)
+
+    @_jit
+    def _window_ranges(size, k, stride, pad, dilation, n_out):
+        # for each output position, the range of window taps that fall inside the image
+        lo = np.empty(n_out, np.int64)
+        hi = np.empty(n_out, np.int64)
+        for t in range(n_out):
+            lo[t], hi[t] = _valid(size, dilation, t * stride - pad, k)
+        return lo, hi
+
+    @_jit
     def _max_pool2d_nb(x, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow):
+        # Per output: the taps inside the image come from precomputed ranges (no bounds check in the
+        # loop), and the running maximum is a branch-free select (a branch mispredicts half the time
+        # on random data): 2x faster than a bounds-checked, branching loop (bench/cnn_kernels.py).
         n, c, h, w = x.shape
         out = np.empty((n, c, oh, ow), x.dtype)
         idx = np.empty((n, c, oh, ow), np.int64)
-        for b in range(n):
-            for ch in range(c):
-                for y in range(oh):
-                    for z in range(ow):
-                        best = -np.inf
-                        where = -1
-                        for i in range(kh):
-                            yy = y * sh - ph + i * dh
-                            if 0 <= yy < h:
-                                for j in range(kw):
-                                    xx = z * sw - pw + j * dw
-                                    if 0 <= xx < w:
-                                        v = x[b, ch, yy, xx]
-                                        # strict >: the first of equal maxima wins; the first NaN wins
-                                        if v > best or (v != v and best == best) or where < 0:
-                                            best = v
-                                            where = yy * w + xx
-                        out[b, ch, y, z] = best
-                        idx[b, ch, y, z] = where
+        ilo, ihi = _window_ranges(h, kh, sh, ph, dh, oh)
+        jlo, jhi = _window_ranges(w, kw, sw, pw, dw, ow)
+        xf, of, idf = x.reshape(n * c, h * w), out.reshape(n * c, oh * ow), idx.reshape(n * c, oh * ow)
+        for m in range(n * c):
+            for y in range(oh):
+                i0, i1 = ilo[y], ihi[y]
+                for z in range(ow):
+                    j0, j1 = jlo[z], jhi[z]
+                    o = y * ow + z
+                    if i0 == i1 or j0 == j1:  # all padding: impossible with padding ≤ kernel/2
+                        of[m, o] = -np.inf
+                        idf[m, o] = -1
+                        continue
+                    where = (y * sh - ph + i0 * dh) * w + z * sw - pw + j0 * dw
+                    best = xf[m, where]
+                    for i in range(i0, i1):
+                        row = (y * sh - ph + i * dh) * w + z * sw - pw
+                        for j in range(j0, j1):
+                            q = row + j * dw
+                            v = xf[m, q]
+                            # strict >: the first of equal maxima wins; the first NaN wins
+                            take = (v > best) | ((v != v) & (best == best))
+                            best = v if take else best
+                            where = q if take else where
+                    of[m, o] = best
+                    idf[m, o] = where
         return out, idx
 
     @_jit
@@ -202,7 +229,8 @@ if nb is not None:
                 for y in range(oh):
                     for z in range(ow):
                         k = idx[b, ch, y, z]
-                        out[b, ch, k // w, k % w] += g[b, ch, y, z]
+                        if k >= 0:
+                            out[b, ch, k // w, k % w] += g[b, ch, y, z]
         return out
 
     @_jit
@@ -274,9 +302,15 @@ def col2im(dcols: np.ndarray, shape: tuple[int, ...], k: Pair, s: Pair, p: Pair,
     return col2im_np(dcols, shape, k, s, p, d, out_hw)
 
 
+def _check_pool_padding(name: str, k: Pair, p: Pair) -> None:
+    if p[0] > k[0] // 2 or p[1] > k[1] // 2:
+        raise ValueError(f"{name}: padding {p} must be at most half the window {k} (as in PyTorch)")
+
+
 def max_pool2d(x: np.ndarray, k: Pair, s: Pair, p: Pair, d: Pair, out_hw: Pair) -> tuple[np.ndarray, np.ndarray]:
     """See `max_pool2d_np`; one numba pass finds each maximum and its index together."""
     x = _check_image("max_pool2d", x)
+    _check_pool_padding("max_pool2d", k, p)
     if kernels.JIT_ENABLED:
         return _max_pool2d_nb(x, *k, *s, *p, *d, *out_hw)
     return max_pool2d_np(x, k, s, p, d, out_hw)
@@ -295,6 +329,7 @@ def max_pool2d_backward(g: np.ndarray, indices: np.ndarray, shape: tuple[int, ..
 def avg_pool2d(x: np.ndarray, k: Pair, s: Pair, p: Pair, out_hw: Pair) -> np.ndarray:
     """See `avg_pool2d_np`."""
     x = _check_image("avg_pool2d", x)
+    _check_pool_padding("avg_pool2d", k, p)
     if kernels.JIT_ENABLED:
         return _avg_pool2d_nb(x, *k, *s, *p, *out_hw)
     return avg_pool2d_np(x, k, s, p, out_hw)
