@@ -12,7 +12,8 @@ the 8,000 training digits of `tinygrad_edu.datasets.load_mnist` (the full 60,000
 Contestants start from the same initial weights (PyTorch's rule, U(±1/√fan_in), drawn once with
 numpy) and see the same batches:
 
-- tinygrad_edu with its numba kernels (the default), and PyTorch CPU (``torch.set_num_threads(2)``),
+- tinygrad_edu with its numba kernels (the default), and PyTorch CPU (``torch.set_num_threads(2)``;
+  ``--threads`` changes it and OpenBLAS's ``OMP_NUM_THREADS``),
   interleaved in this process;
 - tinygrad_edu with ``TINYGRAD_EDU_JIT=0`` (every kernel's numpy twin). The switch is read when
   the package is imported, so this leg runs in a child process of this script, interleaved with its
@@ -22,7 +23,7 @@ Prints the median epoch time of each over ``--runs`` epochs (each epoch restarts
 weights, so every run does the same work) and the ratio to PyTorch, and checks that the first
 five batch losses agree with PyTorch's to 1e-5 relative (exit status 1 if not).
 
-    python bench/cnn_mnist.py [--runs 3] [--quick] [--nets small lenet5] [--no-jit-off]
+    python bench/cnn_mnist.py [--runs 3] [--quick] [--nets small lenet5] [--no-jit-off] [--threads 2]
 """
 
 from __future__ import annotations
@@ -35,17 +36,28 @@ import subprocess
 import sys
 import time
 
-os.environ.setdefault("OMP_NUM_THREADS", "2")
 
-import numpy as np
+def _threads_from_argv(argv: list[str], default: int = 2) -> int:
+    """``--threads N`` must act before numpy and torch start their thread pools, so it is read here."""
+    for i, a in enumerate(argv):
+        if a == "--threads" and i + 1 < len(argv):
+            return int(argv[i + 1])
+        if a.startswith("--threads="):
+            return int(a.split("=", 1)[1])
+    return default
 
-from tinygrad_edu import Tensor, nn, optim
-from tinygrad_edu.datasets import load_mnist
-from tinygrad_edu.nn import functional as F
+
+THREADS = _threads_from_argv(sys.argv)
+os.environ.setdefault("OMP_NUM_THREADS", str(THREADS))
+
+import numpy as np  # noqa: E402 (after the thread count is set)
+
+from tinygrad_edu import Tensor, nn, optim  # noqa: E402 (after the thread count is set)
+from tinygrad_edu.datasets import load_mnist  # noqa: E402 (after the thread count is set)
+from tinygrad_edu.nn import functional as F  # noqa: E402 (after the thread count is set)
 
 LR, MOMENTUM, BATCH = 0.01, 0.9, 64
 LOSS_RTOL = 1e-5  # first five batch losses, relative to PyTorch's
-THREADS = 2
 
 # Each network as a list of layer specs, so that both libraries build it from one description:
 # ("conv", in, out, k), ("relu",), ("maxpool", k), ("flatten",), ("linear", in, out).
@@ -215,7 +227,7 @@ def loss_gap(losses: dict[str, list[float]]) -> float:
 
 def jit_off_leg(nets: list[str], runs: int, n: int | None) -> dict[str, dict]:
     """The same measurement in a child process with ``TINYGRAD_EDU_JIT=0``."""
-    cmd = [sys.executable, __file__, "--child", "--runs", str(runs), "--nets", *nets]
+    cmd = [sys.executable, __file__, "--child", "--runs", str(runs), "--threads", str(THREADS), "--nets", *nets]
     if n is not None:
         cmd += ["--images", str(n)]
     env = {**os.environ, "TINYGRAD_EDU_JIT": "0"}
@@ -230,6 +242,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--nets", nargs="+", choices=list(NETS), default=list(NETS))
     parser.add_argument("--images", type=int, default=None, help="train on the first N digits only")
     parser.add_argument("--no-jit-off", action="store_true", help="skip the TINYGRAD_EDU_JIT=0 leg")
+    parser.add_argument("--threads", type=int, default=2, help="PyTorch's and BLAS's threads (default 2)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.quick:

@@ -8,6 +8,7 @@ same first five batch losses to 1e-5 relative, with the numba kernels and with t
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -26,6 +27,7 @@ def test_cnn_bench_quick_losses_match_pytorch() -> None:
         text=True,
         check=False,
         timeout=600,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},  # this checkout's package, not another installed one
     )
     assert done.returncode == 0, done.stdout + done.stderr
     out = done.stdout
