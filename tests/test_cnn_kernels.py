@@ -188,3 +188,40 @@ def test_dispatchers_float32_and_errors(jit, monkeypatch) -> None:
         K.max_pool2d(x, (3, 3), (1, 1), (2, 1), (1, 1), (8, 6))
     with pytest.raises(ValueError, match="max_pool2d_backward"):
         K.max_pool2d_backward(out[:1], idx, x.shape)
+
+
+# ----------------------------------------------------------------------------- batch norm over (N, C, M)
+@pytest.mark.parametrize("impl", IMPLS)
+@pytest.mark.parametrize("shape", [(8, 3, 25), (2, 4, 1), (5, 2, 36)])
+def test_batch_norm_forward_backward_equal_torch(impl, shape) -> None:
+    x = rand(shape) * 3 + 1
+    gamma, beta = rand(shape[1], seed=6) + 1.5, rand(shape[1], seed=7)
+    g = rand(shape, seed=8)
+    if impl == "numba":
+        out, xhat, mean, var, invstd = K._batch_norm_nb(x, gamma, beta, 1e-5)
+        gx, gg, gb = K._batch_norm_backward_nb(g, xhat, gamma, invstd)
+    else:
+        out, xhat, mean, var, invstd = K.batch_norm_np(x, gamma, beta, 1e-5)
+        gx, gg, gb = K.batch_norm_backward_np(g, xhat, gamma, invstd)
+    xt, gt, bt = (torch.from_numpy(a).requires_grad_() for a in (x, gamma, beta))
+    ref = F.batch_norm(xt, None, None, gt, bt, training=True, eps=1e-5)
+    ref.backward(torch.from_numpy(g))
+    np.testing.assert_allclose(out, ref.detach().numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(mean, x.mean(axis=(0, 2)), rtol=1e-12)
+    np.testing.assert_allclose(var, x.var(axis=(0, 2)), rtol=1e-12)
+    for got, want in ((gx, xt.grad), (gg, gt.grad), (gb, bt.grad)):
+        np.testing.assert_allclose(got, want.numpy(), rtol=1e-9, atol=1e-12)
+
+
+def test_batch_norm_kernel_equals_twin_in_float32() -> None:
+    x = rand((16, 4, 49), np.float32) * 2 - 1
+    gamma, beta = rand(4, np.float32, 1), rand(4, np.float32, 2)
+    g = rand(x.shape, np.float32, 3)
+    a, b = K._batch_norm_nb(x, gamma, beta, 1e-5), K.batch_norm_np(x, gamma, beta, 1e-5)
+    for u, v in zip(a, b):
+        np.testing.assert_allclose(u, v, rtol=1e-5, atol=1e-6)
+    assert a[0].dtype == a[1].dtype == a[4].dtype == np.float32
+    ga, gb = K._batch_norm_backward_nb(g, a[1], gamma, a[4]), K.batch_norm_backward_np(g, b[1], gamma, b[4])
+    for u, v in zip(ga, gb):
+        np.testing.assert_allclose(u, v, rtol=1e-4, atol=1e-5)
+        assert u.dtype == np.float32
