@@ -132,11 +132,11 @@ def batch_norm_np(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float
 
         μ = mean x,  σ² = mean (x − μ)² (biased),  x̂ = (x − μ)/√(σ² + ε),  y = γ·x̂ + β.
 
-    Returns y, x̂, μ, σ² (μ and σ² in float64) and 1/√(σ² + ε) (in x's dtype)."""
-    mean = x.mean(axis=(0, 2), dtype=np.float64)
-    var = ((x - mean[:, None]) ** 2).mean(axis=(0, 2), dtype=np.float64)
+    Returns y, x̂, μ, σ² and 1/√(σ² + ε), all in x's dtype."""
+    mean = x.mean(axis=(0, 2))
+    var = x.var(axis=(0, 2))
     invstd = (1.0 / np.sqrt(var + eps)).astype(x.dtype)
-    xhat = (x - mean[:, None].astype(x.dtype)) * invstd[:, None]
+    xhat = (x - mean[:, None]) * invstd[:, None]
     return xhat * gamma[:, None] + beta[:, None], xhat, mean, var, invstd
 
 
@@ -304,11 +304,11 @@ if nb is not None:
     @_jit
     def _batch_norm_nb(x, gamma, beta, eps):
         # per channel: the mean, then the variance about it (two passes over the channel: stable),
-        # accumulated in float64; then x̂ and y in one pass
+        # accumulated in float64 (returned in x's dtype); then x̂ and y in one pass
         n, c, m = x.shape
         count = n * m
-        mean = np.empty(c, np.float64)
-        var = np.empty(c, np.float64)
+        mean = np.empty(c, x.dtype)
+        var = np.empty(c, x.dtype)
         invstd = np.empty(c, x.dtype)
         xhat = np.empty_like(x)
         out = np.empty_like(x)
