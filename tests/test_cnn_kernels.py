@@ -109,7 +109,23 @@ POOLS = [  # (input shape, kernel, stride, padding, dilation); PyTorch allows pa
 
 def max_pool(impl, x, k, s, p, d):
     o = out_hw(x.shape, k, s, p, p, d)
+    if impl == "numba 2x2":
+        assert k == s == (2, 2) and p == (0, 0) and d == (1, 1)
+        return K._max_pool2d_2x2_nb(x, *o)
     return K._max_pool2d_nb(x, *k, *s, *p, *d, *o) if impl == "numba" else K.max_pool2d_np(x, k, s, p, d, o)
+
+
+def test_max_pool_2x2_kernel_equals_the_general_one_and_torch() -> None:
+    for shape in [(2, 3, 8, 8), (1, 2, 7, 9)]:
+        x = rand(shape, np.float32)
+        a, b = (
+            max_pool("numba 2x2", x, (2, 2), (2, 2), (0, 0), (1, 1)),
+            max_pool("numba", x, (2, 2), (2, 2), (0, 0), (1, 1)),
+        )
+        ref, ref_idx = F.max_pool2d(torch.from_numpy(x), 2, return_indices=True)
+        np.testing.assert_array_equal(a[0], ref.numpy())
+        np.testing.assert_array_equal(a[1], ref_idx.numpy())
+        np.testing.assert_array_equal(a[1], b[1])
 
 
 @pytest.mark.parametrize("impl", IMPLS)
@@ -131,7 +147,7 @@ def test_max_pool_values_indices_and_gradient_equal_torch(impl, geom) -> None:
     np.testing.assert_allclose(gx, xt.grad.numpy(), rtol=1e-12, atol=1e-12)
 
 
-@pytest.mark.parametrize("impl", IMPLS)
+@pytest.mark.parametrize("impl", [*IMPLS, "numba 2x2"])
 def test_max_pool_ties_go_to_the_first_element_and_nan_wins(impl) -> None:
     """PyTorch's rule: equal maxima → the first in row order; a NaN propagates."""
     x = np.ones((1, 1, 4, 4))
