@@ -6,13 +6,14 @@ For the four convolutions of ``bench/cnn_mnist.py`` (batch 64, float32) and thei
    - ``rows``: cols (N·OH·OW, C·kh·kw) from ``sliding_window_view`` + a reshape copy, one GEMM,
      then a transposed copy back to NCHW (the path before issue 13);
    - ``batched``: the kernel's im2col into (N, C·kh·kw, OH·OW), one GEMM per image whose output
-     is already NCHW (``np.matmul`` over the stack), ∂/∂W summed over the images (kept);
+     is already NCHW (``np.matmul`` over the stack), ∂/∂W summed over the images as
+     (Σ_n cols[n]·G[n]ᵀ)ᵀ, which BLAS reads faster than Σ_n G[n]·cols[n]ᵀ (kept);
    - ``one-gemm``: cols (C·kh·kw, N·OH·OW), a single large GEMM per direction, plus transposed
      copies of the output and of the upstream gradient.
 2. The bias: added to the GEMM's output in place, or folded into the GEMM as a row of ones in
    the columns (and a column of b in W).
-3. Max-pool 2x2 with indices: numpy (window view, argmax, take_along_axis), the numba kernel,
-   and PyTorch's ``max_pool2d(return_indices=True)``.
+3. Max-pool 2x2 with indices: numpy (window view, argmax, take_along_axis), the general numba
+   kernel, the unrolled 2x2 one (kept for that case), and PyTorch's ``max_pool2d(return_indices=True)``.
 
 Times are the median CPU time of this process (``time.process_time``), which other processes on a
 busy machine do not inflate; BLAS and PyTorch get ``--threads`` threads (default 1).
@@ -107,7 +108,7 @@ def conv_batched(x, w, b, g, need_dx, fold_bias=False):
         y = np.matmul(wf, cols)
         y += b[:, None]
     g3 = g.reshape(n, o, -1)
-    np.matmul(g3, cols.transpose(0, 2, 1)).sum(0), g3.sum((0, 2))
+    np.matmul(cols, g3.transpose(0, 2, 1)).sum(axis=0).T, np.add.reduce(g3, axis=0).sum(axis=1)
     if need_dx:
         K.col2im(np.matmul(wf.T, g3), x.shape, (k, k), (1, 1), (0, 0), (1, 1), (oh, oh))
 
@@ -165,14 +166,16 @@ def main() -> None:
         row.append(cpu_ms(lambda a=args: conv_batched(*a, fold_bias=True), ARGS.reps))
         row.append(cpu_ms(lambda t=(xt, wt, bt), gt=gt: torch.nn.functional.conv2d(*t).backward(gt), ARGS.reps))
         print(f"{name:<12} " + " ".join(f"{v:9.2f}" for v in row))
-    print(f"{'':<12} " + " ".join(f"{h:>9}" for h in ("numpy", "numba", "torch")) + "   (max-pool 2x2 with indices)")
+    heads = ("numpy", "general", "2x2", "torch")
+    print(f"{'':<12} " + " ".join(f"{h:>9}" for h in heads) + "   (max-pool 2x2 with indices)")
     for name, c, side in [("small pool1", 16, 26), ("small pool2", 32, 11), ("LeNet pool1", 6, 28)]:
         x = rng.standard_normal((N, c, side, side), dtype=np.float32)
         o = side // 2
         xt = torch.from_numpy(x)
         row = [
             cpu_ms(lambda x=x: pool_numpy(x), ARGS.reps),
-            cpu_ms(lambda x=x, o=o: K.max_pool2d(x, (2, 2), (2, 2), (0, 0), (1, 1), (o, o)), ARGS.reps),
+            cpu_ms(lambda x=x, o=o: K._max_pool2d_nb(x, 2, 2, 2, 2, 0, 0, 1, 1, o, o), ARGS.reps),
+            cpu_ms(lambda x=x, o=o: K._max_pool2d_2x2_nb(x, o, o), ARGS.reps),
             cpu_ms(lambda xt=xt: torch.nn.functional.max_pool2d(xt, 2, return_indices=True), ARGS.reps),
         ]
         print(f"{name:<12} " + " ".join(f"{v:9.2f}" for v in row))
