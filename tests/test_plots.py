@@ -52,3 +52,25 @@ def test_every_plot_saves_a_png(tmp_path) -> None:
         assert (tmp_path / f"{name}.png").read_bytes()[:8] == PNG
         assert fig.axes  # a Figure with something drawn
     assert len(made["history"].axes) == 2  # loss and accuracy panels, each with its validation curve
+
+
+def test_figures_display_as_png_in_ipython() -> None:
+    """What Jupyter does with a cell's last value: IPython's display formatter must produce a PNG of
+    the figure's size (figsize in inches × 100 dpi), not just the text ``<Figure size ...>``."""
+    formatters = pytest.importorskip("IPython.core.formatters")
+    fig = plots.plot_curves({"a": [3, 2, 1]})
+    data, _ = formatters.DisplayFormatter().format(fig)
+    png = data["image/png"]
+    assert png[:8] == PNG
+    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+    assert (width, height) == (500, 400)  # the default 5 x 4 inch figure
+    own, ax = plots.subplots(figsize=(3, 2))
+    ax.plot([0, 1], [1, 0])
+    assert "image/png" in formatters.DisplayFormatter().format(own)[0]
+
+
+def test_plots_never_touch_pyplot_state() -> None:
+    pyplot = pytest.importorskip("matplotlib.pyplot")
+    before = pyplot.get_fignums()
+    plots.plot_activations()
+    assert pyplot.get_fignums() == before  # no figure in pyplot's list, so no double display inline

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -62,6 +63,7 @@ def test_example_script_prints_the_table(tmp_path) -> None:
         capture_output=True,
         text=True,
         check=False,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},  # this checkout's package, not another installed copy
     )
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
@@ -72,5 +74,7 @@ def test_example_script_prints_the_table(tmp_path) -> None:
         assert rows[name][1] == printed
         assert rows[name][3].startswith("yes")
     dot = (tmp_path / "step_by_step_backprop.dot").read_text()
-    assert "{ w5 | data 0.400000 | grad 0.082167 }" in dot
-    assert "{ E_total | data 0.298371 | grad 1.000000 }" in dot
+    # the textbook's numbers at its 9 decimals, and its chain-rule product for dE/dw5 under the picture
+    assert 'label="w5\\ndata 0.400000000\\ngrad 0.082167041"' in dot
+    assert 'label="E_total\\ndata 0.298371109\\ngrad 1.000000000"' in dot
+    assert "= 0.741365070 × 0.186815602 × 0.593269992 = 0.082167041" in dot

@@ -22,6 +22,7 @@ from . import datasets, gradcheck, nn, optim
 from .autograd import no_grad
 from .metrics import confusion_matrix
 from .nn import functional as F
+from .ops import cases
 from .rng import default_rng, manual_seed
 from .tensor import Tensor
 
@@ -131,53 +132,17 @@ def backprop(args: argparse.Namespace) -> int:
     return 0 if report(args.out) else 1
 
 
-GRADCHECK_CASES = {
-    "add (broadcast)": (lambda a, b: a + b, [(3, 4), (4,)]),
-    "sub (broadcast)": (lambda a, b: a - b, [(3, 1), (1, 4)]),
-    "mul (broadcast)": (lambda a, b: a * b, [(3, 1), (1, 4)]),
-    "div": (lambda a, b: a / (b * b + 1), [(3, 4), (3, 4)]),
-    "pow (number)": (lambda a: (a * a + 1) ** 1.5, [(5,)]),
-    "pow (tensor)": (lambda a, b: (a * a + 1) ** b, [(5,), (5,)]),
-    "neg": (lambda a: -a, [(5,)]),
-    "matmul 2-D": (lambda a, b: a @ b, [(3, 4), (4, 2)]),
-    "matmul batched": (lambda a, b: a @ b, [(2, 3, 4), (4, 2)]),
-    "exp": (lambda a: a.exp(), [(5,)]),
-    "log": (lambda a: (a * a + 1).log(), [(5,)]),
-    "sqrt": (lambda a: (a * a + 1).sqrt(), [(5,)]),
-    "abs": (lambda a: (a + 10).abs(), [(5,)]),
-    "tanh": (lambda a: a.tanh(), [(5,)]),
-    "sigmoid": (lambda a: a.sigmoid(), [(5,)]),
-    "relu": (lambda a: (a + 10).relu(), [(5,)]),
-    "leaky_relu": (lambda a: (a - 10).leaky_relu(0.1), [(5,)]),
-    "clip": (lambda a: (a * 0.1).clip(-10, 10), [(5,)]),
-    "softmax": (lambda a: a.softmax(), [(2, 5)]),
-    "log_softmax": (lambda a: a.log_softmax(), [(2, 5)]),
-    "sum / mean": (lambda a: a.sum(axis=0) + a.mean(axis=1, keepdims=True), [(3, 4)]),
-    "max / min": (lambda a: a.max(axis=0) + a.min(axis=0), [(3, 4)]),
-    "reshape / transpose / flatten": (lambda a: a.reshape(4, 3).T.flatten(), [(3, 4)]),
-    "getitem (slices, int arrays)": (lambda a: a[1:, [0, 0, 2]], [(3, 4)]),
-    "cat / stack": (lambda a, b: Tensor.stack([Tensor.cat([a, b]), Tensor.cat([b, a])]), [(2, 3), (2, 3)]),
-    "where": (lambda a, b: Tensor.where(np.array([True, False, True]), a, b), [(3,), (3,)]),
-    "linear": (lambda x, w, b: F.linear(x, w, b), [(4, 3), (2, 3), (2,)]),
-    "conv2d": (lambda a, w: nn.conv.conv2d(a, w, padding=1), [(1, 2, 5, 5), (3, 2, 3, 3)]),
-    "max_pool2d": (lambda a: nn.conv.max_pool2d(a, 2), [(1, 2, 4, 4)]),
-    "avg_pool2d": (lambda a: nn.conv.avg_pool2d(a, 2), [(1, 2, 4, 4)]),
-    "batch_norm": (lambda a: F.batch_norm(a, None, None, training=True), [(6, 3)]),
-    "mse_loss": (lambda a: F.mse_loss(a, np.ones((2, 3))), [(2, 3)]),
-    "cross_entropy": (lambda a: F.cross_entropy(a, np.array([0, 2])), [(2, 3)]),
-    "binary_cross_entropy_with_logits": (lambda a: F.binary_cross_entropy_with_logits(a, np.array([0.0, 1.0])), [(2,)]),
-}
+GRADCHECK_CASES = cases.CASES  # the package's op-case registry: one row per op case
 
 
 def gradcheck_all(args: argparse.Namespace) -> int:
-    rng = np.random.default_rng(args.seed)
-    print(f"{'op':<28} {'inputs':<26} result   (float64 central differences vs backward(), eps 1e-6)")
+    print(f"{'op':<34} {'inputs':<26} result   (float64 central differences vs backward(), eps 1e-6)")
     failures = 0
-    for name, (fn, shapes) in GRADCHECK_CASES.items():
-        inputs = [Tensor(rng.normal(size=s), requires_grad=True) for s in shapes]
-        ok = gradcheck(fn, inputs, raise_exception=False)
+    for i, case in enumerate(GRADCHECK_CASES):
+        inputs = [Tensor(x, requires_grad=True) for x in cases.make_inputs(case, args.seed + i)]
+        ok = gradcheck(case.apply, inputs, raise_exception=False)
         failures += not ok
-        print(f"{name:<28} {' '.join(map(str, shapes)):<26} {'pass' if ok else 'FAIL'}")
+        print(f"{case.name:<34} {' '.join(map(str, case.shapes)):<26} {'pass' if ok else 'FAIL'}")
     print(f"{len(GRADCHECK_CASES) - failures} passed, {failures} failed")
     return 1 if failures else 0
 

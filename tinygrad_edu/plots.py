@@ -2,8 +2,10 @@
 activation functions with their derivatives, and digit grids.
 
 matplotlib is imported only when a plot is made (``pip install tinygrad_edu[plots]``). Each
-function returns a ``matplotlib.figure.Figure`` (which Jupyter displays) and, given ``path``,
+function returns a `tinygrad_edu.figure.Figure` (a ``matplotlib.figure.Figure`` that Jupyter,
+VS Code and nbconvert display as a picture with no ``%matplotlib`` magic) and, given ``path``,
 also saves it as PNG. Figures are made without pyplot, so scripts that draw many do not leak.
+`subplots` gives the same kind of figure for a plot of your own.
 """
 
 from __future__ import annotations
@@ -18,14 +20,27 @@ from .metrics import confusion_matrix
 from .tensor import Tensor
 
 
-def _figure(ncols: int = 1, nrows: int = 1, size: tuple[float, float] | None = None) -> tuple[Any, Any]:
+def subplots(
+    nrows: int = 1, ncols: int = 1, figsize: tuple[float, float] | None = None, squeeze: bool = True
+) -> tuple[Any, Any]:
+    """``(figure, axes)`` as ``matplotlib.pyplot.subplots`` gives, but without pyplot's global state,
+    and the figure displays itself in a notebook (it is a `tinygrad_edu.figure.Figure`).
+
+    >>> fig, ax = subplots(figsize=(3, 2))
+    >>> _ = ax.plot([0, 1, 2], [0, 1, 4])
+    >>> type(fig).__name__, hasattr(fig, "_repr_png_")
+    ('Figure', True)
+    """
     try:
-        from matplotlib.figure import Figure
+        from .figure import Figure
     except ImportError:
         raise ImportError("plots need matplotlib: pip install matplotlib (or tinygrad_edu[plots])") from None
-    fig = Figure(figsize=size or (5 * ncols, 4 * nrows), layout="constrained")
-    axes = fig.subplots(nrows, ncols, squeeze=False)
-    return fig, axes
+    fig = Figure(figsize=figsize or (5 * ncols, 4 * nrows), layout="constrained")
+    return fig, fig.subplots(nrows, ncols, squeeze=squeeze)
+
+
+def _figure(ncols: int = 1, nrows: int = 1, size: tuple[float, float] | None = None) -> tuple[Any, Any]:
+    return subplots(nrows, ncols, size, squeeze=False)
 
 
 def _done(fig: Any, path: str | Path | None) -> Any:

@@ -122,7 +122,11 @@ def comparison_table(example: WorkedExample) -> list[tuple[str, str, float, bool
 
 def report(out: str | Path) -> bool:
     """Print every textbook number next to ours, save the graph of E_total (DOT, and SVG when a
-    renderer exists) to ``out``, and return whether every number matched."""
+    renderer exists) to ``out``, and return whether every number matched.
+
+    The graph shows the textbook's 9 decimals, the local derivative on every edge, and the path
+    from E_total to w5 with the chain rule's product written under it (``draw_dot(..., wrt="w5")``).
+    """
     from .viz import draw_dot, find_renderer
 
     example = step_by_step()
@@ -138,9 +142,10 @@ def report(out: str | Path) -> bool:
     )
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    graph = draw_dot(example.nodes["E_total"], precision=6)
+    graph = draw_dot(example.nodes["E_total"], precision=9, local=True, wrt="w5")
     written = [graph.save(out / "step_by_step_backprop.dot")]
     if find_renderer():
         written.append(graph.save(out / "step_by_step_backprop.svg"))
-    print("graph of E_total with every value and gradient:", ", ".join(map(str, written)))
+    print("graph of E_total with every value, gradient and local derivative:", ", ".join(map(str, written)))
+    print("\n".join(graph.chain_rule.lines(9)))
     return all(ok for *_, ok in rows)

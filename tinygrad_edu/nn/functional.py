@@ -2,8 +2,9 @@
 
 Losses take ``reduction`` = "mean" (default), "sum" or "none", as PyTorch. Targets may be numpy
 arrays, lists or Tensors; they never receive a gradient. Where a composite of primitives would be
-slower or less stable, the op is one fused `Function` with a tested forward/backward pair:
-`linear`, `cross_entropy` with integer labels, `binary_cross_entropy(_with_logits)`.
+slower or less stable, the op is one fused `Function` in `tinygrad_edu.ops` with a tested
+forward/backward pair: `linear`, `batch_norm` (training), `dropout`, `cross_entropy` with integer
+labels, `binary_cross_entropy(_with_logits)`; this module checks the arguments and calls them.
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ from typing import Any
 
 import numpy as np
 
-from .. import kernels
+from .. import ops
+from ..ops import apply
 from ..rng import default_rng
-from ..tensor import Function, Tensor, apply
+from ..tensor import Tensor
 
 REDUCTIONS = ("mean", "sum", "none")
 
@@ -47,38 +49,10 @@ def _same_shape(name: str, x: Tensor, t: Tensor) -> None:
 
 
 # ----------------------------------------------------------------------------- linear
-class Linear(Function):
-    """y = x·Wᵀ + b (W of shape (out, in), as PyTorch);
-    ∂/∂x = G·W,  ∂/∂W = Gᵀ·x,  ∂/∂b = Σ_rows G. One GEMM forward, up to two backward (the one for
-    ∂/∂x is skipped when x is data), and the bias added in place into the GEMM's output."""
-
-    name = "linear"
-
-    def forward(self, x, w, b=None):
-        if x.shape[-1] != w.shape[1]:
-            raise ValueError(
-                f"linear: input has {x.shape[-1]} features but the layer expects {w.shape[1]} "
-                f"(input shape {x.shape}, weight shape {w.shape})"
-            )
-        self.x, self.w = x, w
-        out = x @ w.T
-        if b is not None:
-            out += b
-        return out
-
-    def backward(self, g):
-        x2 = self.x.reshape(-1, self.x.shape[-1])
-        g2 = g.reshape(-1, g.shape[-1])
-        gx = (g @ self.w) if self.needs[0] else None
-        gw = (g2.T @ x2) if self.needs[1] else None
-        gb = g2.sum(axis=0) if len(self.needs) > 2 and self.needs[2] else None
-        return gx, gw, gb
-
-
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """x·Wᵀ + b, as ``torch.nn.functional.linear``."""
     inputs = (x, weight) if bias is None else (x, weight, bias)
-    return apply(Linear(), *inputs)
+    return apply(ops.Linear(), *inputs)
 
 
 # ----------------------------------------------------------------------------- activations
@@ -117,39 +91,7 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
     if p == 1.0:
         return x * 0.0
     keep = default_rng().random(x.shape) >= p
-    return x * Tensor((keep / (1.0 - p)).astype(x.dtype))
-
-
-class BatchNormTrain(Function):
-    """Batch normalisation with batch statistics, fused:
-        μ = mean_B x,  σ² = mean_B (x − μ)² (biased),  x̂ = (x − μ)/√(σ² + ε),  y = γ·x̂ + β
-    ∂/∂x = (1/√(σ² + ε))·(d − mean_B d − x̂·mean_B(d·x̂)) with d = G·γ,  ∂/∂γ = Σ_B G·x̂,  ∂/∂β = Σ_B G.
-    B is every axis but the channel axis 1."""
-
-    name = "batch_norm"
-
-    def __init__(self, eps: float) -> None:
-        self.eps = eps
-
-    def forward(self, x, gamma=None, beta=None):
-        self.axes = (0, *range(2, x.ndim))
-        shape = (1, -1) + (1,) * (x.ndim - 2)
-        self.mean = x.mean(axis=self.axes)
-        self.var = x.var(axis=self.axes)
-        self.invstd = (1.0 / np.sqrt(self.var + self.eps)).astype(x.dtype)
-        self.xhat = (x - self.mean.reshape(shape)) * self.invstd.reshape(shape)
-        self.gamma, self.shape = gamma, shape
-        out = self.xhat if gamma is None else self.xhat * gamma.reshape(shape)
-        return out if beta is None else out + beta.reshape(shape)
-
-    def backward(self, g):
-        d = g if self.gamma is None else g * self.gamma.reshape(self.shape)
-        mean_d = d.mean(axis=self.axes, keepdims=True)
-        mean_dx = (d * self.xhat).mean(axis=self.axes, keepdims=True)
-        gx = (d - mean_d - self.xhat * mean_dx) * self.invstd.reshape(self.shape) if self.needs[0] else None
-        ggamma = (g * self.xhat).sum(axis=self.axes) if self.gamma is not None else None
-        gbeta = g.sum(axis=self.axes) if len(self.needs) > 2 else None
-        return gx, ggamma, gbeta
+    return apply(ops.Dropout((keep / (1.0 - p)).astype(x.dtype)), x)
 
 
 def batch_norm(
@@ -179,7 +121,7 @@ def batch_norm(
         n = x.size // channels
         if n < 2:
             raise ValueError(f"batch_norm: training needs more than one value per channel, got input shape {x.shape}")
-        fn = BatchNormTrain(eps)
+        fn = ops.BatchNorm(eps)
         out = apply(fn, *(t for t in (x, weight, bias) if t is not None)) if weight is not None else apply(fn, x)
         if running_mean is not None:
             var = fn.var * (n / (n - 1)) if unbiased_running_var else fn.var
@@ -255,25 +197,6 @@ def _labels(name: str, logits: Tensor, target: Tensor) -> np.ndarray:
     return labels
 
 
-class SoftmaxCrossEntropy(Function):
-    """Σᵢ −log softmax(zᵢ)[yᵢ] · scale, by log-sum-exp;  ∂/∂z = G·scale·(softmax(z) − onehot(y)).
-
-    ``scale`` is 1/N for the mean and 1 for the sum. One numba pass per row computes the max,
-    the exponentials, their sum and the loss; the backward is the classic A − Y."""
-
-    name = "cross_entropy"
-
-    def __init__(self, labels: np.ndarray, scale: float) -> None:
-        self.labels, self.scale = labels, scale
-
-    def forward(self, z):
-        total, self.probs = kernels.softmax_xent(z, self.labels)
-        return np.asarray(total * self.scale, dtype=z.dtype)
-
-    def backward(self, g):
-        return (kernels.softmax_xent_backward(self.probs, self.labels, self.scale * float(g)),)
-
-
 def cross_entropy(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
     """Cross-entropy from logits (never from probabilities), as ``torch.nn.functional.cross_entropy``.
 
@@ -292,32 +215,13 @@ def cross_entropy(input: Tensor, target: Any, reduction: str = "mean") -> Tensor
         raise ValueError(f"cross_entropy: reduction must be one of {REDUCTIONS}, got {reduction!r}")
     scale = 1.0 / len(labels) if reduction == "mean" else 1.0
     z = input if input.data.flags.c_contiguous else input.reshape(input.shape)
-    return apply(SoftmaxCrossEntropy(labels, scale), z)
+    return apply(ops.SoftmaxCrossEntropy(labels, scale), z)
 
 
 def nll_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
     """−log pᵢ[yᵢ] from log-probabilities of shape (N, C) and integer labels, reduced."""
     labels = _labels("nll_loss", input, _target(target))
     return _reduce(-input[np.arange(len(labels)), labels], reduction, "nll_loss")
-
-
-class BinaryCrossEntropy(Function):
-    """−[t·log p + (1 − t)·log(1 − p)] with each log clamped at −100 (PyTorch's choice, so p = 0
-    or 1 gives a finite loss);  ∂/∂p = G·(p − t)/max(p(1 − p), 1e-12)."""
-
-    name = "binary_cross_entropy"
-
-    def __init__(self, t: np.ndarray) -> None:
-        self.t = t
-
-    def forward(self, p):
-        self.p = p
-        with np.errstate(divide="ignore"):
-            return -(self.t * np.maximum(np.log(p), -100) + (1 - self.t) * np.maximum(np.log1p(-p), -100))
-
-    def backward(self, g):
-        p = self.p
-        return (g * (p - self.t) / np.maximum(p * (1 - p), 1e-12),)
 
 
 def binary_cross_entropy(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
@@ -330,30 +234,16 @@ def binary_cross_entropy(input: Tensor, target: Any, reduction: str = "mean") ->
             "binary_cross_entropy: input must hold probabilities in [0, 1]; "
             "for raw scores use binary_cross_entropy_with_logits"
         )
-    return _reduce(apply(BinaryCrossEntropy(t.data), input), reduction, "binary_cross_entropy")
-
-
-class BCEWithLogits(Function):
-    """max(z, 0) − z·t + log(1 + e^{−|z|}) (no overflow for any z);  ∂/∂z = G·(σ(z) − t)."""
-
-    name = "bce_with_logits"
-
-    def __init__(self, t: np.ndarray) -> None:
-        self.t = t
-
-    def forward(self, z):
-        self.z = z
-        return np.maximum(z, 0) - z * self.t + np.log1p(np.exp(-np.abs(z)))
-
-    def backward(self, g):
-        return (g * (kernels.sigmoid(self.z) - self.t),)
+    return _reduce(apply(ops.BinaryCrossEntropy(t.data), input), reduction, "binary_cross_entropy")
 
 
 def binary_cross_entropy_with_logits(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
     """Binary cross-entropy of σ(z) against t, computed from the logits z, stably."""
     t = _target(target, input)
     _same_shape("binary_cross_entropy_with_logits", input, t)
-    return _reduce(apply(BCEWithLogits(t.data), input), reduction, "binary_cross_entropy_with_logits")
+    return _reduce(
+        apply(ops.BinaryCrossEntropyWithLogits(t.data), input), reduction, "binary_cross_entropy_with_logits"
+    )
 
 
 def hinge_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:

@@ -91,6 +91,20 @@ def normal_(x: Any, mean: float = 0.0, std: float = 1.0) -> Any:
     return _fill(x, default_rng().normal(mean, std, _array(x).shape))
 
 
+def default_uniform_(x: Any, fan_in: int | None = None) -> Any:
+    """U(−1/√fan_in, 1/√fan_in): PyTorch's default for the weights and biases of `Linear`, `Conv2d`
+    and the recurrent layers. ``fan_in`` comes from ``x``'s shape unless given (a bias takes its
+    weight's fan_in; the recurrent layers use hidden_size for all). For a weight this is
+    ``kaiming_uniform_(a=√5)``: √(2/(1 + 5))·√(3/fan_in) = 1/√fan_in.
+
+    >>> w = default_uniform_(np.empty((2, 4)))
+    >>> bool(np.all(np.abs(w) <= 0.5))                # 1/√4
+    True
+    """
+    bound = 1.0 / math.sqrt(_fan(x, "fan_in") if fan_in is None else fan_in)
+    return uniform_(x, -bound, bound)
+
+
 def xavier_uniform_(x: Any, gain: float = 1.0) -> Any:
     fan_in, fan_out = calculate_fan_in_and_fan_out(x)
     a = gain * math.sqrt(6.0 / (fan_in + fan_out))

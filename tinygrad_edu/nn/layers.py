@@ -2,32 +2,31 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator
 
 import numpy as np
 
-from ..rng import default_rng
 from ..tensor import DEFAULT_DTYPE, Tensor
 from . import functional as F
+from . import init
 from .module import Module
 
 
 class Linear(Module):
     """y = x·Wᵀ + b, with W of shape (out_features, in_features), as ``torch.nn.Linear``.
 
-    Initialisation follows PyTorch: W and b ~ U(−1/√fan_in, 1/√fan_in), which is
-    ``kaiming_uniform_(a=√5)`` for W (bound √(6/((1 + a²)·fan_in)) = 1/√fan_in).
+    Initialisation follows PyTorch: W and b ~ U(−1/√fan_in, 1/√fan_in) (`init.default_uniform_`).
     """
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True, dtype: type = DEFAULT_DTYPE) -> None:
         if in_features < 1 or out_features < 1:
             raise ValueError(f"Linear: sizes must be positive, got ({in_features}, {out_features})")
         self.in_features, self.out_features = in_features, out_features
-        bound = 1.0 / math.sqrt(in_features)
-        rng = default_rng()
-        self.weight = Tensor(rng.uniform(-bound, bound, (out_features, in_features)).astype(dtype), requires_grad=True)
-        self.bias = Tensor(rng.uniform(-bound, bound, out_features).astype(dtype), requires_grad=True) if bias else None
+        self.weight = Tensor(np.empty((out_features, in_features), dtype=dtype), requires_grad=True)
+        init.default_uniform_(self.weight)
+        self.bias = Tensor(np.empty(out_features, dtype=dtype), requires_grad=True) if bias else None
+        if self.bias is not None:
+            init.default_uniform_(self.bias, fan_in=in_features)
 
     def forward(self, x: Tensor) -> Tensor:
         return F.linear(x if isinstance(x, Tensor) else Tensor(np.asarray(x)), self.weight, self.bias)
@@ -80,7 +79,7 @@ class LeakyReLU(Module):
 
 
 class Softmax(Module):
-    """eˣⁱ/Σⱼ eˣʲ along ``dim`` (computed with log-sum-exp)."""
+    """eˣⁱ/Σⱼ eˣʲ along ``dim``, computed as e^{xᵢ − m}/Σⱼ e^{xⱼ − m} with m = max x so that nothing overflows."""
 
     def __init__(self, dim: int = -1) -> None:
         self.dim = dim

@@ -1,15 +1,23 @@
 """`Module`: the base of every model, scalar (`Neuron`, `MLP`) or tensor (`Linear`, `Sequential`).
 
 A module's parameters are found by walking its attributes in the order they were assigned:
-a trainable node (a `Value`, or a `Tensor` with ``requires_grad=True``) is a parameter, a `Module`
-is searched recursively, and lists or tuples of either are searched item by item. So, as in
-PyTorch, assigning ``self.fc = Linear(3, 4)`` in ``__init__`` is all it takes to register it.
+a trainable node (a `Value`, a `Parameter`, or a `Tensor` with ``requires_grad=True``) is a
+parameter, a `Module` is a child searched recursively, and lists or tuples of either are searched
+item by item. So, as in PyTorch, assigning ``self.fc = Linear(3, 4)`` in ``__init__`` is all it
+takes to register it, and no ``super().__init__()`` call is needed (one is harmless).
+
+Names, order and layout follow PyTorch (https://pytorch.org/docs/stable/generated/torch.nn.Module.html):
+``named_parameters`` gives a module's own parameters in definition order, then each child's under
+its dotted name (``"0.weight"``, ``"encoder.fc.bias"``); ``state_dict`` holds, module by module,
+its parameters then its buffers, and the same keys load into the equivalent ``torch.nn`` model.
+A module that names its own parameters (a class that overrides `named_parameters`, as `RNN` does
+to give PyTorch's ``weight_ih_l0``) is treated as one leaf whose insides are not walked.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -17,14 +25,32 @@ from ..engine import Value
 
 
 def is_parameter(obj: Any) -> bool:
-    """True for a trainable leaf: a `Value`, or any node with ``requires_grad=True``."""
-    return isinstance(obj, Value) or getattr(obj, "requires_grad", False) is True
+    """True for a trainable leaf: a `Value`, a `Parameter`, or any node with ``requires_grad=True``."""
+    from .parameter import Parameter
+
+    return isinstance(obj, (Value, Parameter)) or getattr(obj, "requires_grad", False) is True
+
+
+class IncompatibleKeys(NamedTuple):
+    """What `Module.load_state_dict` returns, as PyTorch: the keys it did not find either way."""
+
+    missing_keys: list[str]
+    unexpected_keys: list[str]
+
+
+def _addindent(text: str, spaces: int) -> str:
+    """Indent every line but the first (PyTorch's layout for a child's repr inside its parent's)."""
+    first, *rest = text.split("\n")
+    return "\n".join([first] + [" " * spaces + line for line in rest])
 
 
 class Module:
-    """Base class: parameter discovery, gradients, train/eval mode, call → forward."""
+    """Base class: parameter discovery, state_dict, train/eval mode, printing, call → forward."""
 
     training: bool = True
+
+    def __init__(self) -> None:
+        """Nothing to set up: parameters and children are found from the attributes themselves."""
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
@@ -43,82 +69,170 @@ class Module:
             else:
                 yield name, obj
 
+    def _names_own_parameters(self) -> bool:
+        """True for a class that overrides `named_parameters` (then it is one leaf, see the module doc)."""
+        return type(self).named_parameters is not Module.named_parameters
+
+    def _own_parameters(self) -> Iterator[tuple[str, Any]]:
+        """This module's own parameters (not its children's), by attribute name."""
+        if self._names_own_parameters():
+            yield from self.named_parameters()
+            return
+        for name, obj in self._members():
+            if not isinstance(obj, Module) and is_parameter(obj):
+                yield name, obj
+
     def named_children(self) -> Iterator[tuple[str, Module]]:
         """Direct sub-modules with their attribute names (``"layers.0"`` for list items)."""
+        if self._names_own_parameters():
+            return
         for name, obj in self._members():
             if isinstance(obj, Module):
                 yield name, obj
 
     def children(self) -> Iterator[Module]:
+        """Direct sub-modules."""
         for _, child in self.named_children():
             yield child
 
-    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
-        """This module and every module inside it, depth first, with dotted names."""
+    def named_modules(self, memo: set[int] | None = None, prefix: str = "") -> Iterator[tuple[str, Module]]:
+        """This module and every module inside it, depth first, with dotted names; a module used
+        twice is listed once (under its first name), as PyTorch."""
+        memo = set() if memo is None else memo
+        if id(self) in memo:
+            return
+        memo.add(id(self))
         yield prefix, self
         for name, child in self.named_children():
-            yield from child.named_modules(f"{prefix}.{name}" if prefix else name)
+            yield from child.named_modules(memo, f"{prefix}.{name}" if prefix else name)
 
     def modules(self) -> Iterator[Module]:
+        """This module and every module inside it."""
         for _, module in self.named_modules():
             yield module
 
-    def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Any]]:
+    def named_parameters(self, prefix: str = "", recurse: bool = True) -> Iterator[tuple[str, Any]]:
         """(dotted name, parameter) pairs, each shared parameter once: as PyTorch, a module's own
         parameters in definition order, then those of each child."""
         seen: set[int] = set()
-        for base, module in self.named_modules(prefix):
-            for name, obj in module._members():
-                if not isinstance(obj, Module) and is_parameter(obj) and id(obj) not in seen:
-                    seen.add(id(obj))
-                    yield (f"{base}.{name}" if base else name), obj
+        modules = self.named_modules(prefix=prefix) if recurse else iter([(prefix, self)])
+        for base, module in modules:
+            for name, p in module._own_parameters():
+                if id(p) not in seen:
+                    seen.add(id(p))
+                    yield (f"{base}.{name}" if base else name), p
 
-    def parameters(self) -> list[Any]:
+    def parameters(self, recurse: bool = True) -> list[Any]:
         """Every trainable parameter, each once, in definition order."""
-        return [p for _, p in self.named_parameters()]
+        pairs = self.named_parameters() if recurse else Module.named_parameters(self, recurse=False)
+        return [p for _, p in pairs]
 
     def num_params(self) -> int:
         """Total number of trainable scalars."""
         return sum(p.numel() for p in self.parameters())
 
+    def register_parameter(self, name: str, param: Any) -> None:
+        """Add ``param`` (a `Parameter`, or None for "no such parameter") under ``name``."""
+        from .parameter import Parameter
+
+        if param is not None and not isinstance(param, Parameter):
+            raise TypeError(f"register_parameter: {name!r} must be a Parameter or None, got {type(param).__name__}")
+        setattr(self, name, param)
+
+    def add_module(self, name: str, module: Module | None) -> None:
+        """Add a child module under ``name`` (as assigning the attribute does)."""
+        if module is not None and not isinstance(module, Module):
+            raise TypeError(f"add_module: {name!r} must be a Module or None, got {type(module).__name__}")
+        setattr(self, name, module)
+
+    register_module = add_module
+
+    def get_submodule(self, target: str) -> Module:
+        """The module at the dotted path ``target`` (``""`` is this module)."""
+        modules = dict(self.named_modules())
+        if target not in modules:
+            raise AttributeError(f"{type(self).__name__} has no submodule {target!r}; it has {sorted(modules)}")
+        return modules[target]
+
+    def apply(self, fn: Callable[[Module], Any]) -> Module:
+        """Call ``fn`` on every child (recursively) and then on this module, as PyTorch; return self.
+
+        The usual use is initialisation: ``model.apply(lambda m: isinstance(m, nn.Linear) and ...)``.
+        """
+        for child in self.children():
+            child.apply(fn)
+        fn(self)
+        return self
+
     # ------------------------------------------------------------ buffers and state
-    def register_buffer(self, name: str, value: Any) -> None:
+    def register_buffer(self, name: str, value: Any, persistent: bool = True) -> None:
         """Keep a tensor that is state but not a parameter (BatchNorm's running statistics): it is
-        saved in `state_dict` and never handed to an optimizer."""
+        saved in `state_dict` (unless ``persistent=False``) and never handed to an optimizer."""
         from ..tensor import Tensor
 
-        names = self.__dict__.setdefault("_buffer_names", [])
+        if value is None:
+            setattr(self, name, None)
+            return
+        key = "_buffer_names" if persistent else "_nonpersistent_buffer_names"
+        names = self.__dict__.setdefault(key, [])
         if name not in names:
             names.append(name)
         setattr(self, name, value if isinstance(value, Tensor) else Tensor(np.asarray(value)))
 
-    def named_buffers(self, prefix: str = "") -> Iterator[tuple[str, Any]]:
-        for base, module in self.named_modules(prefix):
-            for name in module.__dict__.get("_buffer_names", ()):
-                yield (f"{base}.{name}" if base else name), getattr(module, name)
+    def _own_buffers(self, persistent_only: bool = False) -> Iterator[tuple[str, Any]]:
+        keys = ("_buffer_names",) if persistent_only else ("_buffer_names", "_nonpersistent_buffer_names")
+        for key in keys:
+            for name in self.__dict__.get(key, ()):
+                if getattr(self, name, None) is not None:
+                    yield name, getattr(self, name)
+
+    def named_buffers(self, prefix: str = "", recurse: bool = True) -> Iterator[tuple[str, Any]]:
+        """(dotted name, buffer) pairs, module by module."""
+        modules = self.named_modules(prefix=prefix) if recurse else iter([(prefix, self)])
+        for base, module in modules:
+            for name, b in module._own_buffers():
+                yield (f"{base}.{name}" if base else name), b
+
+    def buffers(self, recurse: bool = True) -> Iterator[Any]:
+        """Every buffer."""
+        for _, b in self.named_buffers(recurse=recurse):
+            yield b
+
+    def _state_items(self, prefix: str = "") -> Iterator[tuple[str, Any]]:
+        """(key, tensor) in PyTorch's state_dict order: per module, parameters then persistent
+        buffers, then each child's; a module used twice appears under both names, as PyTorch."""
+        for name, p in self._own_parameters():
+            yield prefix + name, p
+        for name, b in self._own_buffers(persistent_only=True):
+            yield prefix + name, b
+        for name, child in self.named_children():
+            yield from child._state_items(f"{prefix}{name}.")
 
     def state_dict(self) -> dict[str, np.ndarray]:
-        """Every parameter and buffer by dotted name, as numpy copies (parameters first)."""
-        state = {name: np.array(p.data) for name, p in self.named_parameters()}
-        state.update((name, np.array(b.data)) for name, b in self.named_buffers())
-        return state
+        """Every parameter and persistent buffer by dotted name, as numpy copies, in PyTorch's
+        order and with PyTorch's keys (``torch.from_numpy`` each value to load it into torch)."""
+        return {key: np.array(t.data) for key, t in self._state_items()}
 
-    def load_state_dict(self, state: dict[str, Any], strict: bool = True) -> None:
+    def load_state_dict(self, state: dict[str, Any], strict: bool = True) -> IncompatibleKeys:
         """Copy values into the parameters and buffers of the same names, as PyTorch.
 
-        With ``strict`` every key must match both ways; a shape mismatch is always an error.
+        Values may be numpy arrays, Tensors or ``torch`` tensors; each is cast to the dtype of the
+        tensor it goes into. With ``strict`` every key must match both ways; a shape mismatch is
+        always an error, and nothing is copied unless everything can be.
+
+        Returns:
+            ``(missing_keys, unexpected_keys)``, as PyTorch.
         Raises:
             RuntimeError: listing missing keys, unexpected keys and "size mismatch for KEY".
         """
-        targets = dict(self.named_parameters())
-        targets.update(self.named_buffers())
+        targets = dict(self._state_items())
         errors = []
         missing = [k for k in targets if k not in state]
         unexpected = [k for k in state if k not in targets]
-        if strict and missing:
-            errors.append("Missing key(s) in state_dict: " + ", ".join(f'"{k}"' for k in missing))
         if strict and unexpected:
             errors.append("Unexpected key(s) in state_dict: " + ", ".join(f'"{k}"' for k in unexpected))
+        if strict and missing:
+            errors.append("Missing key(s) in state_dict: " + ", ".join(f'"{k}"' for k in missing))
         values = {}
         for key, target in targets.items():
             if key not in state:
@@ -142,12 +256,79 @@ class Module:
                 target.data = float(value)
             else:
                 target.data[...] = value
+        return IncompatibleKeys(missing, unexpected)
+
+    # ------------------------------------------------------------ dtype and device
+    def to(self, *args: Any, **kwargs: Any) -> Module:
+        """Convert floating-point parameters and buffers to a dtype, in place; return self.
+
+        Accepts ``to("cpu")``, ``to(device("cpu"))``, ``to(float64)``, ``to("cpu", float64)``,
+        ``to(dtype=..., device=...)`` and ``to(tensor)`` (its dtype), as PyTorch. Only the CPU
+        exists here: any other device raises ``RuntimeError``. Integer buffers keep their dtype.
+        """
+        from ..factories import DTYPES, as_dtype, check_device, device
+        from ..tensor import Tensor
+
+        dtype = kwargs.pop("dtype", None)
+        check_device(kwargs.pop("device", None))
+        kwargs.pop("non_blocking", None)
+        if kwargs:
+            raise TypeError(f"to: unexpected keyword argument(s) {sorted(kwargs)}")
+        for arg in args:
+            if isinstance(arg, Tensor):
+                dtype = arg.dtype
+            elif isinstance(arg, device) or (isinstance(arg, str) and arg not in DTYPES):
+                check_device(arg)
+            else:
+                dtype = arg
+        dtype = as_dtype(dtype)
+        if dtype is not None:
+            if dtype.kind != "f":
+                raise TypeError(f"to: a module can only be cast to a floating-point dtype, got {dtype}")
+            for _, t in self._state_items():
+                if isinstance(t, Tensor) and t.dtype.kind == "f":
+                    t.data = t.data.astype(dtype)
+                    if t.grad is not None:
+                        t.grad = t.grad.astype(dtype)
+        return self
+
+    def float(self) -> Module:
+        """Floating parameters and buffers to float32."""
+        return self.to(np.float32)
+
+    def double(self) -> Module:
+        """Floating parameters and buffers to float64."""
+        return self.to(np.float64)
+
+    def cpu(self) -> Module:
+        """Nothing to move: everything already lives in CPU memory."""
+        return self
+
+    # ------------------------------------------------------------ printing
+    def extra_repr(self) -> str:
+        """The text inside the parentheses of this module's line in ``print(model)`` (override it)."""
+        return ""
+
+    def __repr__(self) -> str:
+        """PyTorch's layout: ``Net(\n  (fc1): Linear(...)\n)``, children indented by two spaces."""
+        extra = self.extra_repr()
+        lines = extra.split("\n") if extra else []
+        children = [f"({name}): " + _addindent(repr(child), 2) for name, child in self.named_children()]
+        if not children and len(lines) <= 1:
+            return f"{type(self).__name__}({extra})"
+        return type(self).__name__ + "(\n  " + "\n  ".join(lines + children) + "\n)"
 
     # ------------------------------------------------------------ training helpers
-    def zero_grad(self) -> None:
-        """Reset every parameter's gradient (0.0 for a `Value`, None for a `Tensor`, as PyTorch)."""
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Reset every parameter's gradient (0.0 for a `Value`; None for a `Tensor`, as PyTorch,
+        or zeros with ``set_to_none=False``)."""
         for p in self.parameters():
-            p.grad = 0.0 if isinstance(p, Value) else None
+            if isinstance(p, Value):
+                p.grad = 0.0
+            elif set_to_none or p.grad is None:
+                p.grad = None
+            else:
+                p.grad = np.zeros_like(p.grad)
 
     def train(self, mode: bool = True) -> Module:
         """Set training mode (Dropout drops, BatchNorm uses batch statistics) here and below."""
@@ -158,3 +339,38 @@ class Module:
     def eval(self) -> Module:
         """Set evaluation mode: ``train(False)``."""
         return self.train(False)
+
+
+class ModuleList(Module):
+    """A list of modules, registered as children named "0", "1", …, as ``torch.nn.ModuleList``."""
+
+    def __init__(self, modules: Any = ()) -> None:
+        self._modules_list: list[Module] = []
+        for m in modules:
+            self.append(m)
+
+    def append(self, module: Module) -> ModuleList:
+        if not isinstance(module, Module):
+            raise TypeError(f"ModuleList: item {len(self)} is a {type(module).__name__}, not a Module")
+        self._modules_list.append(module)
+        return self
+
+    def extend(self, modules: Any) -> ModuleList:
+        for m in modules:
+            self.append(m)
+        return self
+
+    def _members(self) -> Iterator[tuple[str, Module]]:
+        return ((str(i), m) for i, m in enumerate(self._modules_list))
+
+    def __getitem__(self, i: int) -> Module:
+        return self._modules_list[i]
+
+    def __len__(self) -> int:
+        return len(self._modules_list)
+
+    def __iter__(self) -> Iterator[Module]:
+        return iter(self._modules_list)
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError("ModuleList has no forward(); loop over its modules in your own forward()")

@@ -8,11 +8,11 @@ Unrolling over time builds an ordinary graph, so backward() is backpropagation t
 
 from __future__ import annotations
 
-import math
+import numpy as np
 
-from ..rng import default_rng
 from ..tensor import DEFAULT_DTYPE, Tensor
 from . import functional as F
+from . import init
 from .module import Module
 
 
@@ -30,11 +30,9 @@ class RNNCell(Module):
         if nonlinearity not in ("tanh", "relu"):
             raise ValueError(f"RNNCell: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
         self.input_size, self.hidden_size, self.nonlinearity = input_size, hidden_size, nonlinearity
-        bound = 1.0 / math.sqrt(hidden_size)
-        rng = default_rng()
 
-        def param(*shape: int) -> Tensor:
-            return Tensor(rng.uniform(-bound, bound, shape).astype(dtype), requires_grad=True)
+        def param(*shape: int) -> Tensor:  # PyTorch's RNN: every weight and bias ~ U(±1/√hidden_size)
+            return init.default_uniform_(Tensor(np.empty(shape, dtype=dtype), requires_grad=True), fan_in=hidden_size)
 
         self.weight_ih = param(hidden_size, input_size)
         self.weight_hh = param(hidden_size, hidden_size)

@@ -11,25 +11,21 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .. import activations
 from ..engine import Operand, Value
 from . import init as init_
 from .module import Module
 
-ACTIVATIONS = {
-    "tanh": Value.tanh,
-    "relu": Value.relu,
-    "sigmoid": Value.sigmoid,
-    "leaky_relu": Value.leaky_relu,
-    "linear": None,
-}
 INITS = ("uniform", "xavier", "he", "lecun")
 
 
 def _check_activation(activation: str | None) -> str:
-    name = "linear" if activation is None else activation
-    if name not in ACTIVATIONS:
-        raise ValueError(f"unknown activation {activation!r}; choose from {sorted(ACTIVATIONS)}")
-    return name
+    """The activation's name, for scalar networks: one with a `Value` op in `tinygrad_edu.activations`."""
+    act = activations.get(activation)
+    if act.value is None:
+        scalar = sorted(n for n, a in activations.ACTIVATIONS.items() if a.value is not None)
+        raise ValueError(f"unknown activation {activation!r} for scalar neurons; choose from {scalar}")
+    return act.name
 
 
 def init_weights(fan_in: int, fan_out: int, init: str) -> np.ndarray:
@@ -72,8 +68,7 @@ class Neuron(Module):
         if len(x) != len(self.w):
             raise ValueError(f"Neuron: expected {len(self.w)} inputs, got {len(x)}")
         act = Value.dot(self.w, x, self.b)
-        phi = ACTIVATIONS[self.activation]
-        return phi(act) if phi else act
+        return activations.ACTIVATIONS[self.activation].value(act)
 
     def __repr__(self) -> str:
         return f"Neuron({len(self.w)}, {self.activation})"

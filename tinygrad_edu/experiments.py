@@ -1,0 +1,209 @@
+"""The chapters' experiments, shared by the notebooks and the scripts in ``examples/``.
+
+Each function runs one experiment from start to finish with a fixed seed and returns its numbers,
+so a notebook copied anywhere (with only this package installed) and ``python examples/x.py``
+compute the same thing:
+
+- `compare_optimizers`: eight optimizers train the same MLP from the same start on two moons
+  (chapter 5, ``examples/optimizers.py``).
+- `initialisation_study`: zeros, too-large, Xavier and He initialisation, and the gradient norm per
+  layer of a deep sigmoid net against a ReLU net (chapter 6, ``examples/initialisation.py``).
+- `train_cnn_mnist`: a small convolutional network on MNIST (chapter 10, ``examples/cnn_mnist.py``).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from . import nn, optim
+from .autograd import no_grad
+from .datasets import load_mnist, make_moons
+from .nn import functional as F
+from .rng import default_rng, manual_seed
+from .tensor import Tensor
+
+# ----------------------------------------------------------------------------- chapter 5
+#: Each optimizer with PyTorch's update rule and a learning rate that suits it on two moons.
+OPTIMIZERS: dict[str, Callable[[list[Any]], Any]] = {
+    "SGD": lambda p: optim.SGD(p, lr=0.1),
+    "momentum": lambda p: optim.SGD(p, lr=0.1, momentum=0.9),
+    "Nesterov": lambda p: optim.SGD(p, lr=0.1, momentum=0.9, nesterov=True),
+    "Adagrad": lambda p: optim.Adagrad(p, lr=0.1),
+    "RMSprop": lambda p: optim.RMSprop(p, lr=0.01),
+    "Adadelta": lambda p: optim.Adadelta(p, lr=1.0),
+    "Adam": lambda p: optim.Adam(p, lr=0.01),
+    "Nadam": lambda p: optim.Nadam(p, lr=0.01),
+}
+
+
+def moons_mlp() -> nn.Sequential:
+    """The 2-16-16-2 tanh MLP of chapter 5 (PyTorch's default initialisation)."""
+    return nn.Sequential(nn.Linear(2, 16), nn.Tanh(), nn.Linear(16, 16), nn.Tanh(), nn.Linear(16, 2))
+
+
+def train_full_batch(model: nn.Module, make_optimizer: Callable[[list[Any]], Any], steps: int) -> list[float]:
+    """Full-batch training on 200 two-moons points (noise 0.15, seed 0); the loss before each step."""
+    X, y = make_moons(200, noise=0.15, seed=0)
+    x = Tensor(X.astype(np.float32))
+    opt = make_optimizer(model.parameters())
+    losses = []
+    for _ in range(steps):
+        loss = F.cross_entropy(model(x), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    return losses
+
+
+def compare_optimizers(steps: int = 300) -> dict[str, list[float]]:
+    """The loss per step of each of `OPTIMIZERS`, every one from the same initial weights (seed 0)."""
+    curves = {}
+    for name, make in OPTIMIZERS.items():
+        manual_seed(0)
+        curves[name] = train_full_batch(moons_mlp(), make, steps)
+    return curves
+
+
+# ----------------------------------------------------------------------------- chapter 6
+INITIALISERS: dict[str, Callable[[Tensor], Any]] = {
+    "zeros": nn.init.zeros_,
+    "large": lambda w: nn.init.normal_(w, 0.0, 4.0),
+    "xavier": nn.init.xavier_uniform_,
+    "he": lambda w: nn.init.kaiming_normal_(w, nonlinearity="relu"),
+    "default": lambda w: w,
+}
+
+
+def init_mlp(
+    init: str, activation: type[nn.Module] = nn.Tanh, sizes: tuple[int, ...] = (2, 16, 16, 2)
+) -> nn.Sequential:
+    """An MLP whose weights are set by ``INITIALISERS[init]`` and whose biases are zero."""
+    if init not in INITIALISERS:
+        raise ValueError(f"init_mlp: unknown init {init!r}; choose one of {', '.join(INITIALISERS)}")
+    layers: list[nn.Module] = []
+    for i, (a, b) in enumerate(itertools.pairwise(sizes)):
+        lin = nn.Linear(a, b)
+        INITIALISERS[init](lin.weight)
+        nn.init.zeros_(lin.bias)
+        layers.append(lin)
+        if i < len(sizes) - 2:
+            layers.append(activation())
+    return nn.Sequential(*layers)
+
+
+def moons_accuracy(model: nn.Module, steps: int) -> float:
+    """Train on two moons with SGD (lr 0.1, momentum 0.9) and return the training accuracy."""
+    train_full_batch(model, lambda p: optim.SGD(p, lr=0.1, momentum=0.9), steps)
+    X, y = make_moons(200, noise=0.15, seed=0)
+    with no_grad():
+        return float(np.mean(model(Tensor(X.astype(np.float32))).argmax(1).data == y))
+
+
+def layer_gradient_norms(model: nn.Sequential) -> list[float]:
+    """‖∂L/∂W‖ for each Linear layer, input side first, on one batch of two moons (seed 1)."""
+    X, y = make_moons(200, noise=0.15, seed=1)
+    F.cross_entropy(model(Tensor(X.astype(np.float32))), y).backward()
+    return [float(np.linalg.norm(m.weight.grad)) for m in model.modules() if isinstance(m, nn.Linear)]
+
+
+def initialisation_study(quick: bool = False, verbose: bool = True) -> dict[str, Any]:
+    """Chapter 6's four findings, as numbers (and printed lines unless ``verbose=False``):
+
+    1. zeros: every hidden unit is still identical after training (symmetry never breaks);
+    2. N(0, 4²) weights saturate tanh units (|h| > 0.99), where tanh′ ≈ 0;
+    3. Xavier (tanh) and He (ReLU) train to high accuracy;
+    4. in a 10-hidden-layer sigmoid net the gradient norm shrinks towards the input (σ′ ≤ 1/4 at
+       every layer); with ReLU and He initialisation it does not.
+    """
+    say = print if verbose else (lambda *a, **k: None)
+    steps = 150 if quick else 400
+    results: dict[str, Any] = {}
+
+    manual_seed(0)
+    zeros = init_mlp("zeros")
+    results["zeros accuracy"] = moons_accuracy(zeros, steps)
+    w = zeros.layers[0].weight.data
+    results["zeros: hidden units identical"] = bool(np.allclose(w, w[:1]))
+    say(
+        f"zeros:  accuracy {results['zeros accuracy']:.3f}; all 16 first-layer units identical after training: "
+        f"{results['zeros: hidden units identical']}"
+    )
+
+    manual_seed(0)
+    large = init_mlp("large")
+    X, _ = make_moons(200, noise=0.15, seed=0)
+    with no_grad():
+        h = large.layers[1](large.layers[0](Tensor(X.astype(np.float32)))).data
+    results["large: saturated fraction"] = float(np.mean(np.abs(h) > 0.99))
+    results["large accuracy"] = moons_accuracy(large, steps)
+    say(
+        f"large:  {100 * results['large: saturated fraction']:.0f}% of first-layer tanh units saturated (|h| > 0.99) "
+        f"at the start; accuracy {results['large accuracy']:.3f}"
+    )
+
+    for init, act in (("xavier", nn.Tanh), ("he", nn.ReLU)):
+        manual_seed(0)
+        results[f"{init} accuracy"] = moons_accuracy(init_mlp(init, act), steps)
+        say(f"{init + ':':<7} accuracy {results[f'{init} accuracy']:.3f}")
+
+    deep = (2, *([32] * 10), 2)
+    for name, init, act in (("sigmoid, Xavier", "xavier", nn.Sigmoid), ("ReLU, He", "he", nn.ReLU)):
+        manual_seed(0)
+        norms = layer_gradient_norms(init_mlp(init, act, deep))
+        results[f"gradient norms {name}"] = norms
+        say(f"10 hidden layers, {name}: ‖∂L/∂W‖ from input to output layer: " + " ".join(f"{n:.1e}" for n in norms))
+    return results
+
+
+# ----------------------------------------------------------------------------- chapter 10
+def mnist_cnn() -> nn.Sequential:
+    """Conv(8, 3x3)-ReLU-MaxPool(2)-Conv(16, 3x3)-ReLU-MaxPool(2)-Flatten-Linear(400, 10)."""
+    return nn.Sequential(
+        nn.Conv2d(1, 8, 3),
+        nn.ReLU(),
+        nn.MaxPool2d(2),  # 28 → 26 → 13
+        nn.Conv2d(8, 16, 3),
+        nn.ReLU(),
+        nn.MaxPool2d(2),  # 13 → 11 → 5
+        nn.Flatten(),
+        nn.Linear(16 * 5 * 5, 10),
+    )
+
+
+def train_cnn_mnist(epochs: int = 3, n_train: int | None = None, verbose: bool = True) -> float:
+    """Train `mnist_cnn` with Adam (lr 2e-3, batches of 64, seed 0) on the first ``n_train``
+    training digits (all when None) and return its accuracy on the test digits."""
+    say = print if verbose else (lambda *a, **k: None)
+    (x_train, y_train), (x_test, y_test) = load_mnist(verbose=verbose)
+    n = len(x_train) if n_train is None else min(n_train, len(x_train))
+    X = (x_train[:n, None] / np.float32(255)).astype(np.float32)
+    y = y_train[:n]
+    Xt = (x_test[:, None] / np.float32(255)).astype(np.float32)
+    manual_seed(0)
+    model = mnist_cnn()
+    say(model)
+    say(f"{model.num_params():,} parameters")
+    opt = optim.Adam(model.parameters(), lr=2e-3)
+    for epoch in range(1, epochs + 1):
+        model.train()
+        order = default_rng().permutation(n)
+        total = 0.0
+        for i in range(0, n, 64):
+            idx = order[i : i + 64]
+            loss = F.cross_entropy(model(Tensor(X[idx])), y[idx])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            total += loss.item() * len(idx)
+        say(f"epoch {epoch}: mean training loss {total / n:.4f}")
+    model.eval()
+    with no_grad():
+        predicted = np.concatenate([model(Tensor(Xt[i : i + 500])).argmax(1).data for i in range(0, len(Xt), 500)])
+    accuracy = float(np.mean(predicted == y_test))
+    say(f"test accuracy: {accuracy:.4f} on {len(Xt)} digits")
+    return accuracy

@@ -1,0 +1,265 @@
+"""Elementwise ops: each output element depends on the elements at the same position of the inputs.
+
+Binary ops broadcast as numpy does; their gradients are summed back to each input's shape by
+`tinygrad_edu.ops.function.unbroadcast` (in `Tensor.backward`). Each class holds its forward and,
+beside it, its derivative: the docstring gives the math, ``backward`` the vector-Jacobian product.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import kernels
+from .function import Function, check_broadcast
+
+
+class Add(Function):
+    """a + b;  ∂/∂a = G, ∂/∂b = G."""
+
+    name = "+"
+
+    def forward(self, a, b):
+        check_broadcast("add", a, b)
+        return a + b
+
+    def backward(self, g):
+        return g, g
+
+
+class Sub(Function):
+    """a − b;  ∂/∂a = G, ∂/∂b = −G."""
+
+    name = "-"
+
+    def forward(self, a, b):
+        check_broadcast("sub", a, b)
+        return a - b
+
+    def backward(self, g):
+        return g, -g if self.needs_input_grad[1] else None
+
+
+class Mul(Function):
+    """a · b;  ∂/∂a = G·b, ∂/∂b = G·a."""
+
+    name = "*"
+
+    def forward(self, a, b):
+        check_broadcast("mul", a, b)
+        self.a, self.b = a, b
+        return a * b
+
+    def backward(self, g):
+        return (g * self.b if self.needs_input_grad[0] else None), (g * self.a if self.needs_input_grad[1] else None)
+
+
+class Div(Function):
+    """a / b;  ∂/∂a = G/b, ∂/∂b = −G·a/b² = −G·out/b."""
+
+    name = "/"
+
+    def forward(self, a, b):
+        check_broadcast("div", a, b)
+        self.b = b
+        self.out = a / b
+        return self.out
+
+    def backward(self, g):
+        ga = g / self.b if self.needs_input_grad[0] else None
+        return ga, (-g * self.out / self.b if self.needs_input_grad[1] else None)
+
+
+class Pow(Function):
+    """a ** b;  ∂/∂a = G·b·a^(b−1), ∂/∂b = G·a^b·ln a (taken as 0 where a = 0, as PyTorch)."""
+
+    name = "pow"
+
+    def forward(self, a, b):
+        check_broadcast("pow", a, b)
+        self.a, self.b = a, b
+        self.out = a**b
+        return self.out
+
+    def backward(self, g):
+        ga = g * self.b * self.a ** (self.b - 1) if self.needs_input_grad[0] else None
+        gb = None
+        if self.needs_input_grad[1]:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                gb = g * np.where(self.a == 0, 0, self.out * np.log(np.where(self.a == 0, 1, self.a)))
+        return ga, gb
+
+
+class PowConst(Function):
+    """a ** k for a number k;  ∂/∂a = G·k·a^(k−1)."""
+
+    def __init__(self, k: float) -> None:
+        self.k = k
+        self.name = f"**{k:g}"
+
+    def forward(self, a):
+        self.a = a
+        return a**self.k
+
+    def backward(self, g):
+        return (g * self.k * self.a ** (self.k - 1),)
+
+
+class Neg(Function):
+    """−a;  ∂/∂a = −G."""
+
+    name = "neg"
+
+    def forward(self, a):
+        return -a
+
+    def backward(self, g):
+        return (-g,)
+
+
+class Exp(Function):
+    """eᵃ;  ∂/∂a = G·eᵃ."""
+
+    name = "exp"
+
+    def forward(self, a):
+        self.out = np.exp(a)
+        return self.out
+
+    def backward(self, g):
+        return (g * self.out,)
+
+
+class Log(Function):
+    """ln a;  ∂/∂a = G/a. NaN for a < 0 and −inf at 0, as numpy and PyTorch (see detect_anomaly)."""
+
+    name = "log"
+
+    def forward(self, a):
+        self.a = a
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.log(a)
+
+    def backward(self, g):
+        return (g / self.a,)
+
+
+class Sqrt(Function):
+    """√a;  ∂/∂a = G/(2√a)."""
+
+    name = "sqrt"
+
+    def forward(self, a):
+        with np.errstate(invalid="ignore"):
+            self.out = np.sqrt(a)
+        return self.out
+
+    def backward(self, g):
+        with np.errstate(divide="ignore"):
+            return (g * 0.5 / self.out,)
+
+
+class Abs(Function):
+    """|a|;  ∂/∂a = G·sign(a), sign(0) = 0."""
+
+    name = "abs"
+
+    def forward(self, a):
+        self.a = a
+        return np.abs(a)
+
+    def backward(self, g):
+        return (g * np.sign(self.a),)
+
+
+class Tanh(Function):
+    """tanh a;  ∂/∂a = G·(1 − tanh² a)."""
+
+    name = "tanh"
+
+    def forward(self, a):
+        self.out = np.tanh(a)
+        return self.out
+
+    def backward(self, g):
+        return (kernels.tanh_backward(self.out, g),)
+
+
+class Sigmoid(Function):
+    """σ(a) = 1/(1 + e^{−a}), overflow-free;  ∂/∂a = G·σ(1 − σ)."""
+
+    name = "sigmoid"
+
+    def forward(self, a):
+        self.out = kernels.sigmoid(a)
+        return self.out
+
+    def backward(self, g):
+        return (kernels.sigmoid_backward(self.out, g),)
+
+
+class ReLU(Function):
+    """max(a, 0);  ∂/∂a = G·1[a > 0]."""
+
+    name = "relu"
+
+    def forward(self, a):
+        self.out = kernels.relu(a)
+        return self.out
+
+    def backward(self, g):
+        return (kernels.relu_backward(self.out, g),)
+
+
+class LeakyReLU(Function):
+    """a for a > 0, else α·a;  ∂/∂a = G or α·G."""
+
+    def __init__(self, alpha: float) -> None:
+        self.alpha = alpha
+        self.name = f"leaky_relu({alpha:g})"
+
+    def forward(self, a):
+        self.pos = a > 0
+        return np.where(self.pos, a, self.alpha * a)
+
+    def backward(self, g):
+        return (np.where(self.pos, g, self.alpha * g),)
+
+
+class Clip(Function):
+    """min(max(a, lo), hi);  ∂/∂a = G where lo ≤ a ≤ hi, else 0 (PyTorch's clamp)."""
+
+    name = "clip"
+
+    def __init__(self, lo: float | None, hi: float | None) -> None:
+        self.lo, self.hi = lo, hi
+
+    def forward(self, a):
+        self.mask = np.ones(a.shape, dtype=bool)
+        if self.lo is not None:
+            self.mask &= a >= self.lo
+        if self.hi is not None:
+            self.mask &= a <= self.hi
+        return np.clip(a, self.lo, self.hi)
+
+    def backward(self, g):
+        return (g * self.mask,)
+
+
+class Where(Function):
+    """cond ? a : b;  ∂/∂a = G·cond, ∂/∂b = G·(1 − cond)."""
+
+    name = "where"
+
+    def __init__(self, cond: np.ndarray) -> None:
+        self.cond = cond
+
+    def forward(self, a, b):
+        check_broadcast("where", self.cond, a, b)
+        return np.where(self.cond, a, b)
+
+    def backward(self, g):
+        zero = np.zeros((), dtype=g.dtype)
+        return (
+            np.where(self.cond, g, zero) if self.needs_input_grad[0] else None,
+            np.where(self.cond, zero, g) if self.needs_input_grad[1] else None,
+        )

@@ -1,0 +1,116 @@
+"""The one mechanism every tensor op uses: a `Function` and `apply`.
+
+Each op is a `Function` subclass whose ``forward`` maps numpy arrays to a numpy array and may keep
+what its derivative needs on ``self``; ``backward`` maps the upstream gradient G = ∂L/∂out to
+one gradient per input (the vector-Jacobian product Gᵀ·∂out/∂input), or None for an input that
+needs none. `apply` runs the forward and, when a gradient is wanted, records the inputs
+(``out._prev``) and the function instance (``out.grad_fn``) on the output.
+`Tensor.backward` walks the graph in reverse topological order and calls each ``backward`` once.
+
+Broadcasting is undone in exactly one place: an input of shape (3, 1) used as (3, 4) receives
+the upstream gradient summed over the broadcast axis (`unbroadcast`), because each of its
+elements contributed to four outputs.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .. import autograd
+
+if TYPE_CHECKING:
+    from ..tensor import Tensor
+
+
+class Function:
+    """Base of every tensor op: ``forward(*arrays) -> array`` and ``backward(g) -> grads``."""
+
+    #: the label drawn on the op's node by `tinygrad_edu.draw_dot`
+    name = ""
+    #: which inputs need a gradient (PyTorch's ``ctx.needs_input_grad``); set by `apply` so
+    #: backward can skip work, e.g. ∂L/∂x when x is data
+    needs_input_grad: tuple[bool, ...] = ()
+
+    def forward(self, *arrays: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def backward(self, g: np.ndarray) -> tuple[np.ndarray | None, ...]:
+        raise NotImplementedError
+
+
+def apply(fn: Function, *inputs: Tensor) -> Tensor:
+    """Run ``fn.forward`` on the inputs' arrays and record the graph when a gradient is wanted.
+
+    >>> from tinygrad_edu import Tensor
+    >>> from tinygrad_edu.ops import Mul
+    >>> a, b = Tensor([2.0], requires_grad=True), Tensor([5.0])
+    >>> out = apply(Mul(), a, b)
+    >>> out.grad_fn.name, out.grad_fn.needs_input_grad
+    ('*', (True, False))
+    """
+    needs = tuple([t.requires_grad for t in inputs])
+    track = autograd._grad_enabled and True in needs
+    fn.needs_input_grad = needs
+    tensor_cls = _tensor.Tensor
+    out = tensor_cls.__new__(tensor_cls)
+    out.data = fn.forward(*[t.data for t in inputs])
+    if autograd._anomaly_enabled:
+        autograd.check_finite(f"{fn.name} forward", (out.data,), inputs)
+    out.grad = None
+    out.label = ""
+    out._retain = False
+    out.requires_grad = track
+    out._prev = inputs if track else ()
+    out.grad_fn = fn if track else None
+    return out
+
+
+def shapes(*arrays: np.ndarray) -> str:
+    """``"(3, 4) and (4,)"``: the shapes of the arrays, for error messages."""
+    return " and ".join(str(tuple(a.shape)) for a in arrays)
+
+
+def check_broadcast(name: str, *arrays: np.ndarray) -> None:
+    """Raise ``ValueError("add: shapes (3,) and (4,) do not broadcast")`` for incompatible shapes."""
+    try:
+        np.broadcast_shapes(*(a.shape for a in arrays))
+    except ValueError:
+        raise ValueError(f"{name}: shapes {shapes(*arrays)} do not broadcast") from None
+
+
+def unbroadcast(g: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """Sum ``g`` over the axes along which an input of ``shape`` was broadcast.
+
+    >>> unbroadcast(np.ones((2, 3)), (3,))   # each of the 3 elements fed 2 outputs
+    array([2., 2., 2.])
+    """
+    if g.shape == shape:
+        return g
+    extra = g.ndim - len(shape)
+    axes = tuple(range(extra)) + tuple(i + extra for i, n in enumerate(shape) if n == 1 and g.shape[i + extra] != 1)
+    return g.sum(axis=axes, keepdims=True).reshape(shape) if axes else g.reshape(shape)
+
+
+def normalize_axis(axis: int | Sequence[int] | None, ndim: int) -> tuple[int, ...]:
+    """Axes as non-negative ints (None = all of them); an out-of-range axis is a ValueError.
+
+    >>> normalize_axis(-1, 3), normalize_axis(None, 2)
+    ((2,), (0, 1))
+    """
+    if axis is None:
+        return tuple(range(ndim))
+    axes = (axis,) if isinstance(axis, numbers.Integral) else tuple(axis)
+    out = []
+    for a in axes:
+        if not -ndim <= a < max(ndim, 1):
+            raise ValueError(f"axis {a} is out of range for a tensor with {ndim} dimensions")
+        out.append(a % max(ndim, 1))
+    return tuple(out)
+
+
+# Imported last: tensor.py imports the ops, and `apply` reads ``_tensor.Tensor`` only when called.
+from .. import tensor as _tensor  # noqa: E402

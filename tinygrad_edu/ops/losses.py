@@ -1,0 +1,65 @@
+"""Loss ops fused into one `Function` each, where the composite of primitives would be slower or less
+stable: softmax cross-entropy from integer labels, binary cross-entropy from probabilities and from
+logits. The other losses (`mse_loss`, `l1_loss`, ...) are compositions in `tinygrad_edu.nn.functional`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import kernels
+from .function import Function
+
+
+class SoftmaxCrossEntropy(Function):
+    """Σᵢ −log softmax(zᵢ)[yᵢ] · scale, by log-sum-exp;  ∂/∂z = G·scale·(softmax(z) − onehot(y)).
+
+    ``scale`` is 1/N for the mean and 1 for the sum. One numba pass per row computes the max,
+    the exponentials, their sum and the loss; the backward is the classic A − Y."""
+
+    name = "cross_entropy"
+
+    def __init__(self, labels: np.ndarray, scale: float) -> None:
+        self.labels, self.scale = labels, scale
+
+    def forward(self, z):
+        total, self.probs = kernels.softmax_xent(z, self.labels)
+        return np.asarray(total * self.scale, dtype=z.dtype)
+
+    def backward(self, g):
+        return (kernels.softmax_xent_backward(self.probs, self.labels, self.scale * float(g)),)
+
+
+class BinaryCrossEntropy(Function):
+    """−[t·log p + (1 − t)·log(1 − p)] with each log clamped at −100 (PyTorch's choice, so p = 0
+    or 1 gives a finite loss);  ∂/∂p = G·(p − t)/max(p(1 − p), 1e-12)."""
+
+    name = "binary_cross_entropy"
+
+    def __init__(self, t: np.ndarray) -> None:
+        self.t = t
+
+    def forward(self, p):
+        self.p = p
+        with np.errstate(divide="ignore"):
+            return -(self.t * np.maximum(np.log(p), -100) + (1 - self.t) * np.maximum(np.log1p(-p), -100))
+
+    def backward(self, g):
+        p = self.p
+        return (g * (p - self.t) / np.maximum(p * (1 - p), 1e-12),)
+
+
+class BinaryCrossEntropyWithLogits(Function):
+    """max(z, 0) − z·t + log(1 + e^{−|z|}) (no overflow for any z);  ∂/∂z = G·(σ(z) − t)."""
+
+    name = "bce_with_logits"
+
+    def __init__(self, t: np.ndarray) -> None:
+        self.t = t
+
+    def forward(self, z):
+        self.z = z
+        return np.maximum(z, 0) - z * self.t + np.log1p(np.exp(-np.abs(z)))
+
+    def backward(self, g):
+        return (g * (kernels.sigmoid(self.z) - self.t),)

@@ -1,0 +1,77 @@
+"""Reductions: `Sum`, `Mean`, `Max`, `Min` over some or all axes.
+
+A reduction's backward broadcasts the upstream gradient G back over the reduced axes (re-inserting
+them first when ``keepdims`` was False).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .function import Function, normalize_axis
+
+
+class Sum(Function):
+    """Σ over axes;  ∂/∂aᵢ = G (broadcast back over the summed axes)."""
+
+    name = "sum"
+
+    def __init__(self, axis, keepdims: bool) -> None:
+        self.axis, self.keepdims = axis, keepdims
+
+    def forward(self, a):
+        self.shape = a.shape
+        self.axes = normalize_axis(self.axis, a.ndim)
+        return np.sum(a, axis=self.axes, keepdims=self.keepdims)
+
+    def backward(self, g):
+        if not self.keepdims:
+            g = np.expand_dims(g, self.axes)
+        return (np.broadcast_to(g, self.shape),)
+
+
+class Mean(Sum):
+    """(1/n) Σ over axes;  ∂/∂aᵢ = G/n."""
+
+    name = "mean"
+
+    def forward(self, a):
+        out = super().forward(a)
+        self.count = int(np.prod([a.shape[i] for i in self.axes]))
+        return (out / self.count).astype(a.dtype, copy=False)
+
+    def backward(self, g):
+        return (super().backward(g)[0] / self.count,)
+
+
+class Max(Function):
+    """max over axes;  the gradient goes to the maximal elements, split evenly among ties (PyTorch's
+    rule for ``amax``): ∂/∂aᵢ = G·1[aᵢ = max]/(number of maximal elements)."""
+
+    name = "max"
+    reduce = staticmethod(np.max)
+
+    def __init__(self, axis, keepdims: bool) -> None:
+        self.axis, self.keepdims = axis, keepdims
+
+    def forward(self, a):
+        if a.size == 0:
+            raise ValueError(f"{self.name}: empty tensor of shape {tuple(a.shape)} has no {self.name}imum")
+        self.axes = normalize_axis(self.axis, a.ndim)
+        kept = self.reduce(a, axis=self.axes, keepdims=True)
+        self.mask = a == kept
+        # counted in a's dtype: an integer count would turn G/count into float64 for float32 input
+        self.count = self.mask.sum(axis=self.axes, keepdims=True, dtype=a.dtype)
+        return kept if self.keepdims else np.squeeze(kept, axis=self.axes)
+
+    def backward(self, g):
+        if not self.keepdims:
+            g = np.expand_dims(g, self.axes)
+        return (self.mask * (g / self.count),)
+
+
+class Min(Max):
+    """min over axes;  the gradient goes to the minimal elements, split evenly among ties (``amin``)."""
+
+    name = "min"
+    reduce = staticmethod(np.min)

@@ -1,0 +1,42 @@
+"""Softmax and log-softmax along one axis, both shifted by the maximum so that nothing overflows."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .function import Function
+
+
+class Softmax(Function):
+    """sᵢ = e^{aᵢ − m} / Σⱼ e^{aⱼ − m} (m = max, so nothing overflows);  ∂/∂a = s·(G − Σ G·s)."""
+
+    name = "softmax"
+
+    def __init__(self, axis: int) -> None:
+        self.axis = axis
+
+    def forward(self, a):
+        e = np.exp(a - a.max(axis=self.axis, keepdims=True))
+        self.out = e / e.sum(axis=self.axis, keepdims=True)
+        return self.out
+
+    def backward(self, g):
+        s = self.out
+        return (s * (g - (g * s).sum(axis=self.axis, keepdims=True)),)
+
+
+class LogSoftmax(Function):
+    """aᵢ − m − log Σⱼ e^{aⱼ − m} (log-sum-exp);  ∂/∂a = G − softmax(a)·Σ G."""
+
+    name = "log_softmax"
+
+    def __init__(self, axis: int) -> None:
+        self.axis = axis
+
+    def forward(self, a):
+        shifted = a - a.max(axis=self.axis, keepdims=True)
+        self.out = shifted - np.log(np.exp(shifted).sum(axis=self.axis, keepdims=True))
+        return self.out
+
+    def backward(self, g):
+        return (g - np.exp(self.out) * g.sum(axis=self.axis, keepdims=True),)
