@@ -28,7 +28,7 @@ SYMMETRIC = [g for g in GEOMETRIES if g[3] == g[4]]
 
 
 def out_hw(shape, k, s, p, pa, d):
-    return tuple(K.out_size(shape[2 + a], k[a], s[a], p[a], pa[a], d[a]) for a in range(2))
+    return tuple(K.conv_out_size(shape[2 + a], k[a], s[a], p[a], pa[a], d[a]) for a in range(2))
 
 
 def rand(shape, dtype=np.float64, seed=0):

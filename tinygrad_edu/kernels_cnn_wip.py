@@ -46,10 +46,10 @@ except ImportError:  # pragma: no cover - numba is a dependency
     nb = None
 
 
-def out_size(size: int, k: int, stride: int, pad_before: int, pad_after: int, dilation: int) -> int:
+def conv_out_size(size: int, k: int, stride: int, pad_before: int, pad_after: int, dilation: int) -> int:
     """PyTorch's output length along one axis (``ceil_mode=False``).
 
-    >>> out_size(28, 3, 1, 0, 0, 1), out_size(28, 2, 2, 0, 0, 1), out_size(7, 3, 2, 1, 1, 1)
+    >>> conv_out_size(28, 3, 1, 0, 0, 1), conv_out_size(28, 2, 2, 0, 0, 1), conv_out_size(7, 3, 2, 1, 1, 1)
     (26, 14, 4)
     """
     return (size + pad_before + pad_after - dilation * (k - 1) - 1) // stride + 1
