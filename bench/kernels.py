@@ -4,7 +4,7 @@ Two timings per kernel, medians of repeated runs: alone, and as a pair "float32 
 first layer (128x784 @ 784x512), then the kernel", which is how kernels run in training, with the
 GEMM alone measured in the same rounds. The pair column is the one that matters: a kernel that
 fights BLAS for the two cores loses there even when it wins alone (the reason the kernels are
-serial; see tinygrad_edu/kernels.py).
+serial; see tinygrad_edu/kernels/__init__.py).
 
     python bench/kernels.py
 """
@@ -20,6 +20,8 @@ os.environ.setdefault("OMP_NUM_THREADS", "2")
 import numpy as np
 
 from tinygrad_edu import kernels
+from tinygrad_edu.optim.adam import adam_step, adam_step_np
+from tinygrad_edu.optim.sgd import sgd_step, sgd_step_np
 
 
 def time_us(fn, *args, gemm=None, inner: int = 50) -> float:
@@ -86,9 +88,9 @@ def main() -> None:
             (probs, labels, 1 / 128),
         ),
         # the optimizer rows go through the dispatchers, as `optim` calls them (no size cut)
-        ("sgd momentum 512x784", kernels.sgd_step, kernels.sgd_step_np, sgd_args(w, gw, buf), sgd_args(w, gw, buf)),
-        ("sgd momentum 128", kernels.sgd_step, kernels.sgd_step_np, sgd_args(b, gb, bbuf), sgd_args(b, gb, bbuf)),
-        ("adam 512x784", kernels.adam_step, kernels.adam_step_np, adam_args(w, gw, m, v), adam_args(w, gw, m, v)),
+        ("sgd momentum 512x784", sgd_step, sgd_step_np, sgd_args(w, gw, buf), sgd_args(w, gw, buf)),
+        ("sgd momentum 128", sgd_step, sgd_step_np, sgd_args(b, gb, bbuf), sgd_args(b, gb, bbuf)),
+        ("adam 512x784", adam_step, adam_step_np, adam_args(w, gw, m, v), adam_args(w, gw, m, v)),
     ]
     print(f"float32, OMP_NUM_THREADS={os.environ['OMP_NUM_THREADS']}, medians of 9 interleaved rounds")
     print(f"{'kernel':<24} {'numba':>9} {'numpy':>9} {'speed-up':>8} | {'GEMM':>8} {'+numba':>9} {'+numpy':>9}")

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import gzip
-import hashlib
 import subprocess
 import sys
 
 import numpy as np
 import pytest
 
-from tinygrad_edu import cli, datasets
+from tinygrad_edu import cli
+
+from .idx_data import serve
 
 
 def test_train_writes_weights_and_reports(tmp_path, capsys) -> None:
@@ -40,14 +40,7 @@ def test_backprop_and_gradcheck(tmp_path, capsys) -> None:
 
 
 def test_data_download(tmp_path, monkeypatch, capsys) -> None:
-    served = tmp_path / "served"
-    served.mkdir()
-    hashes = {}
-    for name in datasets.IDX_FILES:
-        raw = gzip.compress(bytes([0, 0, 8, 1, 0, 0, 0, 2, 7, 9]))
-        (served / name).write_bytes(raw)
-        hashes[name] = hashlib.sha256(raw).hexdigest()
-    monkeypatch.setitem(datasets.SOURCES, "mnist", {"url": served.as_uri() + "/", "hash_of": "gz", "sha256": hashes})
+    served = serve(tmp_path / "served", "mnist", monkeypatch)
     assert cli.main(["data", "download", "mnist", "--dest", str(tmp_path / "d")]) == 0
     assert "four files verified" in capsys.readouterr().out
     (served / "t10k-labels-idx1-ubyte.gz").write_bytes(b"corrupt")
@@ -60,6 +53,8 @@ def test_module_entry_point() -> None:
     assert done.returncode == 0 and "train" in done.stdout and "gradcheck" in done.stdout
 
 
-def test_bad_layers_argument() -> None:
-    with pytest.raises(SystemExit, match="--layers must be comma-separated"):
+def test_bad_layers_argument(capsys) -> None:
+    with pytest.raises(SystemExit) as exit_info:
         cli.main(["train", "--layers", "big"])
+    assert exit_info.value.code == 2  # argparse's usage error
+    assert "argument --layers: must be comma-separated layer sizes like 256,128, got 'big'" in capsys.readouterr().err

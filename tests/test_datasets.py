@@ -4,8 +4,6 @@ the bundled MNIST subset, toy sets."""
 from __future__ import annotations
 
 import gzip
-import hashlib
-import struct
 
 import numpy as np
 import pytest
@@ -13,11 +11,7 @@ import pytest
 from tinygrad_edu import datasets
 from tinygrad_edu.datasets import DataFormatError, DownloadError
 
-
-def idx_bytes(array: np.ndarray, code: int = 0x08) -> bytes:
-    """An IDX file, written from the format's definition: 0, 0, type code, ndim, big-endian sizes, data."""
-    header = bytes([0, 0, code, array.ndim]) + b"".join(struct.pack(">I", n) for n in array.shape)
-    return header + array.astype({0x08: ">u1", 0x0B: ">i2", 0x0D: ">f4"}[code]).tobytes()
+from .idx_data import TINY_MNIST, idx_bytes, serve
 
 
 def test_read_idx_raw_and_gzip(tmp_path) -> None:
@@ -55,21 +49,7 @@ def test_read_idx_rejects_broken_files(tmp_path, content, message: str) -> None:
 @pytest.fixture
 def mirror(tmp_path, monkeypatch):
     """A local 'server' (a folder reached through file:// URLs) holding a tiny MNIST-layout set."""
-    served = tmp_path / "served"
-    served.mkdir()
-    files = {
-        "train-images-idx3-ubyte.gz": np.arange(5 * 4 * 4, dtype=np.uint8).reshape(5, 4, 4),
-        "train-labels-idx1-ubyte.gz": np.arange(5, dtype=np.uint8),
-        "t10k-images-idx3-ubyte.gz": np.ones((2, 4, 4), dtype=np.uint8),
-        "t10k-labels-idx1-ubyte.gz": np.array([3, 4], dtype=np.uint8),
-    }
-    hashes = {}
-    for name, array in files.items():
-        raw = gzip.compress(idx_bytes(array))
-        (served / name).write_bytes(raw)
-        hashes[name] = hashlib.sha256(raw).hexdigest()
-    monkeypatch.setitem(datasets.SOURCES, "tiny", {"url": served.as_uri() + "/", "hash_of": "gz", "sha256": hashes})
-    return served, files
+    return serve(tmp_path / "served", "tiny", monkeypatch), TINY_MNIST
 
 
 def test_download_checks_and_loads(tmp_path, mirror) -> None:

@@ -6,6 +6,8 @@ import numpy as np
 import pytest
 
 from tinygrad_edu import kernels
+from tinygrad_edu.optim.adam import adam_step, adam_step_np
+from tinygrad_edu.optim.sgd import sgd_step, sgd_step_np
 
 pytestmark = pytest.mark.skipif(kernels.nb is None, reason="numba not installed")
 DTYPES = [np.float32, np.float64]
@@ -63,8 +65,8 @@ def test_sgd_kernel_equals_twin(dtype, momentum, dampening, wd, nesterov, monkey
     p1, g, b1 = arrays((300, 70), dtype, 3, seed=2)
     p2, b2 = p1.copy(), b1.copy()
     for first in (True, False, False):
-        kernels.sgd_step(p1, g, b1 if momentum else None, 0.1, momentum, dampening, wd, nesterov, first)
-        kernels.sgd_step_np(p2, g, b2 if momentum else None, 0.1, momentum, dampening, wd, nesterov, first)
+        sgd_step(p1, g, b1 if momentum else None, 0.1, momentum, dampening, wd, nesterov, first)
+        sgd_step_np(p2, g, b2 if momentum else None, 0.1, momentum, dampening, wd, nesterov, first)
     # float32: values of magnitude ~10 have an ulp of ~1e-6, and an update can cancel to near zero
     np.testing.assert_allclose(
         p1, p2, rtol=1e-5 if dtype == np.float32 else 1e-13, atol=2e-6 if dtype == np.float32 else 1e-13
@@ -80,8 +82,8 @@ def test_adam_kernel_equals_twin(dtype, wd, monkeypatch) -> None:
     p2, m2, v2 = p1.copy(), m1.copy(), v1.copy()
     for t in (1, 2, 3):
         bias1, bias2 = 1 - 0.9**t, 1 - 0.999**t
-        kernels.adam_step(p1, g, m1, v1, 0.01, 0.9, 0.999, 1e-8, wd, bias1, bias2)
-        kernels.adam_step_np(p2, g, m2, v2, 0.01, 0.9, 0.999, 1e-8, wd, bias1, bias2)
+        adam_step(p1, g, m1, v1, 0.01, 0.9, 0.999, 1e-8, wd, bias1, bias2)
+        adam_step_np(p2, g, m2, v2, 0.01, 0.9, 0.999, 1e-8, wd, bias1, bias2)
     tol = 1e-5 if dtype == np.float32 else 1e-13
     for a, b in ((p1, p2), (m1, m2), (v1, v2)):
         np.testing.assert_allclose(a, b, rtol=tol, atol=tol)

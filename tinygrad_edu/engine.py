@@ -5,11 +5,22 @@ How an op is defined (one mechanism for all of them)
 Each op computes its result ``out = f(a, b, ...)`` *and* the local partial derivatives
 ``∂f/∂a, ∂f/∂b, ...`` at the same moment, and stores the inputs in ``out._prev`` and the local
 derivatives in ``out._local``. `Value.backward` then applies the chain rule with one loop for
-every op::
+every op; this is the loop it runs::
 
-    for each node, outputs before inputs:
-        for parent, local in zip(node._prev, node._local):
-            parent.grad += local * node.grad          # dL/dparent += ∂node/∂parent · dL/dnode
+    order = topological_order(self)               # every node, inputs before their users
+    for node in order:
+        node._upstream = 0.0                      # dL/dnode gathered during this call
+    self._upstream = float(grad)                  # dL/dself: 1 for a loss
+    for node in reversed(order):                  # users before inputs: node._upstream is complete
+        g = node._upstream
+        node.grad += g                            # .grad accumulates across calls, as in PyTorch
+        if g != 0.0:                              # nothing to pass on (a dead ReLU's whole branch)
+            for parent, local in zip(node._prev, node._local):
+                parent._upstream += local * g     # dL/dparent += ∂node/∂parent · dL/dnode
+
+Skipping g = 0 differs from PyTorch only where a local derivative is ±inf or NaN (√a at a = 0, say):
+PyTorch multiplies 0 by it and passes NaN on, this loop passes nothing, which is the derivative of
+the function actually computed (0·√a is 0 everywhere).
 
 So an op's forward formula and its derivative sit side by side in one method, and no per-node
 closure is allocated. A closure that refers to its own output (as micrograd's ``_backward`` does)
@@ -24,8 +35,7 @@ import numbers
 from collections.abc import Iterable
 from typing import Union
 
-from . import autograd
-from .autograd import topological_order
+from .autograd import _state, _threads_without_grad, topological_order
 
 Number = int | float
 Operand = Union["Value", int, float]
@@ -37,7 +47,7 @@ def _new(data: float, prev: tuple, local: tuple, op: str) -> Value:
     out.data = data
     out.grad = 0.0
     out.label = ""
-    if autograd._grad_enabled:
+    if not _threads_without_grad or _state.grad_enabled:  # grad mode of this thread, see autograd
         out._prev = prev
         out._local = local
         out._op = op
@@ -46,6 +56,18 @@ def _new(data: float, prev: tuple, local: tuple, op: str) -> Value:
         out._local = ()
         out._op = ""
     return out
+
+
+def _pow(a: float, k: float) -> float:
+    """aᵏ as C's ``pow`` gives it (so as numpy and PyTorch do): ±inf where Python's ``**`` raises
+    OverflowError, and ±inf for 0 to a negative power where it raises ZeroDivisionError."""
+    try:
+        return a**k
+    except (OverflowError, ZeroDivisionError):
+        odd = k.is_integer() and k % 2.0 == 1.0
+        if a == 0.0:  # k < 0: C99 gives ±inf, the sign of a zero base kept for odd integer k
+            return math.copysign(math.inf, a) if odd else math.inf
+        return -math.inf if (a < 0.0 and odd) else math.inf
 
 
 def _as_value(x: Operand) -> Value:
@@ -73,7 +95,7 @@ class Value:
         (-3.0, -4.0)
     """
 
-    __slots__ = ("data", "grad", "label", "_prev", "_local", "_op", "_g")
+    __slots__ = ("data", "grad", "label", "_prev", "_local", "_op", "_upstream")
 
     def __init__(self, data: Number, label: str = "") -> None:
         if isinstance(data, Value):
@@ -108,13 +130,14 @@ class Value:
         return _new(self.data - other.data, (self, other), (1.0, -1.0), "-")
 
     def __truediv__(self, other: Operand) -> Value:
-        """a / b;  ∂/∂a = 1/b, ∂/∂b = −a/b²."""
+        """a / b;  ∂/∂a = 1/b, ∂/∂b = −a/b² = −(a/b)/b (PyTorch's formula, so that the quotient
+        is the correctly rounded a/b and a tiny b gives inf, never a spurious NaN)."""
         other = _as_value(other)
-        if other.data == 0.0:
+        b = other.data
+        if b == 0.0:
             raise ZeroDivisionError(f"div: division of {self.data!r} by zero")
-        inv = 1.0 / other.data
-        out = self.data * inv
-        return _new(out, (self, other), (inv, -out * inv), "/")
+        out = self.data / b
+        return _new(out, (self, other), (1.0 / b, -out / b), "/")
 
     def __neg__(self) -> Value:
         """−a;  ∂/∂a = −1."""
@@ -126,6 +149,10 @@ class Value:
         With a number k:  ∂/∂a = k·a^(k−1).
         With a Value k:   ∂/∂a = k·a^(k−1),  ∂/∂k = a^k · ln a  (needs a > 0, or a = 0 with k > 0,
         where ∂/∂k is taken as 0, the limit from the right, as PyTorch does).
+
+        Both derivatives follow PyTorch at the edges: ∂/∂a is 0 when k = 0 (even for a = 0 or NaN),
+        ∂/∂k is 0 at a = 0, NaN and ±inf propagate as IEEE pow does (1^NaN = 1, (−2)^inf = inf), and
+        a result too large for a float is ±inf rather than Python's OverflowError.
         """
         a = self.data
         if isinstance(exponent, Value):
@@ -134,25 +161,22 @@ class Value:
                 raise ValueError(
                     f"pow: base {a!r} to the Value power {k!r} is undefined; a Value exponent needs a positive base"
                 )
-            out = a**k
-            d_base = k * a ** (k - 1.0) if a != 0.0 else (0.0 if k > 1.0 else (1.0 if k == 1.0 else math.inf))
-            d_exp = out * math.log(a) if a > 0.0 else 0.0
+            out = _pow(a, k)
+            d_base = 0.0 if k == 0.0 else k * _pow(a, k - 1.0)
+            if a == 0.0 and k >= 0.0:
+                d_exp = 0.0
+            else:  # a > 0, or a NaN that the log passes on
+                d_exp = out * (math.log(a) if a > 0.0 else math.nan)
             return _new(out, (self, exponent), (d_base, d_exp), "pow")
         if not isinstance(exponent, numbers.Real):
             raise TypeError(f"pow: exponent must be a number or a Value, got {type(exponent).__name__}")
         k = float(exponent)
-        if a < 0.0 and not k.is_integer():
+        if a < 0.0 and math.isfinite(k) and not k.is_integer():
             raise ValueError(f"pow: negative base {a!r} to the non-integer power {k!r} is not a real number")
         if a == 0.0 and k < 0.0:
             raise ValueError(f"pow: zero to the negative power {k!r} is undefined (division by zero)")
-        out = a**k
-        if k == 0.0:
-            local = 0.0
-        elif k == 1.0:
-            local = 1.0
-        else:
-            local = k * a ** (k - 1.0) if (a != 0.0 or k > 1.0) else math.inf
-        return _new(out, (self,), (local,), f"**{exponent:g}")
+        local = 0.0 if k == 0.0 else k * _pow(a, k - 1.0)
+        return _new(_pow(a, k), (self,), (local,), f"**{k:g}")
 
     def __radd__(self, other: Number) -> Value:
         return _as_value(other) + self
@@ -179,19 +203,19 @@ class Value:
         return _new(out, (self,), (out,), "exp")
 
     def log(self) -> Value:
-        """ln a;  ∂/∂a = 1/a. Defined for a > 0 only."""
+        """ln a;  ∂/∂a = 1/a. Defined for a > 0 only; NaN gives NaN, as in PyTorch."""
         a = self.data
-        if not a > 0.0:
+        if a <= 0.0:
             raise ValueError(f"log: input must be positive, got {a!r}")
         return _new(math.log(a), (self,), (1.0 / a,), "log")
 
     def sqrt(self) -> Value:
-        """√a;  ∂/∂a = 1/(2√a) (+inf at a = 0). Defined for a ≥ 0 only."""
+        """√a;  ∂/∂a = 1/(2√a) (+inf at a = 0). Defined for a ≥ 0 only; NaN gives NaN, as in PyTorch."""
         a = self.data
         if a < 0.0:
             raise ValueError(f"sqrt: input must be non-negative, got {a!r}")
         out = math.sqrt(a)
-        return _new(out, (self,), (0.5 / out if out > 0.0 else math.inf,), "sqrt")
+        return _new(out, (self,), (0.5 / out if out != 0.0 else math.copysign(math.inf, out),), "sqrt")
 
     def tanh(self) -> Value:
         """tanh a = (e^{2a} − 1)/(e^{2a} + 1);  ∂/∂a = 1 − tanh² a."""
@@ -212,9 +236,14 @@ class Value:
         return _new(s, (self,), (s * (1.0 - s),), "sigmoid")
 
     def relu(self) -> Value:
-        """max(0, a);  ∂/∂a = 1 for a > 0, else 0 (PyTorch's choice at a = 0)."""
+        """max(0, a);  ∂/∂a = 1 for a > 0, else 0 (PyTorch's choice at a = 0).
+
+        NaN stays NaN with ∂/∂a = 1, as in PyTorch (a NaN must not vanish into a 0 that looks fine).
+        """
         a = self.data
-        return _new(a if a > 0.0 else 0.0, (self,), (1.0 if a > 0.0 else 0.0,), "relu")
+        if a <= 0.0:
+            return _new(0.0, (self,), (0.0,), "relu")
+        return _new(a, (self,), (1.0,), "relu")
 
     def leaky_relu(self, alpha: float = 0.01) -> Value:
         """a for a > 0, else α·a;  ∂/∂a = 1 or α. α = 0.01 as in PyTorch's LeakyReLU."""
@@ -233,9 +262,17 @@ class Value:
     # ------------------------------------------------------------------ n-ary ops
     @staticmethod
     def sum(values: Iterable[Operand]) -> Value:
-        """Σ vᵢ as one node;  ∂/∂vᵢ = 1. Equal to chained ``+`` but n − 1 nodes smaller."""
+        """Σ vᵢ as one node;  ∂/∂vᵢ = 1. Equal to chained ``+`` but n − 1 nodes smaller.
+
+        The sum is exactly rounded (`math.fsum`); where the exact sum is not a finite float
+        (an overflow, or inf − inf) it is the plain left-to-right sum: ±inf or NaN, as in PyTorch.
+        """
         vals = tuple(_as_value(v) for v in values)
-        return _new(math.fsum(v.data for v in vals), vals, (1.0,) * len(vals), "sum")
+        try:
+            out = math.fsum(v.data for v in vals)
+        except (OverflowError, ValueError):
+            out = sum(v.data for v in vals)
+        return _new(out, vals, (1.0,) * len(vals), "sum")
 
     @staticmethod
     def dot(weights: Iterable[Operand], inputs: Iterable[Operand], bias: Operand = 0.0) -> Value:
@@ -261,14 +298,14 @@ class Value:
         """
         order = topological_order(self)
         for node in order:
-            node._g = 0.0
-        self._g = float(grad)
+            node._upstream = 0.0
+        self._upstream = float(grad)
         for node in reversed(order):
-            g = node._g
+            g = node._upstream
             node.grad += g
             if g != 0.0:
                 for parent, local in zip(node._prev, node._local):
-                    parent._g += local * g
+                    parent._upstream += local * g
 
     def zero_grad(self) -> None:
         """Set the gradient of this node and of every node it was computed from to 0.0."""

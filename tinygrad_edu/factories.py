@@ -23,16 +23,14 @@ The free functions take PyTorch's argument names (``dim``, ``keepdim``, ``input`
 from __future__ import annotations
 
 import builtins
-import contextlib
 import math
 import numbers
 from collections import namedtuple
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-from .autograd import set_grad_enabled
 from .rng import default_rng
 from .tensor import DEFAULT_DTYPE, Tensor
 
@@ -172,13 +170,6 @@ class _NoAccelerator:
 
 cuda = _NoAccelerator("cuda")
 accelerator = _NoAccelerator("accelerator")
-
-
-@contextlib.contextmanager
-def enable_grad() -> Iterator[None]:
-    """Record the graph again inside a `no_grad` block, as ``torch.enable_grad()``."""
-    with set_grad_enabled(True):
-        yield
 
 
 # ----------------------------------------------------------------------------- factories

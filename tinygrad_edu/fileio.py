@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
+import secrets
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
@@ -19,6 +20,9 @@ from typing import IO
 @contextlib.contextmanager
 def atomic_write(path: str | os.PathLike, mode: str = "wb") -> Iterator[IO]:
     """Open a temporary file beside ``path`` for writing; on success, rename it over ``path``.
+
+    A file being replaced keeps its permissions; a symbolic link is written through (its target
+    is replaced), as ``open(path, "w")`` would. ``mode`` is ``"wb"`` (bytes) or ``"w"`` (UTF-8 text).
 
     >>> import tempfile, pathlib
     >>> target = pathlib.Path(tempfile.mkdtemp()) / "notes.txt"
@@ -36,14 +40,20 @@ def atomic_write(path: str | os.PathLike, mode: str = "wb") -> Iterator[IO]:
     if mode not in ("w", "wb"):
         raise ValueError(f"atomic_write: mode must be 'w' or 'wb', got {mode!r}")
     target = Path(path)
+    if target.is_symlink():
+        target = target.resolve()  # write through the link, as open() does, rather than replace it
     if target.is_dir():
         raise IsADirectoryError(f"cannot write {target}: it is a folder; give a file name")
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    if not target.parent.is_dir():
+        raise FileNotFoundError(f"cannot write {target}: the folder {target.parent} does not exist")
+    # O_EXCL with a random name, as mkstemp does, but with mode 0o666 so that the OS applies the
+    # umask as for any new file (reading the umask means setting it, which races other threads)
+    tmp = target.parent / f".{target.name}.{secrets.token_hex(8)}.tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
     try:
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes the file private; give it the usual permissions
-        with os.fdopen(fd, mode) as f:
+        with os.fdopen(fd, mode, encoding="utf-8" if mode == "w" else None) as f:
+            if target.exists():  # keep the permissions of the file being replaced
+                os.chmod(tmp, stat.S_IMODE(os.stat(target).st_mode))
             yield f
             f.flush()
             os.fsync(f.fileno())

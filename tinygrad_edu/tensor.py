@@ -356,7 +356,7 @@ class Tensor:
                 raise ValueError(f"backward: grad has shape {grad.shape} but the tensor has shape {self.shape}")
         grads: dict[Tensor, np.ndarray] = {self: grad}  # pending ∂L/∂node, keyed by node identity
         stored: set[int] = set()
-        anomaly = autograd._anomaly_enabled
+        anomaly = autograd.is_anomaly_enabled()
         for node in reversed(topological_order(self)):
             g = grads.pop(node, None)
             if g is None:

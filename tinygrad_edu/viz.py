@@ -163,7 +163,7 @@ def _interior_tensor_grads(root: Any) -> dict[int, np.ndarray]:
     try:
         for n in order:
             n.grad = None
-            if n._ctx is not None:
+            if n.grad_fn is not None:
                 n.retain_grad()
         root.backward(np.ones_like(root.data))
         return {id(n): n.grad for n in order if n.grad is not None}

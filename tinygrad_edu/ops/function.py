@@ -53,12 +53,12 @@ def apply(fn: Function, *inputs: Tensor) -> Tensor:
     ('*', (True, False))
     """
     needs = tuple([t.requires_grad for t in inputs])
-    track = autograd._grad_enabled and True in needs
+    track = autograd.is_grad_enabled() and True in needs
     fn.needs_input_grad = needs
     tensor_cls = _tensor.Tensor
     out = tensor_cls.__new__(tensor_cls)
     out.data = fn.forward(*[t.data for t in inputs])
-    if autograd._anomaly_enabled:
+    if autograd.is_anomaly_enabled():
         autograd.check_finite(f"{fn.name} forward", (out.data,), inputs)
     out.grad = None
     out.label = ""

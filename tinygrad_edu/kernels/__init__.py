@@ -1,0 +1,123 @@
+"""Hot-path kernels: numba-compiled loops, each beside a pure-numpy twin that computes the same thing.
+
+=====================  ===============================================================================
+``activations.py``     ReLU, sigmoid (forward and backward), tanh backward
+``losses.py``          fused softmax cross-entropy, forward and backward
+``conv.py``            col2im (convolution and average-pool backward), max-pool backward
+``_numba.py``          the JIT switch and ``njit``, the one decorator every kernel is compiled with
+``_check.py``          the entry checks every dispatcher runs before any loop (shapes, dtypes, ranges)
+``optim/sgd.py``,      the optimizer kernels live with their algorithm, in the ``optim`` package
+``optim/adam.py``
+=====================  ===============================================================================
+
+GEMM stays with BLAS (numpy's ``@``): a hand-written loop reaches a quarter of its speed. The numba
+kernels are used when ``TINYGRAD_EDU_JIT`` is not ``0`` (or `JIT_ENABLED` is set to False here, which
+switches every dispatcher at once); the elementwise ones only for arrays of at least `JIT_MIN_SIZE`
+elements (below that the call overhead eats the gain). The optimizer updates replace three or four numpy
+calls and win at every size, so they have no size cut. Kernels take float32 or float64; other dtypes
+(float16, integers) and mixed dtypes go to the twins.
+
+The kernels are serial on purpose. A ``prange`` ReLU on a 128x512 array takes 7 µs alone, but between two
+BLAS calls numba's OpenMP threads and OpenBLAS's threads spin-wait against each other on two cores, and a
+GEMM followed by that ReLU took 8.8 ms instead of 0.67 ms. Serial, the ReLU takes 12 µs (numpy: 33 µs) and
+costs the GEMM nothing (``bench/kernels.py`` measures both).
+
+How to add a kernel (say ``im2col`` in ``conv.py``):
+
+1. write the numpy twin ``im2col_np`` with the math in its docstring: it is the reference;
+2. below it, the loop ``_im2col_nb`` decorated with ``@njit`` (from ``._numba``); it may assume what the
+   dispatcher checked (shapes, C order, float32/float64) and must not allocate in float64 by accident
+   (a literal ``1`` promotes float32; take ``np.ones(1, x.dtype)[0]``);
+3. below that, the public dispatcher ``im2col``: validate with ``_check`` (raise on wrong shapes or index
+   ranges, before anything is written), then ``if use_jit(...) and _check.jit_ready(...)`` call the
+   kernel, else the twin;
+4. export the dispatcher (and the twin, for tests) from this ``__init__``, and add a row to
+   ``tests/test_kernels.py`` (kernel equals twin in float32 and float64) and a bad-input case to
+   ``tests/test_robust_kernels.py``; add a line to ``bench/kernels.py`` if it is meant to be fast.
+
+>>> import numpy as np
+>>> from tinygrad_edu import kernels
+>>> kernels.relu(np.array([-2.0, 3.0]))
+array([0., 3.])
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ._numba import JIT_FROM_ENV, nb
+from .activations import (
+    _relu_backward_nb,
+    _relu_nb,
+    _sigmoid_backward_nb,
+    _sigmoid_nb,
+    _tanh_backward_nb,
+    relu,
+    relu_backward,
+    relu_backward_np,
+    relu_np,
+    sigmoid,
+    sigmoid_backward,
+    sigmoid_backward_np,
+    sigmoid_np,
+    tanh_backward,
+    tanh_backward_np,
+)
+from .conv import _col2im_nb, _maxpool_backward_nb, col2im, col2im_np, maxpool_backward, maxpool_backward_np
+from .losses import (
+    _softmax_xent_backward_nb,
+    _softmax_xent_nb,
+    softmax_xent,
+    softmax_xent_backward,
+    softmax_xent_backward_np,
+    softmax_xent_np,
+)
+
+#: Use the numba kernels (from ``TINYGRAD_EDU_JIT``; assign False here to run everything on the twins).
+JIT_ENABLED: bool = JIT_FROM_ENV
+#: Elementwise kernels run from this many elements on; smaller arrays go to the numpy twins.
+JIT_MIN_SIZE: int = 16_384
+
+__all__ = [  # the dispatchers, their twins, and the compiled loops (for the kernel-against-twin tests)
+    "JIT_ENABLED",
+    "JIT_MIN_SIZE",
+    "_col2im_nb",
+    "_maxpool_backward_nb",
+    "_relu_backward_nb",
+    "_relu_nb",
+    "_sigmoid_backward_nb",
+    "_sigmoid_nb",
+    "_softmax_xent_backward_nb",
+    "_softmax_xent_nb",
+    "_tanh_backward_nb",
+    "col2im",
+    "col2im_np",
+    "maxpool_backward",
+    "maxpool_backward_np",
+    "nb",
+    "relu",
+    "relu_backward",
+    "relu_backward_np",
+    "relu_np",
+    "sigmoid",
+    "sigmoid_backward",
+    "sigmoid_backward_np",
+    "sigmoid_np",
+    "softmax_xent",
+    "softmax_xent_backward",
+    "softmax_xent_backward_np",
+    "softmax_xent_np",
+    "tanh_backward",
+    "tanh_backward_np",
+]
+# The optimizer steps moved to their algorithms (optim/sgd.py, optim/adam.py); these names stay
+# importable from here for older code, resolved lazily because the optim package imports this one.
+_MOVED = {"sgd_step": "sgd", "sgd_step_np": "sgd", "adam_step": "adam", "adam_step_np": "adam"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _MOVED:
+        from importlib import import_module
+
+        return getattr(import_module(f"tinygrad_edu.optim.{_MOVED[name]}"), name)
+    raise AttributeError(f"module 'tinygrad_edu.kernels' has no attribute {name!r}")

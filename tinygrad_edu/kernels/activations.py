@@ -1,0 +1,143 @@
+"""Activations and their backward passes: for each, the numpy twin, the numba kernel, the dispatcher.
+
+numpy evaluates ``g * (y > 0)`` in two passes over memory and allocates a temporary for the mask; a numba
+loop does it in one pass. Below ``JIT_MIN_SIZE`` elements the call overhead eats the gain, so small arrays
+go to the twins. Backward passes take the forward *output* y (what the Function keeps), not its input.
+Where numpy wins (``tanh`` forward: 175 µs against 1.2 ms for a numba loop on 128x512 float32) there is no
+kernel, only the backward one.
+
+>>> import numpy as np
+>>> relu(np.array([-1.0, 0.0, 2.0, np.nan]))
+array([ 0.,  0.,  2., nan])
+>>> relu_backward(np.array([0.0, 2.0]), np.array([5.0, 5.0]))
+array([0., 5.])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from . import _check
+from ._numba import njit, use_jit
+
+
+def _elementwise(op: str, kernel: Callable, twin: Callable, **arrays: np.ndarray) -> np.ndarray:
+    """Check the operands, then call the numba kernel on large float32/float64 arrays, else the twin."""
+    xs = [_check.array(op, name, a) for name, a in arrays.items()]
+    _check.same_shape(op, **dict(zip(arrays, xs, strict=True)))
+    if use_jit(xs[-1].size) and _check.jit_ready(*xs):
+        out = kernel(*(np.ascontiguousarray(a) for a in xs))  # the flat loops walk C order
+        return out.reshape(xs[0].shape)  # numba's reshape turns a 0-d array into shape (1,)
+    return twin(*xs)
+
+
+# --------------------------------------------------------------------------- ReLU
+def relu_np(x: np.ndarray) -> np.ndarray:
+    """max(x, 0); NaN stays NaN (np.maximum propagates it), so anomaly detection sees it."""
+    return np.maximum(x, 0)
+
+
+@njit
+def _relu_nb(x):
+    flat = x.reshape(-1)
+    out = np.empty_like(flat)
+    for i in range(flat.size):
+        v = flat[i]
+        out[i] = 0 if v <= 0 else v  # not ``v if v > 0 else 0``: that turns NaN into 0
+    return out.reshape(x.shape)
+
+
+def relu(x: np.ndarray) -> np.ndarray:
+    """max(x, 0), elementwise; see `relu_np`."""
+    return _elementwise("relu", _relu_nb, relu_np, x=x)
+
+
+def relu_backward_np(y: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """g · 1[y > 0], from the forward output y."""
+    return g * (y > 0)
+
+
+@njit
+def _relu_backward_nb(y, g):
+    fy, fg = y.reshape(-1), g.reshape(-1)
+    out = np.empty_like(fg)
+    for i in range(fg.size):
+        out[i] = fg[i] if fy[i] > 0 else 0
+    return out.reshape(g.shape)
+
+
+def relu_backward(y: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """g · 1[y > 0]; see `relu_backward_np`."""
+    return _elementwise("relu_backward", _relu_backward_nb, relu_backward_np, y=y, g=g)
+
+
+# --------------------------------------------------------------------------- sigmoid
+def sigmoid_np(x: np.ndarray) -> np.ndarray:
+    """σ(x) = 1/(1 + e^{−x}), evaluated as e^{−|x|}-based so that nothing overflows.
+
+    Floating arrays keep their dtype; integers and bools give float64 (σ(1) is not an integer)."""
+    if x.dtype.kind != "f":
+        x = x.astype(np.float64)
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+
+
+@njit
+def _sigmoid_nb(x):
+    # the twin's formula in one pass: z = e^{−|x|}, σ = 1/(1 + z) for x ≥ 0, else z/(1 + z)
+    flat = x.reshape(-1)
+    out = np.empty_like(flat)
+    one = np.ones(1, flat.dtype)[0]  # a literal 1 would promote float32 work to float64
+    for i in range(flat.size):
+        v = flat[i]
+        z = np.exp(-abs(v))
+        out[i] = one / (one + z) if v >= 0 else z / (one + z)
+    return out.reshape(x.shape)
+
+
+def sigmoid(x: np.ndarray) -> np.ndarray:
+    """σ(x) elementwise; see `sigmoid_np`."""
+    return _elementwise("sigmoid", _sigmoid_nb, sigmoid_np, x=x)
+
+
+def sigmoid_backward_np(y: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """g · σ(1 − σ), from the forward output y = σ(x)."""
+    return g * y * (1 - y)
+
+
+@njit
+def _sigmoid_backward_nb(y, g):
+    fy, fg = y.reshape(-1), g.reshape(-1)
+    out = np.empty_like(fg)
+    one = np.ones(1, fg.dtype)[0]
+    for i in range(fg.size):
+        out[i] = fg[i] * fy[i] * (one - fy[i])
+    return out.reshape(g.shape)
+
+
+def sigmoid_backward(y: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """g · σ(1 − σ); see `sigmoid_backward_np`."""
+    return _elementwise("sigmoid_backward", _sigmoid_backward_nb, sigmoid_backward_np, y=y, g=g)
+
+
+# --------------------------------------------------------------------------- tanh (backward only)
+def tanh_backward_np(y: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """g · (1 − tanh²), from the forward output y = tanh(x)."""
+    return g * (1 - y * y)
+
+
+@njit
+def _tanh_backward_nb(y, g):
+    fy, fg = y.reshape(-1), g.reshape(-1)
+    out = np.empty_like(fg)
+    one = np.ones(1, fg.dtype)[0]
+    for i in range(fg.size):
+        out[i] = fg[i] * (one - fy[i] * fy[i])
+    return out.reshape(g.shape)
+
+
+def tanh_backward(y: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """g · (1 − y²); see `tanh_backward_np`."""
+    return _elementwise("tanh_backward", _tanh_backward_nb, tanh_backward_np, y=y, g=g)
