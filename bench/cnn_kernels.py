@@ -38,7 +38,7 @@ import numba as nb  # noqa: E402 (after the thread count is set)
 import numpy as np  # noqa: E402 (after the thread count is set)
 from numpy.lib.stride_tricks import sliding_window_view  # noqa: E402 (after the thread count is set)
 
-from tinygrad_edu import kernels_cnn_wip as K  # noqa: E402 (after the thread count is set)
+from tinygrad_edu.kernels import conv as K  # noqa: E402 (after the thread count is set)
 
 SHAPES = [  # name, in channels, out channels, kernel, image side, input needs a gradient
     ("small conv1", 1, 16, 3, 28, False),

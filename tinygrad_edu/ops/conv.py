@@ -7,13 +7,13 @@ W of shape (O, C, kh, kw), stride s, dilation d and zero padding p (before; p' a
 
 with OH = ⌊(H + p_h + p_h' − d_h·(kh − 1) − 1)/s_h⌋ + 1 (likewise OW), as PyTorch.
 
-The forward cuts each image into its windows with `conv_kernels.im2col`, written straight into
+The forward cuts each image into its windows with `kernels.im2col`, written straight into
 cols[n] of shape (C·kh·kw, OH·OW), and multiplies: y[n] = W_flat · cols[n], one BLAS GEMM per
 image (``np.matmul`` over the stack) whose output is already NCHW. With G[n] = ∂L/∂y[n]:
 
     ∂L/∂W = Σ_n G[n] · cols[n]ᵀ,   ∂L/∂b = Σ_{n, y, x} G,   ∂L/∂x = col2im(W_flatᵀ · G[n])
 
-where `conv_kernels.col2im` scatter-adds each window's gradient back onto the image (the adjoint of
+where `kernels.col2im` scatter-adds each window's gradient back onto the image (the adjoint of
 im2col). ``bench/cnn_kernels.py`` measured this layout against the alternatives.
 """
 
@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import kernels_cnn_wip as conv_kernels
+from .. import kernels
 from .function import Function
 
 Pair = tuple[int, int]
@@ -34,7 +34,7 @@ def _image(name: str, x: np.ndarray) -> None:
 
 def _out_hw(name: str, x: np.ndarray, k: Pair, s: Pair, p: tuple[Pair, Pair], d: Pair) -> Pair:
     """(OH, OW), or a ValueError when the (dilated) window is larger than the padded input."""
-    out = tuple(conv_kernels.conv_out_size(x.shape[2 + a], k[a], s[a], *p[a], d[a]) for a in range(2))
+    out = tuple(kernels.conv_out_size(x.shape[2 + a], k[a], s[a], *p[a], d[a]) for a in range(2))
     if out[0] < 1 or out[1] < 1:
         span = tuple(d[a] * (k[a] - 1) + 1 for a in range(2))
         padded = tuple(x.shape[2 + a] + sum(p[a]) for a in range(2))
@@ -67,7 +67,7 @@ class Conv2d(Function):
         k, s, d = (kh, kw), self.stride, self.dilation
         out_hw = _out_hw("conv2d", x, k, s, self.padding, d)
         self.geometry = (k, s, (self.padding[0][0], self.padding[1][0]), d, out_hw)
-        cols = conv_kernels.im2col(x, *self.geometry)
+        cols = kernels.im2col(x, *self.geometry)
         self.cols = cols if self.needs_input_grad[1] else None
         self.w, self.x_shape = w, x.shape
         out = np.matmul(w.reshape(out_c, -1), cols)  # (N, O, OH·OW): NCHW already
@@ -88,7 +88,7 @@ class Conv2d(Function):
             gb = np.add.reduce(g3, axis=0).sum(axis=1)
         if needs[0]:
             dcols = np.matmul(self.w.reshape(out_c, -1).T, g3)
-            gx = conv_kernels.col2im(dcols, self.x_shape, *self.geometry)
+            gx = kernels.col2im(dcols, self.x_shape, *self.geometry)
         return gx, gw, gb
 
 
@@ -112,12 +112,12 @@ class MaxPool2d(Function):
             ((p[0], p[0]), (p[1], p[1])),
             self.dilation,
         )
-        out, self.indices = conv_kernels.max_pool2d(x, self.k, self.stride, p, self.dilation, out_hw)
+        out, self.indices = kernels.max_pool2d(x, self.k, self.stride, p, self.dilation, out_hw)
         self.x_shape = x.shape
         return out
 
     def backward(self, g):
-        return (conv_kernels.max_pool2d_backward(g, self.indices, self.x_shape),)
+        return (kernels.max_pool2d_backward(g, self.indices, self.x_shape),)
 
 
 class AvgPool2d(Function):
@@ -134,7 +134,7 @@ class AvgPool2d(Function):
         p = self.padding
         out_hw = _out_hw("avg_pool2d", x, self.k, self.stride, ((p[0], p[0]), (p[1], p[1])), (1, 1))
         self.x_shape = x.shape
-        return conv_kernels.avg_pool2d(x, self.k, self.stride, p, out_hw)
+        return kernels.avg_pool2d(x, self.k, self.stride, p, out_hw)
 
     def backward(self, g):
-        return (conv_kernels.avg_pool2d_backward(g, self.x_shape, self.k, self.stride, self.padding),)
+        return (kernels.avg_pool2d_backward(g, self.x_shape, self.k, self.stride, self.padding),)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import kernels_cnn_wip as norm_kernels
+from .. import kernels
 from .function import Function
 from .matmul import matmul_backward
 
@@ -51,7 +51,7 @@ class BatchNorm(Function):
         μ = mean_B x,  σ² = mean_B (x − μ)² (biased),  x̂ = (x − μ)/√(σ² + ε),  y = γ·x̂ + β
     ∂/∂x = (γ/√(σ² + ε))·(G − mean_B G − x̂·mean_B(G·x̂)),  ∂/∂γ = Σ_B G·x̂,  ∂/∂β = Σ_B G.
     B is every axis but the channel axis 1. (Ioffe & Szegedy 2015, eq. in section 3.)
-    Both passes are the `batch_norm` and `batch_norm_backward` kernels over x viewed as
+    Both passes are `kernels.batch_norm` and `kernels.batch_norm_backward` over x viewed as
     (N, C, M): two passes over the batch each way instead of numpy's six."""
 
     name = "batch_norm"
@@ -63,7 +63,7 @@ class BatchNorm(Function):
         c = x.shape[1]
         self.gamma = np.ones(c, x.dtype) if gamma is None else gamma
         beta = np.zeros(c, x.dtype) if beta is None else beta
-        out, self.xhat, self.mean, self.var, self.invstd = norm_kernels.batch_norm(
+        out, self.xhat, self.mean, self.var, self.invstd = kernels.batch_norm(
             x.reshape(x.shape[0], c, -1), self.gamma, beta, self.eps
         )
         self.has_gamma = gamma is not None
@@ -71,9 +71,7 @@ class BatchNorm(Function):
 
     def backward(self, g):
         needs = self.needs_input_grad
-        gx, ggamma, gbeta = norm_kernels.batch_norm_backward(
-            g.reshape(self.xhat.shape), self.xhat, self.gamma, self.invstd
-        )
+        gx, ggamma, gbeta = kernels.batch_norm_backward(g.reshape(self.xhat.shape), self.xhat, self.gamma, self.invstd)
         gx = gx.reshape(g.shape) if needs[0] else None
         return (
             gx,
