@@ -12,27 +12,25 @@ the 8,000 training digits of `tinygrad_edu.datasets.load_mnist` (the full 60,000
 Contestants start from the same initial weights (PyTorch's rule, U(±1/√fan_in), drawn once with
 numpy) and see the same batches:
 
-- tinygrad_edu with its numba kernels (the default), and PyTorch CPU (``torch.set_num_threads(2)``;
-  ``--threads`` changes it and OpenBLAS's ``OMP_NUM_THREADS``),
-  interleaved in this process;
-- tinygrad_edu with ``TINYGRAD_EDU_JIT=0`` (every kernel's numpy twin). The switch is read when
-  the package is imported, so this leg runs in a child process of this script, interleaved with its
-  own PyTorch runs; its ratio is to the PyTorch time measured beside it.
+- tinygrad_edu with its numba kernels (the default);
+- tinygrad_edu on every kernel's numpy twin (``kernels.JIT_ENABLED = False``, what
+  ``TINYGRAD_EDU_JIT=0`` sets at import; every dispatcher reads the switch at call time);
+- PyTorch CPU (``torch.set_num_threads(2)``; ``--threads`` changes it and OpenBLAS's ``OMP_NUM_THREADS``),
+
+interleaved in this process, so that a busy machine slows all three alike.
 
 Prints the median epoch time of each over ``--runs`` epochs (each epoch restarts from the initial
 weights, so every run does the same work) and the ratio to PyTorch, and checks that the first
 five batch losses agree with PyTorch's to 1e-5 relative (exit status 1 if not).
 
-    python bench/cnn_mnist.py [--runs 3] [--quick] [--nets small lenet5] [--no-jit-off] [--threads 2]
+    python bench/cnn_mnist.py [--runs 3] [--quick] [--nets small lenet5] [--threads 2]
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
-import subprocess
 import sys
 import time
 
@@ -52,7 +50,7 @@ os.environ.setdefault("OMP_NUM_THREADS", str(THREADS))
 
 import numpy as np  # noqa: E402 (after the thread count is set)
 
-from tinygrad_edu import Tensor, nn, optim  # noqa: E402 (after the thread count is set)
+from tinygrad_edu import Tensor, kernels, nn, optim  # noqa: E402 (after the thread count is set)
 from tinygrad_edu.datasets import load_mnist  # noqa: E402 (after the thread count is set)
 from tinygrad_edu.nn import functional as F  # noqa: E402 (after the thread count is set)
 
@@ -128,8 +126,8 @@ def initial_weights(layers: list[tuple], seed: int = 0) -> list[tuple[np.ndarray
 class Ours:
     """tinygrad_edu: ``nn.Sequential`` + ``optim.SGD``, built from the specs."""
 
-    def __init__(self, layers: list[tuple], weights: list[tuple[np.ndarray, np.ndarray]]) -> None:
-        self.layers, self.weights = layers, weights
+    def __init__(self, layers: list[tuple], weights: list[tuple[np.ndarray, np.ndarray]], jit: bool = True) -> None:
+        self.layers, self.weights, self.jit = layers, weights, jit
 
     def _build(self) -> tuple[nn.Sequential, optim.SGD]:
         mods, params = [], iter(self.weights)
@@ -148,12 +146,17 @@ class Ours:
     def epoch(self, X: np.ndarray, y: np.ndarray) -> list[float]:
         model, opt = self._build()
         losses = []
-        for i in range(0, len(X), BATCH):
-            loss = F.cross_entropy(model(Tensor(X[i : i + BATCH])), y[i : i + BATCH])
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            losses.append(loss.item())
+        switch = kernels.JIT_ENABLED
+        kernels.JIT_ENABLED = switch and self.jit
+        try:
+            for i in range(0, len(X), BATCH):
+                loss = F.cross_entropy(model(Tensor(X[i : i + BATCH])), y[i : i + BATCH])
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+                losses.append(loss.item())
+        finally:
+            kernels.JIT_ENABLED = switch
         return losses
 
 
@@ -204,7 +207,11 @@ def measure(nets: list[str], runs: int, n: int | None) -> dict[str, dict]:
         spec = NETS[name]
         X, y = load_data(spec["pad"], n)
         weights = initial_weights(spec["layers"])
-        contestants = {"ours": Ours(spec["layers"], weights), "torch": Torch(spec["layers"], weights)}
+        contestants = {
+            "ours": Ours(spec["layers"], weights),
+            "ours JIT=0": Ours(spec["layers"], weights, jit=False),
+            "torch": Torch(spec["layers"], weights),
+        }
         for c in contestants.values():  # warm-up: numba's cached kernels load, PyTorch's allocator fills
             c.epoch(X[: 2 * BATCH], y[: 2 * BATCH])
         times: dict[str, list[float]] = {k: [] for k in contestants}
@@ -220,19 +227,9 @@ def measure(nets: list[str], runs: int, n: int | None) -> dict[str, dict]:
 
 
 def loss_gap(losses: dict[str, list[float]]) -> float:
-    """Largest relative difference of the first five batch losses from PyTorch's."""
+    """Largest relative difference of the first five batch losses (either tinygrad_edu run) from PyTorch's."""
     ref = np.array(losses["torch"][:5])
-    return float(np.max(np.abs(np.array(losses["ours"][:5]) - ref) / ref))
-
-
-def jit_off_leg(nets: list[str], runs: int, n: int | None) -> dict[str, dict]:
-    """The same measurement in a child process with ``TINYGRAD_EDU_JIT=0``."""
-    cmd = [sys.executable, __file__, "--child", "--runs", str(runs), "--threads", str(THREADS), "--nets", *nets]
-    if n is not None:
-        cmd += ["--images", str(n)]
-    env = {**os.environ, "TINYGRAD_EDU_JIT": "0"}
-    done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True)
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return max(float(np.max(np.abs(np.array(losses[k][:5]) - ref) / ref)) for k in losses if k != "torch")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -241,17 +238,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="a few batches, one run (for CI)")
     parser.add_argument("--nets", nargs="+", choices=list(NETS), default=list(NETS))
     parser.add_argument("--images", type=int, default=None, help="train on the first N digits only")
-    parser.add_argument("--no-jit-off", action="store_true", help="skip the TINYGRAD_EDU_JIT=0 leg")
     parser.add_argument("--threads", type=int, default=2, help="PyTorch's and BLAS's threads (default 2)")
-    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.quick:
         args.runs, args.images = 1, args.images or 5 * BATCH
-    if args.child:
-        print(json.dumps(measure(args.nets, args.runs, args.images)))
-        return 0
     results = measure(args.nets, args.runs, args.images)
-    off = None if args.no_jit_off else jit_off_leg(args.nets, args.runs, args.images)
     print(
         f"CNNs, batch {BATCH}, SGD(lr={LR}, momentum={MOMENTUM}), float32, one epoch, "
         f"PyTorch {THREADS} threads, OMP_NUM_THREADS={os.environ['OMP_NUM_THREADS']}, median of {args.runs} runs"
@@ -261,19 +252,12 @@ def main(argv: list[str] | None = None) -> int:
         med = {k: statistics.median(v) for k, v in r["times"].items()}
         print(f"{name} ({r['images']} images):")
         print(f"  {'PyTorch CPU':<22} {med['torch']:7.3f} s/epoch")
-        print(f"  {'tinygrad_edu':<22} {med['ours']:7.3f} s/epoch   {med['ours'] / med['torch']:5.2f}x PyTorch")
-        gaps = [loss_gap(r["losses"])]
-        if off is not None:
-            o = off[name]
-            o_med = {k: statistics.median(v) for k, v in o["times"].items()}
-            print(
-                f"  {'tinygrad_edu JIT=0':<22} {o_med['ours']:7.3f} s/epoch   "
-                f"{o_med['ours'] / o_med['torch']:5.2f}x PyTorch (its own run: {o_med['torch']:.3f} s)"
-            )
-            print(f"  JIT speed-up over TINYGRAD_EDU_JIT=0: {o_med['ours'] / med['ours']:.2f}x")
-            gaps.append(loss_gap(o["losses"]))
-        print(f"  first 5 batch losses, largest relative difference from PyTorch's: {max(gaps):.1e}")
-        worst = max(worst, *gaps)
+        for key, label in (("ours", "tinygrad_edu"), ("ours JIT=0", "tinygrad_edu JIT=0")):
+            print(f"  {label:<22} {med[key]:7.3f} s/epoch   {med[key] / med['torch']:5.2f}x PyTorch")
+        print(f"  JIT speed-up over TINYGRAD_EDU_JIT=0: {med['ours JIT=0'] / med['ours']:.2f}x")
+        gap = loss_gap(r["losses"])
+        print(f"  first 5 batch losses, largest relative difference from PyTorch's: {gap:.1e}")
+        worst = max(worst, gap)
     if worst > LOSS_RTOL:
         print(f"FAIL: the first five batch losses differ from PyTorch's by more than {LOSS_RTOL:g} relative")
         return 1

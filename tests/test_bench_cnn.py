@@ -2,8 +2,7 @@
 
 The reference is PyTorch itself: the same two networks (issue 13's small CNN and the blitz's
 LeNet-5) built in torch from the same initial weights and fed the same batches must give the
-same first five batch losses to 1e-5 relative, with the numba kernels and with their numpy twins
-(the script's TINYGRAD_EDU_JIT=0 leg runs in a child process).
+same first five batch losses to 1e-5 relative, with the numba kernels and with their numpy twins.
 """
 
 from __future__ import annotations
