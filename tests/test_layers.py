@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import tinygrad_edu as tg
-from tinygrad_edu import Tensor, gradcheck, kernels, nn
+from tinygrad_edu import Tensor, gradcheck, nn
 from tinygrad_edu.nn import conv
 from tinygrad_edu.nn import functional as F
 
@@ -111,24 +111,6 @@ def test_conv_errors() -> None:
         nn.Conv2d(1, 1, 3)(Tensor(np.zeros((1, 1, 2, 2))))
     with pytest.raises(ValueError, match=r"expected input of shape \(N, C, H, W\)"):
         nn.MaxPool2d(2)(Tensor(np.zeros((4, 4))))
-
-
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_conv_kernels_equal_twins(dtype) -> None:
-    """Kernels and twins add the same numbers in different orders: equal to float rounding."""
-    rng = np.random.default_rng(5)
-    tol = {"rtol": 1e-5, "atol": 1e-5} if dtype == np.float32 else {"rtol": 1e-12, "atol": 1e-12}
-    dcols = rng.normal(size=(2, 3, 4, 5, 3, 3)).astype(dtype)
-    np.testing.assert_allclose(
-        kernels._col2im_nb(dcols, np.zeros((2, 5, 9, 11), dtype), 2), kernels.col2im_np(dcols, (2, 5, 9, 11), 2), **tol
-    )
-    g = rng.normal(size=(2, 3, 4, 4)).astype(dtype)
-    arg = rng.integers(0, 9, size=(2, 3, 4, 4))
-    np.testing.assert_allclose(
-        kernels._maxpool_backward_nb(g, arg, np.zeros((2, 3, 9, 9), dtype), 3, 2),
-        kernels.maxpool_backward_np(g, arg, (2, 3, 9, 9), 3, 2),
-        **tol,
-    )
 
 
 # ----------------------------------------------------------------------------- batch norm, dropout

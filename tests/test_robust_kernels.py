@@ -189,40 +189,56 @@ def test_softmax_xent_float16_and_non_contiguous_match_torch(layout) -> None:
     assert loss == pytest.approx(want.item(), rel=2e-3 if layout == "float16" else 1e-12)
 
 
-# --------------------------------------------------------------------------- col2im and max-pool backward
+# --------------------------------------------------------------------------- convolution and pooling kernels
+GEOMETRY = ((2, 2), (1, 1), (0, 0), (1, 1), (2, 2))  # 2x2 windows, stride 1, over a 3x3 image: 2x2 outputs
+
+
 def test_col2im_counts_the_windows_over_each_pixel_in_float16() -> None:
-    got = kernels.col2im(np.ones((1, 2, 2, 1, 2, 2), dtype=np.float16), (1, 1, 3, 3), 1)
+    got = kernels.col2im(np.ones((1, 4, 4), dtype=np.float16), (1, 1, 3, 3), *GEOMETRY)
     assert got.dtype == np.float16
     np.testing.assert_array_equal(got[0, 0], [[1, 2, 1], [2, 4, 2], [1, 2, 1]])
 
 
 @pytest.mark.parametrize(
-    ("dcols", "shape", "stride", "message"),
+    ("shape", "geometry", "message"),
     [
-        (np.ones((1, 2, 2, 1, 2, 2)), (1, 1, 2, 2), 1, r"padded image of shape \(1, 1, ≥3, ≥3\), got \(1, 1, 2, 2\)"),
-        (np.ones((1, 2, 2, 1, 2, 2)), (2, 1, 3, 3), 1, r"got \(2, 1, 3, 3\)"),
-        (np.ones((1, 2, 2, 1, 2, 2)), (1, 1, 3), 1, r"got \(1, 1, 3\)"),
-        (np.ones((2, 2, 1, 2, 2)), (1, 1, 3, 3), 1, "dcols must have 6 dimensions"),
-        (np.ones((1, 2, 2, 1, 2, 2)), (1, 1, 3, 3), 0, "stride must be a positive integer, got 0"),
+        ((1, 1, 3), GEOMETRY, r"the image shape must be \(N, C, H, W\), got \(1, 1, 3\)"),
+        ((2, 1, 3, 3), GEOMETRY, r"expected columns of shape \(2, 4, 4\) for image \(2, 1, 3, 3\), got \(1, 4, 4\)"),
+        ((1, 1, 3, 3), ((2, 2), (0, 1), (0, 0), (1, 1), (2, 2)), r"stride must be a pair of integers of at least 1"),
+        ((1, 1, 3, 3), ((2, 2), (1, 1), (-1, 0), (1, 1), (2, 2)), r"padding must be a pair of integers of at least 0"),
+        ((1, 1, 3, 3), ((2,), (1, 1), (0, 0), (1, 1), (2, 2)), r"kernel must be a pair of integers of at least 1"),
     ],
 )
-def test_col2im_refuses_what_would_write_out_of_bounds(dcols, shape, stride, message) -> None:
-    with pytest.raises(ValueError, match=f"col2im: .*{message}"):
-        kernels.col2im(dcols, shape, stride)
+def test_col2im_refuses_what_would_write_out_of_bounds(shape, geometry, message) -> None:
+    with pytest.raises(ValueError, match=f"col2im: {message}"):
+        kernels.col2im(np.ones((1, 4, 4)), shape, *geometry)
 
 
-def test_maxpool_backward_routes_to_the_winner_and_checks_its_indices() -> None:
+def test_im2col_and_pools_check_their_input() -> None:
+    with pytest.raises(ValueError, match=r"im2col: x must have 4 dimensions, got shape \(3, 3\)"):
+        kernels.im2col(np.ones((3, 3)), *GEOMETRY)
+    with pytest.raises(TypeError, match="max_pool2d: x must be a floating-point array"):
+        kernels.max_pool2d(np.ones((1, 1, 4, 4), dtype=int), (2, 2), (2, 2), (0, 0), (1, 1), (2, 2))
+    with pytest.raises(ValueError, match=r"avg_pool2d: padding \(2, 0\) must be at most half the window \(2, 2\)"):
+        kernels.avg_pool2d(np.ones((1, 1, 4, 4)), (2, 2), (2, 2), (2, 0), (4, 2))
+    half = kernels.im2col(np.ones((1, 1, 3, 3), dtype=np.float16), *GEOMETRY)  # the twin takes float16
+    assert half.dtype == np.float16 and half.shape == (1, 4, 4)
+
+
+def test_max_pool2d_backward_routes_to_the_winner_and_checks_its_indices() -> None:
     g = np.array([[[[5.0]]]])
-    out = kernels.maxpool_backward(g, np.array([[[[3]]]]), (1, 1, 2, 2), 2, 2)
-    np.testing.assert_array_equal(out[0, 0], [[0, 0], [0, 5]])  # index 3 of a 2x2 window: row 1, column 1
-    with pytest.raises(ValueError, match=r"maxpool_backward: argmax must lie in \[0, 4\), got 4"):
-        kernels.maxpool_backward(g, np.array([[[[4]]]]), (1, 1, 2, 2), 2, 2)
-    with pytest.raises(TypeError, match="argmax must be integers, got dtype float64"):
-        kernels.maxpool_backward(g, np.array([[[[1.0]]]]), (1, 1, 2, 2), 2, 2)
-    with pytest.raises(ValueError, match=r"argmax must have shape \(1, 1, 1, 1\), got \(1, 1, 1\)"):
-        kernels.maxpool_backward(g, np.array([[[1]]]), (1, 1, 2, 2), 2, 2)
-    with pytest.raises(ValueError, match="padded image"):
-        kernels.maxpool_backward(np.ones((1, 1, 2, 2)), np.zeros((1, 1, 2, 2), int), (1, 1, 3, 3), 2, 2)
+    out = kernels.max_pool2d_backward(g, np.array([[[[3]]]]), (1, 1, 2, 2))
+    np.testing.assert_array_equal(out[0, 0], [[0, 0], [0, 5]])  # flat index 3 of a 2x2 image: row 1, column 1
+    with pytest.raises(ValueError, match=r"max_pool2d_backward: indices must lie in \[0, 4\), got 4"):
+        kernels.max_pool2d_backward(g, np.array([[[[4]]]]), (1, 1, 2, 2))
+    with pytest.raises(TypeError, match="indices must be integers, got dtype float64"):
+        kernels.max_pool2d_backward(g, np.array([[[[1.0]]]]), (1, 1, 2, 2))
+    with pytest.raises(ValueError, match=r"indices must have shape \(1, 1, 1, 1\), got \(1, 1, 1\)"):
+        kernels.max_pool2d_backward(g, np.array([[[1]]]), (1, 1, 2, 2))
+    with pytest.raises(
+        ValueError, match=r"gradient \(1, 1, 1, 1\) does not belong to an input of shape \(1, 2, 2, 2\)"
+    ):
+        kernels.max_pool2d_backward(g, np.zeros((1, 1, 1, 1), int), (1, 2, 2, 2))
 
 
 # --------------------------------------------------------------------------- optimizer steps, called directly

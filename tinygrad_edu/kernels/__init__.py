@@ -3,7 +3,8 @@
 =====================  ===============================================================================
 ``activations.py``     ReLU, sigmoid (forward and backward), tanh backward
 ``losses.py``          fused softmax cross-entropy, forward and backward
-``conv.py``            col2im (convolution and average-pool backward), max-pool backward
+``conv.py``            im2col, col2im, max-pool and average-pool forward and backward
+``norm.py``            batch normalisation forward and backward over (N, C, M)
 ``_numba.py``          the JIT switch and ``njit``, the one decorator every kernel is compiled with
 ``_check.py``          the entry checks every dispatcher runs before any loop (shapes, dtypes, ranges)
 ``optim/sgd.py``,      the optimizer kernels live with their algorithm, in the ``optim`` package
@@ -63,7 +64,15 @@ from .activations import (
     tanh_backward,
     tanh_backward_np,
 )
-from .conv import _col2im_nb, _maxpool_backward_nb, col2im, col2im_np, maxpool_backward, maxpool_backward_np
+from .conv import (
+    avg_pool2d,
+    avg_pool2d_backward,
+    col2im,
+    conv_out_size,
+    im2col,
+    max_pool2d,
+    max_pool2d_backward,
+)
 from .losses import (
     _softmax_xent_backward_nb,
     _softmax_xent_nb,
@@ -72,6 +81,7 @@ from .losses import (
     softmax_xent_backward_np,
     softmax_xent_np,
 )
+from .norm import batch_norm, batch_norm_backward
 
 #: Use the numba kernels (from ``TINYGRAD_EDU_JIT``; assign False here to run everything on the twins).
 JIT_ENABLED: bool = JIT_FROM_ENV
@@ -81,8 +91,6 @@ JIT_MIN_SIZE: int = 16_384
 __all__ = [  # the dispatchers, their twins, and the compiled loops (for the kernel-against-twin tests)
     "JIT_ENABLED",
     "JIT_MIN_SIZE",
-    "_col2im_nb",
-    "_maxpool_backward_nb",
     "_relu_backward_nb",
     "_relu_nb",
     "_sigmoid_backward_nb",
@@ -90,10 +98,15 @@ __all__ = [  # the dispatchers, their twins, and the compiled loops (for the ker
     "_softmax_xent_backward_nb",
     "_softmax_xent_nb",
     "_tanh_backward_nb",
+    "avg_pool2d",
+    "avg_pool2d_backward",
+    "batch_norm",
+    "batch_norm_backward",
     "col2im",
-    "col2im_np",
-    "maxpool_backward",
-    "maxpool_backward_np",
+    "conv_out_size",
+    "im2col",
+    "max_pool2d",
+    "max_pool2d_backward",
     "nb",
     "relu",
     "relu_backward",

@@ -13,6 +13,7 @@ from . import functional, init
 from .conv import AvgPool2d, Conv2d, GlobalAvgPool2d, MaxPool2d
 from .layers import (
     BatchNorm1d,
+    BatchNorm2d,
     Dropout,
     Flatten,
     Identity,
@@ -47,6 +48,7 @@ __all__ = [
     "BCELoss",
     "BCEWithLogitsLoss",
     "BatchNorm1d",
+    "BatchNorm2d",
     "Conv2d",
     "CrossEntropyLoss",
     "Dropout",

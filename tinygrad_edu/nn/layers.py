@@ -170,6 +170,52 @@ class BatchNorm1d(Module):
         return f"BatchNorm1d({self.num_features}, eps={self.eps}, momentum={self.momentum})"
 
 
+class BatchNorm2d(BatchNorm1d):
+    """Batch normalisation over the channels of (N, C, H, W) input, as ``torch.nn.BatchNorm2d``.
+
+    For each channel c, with μ_c and σ²_c the mean and (biased) variance over N, H and W:
+    y = γ_c·(x − μ_c)/√(σ²_c + ε) + β_c in training, and the running statistics in place of
+    μ_c, σ²_c in evaluation. After each training batch r ← (1 − m)·r + m·stat, the variance made
+    unbiased (×n/(n − 1), n = N·H·W); with ``momentum=None`` m = 1/t at the t-th batch, a
+    cumulative average. ``num_batches_tracked`` counts the training batches. Holds 4·C numbers
+    plus the counter: γ and β (trainable), running mean and variance (buffers). PyTorch's
+    defaults: momentum 0.1, ε = 1e-5.
+    """
+
+    def __init__(
+        self,
+        num_features: int,
+        eps: float = 1e-5,
+        momentum: float | None = 0.1,
+        affine: bool = True,
+        dtype: type = DEFAULT_DTYPE,
+    ) -> None:
+        super().__init__(num_features, eps, momentum, affine, dtype)
+        self.register_buffer("num_batches_tracked", np.array(0, dtype=np.int64))
+
+    def forward(self, x: Tensor) -> Tensor:
+        if x.ndim != 4:
+            raise ValueError(f"BatchNorm2d: expected input of shape (N, C, H, W), got {x.shape}")
+        momentum = self.momentum
+        if self.training:
+            self.num_batches_tracked.data += 1
+            if momentum is None:
+                momentum = 1.0 / float(self.num_batches_tracked.data)
+        return F.batch_norm(
+            x,
+            self.running_mean.data,
+            self.running_var.data,
+            self.weight,
+            self.bias,
+            self.training,
+            momentum,
+            self.eps,
+        )
+
+    def __repr__(self) -> str:
+        return f"BatchNorm2d({self.num_features}, eps={self.eps}, momentum={self.momentum})"
+
+
 class Sequential(Module):
     """Modules applied in order: ``Sequential(Linear(784, 128), ReLU(), Linear(128, 10))``."""
 

@@ -1,0 +1,221 @@
+"""Conv2d, pooling and BatchNorm2d with every option, against PyTorch and float64 central differences.
+
+Each option of ``conv2d`` (stride, padding as int, pair, "same" and "valid", dilation, non-square
+kernels, bias or none) and of the pools (stride, padding, dilation) is compared with
+``torch.nn.functional`` (forward and every gradient, float64) and gradchecked with the project's
+`gradcheck` (float64 central differences). ``BatchNorm2d`` is compared with ``torch.nn.BatchNorm2d``
+step by step: outputs, gradients, running statistics, ``num_batches_tracked``, evaluation mode.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tinygrad_edu import Tensor, gradcheck, nn
+from tinygrad_edu.nn import functional as F
+
+torch = pytest.importorskip("torch")
+TF = torch.nn.functional
+
+
+def rand(shape, seed=0, dtype=np.float64):
+    return np.random.default_rng(seed).standard_normal(shape).astype(dtype)
+
+
+def torch_grads(fn, *arrays, g):
+    ts = [torch.from_numpy(a).requires_grad_() for a in arrays]
+    out = fn(*ts)
+    out.backward(torch.from_numpy(g))
+    return out.detach().numpy(), [t.grad.numpy() for t in ts]
+
+
+def our_grads(fn, *arrays, g):
+    ts = [Tensor(a, requires_grad=True) for a in arrays]
+    out = fn(*ts)
+    out.backward(g)
+    return out.data, [t.grad for t in ts]
+
+
+CONV_OPTIONS = [  # (input shape, weight shape, keyword arguments)
+    ((2, 3, 7, 7), (4, 3, 3, 3), {}),
+    ((2, 3, 8, 7), (4, 3, 3, 3), {"stride": 2}),
+    ((2, 2, 9, 8), (3, 2, 3, 3), {"stride": (2, 1), "padding": 1}),
+    ((1, 2, 7, 9), (3, 2, 3, 2), {"padding": (1, 2)}),
+    ((2, 2, 6, 7), (3, 2, 3, 3), {"padding": "same"}),
+    ((2, 2, 6, 7), (3, 2, 4, 2), {"padding": "same"}),  # even kernels: one more row/column after
+    ((1, 2, 9, 9), (2, 2, 3, 3), {"padding": "same", "dilation": 2}),
+    ((2, 2, 6, 7), (3, 2, 3, 3), {"padding": "valid"}),
+    ((1, 2, 10, 9), (2, 2, 3, 2), {"dilation": (2, 3), "stride": (1, 2), "padding": (2, 1)}),
+]
+
+
+@pytest.mark.parametrize("bias", [True, False])
+@pytest.mark.parametrize(("xs", "ws", "kw"), CONV_OPTIONS)
+def test_conv2d_forward_and_gradients_equal_torch(xs, ws, kw, bias) -> None:
+    arrays = [rand(xs), rand(ws, 1)] + ([rand(ws[0], 2)] if bias else [])
+    g = rand(TF.conv2d(*map(torch.from_numpy, arrays), **kw).shape, 3)
+    ref, ref_grads = torch_grads(lambda *t: TF.conv2d(*t, **kw), *arrays, g=g)
+    out, grads = our_grads(lambda *t: F.conv2d(*t, **kw), *arrays, g=g)
+    np.testing.assert_allclose(out, ref, rtol=1e-10, atol=1e-12)
+    for a, b in zip(grads, ref_grads):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize(("xs", "ws", "kw"), CONV_OPTIONS)
+def test_conv2d_gradcheck_float64(xs, ws, kw) -> None:
+    x, w, b = (Tensor(rand(s, i), requires_grad=True) for i, s in enumerate((xs, ws, ws[:1])))
+    assert gradcheck(lambda x, w, b: F.conv2d(x, w, b, **kw), [x, w, b])
+
+
+def test_conv2d_float32_stays_float32_and_matches_torch() -> None:
+    x, w, b = rand((2, 3, 9, 9), 0, np.float32), rand((4, 3, 3, 3), 1, np.float32), rand(4, 2, np.float32)
+    out = F.conv2d(Tensor(x), Tensor(w), Tensor(b), stride=2, padding="valid")
+    assert out.dtype == np.float32
+    ref = TF.conv2d(*map(torch.from_numpy, (x, w, b)), stride=2).numpy()
+    np.testing.assert_allclose(out.data, ref, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize(
+    ("kw", "message"),
+    [
+        ({"groups": 2}, r"conv2d: groups=2 is not supported \(only groups=1\)"),
+        ({"padding": "same", "stride": 2}, "padding='same' is not supported for strided convolutions"),
+        ({"padding": "full"}, "conv2d: padding must be an int, a pair, 'same' or 'valid', got 'full'"),
+        ({"padding": -1}, "conv2d padding: expected an integer of at least 0"),
+        ({"stride": 0}, "conv2d stride: expected an integer of at least 1"),
+        ({"dilation": (1, 2, 3)}, "conv2d dilation: expected an int or a pair"),
+    ],
+)
+def test_conv2d_bad_arguments_raise_clear_errors(kw, message) -> None:
+    with pytest.raises(ValueError, match=message):
+        F.conv2d(Tensor(rand((1, 2, 5, 5))), Tensor(rand((2, 2, 3, 3))), **kw)
+
+
+def test_conv2d_shape_errors_name_the_problem() -> None:
+    with pytest.raises(ValueError, match="input has 3 channels but the kernel expects 2"):
+        F.conv2d(Tensor(rand((1, 3, 5, 5))), Tensor(rand((2, 2, 3, 3))))
+    with pytest.raises(ValueError, match=r"window 5x5 is larger than the padded input 4x4"):
+        F.conv2d(Tensor(rand((1, 2, 4, 4))), Tensor(rand((2, 2, 3, 3))), dilation=2)
+    with pytest.raises(ValueError, match=r"expected input of shape \(N, C, H, W\)"):
+        F.conv2d(Tensor(rand((2, 5, 5))), Tensor(rand((2, 2, 3, 3))))
+
+
+def test_conv2d_module_options_shapes_and_parameters_match_torch() -> None:
+    ours = nn.Conv2d(3, 8, (3, 5), stride=(2, 1), padding=1, dilation=(1, 2))
+    ref = torch.nn.Conv2d(3, 8, (3, 5), stride=(2, 1), padding=1, dilation=(1, 2))
+    assert ours.weight.shape == tuple(ref.weight.shape) and ours.bias.shape == tuple(ref.bias.shape)
+    with torch.no_grad():
+        ref.weight.copy_(torch.from_numpy(ours.weight.data))
+        ref.bias.copy_(torch.from_numpy(ours.bias.data))
+    x = rand((2, 3, 11, 12), 4, np.float32)
+    np.testing.assert_allclose(ours(Tensor(x)).data, ref(torch.from_numpy(x)).detach().numpy(), rtol=1e-5, atol=1e-5)
+    same = nn.Conv2d(3, 4, 4, padding="same")
+    assert same(Tensor(x)).shape == (2, 4, 11, 12)
+    bound = 1 / np.sqrt(3 * 3 * 5)  # PyTorch's U(±1/√fan_in)
+    assert np.abs(ours.weight.data).max() <= bound
+    with pytest.raises(ValueError, match="groups=4 is not supported"):
+        nn.Conv2d(4, 4, 3, groups=4)
+
+
+# ----------------------------------------------------------------------------- pooling
+POOL_OPTIONS = [  # (input shape, kernel_size, keyword arguments)
+    ((2, 3, 8, 8), 2, {}),
+    ((2, 2, 7, 9), 3, {"stride": 2, "padding": 1}),
+    ((1, 2, 9, 8), (3, 2), {"stride": (1, 2), "padding": (1, 1)}),
+    ((2, 1, 6, 7), 2, {"stride": 1}),
+]
+
+
+@pytest.mark.parametrize(("xs", "k", "kw"), [*POOL_OPTIONS, ((2, 1, 11, 10), 3, {"stride": 2, "dilation": (2, 3)})])
+def test_max_pool2d_forward_gradient_and_gradcheck(xs, k, kw) -> None:
+    x = rand(xs)
+    ref = TF.max_pool2d(torch.from_numpy(x), k, **kw).numpy()
+    g = rand(ref.shape, 5)
+    ref, (ref_g,) = torch_grads(lambda t: TF.max_pool2d(t, k, **kw), x, g=g)
+    out, (gx,) = our_grads(lambda t: F.max_pool2d(t, k, **kw), x, g=g)
+    np.testing.assert_array_equal(out, ref)
+    np.testing.assert_allclose(gx, ref_g, rtol=1e-12, atol=1e-12)
+    assert gradcheck(lambda t: F.max_pool2d(t, k, **kw), Tensor(x, requires_grad=True))
+
+
+@pytest.mark.parametrize(("xs", "k", "kw"), POOL_OPTIONS)
+def test_avg_pool2d_forward_gradient_and_gradcheck(xs, k, kw) -> None:
+    x = rand(xs)
+    ref = TF.avg_pool2d(torch.from_numpy(x), k, **kw).numpy()
+    g = rand(ref.shape, 6)
+    ref, (ref_g,) = torch_grads(lambda t: TF.avg_pool2d(t, k, **kw), x, g=g)
+    out, (gx,) = our_grads(lambda t: F.avg_pool2d(t, k, **kw), x, g=g)
+    np.testing.assert_allclose(out, ref, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(gx, ref_g, rtol=1e-12, atol=1e-14)
+    assert gradcheck(lambda t: F.avg_pool2d(t, k, **kw), Tensor(x, requires_grad=True))
+
+
+def test_pool_modules_and_errors() -> None:
+    x = rand((2, 3, 9, 9), 7, np.float32)
+    mp, ref = nn.MaxPool2d(3, stride=2, padding=1), torch.nn.MaxPool2d(3, stride=2, padding=1)
+    np.testing.assert_array_equal(mp(Tensor(x)).data, ref(torch.from_numpy(x)).numpy())
+    ap, ref = nn.AvgPool2d((2, 3), stride=(2, 1)), torch.nn.AvgPool2d((2, 3), stride=(2, 1))
+    np.testing.assert_allclose(ap(Tensor(x)).data, ref(torch.from_numpy(x)).numpy(), rtol=1e-6, atol=1e-6)
+    with pytest.raises(ValueError, match=r"padding \(2, 2\) must be at most half the window \(3, 3\)"):
+        F.max_pool2d(Tensor(x), 3, padding=2)
+    with pytest.raises(ValueError, match="ceil_mode=True is not supported"):
+        F.max_pool2d(Tensor(x), 2, ceil_mode=True)
+    with pytest.raises(ValueError, match="count_include_pad=False is not supported"):
+        F.avg_pool2d(Tensor(x), 2, padding=1, count_include_pad=False)
+
+
+# ----------------------------------------------------------------------------- BatchNorm2d
+def make_pair(channels=3, **kw):
+    ours, ref = nn.BatchNorm2d(channels, **kw), torch.nn.BatchNorm2d(channels, **kw).double()
+    if ours.weight is not None:
+        w, b = rand(channels, 11) + 1.0, rand(channels, 12)
+        ours.weight.data, ours.bias.data = w.copy(), b.copy()
+        with torch.no_grad():
+            ref.weight.copy_(torch.from_numpy(w))
+            ref.bias.copy_(torch.from_numpy(b))
+    for name in ("running_mean", "running_var"):  # float64 buffers, to compare to 1e-12
+        getattr(ours, name).data = getattr(ours, name).data.astype(np.float64)
+    return ours, ref
+
+
+@pytest.mark.parametrize("kw", [{}, {"momentum": 0.3, "eps": 1e-3}, {"momentum": None}, {"affine": False}])
+def test_batchnorm2d_training_steps_and_eval_equal_torch(kw) -> None:
+    ours, ref = make_pair(**kw)
+    for step in range(3):
+        x = rand((4, 3, 5, 6), 20 + step) * (step + 1) + step
+        g = rand(x.shape, 30 + step)
+        xt = torch.from_numpy(x).requires_grad_()
+        y_ref = ref(xt)
+        y_ref.backward(torch.from_numpy(g))
+        xo = Tensor(x, requires_grad=True)
+        y = ours(xo)
+        y.backward(g)
+        np.testing.assert_allclose(y.data, y_ref.detach().numpy(), rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(xo.grad, xt.grad.numpy(), rtol=1e-9, atol=1e-12)
+        if ours.weight is not None:
+            np.testing.assert_allclose(ours.weight.grad, ref.weight.grad.numpy(), rtol=1e-10)
+            np.testing.assert_allclose(ours.bias.grad, ref.bias.grad.numpy(), rtol=1e-10)
+            ours.zero_grad()
+            ref.zero_grad()
+        np.testing.assert_allclose(ours.running_mean.data, ref.running_mean.numpy(), rtol=1e-12)
+        np.testing.assert_allclose(ours.running_var.data, ref.running_var.numpy(), rtol=1e-12)
+        assert int(ours.num_batches_tracked.data) == int(ref.num_batches_tracked) == step + 1
+    ours.eval()
+    ref.eval()
+    x = rand((2, 3, 4, 4), 40)
+    np.testing.assert_allclose(ours(Tensor(x)).data, ref(torch.from_numpy(x)).detach().numpy(), rtol=1e-10)
+
+
+def test_batchnorm2d_state_dict_float32_and_errors() -> None:
+    bn = nn.BatchNorm2d(4)
+    assert list(bn.state_dict()) == list(torch.nn.BatchNorm2d(4).state_dict())
+    assert bn.num_params() == 8
+    y = bn(Tensor(rand((2, 4, 3, 3), 1, np.float32)))
+    assert y.dtype == np.float32 and bn.running_mean.data.dtype == np.float32
+    with pytest.raises(ValueError, match=r"BatchNorm2d: expected input of shape \(N, C, H, W\), got \(2, 4, 3\)"):
+        bn(Tensor(rand((2, 4, 3))))
+    with pytest.raises(ValueError, match="input has 3 channels but the layer has 4"):
+        bn(Tensor(rand((2, 3, 3, 3))))
+    with pytest.raises(ValueError, match="more than one value per channel"):
+        bn(Tensor(rand((1, 4, 1, 1))))
