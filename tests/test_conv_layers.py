@@ -50,6 +50,7 @@ CONV_OPTIONS = [  # (input shape, weight shape, keyword arguments)
 ]
 
 
+@pytest.mark.filterwarnings("ignore:Using padding='same' with even kernel")  # PyTorch's note about its own copy
 @pytest.mark.parametrize("bias", [True, False])
 @pytest.mark.parametrize(("xs", "ws", "kw"), CONV_OPTIONS)
 def test_conv2d_forward_and_gradients_equal_torch(xs, ws, kw, bias) -> None:
