@@ -118,7 +118,7 @@ def batch_norm(
     if weight is not None and weight.shape != (channels,):
         raise ValueError(f"batch_norm: input has {channels} channels but the layer has {weight.shape[0]}")
     if training:
-        n = x.size // channels
+        n = x.data.size // channels
         if n < 2:
             raise ValueError(f"batch_norm: training needs more than one value per channel, got input shape {x.shape}")
         fn = ops.BatchNorm(eps)
