@@ -153,7 +153,8 @@ class Tensor:
         arr = value.data if isinstance(value, Tensor) else np.asarray(value)
         if arr.shape != self.data.shape:
             raise RuntimeError(
-                f"assigned grad has data of a different size: grad shape {arr.shape}, tensor shape {self.data.shape}"
+                f"attempting to assign a gradient of size '{list(arr.shape)}' to a tensor of size "
+                f"'{list(self.data.shape)}'. Please ensure that the gradient and the tensor are the same size"
             )
         if arr.dtype.kind != "f":
             raise RuntimeError(f"assigned grad has data of a different type: {arr.dtype}, expected a floating type")
@@ -288,8 +289,9 @@ class Tensor:
         and ``dtype=`` only for dtypes other than float32, int64 and bool (as PyTorch's defaults)."""
         data = self.data
         fmt: dict[str, Any] = {"separator": ", ", "prefix": "tensor("}
-        if data.dtype.kind == "b":
-            fmt["formatter"] = {"bool": str}
+        if data.dtype.kind == "b":  # padded to the widest word, as PyTorch (numpy always pads True)
+            width = 5 if data.size and not data.all() else 4
+            fmt["formatter"] = {"bool": lambda v: str(v).rjust(width)}
         elif data.dtype.kind == "f" and data.size:
             finite = data[np.isfinite(data)]
             if finite.size and not np.all(finite == np.round(finite)):
