@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 
@@ -10,6 +11,7 @@ from ..tensor import DEFAULT_DTYPE, Tensor
 from . import functional as F
 from . import init
 from .module import Module
+from .parameter import Parameter
 
 
 class Linear(Module):
@@ -22,9 +24,9 @@ class Linear(Module):
         if in_features < 1 or out_features < 1:
             raise ValueError(f"Linear: sizes must be positive, got ({in_features}, {out_features})")
         self.in_features, self.out_features = in_features, out_features
-        self.weight = Tensor(np.empty((out_features, in_features), dtype=dtype), requires_grad=True)
+        self.weight = Parameter(np.empty((out_features, in_features), dtype=dtype))
         init.default_uniform_(self.weight)
-        self.bias = Tensor(np.empty(out_features, dtype=dtype), requires_grad=True) if bias else None
+        self.bias = Parameter(np.empty(out_features, dtype=dtype)) if bias else None
         if self.bias is not None:
             init.default_uniform_(self.bias, fan_in=in_features)
 
@@ -148,8 +150,8 @@ class BatchNorm1d(Module):
     ) -> None:
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.unbiased_running_var = unbiased_running_var
-        self.weight = Tensor(np.ones(num_features, dtype=dtype), requires_grad=True) if affine else None
-        self.bias = Tensor(np.zeros(num_features, dtype=dtype), requires_grad=True) if affine else None
+        self.weight = Parameter(np.ones(num_features, dtype=dtype)) if affine else None
+        self.bias = Parameter(np.zeros(num_features, dtype=dtype)) if affine else None
         self.register_buffer("running_mean", np.zeros(num_features, dtype=dtype))
         self.register_buffer("running_var", np.ones(num_features, dtype=dtype))
 
@@ -184,19 +186,25 @@ class Sequential(Module):
             x = layer(x)
         return x
 
-    def _members(self) -> Iterator[tuple[str, Module]]:
-        """Children are named by position ("0", "1", ...), so parameters are "0.weight", as PyTorch."""
-        return ((str(i), layer) for i, layer in enumerate(self.layers))
+    def _members(self) -> Iterator[tuple[str, Any]]:
+        """Children are named by position ("0", "1", ...), so parameters are "0.weight", as PyTorch;
+        attributes set after construction follow under their own names."""
+        yield from ((str(i), layer) for i, layer in enumerate(self.layers))
+        for name, obj in super()._members():
+            if not name.startswith("layers."):
+                yield name, obj
 
     def __getitem__(self, i: int) -> Module:
         return self.layers[i]
+
+    def __setitem__(self, i: int, layer: Module) -> None:
+        """Replace one layer (``model[2] = nn.Linear(6, 3)``, as PyTorch)."""
+        if not isinstance(layer, Module):
+            raise TypeError(f"Sequential: item {i} must be a Module, got {type(layer).__name__}")
+        self.layers[i] = layer
 
     def __len__(self) -> int:
         return len(self.layers)
 
     def __iter__(self) -> Iterator[Module]:
         return iter(self.layers)
-
-    def __repr__(self) -> str:
-        inner = "\n".join(f"  ({i}): {layer!r}" for i, layer in enumerate(self.layers))
-        return f"Sequential(\n{inner}\n)"
