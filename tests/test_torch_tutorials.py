@@ -329,38 +329,41 @@ def test_blitz_neural_network_page_runs_like_pytorch() -> None:
     assert a["chain"] == ["MeanBackward0", "PowBackward0", "SubBackward0"]
 
 
+def numpy_state(module) -> dict[str, np.ndarray]:
+    return {k: np.array(v.detach().numpy() if hasattr(v, "detach") else v) for k, v in module.state_dict().items()}
+
+
 def test_blitz_autograd_page_runs_like_pytorch() -> None:
     """requires_grad flows to results; freezing a model's parameters leaves only a new head trainable."""
     rng = np.random.default_rng(2)
     data = rng.standard_normal((4, 8)).astype(np.float32)
     labels = rng.standard_normal((4, 3)).astype(np.float32)
-    outs = []
+    tg.manual_seed(0)
+    body = numpy_state(tg.nn.Sequential(tg.nn.Linear(8, 6), tg.nn.ReLU(), tg.nn.Linear(6, 3)))
+    head = numpy_state(tg.nn.Linear(6, 3))
+    losses = []
     for lib in (tg, torch):
-        lib.manual_seed(0)
         x, y = lib.rand(5, 5), lib.rand(5, 5)
         z = lib.rand((5, 5), requires_grad=True)
         assert (x + y).requires_grad is False and (x + z).requires_grad is True
         model = lib.nn.Sequential(lib.nn.Linear(8, 6), lib.nn.ReLU(), lib.nn.Linear(6, 3))
-        if lib is torch:
-            model.load_state_dict({k: torch.tensor(v) for k, v in outs[0][0].items()})
-        state = {k: np.array(v.detach().numpy() if hasattr(v, "detach") else v) for k, v in model.state_dict().items()}
+        model.load_state_dict({k: lib.tensor(v) for k, v in body.items()})
         for param in model.parameters():
             param.requires_grad = False
         model[2] = lib.nn.Linear(6, 3)  # a new head, trainable
-        head = {k: v for k, v in (outs[0][1] if lib is torch else {}).items()}
-        if head:
-            model[2].load_state_dict({k: torch.tensor(v) for k, v in head.items()})
-        head_state = {k: np.array(v.detach().numpy() if hasattr(v, "detach") else v) for k, v in model[2].state_dict().items()}
+        model[2].load_state_dict({k: lib.tensor(v) for k, v in head.items()})
         trainable = [n for n, p in model.named_parameters() if p.requires_grad]
         assert trainable == ["2.weight", "2.bias"] and len(list(model.parameters())) == 4
         optimizer = lib.optim.SGD(model.parameters(), lr=1e-2, momentum=0.9)
-        losses = []
+        run = []
         for _ in range(3):
             optimizer.zero_grad()
             loss = (model(lib.tensor(data)) - lib.tensor(labels)).pow(2).sum()
             loss.backward()
             optimizer.step()
-            losses.append(loss.item())
+            run.append(loss.item())
         assert model[0].weight.grad is None  # frozen: no gradient computed
-        outs.append((state, head_state, losses))
-    np.testing.assert_allclose(outs[0][2], outs[1][2], rtol=1e-5)
+        np.testing.assert_array_equal(numpy_state(model[0])["weight"], body["0.weight"])
+        losses.append(run)
+    np.testing.assert_allclose(losses[0], losses[1], rtol=1e-5)
+    assert losses[0][-1] < losses[0][0]
