@@ -313,3 +313,27 @@ def test_zero_grad_set_to_none() -> None:
     assert np.all(lin.weight.grad == 0) and lin.weight.grad.shape == (1, 2)
     lin.zero_grad()
     assert lin.weight.grad is None
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda nn: nn.Linear(3, 1),
+        lambda nn: nn.Linear(3, 1, bias=False),
+        lambda nn: nn.ReLU(),
+        lambda nn: nn.Flatten(),
+        lambda nn: nn.Flatten(0, 1),
+        lambda nn: nn.Dropout(),
+        lambda nn: nn.Dropout(0.2),
+        lambda nn: nn.BatchNorm1d(3),
+        lambda nn: nn.LeakyReLU(),
+        lambda nn: nn.Softmax(dim=1),
+        lambda nn: nn.Identity(),
+        lambda nn: nn.RNN(3, 4),
+        lambda nn: nn.RNN(3, 4, batch_first=True, nonlinearity="relu"),
+        lambda nn: nn.RNNCell(3, 4, nonlinearity="relu"),
+        lambda nn: nn.Sequential(nn.Flatten(), nn.Linear(4, 2), nn.Sequential(nn.Tanh(), nn.Dropout(0.1))),
+    ],
+)
+def test_layer_reprs_are_pytorchs(make) -> None:
+    assert repr(make(nn)) == repr(make(torch.nn))

@@ -33,8 +33,8 @@ class Linear(Module):
     def forward(self, x: Tensor) -> Tensor:
         return F.linear(x if isinstance(x, Tensor) else Tensor(np.asarray(x)), self.weight, self.bias)
 
-    def __repr__(self) -> str:
-        return f"Linear(in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None})"
+    def extra_repr(self) -> str:
+        return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
 
 
 class ReLU(Module):
@@ -43,9 +43,6 @@ class ReLU(Module):
     def forward(self, x: Tensor) -> Tensor:
         return x.relu()
 
-    def __repr__(self) -> str:
-        return "ReLU()"
-
 
 class Sigmoid(Module):
     """1/(1 + e^{−x})."""
@@ -53,18 +50,12 @@ class Sigmoid(Module):
     def forward(self, x: Tensor) -> Tensor:
         return x.sigmoid()
 
-    def __repr__(self) -> str:
-        return "Sigmoid()"
-
 
 class Tanh(Module):
     """tanh x."""
 
     def forward(self, x: Tensor) -> Tensor:
         return x.tanh()
-
-    def __repr__(self) -> str:
-        return "Tanh()"
 
 
 class LeakyReLU(Module):
@@ -76,8 +67,8 @@ class LeakyReLU(Module):
     def forward(self, x: Tensor) -> Tensor:
         return x.leaky_relu(self.negative_slope)
 
-    def __repr__(self) -> str:
-        return f"LeakyReLU(negative_slope={self.negative_slope})"
+    def extra_repr(self) -> str:
+        return f"negative_slope={self.negative_slope}"
 
 
 class Softmax(Module):
@@ -89,8 +80,8 @@ class Softmax(Module):
     def forward(self, x: Tensor) -> Tensor:
         return x.softmax(self.dim)
 
-    def __repr__(self) -> str:
-        return f"Softmax(dim={self.dim})"
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
 
 
 class Identity(Module):
@@ -98,9 +89,6 @@ class Identity(Module):
 
     def forward(self, x: Tensor) -> Tensor:
         return x
-
-    def __repr__(self) -> str:
-        return "Identity()"
 
 
 class Flatten(Module):
@@ -112,8 +100,8 @@ class Flatten(Module):
     def forward(self, x: Tensor) -> Tensor:
         return x.flatten(self.start_dim, self.end_dim)
 
-    def __repr__(self) -> str:
-        return "Flatten()"
+    def extra_repr(self) -> str:
+        return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
 
 
 class Dropout(Module):
@@ -127,8 +115,8 @@ class Dropout(Module):
     def forward(self, x: Tensor) -> Tensor:
         return F.dropout(x, self.p, self.training)
 
-    def __repr__(self) -> str:
-        return f"Dropout(p={self.p})"
+    def extra_repr(self) -> str:
+        return f"p={self.p}, inplace=False"
 
 
 class BatchNorm1d(Module):
@@ -168,8 +156,12 @@ class BatchNorm1d(Module):
             self.unbiased_running_var,
         )
 
-    def __repr__(self) -> str:
-        return f"BatchNorm1d({self.num_features}, eps={self.eps}, momentum={self.momentum})"
+    def extra_repr(self) -> str:
+        affine = self.weight is not None
+        return (
+            f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
+            f"affine={affine}, bias={affine}, track_running_stats=True"
+        )
 
 
 class Sequential(Module):

@@ -58,8 +58,8 @@ class RNNCell(Module):
         return _step(x, h, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh, self.nonlinearity)
 
     def extra_repr(self) -> str:
-        extra = [] if self.nonlinearity == "tanh" else [f"nonlinearity={self.nonlinearity!r}"]
-        extra += ["bias=False"] if self.bias_ih is None else []
+        extra = ["bias=False"] if self.bias_ih is None else []
+        extra += [] if self.nonlinearity == "tanh" else [f"nonlinearity={self.nonlinearity}"]
         return ", ".join([f"{self.input_size}, {self.hidden_size}", *extra])
 
 
@@ -100,7 +100,6 @@ class RNN(Module):
         return Tensor.stack(outputs, axis=time_axis), h.reshape(1, *h.shape)
 
     def extra_repr(self) -> str:
-        extra = [] if self.nonlinearity == "tanh" else [f"nonlinearity={self.nonlinearity!r}"]
-        extra += ["bias=False"] if self.bias_ih_l0 is None else []
+        extra = ["bias=False"] if self.bias_ih_l0 is None else []  # PyTorch leaves the nonlinearity out
         extra += ["batch_first=True"] if self.batch_first else []
         return ", ".join([f"{self.input_size}, {self.hidden_size}", *extra])
