@@ -357,6 +357,13 @@ def randint(*args: Any, size: Any = None, dtype: Any = None, device: Any = None)
     return _make(values.astype(as_dtype(dtype) or int64), None, device, False)
 
 
+def sparse_coo_tensor(*args: Any, **kwargs: Any) -> Tensor:
+    """Always an error: tinygrad_edu has dense tensors only."""
+    from .tensor import SPARSE_ERROR
+
+    raise NotImplementedError(SPARSE_ERROR)
+
+
 def zeros_like(input: Tensor, dtype: Any = None, device: Any = None, requires_grad: builtins.bool = False) -> Tensor:
     """Zeros of ``input``'s shape and (unless given) dtype."""
     return zeros(input.shape, dtype=dtype or input.dtype, device=device, requires_grad=requires_grad)

@@ -46,6 +46,9 @@ class Size(tuple):
         return int(np.prod(self, dtype=np.int64))
 
 
+#: what a user who asks for a sparse tensor is told
+SPARSE_ERROR = "sparse tensors are not supported: tinygrad_edu tensors are dense numpy arrays"
+
 #: PyTorch's wording for an in-place change of a leaf that requires a gradient
 LEAF_INPLACE_ERROR = "a leaf Variable that requires grad is being used in an in-place operation."
 
@@ -247,6 +250,17 @@ class Tensor:
     def cpu(self) -> Tensor:
         """Itself: every tensor lives in the CPU's memory."""
         return self
+
+    def cuda(self, device: Any = None) -> Tensor:
+        """Always an error: tinygrad_edu has no GPU backend (see `tinygrad_edu.device`)."""
+        from .factories import check_device
+
+        check_device("cuda")
+        return self
+
+    def to_sparse(self) -> Tensor:
+        """Always an error: tinygrad_edu has dense tensors only."""
+        raise NotImplementedError(SPARSE_ERROR)
 
     @property
     def device(self) -> Any:
