@@ -11,6 +11,8 @@ import pytest
 import tinygrad_edu as tg
 from tinygrad_edu import Tensor, autograd, gradcheck
 
+from .test_torch_tutorials import make_legendre
+
 torch = pytest.importorskip("torch", reason="PyTorch not installed: these tests compare with it")
 
 A = np.arange(12, dtype=np.float32).reshape(3, 4) / 7 - 0.5
@@ -298,18 +300,8 @@ def test_repr_matches_pytorch() -> None:
 
 
 # ----------------------------------------------------------------------------- autograd.Function, autograd.grad
-class LegendreP3(autograd.Function):
-    """P₃(x) = ½(5x³ − 3x);  P₃'(x) = 1.5(5x² − 1)  (Abramowitz & Stegun 22.3.8)."""
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return 0.5 * (5 * x**3 - 3 * x)
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        (x,) = ctx.saved_tensors
-        return grad_output * 1.5 * (5 * x**2 - 1)
+#: P₃(x) = ½(5x³ − 3x) with P₃'(x) = 1.5(5x² − 1) (Abramowitz & Stegun 22.3.8), the tutorials' example
+LegendreP3 = make_legendre(tg)
 
 
 class ScaleBy(autograd.Function):
@@ -333,7 +325,8 @@ def test_custom_function_values_and_gradients_are_the_maths() -> None:
     np.testing.assert_allclose(y.numpy(), 0.5 * (5 * xs**3 - 3 * xs))  # P₃(±1) = ±1
     y.sum().backward()
     np.testing.assert_allclose(x.grad, 1.5 * (5 * xs**2 - 1))
-    assert repr(y.grad_fn).startswith("<LegendreP3Backward object") and y.grad_fn.name == "LegendreP3"
+    assert repr(y.grad_fn).startswith("<LegendrePolynomial3Backward object")
+    assert y.grad_fn.name == "LegendrePolynomial3"
     assert type(y.grad_fn.next_functions[0][0]).__name__ == "AccumulateGrad"
     z = ScaleBy.apply(x, 3.0)
     z.sum().backward()
@@ -344,7 +337,7 @@ def test_custom_function_passes_gradcheck_and_is_drawn() -> None:
     x = tg.tensor(np.linspace(-1, 1, 5), dtype=tg.float64, requires_grad=True)
     assert gradcheck(LegendreP3.apply, [x])
     dot = tg.draw_dot(LegendreP3.apply(x).sum())
-    assert "LegendreP3" in dot.source
+    assert "LegendrePolynomial3" in dot.source
 
 
 def test_custom_function_with_a_wrong_backward_fails_gradcheck_and_counts() -> None:
