@@ -392,3 +392,18 @@ def test_autograd_grad_matches_pytorch_and_leaves_grad_alone() -> None:
 def test_no_graph_mode_error_names_the_problem() -> None:
     with pytest.raises(RuntimeError, match=re.escape("does not require grad")):
         tg.ones(2).sum().backward()
+
+
+def test_max_and_min_with_dim_give_values_and_indices_as_pytorch() -> None:
+    for name in ("max", "min"):
+        out, ref, ts, rs = both(lambda xs, name=name: getattr(xs[0], name)(dim=1, keepdim=True), A)
+        np.testing.assert_allclose(out.values.detach().numpy(), ref.values.detach().numpy())
+        np.testing.assert_array_equal(out.indices.numpy(), ref.indices.numpy())
+        out.values.sum().backward()
+        ref.values.sum().backward()
+        np.testing.assert_array_equal(ts[0].grad, rs[0].grad.numpy())
+
+
+def test_autograd_gradcheck_is_reachable_under_pytorchs_path() -> None:
+    x = tg.tensor([0.3, -1.2], dtype=tg.float64, requires_grad=True)
+    assert tg.autograd.gradcheck(make_legendre(tg).apply, (x,), eps=1e-6, atol=1e-4)

@@ -405,3 +405,10 @@ def grad(
             "Set allow_unused=True if this is the desired behavior."
         )
     return tuple(None if g is None else Tensor(g.astype(t.dtype, copy=False)) for g, t in zip(total, inputs))
+
+
+def gradcheck(fn: Callable[..., Any], inputs: Any, *args: Any, **kwargs: Any) -> bool:
+    """`tinygrad_edu.gradcheck` under PyTorch's path ``torch.autograd.gradcheck``."""
+    from .gradcheck import gradcheck as check
+
+    return check(fn, inputs, *args, **kwargs)

@@ -458,10 +458,25 @@ class Tensor:
         """The mean over ``axis`` (numpy's name) or ``dim`` (PyTorch's); all elements by default."""
         return apply(ops.Mean(axis if dim is None else dim, keepdims or keepdim), self)
 
-    def max(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Tensor:
+    def max(
+        self, axis: int | Sequence[int] | None = None, keepdims: bool = False, *, dim: Any = None, keepdim: bool = False
+    ) -> Any:
+        """The largest element over ``axis`` (numpy's spelling, a Tensor); with PyTorch's ``dim=``
+        the pair ``(values, indices)``, as ``torch.max(x, dim)``."""
+        if dim is not None:
+            from .factories import max as torch_max
+
+            return torch_max(self, dim, keepdim)
         return apply(ops.Max(axis, keepdims), self)
 
-    def min(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Tensor:
+    def min(
+        self, axis: int | Sequence[int] | None = None, keepdims: bool = False, *, dim: Any = None, keepdim: bool = False
+    ) -> Any:
+        """The smallest element over ``axis`` (a Tensor); with ``dim=`` the pair ``(values, indices)``."""
+        if dim is not None:
+            from .factories import min as torch_min
+
+            return torch_min(self, dim, keepdim)
         return apply(ops.Min(axis, keepdims), self)
 
     def argmax(self, dim: int | None = None, keepdim: bool = False, *, axis: int | None = None) -> Tensor:
