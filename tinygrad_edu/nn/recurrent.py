@@ -87,6 +87,16 @@ class RNN(Module):
             input_size, hidden_size, bias, dtype
         )
 
+    @property
+    def cell(self) -> RNNCell:
+        """The step as an `RNNCell` that shares this layer's Parameters (``rnn.cell.weight_ih`` is
+        ``rnn.weight_ih_l0``), for code that reads the weights by the cell's names."""
+        cell = RNNCell.__new__(RNNCell)
+        cell.input_size, cell.hidden_size, cell.nonlinearity = self.input_size, self.hidden_size, self.nonlinearity
+        cell.weight_ih, cell.weight_hh = self.weight_ih_l0, self.weight_hh_l0
+        cell.bias_ih, cell.bias_hh = self.bias_ih_l0, self.bias_hh_l0
+        return cell
+
     def forward(self, x: Tensor, h0: Tensor | None = None) -> tuple[Tensor, Tensor]:
         if x.ndim != 3:
             raise ValueError(f"RNN: expected input of shape (T, N, features), got {x.shape}")
