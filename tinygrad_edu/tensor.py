@@ -153,7 +153,15 @@ class Tensor:
         if value is None:
             self._grad = None
             return
-        arr = value.data if isinstance(value, Tensor) else np.asarray(value)
+        if isinstance(value, Tensor):
+            arr = value.data
+        elif isinstance(value, np.ndarray):
+            arr = value
+        else:
+            raise TypeError(
+                "assigned grad expected to be a Tensor, a numpy array or None "
+                f"but got grad of type {type(value).__name__}"
+            )
         if arr.shape != self.data.shape:
             raise RuntimeError(
                 f"attempting to assign a gradient of size '{list(arr.shape)}' to a tensor of size "
