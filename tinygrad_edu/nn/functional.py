@@ -17,7 +17,7 @@ from .. import ops
 from ..ops import apply
 from ..rng import default_rng
 from ..tensor import Tensor
-from . import conv as _conv
+from .conv import avg_pool2d, conv2d, max_pool2d  # noqa: F401 (PyTorch's F.conv2d, F.max_pool2d, ...)
 
 REDUCTIONS = ("mean", "sum", "none")
 
@@ -57,21 +57,6 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
 
 
 # ----------------------------------------------------------------------------- activations
-def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: int = 1, padding: int = 0) -> Tensor:
-    """2-D convolution of (N, C, H, W) images, as ``torch.nn.functional.conv2d`` (see `nn.conv`)."""
-    return _conv.conv2d(input, weight, bias, stride, padding)
-
-
-def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0) -> Tensor:
-    """The largest value of each window, as ``torch.nn.functional.max_pool2d`` (see `nn.conv`)."""
-    return _conv.max_pool2d(input, kernel_size, stride, padding)
-
-
-def avg_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0) -> Tensor:
-    """The mean of each window, as ``torch.nn.functional.avg_pool2d`` (see `nn.conv`)."""
-    return _conv.avg_pool2d(input, kernel_size, stride, padding)
-
-
 def relu(x: Tensor) -> Tensor:
     return x.relu()
 
