@@ -190,7 +190,7 @@ def test_rnn_cell_unrolled_by_hand() -> None:
     for x in xs:
         h = np.tanh(x @ cell.weight_ih.data.T + cell.bias_ih.data + h @ cell.weight_hh.data.T + cell.bias_hh.data)
     rnn = nn.RNN(2, 3, dtype=np.float64)
-    rnn.cell = cell
+    rnn.load_state_dict({f"{k}_l0": v for k, v in cell.state_dict().items()})
     out, hn = rnn(Tensor(xs))
     np.testing.assert_allclose(hn.data[0], h, rtol=1e-12)
     np.testing.assert_allclose(out.data[-1], h, rtol=1e-12)

@@ -102,7 +102,6 @@ def test_register_buffer_and_apply() -> None:
     assert [k for k, _ in ours.named_buffers()] == [k for k, _ in theirs.named_buffers()]
 
 
-@pytest.mark.xfail(strict=True, reason="part B: nn/layers.py's Sequential.__repr__ should go (Module.__repr__ indents)")
 def test_print_nested_sequential_matches_pytorch() -> None:
     ours = nn.Sequential(nn.Linear(2, 3), nn.Sequential(nn.Linear(3, 1)))
     assert repr(ours) == repr(torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.Sequential(torch.nn.Linear(3, 1))))
@@ -205,6 +204,8 @@ def test_linear_and_sequential_state_dict_round_trip() -> None:
 
 
 def test_conv2d_state_dict_round_trip() -> None:
+    tg.manual_seed(2)  # float32 sums differ in the last bits; fixed weights keep the 1e-6 check deterministic
+    torch.manual_seed(2)
     ours = nn.Sequential(nn.Conv2d(2, 3, 3, stride=2, padding=1), nn.ReLU(), nn.Flatten(), nn.Linear(3 * 4 * 4, 2))
     theirs = torch.nn.Sequential(
         torch.nn.Conv2d(2, 3, 3, stride=2, padding=1), torch.nn.ReLU(), torch.nn.Flatten(), torch.nn.Linear(48, 2)
@@ -312,3 +313,27 @@ def test_zero_grad_set_to_none() -> None:
     assert np.all(lin.weight.grad == 0) and lin.weight.grad.shape == (1, 2)
     lin.zero_grad()
     assert lin.weight.grad is None
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda nn: nn.Linear(3, 1),
+        lambda nn: nn.Linear(3, 1, bias=False),
+        lambda nn: nn.ReLU(),
+        lambda nn: nn.Flatten(),
+        lambda nn: nn.Flatten(0, 1),
+        lambda nn: nn.Dropout(),
+        lambda nn: nn.Dropout(0.2),
+        lambda nn: nn.BatchNorm1d(3),
+        lambda nn: nn.LeakyReLU(),
+        lambda nn: nn.Softmax(dim=1),
+        lambda nn: nn.Identity(),
+        lambda nn: nn.RNN(3, 4),
+        lambda nn: nn.RNN(3, 4, batch_first=True, nonlinearity="relu"),
+        lambda nn: nn.RNNCell(3, 4, nonlinearity="relu"),
+        lambda nn: nn.Sequential(nn.Flatten(), nn.Linear(4, 2), nn.Sequential(nn.Tanh(), nn.Dropout(0.1))),
+    ],
+)
+def test_layer_reprs_are_pytorchs(make) -> None:
+    assert repr(make(nn)) == repr(make(torch.nn))

@@ -7,8 +7,8 @@ factories (``torch.tensor``, ``torch.zeros``, ``torch.linspace``, ...), dtype na
 ``torch.save``/``torch.load`` (``.npz``, never pickle), ``torch.no_grad`` and ``torch.manual_seed``.
 """
 
+from . import autograd, nn, optim, utils
 from . import factories as _factories
-from . import nn, optim, utils
 from .autograd import (
     AnomalyError,
     detect_anomaly,
@@ -81,6 +81,7 @@ from .factories import (
     sigmoid,
     sin,
     softmax,
+    sparse_coo_tensor,
     sqrt,
     square,
     squeeze,
@@ -121,6 +122,7 @@ __all__ = [
     "argmax",
     "argmin",
     "as_tensor",
+    "autograd",
     "cat",
     "clamp",
     "clip",
@@ -188,6 +190,7 @@ __all__ = [
     "sigmoid",
     "sin",
     "softmax",
+    "sparse_coo_tensor",
     "sqrt",
     "square",
     "squeeze",

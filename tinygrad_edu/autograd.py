@@ -223,3 +223,192 @@ def check_finite(where: str, arrays: Any, inputs: Any) -> None:
             kind = "NaN" if np.isnan(arr).any() else "Inf"
             shapes = ", ".join(str(tuple(np.shape(t.data))) for t in inputs)
             raise AnomalyError(f"{where} produced {kind} in output {k} (shape {arr.shape}); input shapes: {shapes}")
+
+
+# ----------------------------------------------------------------------------- user-defined ops
+class FunctionCtx:
+    """What a custom `Function`'s ``forward`` and ``backward`` share (PyTorch's ``ctx``)."""
+
+    saved_tensors: tuple[Any, ...] = ()
+
+    def save_for_backward(self, *tensors: Any) -> None:
+        """Keep tensors that ``backward`` needs; it reads them back as ``ctx.saved_tensors``."""
+        self.saved_tensors = tensors
+
+
+class Function:
+    """Base class for an op written by the user, as ``torch.autograd.Function``.
+
+    Subclass it with two static methods, ``forward(ctx, *args)`` (the value, computed from tensors
+    with no graph recorded) and ``backward(ctx, grad_output)`` (one gradient per argument of
+    ``forward``, None for those that need none), and call it as ``MyOp.apply(*args)``. It runs
+    through the same `tinygrad_edu.ops.apply` as the built-in ops, so `gradcheck` checks it
+    and `draw_dot` draws it.
+
+    >>> from tinygrad_edu import Tensor, gradcheck
+    >>> class Cube(Function):
+    ...     @staticmethod
+    ...     def forward(ctx, x):
+    ...         ctx.save_for_backward(x)
+    ...         return x**3
+    ...     @staticmethod
+    ...     def backward(ctx, grad_output):
+    ...         (x,) = ctx.saved_tensors
+    ...         return grad_output * 3 * x**2          # d(x³)/dx = 3x²
+    >>> x = Tensor([1.0, 2.0], requires_grad=True)
+    >>> y = Cube.apply(x)
+    >>> y.sum().backward(); y, x.grad
+    (tensor([1., 8.], grad_fn=<CubeBackward>), array([ 3., 12.], dtype=float32))
+    >>> gradcheck(Cube.apply, [Tensor([0.5, -1.5], dtype="float64", requires_grad=True)])
+    True
+    """
+
+    @staticmethod
+    def forward(ctx: FunctionCtx, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError("a custom Function must define forward(ctx, *args) as a @staticmethod")
+
+    @staticmethod
+    def backward(ctx: FunctionCtx, *grad_outputs: Any) -> Any:
+        raise NotImplementedError("a custom Function must define backward(ctx, grad_output) as a @staticmethod")
+
+    @classmethod
+    def apply(cls, *args: Any, **kwargs: Any) -> Any:
+        """Run ``forward`` and, when an input requires a gradient, record a graph node whose
+        backward calls this class's ``backward``."""
+        from .ops.function import apply
+        from .tensor import Tensor
+
+        inputs = tuple(a for a in args if isinstance(a, Tensor))
+        return apply(_CustomNode(cls, args, kwargs), *inputs)
+
+
+class _CustomNode(FunctionCtx):
+    """The graph node of one call of a custom `Function`; it is also that call's ``ctx``."""
+
+    def __init__(self, op: type[Function], args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+        self.op, self.args, self.kwargs = op, args, kwargs
+        self.name = op.__name__
+        self._needs: tuple[bool, ...] = ()
+
+    @property
+    def needs_input_grad(self) -> tuple[bool, ...]:
+        """One flag per argument of ``forward`` (False for arguments that are not tensors)."""
+        flags = iter(self._needs)
+        return tuple(next(flags) if _is_tensor(a) else False for a in self.args)
+
+    @needs_input_grad.setter
+    def needs_input_grad(self, needs: tuple[bool, ...]) -> None:
+        self._needs = needs
+
+    def forward(self, *arrays: Any) -> Any:
+        from .tensor import Tensor
+
+        given = iter(arrays)
+        args = [Tensor(next(given)) if _is_tensor(a) else a for a in self.args]
+        with no_grad():
+            out = self.op.forward(self, *args, **self.kwargs)
+        if isinstance(out, tuple):
+            raise NotImplementedError(f"{self.name}.forward: returning several outputs is not supported")
+        return out.data if isinstance(out, Tensor) else _np().asarray(out)
+
+    def backward(self, g: Any) -> tuple[Any, ...]:
+        from .tensor import Tensor
+
+        with no_grad():
+            grads = self.op.backward(self, Tensor(g))
+        grads = grads if isinstance(grads, tuple) else (grads,)
+        if len(grads) != len(self.args):
+            raise RuntimeError(
+                f"function {self.name}Backward returned an incorrect number of gradients "
+                f"(expected {len(self.args)}, got {len(grads)})"
+            )
+        out = []
+        for arg, gr in zip(self.args, grads):
+            if not _is_tensor(arg):
+                continue
+            arr = None if gr is None else _np().asarray(gr.data if isinstance(gr, Tensor) else gr)
+            if arr is not None and arr.shape != arg.shape:
+                raise RuntimeError(
+                    f"function {self.name}Backward returned an invalid gradient: got shape {arr.shape}, "
+                    f"expected {arg.shape}"
+                )
+            out.append(arr)
+        return tuple(out)
+
+    @property
+    def backward_name(self) -> str:
+        return f"{self.name}Backward"
+
+    @property
+    def next_functions(self) -> tuple[tuple[Any, int], ...]:
+        from .ops.function import node_of
+
+        return tuple((node_of(t), 0) for t in self.inputs)
+
+    def __repr__(self) -> str:
+        return f"<{self.backward_name} object at {id(self):#x}>"
+
+
+def _is_tensor(obj: Any) -> bool:
+    from .tensor import Tensor
+
+    return isinstance(obj, Tensor)
+
+
+def _np() -> Any:
+    import numpy as np
+
+    return np
+
+
+def grad(
+    outputs: Any,
+    inputs: Any,
+    grad_outputs: Any = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    allow_unused: bool | None = None,
+) -> tuple[Any, ...]:
+    """∂outputs/∂inputs (times ``grad_outputs``) as a tuple of tensors, leaving every ``.grad``
+    untouched, as ``torch.autograd.grad``.
+
+    >>> from tinygrad_edu import Tensor
+    >>> x = Tensor([1.0, 2.0], requires_grad=True)
+    >>> grad((x**2).sum(), x)                   # d(Σx²)/dx = 2x
+    (tensor([2., 4.]),)
+    >>> x.grad is None
+    True
+    """
+    from .tensor import Tensor, backprop
+
+    if create_graph:
+        raise NotImplementedError(
+            "autograd.grad(create_graph=True): tinygrad_edu computes first derivatives only "
+            "(gradients are numpy arrays, not graph nodes), so gradients of gradients are not available"
+        )
+    outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
+    single = isinstance(inputs, Tensor)
+    inputs = [inputs] if single else list(inputs)
+    if grad_outputs is None or isinstance(grad_outputs, Tensor):
+        grad_outputs = [grad_outputs] * len(outputs)
+    for t in inputs:
+        if not t.requires_grad:
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
+    total: list[Any] = [None] * len(inputs)
+    for out, g in zip(outputs, grad_outputs, strict=True):
+        for k, gk in enumerate(backprop(out, g, inputs)):
+            if gk is not None:
+                total[k] = gk if total[k] is None else total[k] + gk
+    if not allow_unused and any(g is None for g in total):
+        raise RuntimeError(
+            "One of the differentiated Tensors appears to not have been used in the graph. "
+            "Set allow_unused=True if this is the desired behavior."
+        )
+    return tuple(None if g is None else Tensor(g.astype(t.dtype, copy=False)) for g, t in zip(total, inputs))
+
+
+def gradcheck(fn: Callable[..., Any], inputs: Any, *args: Any, **kwargs: Any) -> bool:
+    """`tinygrad_edu.gradcheck` under PyTorch's path ``torch.autograd.gradcheck``."""
+    from .gradcheck import gradcheck as check
+
+    return check(fn, inputs, *args, **kwargs)

@@ -357,6 +357,13 @@ def randint(*args: Any, size: Any = None, dtype: Any = None, device: Any = None)
     return _make(values.astype(as_dtype(dtype) or int64), None, device, False)
 
 
+def sparse_coo_tensor(*args: Any, **kwargs: Any) -> Tensor:
+    """Always an error: tinygrad_edu has dense tensors only."""
+    from .tensor import SPARSE_ERROR
+
+    raise NotImplementedError(SPARSE_ERROR)
+
+
 def zeros_like(input: Tensor, dtype: Any = None, device: Any = None, requires_grad: builtins.bool = False) -> Tensor:
     """Zeros of ``input``'s shape and (unless given) dtype."""
     return zeros(input.shape, dtype=dtype or input.dtype, device=device, requires_grad=requires_grad)
@@ -401,13 +408,6 @@ def _t(x: Any) -> Tensor:
     return x if isinstance(x, Tensor) else tensor(x)
 
 
-def _method(input: Any, name: str) -> Any:
-    method = getattr(_t(input), name, None)
-    if method is None:
-        raise NotImplementedError(f"{name}: Tensor.{name} is not implemented yet in tinygrad_edu")
-    return method
-
-
 def exp(input: Tensor) -> Tensor:
     """eˣ elementwise."""
     return _t(input).exp()
@@ -444,13 +444,13 @@ def relu(input: Tensor) -> Tensor:
 
 
 def sin(input: Tensor) -> Tensor:
-    """sin x elementwise (needs ``Tensor.sin``)."""
-    return _method(input, "sin")()
+    """sin x elementwise."""
+    return _t(input).sin()
 
 
 def cos(input: Tensor) -> Tensor:
-    """cos x elementwise (needs ``Tensor.cos``)."""
-    return _method(input, "cos")()
+    """cos x elementwise."""
+    return _t(input).cos()
 
 
 def square(input: Tensor) -> Tensor:
@@ -540,14 +540,12 @@ def min(input: Tensor, dim: builtins.int | None = None, keepdim: builtins.bool =
 
 def argmax(input: Tensor, dim: builtins.int | None = None, keepdim: builtins.bool = False) -> Tensor:
     """The index of the largest element (of the flattened tensor when ``dim`` is None); int64."""
-    idx = np.argmax(_t(input).data, axis=dim).astype(np.int64)
-    return Tensor(np.expand_dims(idx, dim) if keepdim and dim is not None else idx)
+    return _t(input).argmax(dim, keepdim)
 
 
 def argmin(input: Tensor, dim: builtins.int | None = None, keepdim: builtins.bool = False) -> Tensor:
     """The index of the smallest element (of the flattened tensor when ``dim`` is None); int64."""
-    idx = np.argmin(_t(input).data, axis=dim).astype(np.int64)
-    return Tensor(np.expand_dims(idx, dim) if keepdim and dim is not None else idx)
+    return _t(input).argmin(dim, keepdim)
 
 
 def cat(tensors: Sequence[Tensor], dim: builtins.int = 0) -> Tensor:
@@ -588,7 +586,7 @@ def reshape(input: Tensor, shape: Sequence[builtins.int]) -> Tensor:
 
 def permute(input: Tensor, dims: Sequence[builtins.int]) -> Tensor:
     """The axes reordered: output axis i is input axis dims[i]."""
-    return _t(input).transpose(tuple(dims))
+    return _t(input).permute(tuple(dims))
 
 
 def transpose(input: Tensor, dim0: builtins.int, dim1: builtins.int) -> Tensor:
@@ -601,27 +599,17 @@ def transpose(input: Tensor, dim0: builtins.int, dim1: builtins.int) -> Tensor:
 
 def t(input: Tensor) -> Tensor:
     """The transpose of a matrix (a 0-D or 1-D tensor is returned as it is)."""
-    x = _t(input)
-    if x.ndim > 2:
-        raise ValueError(f"t: expects a tensor with at most 2 dimensions, got shape {x.shape}")
-    return x if x.ndim < 2 else x.transpose()
+    return _t(input).t()
 
 
 def unsqueeze(input: Tensor, dim: builtins.int) -> Tensor:
     """A new axis of length 1 at ``dim``."""
-    x = _t(input)
-    return x.reshape(np.expand_dims(x.data, dim).shape)
+    return _t(input).unsqueeze(dim)
 
 
 def squeeze(input: Tensor, dim: builtins.int | None = None) -> Tensor:
     """Axes of length 1 removed (only ``dim``, if given and of length 1)."""
-    x = _t(input)
-    if dim is None:
-        shape = tuple(n for n in x.shape if n != 1)
-    else:
-        d = dim % builtins.max(x.ndim, 1)
-        shape = x.shape if x.ndim == 0 or x.shape[d] != 1 else x.shape[:d] + x.shape[d + 1 :]
-    return x.reshape(shape)
+    return _t(input).squeeze(dim)
 
 
 def softmax(input: Tensor, dim: builtins.int) -> Tensor:

@@ -23,9 +23,34 @@ from . import autograd, ops
 from .autograd import topological_order
 from .ops.function import Function, apply, normalize_axis, unbroadcast
 
-__all__ = ["DEFAULT_DTYPE", "Function", "Tensor", "apply", "unbroadcast"]
+__all__ = ["DEFAULT_DTYPE", "Function", "Size", "Tensor", "apply", "unbroadcast"]
 
 DEFAULT_DTYPE = np.float32
+
+
+class Size(tuple):
+    """A tensor's shape as `Tensor.size` returns it: a tuple that prints as PyTorch's ``torch.Size``.
+
+    >>> Tensor([[1.0, 2.0, 3.0]]).size()
+    torch.Size([1, 3])
+    >>> Tensor([[1.0, 2.0, 3.0]]).size(1), Tensor([[1.0, 2.0, 3.0]]).size().numel()
+    (3, 3)
+    """
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"torch.Size({list(self)})"
+
+    def numel(self) -> int:
+        return int(np.prod(self, dtype=np.int64))
+
+
+#: what a user who asks for a sparse tensor is told
+SPARSE_ERROR = "sparse tensors are not supported: tinygrad_edu tensors are dense numpy arrays"
+
+#: PyTorch's wording for an in-place change of a leaf that requires a gradient
+LEAF_INPLACE_ERROR = "a leaf Variable that requires grad is being used in an in-place operation."
 
 
 def _as_array(data: Any, dtype: Any = None) -> np.ndarray:
@@ -61,14 +86,14 @@ class Tensor:
                [6., 8.]], dtype=float32)
     """
 
-    __slots__ = ("_prev", "_retain", "data", "grad", "grad_fn", "label", "requires_grad")
+    __slots__ = ("_grad", "_prev", "_retain", "data", "grad_fn", "label", "requires_grad")
     __array_ufunc__ = None  # numpy defers to our reflected operators: ndarray + Tensor -> Tensor
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None, label: str = "") -> None:
         self.data = _as_array(data, dtype)
         if requires_grad and self.data.dtype.kind != "f":
             raise TypeError(f"Tensor: only floating-point tensors can require gradients, got {self.data.dtype}")
-        self.grad: np.ndarray | None = None
+        self._grad: np.ndarray | None = None
         self.requires_grad = bool(requires_grad)
         self.label = label
         self._prev: tuple[Tensor, ...] = ()
@@ -104,9 +129,59 @@ class Tensor:
     def ndim(self) -> int:
         return self.data.ndim
 
+    def size(self, dim: int | None = None) -> Size | int:
+        """The shape as a `Size` (a tuple), or the length of axis ``dim``: PyTorch's ``size()``,
+        not numpy's element count (that is `numel`)."""
+        if dim is None:
+            return Size(self.data.shape)
+        return self.data.shape[normalize_axis(dim, self.ndim)[0]]
+
     @property
-    def size(self) -> int:
-        return self.data.size
+    def is_leaf(self) -> bool:
+        """True for a tensor no recorded op made: one created by the user, or any tensor that does
+        not require a gradient (PyTorch's convention). Only leaves keep ``.grad``."""
+        return self.grad_fn is None
+
+    @property
+    def grad(self) -> np.ndarray | None:
+        """∂L/∂(this tensor) after ``backward()`` (a numpy array), None before; assignable as
+        PyTorch's: ``x.grad = None`` drops it, a Tensor or array of the tensor's shape replaces it."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Any) -> None:
+        if value is None:
+            self._grad = None
+            return
+        if isinstance(value, Tensor):
+            arr = value.data
+        elif isinstance(value, np.ndarray):
+            arr = value
+        else:
+            raise TypeError(
+                "assigned grad expected to be a Tensor, a numpy array or None "
+                f"but got grad of type {type(value).__name__}"
+            )
+        if arr.shape != self.data.shape:
+            raise RuntimeError(
+                f"attempting to assign a gradient of size '{list(arr.shape)}' to a tensor of size "
+                f"'{list(self.data.shape)}'. Please ensure that the gradient and the tensor are the same size"
+            )
+        if arr.dtype.kind != "f":
+            raise RuntimeError(f"assigned grad has data of a different type: {arr.dtype}, expected a floating type")
+        self._grad = arr
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        """Switch gradient tracking on (or off) for this leaf, in place; returns the tensor."""
+        if not requires_grad and self.grad_fn is not None:
+            raise RuntimeError(
+                "you can only change requires_grad flags of leaf variables. If you want to use a computed "
+                "variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach()."
+            )
+        if requires_grad and self.data.dtype.kind != "f":
+            raise RuntimeError(f"only Tensors of floating point dtype can require gradients, got {self.dtype}")
+        self.requires_grad = bool(requires_grad)
+        return self
 
     @property
     def _op(self) -> str:
@@ -118,6 +193,89 @@ class Tensor:
     def numpy(self) -> np.ndarray:
         """The data as a numpy array (shared, not copied, as PyTorch)."""
         return self.data
+
+    def tolist(self) -> Any:
+        """The elements as (nested) Python numbers."""
+        return self.data.tolist()
+
+    def clone(self) -> Tensor:
+        """A copy with its own memory that stays in the graph (∂clone/∂x = 1)."""
+        return apply(ops.Clone(), self)
+
+    def to(self, *args: Any, **kwargs: Any) -> Tensor:
+        """``to(dtype)``, ``to("cpu")``, ``to(device, dtype)`` or ``to(other_tensor)``, as PyTorch's:
+        the same tensor when nothing changes, else a converted one in the graph. Devices other than
+        the CPU raise the error of `tinygrad_edu.device`."""
+        from .factories import as_dtype, check_device, device
+
+        dtype = kwargs.pop("dtype", None)
+        dev = kwargs.pop("device", None)
+        for key in ("non_blocking", "copy", "memory_format"):
+            kwargs.pop(key, None)
+        if kwargs:
+            raise TypeError(f"to: unexpected arguments {sorted(kwargs)}")
+        for arg in args:
+            if isinstance(arg, Tensor):
+                dtype = arg.dtype
+            elif isinstance(arg, (str, device)):
+                dev = arg
+            else:
+                dtype = arg
+        if dev is not None:
+            check_device(dev)
+        return self if dtype is None else self.type(as_dtype(dtype))
+
+    def type(self, dtype: Any) -> Tensor:
+        """This tensor converted to ``dtype`` (itself if it already has it); differentiable
+        between floating dtypes."""
+        dtype = np.dtype(dtype)
+        if dtype == self.dtype:
+            return self
+        if self.requires_grad and dtype.kind == "f":
+            return apply(ops.Cast(dtype), self)
+        return Tensor(self.data.astype(dtype))
+
+    def float(self) -> Tensor:
+        """float32, as ``Tensor.float()``."""
+        return self.type(np.float32)
+
+    def double(self) -> Tensor:
+        """float64, as ``Tensor.double()``."""
+        return self.type(np.float64)
+
+    def long(self) -> Tensor:
+        """int64, as ``Tensor.long()`` (cut off from the graph: integers have no gradient)."""
+        return self.type(np.int64)
+
+    def int(self) -> Tensor:
+        """int32, as ``Tensor.int()``."""
+        return self.type(np.int32)
+
+    def bool(self) -> Tensor:
+        """bool, as ``Tensor.bool()``."""
+        return self.type(np.bool_)
+
+    def cpu(self) -> Tensor:
+        """Itself: every tensor lives in the CPU's memory."""
+        return self
+
+    def cuda(self, device: Any = None) -> Tensor:
+        """Always an error: tinygrad_edu has no GPU backend (see `tinygrad_edu.device`)."""
+        from .factories import check_device
+
+        check_device("cuda")
+        return self
+
+    def to_sparse(self) -> Tensor:
+        """Always an error: tinygrad_edu has dense tensors only."""
+        raise NotImplementedError(SPARSE_ERROR)
+
+    @property
+    def device(self) -> Any:
+        """Always ``device(type='cpu')``."""
+        from .factories import device
+
+        return device("cpu")
 
     def item(self) -> float:
         if self.data.size != 1:
@@ -149,9 +307,26 @@ class Tensor:
         return bool(self.data.item())
 
     def __repr__(self) -> str:
-        grad = ", requires_grad=True" if self.requires_grad else ""
-        body = np.array2string(self.data, separator=", ", prefix="Tensor(")
-        return f"Tensor({body}{grad}, dtype={self.dtype})"
+        """PyTorch's layout: ``tensor([1., 2.], requires_grad=True)``, ``grad_fn=<MulBackward0>``,
+        and ``dtype=`` only for dtypes other than float32, int64 and bool (as PyTorch's defaults)."""
+        data = self.data
+        fmt: dict[str, Any] = {"separator": ", ", "prefix": "tensor("}
+        if data.dtype.kind == "b":  # padded to the widest word, as PyTorch (numpy always pads True)
+            width = 5 if data.size and not data.all() else 4
+            fmt["formatter"] = {"bool": lambda v: str(v).rjust(width)}
+        elif data.dtype.kind == "f" and data.size:
+            finite = data[np.isfinite(data)]
+            if finite.size and not np.all(finite == np.round(finite)):
+                fmt.update(precision=4, floatmode="fixed")
+        body = np.array2string(data, **fmt)
+        extra = []
+        if data.dtype not in (np.float32, np.int64, np.bool_):
+            extra.append(f"dtype=torch.{data.dtype}")
+        if self.grad_fn is not None:
+            extra.append(f"grad_fn=<{self.grad_fn.backward_name}>")
+        elif self.requires_grad:
+            extra.append("requires_grad=True")
+        return f"tensor({body}" + "".join(", " + e for e in extra) + ")"
 
     # ------------------------------------------------------------ operands
     def _const(self, other: Any) -> Tensor:
@@ -190,7 +365,10 @@ class Tensor:
     def __pow__(self, exponent: Any) -> Tensor:
         if isinstance(exponent, numbers.Real):
             return apply(ops.PowConst(float(exponent)), self)
-        return apply(ops.Pow(), self, self._const(exponent))
+        exponent = self._const(exponent)
+        if self.dtype.kind == "f" and exponent.dtype.kind in "biu":  # float32 ** int64 stays float32, as PyTorch
+            exponent = Tensor(exponent.data.astype(self.dtype))
+        return apply(ops.Pow(), self, exponent)
 
     def __rpow__(self, base: Any) -> Tensor:
         return apply(ops.Pow(), self._const(base), self)
@@ -243,6 +421,16 @@ class Tensor:
     def tanh(self) -> Tensor:
         return apply(ops.Tanh(), self)
 
+    def sin(self) -> Tensor:
+        return apply(ops.Sin(), self)
+
+    def cos(self) -> Tensor:
+        return apply(ops.Cos(), self)
+
+    def pow(self, exponent: Any) -> Tensor:
+        """self ** exponent (a number or a tensor, as ``Tensor.pow``)."""
+        return self**exponent
+
     def sigmoid(self) -> Tensor:
         return apply(ops.Sigmoid(), self)
 
@@ -266,20 +454,50 @@ class Tensor:
         return apply(ops.LogSoftmax(axis), self)
 
     # ------------------------------------------------------------ reductions
-    def sum(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Tensor:
-        return apply(ops.Sum(axis, keepdims), self)
+    def sum(
+        self, axis: int | Sequence[int] | None = None, keepdims: bool = False, *, dim: Any = None, keepdim: bool = False
+    ) -> Tensor:
+        """Σ over ``axis`` (numpy's name) or ``dim`` (PyTorch's); all elements by default."""
+        return apply(ops.Sum(axis if dim is None else dim, keepdims or keepdim), self)
 
-    def mean(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Tensor:
-        return apply(ops.Mean(axis, keepdims), self)
+    def mean(
+        self, axis: int | Sequence[int] | None = None, keepdims: bool = False, *, dim: Any = None, keepdim: bool = False
+    ) -> Tensor:
+        """The mean over ``axis`` (numpy's name) or ``dim`` (PyTorch's); all elements by default."""
+        return apply(ops.Mean(axis if dim is None else dim, keepdims or keepdim), self)
 
-    def max(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Tensor:
+    def max(
+        self, axis: int | Sequence[int] | None = None, keepdims: bool = False, *, dim: Any = None, keepdim: bool = False
+    ) -> Any:
+        """The largest element over ``axis`` (numpy's spelling, a Tensor); with PyTorch's ``dim=``
+        the pair ``(values, indices)``, as ``torch.max(x, dim)``."""
+        if dim is not None:
+            from .factories import max as torch_max
+
+            return torch_max(self, dim, keepdim)
         return apply(ops.Max(axis, keepdims), self)
 
-    def min(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Tensor:
+    def min(
+        self, axis: int | Sequence[int] | None = None, keepdims: bool = False, *, dim: Any = None, keepdim: bool = False
+    ) -> Any:
+        """The smallest element over ``axis`` (a Tensor); with ``dim=`` the pair ``(values, indices)``."""
+        if dim is not None:
+            from .factories import min as torch_min
+
+            return torch_min(self, dim, keepdim)
         return apply(ops.Min(axis, keepdims), self)
 
-    def argmax(self, axis: int | None = None) -> Tensor:
-        return Tensor(np.argmax(self.data, axis=axis))
+    def argmax(self, dim: int | None = None, keepdim: bool = False, *, axis: int | None = None) -> Tensor:
+        """The int64 index of the largest element along ``dim`` (of the flattened tensor when None)."""
+        dim = axis if dim is None else dim
+        idx = np.argmax(self.data, axis=dim).astype(np.int64)
+        return Tensor(np.expand_dims(idx, dim) if keepdim and dim is not None else idx)
+
+    def argmin(self, dim: int | None = None, keepdim: bool = False, *, axis: int | None = None) -> Tensor:
+        """The int64 index of the smallest element along ``dim`` (of the flattened tensor when None)."""
+        dim = axis if dim is None else dim
+        idx = np.argmin(self.data, axis=dim).astype(np.int64)
+        return Tensor(np.expand_dims(idx, dim) if keepdim and dim is not None else idx)
 
     # ------------------------------------------------------------ shape
     def reshape(self, *shape: int | Sequence[int]) -> Tensor:
@@ -287,7 +505,53 @@ class Tensor:
             shape = tuple(shape[0])
         return apply(ops.Reshape(tuple(shape)), self)
 
-    view = reshape
+    def view(self, *shape: int | Sequence[int]) -> Tensor:
+        """The same elements in a new shape (one axis may be −1), as ``Tensor.view``."""
+        return self.reshape(*shape)
+
+    def unsqueeze(self, dim: int) -> Tensor:
+        """A new axis of length 1 at ``dim`` (−1 appends one)."""
+        return self.reshape(np.expand_dims(self.data, dim).shape)
+
+    def squeeze(self, dim: int | None = None) -> Tensor:
+        """Axes of length 1 removed (only ``dim``, if given and of length 1)."""
+        if dim is None:
+            shape = tuple(n for n in self.shape if n != 1)
+        elif self.ndim == 0:
+            shape = ()
+        else:
+            d = normalize_axis(dim, self.ndim)[0]
+            shape = self.shape if self.shape[d] != 1 else self.shape[:d] + self.shape[d + 1 :]
+        return self.reshape(shape)
+
+    def permute(self, *dims: int | Sequence[int]) -> Tensor:
+        """The axes reordered: output axis i is input axis ``dims[i]``."""
+        if len(dims) == 1 and not isinstance(dims[0], numbers.Integral):
+            dims = tuple(dims[0])
+        if len(dims) != self.ndim:
+            raise ValueError(f"permute: the number of dims ({len(dims)}) must equal the tensor's ({self.ndim})")
+        return self.transpose(tuple(dims))
+
+    def t(self) -> Tensor:
+        """The transpose of a matrix; a 0-D or 1-D tensor is returned as it is."""
+        if self.ndim > 2:
+            raise ValueError(f"t: expects a tensor with at most 2 dimensions, got shape {self.shape}")
+        return self if self.ndim < 2 else self.transpose()
+
+    def expand(self, *sizes: int | Sequence[int]) -> Tensor:
+        """A read-only broadcast view to ``sizes`` (−1 keeps an axis), as ``Tensor.expand``."""
+        if len(sizes) == 1 and not isinstance(sizes[0], numbers.Integral):
+            sizes = tuple(sizes[0])
+        return apply(ops.Expand(tuple(sizes)), self)
+
+    def expand_as(self, other: Tensor) -> Tensor:
+        return self.expand(other.shape)
+
+    def repeat(self, *sizes: int | Sequence[int]) -> Tensor:
+        """The tensor tiled ``sizes[i]`` times along axis i (a copy), as ``Tensor.repeat``."""
+        if len(sizes) == 1 and not isinstance(sizes[0], numbers.Integral):
+            sizes = tuple(sizes[0])
+        return apply(ops.Repeat(tuple(sizes)), self)
 
     def transpose(self, *axes: int) -> Tensor:
         """Reverse the axes, or permute them as given (numpy's ``transpose``)."""
@@ -331,69 +595,184 @@ class Tensor:
         return apply(ops.Where(cond), ta, ta._const(b))
 
     # ------------------------------------------------------------ autodiff
-    def backward(self, grad: Any = None) -> None:
-        """Accumulate ∂self/∂leaf · grad into ``leaf.grad`` for every leaf that requires a gradient.
+    def backward(
+        self,
+        gradient: Any = None,
+        retain_graph: bool | None = None,
+        create_graph: bool = False,
+        inputs: Sequence[Tensor] | None = None,
+        *,
+        grad: Any = None,
+    ) -> None:
+        """Accumulate ∂self/∂leaf · gradient into ``leaf.grad`` for every leaf that requires a gradient.
 
         Args:
-            grad: the upstream gradient ∂L/∂self, of this tensor's shape. May be omitted only for
-                a one-element tensor (then it is 1).
+            gradient: the upstream gradient ∂L/∂self, of this tensor's shape (``grad=`` is the
+                older name). May be omitted only for a one-element tensor (then it is 1).
+            retain_graph: accepted for PyTorch's signature; the graph is always kept, so calling
+                backward twice accumulates twice.
+            create_graph: higher-order gradients are not supported (NotImplementedError).
+            inputs: accumulate only into these leaves (PyTorch's ``inputs=``).
         """
-        if not self.requires_grad:
-            raise RuntimeError(
-                "backward: this tensor does not require grad and has no graph "
-                "(create the leaves with requires_grad=True, outside no_grad())"
+        if create_graph:
+            raise NotImplementedError(
+                "backward(create_graph=True): tinygrad_edu computes first derivatives only "
+                "(gradients are numpy arrays, not graph nodes)"
             )
-        if grad is None:
-            if self.data.size != 1:
-                raise RuntimeError(
-                    f"backward: grad can be omitted only for a one-element output, but this tensor "
-                    f"has shape {self.shape}; pass grad= of that shape (e.g. loss.sum().backward())"
-                )
-            grad = np.ones_like(self.data)
-        else:
-            grad = np.asarray(grad.data if isinstance(grad, Tensor) else grad, dtype=self.dtype)
-            if grad.shape != self.shape:
-                raise ValueError(f"backward: grad has shape {grad.shape} but the tensor has shape {self.shape}")
-        grads: dict[Tensor, np.ndarray] = {self: grad}  # pending ∂L/∂node, keyed by node identity
-        stored: set[int] = set()
-        anomaly = autograd.is_anomaly_enabled()
-        for node in reversed(topological_order(self)):
-            g = grads.pop(node, None)
-            if g is None:
-                continue
-            fn = node.grad_fn
-            if fn is None or node._retain:
-                _store_grad(node, g, stored)
-            if fn is None:
-                continue
-            in_grads = fn.backward(g)
-            if anomaly:
-                autograd.check_finite(f"{fn.name} backward", in_grads, node._prev)
-            for parent, pg in zip(node._prev, in_grads):
-                if pg is None or not parent.requires_grad:
-                    continue
-                if pg.shape != parent.data.shape:
-                    pg = unbroadcast(pg, parent.data.shape)
-                if parent in grads:
-                    grads[parent] = grads[parent] + pg
-                else:
-                    grads[parent] = pg
+        if inputs is not None:
+            leaves = list(inputs)
+            for leaf, g in zip(leaves, backprop(self, gradient if gradient is not None else grad, leaves)):
+                if g is not None:
+                    _store_grad(leaf, g, set())
+            return
+        backprop(self, gradient if gradient is not None else grad)
 
     def zero_grad(self) -> None:
-        self.grad = None
+        self._grad = None
+
+    # ------------------------------------------------------------ in-place ops
+    def _inplace(self, name: str, compute: Any, *others: Any) -> Tensor:
+        """Write ``compute(self, *others)`` into this tensor, PyTorch's in-place rules:
+
+        - outside `no_grad`, a leaf that requires grad may not be changed (PyTorch's RuntimeError);
+        - without a graph to record (in `no_grad`, or nothing requires grad) the result is written
+          into the same memory, so every reference to this tensor (an optimizer's, a Module's) sees it;
+        - a tensor that does not require grad, changed by one that does, joins the graph.
+        """
+        operands = [self._const(o) for o in others]
+        track = autograd.is_grad_enabled() and (self.requires_grad or any(o.requires_grad for o in operands))
+        if track:
+            if self.grad_fn is None and self.requires_grad:
+                raise RuntimeError(LEAF_INPLACE_ERROR)
+            if self.requires_grad:
+                raise RuntimeError(
+                    f"{name}: in-place changes of a tensor that is part of a graph are not supported in "
+                    "tinygrad_edu (they would change values that backward needs); write x = x + y instead"
+                )
+            out = compute(Tensor(self.data), *operands)
+            self.data, self.grad_fn, self._prev, self.requires_grad = out.data, out.grad_fn, out._prev, True
+            return self
+        with autograd.no_grad():
+            result = compute(Tensor(self.data), *operands).data
+        if result.shape != self.data.shape:
+            raise RuntimeError(
+                f"{name}: output with shape {list(self.shape)} doesn't match the broadcast shape {list(result.shape)}"
+            )
+        if not self.data.flags.writeable:
+            raise RuntimeError(f"{name}: this tensor's memory is read-only (a view made by expand?); clone() it first")
+        if not np.can_cast(result.dtype, self.dtype, casting="same_kind"):
+            raise RuntimeError(
+                f"{name}: result type {result.dtype} can't be cast to the desired output type {self.dtype}"
+            )
+        np.copyto(self.data, result, casting="same_kind")
+        return self
+
+    def add_(self, other: Any, alpha: float = 1) -> Tensor:
+        """self += alpha·other, in place."""
+        return self._inplace("add_", lambda a, b: a + (b if alpha == 1 else alpha * b), other)
+
+    def sub_(self, other: Any, alpha: float = 1) -> Tensor:
+        """self −= alpha·other, in place."""
+        return self._inplace("sub_", lambda a, b: a - (b if alpha == 1 else alpha * b), other)
+
+    def mul_(self, other: Any) -> Tensor:
+        """self ·= other, in place."""
+        return self._inplace("mul_", lambda a, b: a * b, other)
+
+    def div_(self, other: Any) -> Tensor:
+        """self /= other, in place."""
+        return self._inplace("div_", lambda a, b: a / b, other)
+
+    def clamp_(self, min: float | None = None, max: float | None = None) -> Tensor:
+        """Each element limited to [min, max], in place."""
+        return self._inplace("clamp_", lambda a: a.clip(min, max))
+
+    clip_ = clamp_
+
+    def copy_(self, src: Any) -> Tensor:
+        """Copy ``src`` (broadcast to this shape) into this tensor, keeping this tensor's dtype."""
+        return self._inplace("copy_", lambda a, b: Tensor.where(np.zeros(a.shape, dtype=bool), a, b), src)
+
+    def fill_(self, value: float) -> Tensor:
+        """Every element set to ``value``, in place."""
+        return self._inplace("fill_", lambda a: Tensor(np.full(a.shape, value, dtype=a.dtype)))
+
+    def zero_(self) -> Tensor:
+        """Every element set to 0, in place."""
+        return self.fill_(0)
+
+    __iadd__ = add_
+    __isub__ = sub_
+    __imul__ = mul_
+    __itruediv__ = div_
+
+
+def backprop(root: Tensor, grad: Any = None, capture: Sequence[Tensor] | None = None) -> list[np.ndarray | None]:
+    """The backward pass from ``root`` with upstream gradient ``grad`` (1 for a one-element root).
+
+    Without ``capture``, each leaf that requires a gradient (and each tensor after `retain_grad`)
+    gets ∂root/∂tensor · grad added to its ``.grad``. With ``capture``, no ``.grad`` is touched and
+    the gradients reaching the captured tensors are returned in their order (None where none
+    reached), as `tinygrad_edu.autograd.grad` needs.
+    """
+    if not root.requires_grad:
+        raise RuntimeError(
+            "backward: this tensor does not require grad and has no graph "
+            "(create the leaves with requires_grad=True, outside no_grad())"
+        )
+    if grad is None:
+        if root.data.size != 1:
+            raise RuntimeError(
+                f"backward: grad can be omitted only for a one-element output, but this tensor "
+                f"has shape {root.shape}; pass grad= of that shape (e.g. loss.sum().backward())"
+            )
+        grad = np.ones_like(root.data)
+    else:
+        grad = np.asarray(grad.data if isinstance(grad, Tensor) else grad, dtype=root.dtype)
+        if grad.shape != root.shape:
+            raise ValueError(f"backward: grad has shape {grad.shape} but the tensor has shape {root.shape}")
+    grads: dict[Tensor, np.ndarray] = {root: grad}  # pending ∂L/∂node, keyed by node identity
+    wanted: dict[Tensor, np.ndarray | None] | None = None if capture is None else dict.fromkeys(capture)
+    stored: set[int] = set()
+    anomaly = autograd.is_anomaly_enabled()
+    for node in reversed(topological_order(root)):
+        g = grads.pop(node, None)
+        if g is None:
+            continue
+        fn = node.grad_fn
+        if wanted is not None:
+            if node in wanted:
+                wanted[node] = g
+        elif fn is None or node._retain:
+            _store_grad(node, g, stored)
+        if fn is None:
+            continue
+        in_grads = fn.backward(g)
+        if anomaly:
+            autograd.check_finite(f"{fn.name} backward", in_grads, node._prev)
+        for parent, pg in zip(node._prev, in_grads):
+            if pg is None or not parent.requires_grad:
+                continue
+            if pg.shape != parent.data.shape:
+                pg = unbroadcast(pg, parent.data.shape)
+            if parent in grads:
+                grads[parent] = grads[parent] + pg
+            else:
+                grads[parent] = pg
+    return [] if wanted is None else [wanted[t] for t in capture]
 
 
 def _store_grad(node: Tensor, g: np.ndarray, stored: set[int]) -> None:
     """Add ``g`` to ``node.grad``, never aliasing a read-only view or another node's array."""
     if g.dtype != node.data.dtype:
         g = g.astype(node.data.dtype)
-    if node.grad is not None:
-        node.grad = node.grad + g
+    if node._grad is not None:
+        node._grad = node._grad + g
         return
     if g.base is not None or not g.flags.writeable or id(g) in stored:
         g = np.array(g)
     stored.add(id(g))
-    node.grad = g
+    node._grad = g
 
 
 def _to_tensor(x: Any) -> Tensor:

@@ -59,23 +59,23 @@ def sparse_categorical_crossentropy(y: np.ndarray, out: Tensor, logits: bool) ->
 
 
 def binary_crossentropy(y: np.ndarray, out: Tensor, logits: bool) -> Tensor:
-    y = y.reshape(out.shape).astype(out.dtype) if y.size == out.size else y
+    y = y.reshape(out.shape).astype(out.dtype) if y.size == out.data.size else y
     if logits:
         return F.binary_cross_entropy_with_logits(out, y)
     return F.binary_cross_entropy(out.clip(EPSILON, 1 - EPSILON), y)
 
 
 def mean_squared_error(y: np.ndarray, out: Tensor, logits: bool = False) -> Tensor:
-    return F.mse_loss(out, y.reshape(out.shape) if y.size == out.size else y)
+    return F.mse_loss(out, y.reshape(out.shape) if y.size == out.data.size else y)
 
 
 def mean_absolute_error(y: np.ndarray, out: Tensor, logits: bool = False) -> Tensor:
-    return F.l1_loss(out, y.reshape(out.shape) if y.size == out.size else y)
+    return F.l1_loss(out, y.reshape(out.shape) if y.size == out.data.size else y)
 
 
 def hinge(y: np.ndarray, out: Tensor, logits: bool = False) -> Tensor:
     """mean(max(0, 1 − y·p)); labels in {0, 1} are mapped to {−1, +1}, as Keras does."""
-    y = y.reshape(out.shape) if y.size == out.size else y
+    y = y.reshape(out.shape) if y.size == out.data.size else y
     signs = np.where(y > 0, 1.0, -1.0) if np.all(np.isin(y, (0, 1))) else y
     return F.hinge_loss(out, signs)
 

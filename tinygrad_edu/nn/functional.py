@@ -119,7 +119,7 @@ def batch_norm(
     if weight is not None and weight.shape != (channels,):
         raise ValueError(f"batch_norm: input has {channels} channels but the layer has {weight.shape[0]}")
     if training:
-        n = x.size // channels
+        n = x.data.size // channels
         if n < 2:
             raise ValueError(f"batch_norm: training needs more than one value per channel, got input shape {x.shape}")
         fn = ops.BatchNorm(eps)
@@ -198,8 +198,8 @@ def _labels(name: str, logits: Tensor, target: Tensor) -> np.ndarray:
     return labels
 
 
-def cross_entropy(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
-    """Cross-entropy from logits (never from probabilities), as ``torch.nn.functional.cross_entropy``.
+def _cross_entropy_fused(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
+    """Cross-entropy from logits (never from probabilities), without options: the fused path.
 
     ``target`` is either integer class labels of shape (N,), giving −log softmax(zᵢ)[yᵢ], or
     class probabilities / one-hot rows of shape (N, C), giving −Σⱼ tᵢⱼ log softmax(zᵢ)ⱼ.
@@ -211,7 +211,7 @@ def cross_entropy(input: Tensor, target: Any, reduction: str = "mean") -> Tensor
         return _reduce(per_row, reduction, "cross_entropy")
     labels = _labels("cross_entropy", input, t)
     if reduction == "none":
-        return nll_loss(input.log_softmax(axis=1), labels, reduction="none")
+        return -input.log_softmax(axis=1)[np.arange(len(labels)), labels]
     if reduction not in REDUCTIONS:
         raise ValueError(f"cross_entropy: reduction must be one of {REDUCTIONS}, got {reduction!r}")
     scale = 1.0 / len(labels) if reduction == "mean" else 1.0
@@ -219,14 +219,8 @@ def cross_entropy(input: Tensor, target: Any, reduction: str = "mean") -> Tensor
     return apply(ops.SoftmaxCrossEntropy(labels, scale), z)
 
 
-def nll_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
-    """−log pᵢ[yᵢ] from log-probabilities of shape (N, C) and integer labels, reduced."""
-    labels = _labels("nll_loss", input, _target(target))
-    return _reduce(-input[np.arange(len(labels)), labels], reduction, "nll_loss")
-
-
-def binary_cross_entropy(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
-    """Binary cross-entropy of probabilities p ∈ [0, 1] against targets t ∈ [0, 1]."""
+def _binary_cross_entropy(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
+    """Binary cross-entropy of probabilities p ∈ [0, 1] against targets t ∈ [0, 1], unweighted."""
     t = _target(target, input)
     _same_shape("binary_cross_entropy", input, t)
     p = input.data
@@ -238,8 +232,8 @@ def binary_cross_entropy(input: Tensor, target: Any, reduction: str = "mean") ->
     return _reduce(apply(ops.BinaryCrossEntropy(t.data), input), reduction, "binary_cross_entropy")
 
 
-def binary_cross_entropy_with_logits(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
-    """Binary cross-entropy of σ(z) against t, computed from the logits z, stably."""
+def _binary_cross_entropy_with_logits(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
+    """Binary cross-entropy of σ(z) against t, computed from the logits z, stably, unweighted."""
     t = _target(target, input)
     _same_shape("binary_cross_entropy_with_logits", input, t)
     return _reduce(
@@ -256,7 +250,7 @@ def hinge_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
     return _reduce((1 - t * input).relu(), reduction, "hinge_loss")
 
 
-def kl_div(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
+def _kl_div(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
     """KL(t ‖ p) pointwise as PyTorch: t·(log t − x) with ``input`` x = log p and t·log t = 0 at t = 0.
 
     reduction "mean" averages over every element (PyTorch's default); "batchmean" divides the sum
@@ -271,3 +265,168 @@ def kl_div(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
     if reduction == "batchmean":
         return pointwise.sum() / input.shape[0]
     return _reduce(pointwise, reduction, "kl_div")
+
+
+# ----------------------------------------------------------------------------- losses with PyTorch's options
+def _check_reduction(name: str, reduction: str, allowed: tuple[str, ...] = REDUCTIONS) -> str:
+    if reduction not in allowed:
+        raise ValueError(f"{name}: reduction must be one of {allowed}, got {reduction!r}")
+    return reduction
+
+
+def _check_width(name: str, arg: str, value: float, allow_zero: bool) -> float:
+    """Huber's δ must be positive and smooth-L1's β non-negative (β = 0 is the L1 loss)."""
+    if value < 0 or (value == 0 and not allow_zero):
+        raise ValueError(f"{name}: {arg} must be {'non-negative' if allow_zero else 'positive'}, got {value}")
+    return value
+
+
+def _weight_array(name: str, weight: Any, n_classes: int | None = None) -> np.ndarray | None:
+    if weight is None:
+        return None
+    w = np.asarray(weight.data if isinstance(weight, Tensor) else weight)
+    if w.dtype.kind not in "iuf":
+        raise TypeError(f"{name}: weight must hold numbers, got dtype {w.dtype}")
+    if n_classes is not None and w.shape != (n_classes,):
+        raise ValueError(f"{name}: weight must have one entry per class, shape ({n_classes},), got {w.shape}")
+    return w
+
+
+def nll_loss(
+    input: Tensor,
+    target: Any,
+    weight: Any = None,
+    ignore_index: int = -100,
+    reduction: str = "mean",
+) -> Tensor:
+    """−w[yᵢ]·log pᵢ[yᵢ] from log-probabilities (N, C) and labels (N,), as ``F.nll_loss``.
+
+    Labels equal to ``ignore_index`` contribute nothing. The mean divides by Σᵢ w[yᵢ] over the
+    kept rows (by their count without weights), so it is NaN when every row is ignored, as PyTorch.
+    """
+    _check_reduction("nll_loss", reduction)
+    labels = np.asarray(target.data if isinstance(target, Tensor) else target)
+    keep = labels != ignore_index
+    safe = _labels("nll_loss", input, Tensor(np.where(keep, labels, 0)))
+    w = _weight_array("nll_loss", weight, input.shape[1])
+    row_w = (np.ones(len(safe)) if w is None else w[safe]) * keep
+    row_w = row_w.astype(input.dtype)
+    losses = -input[np.arange(len(safe)), safe] * row_w
+    if reduction == "none":
+        return losses
+    if reduction == "sum":
+        return losses.sum()
+    return losses.sum() / row_w.sum()
+
+
+def cross_entropy(
+    input: Tensor,
+    target: Any,
+    weight: Any = None,
+    ignore_index: int = -100,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
+) -> Tensor:
+    """Cross-entropy of logits (N, C) against labels (N,) or class probabilities (N, C), as ``F.cross_entropy``.
+
+    With label smoothing ε the target is (1 − ε)·onehot + ε/C, which for labels is
+    (1 − ε)·nll + (ε/C)·Σ_c −w_c log p_c, reduced the same way (PyTorch's formula). Without
+    weights, ``ignore_index``, or smoothing this is the fused `_cross_entropy_fused`.
+    """
+    _check_reduction("cross_entropy", reduction)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
+    t = target if isinstance(target, Tensor) else Tensor(np.asarray(target))
+    probabilities = t.ndim == input.ndim and t.dtype.kind == "f"
+    labels_in_range = probabilities or ignore_index not in t.data
+    if weight is None and label_smoothing == 0.0 and labels_in_range:
+        return _cross_entropy_fused(input, t, reduction=reduction)
+    if input.ndim != 2:
+        raise ValueError(f"cross_entropy: expected scores of shape (N, C), got {input.shape}")
+    n_classes = input.shape[1]
+    w = _weight_array("cross_entropy", weight, n_classes)
+    logp = input.log_softmax(axis=1)
+    if probabilities:
+        _same_shape("cross_entropy", input, t)
+        probs = t.data.astype(input.dtype) * (1 - label_smoothing) + label_smoothing / n_classes
+        if w is not None:
+            probs = probs * w.astype(input.dtype)
+        return _reduce(-(logp * probs).sum(axis=1), reduction, "cross_entropy")
+    loss = nll_loss(logp, t, w, ignore_index, reduction)
+    if label_smoothing == 0.0:
+        return loss
+    keep = (t.data != ignore_index).astype(input.dtype)
+    per_class = logp if w is None else logp * w.astype(input.dtype)
+    smooth = -(per_class.sum(axis=1) * keep)
+    if reduction == "sum":
+        smooth = smooth.sum()
+    elif reduction == "mean":
+        if w is None:
+            smooth = smooth.sum() / keep.sum()
+        else:
+            smooth = smooth.sum() / (w[np.where(keep > 0, t.data, 0)] * keep).sum()
+    return loss * (1 - label_smoothing) + smooth * (label_smoothing / n_classes)
+
+
+def binary_cross_entropy(input: Tensor, target: Any, weight: Any = None, reduction: str = "mean") -> Tensor:
+    """−w·[t log p + (1 − t) log(1 − p)], logs clamped at −100, as ``F.binary_cross_entropy``."""
+    _check_reduction("binary_cross_entropy", reduction)
+    if weight is None:
+        return _binary_cross_entropy(input, target, reduction=reduction)
+    w = _weight_array("binary_cross_entropy", weight).astype(input.dtype)
+    return _reduce(_binary_cross_entropy(input, target, reduction="none") * w, reduction, "binary_cross_entropy")
+
+
+def binary_cross_entropy_with_logits(
+    input: Tensor, target: Any, weight: Any = None, reduction: str = "mean", pos_weight: Any = None
+) -> Tensor:
+    """Binary cross-entropy of σ(z), from logits z, as ``F.binary_cross_entropy_with_logits``.
+
+    With ``pos_weight`` p the loss is (1 − t)·z + (1 + (p − 1)·t)·softplus(−z), which is
+    −[p·t·log σ(z) + (1 − t)·log(1 − σ(z))]; softplus(u) = max(u, 0) + log(1 + e^{−|u|}) never overflows.
+    """
+    _check_reduction("binary_cross_entropy_with_logits", reduction)
+    if pos_weight is None:
+        losses = _binary_cross_entropy_with_logits(input, target, reduction="none")
+    else:
+        t = _target(target, input)
+        _same_shape("binary_cross_entropy_with_logits", input, t)
+        pw = _weight_array("binary_cross_entropy_with_logits", pos_weight).astype(input.dtype)
+        softplus_neg = (-input).relu() + ((-input.abs()).exp() + 1).log()
+        losses = (1 - t) * input + (1 + (pw - 1) * t.data) * softplus_neg
+    if weight is not None:
+        losses = losses * _weight_array("binary_cross_entropy_with_logits", weight).astype(input.dtype)
+    return _reduce(losses, reduction, "binary_cross_entropy_with_logits")
+
+
+def kl_div(input: Tensor, target: Any, reduction: str = "mean", log_target: bool = False) -> Tensor:
+    """Pointwise KL as ``F.kl_div``; with ``log_target`` the target is log t: e^{lt}·(lt − x)."""
+    _check_reduction("kl_div", reduction, (*REDUCTIONS, "batchmean"))
+    if not log_target:
+        return _kl_div(input, target, reduction=reduction)
+    lt = _target(target, input)
+    _same_shape("kl_div", input, lt)
+    et = np.exp(lt.data)
+    pointwise = Tensor(et * lt.data) - input * et
+    if reduction == "batchmean":
+        return pointwise.sum() / input.shape[0]
+    return _reduce(pointwise, reduction, "kl_div")
+
+
+def huber_loss(input: Tensor, target: Any, reduction: str = "mean", delta: float = 1.0) -> Tensor:
+    """½d² where d = |x − t| < δ, else δ·(d − ½δ): quadratic near 0, linear (slope δ) beyond."""
+    _check_width("huber_loss", "delta", delta, allow_zero=False)
+    t = _target(target, input)
+    _same_shape("huber_loss", input, t)
+    d = (input - t).abs()
+    return _reduce(Tensor.where(d.data < delta, 0.5 * d * d, delta * (d - 0.5 * delta)), reduction, "huber_loss")
+
+
+def smooth_l1_loss(input: Tensor, target: Any, reduction: str = "mean", beta: float = 1.0) -> Tensor:
+    """½d²/β where d = |x − t| < β, else d − ½β (Huber divided by β); β = 0 is the L1 loss."""
+    if _check_width("smooth_l1_loss", "beta", beta, allow_zero=True) == 0:
+        return l1_loss(input, target, reduction=reduction)
+    t = _target(target, input)
+    _same_shape("smooth_l1_loss", input, t)
+    d = (input - t).abs()
+    return _reduce(Tensor.where(d.data < beta, 0.5 * d * d / beta, d - 0.5 * beta), reduction, "smooth_l1_loss")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 
@@ -10,6 +11,7 @@ from ..tensor import DEFAULT_DTYPE, Tensor
 from . import functional as F
 from . import init
 from .module import Module
+from .parameter import Parameter
 
 
 class Linear(Module):
@@ -22,17 +24,17 @@ class Linear(Module):
         if in_features < 1 or out_features < 1:
             raise ValueError(f"Linear: sizes must be positive, got ({in_features}, {out_features})")
         self.in_features, self.out_features = in_features, out_features
-        self.weight = Tensor(np.empty((out_features, in_features), dtype=dtype), requires_grad=True)
+        self.weight = Parameter(np.empty((out_features, in_features), dtype=dtype))
         init.default_uniform_(self.weight)
-        self.bias = Tensor(np.empty(out_features, dtype=dtype), requires_grad=True) if bias else None
+        self.bias = Parameter(np.empty(out_features, dtype=dtype)) if bias else None
         if self.bias is not None:
             init.default_uniform_(self.bias, fan_in=in_features)
 
     def forward(self, x: Tensor) -> Tensor:
         return F.linear(x if isinstance(x, Tensor) else Tensor(np.asarray(x)), self.weight, self.bias)
 
-    def __repr__(self) -> str:
-        return f"Linear(in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None})"
+    def extra_repr(self) -> str:
+        return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
 
 
 class ReLU(Module):
@@ -41,9 +43,6 @@ class ReLU(Module):
     def forward(self, x: Tensor) -> Tensor:
         return x.relu()
 
-    def __repr__(self) -> str:
-        return "ReLU()"
-
 
 class Sigmoid(Module):
     """1/(1 + e^{−x})."""
@@ -51,18 +50,12 @@ class Sigmoid(Module):
     def forward(self, x: Tensor) -> Tensor:
         return x.sigmoid()
 
-    def __repr__(self) -> str:
-        return "Sigmoid()"
-
 
 class Tanh(Module):
     """tanh x."""
 
     def forward(self, x: Tensor) -> Tensor:
         return x.tanh()
-
-    def __repr__(self) -> str:
-        return "Tanh()"
 
 
 class LeakyReLU(Module):
@@ -74,8 +67,8 @@ class LeakyReLU(Module):
     def forward(self, x: Tensor) -> Tensor:
         return x.leaky_relu(self.negative_slope)
 
-    def __repr__(self) -> str:
-        return f"LeakyReLU(negative_slope={self.negative_slope})"
+    def extra_repr(self) -> str:
+        return f"negative_slope={self.negative_slope}"
 
 
 class Softmax(Module):
@@ -87,8 +80,8 @@ class Softmax(Module):
     def forward(self, x: Tensor) -> Tensor:
         return x.softmax(self.dim)
 
-    def __repr__(self) -> str:
-        return f"Softmax(dim={self.dim})"
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
 
 
 class Identity(Module):
@@ -96,9 +89,6 @@ class Identity(Module):
 
     def forward(self, x: Tensor) -> Tensor:
         return x
-
-    def __repr__(self) -> str:
-        return "Identity()"
 
 
 class Flatten(Module):
@@ -110,8 +100,8 @@ class Flatten(Module):
     def forward(self, x: Tensor) -> Tensor:
         return x.flatten(self.start_dim, self.end_dim)
 
-    def __repr__(self) -> str:
-        return "Flatten()"
+    def extra_repr(self) -> str:
+        return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
 
 
 class Dropout(Module):
@@ -125,8 +115,8 @@ class Dropout(Module):
     def forward(self, x: Tensor) -> Tensor:
         return F.dropout(x, self.p, self.training)
 
-    def __repr__(self) -> str:
-        return f"Dropout(p={self.p})"
+    def extra_repr(self) -> str:
+        return f"p={self.p}, inplace=False"
 
 
 class BatchNorm1d(Module):
@@ -148,8 +138,8 @@ class BatchNorm1d(Module):
     ) -> None:
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.unbiased_running_var = unbiased_running_var
-        self.weight = Tensor(np.ones(num_features, dtype=dtype), requires_grad=True) if affine else None
-        self.bias = Tensor(np.zeros(num_features, dtype=dtype), requires_grad=True) if affine else None
+        self.weight = Parameter(np.ones(num_features, dtype=dtype)) if affine else None
+        self.bias = Parameter(np.zeros(num_features, dtype=dtype)) if affine else None
         self.register_buffer("running_mean", np.zeros(num_features, dtype=dtype))
         self.register_buffer("running_var", np.ones(num_features, dtype=dtype))
 
@@ -166,8 +156,12 @@ class BatchNorm1d(Module):
             self.unbiased_running_var,
         )
 
-    def __repr__(self) -> str:
-        return f"BatchNorm1d({self.num_features}, eps={self.eps}, momentum={self.momentum})"
+    def extra_repr(self) -> str:
+        affine = self.weight is not None
+        return (
+            f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
+            f"affine={affine}, bias={affine}, track_running_stats=True"
+        )
 
 
 class BatchNorm2d(BatchNorm1d):
@@ -230,19 +224,25 @@ class Sequential(Module):
             x = layer(x)
         return x
 
-    def _members(self) -> Iterator[tuple[str, Module]]:
-        """Children are named by position ("0", "1", ...), so parameters are "0.weight", as PyTorch."""
-        return ((str(i), layer) for i, layer in enumerate(self.layers))
+    def _members(self) -> Iterator[tuple[str, Any]]:
+        """Children are named by position ("0", "1", ...), so parameters are "0.weight", as PyTorch;
+        attributes set after construction follow under their own names."""
+        yield from ((str(i), layer) for i, layer in enumerate(self.layers))
+        for name, obj in super()._members():
+            if not name.startswith("layers."):
+                yield name, obj
 
     def __getitem__(self, i: int) -> Module:
         return self.layers[i]
+
+    def __setitem__(self, i: int, layer: Module) -> None:
+        """Replace one layer (``model[2] = nn.Linear(6, 3)``, as PyTorch)."""
+        if not isinstance(layer, Module):
+            raise TypeError(f"Sequential: item {i} must be a Module, got {type(layer).__name__}")
+        self.layers[i] = layer
 
     def __len__(self) -> int:
         return len(self.layers)
 
     def __iter__(self) -> Iterator[Module]:
         return iter(self.layers)
-
-    def __repr__(self) -> str:
-        inner = "\n".join(f"  ({i}): {layer!r}" for i, layer in enumerate(self.layers))
-        return f"Sequential(\n{inner}\n)"

@@ -8,12 +8,31 @@ Unrolling over time builds an ordinary graph, so backward() is backpropagation t
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from ..tensor import DEFAULT_DTYPE, Tensor
 from . import functional as F
 from . import init
 from .module import Module
+from .parameter import Parameter
+
+
+def _weights(input_size: int, hidden_size: int, bias: bool, dtype: Any) -> list[Parameter | None]:
+    """W_ih, W_hh, b_ih, b_hh, each ~ U(±1/√hidden_size) as PyTorch's RNN (biases None without bias)."""
+
+    def param(*shape: int) -> Parameter:
+        return init.default_uniform_(Parameter(np.empty(shape, dtype=dtype)), fan_in=hidden_size)
+
+    weights = [param(hidden_size, input_size), param(hidden_size, hidden_size)]
+    return weights + ([param(hidden_size), param(hidden_size)] if bias else [None, None])
+
+
+def _step(x: Tensor, h: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Any, b_hh: Any, nonlinearity: str) -> Tensor:
+    """h' = φ(x·W_ihᵀ + b_ih + h·W_hhᵀ + b_hh)."""
+    pre = F.linear(x, w_ih, b_ih) + F.linear(h, w_hh, b_hh)
+    return pre.tanh() if nonlinearity == "tanh" else pre.relu()
 
 
 class RNNCell(Module):
@@ -31,22 +50,17 @@ class RNNCell(Module):
             raise ValueError(f"RNNCell: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
         self.input_size, self.hidden_size, self.nonlinearity = input_size, hidden_size, nonlinearity
 
-        def param(*shape: int) -> Tensor:  # PyTorch's RNN: every weight and bias ~ U(±1/√hidden_size)
-            return init.default_uniform_(Tensor(np.empty(shape, dtype=dtype), requires_grad=True), fan_in=hidden_size)
-
-        self.weight_ih = param(hidden_size, input_size)
-        self.weight_hh = param(hidden_size, hidden_size)
-        self.bias_ih = param(hidden_size) if bias else None
-        self.bias_hh = param(hidden_size) if bias else None
+        self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh = _weights(input_size, hidden_size, bias, dtype)
 
     def forward(self, x: Tensor, h: Tensor | None = None) -> Tensor:
         if h is None:
             h = Tensor.zeros(x.shape[0], self.hidden_size, dtype=x.dtype)
-        pre = F.linear(x, self.weight_ih, self.bias_ih) + F.linear(h, self.weight_hh, self.bias_hh)
-        return pre.tanh() if self.nonlinearity == "tanh" else pre.relu()
+        return _step(x, h, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh, self.nonlinearity)
 
-    def __repr__(self) -> str:
-        return f"RNNCell({self.input_size}, {self.hidden_size}, nonlinearity={self.nonlinearity!r})"
+    def extra_repr(self) -> str:
+        extra = ["bias=False"] if self.bias_ih is None else []
+        extra += [] if self.nonlinearity == "tanh" else [f"nonlinearity={self.nonlinearity}"]
+        return ", ".join([f"{self.input_size}, {self.hidden_size}", *extra])
 
 
 class RNN(Module):
@@ -64,24 +78,38 @@ class RNN(Module):
         batch_first: bool = False,
         dtype: type = DEFAULT_DTYPE,
     ) -> None:
-        self.cell = RNNCell(input_size, hidden_size, bias, nonlinearity, dtype)
+        if nonlinearity not in ("tanh", "relu"):
+            raise ValueError(f"RNN: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
+        self.input_size, self.hidden_size, self.nonlinearity = input_size, hidden_size, nonlinearity
         self.batch_first = batch_first
+        # PyTorch's names for the single layer, so state_dicts move across
+        self.weight_ih_l0, self.weight_hh_l0, self.bias_ih_l0, self.bias_hh_l0 = _weights(
+            input_size, hidden_size, bias, dtype
+        )
 
-    def named_parameters(self, prefix: str = ""):
-        """PyTorch's names for the single layer: weight_ih_l0, weight_hh_l0, bias_ih_l0, bias_hh_l0."""
-        for name, p in self.cell.named_parameters():
-            yield (f"{prefix}.{name}_l0" if prefix else f"{name}_l0"), p
+    @property
+    def cell(self) -> RNNCell:
+        """The step as an `RNNCell` that shares this layer's Parameters (``rnn.cell.weight_ih`` is
+        ``rnn.weight_ih_l0``), for code that reads the weights by the cell's names."""
+        cell = RNNCell.__new__(RNNCell)
+        cell.input_size, cell.hidden_size, cell.nonlinearity = self.input_size, self.hidden_size, self.nonlinearity
+        cell.weight_ih, cell.weight_hh = self.weight_ih_l0, self.weight_hh_l0
+        cell.bias_ih, cell.bias_hh = self.bias_ih_l0, self.bias_hh_l0
+        return cell
 
     def forward(self, x: Tensor, h0: Tensor | None = None) -> tuple[Tensor, Tensor]:
         if x.ndim != 3:
             raise ValueError(f"RNN: expected input of shape (T, N, features), got {x.shape}")
         time_axis = 1 if self.batch_first else 0
-        h = None if h0 is None else h0[0]
+        h = Tensor.zeros(x.shape[1 - time_axis], self.hidden_size, dtype=x.dtype) if h0 is None else h0[0]
+        weights = (self.weight_ih_l0, self.weight_hh_l0, self.bias_ih_l0, self.bias_hh_l0)
         outputs = []
         for t in range(x.shape[time_axis]):
-            h = self.cell(x[:, t] if self.batch_first else x[t], h)
+            h = _step(x[:, t] if self.batch_first else x[t], h, *weights, self.nonlinearity)
             outputs.append(h)
         return Tensor.stack(outputs, axis=time_axis), h.reshape(1, *h.shape)
 
-    def __repr__(self) -> str:
-        return f"RNN({self.cell.input_size}, {self.cell.hidden_size}, batch_first={self.batch_first})"
+    def extra_repr(self) -> str:
+        extra = ["bias=False"] if self.bias_ih_l0 is None else []  # PyTorch leaves the nonlinearity out
+        extra += ["batch_first=True"] if self.batch_first else []
+        return ", ".join([f"{self.input_size}, {self.hidden_size}", *extra])

@@ -4,11 +4,12 @@
 |------------------|----------------------------------------------------------------------------|
 | `function.py`    | `Function` (the base class) and `apply` (runs one, records the graph)      |
 | `elementwise.py` | `Add`, `Sub`, `Mul`, `Div`, `Pow`, `PowConst`, `Neg`, `Exp`, `Log`, `Sqrt`, `Abs`, |
-|                  | `Tanh`, `Sigmoid`, `ReLU`, `LeakyReLU`, `Clip`, `Where`                    |
+|                  | `Sin`, `Cos`, `Tanh`, `Sigmoid`, `ReLU`, `LeakyReLU`, `Clip`, `Where`                    |
 | `matmul.py`      | `MatMul` (``@``) and `matmul_backward`, the one GEMM gradient               |
 | `reduce.py`      | `Sum`, `Mean`, `Max`, `Min`                                                |
 | `softmax.py`     | `Softmax`, `LogSoftmax`                                                    |
-| `movement.py`    | `Reshape`, `Transpose`, `GetItem`, `Cat`, `Stack`                          |
+| `movement.py`    | `Reshape`, `Transpose`, `Expand`, `Repeat`, `GetItem`, `Cat`, `Stack`,     |
+|                  | `Cast`, `Clone`                                                            |
 | `nn.py`          | the fused layers `Linear`, `BatchNorm`, `Dropout`                          |
 | `losses.py`      | `SoftmaxCrossEntropy`, `BinaryCrossEntropy`, `BinaryCrossEntropyWithLogits`|
 | `conv.py`        | `Conv2d`, `MaxPool2d`, `AvgPool2d` (im2col + GEMM, col2im)                  |
@@ -24,6 +25,7 @@ from .elementwise import (
     Abs,
     Add,
     Clip,
+    Cos,
     Div,
     Exp,
     LeakyReLU,
@@ -34,6 +36,7 @@ from .elementwise import (
     PowConst,
     ReLU,
     Sigmoid,
+    Sin,
     Sqrt,
     Sub,
     Tanh,
@@ -42,7 +45,7 @@ from .elementwise import (
 from .function import Function, apply, check_broadcast, normalize_axis, unbroadcast
 from .losses import BinaryCrossEntropy, BinaryCrossEntropyWithLogits, SoftmaxCrossEntropy
 from .matmul import MatMul, matmul_backward
-from .movement import Cat, GetItem, Reshape, Stack, Transpose
+from .movement import Cast, Cat, Clone, Expand, GetItem, Repeat, Reshape, Stack, Transpose
 from .nn import BatchNorm, Dropout, Linear
 from .reduce import Max, Mean, Min, Sum
 from .softmax import LogSoftmax, Softmax
@@ -54,12 +57,16 @@ __all__ = [
     "BatchNorm",
     "BinaryCrossEntropy",
     "BinaryCrossEntropyWithLogits",
+    "Cast",
     "Cat",
     "Clip",
+    "Clone",
     "Conv2d",
+    "Cos",
     "Div",
     "Dropout",
     "Exp",
+    "Expand",
     "Function",
     "GetItem",
     "LeakyReLU",
@@ -76,8 +83,10 @@ __all__ = [
     "Pow",
     "PowConst",
     "ReLU",
+    "Repeat",
     "Reshape",
     "Sigmoid",
+    "Sin",
     "Softmax",
     "SoftmaxCrossEntropy",
     "Sqrt",

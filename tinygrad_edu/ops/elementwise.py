@@ -171,6 +171,32 @@ class Abs(Function):
         return (g * np.sign(self.a),)
 
 
+class Sin(Function):
+    """sin a;  ∂/∂a = G·cos a."""
+
+    name = "sin"
+
+    def forward(self, a):
+        self.a = a
+        return np.sin(a)
+
+    def backward(self, g):
+        return (g * np.cos(self.a),)
+
+
+class Cos(Function):
+    """cos a;  ∂/∂a = −G·sin a."""
+
+    name = "cos"
+
+    def forward(self, a):
+        self.a = a
+        return np.cos(a)
+
+    def backward(self, g):
+        return (-g * np.sin(self.a),)
+
+
 class Tanh(Function):
     """tanh a;  ∂/∂a = G·(1 − tanh² a)."""
 

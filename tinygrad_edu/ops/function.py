@@ -26,20 +26,99 @@ if TYPE_CHECKING:
     from ..tensor import Tensor
 
 
+#: PyTorch's names for the backward nodes of the ops whose class name differs from PyTorch's op
+#: name (``grad_fn`` of ``relu(x)`` prints as ``<ReluBackward0 ...>``); the digit is PyTorch's
+#: overload number. Every other op ``Foo`` is ``FooBackward0``.
+TORCH_BACKWARD_NAMES = {
+    "ReLU": "ReluBackward0",
+    "MatMul": "MmBackward0",
+    "PowConst": "PowBackward0",
+    "Pow": "PowBackward1",
+    "Clip": "ClampBackward1",
+    "Max": "MaxBackward1",
+    "Min": "MinBackward1",
+    "Linear": "AddmmBackward0",
+    "Reshape": "ViewBackward0",
+    "Transpose": "PermuteBackward0",
+    "GetItem": "IndexBackward0",
+    "Cast": "ToCopyBackward0",
+    "SoftmaxCrossEntropy": "NllLossBackward0",
+    "BinaryCrossEntropy": "BinaryCrossEntropyBackward0",
+    "BinaryCrossEntropyWithLogits": "BinaryCrossEntropyWithLogitsBackward0",
+    "Conv2d": "ConvolutionBackward0",
+    "MaxPool2d": "MaxPool2DWithIndicesBackward0",
+    "AvgPool2d": "AvgPool2DBackward0",
+    "BatchNorm": "NativeBatchNormBackward0",
+    "Dropout": "NativeDropoutBackward0",
+}
+
+
 class Function:
-    """Base of every tensor op: ``forward(*arrays) -> array`` and ``backward(g) -> grads``."""
+    """Base of every tensor op: ``forward(*arrays) -> array`` and ``backward(g) -> grads``.
+
+    An instance that made a tensor is that tensor's ``grad_fn``, a node of the backward graph
+    as in PyTorch: it prints as ``<MulBackward0 object at ...>`` and its ``next_functions``
+    lead to the nodes of its inputs.
+    """
 
     #: the label drawn on the op's node by `tinygrad_edu.draw_dot`
     name = ""
     #: which inputs need a gradient (PyTorch's ``ctx.needs_input_grad``); set by `apply` so
     #: backward can skip work, e.g. ∂L/∂x when x is data
     needs_input_grad: tuple[bool, ...] = ()
+    #: the input tensors, recorded by `apply` when the graph is recorded
+    inputs: tuple[Tensor, ...] = ()
 
     def forward(self, *arrays: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
     def backward(self, g: np.ndarray) -> tuple[np.ndarray | None, ...]:
         raise NotImplementedError
+
+    @property
+    def backward_name(self) -> str:
+        """PyTorch's name for this node: ``MulBackward0`` for `Mul`, ``ReluBackward0`` for `ReLU`."""
+        cls = type(self).__name__
+        return TORCH_BACKWARD_NAMES.get(cls, f"{cls}Backward0")
+
+    @property
+    def next_functions(self) -> tuple[tuple[Function | AccumulateGrad | None, int], ...]:
+        """One ``(node, 0)`` pair per input, as PyTorch's: the input's ``grad_fn``, an
+        `AccumulateGrad` for a leaf that requires a gradient, or None for a constant.
+
+        >>> from tinygrad_edu import Tensor
+        >>> w = Tensor([2.0], requires_grad=True)
+        >>> loss = (w * 3).sum()
+        >>> loss.grad_fn, loss.grad_fn.next_functions[0][0]         # doctest: +ELLIPSIS
+        (<SumBackward0 object at ...>, <MulBackward0 object at ...>)
+        >>> loss.grad_fn.next_functions[0][0].next_functions        # doctest: +ELLIPSIS
+        ((<AccumulateGrad object at ...>, 0), (None, 0))
+        """
+        return tuple((node_of(t), 0) for t in self.inputs)
+
+    def __repr__(self) -> str:
+        return f"<{self.backward_name} object at {id(self):#x}>"
+
+
+class AccumulateGrad:
+    """The backward node of a leaf that requires a gradient: it adds what reaches it to
+    ``variable.grad`` (PyTorch's ``AccumulateGrad``)."""
+
+    name = "AccumulateGrad"
+    next_functions: tuple = ()
+
+    def __init__(self, variable: Tensor) -> None:
+        self.variable = variable
+
+    def __repr__(self) -> str:
+        return f"<AccumulateGrad object at {id(self):#x}>"
+
+
+def node_of(t: Tensor) -> Function | AccumulateGrad | None:
+    """The backward node a gradient for ``t`` flows into (see `Function.next_functions`)."""
+    if t.grad_fn is not None:
+        return t.grad_fn
+    return AccumulateGrad(t) if t.requires_grad else None
 
 
 def apply(fn: Function, *inputs: Tensor) -> Tensor:
@@ -60,12 +139,16 @@ def apply(fn: Function, *inputs: Tensor) -> Tensor:
     out.data = fn.forward(*[t.data for t in inputs])
     if autograd.is_anomaly_enabled():
         autograd.check_finite(f"{fn.name} forward", (out.data,), inputs)
-    out.grad = None
+    out._grad = None
     out.label = ""
     out._retain = False
     out.requires_grad = track
-    out._prev = inputs if track else ()
-    out.grad_fn = fn if track else None
+    if track:
+        out._prev = fn.inputs = inputs
+        out.grad_fn = fn
+    else:
+        out._prev = ()
+        out.grad_fn = None
     return out
 
 

@@ -1,4 +1,5 @@
-"""Movement ops: the same numbers in a new arrangement (`Reshape`, `Transpose`, `GetItem`, `Cat`, `Stack`).
+"""Movement ops: the same numbers in a new arrangement (`Reshape`, `Transpose`, `Expand`, `Repeat`,
+`GetItem`, `Cat`, `Stack`) or a new dtype (`Cast`, `Clone`).
 
 Nothing is computed, so each backward only moves G back to where each element came from.
 """
@@ -10,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from .function import Function, normalize_axis, shapes
+from .function import Function, normalize_axis, shapes, unbroadcast
 
 
 class Reshape(Function):
@@ -48,6 +49,89 @@ class Transpose(Function):
 
     def backward(self, g):
         return (np.transpose(g, np.argsort(self.perm)),)
+
+
+class Expand(Function):
+    """a broadcast to a larger shape without copying (``torch.Tensor.expand``; −1 keeps an axis);
+    ∂/∂a = G summed over the broadcast axes, since each element of a feeds every copy of itself."""
+
+    name = "expand"
+
+    def __init__(self, shape: tuple[int, ...]) -> None:
+        self.shape = shape
+
+    def forward(self, a):
+        self.in_shape = a.shape
+        extra = len(self.shape) - a.ndim
+        if extra < 0:
+            raise ValueError(f"expand: the shape {self.shape} has fewer dimensions than the tensor's {a.shape}")
+        shape = tuple(a.shape[i - extra] if n == -1 and i >= extra else n for i, n in enumerate(self.shape))
+        try:
+            return np.broadcast_to(a, shape)
+        except ValueError:
+            raise ValueError(
+                f"expand: the tensor of shape {a.shape} cannot be expanded to {self.shape} "
+                "(only axes of length 1 can grow)"
+            ) from None
+
+    def backward(self, g):
+        return (unbroadcast(g, self.in_shape),)
+
+
+class Repeat(Function):
+    """a tiled ``reps`` times along each axis (``torch.Tensor.repeat``, numpy's ``tile``);
+    ∂/∂a = G cut into its tiles and the tiles summed, since each element appears once per tile."""
+
+    name = "repeat"
+
+    def __init__(self, reps: tuple[int, ...]) -> None:
+        self.reps = reps
+
+    def forward(self, a):
+        if len(self.reps) < a.ndim:
+            raise ValueError(
+                f"repeat: give at least as many repeats ({len(self.reps)}) as the tensor has dimensions ({a.ndim})"
+            )
+        if any(r < 0 for r in self.reps):
+            raise ValueError(f"repeat: the repeats {self.reps} must not be negative")
+        self.in_shape = (1,) * (len(self.reps) - a.ndim) + a.shape
+        self.ndim = a.ndim
+        return np.tile(a, self.reps)
+
+    def backward(self, g):
+        # (r0·s0, r1·s1, ...) -> (r0, s0, r1, s1, ...), then sum the tile axes r0, r1, ...
+        split = [n for pair in zip(self.reps, self.in_shape) for n in pair]
+        g = g.reshape(split).sum(axis=tuple(range(0, len(split), 2)))
+        return (g.reshape(self.in_shape[len(self.in_shape) - self.ndim :]),)
+
+
+class Cast(Function):
+    """a converted to another floating dtype (``x.double()``, ``x.to(torch.float32)``);
+    ∂/∂a = G converted back to a's dtype."""
+
+    name = "cast"
+
+    def __init__(self, dtype: np.dtype) -> None:
+        self.dtype = np.dtype(dtype)
+
+    def forward(self, a):
+        self.in_dtype = a.dtype
+        return a.astype(self.dtype)
+
+    def backward(self, g):
+        return (g.astype(self.in_dtype),)
+
+
+class Clone(Function):
+    """A copy of a with its own memory (``torch.clone``);  ∂/∂a = G."""
+
+    name = "clone"
+
+    def forward(self, a):
+        return a.copy()
+
+    def backward(self, g):
+        return (g,)
 
 
 def _is_basic_index(idx: Any) -> bool:
