@@ -143,8 +143,9 @@ def test_batchnorm_train_eval_and_running_stats_match_pytorch() -> None:
 def test_batchnorm_counts_and_buffers() -> None:
     bn = nn.BatchNorm1d(512)
     assert bn.num_params() == 1024  # γ and β trainable
-    assert len(bn.state_dict()) == 4 and sum(v.size for v in bn.state_dict().values()) == 2048
-    assert [n for n, _ in bn.named_buffers()] == ["running_mean", "running_var"]
+    # PyTorch's layout: γ, β, running mean and variance, and the int64 batch counter
+    assert len(bn.state_dict()) == 5 and sum(v.size for v in bn.state_dict().values()) == 2049
+    assert [n for n, _ in bn.named_buffers()] == ["running_mean", "running_var", "num_batches_tracked"]
 
 
 def test_dropout_train_and_eval() -> None:

@@ -123,15 +123,18 @@ class BatchNorm1d(Module):
     """Batch normalisation over the features of (N, C) or (N, C, L) input, as ``torch.nn.BatchNorm1d``.
 
     y = γ·(x − μ)/√(σ² + ε) + β with batch statistics in training and running statistics in
-    evaluation. Holds 4·C numbers: γ and β (trainable), running mean and variance (buffers).
-    PyTorch's defaults: momentum 0.1 (r ← 0.9·r + 0.1·stat), ε = 1e-5.
+    evaluation. After each training batch r ← (1 − m)·r + m·stat, the variance made unbiased
+    (×n/(n − 1)); with ``momentum=None`` m = 1/t at the t-th batch, a cumulative average.
+    ``num_batches_tracked`` counts the training batches (an int64 buffer, as PyTorch's, so
+    state_dicts move both ways). Holds 4·C numbers plus the counter: γ and β (trainable), running
+    mean and variance (buffers). PyTorch's defaults: momentum 0.1, ε = 1e-5.
     """
 
     def __init__(
         self,
         num_features: int,
         eps: float = 1e-5,
-        momentum: float = 0.1,
+        momentum: float | None = 0.1,
         affine: bool = True,
         dtype: type = DEFAULT_DTYPE,
         unbiased_running_var: bool = True,
@@ -142,8 +145,19 @@ class BatchNorm1d(Module):
         self.bias = Parameter(np.zeros(num_features, dtype=dtype)) if affine else None
         self.register_buffer("running_mean", np.zeros(num_features, dtype=dtype))
         self.register_buffer("running_var", np.ones(num_features, dtype=dtype))
+        self.register_buffer("num_batches_tracked", np.array(0, dtype=np.int64))
+
+    def _check_input(self, x: Tensor) -> None:
+        if x.ndim not in (2, 3):
+            raise ValueError(f"BatchNorm1d: expected input of shape (N, C) or (N, C, L), got {x.shape}")
 
     def forward(self, x: Tensor) -> Tensor:
+        self._check_input(x)
+        momentum = self.momentum
+        if self.training:
+            self.num_batches_tracked.data += 1
+            if momentum is None:
+                momentum = 1.0 / float(self.num_batches_tracked.data)
         return F.batch_norm(
             x,
             self.running_mean.data,
@@ -151,7 +165,7 @@ class BatchNorm1d(Module):
             self.weight,
             self.bias,
             self.training,
-            self.momentum,
+            momentum,
             self.eps,
             self.unbiased_running_var,
         )
@@ -169,45 +183,13 @@ class BatchNorm2d(BatchNorm1d):
 
     For each channel c, with μ_c and σ²_c the mean and (biased) variance over N, H and W:
     y = γ_c·(x − μ_c)/√(σ²_c + ε) + β_c in training, and the running statistics in place of
-    μ_c, σ²_c in evaluation. After each training batch r ← (1 − m)·r + m·stat, the variance made
-    unbiased (×n/(n − 1), n = N·H·W); with ``momentum=None`` m = 1/t at the t-th batch, a
-    cumulative average. ``num_batches_tracked`` counts the training batches. Holds 4·C numbers
-    plus the counter: γ and β (trainable), running mean and variance (buffers). PyTorch's
-    defaults: momentum 0.1, ε = 1e-5.
+    μ_c, σ²_c in evaluation; running statistics, momentum and ``num_batches_tracked`` as in
+    `BatchNorm1d` (the unbiased variance uses n = N·H·W).
     """
 
-    def __init__(
-        self,
-        num_features: int,
-        eps: float = 1e-5,
-        momentum: float | None = 0.1,
-        affine: bool = True,
-        dtype: type = DEFAULT_DTYPE,
-    ) -> None:
-        super().__init__(num_features, eps, momentum, affine, dtype)
-        self.register_buffer("num_batches_tracked", np.array(0, dtype=np.int64))
-
-    def forward(self, x: Tensor) -> Tensor:
+    def _check_input(self, x: Tensor) -> None:
         if x.ndim != 4:
             raise ValueError(f"BatchNorm2d: expected input of shape (N, C, H, W), got {x.shape}")
-        momentum = self.momentum
-        if self.training:
-            self.num_batches_tracked.data += 1
-            if momentum is None:
-                momentum = 1.0 / float(self.num_batches_tracked.data)
-        return F.batch_norm(
-            x,
-            self.running_mean.data,
-            self.running_var.data,
-            self.weight,
-            self.bias,
-            self.training,
-            momentum,
-            self.eps,
-        )
-
-    def __repr__(self) -> str:
-        return f"BatchNorm2d({self.num_features}, eps={self.eps}, momentum={self.momentum})"
 
 
 class Sequential(Module):
