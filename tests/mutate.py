@@ -38,7 +38,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-KERAS_TESTS = ("tests/test_keras_vs_keras.py", "tests/test_keras_robust.py", "tests/test_keras.py")  # strongest first
+KERAS_TESTS = (
+    "tests/test_keras_vs_keras.py",
+    "tests/test_keras_cnn.py",
+    "tests/test_keras_robust.py",
+    "tests/test_keras.py",
+)  # strongest first
 NN_TESTS = ("tests/test_nn_pinned.py", "tests/test_layers.py", "tests/test_tensor_nn.py", "tests/test_losses.py")
 
 
@@ -60,13 +65,18 @@ K, N = "tinygrad_edu/keras/", "tinygrad_edu/nn/"
 MUTANTS = [
     # ---- forward math of the layers
     Mutant(K + "layers.py", "        return self.linear(x)\n", "        return F.linear(x, self.linear.weight)\n", "Dense ignores its bias"),
-    Mutant(K + "layers.py", "self.b) + F.linear(h, self.w_hh))", "self.b))", "SimpleRNN without its recurrent term"),
+    Mutant(K + "layers.py", "        self.cell.bias_hh = None  # Keras' SimpleRNN has one bias\n", "", "SimpleRNN keeps RNNCell's second bias"),
+    Mutant(K + "layers.py", "    pad_value = -np.inf\n", "    pad_value = 0.0\n", "MaxPooling2D 'same' pads with zeros"),
+    Mutant(K + "layers.py", "        return pooled if self.scale is None else pooled * Tensor(", "        return pooled if True else pooled * Tensor(", "AveragePooling2D 'same' counts the padding"),
+    Mutant(K + "layers.py", "    return total // 2, total - total // 2\n", "    return total - total // 2, total // 2\n", "'same' puts the larger half before"),
+    Mutant(K + "layers.py", "                variable.assign(_init(weight.initializer, variable.shape))", "                pass", "build skips the initializers"),
+    Mutant(K + "layers.py", "                p = weight.regularizer(weight.tensor)", "                p = weight.regularizer(weight.tensor * 0)", "regularizers add nothing"),
     Mutant(K + "layers.py", "    pool = staticmethod(conv.max_pool2d)", "    pool = staticmethod(conv.avg_pool2d)", "MaxPooling2D averages"),
     Mutant(K + "layers.py", "momentum=1.0 - self.momentum", "momentum=self.momentum", "BatchNormalization momentum unconverted"),
     Mutant(K + "layers.py", "unbiased_running_var=False", "unbiased_running_var=True", "BatchNormalization moving variance unbiased"),
     Mutant(K + "layers.py", "self.dropout = nn.Dropout(rate)", "self.dropout = nn.Dropout(1 - rate)", "Dropout uses the keep probability"),
     Mutant(K + "layers.py", '"kernel", self.conv.weight, (2, 3, 1, 0)', '"kernel", self.conv.weight, (3, 2, 1, 0)', "Conv2D kernel layout transposed"),
-    Mutant(K + "layers.py", "x.leaky_relu(0.2)", "x.leaky_relu(0.01)", "Keras leaky_relu with PyTorch's slope"),
+    Mutant(K + "layers.py", "KERAS_LEAKY_RELU_SLOPE = 0.2", "KERAS_LEAKY_RELU_SLOPE = 0.01", "Keras leaky_relu with PyTorch's slope"),
     Mutant(
         K + "layers.py",
         "Keras' layout and order.\"\"\"\n        return [v.numpy() for v in self.weights]",
