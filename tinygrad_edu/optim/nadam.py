@@ -14,8 +14,6 @@ The algorithm (lr γ, β₁ β₂, ε, weight decay λ, momentum decay ψ)::
 Defaults: lr = 2e-3, β = (0.9, 0.999), ε = 1e-8, ψ = 4e-3. Keras' Nadam is the same rule with ψ = 1
 (its schedule is μₜ = β₁·(1 − ½·0.96ᵗ)) and its own defaults (lr = 1e-3, ε = 1e-7).
 
->>> round(momentum_schedule(0.9, 1, 1.0), 6)     # Keras' μ₁ = 0.9·(1 − 0.48)
-0.468
 There is no numba kernel: Nadam is rarely the training loop's bottleneck here.
 """
 
@@ -31,7 +29,11 @@ from .optimizer import Optimizer, check_betas
 
 
 def momentum_schedule(beta1: float, t: int, momentum_decay: float) -> float:
-    """μₜ = β₁·(1 − ½·0.96^(t·ψ)), the momentum coefficient at step t (Dozat's schedule, PyTorch's ψ)."""
+    """μₜ = β₁·(1 − ½·0.96^(t·ψ)), the momentum coefficient at step t (Dozat's schedule, PyTorch's ψ).
+
+    >>> round(momentum_schedule(0.9, 1, 1.0), 6)     # Keras' μ₁ = 0.9·(1 − 0.48)
+    0.468
+    """
     return beta1 * (1 - 0.5 * 0.96 ** (t * momentum_decay))
 
 
