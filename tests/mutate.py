@@ -87,7 +87,7 @@ MUTANTS = [
     # ---- losses and metrics
     Mutant(K + "losses.py", "F.binary_cross_entropy(out.clip(EPSILON, 1 - EPSILON), y)", "F.binary_cross_entropy(out.clip(EPSILON, 1 - EPSILON), 1 - y)", "binary cross-entropy targets flipped"),
     Mutant(K + "losses.py", "F.nll_loss(_log_probabilities(out), labels)", "F.nll_loss(out, labels)", "sparse cross-entropy without the log"),
-    Mutant(K + "losses.py", "(pred.reshape(-1) > 0.5) == (y.reshape(-1) > 0.5)", "(pred.reshape(-1) > 0.5) != (y.reshape(-1) > 0.5)", "binary accuracy inverted"),
+    Mutant(K + "losses.py", "metrics.accuracy(y.reshape(-1) > 0.5, pred.reshape(-1) > 0.5)", "metrics.accuracy(y.reshape(-1) > 0.5, pred.reshape(-1) <= 0.5)", "binary accuracy inverted"),
     Mutant(K + "losses.py", "signs = np.where(y > 0, 1.0, -1.0) if", "signs = y if", "hinge keeps 0/1 labels"),
     Mutant(K + "losses.py", "(Tensor(np.log(yc)) - out.clip(EPSILON, 1).log())", "(out.clip(EPSILON, 1).log() - Tensor(np.log(yc)))", "KL divergence sign"),
     Mutant(K + "losses.py", "(out / out.sum(axis=-1, keepdims=True)).clip", "out.clip", "cross-entropy skips Keras' row scaling"),

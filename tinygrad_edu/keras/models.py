@@ -125,7 +125,7 @@ class Sequential(nn.Module):
         self.optimizer = optimizers_.get(optimizer)
         self.loss, self.metrics = loss, list(metrics or [])
         for m in self.metrics:
-            losses_.metric(m, loss, np.zeros((1, 2)), np.zeros((1, 2)))  # validates the name
+            losses_.check_metric(m)
 
     def _check_xy(self, x: Any, y: Any, what: str) -> tuple[np.ndarray, np.ndarray]:
         x = np.asarray(x)
