@@ -1,6 +1,6 @@
 """One progress bar for the training loops, Keras' ``fit(verbose=1)`` and ``tinygrad-edu train``: tqdm's.
 
-Drawn in place on a terminal or in a notebook, in Keras' look (``96/375 [=======>......] - 00:02 -
+Drawn in place on a terminal or in a notebook, in Keras' look (``96/375 [=======>......] - 00:02,
 loss: 0.3125``); elsewhere (logs, CI) it draws nothing, and the loops print their one summary line.
 """
 
@@ -29,5 +29,5 @@ def progress_bar(total: int) -> tqdm:
         disable=not interactive(),
         leave=False,
         ascii=".>=",
-        bar_format="{n_fmt}/{total_fmt} [{bar:30}] - {elapsed} - {postfix}",
+        bar_format="{n_fmt}/{total_fmt} [{bar:30}] - {elapsed}{postfix}",  # tqdm puts ", " before the postfix
     )
