@@ -23,24 +23,8 @@ import numpy as np
 
 from tinygrad_edu import keras as K
 from tinygrad_edu.datasets import load_bundled_mnist
+from tinygrad_edu.experiments import keras_io_convnet
 from tinygrad_edu.rng import manual_seed
-
-
-def convnet(mod):
-    """The keras.io example, layer for layer, from either ``keras`` module."""
-    L = mod.layers
-    return mod.Sequential(
-        [
-            mod.Input(shape=(28, 28, 1)),
-            L.Conv2D(32, kernel_size=(3, 3), activation="relu"),
-            L.MaxPooling2D(pool_size=(2, 2)),
-            L.Conv2D(64, kernel_size=(3, 3), activation="relu"),
-            L.MaxPooling2D(pool_size=(2, 2)),
-            L.Flatten(),
-            L.Dropout(0.5),
-            L.Dense(10, activation="softmax"),
-        ]
-    )
 
 
 def train(model, mod, x, y_onehot, x_test, y_test, epochs: int) -> tuple[list[float], float]:
@@ -73,7 +57,7 @@ def main() -> None:
     torch.set_num_threads(int(os.environ["OMP_NUM_THREADS"]))
     keras.utils.set_random_seed(0)
     manual_seed(0)
-    theirs, ours = convnet(keras), convnet(K)
+    theirs, ours = keras_io_convnet(keras), keras_io_convnet(K)
     assert ours.count_params() == theirs.count_params() == 34_826
     ours.set_weights(theirs.get_weights())  # the same start
     t_ours, acc_ours = train(ours, K, x, y_onehot, x_test, y_test, args.epochs)

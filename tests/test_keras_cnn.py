@@ -14,14 +14,12 @@ import numpy as np
 import pytest
 
 from tests.test_keras_vs_keras import (  # the same twins, tolerances and warning filters
-    assert_same,
+    check_layers_against_keras,
     keras,
-    keras_forward_backward,
-    our_forward_backward,
     pytestmark,  # noqa: F401  (re-exported: Keras' numpy-2 notice is silenced here too)
-    twins,
 )
 from tinygrad_edu import keras as K
+from tinygrad_edu.experiments import keras_io_convnet
 from tinygrad_edu.keras.layers import same_padding
 
 CNN_CASES = {
@@ -44,19 +42,7 @@ CNN_CASES = {
 @pytest.mark.parametrize("training", [False, True], ids=["inference", "training"])
 @pytest.mark.parametrize("case", sorted(CNN_CASES))
 def test_conv_layer_forward_and_gradients_match_keras(case: str, training: bool) -> None:
-    shape, make = CNN_CASES[case]
-    ours, theirs = twins(shape, make)
-    rng = np.random.default_rng(2)
-    x = rng.normal(size=(5, *shape)).astype(np.float32)
-    g = rng.normal(size=(5, *theirs.output_shape[1:])).astype(np.float32)
-    out_k, dx_k, dw_k = keras_forward_backward(theirs, x, g, training)
-    out_o, dx_o, dw_o = our_forward_backward(ours, x, g, training)
-    assert out_o.shape == out_k.shape
-    assert [layer.output_shape for layer in ours.layers] == [tuple(lk.output.shape[1:]) for lk in theirs.layers]
-    assert_same([out_o], [out_k], what="output")
-    assert_same([dx_o], [dx_k], rtol=1e-4, atol=1e-5, what="d input")
-    assert_same(dw_o, dw_k, rtol=1e-4, atol=1e-5, what="d weights")
-    assert_same(ours.get_weights(), theirs.get_weights(), what="weights (moving statistics) after the call")
+    check_layers_against_keras(*CNN_CASES[case], training, seed=2, n=5)
 
 
 def test_same_padding_is_tensorflows_formula() -> None:
@@ -71,23 +57,8 @@ def test_same_padding_is_tensorflows_formula() -> None:
                 assert 0 <= after - before <= 1 and before + after == max((out - 1) * s + k - n, 0)
 
 
-def convnet(L, inputs) -> list:
-    """keras.io's "Simple MNIST convnet" (fchollet), layer for layer."""
-    return [
-        inputs,
-        L.Conv2D(32, kernel_size=(3, 3), activation="relu"),
-        L.MaxPooling2D(pool_size=(2, 2)),
-        L.Conv2D(64, kernel_size=(3, 3), activation="relu"),
-        L.MaxPooling2D(pool_size=(2, 2)),
-        L.Flatten(),
-        L.Dropout(0.5),
-        L.Dense(10, activation="softmax"),
-    ]
-
-
 def test_keras_io_mnist_convnet_summary_matches_keras() -> None:
-    ours = K.Sequential(convnet(K.layers, K.Input(shape=(28, 28, 1))))
-    theirs = keras.Sequential(convnet(keras.layers, keras.Input(shape=(28, 28, 1))))
+    ours, theirs = keras_io_convnet(K), keras_io_convnet(keras)
     assert ours.count_params() == theirs.count_params() == 34_826
     assert [(layer.output_shape, layer.count_params()[0]) for layer in ours.layers] == [
         (tuple(lk.output.shape[1:]), lk.count_params()) for lk in theirs.layers
@@ -107,13 +78,7 @@ def test_keras_io_mnist_convnet_trains_on_the_digits_like_keras() -> None:
     x = (x[:600, :, :, None] / np.float32(255)).astype(np.float32)
     y = y[:600]
 
-    def layers(L, inputs):
-        stack = convnet(L, inputs)
-        stack[6] = L.Dropout(0.0)
-        return stack
-
-    theirs = keras.Sequential(layers(keras.layers, keras.Input(shape=(28, 28, 1))))
-    ours = K.Sequential(layers(K.layers, K.Input(shape=(28, 28, 1))))
+    theirs, ours = keras_io_convnet(keras, dropout=0.0), keras_io_convnet(K, dropout=0.0)
     ours.set_weights(theirs.get_weights())
     for model, mod in ((ours, K), (theirs, keras)):
         model.compile(mod.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy", metrics=["accuracy"])

@@ -46,6 +46,30 @@ OPTIMIZERS: dict[str, Callable[[list[Any]], Any]] = {
 }
 
 
+def keras_io_convnet(keras: Any, dropout: float = 0.5) -> Any:
+    """keras.io's "Simple MNIST convnet" (F. Chollet), layer for layer, built from ``keras`` (ours,
+    ``tinygrad_edu.keras``, or Keras 3 itself): Conv2D(32, 3, relu) · MaxPooling2D(2) · Conv2D(64, 3,
+    relu) · MaxPooling2D(2) · Flatten · Dropout · Dense(10, softmax), 34,826 parameters.
+
+    >>> from tinygrad_edu import keras
+    >>> keras_io_convnet(keras).count_params()
+    34826
+    """
+    L = keras.layers
+    return keras.Sequential(
+        [
+            keras.Input(shape=(28, 28, 1)),
+            L.Conv2D(32, kernel_size=(3, 3), activation="relu"),
+            L.MaxPooling2D(pool_size=(2, 2)),
+            L.Conv2D(64, kernel_size=(3, 3), activation="relu"),
+            L.MaxPooling2D(pool_size=(2, 2)),
+            L.Flatten(),
+            L.Dropout(dropout),
+            L.Dense(10, activation="softmax"),
+        ]
+    )
+
+
 def moons_mlp() -> nn.Sequential:
     """The 2-16-16-2 tanh MLP of chapter 5 (PyTorch's default initialisation)."""
     return nn.Sequential(nn.Linear(2, 16), nn.Tanh(), nn.Linear(16, 16), nn.Tanh(), nn.Linear(16, 2))
