@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,8 +13,15 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def run_bench(name: str, *args: str) -> str:
+    # this checkout's package first (the script's own folder, bench/, is what Python puts on the path)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     done = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / name), *args], capture_output=True, text=True, check=False, timeout=300
+        [sys.executable, str(ROOT / "bench" / name), *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+        env=env,
     )
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout
