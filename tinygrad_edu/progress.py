@@ -16,17 +16,19 @@ def interactive() -> bool:
     return sys.stdout.isatty() or "ipykernel" in sys.modules
 
 
-def progress_bar(total: int) -> tqdm:
+def progress_bar(total: int, enabled: bool | None = None) -> tqdm:
     """A bar of ``total`` steps; ``update(1)`` after each, ``set_postfix_str("loss: …")`` for the
     numbers, ``close()`` at the end (the bar is then erased: the caller prints its summary line).
+    ``enabled`` (default: `interactive()`) False gives a bar whose every call is a no-op.
 
-    >>> bar = progress_bar(3)        # not a terminal here: disabled, every call is a no-op
-    >>> bar.update(1); bar.close()
+    >>> bar = progress_bar(3, enabled=False)
+    >>> bar.update(1); bar.close(); bar.disable
+    True
     """
     return tqdm(
         total=total,
         file=sys.stdout,
-        disable=not interactive(),
+        disable=not (interactive() if enabled is None else enabled),
         leave=False,
         ascii=".>=",
         bar_format="{n_fmt}/{total_fmt} [{bar:30}] - {elapsed}{postfix}",  # tqdm puts ", " before the postfix
