@@ -13,9 +13,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def run_bench(name: str, *args: str) -> str:
-    # this checkout's package first (the script's own folder, bench/, is what Python puts on the path)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
-    done = subprocess.run(
+    done = subprocess.run(  # PYTHONPATH: the script imports this checkout's package, not another install
         [sys.executable, str(ROOT / "bench" / name), *args],
         capture_output=True,
         text=True,

@@ -48,7 +48,6 @@ import numpy as np
 
 from .autograd import topological_order
 from .engine import Value
-from .fileio import atomic_write
 
 #: Graphs with more nodes than this are refused unless ``max_nodes`` is raised.
 LARGE_GRAPH = 500
@@ -314,11 +313,12 @@ class Graph:
         """Write the graph to ``path``; the suffix picks the format: .svg, .png or .dot."""
         path = Path(path)
         suffix = path.suffix.lower()
-        if suffix not in (".dot", ".svg", ".png"):
+        if suffix == ".dot":
+            path.write_text(self.source)
+        elif suffix in (".svg", ".png"):
+            path.write_bytes(self.pipe(suffix[1:]))
+        else:
             raise ValueError(f"save: unknown suffix {path.suffix!r}; use .svg, .png or .dot")
-        data = self.source.encode() if suffix == ".dot" else self.pipe(suffix[1:])
-        with atomic_write(path) as f:  # a failed write leaves any earlier file whole
-            f.write(data)
         return path
 
     def to_graphviz(self) -> Any:
