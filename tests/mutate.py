@@ -38,7 +38,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-KERAS_TESTS = ("tests/test_keras_vs_keras.py", "tests/test_keras_robust.py", "tests/test_keras.py")  # strongest first
+KERAS_TESTS = (
+    "tests/test_keras_vs_keras.py",
+    "tests/test_keras_cnn.py",
+    "tests/test_keras_robust.py",
+    "tests/test_keras.py",
+)  # strongest first
 NN_TESTS = ("tests/test_nn_pinned.py", "tests/test_layers.py", "tests/test_tensor_nn.py", "tests/test_losses.py")
 
 
@@ -60,13 +65,18 @@ K, N = "tinygrad_edu/keras/", "tinygrad_edu/nn/"
 MUTANTS = [
     # ---- forward math of the layers
     Mutant(K + "layers.py", "        return self.linear(x)\n", "        return F.linear(x, self.linear.weight)\n", "Dense ignores its bias"),
-    Mutant(K + "layers.py", "self.b) + F.linear(h, self.w_hh))", "self.b))", "SimpleRNN without its recurrent term"),
+    Mutant(K + "layers.py", "        self.cell.bias_hh = None  # Keras' SimpleRNN has one bias\n", "", "SimpleRNN keeps RNNCell's second bias"),
+    Mutant(K + "layers.py", "    pad_value = -np.inf\n", "    pad_value = 0.0\n", "MaxPooling2D 'same' pads with zeros"),
+    Mutant(K + "layers.py", "        return pooled if self.scale is None else pooled * Tensor(", "        return pooled if True else pooled * Tensor(", "AveragePooling2D 'same' counts the padding"),
+    Mutant(K + "layers.py", "    return total // 2, total - total // 2\n", "    return total - total // 2, total // 2\n", "'same' puts the larger half before"),
+    Mutant(K + "layers.py", "                variable.assign(_init(weight.initializer, variable.shape))", "                pass", "build skips the initializers"),
+    Mutant(K + "layers.py", "                p = weight.regularizer(weight.tensor)", "                p = weight.regularizer(weight.tensor * 0)", "regularizers add nothing"),
     Mutant(K + "layers.py", "    pool = staticmethod(conv.max_pool2d)", "    pool = staticmethod(conv.avg_pool2d)", "MaxPooling2D averages"),
     Mutant(K + "layers.py", "momentum=1.0 - self.momentum", "momentum=self.momentum", "BatchNormalization momentum unconverted"),
     Mutant(K + "layers.py", "unbiased_running_var=False", "unbiased_running_var=True", "BatchNormalization moving variance unbiased"),
     Mutant(K + "layers.py", "self.dropout = nn.Dropout(rate)", "self.dropout = nn.Dropout(1 - rate)", "Dropout uses the keep probability"),
     Mutant(K + "layers.py", '"kernel", self.conv.weight, (2, 3, 1, 0)', '"kernel", self.conv.weight, (3, 2, 1, 0)', "Conv2D kernel layout transposed"),
-    Mutant(K + "layers.py", "x.leaky_relu(0.2)", "x.leaky_relu(0.01)", "Keras leaky_relu with PyTorch's slope"),
+    Mutant(K + "layers.py", "KERAS_LEAKY_RELU_SLOPE = 0.2", "KERAS_LEAKY_RELU_SLOPE = 0.01", "Keras leaky_relu with PyTorch's slope"),
     Mutant(
         K + "layers.py",
         "Keras' layout and order.\"\"\"\n        return [v.numpy() for v in self.weights]",
@@ -77,18 +87,22 @@ MUTANTS = [
     # ---- losses and metrics
     Mutant(K + "losses.py", "F.binary_cross_entropy(out.clip(EPSILON, 1 - EPSILON), y)", "F.binary_cross_entropy(out.clip(EPSILON, 1 - EPSILON), 1 - y)", "binary cross-entropy targets flipped"),
     Mutant(K + "losses.py", "F.nll_loss(_log_probabilities(out), labels)", "F.nll_loss(out, labels)", "sparse cross-entropy without the log"),
-    Mutant(K + "losses.py", "(pred.reshape(-1) > 0.5) == (y.reshape(-1) > 0.5)", "(pred.reshape(-1) > 0.5) != (y.reshape(-1) > 0.5)", "binary accuracy inverted"),
+    Mutant(K + "losses.py", "metrics.accuracy(y.reshape(-1) > 0.5, pred.reshape(-1) > 0.5)", "metrics.accuracy(y.reshape(-1) > 0.5, pred.reshape(-1) <= 0.5)", "binary accuracy inverted"),
     Mutant(K + "losses.py", "signs = np.where(y > 0, 1.0, -1.0) if", "signs = y if", "hinge keeps 0/1 labels"),
     Mutant(K + "losses.py", "(Tensor(np.log(yc)) - out.clip(EPSILON, 1).log())", "(out.clip(EPSILON, 1).log() - Tensor(np.log(yc)))", "KL divergence sign"),
     Mutant(K + "losses.py", "(out / out.sum(axis=-1, keepdims=True)).clip", "out.clip", "cross-entropy skips Keras' row scaling"),
     # ---- optimizers
     Mutant(K + "optimizers.py", "        t = self.iterations\n", "        t = 1\n", "Adam's step count stuck at 1"),
-    Mutant(K + "optimizers.py", "acc_d += (1 - self.rho) * delta * delta", "acc_d += 0 * delta", "Adadelta never updates its delta accumulator"),
-    Mutant(K + "optimizers.py", "denom = v - avg * avg + self.epsilon", "denom = v + avg * avg + self.epsilon", "centered RMSprop with the wrong sign"),
-    Mutant(K + "optimizers.py", "        if self.momentum:\n            mom *=", "        if False:\n            mom *=", "RMSprop ignores momentum"),
-    Mutant(K + "optimizers.py", "data += mu * v - lr * grad if self.nesterov else v", "data += v", "SGD ignores nesterov"),
+    Mutant(K + "optimizers.py", "self.learning_rate, self.rho, self.epsilon, 0.0)", "self.learning_rate, 0.0, self.epsilon, 0.0)", "Adadelta forgets its averages (ρ = 0)"),
+    Mutant(K + "optimizers.py", '[0] if self.centered else None', '[0] if False else None', "RMSprop ignores centered"),
+    Mutant(K + "optimizers.py", 'mom = self._slot(key, data, "momentum")[0] if self.momentum else None', "mom = None", "RMSprop ignores momentum"),
+    Mutant(K + "optimizers.py", "eps_inside_sqrt=True, lr_in_buffer=True,", "eps_inside_sqrt=True, lr_in_buffer=False,", "RMSprop momentum with PyTorch's lr outside the buffer"),
+    Mutant(K + "optimizers.py", "sgd_step(data, lr * grad, b, 1.0, mu,", "sgd_step(data, grad, b, lr, mu,", "SGD momentum in PyTorch's form (differs once lr changes)"),
+    Mutant(K + "optimizers.py", "mu, 0.0, 0.0, self.nesterov, False)", "mu, 0.0, 0.0, False, False)", "SGD ignores nesterov"),
+    Mutant(K + "optimizers.py", "eps = self.epsilon / math.sqrt(bias2)", "eps = self.epsilon", "Adam with PyTorch's ε placement"),
+    Mutant(K + "optimizers.py", "0.0, eps_inside_sqrt=True)", "0.0, eps_inside_sqrt=False)", "Adagrad with ε outside the root"),
     Mutant(K + "optimizers.py", "fill=self.initial_accumulator_value", "fill=0.0", "Adagrad ignores initial_accumulator_value"),
-    Mutant(K + "optimizers.py", "u_next = b1 * (1 - 0.5 * 0.96 ** (t + 1))", "u_next = u_t", "Nadam uses u_t for u_t+1"),
+    Mutant(K + "optimizers.py", "momentum_schedule(b1, t + 1, 1.0)\n", "u_t\n", "Nadam uses u_t for u_t+1"),
     # ---- callbacks
     Mutant(K + "callbacks.py", "            self.model.set_weights(self.best_weights)", "            pass", "restore_best_weights is a no-op"),
     Mutant(K + "callbacks.py", "np.float32(value - self.min_delta) > np.float32(reference)", "np.float32(value - self.min_delta) < np.float32(reference)", 'mode="max" compared the wrong way'),

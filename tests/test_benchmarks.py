@@ -48,3 +48,9 @@ def test_keras_mnist_bench_runs() -> None:
     pytest.importorskip("torch")
     out = run_bench("keras_mnist.py", "--epochs", "1")
     assert "epoch time ratio tinygrad_edu/PyTorch" in out and "test accuracy" in out
+
+
+def test_keras_cnn_bench_runs() -> None:
+    pytest.importorskip("keras")
+    out = run_bench("keras_cnn.py", "--epochs", "1", "--limit", "256")
+    assert "ratio (ours / Keras, median epoch)" in out and out.count("test accuracy") == 2

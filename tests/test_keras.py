@@ -73,6 +73,58 @@ def test_keras_sgd_momentum_and_nesterov() -> None:
     assert keras_steps(K.optimizers.get("sgd"))[0] == pytest.approx(1 - 0.01 * 0.5)  # Keras' default lr 0.01
 
 
+def test_keras_sgd_momentum_keeps_the_learning_rate_in_the_velocity_when_it_changes() -> None:
+    """Keras: v ← μv − γₜ·g. PyTorch's b ← μb + g, θ ← θ − γₜ·b equals it only while γ is constant;
+    here γ changes every step (as a LearningRateScheduler does), and the steps must follow Keras'."""
+    mu, rates = 0.9, [0.1, 0.05, 0.4]
+    v, theta, expected, torch_form = 0.0, 1.0, [], []
+    for g, lr in zip(G, rates):
+        v = mu * v - lr * g
+        theta += v
+        expected.append(theta)
+    b, theta = 0.0, 1.0
+    for g, lr in zip(G, rates):
+        b = mu * b + g
+        theta -= lr * b
+        torch_form.append(theta)
+    assert expected[-1] != pytest.approx(torch_form[-1], rel=1e-3)  # the two forms do differ here
+    for nesterov in (False, True):
+        opt = K.optimizers.SGD(rates[0], momentum=mu, nesterov=nesterov)
+        p = Tensor(np.array([1.0]), requires_grad=True)
+        opt.bind([p])
+        out, v, theta, by_hand = [], 0.0, 1.0, []
+        for g, lr in zip(G, rates):
+            opt.learning_rate = lr
+            p.grad = np.array([g])
+            opt.step()
+            out.append(float(p.data[0]))
+            v = mu * v - lr * g
+            theta += mu * v - lr * g if nesterov else v
+            by_hand.append(theta)
+        assert out == pytest.approx(by_hand, rel=1e-12)
+    assert by_hand != expected  # Nesterov's steps are its own
+
+
+def test_keras_rmsprop_momentum_keeps_the_learning_rate_in_the_buffer_when_it_changes() -> None:
+    """Keras 3's RMSprop with momentum: b ← μb + γₜ·g/√(v + ε); θ ← θ − b, with γ changing each step."""
+    mu, rho, eps, rates = 0.5, 0.9, 1e-7, [0.1, 0.02, 0.3]
+    opt = K.optimizers.RMSprop(rates[0], rho=rho, momentum=mu)
+    p = Tensor(np.array([1.0]), requires_grad=True)
+    opt.bind([p])
+    v = b = 0.0
+    theta, out, expected = 1.0, [], []
+    for g, lr in zip(G, rates):
+        opt.learning_rate = lr
+        p.grad = np.array([g])
+        opt.step()
+        out.append(float(p.data[0]))
+        v = rho * v + (1 - rho) * g * g
+        b = mu * b + lr * g / math.sqrt(v + eps)
+        theta -= b
+        expected.append(theta)
+    assert out == pytest.approx(expected, rel=1e-12)
+
+
 def reference_steps(name: str) -> list[float]:
     """Keras 3's update rules (keras/optimizers/*.py), written out for one scalar in float64, with
     Keras' defaults; three steps of the gradients G from θ0 = 1."""

@@ -113,14 +113,19 @@ LAYER_CASES = {
 def test_layer_forward_and_gradients_match_keras(case: str, training: bool) -> None:
     """Outputs, the gradient with respect to the input and to every trainable weight (a random
     upstream gradient), and the weights afterwards (BatchNormalization's moving statistics)."""
-    shape, make = LAYER_CASES[case]
+    check_layers_against_keras(*LAYER_CASES[case], training)
+
+
+def check_layers_against_keras(shape: tuple, make, training: bool, seed: int = 1, n: int = 7) -> None:
+    """The checks above for one stack: outputs, input and weight gradients, weights after the call."""
     ours, theirs = twins(shape, make)
-    rng = np.random.default_rng(1)
-    x = rng.normal(size=(7, *shape)).astype(np.float32)
-    g = rng.normal(size=(7, *theirs.output_shape[1:])).astype(np.float32)
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, *shape)).astype(np.float32)
+    g = rng.normal(size=(n, *theirs.output_shape[1:])).astype(np.float32)
     out_k, dx_k, dw_k = keras_forward_backward(theirs, x, g, training)
     out_o, dx_o, dw_o = our_forward_backward(ours, x, g, training)
     assert out_o.shape == out_k.shape
+    assert [layer.output_shape for layer in ours.layers] == [tuple(lk.output.shape[1:]) for lk in theirs.layers]
     assert_same([out_o], [out_k], what="output")
     assert_same([dx_o], [dx_k], rtol=1e-4, atol=1e-5, what="d input")
     assert_same(dw_o, dw_k, rtol=1e-4, atol=1e-5, what="d weights")

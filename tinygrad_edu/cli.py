@@ -26,6 +26,7 @@ from .fileio import atomic_write
 from .metrics import confusion_matrix
 from .nn import functional as F
 from .ops import cases
+from .progress import progress_bar
 from .rng import default_rng, manual_seed
 from .tensor import Tensor
 
@@ -44,12 +45,6 @@ def _load(name: str) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, n
         return datasets.load_mnist() if name == "mnist" else datasets.load_fashion_mnist()
     except FileNotFoundError as err:
         raise SystemExit(str(err)) from None
-
-
-def _progress(done: int, total: int, loss: float) -> None:
-    if sys.stdout.isatty():
-        bar = "#" * int(30 * done / total)
-        print(f"\r  [{bar:<30}] {done}/{total} batches, loss {loss:.4f}", end="", flush=True)
 
 
 def train(args: argparse.Namespace) -> int:
@@ -79,6 +74,7 @@ def train(args: argparse.Namespace) -> int:
         start = time.perf_counter()
         order = default_rng().permutation(len(X))
         total = correct = 0.0
+        bar = progress_bar(steps)
         for k in range(steps):
             idx = order[k * args.batch_size : (k + 1) * args.batch_size]
             logits = model(Tensor(X[idx]))
@@ -87,14 +83,16 @@ def train(args: argparse.Namespace) -> int:
             loss.backward()
             opt.step()
             if not math.isfinite(loss.item()):
+                bar.close()
                 raise SystemExit(
-                    ("\n" if sys.stdout.isatty() else "")  # end the progress bar's line
-                    + f"tinygrad-edu train: the loss became {loss.item()} in epoch {epoch}, batch {k + 1}: training "
+                    f"tinygrad-edu train: the loss became {loss.item()} in epoch {epoch}, batch {k + 1}: training "
                     f"diverged, so no weights were written to {args.out}; try a smaller --lr"
                 )
             total += loss.item() * len(idx)
             correct += float(np.sum(logits.data.argmax(1) == y_train[idx]))
-            _progress(k + 1, steps, loss.item())
+            bar.set_postfix_str(f"loss: {loss.item():.4f}", refresh=False)
+            bar.update(1)
+        bar.close()
         with no_grad():
             test_logits = model(Tensor(Xt))
             val_loss = F.cross_entropy(test_logits, y_test).item()

@@ -13,6 +13,7 @@ compute the same thing:
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Callable
 from typing import Any
@@ -27,17 +28,46 @@ from .rng import default_rng, manual_seed
 from .tensor import Tensor
 
 # ----------------------------------------------------------------------------- chapter 5
-#: Each optimizer with PyTorch's update rule and a learning rate that suits it on two moons.
-OPTIMIZERS: dict[str, Callable[[list[Any]], Any]] = {
-    "SGD": lambda p: optim.SGD(p, lr=0.1),
-    "momentum": lambda p: optim.SGD(p, lr=0.1, momentum=0.9),
-    "Nesterov": lambda p: optim.SGD(p, lr=0.1, momentum=0.9, nesterov=True),
-    "Adagrad": lambda p: optim.Adagrad(p, lr=0.1),
-    "RMSprop": lambda p: optim.RMSprop(p, lr=0.01),
-    "Adadelta": lambda p: optim.Adadelta(p, lr=1.0),
-    "Adam": lambda p: optim.Adam(p, lr=0.01),
-    "Nadam": lambda p: optim.Nadam(p, lr=0.01),
+#: The runs of chapter 5: a label → (a name in `optim.OPTIMIZERS`, the one optimizer table, and the
+#: settings that suit it on two moons; PyTorch's update rules).
+OPTIMIZER_RUNS: dict[str, tuple[str, dict[str, Any]]] = {
+    "SGD": ("sgd", {"lr": 0.1}),
+    "momentum": ("sgd", {"lr": 0.1, "momentum": 0.9}),
+    "Nesterov": ("sgd", {"lr": 0.1, "momentum": 0.9, "nesterov": True}),
+    "Adagrad": ("adagrad", {"lr": 0.1}),
+    "RMSprop": ("rmsprop", {"lr": 0.01}),
+    "Adadelta": ("adadelta", {"lr": 1.0}),
+    "Adam": ("adam", {"lr": 0.01}),
+    "Nadam": ("nadam", {"lr": 0.01}),
 }
+#: label → a function of the parameters that makes the configured optimizer.
+OPTIMIZERS: dict[str, Callable[[list[Any]], Any]] = {
+    label: functools.partial(optim.OPTIMIZERS[name], **settings) for label, (name, settings) in OPTIMIZER_RUNS.items()
+}
+
+
+def keras_io_convnet(keras: Any, dropout: float = 0.5) -> Any:
+    """keras.io's "Simple MNIST convnet" (F. Chollet), layer for layer, built from ``keras`` (ours,
+    ``tinygrad_edu.keras``, or Keras 3 itself): Conv2D(32, 3, relu) · MaxPooling2D(2) · Conv2D(64, 3,
+    relu) · MaxPooling2D(2) · Flatten · Dropout · Dense(10, softmax), 34,826 parameters.
+
+    >>> from tinygrad_edu import keras
+    >>> keras_io_convnet(keras).count_params()
+    34826
+    """
+    L = keras.layers
+    return keras.Sequential(
+        [
+            keras.Input(shape=(28, 28, 1)),
+            L.Conv2D(32, kernel_size=(3, 3), activation="relu"),
+            L.MaxPooling2D(pool_size=(2, 2)),
+            L.Conv2D(64, kernel_size=(3, 3), activation="relu"),
+            L.MaxPooling2D(pool_size=(2, 2)),
+            L.Flatten(),
+            L.Dropout(dropout),
+            L.Dense(10, activation="softmax"),
+        ]
+    )
 
 
 def moons_mlp() -> nn.Sequential:

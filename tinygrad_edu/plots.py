@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from . import activations
 from .metrics import confusion_matrix
 from .tensor import Tensor
 
@@ -136,12 +137,11 @@ def plot_decision_boundary(
 def activation_curves(x: np.ndarray | None = None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Each activation's values and derivative on ``x``; the derivatives come from ``backward()``."""
     x = np.linspace(-5, 5, 401) if x is None else np.asarray(x, dtype=np.float64)
+    table = activations.ACTIVATIONS  # the one activations table (nn, Keras, plots)
     functions = {
         "step": None,
-        "sigmoid": Tensor.sigmoid,
-        "tanh": Tensor.tanh,
-        "relu": Tensor.relu,
-        "leaky relu (0.1)": lambda t: t.leaky_relu(0.1),
+        **{name: table[name].tensor for name in ("sigmoid", "tanh", "relu")},
+        "leaky relu (0.1)": lambda t: table["leaky_relu"].tensor(t, 0.1),  # a slope that shows on the plot
     }
     out = {"step": (np.where(x >= 0, 1.0, 0.0), np.zeros_like(x))}
     for name, fn in functions.items():

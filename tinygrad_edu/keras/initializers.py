@@ -9,16 +9,21 @@ import math
 
 import numpy as np
 
+from ..nn.init import calculate_fan_in_and_fan_out
 from ..rng import default_rng
 
 TRUNCATION_STD = 0.87962566103423978  # std of N(0, 1) truncated to [−2, 2]
 
 
 def _fans(shape: tuple[int, ...]) -> tuple[int, int]:
-    if len(shape) == 1:
-        return shape[0], shape[0]
-    receptive = int(np.prod(shape[:-2], dtype=np.int64)) if len(shape) > 2 else 1
-    return shape[-2] * receptive, shape[-1] * receptive
+    """(fan_in, fan_out) of a Keras-layout weight, (…, in, out), by `nn.init`'s computation on the
+    PyTorch layout (out, in, …) of the same weight (the receptive field multiplies both).
+
+    >>> _fans((3, 3, 16, 32))       # a 3x3 conv from 16 to 32 channels: 9·16 in, 9·32 out
+    (144, 288)
+    """
+    torch_shape = shape if len(shape) < 2 else (shape[-1], shape[-2], *shape[:-2])
+    return calculate_fan_in_and_fan_out(np.broadcast_to(np.float64(0), torch_shape))
 
 
 def truncated_normal(shape: tuple[int, ...], std: float) -> np.ndarray:

@@ -4,42 +4,47 @@ Each layer is an `nn.Module` that is *built* from the shape of its input (withou
 axis), as in Keras: ``Dense(512, input_shape=(784,))`` can be built at once, a ``Dense(10)`` that
 follows it when the model is. Weights live in the PyTorch-layout modules underneath (a Dense
 kernel of Keras shape (in, out) is the transpose of ``nn.Linear``'s weight). Each layer declares
-its weights once, in `Layer.weight_table` (Keras name, tensor, layout); ``weights``, ``get_weights``
-and ``set_weights`` all read that table and speak Keras' layout and order.
+its weights once, in `Layer.weight_table`: a `Weight` per Keras weight (Keras name, the engine tensor,
+the axis order from its layout to Keras', initializer, regularizer, trainable). ``build`` draws the
+initial values in Keras' shape through it, and ``weights``, ``get_weights``, ``set_weights``,
+``penalty`` and the model's ``summary`` all read it, so each layout permutation is written once.
+
+Activations come from `tinygrad_edu.activations` (the one table for ``nn``, Keras and plots), with
+Keras' leaky-ReLU slope 0.2 passed explicitly. ``padding="same"`` follows Keras (and TensorFlow):
+an output of ⌈n/s⌉ positions, the total padding max((⌈n/s⌉ − 1)·s + k − n, 0) split with the
+smaller half before (top/left); pooling windows ignore the padding (max over, and mean of, the real
+values only).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from .. import nn
+from .. import activations, nn
 from ..nn import conv
-from ..nn import functional as F
+from ..nn.conv import square_size
 from ..tensor import DEFAULT_DTYPE, Tensor
 from . import initializers
 from .regularizers import Regularizer
 
 Shape = tuple[int, ...]
 
-ACTIVATIONS: dict[str, Callable[[Tensor], Tensor]] = {
-    "linear": lambda x: x,
-    "relu": Tensor.relu,
-    "sigmoid": Tensor.sigmoid,
-    "tanh": Tensor.tanh,
-    "softmax": lambda x: x.softmax(axis=-1),
-    "leaky_relu": lambda x: x.leaky_relu(0.2),  # Keras' default negative slope is 0.2
-}
+KERAS_LEAKY_RELU_SLOPE = 0.2  # keras.layers.LeakyReLU's and keras.activations.leaky_relu's default
 
 
 def _activation(name: str | None) -> str:
-    name = "linear" if name is None else name
-    if name not in ACTIVATIONS:
-        raise ValueError(f"unknown activation {name!r}; use one of {sorted(ACTIVATIONS)}")
-    return name
+    """Check ``name`` against `tinygrad_edu.activations` (None means "linear")."""
+    return activations.get(name).name
+
+
+def _apply_activation(name: str, x: Tensor) -> Tensor:
+    if name == "leaky_relu":
+        return x.leaky_relu(KERAS_LEAKY_RELU_SLOPE)
+    return activations.get(name).tensor(x)
 
 
 def _snake(name: str) -> str:
@@ -47,17 +52,31 @@ def _snake(name: str) -> str:
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower().replace("2_d", "2d")
 
 
-class Variable:
-    """One Keras weight of a layer (``layer.weights[i]``): a view of an engine tensor in Keras' layout.
+@dataclass(frozen=True)
+class Weight:
+    """How a layer declares one of its Keras weights (see `Layer.weight_table`).
 
-    ``perm`` is the axis order that turns the tensor's layout into Keras' (None: the same layout);
-    reading gives a copy (``numpy()``, ``np.asarray``), ``assign`` writes through to the tensor.
+    ``perm`` is the axis order that turns the tensor's (PyTorch) layout into Keras' (None: the same
+    layout); ``initializer`` (a Keras name or `initializers.Initializer`, None for none) draws the
+    initial value in Keras' shape at ``build``; ``regularizer`` adds its penalty to the loss.
     """
 
-    def __init__(
-        self, layer: Layer, name: str, tensor: Tensor, perm: tuple[int, ...] | None = None, trainable: bool = True
-    ) -> None:
-        self.layer, self.name, self.tensor, self.perm, self.trainable = layer, name, tensor, perm, trainable
+    name: str
+    tensor: Tensor
+    perm: tuple[int, ...] | None = None
+    initializer: Any = None
+    regularizer: Regularizer | None = None
+    trainable: bool = True
+
+
+class Variable:
+    """One Keras weight of a layer (``layer.weights[i]``): a view of an engine tensor in Keras' layout,
+    made from the layer's `Weight` declaration. Reading gives a copy (``numpy()``, ``np.asarray``),
+    ``assign`` writes through to the tensor."""
+
+    def __init__(self, layer: Layer, weight: Weight) -> None:
+        self.layer, self.name, self.tensor, self.perm = layer, weight.name, weight.tensor, weight.perm
+        self.trainable = weight.trainable
 
     @property
     def path(self) -> str:
@@ -125,7 +144,6 @@ class Layer(nn.Module):
         self.name = name
         self.built = False
         self.output_shape: Shape | None = None
-        self.regularizers: list[tuple[Regularizer, str]] = []
 
     @property
     def type_name(self) -> str:
@@ -136,6 +154,12 @@ class Layer(nn.Module):
         return _snake(type(self).__name__)
 
     def build(self, input_shape: Shape) -> None:
+        """Subclasses make their modules, then call this: it draws every declared initializer in
+        Keras' shape (in the table's order) and writes it through the layout permutation."""
+        for weight in self.weight_table():
+            if weight.initializer is not None:
+                variable = Variable(self, weight)
+                variable.assign(_init(weight.initializer, variable.shape))
         self.built = True
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
@@ -157,14 +181,16 @@ class Layer(nn.Module):
         return x
 
     def forward(self, x: Tensor) -> Tensor:
-        return ACTIVATIONS[self.activation](self.pre_activation(x))
+        return _apply_activation(self.activation, self.pre_activation(x))
 
     def penalty(self) -> Tensor | None:
-        """The sum of this layer's regularization penalties, or None."""
+        """The sum of this layer's regularization penalties, or None (the penalties are sums over
+        elements, so they read the tensors in either layout)."""
         total = None
-        for reg, attr in self.regularizers:
-            p = reg(getattr(self, attr)())
-            total = p if total is None else total + p
+        for weight in self.weight_table():
+            if weight.regularizer is not None:
+                p = weight.regularizer(weight.tensor)
+                total = p if total is None else total + p
         return total
 
     def count_params(self) -> tuple[int, int]:
@@ -172,9 +198,9 @@ class Layer(nn.Module):
         sizes = [(int(np.prod(v.shape, dtype=np.int64)), v.trainable) for v in self.weights]
         return sum(n for n, t in sizes if t), sum(n for n, t in sizes if not t)
 
-    def weight_table(self) -> list[tuple[str, Tensor, tuple[int, ...] | None, bool]]:
-        """This layer's weights in Keras' order: (Keras name, tensor, axis order to Keras' layout,
-        trainable). The one place a layer says which weights it has; empty for weightless layers."""
+    def weight_table(self) -> list[Weight]:
+        """This layer's weights in Keras' order, one `Weight` each: the one place a layer says which
+        weights it has; empty for weightless layers (and before ``build`` made the modules)."""
         return []
 
     @property
@@ -182,7 +208,7 @@ class Layer(nn.Module):
         """Keras' ``layer.weights``: trainable weights first, then non-trainable (moving statistics)."""
         if not self.built:
             return []
-        table = [Variable(self, *row) for row in self.weight_table()]
+        table = [Variable(self, weight) for weight in self.weight_table()]
         return [v for v in table if v.trainable] + [v for v in table if not v.trainable]
 
     @property
@@ -263,24 +289,11 @@ class Dense(Layer):
             raise ValueError(f"Dense: units must be a positive integer, got {units!r}")
         self.units, self.activation, self.use_bias = int(units), _activation(activation), use_bias
         self.kernel_initializer, self.bias_initializer = kernel_initializer, bias_initializer
-        if kernel_regularizer is not None:
-            self.regularizers.append((kernel_regularizer, "kernel"))
-        if bias_regularizer is not None:
-            self.regularizers.append((bias_regularizer, "bias"))
+        self.kernel_regularizer, self.bias_regularizer = kernel_regularizer, bias_regularizer
 
     def build(self, input_shape: Shape) -> None:
-        fan_in = input_shape[-1]
-        self.linear = nn.Linear(fan_in, self.units, bias=self.use_bias)
-        self.linear.weight.data = np.ascontiguousarray(_init(self.kernel_initializer, (fan_in, self.units)).T)
-        if self.use_bias:
-            self.linear.bias.data = _init(self.bias_initializer, (self.units,))
+        self.linear = nn.Linear(input_shape[-1], self.units, bias=self.use_bias)
         super().build(input_shape)
-
-    def kernel(self) -> Tensor:
-        return self.linear.weight
-
-    def bias(self) -> Tensor:
-        return self.linear.bias
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
         return (*input_shape[:-1], self.units)
@@ -288,9 +301,13 @@ class Dense(Layer):
     def pre_activation(self, x: Tensor) -> Tensor:
         return self.linear(x)
 
-    def weight_table(self):
-        table = [("kernel", self.linear.weight, (1, 0), True)]
-        return table + ([("bias", self.linear.bias, None, True)] if self.use_bias else [])
+    def weight_table(self) -> list[Weight]:
+        if not hasattr(self, "linear"):
+            return []
+        kernel = Weight("kernel", self.linear.weight, (1, 0), self.kernel_initializer, self.kernel_regularizer)
+        if not self.use_bias:
+            return [kernel]
+        return [kernel, Weight("bias", self.linear.bias, None, self.bias_initializer, self.bias_regularizer)]
 
 
 class Activation(Layer):
@@ -346,39 +363,60 @@ class BatchNormalization(Layer):
             return self.bn(Tensor.cat([flat, flat]))[:1].reshape(*shape)
         return self.bn(flat).reshape(*shape)
 
-    def weight_table(self):
-        bn = self.bn
+    def weight_table(self) -> list[Weight]:
+        if not hasattr(self, "bn"):
+            return []
+        bn = self.bn  # nn.BatchNorm1d starts them at γ = 1, β = 0, mean 0, variance 1, as Keras does
         return [
-            ("gamma", bn.weight, None, True),
-            ("beta", bn.bias, None, True),
-            ("moving_mean", bn.running_mean, None, False),
-            ("moving_variance", bn.running_var, None, False),
+            Weight("gamma", bn.weight),
+            Weight("beta", bn.bias),
+            Weight("moving_mean", bn.running_mean, trainable=False),
+            Weight("moving_variance", bn.running_var, trainable=False),
         ]
 
 
-def _same_padding(kernel: int, strides: int, padding: str, layer: str) -> int:
+def same_padding(size: int, kernel: int, stride: int) -> tuple[int, int]:
+    """Keras' (TensorFlow's) ``padding="same"`` along one axis: (before, after) such that the output
+    has ⌈size/stride⌉ positions; the smaller half goes before.
+
+    >>> same_padding(28, 3, 1), same_padding(28, 4, 1), same_padding(28, 3, 2), same_padding(5, 2, 2)
+    ((1, 1), (1, 2), (0, 1), (0, 1))
+    """
+    total = max((-(-size // stride) - 1) * stride + kernel - size, 0)
+    return total // 2, total - total // 2
+
+
+def _paddings(padding: str, input_shape: Shape, kernel: int, stride: int, layer: str) -> tuple[Shape, Shape]:
+    """((top, bottom), (left, right)) for ``padding`` "valid" or "same" on an (H, W, C) input."""
     if padding == "valid":
-        return 0
+        return (0, 0), (0, 0)
     if padding == "same":
-        if kernel % 2 == 0 or strides != 1:
-            raise ValueError(
-                f"{layer}: padding='same' is supported for odd kernels with stride 1 "
-                f"(got kernel {kernel}, stride {strides})"
-            )
-        return kernel // 2
+        return same_padding(input_shape[0], kernel, stride), same_padding(input_shape[1], kernel, stride)
     raise ValueError(f"{layer}: padding must be 'valid' or 'same', got {padding!r}")
 
 
-def _square(v: int | tuple[int, int], what: str) -> int:
-    if isinstance(v, (tuple, list)):
-        if len(v) != 2 or v[0] != v[1]:
-            raise ValueError(f"{what}: only square sizes are supported, got {v}")
-        return int(v[0])
-    return int(v)
+def _pad_hw(x: Tensor, pads: tuple[Shape, Shape], value: float) -> Tensor:
+    """Add rows and columns of ``value`` to an (N, C, H, W) tensor: pads = ((top, bottom), (left, right))."""
+    for axis, (before, after) in ((2, pads[0]), (3, pads[1])):
+        if before or after:
+            parts = []
+            for rows in (before, after):
+                shape = list(x.shape)
+                shape[axis] = rows
+                parts.append(Tensor(np.full(shape, value, dtype=x.dtype)))
+            x = Tensor.cat([parts[0], x, parts[1]], axis=axis)
+    return x
+
+
+def _output_size(size: int, kernel: int, stride: int, pads: Shape) -> int:
+    return (size + pads[0] + pads[1] - kernel) // stride + 1
 
 
 class Conv2D(Layer):
-    """2-D convolution on channels-last images (N, H, W, C), Keras' Conv2D; kernel (kh, kw, in, out)."""
+    """2-D convolution on channels-last images (N, H, W, C), Keras' Conv2D; kernel (kh, kw, in, out).
+
+    ``padding="same"`` works for any kernel size and stride (see the module docstring); where the
+    padding is the same on every side it is the convolution's own, otherwise zeros are added first."""
 
     def __init__(
         self,
@@ -394,67 +432,97 @@ class Conv2D(Layer):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        self.filters, self.kernel_size = filters, _square(kernel_size, "Conv2D kernel_size")
-        self.strides = _square(strides, "Conv2D strides")
-        self.pad = _same_padding(self.kernel_size, self.strides, padding, "Conv2D")
+        self.filters, self.kernel_size = filters, square_size(kernel_size, "Conv2D kernel_size")
+        self.strides = square_size(strides, "Conv2D strides")
+        if padding not in ("valid", "same"):
+            raise ValueError(f"Conv2D: padding must be 'valid' or 'same', got {padding!r}")
+        self.padding = padding
         self.activation, self.use_bias = _activation(activation), use_bias
         self.kernel_initializer, self.bias_initializer = kernel_initializer, bias_initializer
-        if kernel_regularizer is not None:
-            self.regularizers.append((kernel_regularizer, "kernel"))
+        self.kernel_regularizer = kernel_regularizer
 
     def build(self, input_shape: Shape) -> None:
         if len(input_shape) != 3:
             raise ValueError(f"Conv2D: expected input of shape (None, H, W, C), got {(None, *input_shape)}")
-        k, c = self.kernel_size, input_shape[-1]
-        self.conv = nn.Conv2d(c, self.filters, k, self.strides, self.pad, bias=self.use_bias)
-        kernel = _init(self.kernel_initializer, (k, k, c, self.filters))
-        self.conv.weight.data = np.ascontiguousarray(kernel.transpose(3, 2, 0, 1))
-        if self.use_bias:
-            self.conv.bias.data = _init(self.bias_initializer, (self.filters,))
+        self.pads = _paddings(self.padding, input_shape, self.kernel_size, self.strides, "Conv2D")
+        (top, bottom), (left, right) = self.pads
+        uniform = top == bottom == left == right  # then the convolution pads by itself
+        self.explicit_pads = None if uniform else self.pads
+        self.conv = nn.Conv2d(
+            input_shape[-1], self.filters, self.kernel_size, self.strides, top if uniform else 0, bias=self.use_bias
+        )
         super().build(input_shape)
 
-    def kernel(self) -> Tensor:
-        return self.conv.weight
-
     def compute_output_shape(self, input_shape: Shape) -> Shape:
-        h, w, _ = input_shape
-        size = [(d + 2 * self.pad - self.kernel_size) // self.strides + 1 for d in (h, w)]
-        return (size[0], size[1], self.filters)
+        pads = _paddings(self.padding, input_shape, self.kernel_size, self.strides, "Conv2D")
+        h, w = (_output_size(input_shape[i], self.kernel_size, self.strides, pads[i]) for i in (0, 1))
+        return (h, w, self.filters)
 
     def pre_activation(self, x: Tensor) -> Tensor:
-        return self.conv(x.transpose(0, 3, 1, 2)).transpose(0, 2, 3, 1)
+        x = x.transpose(0, 3, 1, 2)
+        if self.explicit_pads is not None:
+            x = _pad_hw(x, self.explicit_pads, 0.0)
+        return self.conv(x).transpose(0, 2, 3, 1)
 
-    def weight_table(self):
-        table = [("kernel", self.conv.weight, (2, 3, 1, 0), True)]  # (out, in, kh, kw) → (kh, kw, in, out)
-        return table + ([("bias", self.conv.bias, None, True)] if self.use_bias else [])
+    def weight_table(self) -> list[Weight]:
+        if not hasattr(self, "conv"):
+            return []
+        # (out, in, kh, kw) → (kh, kw, in, out)
+        kernel = Weight("kernel", self.conv.weight, (2, 3, 1, 0), self.kernel_initializer, self.kernel_regularizer)
+        return [kernel, Weight("bias", self.conv.bias, None, self.bias_initializer)] if self.use_bias else [kernel]
 
 
 class MaxPooling2D(Layer):
-    """Max over pool_size windows of channels-last images."""
+    """Max over pool_size windows of channels-last images; with ``padding="same"`` the padding is
+    −∞ (never the maximum), as Keras'."""
 
     pool = staticmethod(conv.max_pool2d)
+    pad_value = -np.inf
 
     def __init__(
         self, pool_size: int | tuple[int, int] = 2, strides: int | None = None, padding: str = "valid", **kwargs: Any
     ) -> None:
         super().__init__(**kwargs)
-        self.pool_size = _square(pool_size, f"{type(self).__name__} pool_size")
-        self.strides = self.pool_size if strides is None else _square(strides, "strides")
-        if padding != "valid":
-            raise ValueError(f"{type(self).__name__}: only padding='valid' is supported, got {padding!r}")
+        self.pool_size = square_size(pool_size, f"{type(self).__name__} pool_size")
+        self.strides = self.pool_size if strides is None else square_size(strides, f"{type(self).__name__} strides")
+        if padding not in ("valid", "same"):
+            raise ValueError(f"{type(self).__name__}: padding must be 'valid' or 'same', got {padding!r}")
+        self.padding = padding
+
+    def build(self, input_shape: Shape) -> None:
+        self.pads = _paddings(self.padding, input_shape, self.pool_size, self.strides, type(self).__name__)
+        super().build(input_shape)
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
-        h, w, c = input_shape
-        return ((h - self.pool_size) // self.strides + 1, (w - self.pool_size) // self.strides + 1, c)
+        pads = _paddings(self.padding, input_shape, self.pool_size, self.strides, type(self).__name__)
+        h, w = (_output_size(input_shape[i], self.pool_size, self.strides, pads[i]) for i in (0, 1))
+        return (h, w, input_shape[-1])
 
     def pre_activation(self, x: Tensor) -> Tensor:
-        return self.pool(x.transpose(0, 3, 1, 2), self.pool_size, self.strides).transpose(0, 2, 3, 1)
+        x = _pad_hw(x.transpose(0, 3, 1, 2), self.pads, self.pad_value)
+        return self._rescale(self.pool(x, self.pool_size, self.strides)).transpose(0, 2, 3, 1)
+
+    def _rescale(self, pooled: Tensor) -> Tensor:
+        return pooled
 
 
 class AveragePooling2D(MaxPooling2D):
-    """Mean over pool_size windows of channels-last images."""
+    """Mean over pool_size windows of channels-last images; with ``padding="same"`` the mean of the
+    real values in each window only (the zeros added around are not counted), as Keras'."""
 
     pool = staticmethod(conv.avg_pool2d)
+    pad_value = 0.0
+
+    def build(self, input_shape: Shape) -> None:
+        super().build(input_shape)
+        # k²/(real values in each window): turns the mean over k² (padding included) into the mean of the reals
+        real = np.pad(np.ones(input_shape[:2]), self.pads)
+        windows = np.lib.stride_tricks.sliding_window_view(real, (self.pool_size, self.pool_size))
+        counts = windows[:: self.strides, :: self.strides].sum(axis=(-2, -1))
+        self.scale = self.pool_size**2 / counts if (counts != self.pool_size**2).any() else None
+
+    def _rescale(self, pooled: Tensor) -> Tensor:
+        return pooled if self.scale is None else pooled * Tensor(self.scale.astype(pooled.dtype))
 
 
 class GlobalAveragePooling2D(Layer):
@@ -468,10 +536,11 @@ class GlobalAveragePooling2D(Layer):
 
 
 class SimpleRNN(Layer):
-    """Keras' SimpleRNN on (N, T, features): h_t = tanh(x_t·kernel + h_{t−1}·recurrent_kernel + bias).
+    """Keras' SimpleRNN on (N, T, features): h_t = φ(x_t·kernel + h_{t−1}·recurrent_kernel + bias), φ
+    tanh (or relu), over `nn.RNNCell` (whose second bias, ``bias_hh``, Keras does not have: removed).
 
-    One bias (Keras), kernel glorot_uniform, recurrent kernel orthogonal. Returns the last state,
-    or every state with ``return_sequences=True``."""
+    Kernel glorot_uniform, recurrent kernel orthogonal, bias zeros. Returns the last state, or every
+    state with ``return_sequences=True``."""
 
     def __init__(
         self,
@@ -485,30 +554,35 @@ class SimpleRNN(Layer):
     ) -> None:
         super().__init__(**kwargs)
         self.units, self.use_bias, self.return_sequences = units, use_bias, return_sequences
-        self.cell_activation = _activation(activation)
+        if _activation(activation) not in ("tanh", "relu"):
+            raise ValueError(f"SimpleRNN: activation must be 'tanh' or 'relu' (nn.RNNCell's), got {activation!r}")
+        self.cell_activation = activation
         self.kernel_initializer, self.recurrent_initializer = kernel_initializer, recurrent_initializer
 
     def build(self, input_shape: Shape) -> None:
         if len(input_shape) != 2:
             raise ValueError(f"SimpleRNN: expected input of shape (None, T, features), got {(None, *input_shape)}")
-        features, u = input_shape[-1], self.units
-        self.w_ih = Tensor(np.ascontiguousarray(_init(self.kernel_initializer, (features, u)).T), requires_grad=True)
-        self.w_hh = Tensor(np.ascontiguousarray(_init(self.recurrent_initializer, (u, u)).T), requires_grad=True)
-        self.b = Tensor(np.zeros(u, dtype=DEFAULT_DTYPE), requires_grad=True) if self.use_bias else None
+        self.cell = nn.RNNCell(input_shape[-1], self.units, bias=self.use_bias, nonlinearity=self.cell_activation)
+        self.cell.bias_hh = None  # Keras' SimpleRNN has one bias
         super().build(input_shape)
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
         return (input_shape[0], self.units) if self.return_sequences else (self.units,)
 
     def pre_activation(self, x: Tensor) -> Tensor:
-        act = ACTIVATIONS[self.cell_activation]
         h = Tensor.zeros(x.shape[0], self.units, dtype=x.dtype)
         states = []
         for t in range(x.shape[1]):
-            h = act(F.linear(x[:, t], self.w_ih, self.b) + F.linear(h, self.w_hh))
+            h = self.cell(x[:, t], h)
             states.append(h)
         return Tensor.stack(states, axis=1) if self.return_sequences else h
 
-    def weight_table(self):
-        table = [("kernel", self.w_ih, (1, 0), True), ("recurrent_kernel", self.w_hh, (1, 0), True)]
-        return table + ([("bias", self.b, None, True)] if self.use_bias else [])
+    def weight_table(self) -> list[Weight]:
+        if not hasattr(self, "cell"):
+            return []
+        cell = self.cell
+        table = [
+            Weight("kernel", cell.weight_ih, (1, 0), self.kernel_initializer),
+            Weight("recurrent_kernel", cell.weight_hh, (1, 0), self.recurrent_initializer),
+        ]
+        return table + ([Weight("bias", cell.bias_ih, None, "zeros")] if self.use_bias else [])

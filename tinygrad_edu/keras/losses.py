@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from .. import metrics
 from ..nn import functional as F
 from ..tensor import Tensor
 
@@ -115,19 +116,27 @@ def get(name: str) -> Callable[[np.ndarray, Tensor, bool], Tensor]:
 
 def accuracy(loss: str, y: np.ndarray, pred: np.ndarray) -> float:
     """Fraction correct, read as Keras reads "accuracy" for the loss: argmax for categorical
-    losses, p > 0.5 for binary ones (``pred`` are probabilities)."""
+    losses, p > 0.5 for binary ones (``pred`` are probabilities); the counting is `metrics.accuracy`'s."""
     if loss == "sparse_categorical_crossentropy":
-        return float(np.mean(pred.argmax(axis=-1) == y.reshape(-1)))
+        return metrics.accuracy(y, pred.argmax(axis=-1))
     if loss == "categorical_crossentropy" or (pred.ndim == 2 and pred.shape[1] > 1):
-        return float(np.mean(pred.argmax(axis=-1) == y.argmax(axis=-1)))
-    return float(np.mean((pred.reshape(-1) > 0.5) == (y.reshape(-1) > 0.5)))
+        return metrics.accuracy(y.argmax(axis=-1), pred.argmax(axis=-1))
+    return metrics.accuracy(y.reshape(-1) > 0.5, pred.reshape(-1) > 0.5)
+
+
+METRICS = ("accuracy", "acc", "mse", "mean_squared_error", "mae", "mean_absolute_error")
+
+
+def check_metric(name: str) -> None:
+    """Raise a ValueError unless ``name`` is one of `METRICS` (``compile`` checks its metrics up front)."""
+    if name not in METRICS:
+        raise ValueError(f"unknown metric {name!r}; use accuracy, mse or mae")
 
 
 def metric(name: str, loss: str, y: np.ndarray, pred: np.ndarray) -> float:
+    check_metric(name)
     if name in ("accuracy", "acc"):
         return accuracy(loss, y, pred)
     if name in ("mse", "mean_squared_error"):
         return float(np.mean((pred - y.reshape(pred.shape)) ** 2))
-    if name in ("mae", "mean_absolute_error"):
-        return float(np.mean(np.abs(pred - y.reshape(pred.shape))))
-    raise ValueError(f"unknown metric {name!r}; use accuracy, mse or mae")
+    return float(np.mean(np.abs(pred - y.reshape(pred.shape))))

@@ -7,7 +7,6 @@ penalties included); ``evaluate`` returns ``[loss, *metrics]``, or the loss alon
 
 from __future__ import annotations
 
-import sys
 import time
 import zipfile
 import zlib
@@ -19,6 +18,7 @@ import numpy as np
 
 from .. import autograd, nn
 from ..fileio import atomic_write
+from ..progress import progress_bar
 from ..rng import default_rng
 from ..tensor import DEFAULT_DTYPE, Tensor
 from . import losses as losses_
@@ -125,7 +125,7 @@ class Sequential(nn.Module):
         self.optimizer = optimizers_.get(optimizer)
         self.loss, self.metrics = loss, list(metrics or [])
         for m in self.metrics:
-            losses_.metric(m, loss, np.zeros((1, 2)), np.zeros((1, 2)))  # validates the name
+            losses_.check_metric(m)
 
     def _check_xy(self, x: Any, y: Any, what: str) -> tuple[np.ndarray, np.ndarray]:
         x = np.asarray(x)
@@ -202,6 +202,7 @@ class Sequential(nn.Module):
             order = default_rng().permutation(n) if shuffle else np.arange(n)
             sums = dict.fromkeys(["loss", *self.metrics], 0.0)
             start = time.perf_counter()
+            bar = progress_bar(steps) if verbose == 1 else None
             for step in range(steps):
                 idx = order[step * batch_size : (step + 1) * batch_size]
                 out, logits = self._logits_or_outputs(Tensor(x[idx]))
@@ -218,15 +219,19 @@ class Sequential(nn.Module):
                     cb.on_batch_end(step, {"loss": loss.item()})
                 if self.stop_training:
                     break
-                if verbose == 1:
-                    _progress(step + 1, steps, start, {k: v / min(n, (step + 1) * batch_size) for k, v in sums.items()})
+                if bar is not None:
+                    seen = min(n, (step + 1) * batch_size)
+                    bar.set_postfix_str(" - ".join(f"{k}: {v / seen:.4f}" for k, v in sums.items()), refresh=False)
+                    bar.update(1)
+            if bar is not None:
+                bar.close()
             logs = {k: v / n for k, v in sums.items()}
             if validation_data is not None:
                 values = self.evaluate(*validation_data, batch_size=batch_size, verbose=0)
                 values = values if isinstance(values, list) else [values]
                 logs.update({f"val_{k}": v for k, v in zip(["loss", *self.metrics], values)})
             if verbose:
-                _progress(steps, steps, start, logs, final=True, epoch=None if verbose == 1 else (epoch + 1, epochs))
+                _epoch_line(steps, start, logs, epoch=None if verbose == 1 else (epoch + 1, epochs))
             for cb in cbs:
                 cb.on_epoch_end(epoch, logs)
             if self.stop_training:
@@ -404,27 +409,10 @@ def read_npz(path: str | Path, expected: dict[str, tuple[int, ...]]) -> dict[str
     return state
 
 
-def _progress(
-    step: int,
-    steps: int,
-    start: float,
-    logs: dict[str, float],
-    final: bool = False,
-    epoch: tuple[int, int] | None = None,
-) -> None:
-    """Keras' progress line, e.g. ``375/375 [====] - 2s 5ms/step - loss: 0.31 - accuracy: 0.91``.
-
-    Redrawn in place on a terminal or in a notebook; elsewhere (logs, CI) only the final line."""
-    interactive = sys.stdout.isatty() or "ipykernel" in sys.modules
-    if not final and not interactive:
-        return
+def _epoch_line(steps: int, start: float, logs: dict[str, float], epoch: tuple[int, int] | None = None) -> None:
+    """Keras' summary line of an epoch, e.g. ``375/375 [====] - 2s 5ms/step - loss: 0.31 - accuracy: 0.91``
+    (during the epoch, `progress.progress_bar` draws the bar where a line can be redrawn)."""
     elapsed = time.perf_counter() - start
-    done = int(30 * step / steps)
-    bar = "=" * done + (">" if done < 30 else "") + "." * (29 - done)
     metrics = " - ".join(f"{k}: {v:.4f}" for k, v in logs.items())
     head = f"Epoch {epoch[0]}/{epoch[1]} - " if epoch else ""
-    line = f"{head}{step}/{steps} [{bar}] - {elapsed:.0f}s {elapsed / max(step, 1) * 1e3:.0f}ms/step - {metrics}"
-    if final:
-        print(("\r" if interactive else "") + line)
-    else:
-        print("\r" + line, end="", flush=True)
+    print(f"{head}{steps}/{steps} [{'=' * 30}] - {elapsed:.0f}s {elapsed / max(steps, 1) * 1e3:.0f}ms/step - {metrics}")

@@ -1,30 +1,55 @@
-"""Keras' optimizers, with Keras' own update rules and defaults (they differ from PyTorch's).
+"""Keras' optimizers: adapters that give Keras' names, defaults and formulas to the rules in `tinygrad_edu.optim`.
 
-Each follows keras.optimizers (Keras 3) step for step; g is the gradient, t the step count:
+Each algorithm's update rule is written once, in ``optim/<name>.py`` (with its numba kernel where it has
+one); an adapter here keeps Keras' state and calls that rule with Keras' arguments. Where Keras' formula
+differs from PyTorch's, the adapter says how it maps (g the gradient, t the step count, γ the learning rate):
 
-- SGD (lr 0.01, μ 0): v ← μv − lr·g;  θ ← θ + v  (Nesterov: θ ← θ + μv − lr·g).
-- Adagrad (lr 1e-3, G₀ 0.1, ε 1e-7): G ← G + g²;  θ ← θ − lr·g/√(G + ε).
-- RMSprop (lr 1e-3, ρ 0.9, ε 1e-7): v ← ρv + (1 − ρ)g²;  θ ← θ − lr·g/√(v + ε).
-- Adadelta (lr 1e-3, ρ 0.95, ε 1e-7): A ← ρA + (1 − ρ)g²;  Δ = −√(D + ε)/√(A + ε)·g;
-  D ← ρD + (1 − ρ)Δ²;  θ ← θ + lr·Δ.
-- Adam (lr 1e-3, ε 1e-7): m, v as usual;  θ ← θ − lr·√(1 − β₂ᵗ)/(1 − β₁ᵗ) · m/(√v + ε) ("ε-hat" form).
-- Nadam (lr 1e-3, ε 1e-7): uₜ = β₁(1 − ½·0.96ᵗ), Πₜ = Πₜ₋₁·uₜ;
-  m̂ = uₜ₊₁·m/(1 − Πₜuₜ₊₁) + (1 − uₜ)·g/(1 − Πₜ);  θ ← θ − lr·m̂/(√(v/(1 − β₂ᵗ)) + ε).
+=========  ==========================================  ==================================================
+Keras      Keras 3's rule (its defaults)                how it reaches the ``optim`` rule
+=========  ==========================================  ==================================================
+SGD        v ← μv − γg;  θ ← θ + v                      ``sgd_step`` on γ·g with lr 1: b = −v exactly,
+           (Nesterov: θ ← θ + μv − γg); γ 0.01         also when a callback changes γ
+Adagrad    G ← G + g²;  θ ← θ − γg/√(G + ε)             ``adagrad_step(eps_inside_sqrt=True)``, G₀ = 0.1
+           (γ 1e-3, G₀ 0.1, ε 1e-7)
+RMSprop    v ← ρv + (1 − ρ)g²;  θ ← θ − γg/√(v + ε)     ``rmsprop_step(eps_inside_sqrt=True,
+           momentum b ← μb + γg/√(v + ε); θ ← θ − b     lr_in_buffer=True)``
+           (γ 1e-3, ρ 0.9, ε 1e-7)
+Adadelta   the same rule as PyTorch's                   ``adadelta_step`` (γ 1e-3, ρ 0.95, ε 1e-7)
+Adam       θ ← θ − γ·√(1 − β₂ᵗ)/(1 − β₁ᵗ)·m/(√v + ε)    ``adam_step`` with ε/√(1 − β₂ᵗ) for ε (the ε-hat
+           (γ 1e-3, ε 1e-7)                              form, rearranged)
+Nadam      μₜ = β₁(1 − ½·0.96ᵗ)                         ``nadam_step`` with PyTorch's schedule at ψ = 1
+           (γ 1e-3, ε 1e-7)
+=========  ==========================================  ==================================================
+
+The step count t is the optimizer's ``iterations`` (Keras counts steps per optimizer, not per weight).
+An optimizer is made without parameters, as in Keras; ``Model.compile``/``fit`` binds it to a model's.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
 from .. import optim
+from ..optim.adadelta import adadelta_step
+from ..optim.adagrad import adagrad_step
+from ..optim.adam import adam_step
+from ..optim.nadam import momentum_schedule, nadam_step
+from ..optim.rmsprop import rmsprop_step
+from ..optim.sgd import sgd_step
 
 
 class KerasOptimizer(optim.Optimizer):
-    """An optimizer that is created without parameters (as in Keras) and bound by ``compile``."""
+    """An optimizer that is created without parameters (as in Keras) and bound by ``compile``.
+
+    ``algorithm`` names the `tinygrad_edu.optim` class whose rule the subclass calls; the one optimizer
+    table `optim.OPTIMIZERS` and it give Keras' string names (`get`).
+    """
+
+    algorithm: ClassVar[type[optim.Optimizer]]
 
     def __init__(self, learning_rate: float) -> None:
         if learning_rate < 0:
@@ -35,7 +60,8 @@ class KerasOptimizer(optim.Optimizer):
         self.iterations = 0
 
     def bind(self, params: Iterable[Any]) -> KerasOptimizer:
-        self.params = list(params)
+        """Take the parameters to update, with `optim.Optimizer`'s checks (a list of distinct tensors)."""
+        optim.Optimizer.__init__(self, params, learning_rate=self.learning_rate)
         return self
 
     def step(self) -> None:
@@ -48,6 +74,8 @@ class KerasOptimizer(optim.Optimizer):
 
 
 class SGD(KerasOptimizer):
+    algorithm = optim.SGD
+
     def __init__(self, learning_rate: float = 0.01, momentum: float = 0.0, nesterov: bool = False) -> None:
         super().__init__(learning_rate)
         if not 0.0 <= momentum <= 1.0:
@@ -57,26 +85,27 @@ class SGD(KerasOptimizer):
     def _update(self, key, data, grad):
         lr, mu = self.learning_rate, self.momentum
         if not mu:
-            data -= lr * grad
+            sgd_step(data, grad, None, lr, 0.0, 0.0, 0.0, False, True)
             return
-        (v,) = self._slot(key, data, "momentum")
-        v *= mu
-        v -= lr * grad
-        data += mu * v - lr * grad if self.nesterov else v
+        (b,) = self._slot(key, data, "momentum")  # b = −v, Keras' velocity with the sign flipped
+        sgd_step(data, lr * grad, b, 1.0, mu, 0.0, 0.0, self.nesterov, False)
 
 
 class Adagrad(KerasOptimizer):
+    algorithm = optim.Adagrad
+
     def __init__(self, learning_rate: float = 0.001, initial_accumulator_value: float = 0.1, epsilon: float = 1e-7):
         super().__init__(learning_rate)
         self.initial_accumulator_value, self.epsilon = initial_accumulator_value, epsilon
 
     def _update(self, key, data, grad):
         (acc,) = self._slot(key, data, "accumulator", fill=self.initial_accumulator_value)
-        acc += grad * grad
-        data -= self.learning_rate * grad / np.sqrt(acc + self.epsilon)
+        adagrad_step(data, grad, acc, self.learning_rate, self.epsilon, 0.0, eps_inside_sqrt=True)
 
 
 class RMSprop(KerasOptimizer):
+    algorithm = optim.RMSprop
+
     def __init__(
         self,
         learning_rate: float = 0.001,
@@ -89,40 +118,30 @@ class RMSprop(KerasOptimizer):
         self.rho, self.momentum, self.epsilon, self.centered = rho, momentum, epsilon, centered
 
     def _update(self, key, data, grad):
-        v, avg, mom = self._slot(key, data, "velocity", "average_gradient", "momentum")
-        v *= self.rho
-        v += (1 - self.rho) * grad * grad
-        if self.centered:
-            avg *= self.rho
-            avg += (1 - self.rho) * grad
-            denom = v - avg * avg + self.epsilon
-        else:
-            denom = v + self.epsilon
-        increment = self.learning_rate * grad / np.sqrt(denom)
-        if self.momentum:
-            mom *= self.momentum
-            mom += increment
-            data -= mom
-        else:
-            data -= increment
+        (v,) = self._slot(key, data, "velocity")
+        avg = self._slot(key, data, "average_gradient")[0] if self.centered else None
+        mom = self._slot(key, data, "momentum")[0] if self.momentum else None
+        rmsprop_step(
+            data, grad, v, avg, mom, self.learning_rate, self.rho, self.epsilon, 0.0, self.momentum,
+            eps_inside_sqrt=True, lr_in_buffer=True,
+        )  # fmt: skip
 
 
 class Adadelta(KerasOptimizer):
+    algorithm = optim.Adadelta
+
     def __init__(self, learning_rate: float = 0.001, rho: float = 0.95, epsilon: float = 1e-7) -> None:
         super().__init__(learning_rate)
         self.rho, self.epsilon = rho, epsilon
 
     def _update(self, key, data, grad):
         acc_g, acc_d = self._slot(key, data, "accumulated_grad", "accumulated_delta")
-        acc_g *= self.rho
-        acc_g += (1 - self.rho) * grad * grad
-        delta = -np.sqrt(acc_d + self.epsilon) / np.sqrt(acc_g + self.epsilon) * grad
-        acc_d *= self.rho
-        acc_d += (1 - self.rho) * delta * delta
-        data += self.learning_rate * delta
+        adadelta_step(data, grad, acc_g, acc_d, self.learning_rate, self.rho, self.epsilon, 0.0)
 
 
 class Adam(KerasOptimizer):
+    algorithm = optim.Adam
+
     def __init__(
         self, learning_rate: float = 0.001, beta_1: float = 0.9, beta_2: float = 0.999, epsilon: float = 1e-7
     ) -> None:
@@ -132,13 +151,14 @@ class Adam(KerasOptimizer):
     def _update(self, key, data, grad):
         m, v = self._slot(key, data, "momentum", "velocity")
         t = self.iterations
-        alpha = self.learning_rate * math.sqrt(1 - self.beta_2**t) / (1 - self.beta_1**t)  # a Python float
-        m += (grad - m) * (1 - self.beta_1)
-        v += (grad * grad - v) * (1 - self.beta_2)
-        data -= alpha * m / (np.sqrt(v) + self.epsilon)
+        bias1, bias2 = 1 - self.beta_1**t, 1 - self.beta_2**t
+        eps = self.epsilon / math.sqrt(bias2)  # Keras' ε̂ = ε·√(1 − β₂ᵗ) moved under PyTorch's √v̂
+        adam_step(data, grad, m, v, self.learning_rate, self.beta_1, self.beta_2, eps, 0.0, bias1, bias2)
 
 
 class Nadam(KerasOptimizer):
+    algorithm = optim.Nadam
+
     def __init__(
         self, learning_rate: float = 0.001, beta_1: float = 0.9, beta_2: float = 0.999, epsilon: float = 1e-7
     ) -> None:
@@ -147,21 +167,22 @@ class Nadam(KerasOptimizer):
         self.u_product = 1.0
 
     def step(self) -> None:
-        self.u_product *= self.beta_1 * (1 - 0.5 * 0.96 ** (self.iterations + 1))  # Πₜ before the updates
+        self.u_product *= momentum_schedule(self.beta_1, self.iterations + 1, 1.0)  # Πₜ before the updates
         super().step()
 
     def _update(self, key, data, grad):
         m, v = self._slot(key, data, "momentum", "velocity")
         t, b1 = self.iterations, self.beta_1
-        u_t = b1 * (1 - 0.5 * 0.96**t)
-        u_next = b1 * (1 - 0.5 * 0.96 ** (t + 1))
-        m += (grad - m) * (1 - b1)
-        v += (grad * grad - v) * (1 - self.beta_2)
-        m_hat = u_next * m / (1 - self.u_product * u_next) + (1 - u_t) * grad / (1 - self.u_product)
-        data -= self.learning_rate * m_hat / (np.sqrt(v / (1 - self.beta_2**t)) + self.epsilon)
+        u_t, u_next = momentum_schedule(b1, t, 1.0), momentum_schedule(b1, t + 1, 1.0)
+        nadam_step(
+            data, grad, m, v, self.learning_rate, b1, self.beta_2, self.epsilon, 0.0,
+            u_t, u_next, self.u_product, 1 - self.beta_2**t,
+        )  # fmt: skip
 
 
-BY_NAME = {"sgd": SGD, "adam": Adam, "rmsprop": RMSprop, "adagrad": Adagrad, "adadelta": Adadelta, "nadam": Nadam}
+_ADAPTERS = {cls.algorithm: cls for cls in (SGD, Adagrad, RMSprop, Adadelta, Adam, Nadam)}
+#: Keras' string names ("sgd", "adam", ...): the names of `optim.OPTIMIZERS`, each with its adapter.
+BY_NAME: dict[str, type[KerasOptimizer]] = {name: _ADAPTERS[cls] for name, cls in optim.OPTIMIZERS.items()}
 
 
 def get(identifier: str | KerasOptimizer) -> KerasOptimizer:

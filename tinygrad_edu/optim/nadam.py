@@ -11,7 +11,9 @@ The algorithm (lr γ, β₁ β₂, ε, weight decay λ, momentum decay ψ)::
         D ← √(v/(1 − β₂ᵗ)) + ε
         θ ← θ − γ·(1 − μₜ)/(1 − Πₜ)·d/D − γ·μₜ₊₁/(1 − Πₜ·μₜ₊₁)·m/D
 
-Defaults: lr = 2e-3, β = (0.9, 0.999), ε = 1e-8, ψ = 4e-3. With these, Keras' Nadam is the same rule.
+Defaults: lr = 2e-3, β = (0.9, 0.999), ε = 1e-8, ψ = 4e-3. Keras' Nadam is the same rule with ψ = 1
+(its schedule is μₜ = β₁·(1 − ½·0.96ᵗ)) and its own defaults (lr = 1e-3, ε = 1e-7).
+
 There is no numba kernel: Nadam is rarely the training loop's bottleneck here.
 """
 
@@ -24,6 +26,15 @@ import numpy as np
 
 from ..kernels import _check
 from .optimizer import Optimizer, check_betas
+
+
+def momentum_schedule(beta1: float, t: int, momentum_decay: float) -> float:
+    """μₜ = β₁·(1 − ½·0.96^(t·ψ)), the momentum coefficient at step t (Dozat's schedule, PyTorch's ψ).
+
+    >>> round(momentum_schedule(0.9, 1, 1.0), 6)     # Keras' μ₁ = 0.9·(1 − 0.48)
+    0.468
+    """
+    return beta1 * (1 - 0.5 * 0.96 ** (t * momentum_decay))
 
 
 def nadam_step(p, g, m, v, lr, beta1, beta2, eps, weight_decay, mu, mu_next, mu_product, bias2) -> None:
@@ -63,8 +74,8 @@ class Nadam(Optimizer):
         state["step"] += 1
         t = state["step"]
         b1, b2 = self.betas
-        mu = b1 * (1 - 0.5 * 0.96 ** (t * self.momentum_decay))
-        mu_next = b1 * (1 - 0.5 * 0.96 ** ((t + 1) * self.momentum_decay))
+        mu = momentum_schedule(b1, t, self.momentum_decay)
+        mu_next = momentum_schedule(b1, t + 1, self.momentum_decay)
         state["mu_product"] *= mu
         nadam_step(
             data, grad, state["exp_avg"], state["exp_avg_sq"], self.lr, b1, b2, self.eps, self.weight_decay,

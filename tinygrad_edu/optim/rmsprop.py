@@ -12,8 +12,9 @@ The algorithm (lr γ, smoothing α, ε, weight decay λ, momentum μ)::
         else:         θ ← θ − γ·d/a
 
 Defaults: lr = 1e-2, α = 0.99, ε = 1e-8. Keras' RMSprop divides by √(v + ε) (or √(v − ḡ² + ε)) instead:
-``rmsprop_step(..., eps_inside_sqrt=True)`` computes that form. (Keras' momentum also keeps γ inside the
-buffer, b ← μ·b + γ·d/a, which differs from this once γ changes.)
+``rmsprop_step(..., eps_inside_sqrt=True)`` computes that form. Keras' momentum also keeps γ inside the
+buffer, b ← μ·b + γ·d/a;  θ ← θ − b, which differs from the rule above once γ changes (a schedule):
+``rmsprop_step(..., lr_in_buffer=True)`` computes that form.
 """
 
 from __future__ import annotations
@@ -28,9 +29,23 @@ from .optimizer import Optimizer
 
 
 def rmsprop_step(
-    p, g, square_avg, grad_avg, momentum_buffer, lr, alpha, eps, weight_decay, momentum, eps_inside_sqrt=False
+    p,
+    g,
+    square_avg,
+    grad_avg,
+    momentum_buffer,
+    lr,
+    alpha,
+    eps,
+    weight_decay,
+    momentum,
+    eps_inside_sqrt: bool = False,
+    lr_in_buffer: bool = False,
 ) -> None:
-    """The rule above in place; ``grad_avg`` is None unless centered, ``momentum_buffer`` None unless μ > 0."""
+    """The rule above in place; ``grad_avg`` is None unless centered, ``momentum_buffer`` None unless μ > 0.
+
+    ``eps_inside_sqrt`` and ``lr_in_buffer`` select Keras' forms: a = √(v + ε), and b ← μ·b + γ·d/a; θ ← θ − b.
+    """
     _check.update("rmsprop_step", p, g, square_avg=square_avg, grad_avg=grad_avg, momentum_buffer=momentum_buffer)
     d = g + weight_decay * p if weight_decay else g
     square_avg *= alpha
@@ -43,8 +58,12 @@ def rmsprop_step(
     avg = np.sqrt(var + eps) if eps_inside_sqrt else np.sqrt(var) + eps
     if momentum_buffer is not None:
         momentum_buffer *= momentum
-        momentum_buffer += d / avg
-        p -= lr * momentum_buffer
+        if lr_in_buffer:
+            momentum_buffer += lr * d / avg
+            p -= momentum_buffer
+        else:
+            momentum_buffer += d / avg
+            p -= lr * momentum_buffer
     else:
         p -= lr * d / avg
 
