@@ -220,3 +220,11 @@ def test_batchnorm2d_state_dict_float32_and_errors() -> None:
         bn(Tensor(rand((2, 3, 3, 3))))
     with pytest.raises(ValueError, match="more than one value per channel"):
         bn(Tensor(rand((1, 4, 1, 1))))
+
+
+def test_a_frozen_conv_weight_stays_a_parameter_as_in_pytorch() -> None:
+    conv, ref = nn.Conv2d(1, 2, 3), torch.nn.Conv2d(1, 2, 3)
+    conv.weight.requires_grad = False
+    ref.weight.requires_grad = False
+    assert [k for k, _ in conv.named_parameters()] == [k for k, _ in ref.named_parameters()] == ["weight", "bias"]
+    assert list(conv.state_dict()) == list(ref.state_dict())

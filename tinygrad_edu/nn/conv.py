@@ -14,6 +14,7 @@ from ..ops import apply
 from ..tensor import DEFAULT_DTYPE, Tensor
 from . import init
 from .module import Module
+from .parameter import Parameter
 
 Size = int | tuple[int, int] | list[int]
 
@@ -164,12 +165,9 @@ class Conv2d(Module):
             pair(stride, "Conv2d stride"),
             pair(dilation, "Conv2d dilation"),
         )
-        self.weight = Tensor(
-            np.empty((out_channels, in_channels, kh, kw), dtype=dtype),
-            requires_grad=True,
-        )
+        self.weight = Parameter(np.empty((out_channels, in_channels, kh, kw), dtype=dtype))
         init.default_uniform_(self.weight)
-        self.bias = Tensor(np.empty(out_channels, dtype=dtype), requires_grad=True) if bias else None
+        self.bias = Parameter(np.empty(out_channels, dtype=dtype)) if bias else None
         if self.bias is not None:
             init.default_uniform_(self.bias, fan_in=in_channels * kh * kw)
 

@@ -157,6 +157,16 @@ def shapes(*arrays: np.ndarray) -> str:
     return " and ".join(str(tuple(a.shape)) for a in arrays)
 
 
+def check_floating(name: str, a: np.ndarray) -> None:
+    """Refuse an integer or bool input where the result is only defined for real numbers (a mean,
+    a softmax, a loss from logits), as PyTorch does, instead of truncating it silently."""
+    if a.dtype.kind not in "fc":
+        raise TypeError(
+            f"{name}: needs a floating-point input, got {a.dtype}; convert it first, "
+            f"e.g. x.float() or Tensor(x, dtype=np.float32)"
+        )
+
+
 def check_broadcast(name: str, *arrays: np.ndarray) -> None:
     """Raise ``ValueError("add: shapes (3,) and (4,) do not broadcast")`` for incompatible shapes."""
     try:

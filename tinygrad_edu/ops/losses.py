@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import kernels
-from .function import Function
+from .function import Function, check_floating
 
 
 class SoftmaxCrossEntropy(Function):
@@ -23,6 +23,7 @@ class SoftmaxCrossEntropy(Function):
         self.labels, self.scale = labels, scale
 
     def forward(self, z):
+        check_floating("cross_entropy", z)
         total, self.probs = kernels.softmax_xent(z, self.labels)
         return np.asarray(total * self.scale, dtype=z.dtype)
 

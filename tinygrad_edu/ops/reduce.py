@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .function import Function, normalize_axis
+from .function import Function, check_floating, normalize_axis
 
 
 class Sum(Function):
@@ -36,6 +36,7 @@ class Mean(Sum):
     name = "mean"
 
     def forward(self, a):
+        check_floating("mean", a)
         out = super().forward(a)
         self.count = int(np.prod([a.shape[i] for i in self.axes]))
         return (out / self.count).astype(a.dtype, copy=False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .function import Function
+from .function import Function, check_floating
 
 
 class Softmax(Function):
@@ -16,6 +16,7 @@ class Softmax(Function):
         self.axis = axis
 
     def forward(self, a):
+        check_floating("softmax", a)
         e = np.exp(a - a.max(axis=self.axis, keepdims=True))
         self.out = e / e.sum(axis=self.axis, keepdims=True)
         return self.out
@@ -34,6 +35,7 @@ class LogSoftmax(Function):
         self.axis = axis
 
     def forward(self, a):
+        check_floating("log_softmax", a)
         shifted = a - a.max(axis=self.axis, keepdims=True)
         self.out = shifted - np.log(np.exp(shifted).sum(axis=self.axis, keepdims=True))
         return self.out
