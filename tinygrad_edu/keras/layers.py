@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import activations, nn
+from .. import activations, nn, ops
 from ..nn import conv
 from ..nn.conv import square_size
 from ..tensor import DEFAULT_DTYPE, Tensor
@@ -415,8 +415,8 @@ def _output_size(size: int, kernel: int, stride: int, pads: Shape) -> int:
 class Conv2D(Layer):
     """2-D convolution on channels-last images (N, H, W, C), Keras' Conv2D; kernel (kh, kw, in, out).
 
-    ``padding="same"`` works for any kernel size and stride (see the module docstring); where the
-    padding is the same on every side it is the convolution's own, otherwise zeros are added first."""
+    ``padding="same"`` works for any kernel size and stride (see the module docstring): the
+    convolution op takes the padding of each side, ((top, bottom), (left, right)), uneven or not."""
 
     def __init__(
         self,
@@ -445,12 +445,8 @@ class Conv2D(Layer):
         if len(input_shape) != 3:
             raise ValueError(f"Conv2D: expected input of shape (None, H, W, C), got {(None, *input_shape)}")
         self.pads = _paddings(self.padding, input_shape, self.kernel_size, self.strides, "Conv2D")
-        (top, bottom), (left, right) = self.pads
-        uniform = top == bottom == left == right  # then the convolution pads by itself
-        self.explicit_pads = None if uniform else self.pads
-        self.conv = nn.Conv2d(
-            input_shape[-1], self.filters, self.kernel_size, self.strides, top if uniform else 0, bias=self.use_bias
-        )
+        # the module holds the weights (PyTorch's layout); pre_activation runs the op with Keras' padding
+        self.conv = nn.Conv2d(input_shape[-1], self.filters, self.kernel_size, bias=self.use_bias)
         super().build(input_shape)
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
@@ -459,10 +455,9 @@ class Conv2D(Layer):
         return (h, w, self.filters)
 
     def pre_activation(self, x: Tensor) -> Tensor:
-        x = x.transpose(0, 3, 1, 2)
-        if self.explicit_pads is not None:
-            x = _pad_hw(x, self.explicit_pads, 0.0)
-        return self.conv(x).transpose(0, 2, 3, 1)
+        fn = ops.Conv2d((self.strides, self.strides), self.pads, (1, 1))
+        params = [self.conv.weight] if self.conv.bias is None else [self.conv.weight, self.conv.bias]
+        return ops.apply(fn, x.transpose(0, 3, 1, 2), *params).transpose(0, 2, 3, 1)
 
     def weight_table(self) -> list[Weight]:
         if not hasattr(self, "conv"):
