@@ -40,12 +40,15 @@ IMPLS = ["numba", "numpy"]
 
 
 def im2col(impl, x, k, s, p, d, o):
-    return K._im2col_nb(x, *k, *s, *p, *d, *o) if impl == "numba" else K.im2col_np(x, k, s, p, d, o)
+    if impl == "numba":
+        out = np.empty((x.shape[0], x.shape[1] * k[0] * k[1], o[0] * o[1]), x.dtype)
+        return K._im2col_nb(x, out, False, *k, *s, *p, *d, *o)
+    return K.im2col_np(x, k, s, p, d, o)
 
 
 def col2im(impl, dc, shape, k, s, p, d, o):
     if impl == "numba":
-        return K._col2im_nb(dc, np.zeros(shape, dc.dtype), *k, *s, *p, *d, *o)
+        return K._col2im_nb(dc, np.zeros(shape, dc.dtype), False, *k, *s, *p, *d, *o)
     return K.col2im_np(dc, shape, k, s, p, d, o)
 
 

@@ -121,53 +121,80 @@ def _window_ranges(size, k, stride, pad, dilation, n_out):
 
 
 # --------------------------------------------------------------------------- im2col
-def im2col_np(x: np.ndarray, k: Pair, s: Pair, p: Pair, d: Pair, out_hw: Pair) -> np.ndarray:
-    """Columns (N, C·kh·kw, OH·OW): cols[n, (c·kh + i)·kw + j, y·OW + x] = x_pad[n, c, y·sh + i·dh, x·sw + j·dw]."""
+def im2col_np(
+    x: np.ndarray, k: Pair, s: Pair, p: Pair, d: Pair, out_hw: Pair, batch_inside: bool = False, ones_row: bool = False
+) -> np.ndarray:
+    """Columns (N, C·kh·kw, OH·OW): cols[n, (c·kh + i)·kw + j, y·OW + x] = x_pad[n, c, y·sh + i·dh, x·sw + j·dw];
+    with ``batch_inside`` the same numbers as one matrix (C·kh·kw, N·OH·OW), column n·OH·OW + y·OW + x.
+    ``ones_row`` appends a row of ones (one per image, or one in all), so that a bias folds into the GEMM."""
     win = _padded_windows(x, k, s, p, d, out_hw, 0.0)
     n, c = x.shape[:2]
-    return win.transpose(0, 1, 4, 5, 2, 3).reshape(n, c * k[0] * k[1], out_hw[0] * out_hw[1])
+    rows, per_image = c * k[0] * k[1], out_hw[0] * out_hw[1]
+    if batch_inside:
+        cols = win.transpose(1, 4, 5, 0, 2, 3).reshape(rows, n * per_image)
+    else:
+        cols = win.transpose(0, 1, 4, 5, 2, 3).reshape(n, rows, per_image)
+    if ones_row:
+        cols = np.concatenate([cols, np.ones_like(cols[..., :1, :])], axis=-2)
+    return cols
 
 
 @njit
-def _im2col_nb(x, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow):
-    # innermost loop: one output row of one kernel tap, a strided copy (contiguous when sw = 1)
+def _im2col_nb(x, out, inside, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow):
+    # out is (N, rows, P), or (rows, N, P) when ``inside`` (rows beyond C·kh·kw are left alone); each (image, tap) pair fills one contiguous
+    # row of P, one output row at a time (a strided read, a contiguous write). Indexing that row
+    # through a 1-D view keeps every index provably non-negative, so numba drops its negative-index
+    # wraparound test (with a computed row offset instead the kernel ran 2-3x slower).
     n, c, h, w = x.shape
-    out = np.empty((n, c * kh * kw, oh * ow), x.dtype)
     zero = np.zeros(1, x.dtype)[0]
     for b in range(n):
         for ch in range(c):
             for i in range(kh):
                 for j in range(kw):
                     r = (ch * kh + i) * kw + j
+                    dst = out[r, b] if inside else out[b, r]
                     for y in range(oh):
                         yy = y * sh - ph + i * dh
                         base = y * ow
                         if yy < 0 or yy >= h:
                             for z in range(ow):
-                                out[b, r, base + z] = zero
+                                dst[base + z] = zero
                         else:
                             for z in range(ow):
                                 xx = z * sw - pw + j * dw
-                                out[b, r, base + z] = x[b, ch, yy, xx] if 0 <= xx < w else zero
+                                dst[base + z] = x[b, ch, yy, xx] if 0 <= xx < w else zero
     return out
 
 
-def im2col(x: np.ndarray, k: Pair, s: Pair, p: Pair, d: Pair, out_hw: Pair) -> np.ndarray:
+def im2col(
+    x: np.ndarray, k: Pair, s: Pair, p: Pair, d: Pair, out_hw: Pair, batch_inside: bool = False, ones_row: bool = False
+) -> np.ndarray:
     """See `im2col_np`; one numba pass writes the columns in place of a padded copy plus a reshape copy."""
     op = "im2col"
     x = _image(op, "x", x)
     k, s, p, d, out_hw = _geometry(op, k, s, p, d, out_hw)
     if use_jit() and _check.jit_ready(x):
-        return _im2col_nb(np.ascontiguousarray(x), *k, *s, *p, *d, *out_hw)
-    return im2col_np(x, k, s, p, d, out_hw)
+        n, c = x.shape[:2]
+        rows, per_image = c * k[0] * k[1] + ones_row, out_hw[0] * out_hw[1]
+        out = np.empty((rows, n, per_image) if batch_inside else (n, rows, per_image), x.dtype)
+        _im2col_nb(np.ascontiguousarray(x), out, batch_inside, *k, *s, *p, *d, *out_hw)  # fills all rows but the last
+        if ones_row:
+            out[(-1,) if batch_inside else (slice(None), -1)] = 1
+        return out.reshape(rows, n * per_image) if batch_inside else out
+    return im2col_np(x, k, s, p, d, out_hw, batch_inside, ones_row)
 
 
 # --------------------------------------------------------------------------- col2im
-def col2im_np(dcols: np.ndarray, shape: tuple[int, ...], k: Pair, s: Pair, p: Pair, d: Pair, out_hw: Pair):
-    """The adjoint of `im2col_np`: scatter-add (N, C·kh·kw, OH·OW) back onto an image of ``shape``
-    (each pixel gets the sum over the windows that contain it; padding positions are dropped)."""
+def col2im_np(
+    dcols: np.ndarray, shape: tuple[int, ...], k: Pair, s: Pair, p: Pair, d: Pair, out_hw: Pair, batch_inside: bool = False
+) -> np.ndarray:
+    """The adjoint of `im2col_np`: scatter-add (N, C·kh·kw, OH·OW) (or, with ``batch_inside``,
+    (C·kh·kw, N·OH·OW)) back onto an image of ``shape`` (each pixel gets the sum over the windows
+    that contain it; padding positions are dropped)."""
     (kh, kw), (sh, sw), (ph, pw), (dh, dw), (oh, ow) = k, s, p, d, out_hw
     n, c, h, w = shape
+    if batch_inside:
+        dcols = dcols.reshape(-1, n, oh * ow).transpose(1, 0, 2)
     hp = max(h + ph, (oh - 1) * sh + dh * (kh - 1) + 1)
     wp = max(w + pw, (ow - 1) * sw + dw * (kw - 1) + 1)
     out = np.zeros((n, c, hp, wp), dtype=dcols.dtype)
@@ -179,13 +206,15 @@ def col2im_np(dcols: np.ndarray, shape: tuple[int, ...], k: Pair, s: Pair, p: Pa
 
 
 @njit
-def _col2im_nb(dcols, out, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow):
+def _col2im_nb(dcols, out, inside, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow):
+    # dcols is (N, rows, P), or (rows, N, P) when ``inside``; the loops of `_im2col_nb`, adding instead
     n, c, h, w = out.shape
     for b in range(n):
         for ch in range(c):
             for i in range(kh):
                 for j in range(kw):
                     r = (ch * kh + i) * kw + j
+                    src = dcols[r, b] if inside else dcols[b, r]
                     for y in range(oh):
                         yy = y * sh - ph + i * dh
                         if 0 <= yy < h:
@@ -193,11 +222,13 @@ def _col2im_nb(dcols, out, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow):
                             for z in range(ow):
                                 xx = z * sw - pw + j * dw
                                 if 0 <= xx < w:
-                                    out[b, ch, yy, xx] += dcols[b, r, base + z]
+                                    out[b, ch, yy, xx] += src[base + z]
     return out
 
 
-def col2im(dcols: np.ndarray, shape: Sequence[int], k: Pair, s: Pair, p: Pair, d: Pair, out_hw: Pair) -> np.ndarray:
+def col2im(
+    dcols: np.ndarray, shape: Sequence[int], k: Pair, s: Pair, p: Pair, d: Pair, out_hw: Pair, batch_inside: bool = False
+) -> np.ndarray:
     """See `col2im_np`; one numba pass adds straight into the unpadded image."""
     op = "col2im"
     dcols = _check.array(op, "dcols", dcols)
@@ -205,22 +236,27 @@ def col2im(dcols: np.ndarray, shape: Sequence[int], k: Pair, s: Pair, p: Pair, d
     shape = tuple(int(a) for a in shape)
     if len(shape) != 4:
         raise ValueError(f"{op}: the image shape must be (N, C, H, W), got {shape}")
-    expected = (shape[0], shape[1] * k[0] * k[1], out_hw[0] * out_hw[1])
+    rows, per_image = shape[1] * k[0] * k[1], out_hw[0] * out_hw[1]
+    expected = (rows, shape[0] * per_image) if batch_inside else (shape[0], rows, per_image)
     if dcols.shape != expected:
         raise ValueError(f"{op}: expected columns of shape {expected} for image {shape}, got {dcols.shape}")
     if use_jit() and _check.jit_ready(dcols):
-        return _col2im_nb(np.ascontiguousarray(dcols), np.zeros(shape, dtype=dcols.dtype), *k, *s, *p, *d, *out_hw)
-    return col2im_np(dcols, shape, k, s, p, d, out_hw)
+        blocks = (rows, shape[0], per_image) if batch_inside else expected
+        out = np.zeros(shape, dtype=dcols.dtype)
+        return _col2im_nb(np.ascontiguousarray(dcols).reshape(blocks), out, batch_inside, *k, *s, *p, *d, *out_hw)
+    return col2im_np(dcols, shape, k, s, p, d, out_hw, batch_inside)
 
 
 # --------------------------------------------------------------------------- max-pool
 def max_pool2d_np(x: np.ndarray, k: Pair, s: Pair, p: Pair, d: Pair, out_hw: Pair) -> tuple[np.ndarray, np.ndarray]:
     """Max over each window (padding is −∞) and where it came from, as a flat index y·W + x into
-    each (H, W) image (PyTorch's ``return_indices``). Ties go to the first element in row order,
-    as PyTorch; a NaN wins its window."""
+    each (H, W) image (PyTorch's ``return_indices``). PyTorch's rule for ties and NaN: of equal
+    maxima the first in row order wins; a NaN wins its window, and of several NaNs the last one."""
     win = _padded_windows(x, k, s, p, d, out_hw, -np.inf)
     flat = win.reshape(*win.shape[:4], k[0] * k[1])
-    pos = flat.argmax(axis=-1)  # argmax returns the first NaN, so NaN propagates as in PyTorch
+    pos = flat.argmax(axis=-1)  # the first maximum (or the first NaN)
+    nan = np.isnan(flat)
+    pos = np.where(nan.any(axis=-1), flat.shape[-1] - 1 - nan[..., ::-1].argmax(axis=-1), pos)
     out = np.take_along_axis(flat, pos[..., None], axis=-1)[..., 0]
     oh, ow = out_hw
     rows = np.arange(oh)[:, None] * s[0] - p[0] + (pos // k[1]) * d[0]
@@ -231,63 +267,87 @@ def max_pool2d_np(x: np.ndarray, k: Pair, s: Pair, p: Pair, d: Pair, out_hw: Pai
 @njit
 def _max_pool2d_nb(x, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow):
     # Per output: the taps inside the image come from precomputed ranges (no bounds check in the
-    # loop), and the running maximum is a branch-free select (a branch mispredicts half the time
-    # on random data): 2x faster than a bounds-checked, branching loop (bench/cnn_kernels.py).
+    # loop), and the running maximum is a plain ``v > best`` select. NaN is handled per window, not per
+    # tap: the sum of the taps is NaN when any tap is (or when +inf meets -inf), and only then is the
+    # window scanned again with PyTorch's rule ``v > best or isnan(v)``. Testing NaN per tap made the
+    # loop 3x slower (bench/cnn_kernels.py).
     n, c, h, w = x.shape
-    out = np.empty((n, c, oh, ow), x.dtype)
-    idx = np.empty((n, c, oh, ow), np.int64)
+    out = np.empty((n * c, oh * ow), x.dtype)
+    idx = np.empty((n * c, oh * ow), np.int64)
     ilo, ihi = _window_ranges(h, kh, sh, ph, dh, oh)
     jlo, jhi = _window_ranges(w, kw, sw, pw, dw, ow)
-    xf, of, idf = x.reshape(n * c, h * w), out.reshape(n * c, oh * ow), idx.reshape(n * c, oh * ow)
+    xf = x.reshape(n * c, h * w)
     for m in range(n * c):
+        row = xf[m]
         for y in range(oh):
             i0, i1 = ilo[y], ihi[y]
             for z in range(ow):
                 j0, j1 = jlo[z], jhi[z]
                 o = y * ow + z
                 if i0 == i1 or j0 == j1:  # all padding: impossible with padding ≤ kernel/2
-                    of[m, o] = -np.inf
-                    idf[m, o] = -1
+                    out[m, o] = -np.inf
+                    idx[m, o] = -1
                     continue
-                where = (y * sh - ph + i0 * dh) * w + z * sw - pw + j0 * dw
-                best = xf[m, where]
+                top = (y * sh - ph) * w + z * sw - pw
+                where = top + i0 * dh * w + j0 * dw
+                best = row[where]
+                total = best - best
                 for i in range(i0, i1):
-                    row = (y * sh - ph + i * dh) * w + z * sw - pw
                     for j in range(j0, j1):
-                        q = row + j * dw
-                        v = xf[m, q]
-                        # strict >: the first of equal maxima wins; the first NaN wins
-                        take = (v > best) | (np.isnan(v) & (not np.isnan(best)))
+                        q = top + i * dh * w + j * dw
+                        v = row[q]
+                        total += v
+                        take = v > best  # strict: the first of equal maxima wins
                         best = v if take else best
                         where = q if take else where
-                of[m, o] = best
-                idf[m, o] = where
-    return out, idx
+                if total != total:
+                    for i in range(i0, i1):
+                        for j in range(j0, j1):
+                            q = top + i * dh * w + j * dw
+                            v = row[q]
+                            if v > best or v != v:
+                                best, where = v, q
+                out[m, o] = best
+                idx[m, o] = where
+    return out.reshape(n, c, oh, ow), idx.reshape(n, c, oh, ow)
 
 
 @njit
 def _max_pool2d_2x2_nb(x, oh, ow):
-    # the common case (2x2 windows, stride 2, no padding or dilation) unrolled: 30-45% faster than
-    # the general loop (bench/cnn_kernels.py); same tie and NaN rule
-    n, c, _, w = x.shape
-    out = np.empty((n, c, oh, ow), x.dtype)
-    idx = np.empty((n, c, oh, ow), np.int64)
-    for b in range(n):
-        for ch in range(c):
-            for y in range(oh):
-                r = 2 * y
-                for z in range(ow):
-                    q = 2 * z
-                    best = x[b, ch, r, q]
-                    where = r * w + q
-                    for i, j in ((0, 1), (1, 0), (1, 1)):
-                        v = x[b, ch, r + i, q + j]
-                        take = (v > best) | (np.isnan(v) & (not np.isnan(best)))
-                        best = v if take else best
-                        where = (r + i) * w + q + j if take else where
-                    out[b, ch, y, z] = best
-                    idx[b, ch, y, z] = where
-    return out, idx
+    # the common case (2x2 windows, stride 2, no padding or dilation) unrolled as a tournament of
+    # pairs, with the general kernel's per-window NaN test: 3.5x faster than the general loop
+    # with NaN tested per tap (bench/cnn_kernels.py)
+    n, c, h, w = x.shape
+    out = np.empty((n * c, oh * ow), x.dtype)
+    idx = np.empty((n * c, oh * ow), np.int64)
+    xf = x.reshape(n * c, h * w)
+    for m in range(n * c):
+        row = xf[m]
+        for y in range(oh):
+            r0 = 2 * y * w
+            r1 = r0 + w
+            for z in range(ow):
+                q0, q1 = r0 + 2 * z, r1 + 2 * z
+                a, b, e, f = row[q0], row[q0 + 1], row[q1], row[q1 + 1]
+                top = b > a
+                top_v = b if top else a
+                top_i = q0 + 1 if top else q0
+                bottom = f > e
+                bottom_v = f if bottom else e
+                bottom_i = q1 + 1 if bottom else q1
+                down = bottom_v > top_v
+                best = bottom_v if down else top_v
+                where = bottom_i if down else top_i
+                total = a + b + e + f
+                if total != total:  # a NaN (or +inf and -inf): PyTorch's rule, the last NaN wins
+                    best, where = a, q0
+                    for q in (q0 + 1, q1, q1 + 1):
+                        v = row[q]
+                        if v > best or v != v:
+                            best, where = v, q
+                out[m, y * ow + z] = best
+                idx[m, y * ow + z] = where
+    return out.reshape(n, c, oh, ow), idx.reshape(n, c, oh, ow)
 
 
 def max_pool2d(x: np.ndarray, k: Pair, s: Pair, p: Pair, d: Pair, out_hw: Pair) -> tuple[np.ndarray, np.ndarray]:
@@ -315,15 +375,16 @@ def max_pool2d_backward_np(g: np.ndarray, indices: np.ndarray, shape: tuple[int,
 
 @njit
 def _max_pool2d_backward_nb(g, idx, out):
+    # flat (N·C, H·W) views: one add per output, no division of the index into row and column
+    # (4x faster than indexing out[b, c, k // W, k % W])
     n, c, oh, ow = g.shape
-    w = out.shape[3]
-    for b in range(n):
-        for ch in range(c):
-            for y in range(oh):
-                for z in range(ow):
-                    k = idx[b, ch, y, z]
-                    if k >= 0:
-                        out[b, ch, k // w, k % w] += g[b, ch, y, z]
+    h, w = out.shape[2], out.shape[3]
+    gf, idf, of = g.reshape(n * c, oh * ow), idx.reshape(n * c, oh * ow), out.reshape(n * c, h * w)
+    for m in range(n * c):
+        for o in range(oh * ow):
+            k = idf[m, o]
+            if k >= 0:
+                of[m, k] += gf[m, o]
     return out
 
 
