@@ -11,20 +11,17 @@ element (i, j) of output position (y, x) reads input row y·sh − ph + i·dh an
 x·sw − pw + j·dw; positions outside the image are the padding (0 for convolution and average
 pooling, −∞ for max pooling) and are never stored.
 
-Layout of the columns ("im2col"): (N, C·kh·kw, OH·OW), one matrix per image whose rows are the
-kernel's weights' order (c, i, j). The convolution is then one batched GEMM per direction, each
-straight into the layout the next step wants, with no transposed copy:
+Layout of the columns ("im2col"), one of two, each written straight by the kernel:
 
-    y[n] = W_flat · cols[n]                (O, OH·OW): already NCHW
-    ∂L/∂cols[n] = W_flatᵀ · G[n],  ∂L/∂W = Σ_n G[n] · cols[n]ᵀ
+- (N, C·kh·kw, OH·OW), one matrix per image, rows in the kernel's weights' order (c, i, j);
+- with ``batch_inside``, (C·kh·kw, N·OH·OW): the same matrices side by side, one large matrix.
 
-Measured against the alternatives (``bench/cnn_kernels.py``, CPU ms of forward + backward, one
-thread, batch 64): cols as (N·OH·OW, C·kh·kw) with a transposed copy back to NCHW (the path
-before) took 7.7 / 13.5 ms for the small CNN's two convolutions against 0.7 / 8.7 ms batched;
-cols as (C·kh·kw, N·OH·OW) with one large GEMM per direction plus transposes took 5.3 / 5.4 ms:
-a little faster on the 16-channel layer, 8x slower on the 1-channel one (a GEMM with an inner
-dimension of 9). Batched wins the network; the bias is added in place into the GEMM's output
-(folding it into the GEMM as a row of ones costs a copy of the columns and was slower).
+``ones_row`` adds a last row of ones, so that a bias rides in the GEMM as an extra column of W.
+`ops.Conv2d` picks the layout by the depth C·kh·kw (``bench/cnn_kernels.py`` measures both):
+
+    y[n] = W_flat · cols[n]                   (O, OH·OW) per image: already NCHW
+    y    = W_flat · cols                      (O, N·OH·OW): one GEMM, then the batch axis moved
+    ∂L/∂cols = W_flatᵀ · G,  ∂L/∂W = G · colsᵀ (summed over the images in the first layout)
 
 Each kernel sits between its numpy twin (suffix ``_np``, the same numbers from
 ``sliding_window_view`` and strided slices) and its dispatcher, which checks shapes and geometry
@@ -285,7 +282,7 @@ def _max_pool2d_nb(x, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow):
     # loop), and the running maximum is a plain ``v > best`` select. NaN is handled per window, not per
     # tap: the sum of the taps is NaN when any tap is (or when +inf meets -inf), and only then is the
     # window scanned again with PyTorch's rule ``v > best or isnan(v)``. Testing NaN per tap made the
-    # loop 3x slower (bench/cnn_kernels.py).
+    # loop 2x slower (3x3 windows on the small CNN's first feature maps: 4.5 against 2.3 ms).
     n, c, h, w = x.shape
     out = np.empty((n * c, oh * ow), x.dtype)
     idx = np.empty((n * c, oh * ow), np.int64)
@@ -330,8 +327,8 @@ def _max_pool2d_nb(x, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow):
 @njit
 def _max_pool2d_2x2_nb(x, oh, ow):
     # the common case (2x2 windows, stride 2, no padding or dilation) unrolled as a tournament of
-    # pairs, with the general kernel's per-window NaN test: 3.5x faster than the general loop
-    # with NaN tested per tap (bench/cnn_kernels.py)
+    # pairs, with the general kernel's per-window NaN test: 2.5x faster than a 2x2 loop testing NaN
+    # at every tap (bench/cnn_kernels.py, "per-tap" against "2x2")
     n, c, h, w = x.shape
     out = np.empty((n * c, oh * ow), x.dtype)
     idx = np.empty((n * c, oh * ow), np.int64)
@@ -391,7 +388,7 @@ def max_pool2d_backward_np(g: np.ndarray, indices: np.ndarray, shape: tuple[int,
 @njit
 def _max_pool2d_backward_nb(g, idx, out):
     # flat (N·C, H·W) views: one add per output, no division of the index into row and column
-    # (4x faster than indexing out[b, c, k // W, k % W])
+    # (2-3x faster than indexing out[b, c, k // W, k % W]: bench/cnn_kernels.py, "bw 4-D")
     n, c, oh, ow = g.shape
     h, w = out.shape[2], out.shape[3]
     gf, idf, of = g.reshape(n * c, oh * ow), idx.reshape(n * c, oh * ow), out.reshape(n * c, h * w)

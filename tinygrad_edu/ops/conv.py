@@ -7,14 +7,16 @@ W of shape (O, C, kh, kw), stride s, dilation d and zero padding p (before; p' a
 
 with OH = ⌊(H + p_h + p_h' − d_h·(kh − 1) − 1)/s_h⌋ + 1 (likewise OW), as PyTorch.
 
-The forward cuts each image into its windows with `kernels.im2col`, written straight into
-cols[n] of shape (C·kh·kw, OH·OW), and multiplies: y[n] = W_flat · cols[n], one BLAS GEMM per
-image (``np.matmul`` over the stack) whose output is already NCHW. With G[n] = ∂L/∂y[n]:
+The forward cuts the images into their windows with `kernels.im2col` (the columns, one row per
+kernel tap (c, i, j), one column per output position) and multiplies by the flattened kernel W_flat
+in BLAS; with G = ∂L/∂y:
 
-    ∂L/∂W = Σ_n G[n] · cols[n]ᵀ,   ∂L/∂b = Σ_{n, y, x} G,   ∂L/∂x = col2im(W_flatᵀ · G[n])
+    y = W_flat · cols + b,   ∂L/∂W = G · colsᵀ,   ∂L/∂b = Σ_{n, y, x} G,   ∂L/∂x = col2im(W_flatᵀ · G)
 
 where `kernels.col2im` scatter-adds each window's gradient back onto the image (the adjoint of
-im2col). ``bench/cnn_kernels.py`` measured this layout against the alternatives.
+im2col). The bias rides in the GEMM: the columns get a row of ones and W_flat the column b, so ∂L/∂b
+comes out as the last column of the extended ∂L/∂W. Whether the images' columns are multiplied one
+image at a time or side by side in one large GEMM is `Conv2d`'s choice, by depth (see there).
 """
 
 from __future__ import annotations
