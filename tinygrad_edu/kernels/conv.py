@@ -124,15 +124,17 @@ def im2col_np(
     """Columns (N, C·kh·kw, OH·OW): cols[n, (c·kh + i)·kw + j, y·OW + x] = x_pad[n, c, y·sh + i·dh, x·sw + j·dw];
     with ``batch_inside`` the same numbers as one matrix (C·kh·kw, N·OH·OW), column n·OH·OW + y·OW + x.
     ``ones_row`` appends a row of ones (one per image, or one in all), so that a bias folds into the GEMM."""
-    win = _padded_windows(x, k, s, p, d, out_hw, 0.0)
+    win = _padded_windows(x, k, s, p, d, out_hw, 0.0)  # (N, C, OH, OW, kh, kw)
     n, c = x.shape[:2]
     rows, per_image = c * k[0] * k[1], out_hw[0] * out_hw[1]
     if batch_inside:
-        cols = win.transpose(1, 4, 5, 0, 2, 3).reshape(rows, n * per_image)
+        cols = np.empty((rows + ones_row, n * per_image), x.dtype)
+        cols[:rows].reshape(c, *k, n, *out_hw)[...] = win.transpose(1, 4, 5, 0, 2, 3)  # one strided copy
     else:
-        cols = win.transpose(0, 1, 4, 5, 2, 3).reshape(n, rows, per_image)
+        cols = np.empty((n, rows + ones_row, per_image), x.dtype)
+        cols[:, :rows].reshape(n, c, *k, *out_hw)[...] = win.transpose(0, 1, 4, 5, 2, 3)
     if ones_row:
-        cols = np.concatenate([cols, np.ones_like(cols[..., :1, :])], axis=-2)
+        cols[..., -1, :] = 1
     return cols
 
 
