@@ -99,6 +99,9 @@ def textbook_convnet(keras: Any, input_form: str = "input_shape") -> Any:
     >>> model = textbook_convnet(keras)
     >>> model.count_params(), model.layers[4].output_shape
     (93322, (3, 3, 64))
+    >>> textbook_convnet(keras, input_form="input_dim")
+    Traceback (most recent call last):
+    ValueError: textbook_convnet: input_form must be one of ('input_shape', 'Input'), got 'input_dim'
     """
     if input_form not in INPUT_FORMS:
         raise ValueError(f"textbook_convnet: input_form must be one of {INPUT_FORMS}, got {input_form!r}")
