@@ -78,11 +78,11 @@ def test_rmsprop_training_on_the_digits_matches_keras() -> None:
     (losses by ~2e-3 after 3 epochs) although the first gradients agree to float32 rounding; the
     likely cause is a max-pooling window whose two largest values lie a rounding apart, so the two
     sides' argmax differ at some step. From seed 0 the losses agree to ~1e-7."""
-    (x, y), (xt, yt) = datasets.load_mnist(verbose=False)
+    (x, labels), (xt, test_labels) = datasets.load_mnist(verbose=False)
     x = x[:300].reshape((-1, 28, 28, 1)).astype("float32") / 255
     xt = xt[:200].reshape((-1, 28, 28, 1)).astype("float32") / 255
-    y, yt = K.utils.to_categorical(y[:300]), K.utils.to_categorical(yt[:200])
-    np.testing.assert_array_equal(y, keras.utils.to_categorical(datasets.load_mnist(verbose=False)[0][1][:300]))
+    y, yt = K.utils.to_categorical(labels[:300]), K.utils.to_categorical(test_labels[:200])
+    np.testing.assert_array_equal(y, keras.utils.to_categorical(labels[:300]))
 
     keras.utils.set_random_seed(0)
     theirs, ours = textbook_convnet(keras), textbook_convnet(K)
