@@ -228,3 +228,21 @@ def test_a_frozen_conv_weight_stays_a_parameter_as_in_pytorch() -> None:
     ref.weight.requires_grad = False
     assert [k for k, _ in conv.named_parameters()] == [k for k, _ in ref.named_parameters()] == ["weight", "bias"]
     assert list(conv.state_dict()) == list(ref.state_dict())
+
+
+@pytest.mark.parametrize("jit", [True, False])
+def test_max_pool2d_minus_inf_at_a_padded_border_routes_the_gradient_as_torch(jit, monkeypatch) -> None:
+    """A window whose taps inside the image are all −∞ ties with its −∞ padding: the maximum is the
+    first tap inside the image (PyTorch), never a padding position. The numpy twin (JIT off, or
+    float16) used to return the padding's position: backward raised "indices must lie in [0, 16),
+    got -5", or sent the gradient to the wrong pixel."""
+    from tinygrad_edu import kernels
+
+    monkeypatch.setattr(kernels, "JIT_ENABLED", jit and kernels.nb is not None)
+    x = np.full((1, 2, 4, 5), -np.inf)
+    x[0, 0, 2:, 2:] = 1.0
+    g = rand((1, 2, 2, 3), 1)
+    ref, (ref_g,) = torch_grads(lambda t: TF.max_pool2d(t, 3, 2, 1), x, g=g)
+    out, (gx,) = our_grads(lambda t: F.max_pool2d(t, 3, stride=2, padding=1), x, g=g)
+    np.testing.assert_array_equal(out, ref)
+    np.testing.assert_array_equal(gx, ref_g)

@@ -254,7 +254,9 @@ def max_pool2d_np(x: np.ndarray, k: Pair, s: Pair, p: Pair, d: Pair, out_hw: Pai
     maxima the first in row order wins; a NaN wins its window, and of several NaNs the last one."""
     win = _padded_windows(x, k, s, p, d, out_hw, -np.inf)
     flat = win.reshape(*win.shape[:4], k[0] * k[1])
-    pos = flat.argmax(axis=-1)  # the first maximum (or the first NaN)
+    # the first maximum among the taps inside the image: a −∞ input ties with the −∞ padding
+    inside = _padded_windows(np.ones((1, 1, *x.shape[2:]), bool), k, s, p, d, out_hw, False)
+    pos = ((flat == flat.max(axis=-1, keepdims=True)) & inside.reshape(1, 1, *out_hw, -1)).argmax(axis=-1)
     nan = np.isnan(flat)
     pos = np.where(nan.any(axis=-1), flat.shape[-1] - 1 - nan[..., ::-1].argmax(axis=-1), pos)
     out = np.take_along_axis(flat, pos[..., None], axis=-1)[..., 0]
