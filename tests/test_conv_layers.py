@@ -9,10 +9,12 @@ step by step: outputs, gradients, running statistics, ``num_batches_tracked``, e
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
-from tinygrad_edu import Tensor, gradcheck, nn
+from tinygrad_edu import Tensor, gradcheck, kernels, nn, ops
 from tinygrad_edu.nn import functional as F
 
 torch = pytest.importorskip("torch")
@@ -236,8 +238,6 @@ def test_max_pool2d_minus_inf_at_a_padded_border_routes_the_gradient_as_torch(ji
     first tap inside the image (PyTorch), never a padding position. The numpy twin (JIT off, or
     float16) used to return the padding's position: backward raised "indices must lie in [0, 16),
     got -5", or sent the gradient to the wrong pixel."""
-    from tinygrad_edu import kernels
-
     monkeypatch.setattr(kernels, "JIT_ENABLED", jit and kernels.nb is not None)
     x = np.full((1, 2, 4, 5), -np.inf)
     x[0, 0, 2:, 2:] = 1.0
@@ -246,3 +246,87 @@ def test_max_pool2d_minus_inf_at_a_padded_border_routes_the_gradient_as_torch(ji
     out, (gx,) = our_grads(lambda t: F.max_pool2d(t, 3, stride=2, padding=1), x, g=g)
     np.testing.assert_array_equal(out, ref)
     np.testing.assert_array_equal(gx, ref_g)
+
+
+# ----------------------------------------------------------------------------- both GEMM layouts of ops.Conv2d
+DEPTH_CASES = [  # (input shape, weight shape, options): depth C·kh·kw in the comment
+    ((3, 2, 7, 7), (4, 2, 3, 3), {"stride": 2, "padding": 1}),  # 18: one GEMM per image
+    ((2, 7, 6, 7), (5, 7, 3, 3), {"padding": "same", "dilation": 2}),  # 63: per image, one below the cut
+    ((2, 4, 8, 7), (5, 4, 4, 4), {"stride": (2, 1), "padding": 1}),  # 64: one GEMM, right at the cut
+    ((3, 8, 9, 8), (6, 8, 3, 3), {"dilation": (2, 1), "padding": (1, 2)}),  # 72: one GEMM, batch inside
+    ((2, 16, 6, 6), (4, 16, 3, 3), {"padding": "same"}),  # 144
+]
+DEPTH_IDS = [f"depth {ws[1] * ws[2] * ws[3]}" for _, ws, _ in DEPTH_CASES]
+
+
+def test_depth_cases_cover_both_layouts() -> None:
+    depths = [ws[1] * ws[2] * ws[3] for _, ws, _ in DEPTH_CASES]
+    cut = ops.Conv2d.ONE_GEMM_DEPTH
+    assert min(depths) < cut <= max(depths) and cut - 1 in depths and cut in depths
+
+
+@pytest.fixture
+def layouts(monkeypatch):
+    """Records the (batch_inside, ones_row) of every im2col call the convolution makes."""
+    seen, im2col = [], kernels.im2col
+
+    def spy(*args, batch_inside=False, ones_row=False):
+        seen.append((batch_inside, ones_row))
+        return im2col(*args, batch_inside=batch_inside, ones_row=ones_row)
+
+    monkeypatch.setattr(kernels, "im2col", spy)
+    return seen
+
+
+@pytest.mark.filterwarnings("ignore:Using padding='same' with even kernel")
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("bias", [True, False])
+@pytest.mark.parametrize(("xs", "ws", "kw"), DEPTH_CASES, ids=DEPTH_IDS)
+def test_conv2d_both_layouts_forward_and_all_gradients_equal_torch(xs, ws, kw, bias, dtype, layouts) -> None:
+    """Forward and ∂x, ∂W, ∂b against PyTorch in the input's dtype, on each side of ONE_GEMM_DEPTH;
+    the layout taken is the one the depth asks for, and the bias rides in the GEMM as a row of ones."""
+    arrays = [rand(xs, 0, dtype), rand(ws, 1, dtype)] + ([rand(ws[0], 2, dtype)] if bias else [])
+    g = rand(TF.conv2d(*map(torch.from_numpy, arrays), **kw).shape, 3, dtype)
+    ref, ref_grads = torch_grads(lambda *t: TF.conv2d(*t, **kw), *arrays, g=g)
+    out, grads = our_grads(lambda *t: F.conv2d(*t, **kw), *arrays, g=g)
+    assert layouts == [(ws[1] * ws[2] * ws[3] >= ops.Conv2d.ONE_GEMM_DEPTH, bias)]
+    tol = {"rtol": 1e-10, "atol": 1e-12} if dtype == np.float64 else {"rtol": 2e-5, "atol": 2e-5}
+    assert out.dtype == dtype and all(a.dtype == dtype for a in grads)
+    np.testing.assert_allclose(out, ref, **tol)
+    for a, b in zip(grads, ref_grads, strict=True):
+        np.testing.assert_allclose(a, b, **tol)
+
+
+@pytest.mark.parametrize("bias", [True, False])
+@pytest.mark.parametrize(("xs", "ws", "kw"), [DEPTH_CASES[0], DEPTH_CASES[3]], ids=[DEPTH_IDS[0], DEPTH_IDS[3]])
+def test_conv2d_both_layouts_gradcheck_float64(xs, ws, kw, bias) -> None:
+    shapes = (xs, ws, ws[:1]) if bias else (xs, ws)
+    ts = [Tensor(rand(s, i), requires_grad=True) for i, s in enumerate(shapes)]
+    assert gradcheck(lambda *t: F.conv2d(*t, **kw), ts)
+
+
+def subsets(n):
+    return [m for m in itertools.product([False, True], repeat=n) if any(m)]
+
+
+@pytest.mark.parametrize(
+    "needs", subsets(3) + subsets(2), ids=lambda m: "".join(c for c, f in zip("xwb", m) if f) + f"-of-{len(m)}"
+)
+@pytest.mark.parametrize(("xs", "ws", "kw"), [DEPTH_CASES[0], DEPTH_CASES[3]], ids=[DEPTH_IDS[0], DEPTH_IDS[3]])
+def test_conv2d_frozen_weight_bias_or_input_equal_torch(xs, ws, kw, needs) -> None:
+    """Every combination of which of x, W, b need a gradient (frozen weight, frozen bias, input only,
+    ...), with and without a bias, on both layouts: the gradients asked for equal PyTorch's, the
+    others stay None."""
+    shapes = (xs, ws, ws[:1])[: len(needs)]
+    arrays = [rand(s, i) for i, s in enumerate(shapes)]
+    ts = [torch.from_numpy(a).requires_grad_(f) for a, f in zip(arrays, needs)]
+    ours = [Tensor(a, requires_grad=f) for a, f in zip(arrays, needs)]
+    ref, out = TF.conv2d(*ts, **kw), F.conv2d(*ours, **kw)
+    g = rand(out.shape, 5)
+    ref.backward(torch.from_numpy(g))
+    out.backward(g)
+    np.testing.assert_allclose(out.data, ref.detach().numpy(), rtol=1e-10, atol=1e-12)
+    for t, o, f in zip(ts, ours, needs):
+        assert (o.grad is not None) == f
+        if f:
+            np.testing.assert_allclose(o.grad, t.grad.numpy(), rtol=1e-10, atol=1e-12)
