@@ -88,6 +88,12 @@ def test_conv2d_float32_stays_float32_and_matches_torch() -> None:
         ({"padding": -1}, "conv2d padding: expected an integer of at least 0"),
         ({"stride": 0}, "conv2d stride: expected an integer of at least 1"),
         ({"dilation": (1, 2, 3)}, "conv2d dilation: expected an int or a pair"),
+        # PyTorch refuses nested pairs too; they used to be cut to ((0, 0), (1, 1)) without a word
+        (
+            {"padding": ((0, 1), (1, 0))},
+            r"conv2d padding: expected an int or a pair \(h, w\), got \(\(0, 1\), \(1, 0\)\)",
+        ),
+        ({"stride": [(2, 2), 1]}, "conv2d stride: expected an int or a pair"),
     ],
 )
 def test_conv2d_bad_arguments_raise_clear_errors(kw, message) -> None:
