@@ -336,3 +336,21 @@ def test_conv2d_frozen_weight_bias_or_input_equal_torch(xs, ws, kw, needs) -> No
         assert (o.grad is not None) == f
         if f:
             np.testing.assert_allclose(o.grad, t.grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("jit", [True, False])
+def test_max_pool2d_window_wholly_in_the_padding_is_a_clear_error(jit, monkeypatch) -> None:
+    """Kernel 2, dilation 3, padding 1 on 2 rows: the one window's taps are rows −1 and 2, both
+    padding. PyTorch returns −∞ with index 6 (outside the 2x2 input) and backward writes there; we
+    returned −∞ with index −1 (numba) or −3 (numpy), and backward failed on the index. Now the
+    forward refuses, naming the window; one more row makes it valid, and equal to PyTorch."""
+    monkeypatch.setattr(kernels, "JIT_ENABLED", jit and kernels.nb is not None)
+    with pytest.raises(ValueError, match=r"max_pool2d: the window of output row 0 lies wholly in the padding"):
+        F.max_pool2d(Tensor(rand((1, 1, 2, 4))), 2, stride=1, padding=1, dilation=(3, 1))
+    with pytest.raises(ValueError, match=r"output column 0 lies wholly in the padding .* input 4x2\)"):
+        F.max_pool2d(Tensor(rand((1, 1, 4, 2))), 2, stride=1, padding=1, dilation=(1, 3))
+    x, g = rand((1, 1, 3, 4)), rand((1, 1, 2, 5), 1)  # rows −1, 2 and 0, 3: one inside each window
+    ref, (ref_g,) = torch_grads(lambda t: TF.max_pool2d(t, 2, 1, 1, (3, 1)), x, g=g)
+    out, (gx,) = our_grads(lambda t: F.max_pool2d(t, 2, stride=1, padding=1, dilation=(3, 1)), x, g=g)
+    np.testing.assert_array_equal(out, ref)
+    np.testing.assert_array_equal(gx, ref_g)
