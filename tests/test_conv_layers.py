@@ -354,3 +354,19 @@ def test_max_pool2d_window_wholly_in_the_padding_is_a_clear_error(jit, monkeypat
     out, (gx,) = our_grads(lambda t: F.max_pool2d(t, 2, stride=1, padding=1, dilation=(3, 1)), x, g=g)
     np.testing.assert_array_equal(out, ref)
     np.testing.assert_array_equal(gx, ref_g)
+
+
+@pytest.mark.parametrize("channels", [2, 8], ids=["per image", "one GEMM"])
+def test_conv2d_a_float64_bias_does_not_turn_a_float32_conv_into_float64(channels) -> None:
+    """The output's dtype is that of x·W, the bias cast to it, as in `F.linear` (PyTorch refuses the
+    mix): folding the bias into the GEMM must not promote the rest of the network to float64."""
+    x, w = rand((2, channels, 5, 5), 0, np.float32), rand((3, channels, 3, 3), 1, np.float32)
+    b = rand(3, 2)
+    ts = [Tensor(a, requires_grad=True) for a in (x, w, b)]
+    out = F.conv2d(*ts, padding=1)
+    assert out.dtype == F.linear(Tensor(x[:, :, 0, :3]), Tensor(w[:, 0, 0]), Tensor(b)).dtype == np.float32
+    ref = TF.conv2d(*map(torch.from_numpy, (x, w, b.astype(np.float32))), padding=1).numpy()
+    np.testing.assert_allclose(out.data, ref, rtol=1e-5, atol=1e-5)
+    out.sum().backward()
+    assert [t.grad.dtype for t in ts] == [np.float32, np.float32, np.float64]
+    np.testing.assert_allclose(ts[2].grad, np.full(3, 2 * 25), rtol=1e-6)  # ∂Σy/∂b[o] = N·OH·OW
