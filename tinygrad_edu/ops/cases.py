@@ -426,9 +426,9 @@ NN = [
         lambda x: _torch().nn.functional.batch_norm(x, None, None, training=True),
         ((6, 3),),
     ),
-    Case(  # the running statistics are updated in place: a fresh copy for each call
+    Case(  # the running statistics are updated in place: a fresh copy for each call, in x's dtype as a layer's
         "batch_norm2d (training)",
-        lambda x, w, b: F.batch_norm(x, RUNNING_MEAN.copy(), RUNNING_VAR.copy(), w, b, training=True),
+        lambda x, w, b: F.batch_norm(x, RUNNING_MEAN.astype(x.dtype), RUNNING_VAR.astype(x.dtype), w, b, training=True),
         _batch_norm,
         lambda x, w, b: _torch().nn.functional.batch_norm(
             x, *_torch_idx(RUNNING_MEAN.copy(), RUNNING_VAR.copy()), w, b, training=True
