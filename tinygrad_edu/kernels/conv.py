@@ -154,8 +154,9 @@ def im2col_np(
 
 @njit
 def _im2col_nb(x, out, inside, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow):
-    # out is (N, rows, P), or (rows, N, P) when ``inside`` (rows beyond C·kh·kw are left alone); each (image, tap) pair fills one contiguous
-    # row of P, one output row at a time (a strided read, a contiguous write). Indexing that row
+    # out is (N, rows, P), or (rows, N, P) when ``inside`` (rows beyond C·kh·kw are left alone); each
+    # (image, tap) pair fills one contiguous row of P, one output row at a time (a strided read, a
+    # contiguous write). Indexing that row
     # through a 1-D view keeps every index provably non-negative, so numba drops its negative-index
     # wraparound test (with a computed row offset instead the kernel ran 2-3x slower).
     n, c, h, w = x.shape
@@ -199,7 +200,14 @@ def im2col(
 
 # --------------------------------------------------------------------------- col2im
 def col2im_np(
-    dcols: np.ndarray, shape: tuple[int, ...], k: Pair, s: Pair, p: Pair, d: Pair, out_hw: Pair, batch_inside: bool = False
+    dcols: np.ndarray,
+    shape: tuple[int, ...],
+    k: Pair,
+    s: Pair,
+    p: Pair,
+    d: Pair,
+    out_hw: Pair,
+    batch_inside: bool = False,
 ) -> np.ndarray:
     """The adjoint of `im2col_np`: scatter-add (N, C·kh·kw, OH·OW) (or, with ``batch_inside``,
     (C·kh·kw, N·OH·OW)) back onto an image of ``shape`` (each pixel gets the sum over the windows
@@ -240,7 +248,14 @@ def _col2im_nb(dcols, out, inside, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow):
 
 
 def col2im(
-    dcols: np.ndarray, shape: Sequence[int], k: Pair, s: Pair, p: Pair, d: Pair, out_hw: Pair, batch_inside: bool = False
+    dcols: np.ndarray,
+    shape: Sequence[int],
+    k: Pair,
+    s: Pair,
+    p: Pair,
+    d: Pair,
+    out_hw: Pair,
+    batch_inside: bool = False,
 ) -> np.ndarray:
     """See `col2im_np`; one numba pass adds straight into the unpadded image."""
     op = "col2im"
