@@ -85,6 +85,19 @@ def _pool_padding(op: str, k: Pair, p: Pair) -> None:
         raise ValueError(f"{op}: padding {p} must be at most half the window {k} (as in PyTorch)")
 
 
+def _pool_windows_inside(op: str, hw: Sequence[int], k: Pair, s: Pair, p: Pair, d: Pair, out_hw: Pair) -> None:
+    """Raise ValueError when a dilated window falls wholly in the padding (kernel 2, dilation 3,
+    padding 1 on 2 rows: taps at rows −1 and 2); PyTorch returns −∞ there with an index outside the input."""
+    for a, axis in enumerate(("row", "column")):
+        taps = np.arange(out_hw[a])[:, None] * s[a] - p[a] + np.arange(k[a]) * d[a]
+        empty = ~((taps >= 0) & (taps < hw[a])).any(axis=1)
+        if empty.any():
+            raise ValueError(
+                f"{op}: the window of output {axis} {int(empty.argmax())} lies wholly in the padding "
+                f"(kernel {k}, dilation {d}, padding {p}, input {hw[0]}x{hw[1]})"
+            )
+
+
 def _padded_windows(x: np.ndarray, k: Pair, s: Pair, p: Pair, d: Pair, out_hw: Pair, fill: float) -> np.ndarray:
     """View (N, C, OH, OW, kh, kw) of the windows of x padded with ``fill`` (a copy only for the padding)."""
     (kh, kw), (sh, sw), (ph, pw), (dh, dw), (oh, ow) = k, s, p, d, out_hw
@@ -268,9 +281,16 @@ def max_pool2d_np(x: np.ndarray, k: Pair, s: Pair, p: Pair, d: Pair, out_hw: Pai
     maxima the first in row order wins; a NaN wins its window, and of several NaNs the last one."""
     win = _padded_windows(x, k, s, p, d, out_hw, -np.inf)
     flat = win.reshape(*win.shape[:4], k[0] * k[1])
-    pos = flat.argmax(axis=-1)  # the first maximum (or the first NaN)
-    nan = np.isnan(flat)
-    pos = np.where(nan.any(axis=-1), flat.shape[-1] - 1 - nan[..., ::-1].argmax(axis=-1), pos)
+    if p[0] or p[1]:  # the first maximum among the taps inside the image: a −∞ input ties with the padding
+        inside = _padded_windows(np.ones((1, 1, *x.shape[2:]), bool), k, s, p, d, out_hw, False)
+        best = flat.max(axis=-1, keepdims=True)
+        pos = ((flat == best) & inside.reshape(1, 1, *out_hw, -1)).argmax(axis=-1)
+        has_nan = np.isnan(best[..., 0])
+    else:
+        pos = flat.argmax(axis=-1)  # the first maximum, or the first NaN
+        has_nan = np.isnan(np.take_along_axis(flat, pos[..., None], axis=-1)[..., 0])
+    if has_nan.any():  # PyTorch's rule: the last NaN
+        pos = np.where(has_nan, flat.shape[-1] - 1 - np.isnan(flat[..., ::-1]).argmax(axis=-1), pos)
     out = np.take_along_axis(flat, pos[..., None], axis=-1)[..., 0]
     oh, ow = out_hw
     rows = np.arange(oh)[:, None] * s[0] - p[0] + (pos // k[1]) * d[0]
@@ -371,6 +391,7 @@ def max_pool2d(x: np.ndarray, k: Pair, s: Pair, p: Pair, d: Pair, out_hw: Pair) 
     _check.floating(op, "x", x)  # the padding is −∞
     k, s, p, d, out_hw = _geometry(op, k, s, p, d, out_hw)
     _pool_padding(op, k, p)
+    _pool_windows_inside(op, x.shape[2:], k, s, p, d, out_hw)
     if use_jit() and _check.jit_ready(x):
         if k == s == (2, 2) and p == (0, 0) and d == (1, 1):
             return _max_pool2d_2x2_nb(np.ascontiguousarray(x), *out_hw)

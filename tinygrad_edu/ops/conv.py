@@ -87,7 +87,7 @@ class Conv2d(Function):
         self.w, self.x_shape = w, x.shape
         n, w_flat = x.shape[0], w.reshape(out_c, -1)
         if self.has_bias:  # [W_flat | b] · [cols; 1] = W_flat·cols + b: the bias rides in the GEMM
-            w_flat = np.concatenate([w_flat, b[:, None]], axis=1)
+            w_flat = np.concatenate([w_flat, b[:, None]], axis=1, dtype=w_flat.dtype)  # b cast, as in Linear
         if self.one_gemm:  # (O, N·P) → (N, O, P)
             out = np.ascontiguousarray((w_flat @ cols).reshape(out_c, n, -1).transpose(1, 0, 2))
         else:
