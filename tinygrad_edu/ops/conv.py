@@ -63,8 +63,8 @@ class Conv2d(Function):
       times smaller than the columns)."""
 
     name = "conv2d"
-    #: measured by ``bench/cnn_kernels.py``: depth 9 and 25 run 2-6x faster batched, 144 1.8x faster
-    #: as one GEMM, 150 about even
+    #: from ``bench/cnn_kernels.py`` (two threads, forward + backward): depth 9 and 25 run 2.5-10x
+    #: faster per image; depth 144, 150 and 288 1.2-1.4x faster as one GEMM
     ONE_GEMM_DEPTH = 64
 
     def __init__(self, stride: Pair, padding: tuple[Pair, Pair], dilation: Pair) -> None:
@@ -105,7 +105,7 @@ class Conv2d(Function):
         gw = gb = gx = None
         if self.cols is not None:
             # [∂/∂W | ∂/∂b] = Σ_n G[n]·[cols[n]; 1]ᵀ, computed transposed, (Σ_n [cols[n]; 1]·G[n]ᵀ)ᵀ, the
-            # operand order BLAS reads fastest (bench/cnn_kernels.py: 0.51 against 0.75 ms as one GEMM)
+            # operand order BLAS reads fastest (4.0 against 4.5 ms for the Keras convnet's second layer)
             if self.one_gemm:
                 grads = (self.cols @ g3.T).T
             else:
