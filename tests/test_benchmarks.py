@@ -54,3 +54,11 @@ def test_keras_cnn_bench_runs() -> None:
     pytest.importorskip("keras")
     out = run_bench("keras_cnn.py", "--epochs", "1", "--limit", "256")
     assert "ratio (ours / Keras, median epoch)" in out and out.count("test accuracy") == 2
+
+
+def test_cnn_kernels_bench_runs() -> None:
+    """The micro-benchmark behind the conv design: every layout and pool variant runs (one rep each)."""
+    pytest.importorskip("torch")
+    out = run_bench("cnn_kernels.py", "--reps", "1")
+    assert "(conv forward + backward)" in out and "(max-pool 2x2 with indices; backward)" in out
+    assert out.count("conv") >= 5 and "keras conv2" in out and "LeNet pool1" in out

@@ -40,12 +40,15 @@ IMPLS = ["numba", "numpy"]
 
 
 def im2col(impl, x, k, s, p, d, o):
-    return K._im2col_nb(x, *k, *s, *p, *d, *o) if impl == "numba" else K.im2col_np(x, k, s, p, d, o)
+    if impl == "numba":
+        out = np.empty((x.shape[0], x.shape[1] * k[0] * k[1], o[0] * o[1]), x.dtype)
+        return K._im2col_nb(x, out, False, *k, *s, *p, *d, *o)
+    return K.im2col_np(x, k, s, p, d, o)
 
 
 def col2im(impl, dc, shape, k, s, p, d, o):
     if impl == "numba":
-        return K._col2im_nb(dc, np.zeros(shape, dc.dtype), *k, *s, *p, *d, *o)
+        return K._col2im_nb(dc, np.zeros(shape, dc.dtype), False, *k, *s, *p, *d, *o)
     return K.col2im_np(dc, shape, k, s, p, d, o)
 
 
@@ -244,3 +247,148 @@ def test_batch_norm_kernel_equals_twin_in_float32() -> None:
     for u, v in zip(ga, gb):
         np.testing.assert_allclose(u, v, rtol=1e-4, atol=1e-5)
         assert u.dtype == np.float32
+
+
+# ----------------------------------------------------------------------------- the two column layouts
+@pytest.fixture(params=["numba", "numpy"])
+def dispatch(request, monkeypatch):
+    """The dispatchers `K.im2col`, `K.col2im`, `K.max_pool2d` with the numba kernels on, or their numpy twins."""
+    if request.param == "numba" and kernels.nb is None:
+        pytest.skip("numba not installed")
+    monkeypatch.setattr(kernels, "JIT_ENABLED", request.param == "numba")
+    return request.param
+
+
+def torch_unfold(x, k, s, p, pa, d):
+    """F.unfold of x zero-padded (top p[0], bottom pa[0], left p[1], right pa[1]): (N, C·kh·kw, L)."""
+    xt = F.pad(torch.from_numpy(x), (p[1], pa[1], p[0], pa[0]))
+    return F.unfold(xt, k, dilation=d, stride=s).numpy()
+
+
+def torch_fold(dc, shape, k, s, p, pa, d):
+    """F.fold onto the padded image, then the padding cut off: the adjoint of `torch_unfold`."""
+    padded = (shape[2] + p[0] + pa[0], shape[3] + p[1] + pa[1])
+    out = F.fold(torch.from_numpy(dc), padded, k, dilation=d, stride=s).numpy()
+    return out[:, :, p[0] : p[0] + shape[2], p[1] : p[1] + shape[3]]
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("ones_row", [False, True])
+@pytest.mark.parametrize("batch_inside", [False, True])
+@pytest.mark.parametrize("geom", GEOMETRIES)
+def test_im2col_layouts_and_ones_row_equal_torch_unfold(dispatch, geom, batch_inside, ones_row, dtype) -> None:
+    """(N, C·kh·kw, L) per image, or (C·kh·kw, N·L) with the batch inside the columns (unfold's output
+    with its first two axes swapped); ``ones_row`` adds one row of ones below, per image or in all."""
+    shape, k, s, p, pa, d = geom
+    x = rand(shape, dtype)
+    ref = torch_unfold(x, k, s, p, pa, d)
+    if ones_row:
+        ref = np.concatenate([ref, np.ones_like(ref[:, :1])], axis=1)
+    if batch_inside:
+        ref = ref.transpose(1, 0, 2).reshape(ref.shape[1], -1)
+    cols = K.im2col(x, k, s, p, d, out_hw(shape, k, s, p, pa, d), batch_inside=batch_inside, ones_row=ones_row)
+    assert cols.dtype == dtype
+    np.testing.assert_array_equal(cols, ref)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("batch_inside", [False, True])
+@pytest.mark.parametrize("geom", GEOMETRIES)
+def test_col2im_layouts_equal_torch_fold(dispatch, geom, batch_inside, dtype) -> None:
+    shape, k, s, p, pa, d = geom
+    o = out_hw(shape, k, s, p, pa, d)
+    dc = rand((shape[0], shape[1] * k[0] * k[1], o[0] * o[1]), dtype, seed=1)
+    ref = torch_fold(dc, shape, k, s, p, pa, d)
+    if batch_inside:
+        dc = np.ascontiguousarray(dc.transpose(1, 0, 2)).reshape(dc.shape[1], -1)
+    got = K.col2im(dc, shape, k, s, p, d, o, batch_inside=batch_inside)
+    assert got.dtype == dtype and got.shape == shape
+    tol = 1e-5 if dtype == np.float32 else 1e-12
+    np.testing.assert_allclose(got, ref, rtol=tol, atol=tol)
+
+
+def test_col2im_refuses_columns_of_the_other_layout() -> None:
+    shape, k, o = (2, 3, 5, 5), (3, 3), (3, 3)
+    per_image = rand((2, 27, 9))
+    with pytest.raises(ValueError, match=r"col2im: expected columns of shape \(27, 18\) for image \(2, 3, 5, 5\)"):
+        K.col2im(per_image, shape, k, (1, 1), (0, 0), (1, 1), o, batch_inside=True)
+    with pytest.raises(ValueError, match=r"col2im: expected columns of shape \(2, 27, 9\)"):
+        K.col2im(per_image.transpose(1, 0, 2).reshape(27, 18), shape, k, (1, 1), (0, 0), (1, 1), o)
+
+
+# ----------------------------------------------------------------------------- max-pool: NaN and ±inf as PyTorch
+def sprinkle(shape, dtype, specials, density, seed):
+    """Random normals with ``density`` of the entries replaced by values drawn from ``specials``."""
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal(shape)
+    hit = rng.random(shape) < density
+    x[hit] = rng.choice(np.asarray(specials, dtype=np.float64), size=int(hit.sum()))
+    return x.astype(dtype)
+
+
+SPECIALS = {
+    "several NaNs": [np.nan],
+    "+inf and -inf": [np.inf, -np.inf],
+    "NaN, +inf and -inf": [np.nan, np.inf, -np.inf],
+    "-inf only": [-np.inf],
+}
+
+
+def assert_max_pool_equals_torch(out, idx, x, k, s, p, d) -> None:
+    ref, ref_idx = F.max_pool2d(torch.from_numpy(x), k, s, p, d, return_indices=True)
+    np.testing.assert_array_equal(out, ref.numpy())  # NaN == NaN here
+    np.testing.assert_array_equal(idx, ref_idx.numpy())
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("specials", list(SPECIALS))
+@pytest.mark.parametrize("impl", [*IMPLS, "numba 2x2"])
+def test_max_pool_2x2_with_nan_and_inf_equals_torch(impl, specials, dtype) -> None:
+    """Dense NaN (half the entries), so that most windows hold several: PyTorch keeps the last NaN in
+    row order; +inf and -inf in one window make the tap sum NaN (the kernels' slow path) and must still
+    give the first maximum."""
+    for seed, density in enumerate([0.5, 0.25, 0.9]):
+        x = sprinkle((2, 3, 8, 10), dtype, SPECIALS[specials], density, seed)
+        out, idx = max_pool(impl, x, (2, 2), (2, 2), (0, 0), (1, 1))
+        assert out.dtype == dtype
+        assert_max_pool_equals_torch(out, idx, x, (2, 2), (2, 2), (0, 0), (1, 1))
+
+
+@pytest.mark.parametrize("specials", list(SPECIALS))
+@pytest.mark.parametrize("impl", IMPLS)
+@pytest.mark.parametrize("geom", POOLS)
+def test_max_pool_general_with_nan_and_inf_equals_torch(impl, geom, specials) -> None:
+    shape, k, s, p, d = geom
+    for dtype in (np.float64, np.float32):
+        for seed, density in enumerate([0.5, 0.25]):
+            x = sprinkle(shape, dtype, SPECIALS[specials], density, seed)
+            out, idx = max_pool(impl, x, k, s, p, d)
+            assert_max_pool_equals_torch(out, idx, x, k, s, p, d)
+
+
+def test_max_pool_last_nan_wins_in_every_kernel_as_in_torch() -> None:
+    """One window, NaNs at taps 0 and 2 of 4 (and of 9): the index is that of the later one."""
+    x = np.array([[[[np.nan, 1.0], [np.nan, 5.0]]]])
+    x9 = np.array([[[[2.0, np.nan, 0.0], [9.0, 1.0, 3.0], [np.nan, -1.0, 4.0]]]])
+    _, ref = F.max_pool2d(torch.from_numpy(x), 2, return_indices=True)
+    _, ref9 = F.max_pool2d(torch.from_numpy(x9), 3, return_indices=True)
+    assert ref.item() == 2 and ref9.item() == 6  # PyTorch's own rule, pinned
+    for impl in [*IMPLS, "numba 2x2"]:
+        out, idx = max_pool(impl, x, (2, 2), (2, 2), (0, 0), (1, 1))
+        assert np.isnan(out).all() and idx.item() == 2, impl
+    for impl in IMPLS:
+        out, idx = max_pool(impl, x9, (3, 3), (3, 3), (0, 0), (1, 1))
+        assert np.isnan(out).all() and idx.item() == 6, impl
+
+
+@pytest.mark.parametrize("geom", [POOLS[0], POOLS[1], POOLS[3]])
+def test_max_pool_dispatcher_with_nan_and_inf_equals_torch(dispatch, geom) -> None:
+    """Through the dispatcher (which picks the 2x2 kernel for 2x2/stride 2), and the gradient routed as PyTorch's."""
+    shape, k, s, p, d = geom
+    x = sprinkle(shape, np.float64, SPECIALS["NaN, +inf and -inf"], 0.4, 9)
+    out, idx = K.max_pool2d(x, k, s, p, d, out_hw(shape, k, s, p, p, d))
+    assert_max_pool_equals_torch(out, idx, x, k, s, p, d)
+    xt = torch.from_numpy(x).requires_grad_()
+    g = rand(out.shape, seed=4)
+    F.max_pool2d(xt, k, s, p, d).backward(torch.from_numpy(g))
+    np.testing.assert_array_equal(K.max_pool2d_backward(g, idx, shape), xt.grad.numpy())

@@ -9,10 +9,12 @@ step by step: outputs, gradients, running statistics, ``num_batches_tracked``, e
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
-from tinygrad_edu import Tensor, gradcheck, nn
+from tinygrad_edu import Tensor, gradcheck, kernels, nn, ops
 from tinygrad_edu.nn import functional as F
 
 torch = pytest.importorskip("torch")
@@ -86,6 +88,12 @@ def test_conv2d_float32_stays_float32_and_matches_torch() -> None:
         ({"padding": -1}, "conv2d padding: expected an integer of at least 0"),
         ({"stride": 0}, "conv2d stride: expected an integer of at least 1"),
         ({"dilation": (1, 2, 3)}, "conv2d dilation: expected an int or a pair"),
+        # PyTorch refuses nested pairs too; they used to be cut to ((0, 0), (1, 1)) without a word
+        (
+            {"padding": ((0, 1), (1, 0))},
+            r"conv2d padding: expected an int or a pair \(h, w\), got \(\(0, 1\), \(1, 0\)\)",
+        ),
+        ({"stride": [(2, 2), 1]}, "conv2d stride: expected an int or a pair"),
     ],
 )
 def test_conv2d_bad_arguments_raise_clear_errors(kw, message) -> None:
@@ -228,3 +236,137 @@ def test_a_frozen_conv_weight_stays_a_parameter_as_in_pytorch() -> None:
     ref.weight.requires_grad = False
     assert [k for k, _ in conv.named_parameters()] == [k for k, _ in ref.named_parameters()] == ["weight", "bias"]
     assert list(conv.state_dict()) == list(ref.state_dict())
+
+
+@pytest.mark.parametrize("jit", [True, False])
+def test_max_pool2d_minus_inf_at_a_padded_border_routes_the_gradient_as_torch(jit, monkeypatch) -> None:
+    """A window whose taps inside the image are all −∞ ties with its −∞ padding: the maximum is the
+    first tap inside the image (PyTorch), never a padding position. The numpy twin (JIT off, or
+    float16) used to return the padding's position: backward raised "indices must lie in [0, 16),
+    got -5", or sent the gradient to the wrong pixel."""
+    monkeypatch.setattr(kernels, "JIT_ENABLED", jit and kernels.nb is not None)
+    x = np.full((1, 2, 4, 5), -np.inf)
+    x[0, 0, 2:, 2:] = 1.0
+    g = rand((1, 2, 2, 3), 1)
+    ref, (ref_g,) = torch_grads(lambda t: TF.max_pool2d(t, 3, 2, 1), x, g=g)
+    out, (gx,) = our_grads(lambda t: F.max_pool2d(t, 3, stride=2, padding=1), x, g=g)
+    np.testing.assert_array_equal(out, ref)
+    np.testing.assert_array_equal(gx, ref_g)
+
+
+# ----------------------------------------------------------------------------- both GEMM layouts of ops.Conv2d
+DEPTH_CASES = [  # (input shape, weight shape, options): depth C·kh·kw in the comment
+    ((3, 2, 7, 7), (4, 2, 3, 3), {"stride": 2, "padding": 1}),  # 18: one GEMM per image
+    ((2, 7, 6, 7), (5, 7, 3, 3), {"padding": "same", "dilation": 2}),  # 63: per image, one below the cut
+    ((2, 4, 8, 7), (5, 4, 4, 4), {"stride": (2, 1), "padding": 1}),  # 64: one GEMM, right at the cut
+    ((3, 8, 9, 8), (6, 8, 3, 3), {"dilation": (2, 1), "padding": (1, 2)}),  # 72: one GEMM, batch inside
+    ((2, 16, 6, 6), (4, 16, 3, 3), {"padding": "same"}),  # 144
+]
+DEPTH_IDS = [f"depth {ws[1] * ws[2] * ws[3]}" for _, ws, _ in DEPTH_CASES]
+
+
+def test_depth_cases_cover_both_layouts() -> None:
+    depths = [ws[1] * ws[2] * ws[3] for _, ws, _ in DEPTH_CASES]
+    cut = ops.Conv2d.ONE_GEMM_DEPTH
+    assert min(depths) < cut <= max(depths) and cut - 1 in depths and cut in depths
+
+
+@pytest.fixture
+def layouts(monkeypatch):
+    """Records the (batch_inside, ones_row) of every im2col call the convolution makes."""
+    seen, im2col = [], kernels.im2col
+
+    def spy(*args, batch_inside=False, ones_row=False):
+        seen.append((batch_inside, ones_row))
+        return im2col(*args, batch_inside=batch_inside, ones_row=ones_row)
+
+    monkeypatch.setattr(kernels, "im2col", spy)
+    return seen
+
+
+@pytest.mark.filterwarnings("ignore:Using padding='same' with even kernel")
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("bias", [True, False])
+@pytest.mark.parametrize(("xs", "ws", "kw"), DEPTH_CASES, ids=DEPTH_IDS)
+def test_conv2d_both_layouts_forward_and_all_gradients_equal_torch(xs, ws, kw, bias, dtype, layouts) -> None:
+    """Forward and ∂x, ∂W, ∂b against PyTorch in the input's dtype, on each side of ONE_GEMM_DEPTH;
+    the layout taken is the one the depth asks for, and the bias rides in the GEMM as a row of ones."""
+    arrays = [rand(xs, 0, dtype), rand(ws, 1, dtype)] + ([rand(ws[0], 2, dtype)] if bias else [])
+    g = rand(TF.conv2d(*map(torch.from_numpy, arrays), **kw).shape, 3, dtype)
+    ref, ref_grads = torch_grads(lambda *t: TF.conv2d(*t, **kw), *arrays, g=g)
+    out, grads = our_grads(lambda *t: F.conv2d(*t, **kw), *arrays, g=g)
+    assert layouts == [(ws[1] * ws[2] * ws[3] >= ops.Conv2d.ONE_GEMM_DEPTH, bias)]
+    tol = {"rtol": 1e-10, "atol": 1e-12} if dtype == np.float64 else {"rtol": 2e-5, "atol": 2e-5}
+    assert out.dtype == dtype and all(a.dtype == dtype for a in grads)
+    np.testing.assert_allclose(out, ref, **tol)
+    for a, b in zip(grads, ref_grads, strict=True):
+        np.testing.assert_allclose(a, b, **tol)
+
+
+@pytest.mark.parametrize("bias", [True, False])
+@pytest.mark.parametrize(("xs", "ws", "kw"), [DEPTH_CASES[0], DEPTH_CASES[3]], ids=[DEPTH_IDS[0], DEPTH_IDS[3]])
+def test_conv2d_both_layouts_gradcheck_float64(xs, ws, kw, bias) -> None:
+    shapes = (xs, ws, ws[:1]) if bias else (xs, ws)
+    ts = [Tensor(rand(s, i), requires_grad=True) for i, s in enumerate(shapes)]
+    assert gradcheck(lambda *t: F.conv2d(*t, **kw), ts)
+
+
+def subsets(n):
+    return [m for m in itertools.product([False, True], repeat=n) if any(m)]
+
+
+@pytest.mark.parametrize(
+    "needs", subsets(3) + subsets(2), ids=lambda m: "".join(c for c, f in zip("xwb", m) if f) + f"-of-{len(m)}"
+)
+@pytest.mark.parametrize(("xs", "ws", "kw"), [DEPTH_CASES[0], DEPTH_CASES[3]], ids=[DEPTH_IDS[0], DEPTH_IDS[3]])
+def test_conv2d_frozen_weight_bias_or_input_equal_torch(xs, ws, kw, needs) -> None:
+    """Every combination of which of x, W, b need a gradient (frozen weight, frozen bias, input only,
+    ...), with and without a bias, on both layouts: the gradients asked for equal PyTorch's, the
+    others stay None."""
+    shapes = (xs, ws, ws[:1])[: len(needs)]
+    arrays = [rand(s, i) for i, s in enumerate(shapes)]
+    ts = [torch.from_numpy(a).requires_grad_(f) for a, f in zip(arrays, needs)]
+    ours = [Tensor(a, requires_grad=f) for a, f in zip(arrays, needs)]
+    ref, out = TF.conv2d(*ts, **kw), F.conv2d(*ours, **kw)
+    g = rand(out.shape, 5)
+    ref.backward(torch.from_numpy(g))
+    out.backward(g)
+    np.testing.assert_allclose(out.data, ref.detach().numpy(), rtol=1e-10, atol=1e-12)
+    for t, o, f in zip(ts, ours, needs):
+        assert (o.grad is not None) == f
+        if f:
+            np.testing.assert_allclose(o.grad, t.grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("jit", [True, False])
+def test_max_pool2d_window_wholly_in_the_padding_is_a_clear_error(jit, monkeypatch) -> None:
+    """Kernel 2, dilation 3, padding 1 on 2 rows: the one window's taps are rows −1 and 2, both
+    padding. PyTorch returns −∞ with index 6 (outside the 2x2 input) and backward writes there; we
+    returned −∞ with index −1 (numba) or −3 (numpy), and backward failed on the index. Now the
+    forward refuses, naming the window; one more row makes it valid, and equal to PyTorch."""
+    monkeypatch.setattr(kernels, "JIT_ENABLED", jit and kernels.nb is not None)
+    with pytest.raises(ValueError, match=r"max_pool2d: the window of output row 0 lies wholly in the padding"):
+        F.max_pool2d(Tensor(rand((1, 1, 2, 4))), 2, stride=1, padding=1, dilation=(3, 1))
+    with pytest.raises(ValueError, match=r"output column 0 lies wholly in the padding .* input 4x2\)"):
+        F.max_pool2d(Tensor(rand((1, 1, 4, 2))), 2, stride=1, padding=1, dilation=(1, 3))
+    x, g = rand((1, 1, 3, 4)), rand((1, 1, 2, 5), 1)  # rows −1, 2 and 0, 3: one inside each window
+    ref, (ref_g,) = torch_grads(lambda t: TF.max_pool2d(t, 2, 1, 1, (3, 1)), x, g=g)
+    out, (gx,) = our_grads(lambda t: F.max_pool2d(t, 2, stride=1, padding=1, dilation=(3, 1)), x, g=g)
+    np.testing.assert_array_equal(out, ref)
+    np.testing.assert_array_equal(gx, ref_g)
+
+
+@pytest.mark.parametrize("channels", [2, 8], ids=["per image", "one GEMM"])
+def test_conv2d_a_float64_bias_does_not_turn_a_float32_conv_into_float64(channels) -> None:
+    """The output's dtype is that of x·W, the bias cast to it, as in `F.linear` (PyTorch refuses the
+    mix): folding the bias into the GEMM must not promote the rest of the network to float64."""
+    x, w = rand((2, channels, 5, 5), 0, np.float32), rand((3, channels, 3, 3), 1, np.float32)
+    b = rand(3, 2)
+    ts = [Tensor(a, requires_grad=True) for a in (x, w, b)]
+    out = F.conv2d(*ts, padding=1)
+    assert out.dtype == F.linear(Tensor(x[:, :, 0, :3]), Tensor(w[:, 0, 0]), Tensor(b)).dtype == np.float32
+    ref = TF.conv2d(*map(torch.from_numpy, (x, w, b.astype(np.float32))), padding=1).numpy()
+    np.testing.assert_allclose(out.data, ref, rtol=1e-5, atol=1e-5)
+    out.sum().backward()
+    assert [t.grad.dtype for t in ts] == [np.float32, np.float32, np.float64]
+    np.testing.assert_allclose(ts[2].grad, np.full(3, 2 * 25), rtol=1e-6)  # ∂Σy/∂b[o] = N·OH·OW

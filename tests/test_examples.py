@@ -82,3 +82,9 @@ def test_regularisation(tmp_path) -> None:
 
 def test_cnn_mnist() -> None:
     assert example("cnn_mnist")["main"](["--quick"]) > 0.8
+
+
+def test_keras_convnet_reaches_90_percent(capsys) -> None:
+    """The textbook's Keras convnet (Chollet, §5.1), quick mode: 3 epochs on 3,000 bundled digits."""
+    assert example("keras_convnet")["main"](["--quick"]) > 0.9
+    assert "Total params: 93,322" in capsys.readouterr().out

@@ -78,6 +78,8 @@ def test_keras_io_mnist_convnet_trains_on_the_digits_like_keras() -> None:
     x = (x[:600, :, :, None] / np.float32(255)).astype(np.float32)
     y = y[:600]
 
+    keras.utils.set_random_seed(0)  # a seeded start: from some starts a float32 near-tie in max-pooling
+    # is broken one way by Keras and the other by us, and the runs part by ~1e-3 after it
     theirs, ours = keras_io_convnet(keras, dropout=0.0), keras_io_convnet(K, dropout=0.0)
     ours.set_weights(theirs.get_weights())
     for model, mod in ((ours, K), (theirs, keras)):

@@ -38,6 +38,25 @@ def test_elementwise_kernels_equal_their_twins(kernel, twin, n_in, shape, dtype)
     np.testing.assert_allclose(got, want, rtol=1e-6 if dtype == np.float32 else 1e-14)
 
 
+@pytest.mark.parametrize(
+    ("dispatcher", "twin", "n_in"),
+    [("relu", "relu_np", 1), ("relu_backward", "relu_backward_np", 2), ("sigmoid_backward", "sigmoid_backward_np", 2)],
+)
+def test_elementwise_dispatchers_walk_transposed_views_without_a_copy(dispatcher, twin, n_in) -> None:
+    """Channels-last views of NCHW arrays (what the Keras door's Conv2D hands its activation) go to
+    the kernel in memory order: the values are the twin's, the result is again such a view (so the
+    next transpose back is C-contiguous), and operands whose orders differ are still right."""
+    nchw = arrays((4, 8, 10, 10), np.float32, n_in)
+    views = [a.transpose(0, 2, 3, 1) for a in nchw]
+    got = getattr(kernels, dispatcher)(*views)
+    np.testing.assert_array_equal(got, getattr(kernels, twin)(*views))
+    assert not got.flags.c_contiguous and got.transpose(0, 3, 1, 2).flags.c_contiguous
+    if n_in == 2:  # one operand C-order, the other a view: copied to C order, same numbers
+        mixed = [np.ascontiguousarray(views[0]), views[1]]
+        np.testing.assert_array_equal(getattr(kernels, dispatcher)(*mixed), getattr(kernels, twin)(*mixed))
+    assert kernels.activations.memory_order(views[0]) == (0, 3, 1, 2)  # N, then C, H, W: NCHW memory
+
+
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_softmax_xent_kernel_equals_twin(dtype) -> None:
     (z,) = arrays((64, 10), dtype, 1)

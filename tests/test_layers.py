@@ -124,6 +124,26 @@ def test_batchnorm_gradcheck() -> None:
 
 
 @needs_torch
+@pytest.mark.parametrize("training", [True, False])
+def test_functional_batch_norm_with_a_bias_and_no_weight_matches_pytorch(training: bool) -> None:
+    """weight=None, bias=b: PyTorch normalises and adds b (the bias is not taken for γ, nor dropped)."""
+    import torch
+
+    x, b = RNG.normal(size=(5, 3, 4)), np.array([0.5, -1.0, 2.0])
+    mean, var = RNG.normal(size=3), RNG.uniform(0.5, 2.0, size=3)
+    ours_b = Tensor(b, requires_grad=True)
+    out = F.batch_norm(Tensor(x), mean.copy(), var.copy(), None, ours_b, training=training)
+    tb = torch.tensor(b, requires_grad=True)
+    ref = torch.nn.functional.batch_norm(
+        torch.tensor(x), torch.tensor(mean), torch.tensor(var), None, tb, training=training
+    )
+    np.testing.assert_allclose(out.data, ref.detach().numpy(), rtol=1e-12, atol=1e-12)
+    out.sum().backward()
+    ref.sum().backward()
+    np.testing.assert_allclose(ours_b.grad, tb.grad.numpy(), rtol=1e-12)
+
+
+@needs_torch
 def test_batchnorm_train_eval_and_running_stats_match_pytorch() -> None:
     import torch
 

@@ -139,13 +139,15 @@ GRADCHECK_CASES = cases.CASES  # the package's op-case registry: one row per op 
 
 
 def gradcheck_all(args: argparse.Namespace) -> int:
-    print(f"{'op':<34} {'inputs':<26} result   (float64 central differences vs backward(), eps 1e-6)")
+    shapes = [" ".join(map(str, case.shapes)) for case in GRADCHECK_CASES]
+    wide, wide_shapes = max(len(case.name) for case in GRADCHECK_CASES), max(map(len, shapes))
+    print(f"{'op':<{wide}} {'inputs':<{wide_shapes}} result   (float64 central differences vs backward(), eps 1e-6)")
     failures = 0
     for i, case in enumerate(GRADCHECK_CASES):
         inputs = [Tensor(x, requires_grad=True) for x in cases.make_inputs(case, args.seed + i)]
         ok = gradcheck(case.apply, inputs, raise_exception=False)
         failures += not ok
-        print(f"{case.name:<34} {' '.join(map(str, case.shapes)):<26} {'pass' if ok else 'FAIL'}")
+        print(f"{case.name:<{wide}} {shapes[i]:<{wide_shapes}} {'pass' if ok else 'FAIL'}")
     print(f"{len(GRADCHECK_CASES) - failures} passed, {failures} failed")
     return 1 if failures else 0
 

@@ -9,6 +9,9 @@ compute the same thing:
 - `initialisation_study`: zeros, too-large, Xavier and He initialisation, and the gradient norm per
   layer of a deep sigmoid net against a ReLU net (chapter 6, ``examples/initialisation.py``).
 - `train_cnn_mnist`: a small convolutional network on MNIST (chapter 10, ``examples/cnn_mnist.py``).
+- `keras_io_convnet` and `textbook_convnet`: keras.io's "Simple MNIST convnet" and the convnet of
+  Chollet's *Deep Learning with Python* §5.1, each built from either Keras (chapter 10,
+  ``examples/keras_convnet.py``).
 """
 
 from __future__ import annotations
@@ -68,6 +71,55 @@ def keras_io_convnet(keras: Any, dropout: float = 0.5) -> Any:
             L.Dense(10, activation="softmax"),
         ]
     )
+
+
+#: The two ways a Keras model learns its input shape: the first layer's ``input_shape=`` (Keras 2 and
+#: the textbooks) or ``keras.Input(shape=...)`` as the model's first entry (Keras 3's form).
+INPUT_FORMS = ("input_shape", "Input")
+
+
+def textbook_convnet(keras: Any, input_form: str = "input_shape") -> Any:
+    """The small convnet of F. Chollet, *Deep Learning with Python* (Manning, 2017), §5.1
+    "Introduction to convnets", listings 5.1 and 5.2, built from ``keras`` (ours,
+    ``tinygrad_edu.keras``, or Keras 3 itself) with the book's own ``add`` calls:
+    Conv2D(32, 3×3, relu) · MaxPooling2D(2) · Conv2D(64, 3×3, relu) · MaxPooling2D(2) ·
+    Conv2D(64, 3×3, relu) · Flatten · Dense(64, relu) · Dense(10, softmax).
+
+    A 3×3 "valid" convolution takes 2 off each side length and a 2×2 pooling halves it (rounding
+    down): 28 → 26 → 13 → 11 → 5 → 3, so Flatten gives 3·3·64 = 576 numbers. A Conv2D holds
+    (3·3·C_in + 1)·C_out weights and a Dense (n_in + 1)·n_out, 93,322 in all, the total the
+    book's ``summary()`` prints.
+
+    Args:
+        keras: the ``keras`` module to build with.
+        input_form: ``"input_shape"`` gives the first Conv2D ``input_shape=(28, 28, 1)``, as the
+            book does; ``"Input"`` puts ``keras.Input(shape=(28, 28, 1))`` first, as Keras 3 prefers.
+
+    >>> from tinygrad_edu import keras
+    >>> model = textbook_convnet(keras)
+    >>> model.count_params(), model.layers[4].output_shape
+    (93322, (3, 3, 64))
+    >>> textbook_convnet(keras, input_form="input_dim")
+    Traceback (most recent call last):
+    ValueError: textbook_convnet: input_form must be one of ('input_shape', 'Input'), got 'input_dim'
+    """
+    if input_form not in INPUT_FORMS:
+        raise ValueError(f"textbook_convnet: input_form must be one of {INPUT_FORMS}, got {input_form!r}")
+    layers = keras.layers
+    model = keras.models.Sequential()
+    if input_form == "Input":
+        model.add(keras.Input(shape=(28, 28, 1)))
+        model.add(layers.Conv2D(32, (3, 3), activation="relu"))
+    else:
+        model.add(layers.Conv2D(32, (3, 3), activation="relu", input_shape=(28, 28, 1)))
+    model.add(layers.MaxPooling2D((2, 2)))
+    model.add(layers.Conv2D(64, (3, 3), activation="relu"))
+    model.add(layers.MaxPooling2D((2, 2)))
+    model.add(layers.Conv2D(64, (3, 3), activation="relu"))
+    model.add(layers.Flatten())
+    model.add(layers.Dense(64, activation="relu"))
+    model.add(layers.Dense(10, activation="softmax"))
+    return model
 
 
 def moons_mlp() -> nn.Sequential:

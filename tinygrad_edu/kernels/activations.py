@@ -28,9 +28,27 @@ def _elementwise(op: str, kernel: Callable, twin: Callable, **arrays: np.ndarray
     xs = [_check.array(op, name, a) for name, a in arrays.items()]
     _check.same_shape(op, **dict(zip(arrays, xs, strict=True)))
     if use_jit(xs[-1].size) and _check.jit_ready(*xs):
-        out = kernel(*(np.ascontiguousarray(a) for a in xs))  # the flat loops walk C order
-        return out.reshape(xs[0].shape)  # numba's reshape turns a 0-d array into shape (1,)
+        # The flat loops walk memory in order. Operands that are all the same transposed view of
+        # C-order arrays (a channels-last view of NCHW data, say) are walked in their own memory
+        # order and the result keeps their axis order: an elementwise op between two transposes
+        # then copies nothing (the Keras door's Conv2D · ReLU · MaxPooling2D).
+        order = memory_order(xs[0])
+        views = [a.transpose(order) for a in xs]
+        if not all(v.flags.c_contiguous for v in views):
+            order, views = tuple(range(xs[0].ndim)), [np.ascontiguousarray(a) for a in xs]
+        out = kernel(*views).reshape(views[0].shape)  # numba's reshape turns a 0-d array into shape (1,)
+        return out.transpose(np.argsort(order))
     return twin(*xs)
+
+
+def memory_order(x: np.ndarray) -> tuple[int, ...]:
+    """The axes of x from the largest stride to the smallest: x.transpose(memory_order(x)) walks x's
+    memory in order (C-contiguous when x is a transposed view of a C-order array).
+
+    >>> memory_order(np.zeros((2, 3, 4)).transpose(0, 2, 1))
+    (0, 2, 1)
+    """
+    return tuple(int(a) for a in np.argsort([-abs(s) for s in x.strides], kind="stable"))
 
 
 # --------------------------------------------------------------------------- ReLU

@@ -11,20 +11,17 @@ element (i, j) of output position (y, x) reads input row y·sh − ph + i·dh an
 x·sw − pw + j·dw; positions outside the image are the padding (0 for convolution and average
 pooling, −∞ for max pooling) and are never stored.
 
-Layout of the columns ("im2col"): (N, C·kh·kw, OH·OW), one matrix per image whose rows are the
-kernel's weights' order (c, i, j). The convolution is then one batched GEMM per direction, each
-straight into the layout the next step wants, with no transposed copy:
+Layout of the columns ("im2col"), one of two, each written straight by the kernel:
 
-    y[n] = W_flat · cols[n]                (O, OH·OW): already NCHW
-    ∂L/∂cols[n] = W_flatᵀ · G[n],  ∂L/∂W = Σ_n G[n] · cols[n]ᵀ
+- (N, C·kh·kw, OH·OW), one matrix per image, rows in the kernel's weights' order (c, i, j);
+- with ``batch_inside``, (C·kh·kw, N·OH·OW): the same matrices side by side, one large matrix.
 
-Measured against the alternatives (``bench/cnn_kernels.py``, CPU ms of forward + backward, one
-thread, batch 64): cols as (N·OH·OW, C·kh·kw) with a transposed copy back to NCHW (the path
-before) took 7.7 / 13.5 ms for the small CNN's two convolutions against 0.7 / 8.7 ms batched;
-cols as (C·kh·kw, N·OH·OW) with one large GEMM per direction plus transposes took 5.3 / 5.4 ms:
-a little faster on the 16-channel layer, 8x slower on the 1-channel one (a GEMM with an inner
-dimension of 9). Batched wins the network; the bias is added in place into the GEMM's output
-(folding it into the GEMM as a row of ones costs a copy of the columns and was slower).
+``ones_row`` adds a last row of ones, so that a bias rides in the GEMM as an extra column of W.
+`ops.Conv2d` picks the layout by the depth C·kh·kw (``bench/cnn_kernels.py`` measures both):
+
+    y[n] = W_flat · cols[n]                   (O, OH·OW) per image: already NCHW
+    y    = W_flat · cols                      (O, N·OH·OW): one GEMM, then the batch axis moved
+    ∂L/∂cols = W_flatᵀ · G,  ∂L/∂W = G · colsᵀ (summed over the images in the first layout)
 
 Each kernel sits between its numpy twin (suffix ``_np``, the same numbers from
 ``sliding_window_view`` and strided slices) and its dispatcher, which checks shapes and geometry
@@ -88,6 +85,22 @@ def _pool_padding(op: str, k: Pair, p: Pair) -> None:
         raise ValueError(f"{op}: padding {p} must be at most half the window {k} (as in PyTorch)")
 
 
+def _pool_windows_inside(op: str, hw: Sequence[int], k: Pair, s: Pair, p: Pair, d: Pair, out_hw: Pair) -> None:
+    """Raise ValueError when a dilated window falls wholly in the padding (kernel 2, dilation 3,
+    padding 1 on 2 rows: taps at rows −1 and 2); PyTorch returns −∞ there with an index outside the input.
+    Without padding every window starts inside the image, so there is nothing to check."""
+    if not (p[0] or p[1]):
+        return
+    for a, axis in enumerate(("row", "column")):
+        taps = np.arange(out_hw[a])[:, None] * s[a] - p[a] + np.arange(k[a]) * d[a]
+        empty = ~((taps >= 0) & (taps < hw[a])).any(axis=1)
+        if empty.any():
+            raise ValueError(
+                f"{op}: the window of output {axis} {int(empty.argmax())} lies wholly in the padding "
+                f"(kernel {k}, dilation {d}, padding {p}, input {hw[0]}x{hw[1]})"
+            )
+
+
 def _padded_windows(x: np.ndarray, k: Pair, s: Pair, p: Pair, d: Pair, out_hw: Pair, fill: float) -> np.ndarray:
     """View (N, C, OH, OW, kh, kw) of the windows of x padded with ``fill`` (a copy only for the padding)."""
     (kh, kw), (sh, sw), (ph, pw), (dh, dw), (oh, ow) = k, s, p, d, out_hw
@@ -121,53 +134,94 @@ def _window_ranges(size, k, stride, pad, dilation, n_out):
 
 
 # --------------------------------------------------------------------------- im2col
-def im2col_np(x: np.ndarray, k: Pair, s: Pair, p: Pair, d: Pair, out_hw: Pair) -> np.ndarray:
-    """Columns (N, C·kh·kw, OH·OW): cols[n, (c·kh + i)·kw + j, y·OW + x] = x_pad[n, c, y·sh + i·dh, x·sw + j·dw]."""
-    win = _padded_windows(x, k, s, p, d, out_hw, 0.0)
+def im2col_np(
+    x: np.ndarray, k: Pair, s: Pair, p: Pair, d: Pair, out_hw: Pair, batch_inside: bool = False, ones_row: bool = False
+) -> np.ndarray:
+    """Columns (N, C·kh·kw, OH·OW): cols[n, (c·kh + i)·kw + j, y·OW + x] = x_pad[n, c, y·sh + i·dh, x·sw + j·dw];
+    with ``batch_inside`` the same numbers as one matrix (C·kh·kw, N·OH·OW), column n·OH·OW + y·OW + x.
+    ``ones_row`` appends a row of ones (one per image, or one in all), so that a bias folds into the GEMM."""
+    win = _padded_windows(x, k, s, p, d, out_hw, 0.0)  # (N, C, OH, OW, kh, kw)
     n, c = x.shape[:2]
-    return win.transpose(0, 1, 4, 5, 2, 3).reshape(n, c * k[0] * k[1], out_hw[0] * out_hw[1])
+    rows, per_image = c * k[0] * k[1], out_hw[0] * out_hw[1]
+    if batch_inside:
+        cols = np.empty((rows + ones_row, n * per_image), x.dtype)
+        cols[:rows].reshape(c, *k, n, *out_hw)[...] = win.transpose(1, 4, 5, 0, 2, 3)  # one strided copy
+    else:
+        cols = np.empty((n, rows + ones_row, per_image), x.dtype)
+        cols[:, :rows].reshape(n, c, *k, *out_hw)[...] = win.transpose(0, 1, 4, 5, 2, 3)
+    if ones_row:
+        cols[..., -1, :] = 1
+    return cols
 
 
 @njit
-def _im2col_nb(x, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow):
-    # innermost loop: one output row of one kernel tap, a strided copy (contiguous when sw = 1)
+def _im2col_nb(x, out, inside, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow):
+    # out is (N, rows, P), or (rows, N, P) when ``inside`` (rows beyond C·kh·kw are left alone); each
+    # (image, tap) pair fills one contiguous row of P, one output row at a time (a strided read, a
+    # contiguous write). Indexing that row through a 1-D view keeps every index provably non-negative,
+    # so numba drops its negative-index wraparound test (with a computed row offset instead the kernel
+    # ran 2-3x slower). The planes x[b, ch] are visited image by image for the per-image layout and
+    # channel by channel for the other, so that the writes run along the rows (1.3x faster for the
+    # Keras convnet's second layer than image by image).
     n, c, h, w = x.shape
-    out = np.empty((n, c * kh * kw, oh * ow), x.dtype)
     zero = np.zeros(1, x.dtype)[0]
-    for b in range(n):
-        for ch in range(c):
+    outer, inner = (c, n) if inside else (n, c)
+    for u in range(outer):
+        for v in range(inner):
+            b, ch = (v, u) if inside else (u, v)
             for i in range(kh):
                 for j in range(kw):
                     r = (ch * kh + i) * kw + j
+                    dst = out[r, b] if inside else out[b, r]
                     for y in range(oh):
                         yy = y * sh - ph + i * dh
                         base = y * ow
                         if yy < 0 or yy >= h:
                             for z in range(ow):
-                                out[b, r, base + z] = zero
+                                dst[base + z] = zero
                         else:
                             for z in range(ow):
                                 xx = z * sw - pw + j * dw
-                                out[b, r, base + z] = x[b, ch, yy, xx] if 0 <= xx < w else zero
+                                dst[base + z] = x[b, ch, yy, xx] if 0 <= xx < w else zero
     return out
 
 
-def im2col(x: np.ndarray, k: Pair, s: Pair, p: Pair, d: Pair, out_hw: Pair) -> np.ndarray:
+def im2col(
+    x: np.ndarray, k: Pair, s: Pair, p: Pair, d: Pair, out_hw: Pair, batch_inside: bool = False, ones_row: bool = False
+) -> np.ndarray:
     """See `im2col_np`; one numba pass writes the columns in place of a padded copy plus a reshape copy."""
     op = "im2col"
     x = _image(op, "x", x)
     k, s, p, d, out_hw = _geometry(op, k, s, p, d, out_hw)
     if use_jit() and _check.jit_ready(x):
-        return _im2col_nb(np.ascontiguousarray(x), *k, *s, *p, *d, *out_hw)
-    return im2col_np(x, k, s, p, d, out_hw)
+        n, c = x.shape[:2]
+        rows, per_image = c * k[0] * k[1] + ones_row, out_hw[0] * out_hw[1]
+        out = np.empty((rows, n, per_image) if batch_inside else (n, rows, per_image), x.dtype)
+        _im2col_nb(np.ascontiguousarray(x), out, batch_inside, *k, *s, *p, *d, *out_hw)  # fills all rows but the last
+        if ones_row:
+            out[(-1,) if batch_inside else (slice(None), -1)] = 1
+        return out.reshape(rows, n * per_image) if batch_inside else out
+    return im2col_np(x, k, s, p, d, out_hw, batch_inside, ones_row)
 
 
 # --------------------------------------------------------------------------- col2im
-def col2im_np(dcols: np.ndarray, shape: tuple[int, ...], k: Pair, s: Pair, p: Pair, d: Pair, out_hw: Pair):
-    """The adjoint of `im2col_np`: scatter-add (N, C·kh·kw, OH·OW) back onto an image of ``shape``
-    (each pixel gets the sum over the windows that contain it; padding positions are dropped)."""
+def col2im_np(
+    dcols: np.ndarray,
+    shape: tuple[int, ...],
+    k: Pair,
+    s: Pair,
+    p: Pair,
+    d: Pair,
+    out_hw: Pair,
+    batch_inside: bool = False,
+) -> np.ndarray:
+    """The adjoint of `im2col_np`: scatter-add (N, C·kh·kw, OH·OW) (or, with ``batch_inside``,
+    (C·kh·kw, N·OH·OW)) back onto an image of ``shape`` (each pixel gets the sum over the windows
+    that contain it; padding positions are dropped)."""
     (kh, kw), (sh, sw), (ph, pw), (dh, dw), (oh, ow) = k, s, p, d, out_hw
     n, c, h, w = shape
+    if batch_inside:
+        dcols = dcols.reshape(-1, n, oh * ow).transpose(1, 0, 2)
     hp = max(h + ph, (oh - 1) * sh + dh * (kh - 1) + 1)
     wp = max(w + pw, (ow - 1) * sw + dw * (kw - 1) + 1)
     out = np.zeros((n, c, hp, wp), dtype=dcols.dtype)
@@ -179,13 +233,17 @@ def col2im_np(dcols: np.ndarray, shape: tuple[int, ...], k: Pair, s: Pair, p: Pa
 
 
 @njit
-def _col2im_nb(dcols, out, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow):
+def _col2im_nb(dcols, out, inside, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow):
+    # dcols is (N, rows, P), or (rows, N, P) when ``inside``; the loops of `_im2col_nb`, adding instead
     n, c, h, w = out.shape
-    for b in range(n):
-        for ch in range(c):
+    outer, inner = (c, n) if inside else (n, c)
+    for u in range(outer):
+        for v in range(inner):
+            b, ch = (v, u) if inside else (u, v)
             for i in range(kh):
                 for j in range(kw):
                     r = (ch * kh + i) * kw + j
+                    src = dcols[r, b] if inside else dcols[b, r]
                     for y in range(oh):
                         yy = y * sh - ph + i * dh
                         if 0 <= yy < h:
@@ -193,11 +251,20 @@ def _col2im_nb(dcols, out, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow):
                             for z in range(ow):
                                 xx = z * sw - pw + j * dw
                                 if 0 <= xx < w:
-                                    out[b, ch, yy, xx] += dcols[b, r, base + z]
+                                    out[b, ch, yy, xx] += src[base + z]
     return out
 
 
-def col2im(dcols: np.ndarray, shape: Sequence[int], k: Pair, s: Pair, p: Pair, d: Pair, out_hw: Pair) -> np.ndarray:
+def col2im(
+    dcols: np.ndarray,
+    shape: Sequence[int],
+    k: Pair,
+    s: Pair,
+    p: Pair,
+    d: Pair,
+    out_hw: Pair,
+    batch_inside: bool = False,
+) -> np.ndarray:
     """See `col2im_np`; one numba pass adds straight into the unpadded image."""
     op = "col2im"
     dcols = _check.array(op, "dcols", dcols)
@@ -205,22 +272,34 @@ def col2im(dcols: np.ndarray, shape: Sequence[int], k: Pair, s: Pair, p: Pair, d
     shape = tuple(int(a) for a in shape)
     if len(shape) != 4:
         raise ValueError(f"{op}: the image shape must be (N, C, H, W), got {shape}")
-    expected = (shape[0], shape[1] * k[0] * k[1], out_hw[0] * out_hw[1])
+    rows, per_image = shape[1] * k[0] * k[1], out_hw[0] * out_hw[1]
+    expected = (rows, shape[0] * per_image) if batch_inside else (shape[0], rows, per_image)
     if dcols.shape != expected:
         raise ValueError(f"{op}: expected columns of shape {expected} for image {shape}, got {dcols.shape}")
     if use_jit() and _check.jit_ready(dcols):
-        return _col2im_nb(np.ascontiguousarray(dcols), np.zeros(shape, dtype=dcols.dtype), *k, *s, *p, *d, *out_hw)
-    return col2im_np(dcols, shape, k, s, p, d, out_hw)
+        blocks = (rows, shape[0], per_image) if batch_inside else expected
+        out = np.zeros(shape, dtype=dcols.dtype)
+        return _col2im_nb(np.ascontiguousarray(dcols).reshape(blocks), out, batch_inside, *k, *s, *p, *d, *out_hw)
+    return col2im_np(dcols, shape, k, s, p, d, out_hw, batch_inside)
 
 
 # --------------------------------------------------------------------------- max-pool
 def max_pool2d_np(x: np.ndarray, k: Pair, s: Pair, p: Pair, d: Pair, out_hw: Pair) -> tuple[np.ndarray, np.ndarray]:
     """Max over each window (padding is −∞) and where it came from, as a flat index y·W + x into
-    each (H, W) image (PyTorch's ``return_indices``). Ties go to the first element in row order,
-    as PyTorch; a NaN wins its window."""
+    each (H, W) image (PyTorch's ``return_indices``). PyTorch's rule for ties and NaN: of equal
+    maxima the first in row order wins; a NaN wins its window, and of several NaNs the last one."""
     win = _padded_windows(x, k, s, p, d, out_hw, -np.inf)
     flat = win.reshape(*win.shape[:4], k[0] * k[1])
-    pos = flat.argmax(axis=-1)  # argmax returns the first NaN, so NaN propagates as in PyTorch
+    if p[0] or p[1]:  # the first maximum among the taps inside the image: a −∞ input ties with the padding
+        inside = _padded_windows(np.ones((1, 1, *x.shape[2:]), bool), k, s, p, d, out_hw, False)
+        best = flat.max(axis=-1, keepdims=True)
+        pos = ((flat == best) & inside.reshape(1, 1, *out_hw, -1)).argmax(axis=-1)
+        has_nan = np.isnan(best[..., 0])
+    else:
+        pos = flat.argmax(axis=-1)  # the first maximum, or the first NaN
+        has_nan = np.isnan(np.take_along_axis(flat, pos[..., None], axis=-1)[..., 0])
+    if has_nan.any():  # PyTorch's rule: the last NaN
+        pos = np.where(has_nan, flat.shape[-1] - 1 - np.isnan(flat[..., ::-1]).argmax(axis=-1), pos)
     out = np.take_along_axis(flat, pos[..., None], axis=-1)[..., 0]
     oh, ow = out_hw
     rows = np.arange(oh)[:, None] * s[0] - p[0] + (pos // k[1]) * d[0]
@@ -231,63 +310,87 @@ def max_pool2d_np(x: np.ndarray, k: Pair, s: Pair, p: Pair, d: Pair, out_hw: Pai
 @njit
 def _max_pool2d_nb(x, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow):
     # Per output: the taps inside the image come from precomputed ranges (no bounds check in the
-    # loop), and the running maximum is a branch-free select (a branch mispredicts half the time
-    # on random data): 2x faster than a bounds-checked, branching loop (bench/cnn_kernels.py).
+    # loop), and the running maximum is a plain ``v > best`` select. NaN is handled per window, not per
+    # tap: the sum of the taps is NaN when any tap is (or when +inf meets -inf), and only then is the
+    # window scanned again with PyTorch's rule ``v > best or isnan(v)``. Testing NaN per tap made the
+    # loop 2x slower (3x3 windows on the small CNN's first feature maps: 4.5 against 2.3 ms).
     n, c, h, w = x.shape
-    out = np.empty((n, c, oh, ow), x.dtype)
-    idx = np.empty((n, c, oh, ow), np.int64)
+    out = np.empty((n * c, oh * ow), x.dtype)
+    idx = np.empty((n * c, oh * ow), np.int64)
     ilo, ihi = _window_ranges(h, kh, sh, ph, dh, oh)
     jlo, jhi = _window_ranges(w, kw, sw, pw, dw, ow)
-    xf, of, idf = x.reshape(n * c, h * w), out.reshape(n * c, oh * ow), idx.reshape(n * c, oh * ow)
+    xf = x.reshape(n * c, h * w)
     for m in range(n * c):
+        row = xf[m]
         for y in range(oh):
             i0, i1 = ilo[y], ihi[y]
             for z in range(ow):
                 j0, j1 = jlo[z], jhi[z]
                 o = y * ow + z
                 if i0 == i1 or j0 == j1:  # all padding: impossible with padding ≤ kernel/2
-                    of[m, o] = -np.inf
-                    idf[m, o] = -1
+                    out[m, o] = -np.inf
+                    idx[m, o] = -1
                     continue
-                where = (y * sh - ph + i0 * dh) * w + z * sw - pw + j0 * dw
-                best = xf[m, where]
+                top = (y * sh - ph) * w + z * sw - pw
+                where = top + i0 * dh * w + j0 * dw
+                best = row[where]
+                total = best - best
                 for i in range(i0, i1):
-                    row = (y * sh - ph + i * dh) * w + z * sw - pw
                     for j in range(j0, j1):
-                        q = row + j * dw
-                        v = xf[m, q]
-                        # strict >: the first of equal maxima wins; the first NaN wins
-                        take = (v > best) | (np.isnan(v) & (not np.isnan(best)))
+                        q = top + i * dh * w + j * dw
+                        v = row[q]
+                        total += v
+                        take = v > best  # strict: the first of equal maxima wins
                         best = v if take else best
                         where = q if take else where
-                of[m, o] = best
-                idf[m, o] = where
-    return out, idx
+                if total != total:
+                    for i in range(i0, i1):
+                        for j in range(j0, j1):
+                            q = top + i * dh * w + j * dw
+                            v = row[q]
+                            if v > best or v != v:
+                                best, where = v, q
+                out[m, o] = best
+                idx[m, o] = where
+    return out.reshape(n, c, oh, ow), idx.reshape(n, c, oh, ow)
 
 
 @njit
 def _max_pool2d_2x2_nb(x, oh, ow):
-    # the common case (2x2 windows, stride 2, no padding or dilation) unrolled: 30-45% faster than
-    # the general loop (bench/cnn_kernels.py); same tie and NaN rule
-    n, c, _, w = x.shape
-    out = np.empty((n, c, oh, ow), x.dtype)
-    idx = np.empty((n, c, oh, ow), np.int64)
-    for b in range(n):
-        for ch in range(c):
-            for y in range(oh):
-                r = 2 * y
-                for z in range(ow):
-                    q = 2 * z
-                    best = x[b, ch, r, q]
-                    where = r * w + q
-                    for i, j in ((0, 1), (1, 0), (1, 1)):
-                        v = x[b, ch, r + i, q + j]
-                        take = (v > best) | (np.isnan(v) & (not np.isnan(best)))
-                        best = v if take else best
-                        where = (r + i) * w + q + j if take else where
-                    out[b, ch, y, z] = best
-                    idx[b, ch, y, z] = where
-    return out, idx
+    # the common case (2x2 windows, stride 2, no padding or dilation) unrolled as a tournament of
+    # pairs, with the general kernel's per-window NaN test: 2.5x faster than a 2x2 loop testing NaN
+    # at every tap (bench/cnn_kernels.py, "per-tap" against "2x2")
+    n, c, h, w = x.shape
+    out = np.empty((n * c, oh * ow), x.dtype)
+    idx = np.empty((n * c, oh * ow), np.int64)
+    xf = x.reshape(n * c, h * w)
+    for m in range(n * c):
+        row = xf[m]
+        for y in range(oh):
+            r0 = 2 * y * w
+            r1 = r0 + w
+            for z in range(ow):
+                q0, q1 = r0 + 2 * z, r1 + 2 * z
+                a, b, e, f = row[q0], row[q0 + 1], row[q1], row[q1 + 1]
+                top = b > a
+                top_v = b if top else a
+                top_i = q0 + 1 if top else q0
+                bottom = f > e
+                bottom_v = f if bottom else e
+                bottom_i = q1 + 1 if bottom else q1
+                down = bottom_v > top_v
+                best = bottom_v if down else top_v
+                where = bottom_i if down else top_i
+                total = a + b + e + f
+                if total != total:  # a NaN (or +inf and -inf): PyTorch's rule, the last NaN wins
+                    best, where = a, q0
+                    for q in (q0 + 1, q1, q1 + 1):
+                        v = row[q]
+                        if v > best or v != v:
+                            best, where = v, q
+                out[m, y * ow + z] = best
+                idx[m, y * ow + z] = where
+    return out.reshape(n, c, oh, ow), idx.reshape(n, c, oh, ow)
 
 
 def max_pool2d(x: np.ndarray, k: Pair, s: Pair, p: Pair, d: Pair, out_hw: Pair) -> tuple[np.ndarray, np.ndarray]:
@@ -297,6 +400,7 @@ def max_pool2d(x: np.ndarray, k: Pair, s: Pair, p: Pair, d: Pair, out_hw: Pair) 
     _check.floating(op, "x", x)  # the padding is −∞
     k, s, p, d, out_hw = _geometry(op, k, s, p, d, out_hw)
     _pool_padding(op, k, p)
+    _pool_windows_inside(op, x.shape[2:], k, s, p, d, out_hw)
     if use_jit() and _check.jit_ready(x):
         if k == s == (2, 2) and p == (0, 0) and d == (1, 1):
             return _max_pool2d_2x2_nb(np.ascontiguousarray(x), *out_hw)
@@ -315,15 +419,16 @@ def max_pool2d_backward_np(g: np.ndarray, indices: np.ndarray, shape: tuple[int,
 
 @njit
 def _max_pool2d_backward_nb(g, idx, out):
+    # flat (N·C, H·W) views: one add per output, no division of the index into row and column
+    # (2-3x faster than indexing out[b, c, k // W, k % W]: bench/cnn_kernels.py, "bw 4-D")
     n, c, oh, ow = g.shape
-    w = out.shape[3]
-    for b in range(n):
-        for ch in range(c):
-            for y in range(oh):
-                for z in range(ow):
-                    k = idx[b, ch, y, z]
-                    if k >= 0:
-                        out[b, ch, k // w, k % w] += g[b, ch, y, z]
+    h, w = out.shape[2], out.shape[3]
+    gf, idf, of = g.reshape(n * c, oh * ow), idx.reshape(n * c, oh * ow), out.reshape(n * c, h * w)
+    for m in range(n * c):
+        for o in range(oh * ow):
+            k = idf[m, o]
+            if k >= 0:
+                of[m, k] += gf[m, o]
     return out
 
 

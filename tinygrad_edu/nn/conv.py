@@ -27,7 +27,7 @@ def pair(v: Size, name: str, minimum: int = 1) -> tuple[int, int]:
     ((3, 3), (3, 1), (2, 2))
     """
     if isinstance(v, (tuple, list)):
-        if len(v) != 2:
+        if len(v) != 2 or any(isinstance(a, (tuple, list)) for a in v):  # ((0, 1), (1, 0)) is not a pair
             raise ValueError(f"{name}: expected an int or a pair (h, w), got {v!r}")
         return pair(v[0], name, minimum)[0], pair(v[1], name, minimum)[0]
     if isinstance(v, (bool, str)) or not isinstance(v, (int, np.integer, float)) or int(v) != v or v < minimum:

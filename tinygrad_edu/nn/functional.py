@@ -118,12 +118,18 @@ def batch_norm(
     channels = x.shape[1]
     if weight is not None and weight.shape != (channels,):
         raise ValueError(f"batch_norm: input has {channels} channels but the layer has {weight.shape[0]}")
+    shape = (1, -1) + (1,) * (x.ndim - 2)
     if training:
         n = x.data.size // channels
         if n < 2:
             raise ValueError(f"batch_norm: training needs more than one value per channel, got input shape {x.shape}")
         fn = ops.BatchNorm(eps)
-        out = apply(fn, *(t for t in (x, weight, bias) if t is not None)) if weight is not None else apply(fn, x)
+        if weight is not None:
+            out = apply(fn, *(t for t in (x, weight, bias) if t is not None))
+        else:  # the op's second input is γ: a bias alone is added after it
+            out = apply(fn, x)
+            if bias is not None:
+                out = out + bias.reshape(*shape)
         if running_mean is not None:
             var = fn.var * (n / (n - 1)) if unbiased_running_var else fn.var
             running_mean *= 1 - momentum
@@ -131,7 +137,6 @@ def batch_norm(
             running_var *= 1 - momentum
             running_var += momentum * var
         return out
-    shape = (1, -1) + (1,) * (x.ndim - 2)
     scale = 1.0 / np.sqrt(running_var + eps).astype(x.dtype)
     out = (x - running_mean.reshape(shape).astype(x.dtype)) * scale.reshape(shape)
     if weight is not None:

@@ -24,6 +24,7 @@ True
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -33,6 +34,8 @@ import numpy as np
 from ..nn import conv
 from ..nn import functional as F
 from ..tensor import Tensor
+from .conv import Conv2d
+from .function import apply
 
 
 def _torch() -> Any:
@@ -97,28 +100,113 @@ def _softmax(x: np.ndarray, axis: int) -> np.ndarray:
     return e / e.sum(axis=axis, keepdims=True)
 
 
-def _conv2d(x: np.ndarray, w: np.ndarray, padding: int) -> np.ndarray:
-    """y[n, o, i, j] = Σ_{c, u, v} W[o, c, u, v]·x_pad[n, c, i + u, j + v] by plain loops (stride 1)."""
-    xp = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
-    k = w.shape[-1]
-    oh, ow = xp.shape[2] - k + 1, xp.shape[3] - k + 1
-    out = np.zeros((x.shape[0], w.shape[0], oh, ow))
+Pads = tuple[tuple[int, int], tuple[int, int]]
+
+
+def _windows(
+    x: np.ndarray,
+    k: tuple[int, int],
+    stride: int = 1,
+    padding: Pads = ((0, 0), (0, 0)),
+    dilation: int = 1,
+    fill: float = 0.0,
+) -> np.ndarray:
+    """The windows (N, C, OH, OW, kh, kw) of x padded with ``fill`` ((top, bottom), (left, right)), by
+    plain loops: window (i, j) holds x_pad[:, :, i·s + u·d, j·s + v·d] for u < kh, v < kw, and there
+    is one window per position where it fits, so OH = ⌊(H + pads − d·(kh − 1) − 1)/s⌋ + 1."""
+    xp = np.pad(x, ((0, 0), (0, 0), *padding), constant_values=fill)
+    span = [dilation * (k[a] - 1) + 1 for a in range(2)]
+    oh, ow = ((xp.shape[2 + a] - span[a]) // stride + 1 for a in range(2))
+    out = np.empty((*x.shape[:2], oh, ow, *k))
     for i in range(oh):
         for j in range(ow):
-            out[:, :, i, j] = np.tensordot(xp[:, :, i : i + k, j : j + k], w, axes=([1, 2, 3], [1, 2, 3]))
+            rows, cols = (
+                slice(i * stride, i * stride + span[0], dilation),
+                slice(j * stride, j * stride + span[1], dilation),
+            )
+            out[:, :, i, j] = xp[:, :, rows, cols]
     return out
 
 
-def _pool2x2(x: np.ndarray, reduce: Callable[..., np.ndarray]) -> np.ndarray:
-    """Non-overlapping 2×2 windows of (N, C, H, W) reduced: reshape to (N, C, H/2, 2, W/2, 2)."""
-    n, c, h, w = x.shape
-    return reduce(x.reshape(n, c, h // 2, 2, w // 2, 2), axis=(3, 5))
+def _conv2d(
+    x: np.ndarray, w: np.ndarray, b: np.ndarray | None = None, padding: int | str | Pads = 0, **kw: int
+) -> np.ndarray:
+    """y[n, o, i, j] = b[o] + Σ_{c, u, v} W[o, c, u, v]·window[n, c, i, j, u, v]. ``padding``: an int
+    (all four sides), ((top, bottom), (left, right)), or "same": d·(k − 1) in all along each axis,
+    the odd one after (PyTorch's rule)."""
+    if padding == "same":
+        total = [kw.get("dilation", 1) * (w.shape[2 + a] - 1) for a in range(2)]
+        padding = tuple((t // 2, t - t // 2) for t in total)
+    elif isinstance(padding, int):
+        padding = ((padding, padding), (padding, padding))
+    y = np.einsum("ncijuv,ocuv->noij", _windows(x, w.shape[2:], padding=padding, **kw), w)
+    return y if b is None else y + b[:, None, None]
+
+
+def _pool2d(
+    x: np.ndarray,
+    kernel_size: int,
+    reduce: Callable[..., np.ndarray],
+    stride: int | None = None,
+    padding: int = 0,
+    dilation: int = 1,
+) -> np.ndarray:
+    """Each k×k window reduced; max pools pad with −∞, average pools with 0 (counted)."""
+    fill = -np.inf if reduce is np.max else 0.0
+    win = _windows(x, (kernel_size,) * 2, stride or kernel_size, ((padding, padding),) * 2, dilation, fill)
+    return reduce(win, axis=(-2, -1))
+
+
+def _batch_norm(
+    x: np.ndarray, w: np.ndarray, b: np.ndarray, mean: np.ndarray | None = None, var: np.ndarray | None = None
+) -> np.ndarray:
+    """y = γ·(x − μ)/√(σ² + 1e-5) + β per channel (axis 1): μ, σ² (biased) over every other axis, or given."""
+    axes, shape = (0, *range(2, x.ndim)), (1, -1) + (1,) * (x.ndim - 2)
+    mean = x.mean(axis=axes) if mean is None else mean
+    var = ((x - mean.reshape(shape)) ** 2).mean(axis=axes) if var is None else var
+    return w.reshape(shape) * (x - mean.reshape(shape)) / np.sqrt(var.reshape(shape) + 1e-5) + b.reshape(shape)
+
+
+def _torch_conv2d(x: Any, w: Any, b: Any = None, padding: Any = 0, **kw: Any) -> Any:
+    """PyTorch's conv2d; uneven padding ((top, bottom), (left, right)) as an explicit ``F.pad`` first."""
+    F_ = _torch().nn.functional
+    if isinstance(padding, tuple) and isinstance(padding[0], tuple):
+        (top, bottom), (left, right) = padding
+        x, padding = F_.pad(x, (left, right, top, bottom)), 0
+    with warnings.catch_warnings():  # PyTorch's note that "same" with an even kernel pads a copy
+        warnings.filterwarnings("ignore", "Using padding='same' with even kernel")
+        return F_.conv2d(x, w, b, padding=padding, **kw)
+
+
+def _conv_case(name: str, shapes: tuple[tuple[int, ...], ...], **kw: Any) -> Case:
+    """A conv2d row: inputs x, W and (when three shapes are given) b, with ``kw`` in every spelling."""
+    return Case(
+        f"conv2d {name}",
+        lambda x, w, *b: conv.conv2d(x, w, *b, **kw),
+        lambda x, w, *b: _conv2d(x, w, *b, **kw),
+        lambda x, w, *b: _torch_conv2d(x, w, *b, **kw),
+        shapes,
+    )
+
+
+def _pool_case(fn: Callable[..., Any], name: str, shape: tuple[int, ...], **kw: Any) -> Case:
+    """A max_pool2d or avg_pool2d row (``fn``); max pools get distinct inputs (no ties)."""
+    reduce = np.max if fn is conv.max_pool2d else np.mean
+    return Case(
+        f"{fn.__name__} {name}",
+        lambda x: fn(x, **kw),
+        lambda x: _pool2d(x, reduce=reduce, **kw),
+        lambda x: getattr(_torch().nn.functional, fn.__name__)(x, **kw),
+        (shape,),
+        distinct=reduce is np.max,
+    )
 
 
 IDX = np.array([2, 0, 2])  # an integer index with a repeat: the gradient must add up at row 2
 WHERE = np.arange(12).reshape(3, 4) % 3 == 0
 LABELS = np.array([0, 2])
 BCE_TARGETS = np.array([[0.0, 1.0, 1.0], [1.0, 0.0, 0.3]])
+RUNNING_MEAN, RUNNING_VAR = np.array([0.5, -1.0, 2.0]), np.array([0.25, 1.5, 4.0])  # batch norm's, per channel
 
 
 def _torch_idx(*idx: Any) -> tuple[Any, ...]:
@@ -310,34 +398,51 @@ NN = [
         lambda x, w, b: _torch().nn.functional.linear(x, w, b),
         ((4, 3), (2, 3), (2,)),
     ),
-    Case(
-        "conv2d padding 1",
-        lambda x, w: conv.conv2d(x, w, padding=1),
-        lambda x, w: _conv2d(x, w, 1),
-        lambda x, w: _torch().nn.functional.conv2d(x, w, padding=1),
-        ((1, 2, 5, 5), (3, 2, 3, 3)),
+    # C·kh·kw = 18 < Conv2d.ONE_GEMM_DEPTH: one GEMM per image
+    _conv_case("padding 1, no bias", ((2, 2, 5, 5), (3, 2, 3, 3)), padding=1),
+    _conv_case("stride 2", ((2, 2, 7, 6), (3, 2, 3, 3), (3,)), stride=2),
+    _conv_case("dilation 2", ((1, 2, 7, 8), (3, 2, 3, 2), (3,)), dilation=2),
+    _conv_case("padding same 3x3", ((2, 2, 5, 6), (3, 2, 3, 3), (3,)), padding="same"),
+    _conv_case("padding same 4x2 (even kernel)", ((1, 2, 6, 5), (3, 2, 4, 2), (3,)), padding="same"),
+    # C·kh·kw = 72 ≥ Conv2d.ONE_GEMM_DEPTH: one GEMM with the batch inside the columns
+    _conv_case("deep 8x3x3 (one GEMM)", ((2, 8, 5, 4), (3, 8, 3, 3), (3,)), padding=1),
+    _conv_case("deep 8x3x3, no bias", ((2, 8, 5, 4), (3, 8, 3, 3)), stride=2),
+    Case(  # the Keras door's spelling: the op itself, with ((top, bottom), (left, right))
+        "conv2d padding ((0, 1), (1, 0))",
+        lambda x, w, b: apply(Conv2d((1, 1), ((0, 1), (1, 0)), (1, 1)), x, w, b),
+        lambda x, w, b: _conv2d(x, w, b, padding=((0, 1), (1, 0))),
+        lambda x, w, b: _torch_conv2d(x, w, b, padding=((0, 1), (1, 0))),
+        ((2, 2, 4, 5), (3, 2, 2, 2), (3,)),
     ),
-    Case(
-        "max_pool2d",
-        lambda x: conv.max_pool2d(x, 2),
-        lambda x: _pool2x2(x, np.max),
-        lambda x: _torch().nn.functional.max_pool2d(x, 2),
-        ((1, 2, 4, 4),),
-        distinct=True,
-    ),
-    Case(
-        "avg_pool2d",
-        lambda x: conv.avg_pool2d(x, 2),
-        lambda x: _pool2x2(x, np.mean),
-        lambda x: _torch().nn.functional.avg_pool2d(x, 2),
-        ((1, 2, 4, 4),),
-    ),
+    _pool_case(conv.max_pool2d, "2x2", (2, 2, 4, 6), kernel_size=2),
+    _pool_case(conv.max_pool2d, "3x3 stride 2 padding 1", (2, 2, 7, 6), kernel_size=3, stride=2, padding=1),
+    _pool_case(conv.max_pool2d, "2x2 stride 1 dilation 2", (1, 2, 6, 7), kernel_size=2, stride=1, dilation=2),
+    _pool_case(conv.avg_pool2d, "2x2", (2, 2, 4, 6), kernel_size=2),
+    _pool_case(conv.avg_pool2d, "3x3 stride 2 padding 1", (2, 2, 7, 6), kernel_size=3, stride=2, padding=1),
     Case(
         "batch_norm (training)",
         lambda x: F.batch_norm(x, None, None, training=True),
-        lambda x: (x - x.mean(axis=0)) / np.sqrt(((x - x.mean(axis=0)) ** 2).mean(axis=0) + 1e-5),
+        lambda x: _batch_norm(x, np.ones(3), np.zeros(3)),
         lambda x: _torch().nn.functional.batch_norm(x, None, None, training=True),
         ((6, 3),),
+    ),
+    Case(  # the running statistics are updated in place: a fresh copy for each call, in x's dtype as a layer's
+        "batch_norm2d (training)",
+        lambda x, w, b: F.batch_norm(x, RUNNING_MEAN.astype(x.dtype), RUNNING_VAR.astype(x.dtype), w, b, training=True),
+        _batch_norm,
+        lambda x, w, b: _torch().nn.functional.batch_norm(
+            x, *_torch_idx(RUNNING_MEAN.copy(), RUNNING_VAR.copy()), w, b, training=True
+        ),
+        ((4, 3, 3, 2), (3,), (3,)),
+    ),
+    Case(
+        "batch_norm2d (eval, running stats)",
+        lambda x, w, b: F.batch_norm(x, RUNNING_MEAN, RUNNING_VAR, w, b, training=False),
+        lambda x, w, b: _batch_norm(x, w, b, RUNNING_MEAN, RUNNING_VAR),
+        lambda x, w, b: _torch().nn.functional.batch_norm(
+            x, *_torch_idx(RUNNING_MEAN, RUNNING_VAR), w, b, training=False
+        ),
+        ((2, 3, 3, 2), (3,), (3,)),
     ),
     Case(
         "mse_loss",

@@ -7,14 +7,16 @@ W of shape (O, C, kh, kw), stride s, dilation d and zero padding p (before; p' a
 
 with OH = ⌊(H + p_h + p_h' − d_h·(kh − 1) − 1)/s_h⌋ + 1 (likewise OW), as PyTorch.
 
-The forward cuts each image into its windows with `kernels.im2col`, written straight into
-cols[n] of shape (C·kh·kw, OH·OW), and multiplies: y[n] = W_flat · cols[n], one BLAS GEMM per
-image (``np.matmul`` over the stack) whose output is already NCHW. With G[n] = ∂L/∂y[n]:
+The forward cuts the images into their windows with `kernels.im2col` (the columns, one row per
+kernel tap (c, i, j), one column per output position) and multiplies by the flattened kernel W_flat
+in BLAS; with G = ∂L/∂y:
 
-    ∂L/∂W = Σ_n G[n] · cols[n]ᵀ,   ∂L/∂b = Σ_{n, y, x} G,   ∂L/∂x = col2im(W_flatᵀ · G[n])
+    y = W_flat · cols + b,   ∂L/∂W = G · colsᵀ,   ∂L/∂b = Σ_{n, y, x} G,   ∂L/∂x = col2im(W_flatᵀ · G)
 
 where `kernels.col2im` scatter-adds each window's gradient back onto the image (the adjoint of
-im2col). ``bench/cnn_kernels.py`` measured this layout against the alternatives.
+im2col). The bias rides in the GEMM: the columns get a row of ones and W_flat the column b, so ∂L/∂b
+comes out as the last column of the extended ∂L/∂W. Whether the images' columns are multiplied one
+image at a time or side by side in one large GEMM is `Conv2d`'s choice, by depth (see there).
 """
 
 from __future__ import annotations
@@ -49,9 +51,21 @@ class Conv2d(Function):
     """y[n] = W_flat·im2col(x)[n] + b;  ∂/∂W = Σ_n G[n]·cols[n]ᵀ,  ∂/∂b = Σ G,  ∂/∂x = col2im(W_flatᵀ·G).
 
     ``padding`` is ((top, bottom), (left, right)): "same" with an even kernel pads one more
-    after than before, as PyTorch."""
+    after than before, as PyTorch.
+
+    Two layouts of the same products, chosen per layer by the depth C·kh·kw of the columns:
+
+    - shallow (below `ONE_GEMM_DEPTH`, e.g. a first layer on one channel): cols (N, C·kh·kw, OH·OW)
+      and one GEMM per image, whose output is already NCHW; a single GEMM with an inner dimension
+      of 9 would run far below BLAS's speed;
+    - deep: cols (C·kh·kw, N·OH·OW), one large GEMM per direction, which BLAS runs at full speed
+      and spreads over its threads, at the price of moving the batch axis of y and G (arrays C·kh·kw
+      times smaller than the columns)."""
 
     name = "conv2d"
+    #: from ``bench/cnn_kernels.py`` (two threads, forward + backward): depth 9 and 25 run 2.5-10x
+    #: faster per image; depth 144, 150 and 288 1.2-1.4x faster as one GEMM
+    ONE_GEMM_DEPTH = 64
 
     def __init__(self, stride: Pair, padding: tuple[Pair, Pair], dilation: Pair) -> None:
         self.stride, self.padding, self.dilation = stride, padding, dilation
@@ -67,28 +81,40 @@ class Conv2d(Function):
         k, s, d = (kh, kw), self.stride, self.dilation
         out_hw = _out_hw("conv2d", x, k, s, self.padding, d)
         self.geometry = (k, s, (self.padding[0][0], self.padding[1][0]), d, out_hw)
-        cols = kernels.im2col(x, *self.geometry)
-        self.cols = cols if self.needs_input_grad[1] else None
+        self.one_gemm, self.has_bias = in_c * kh * kw >= self.ONE_GEMM_DEPTH, b is not None
+        cols = kernels.im2col(x, *self.geometry, batch_inside=self.one_gemm, ones_row=self.has_bias)
+        self.cols = cols if self.needs_input_grad[1] or (self.has_bias and self.needs_input_grad[2]) else None
         self.w, self.x_shape = w, x.shape
-        out = np.matmul(w.reshape(out_c, -1), cols)  # (N, O, OH·OW): NCHW already
-        if b is not None:
-            out += b[:, None]
-        return out.reshape(x.shape[0], out_c, *out_hw)
+        n, w_flat = x.shape[0], w.reshape(out_c, -1)
+        if self.has_bias:  # [W_flat | b] · [cols; 1] = W_flat·cols + b: the bias rides in the GEMM
+            w_flat = np.concatenate([w_flat, b[:, None]], axis=1, dtype=w_flat.dtype)  # b cast, as in Linear
+        if self.one_gemm:  # (O, N·P) → (N, O, P)
+            out = np.ascontiguousarray((w_flat @ cols).reshape(out_c, n, -1).transpose(1, 0, 2))
+        else:
+            out = np.matmul(w_flat, cols)  # (N, O, OH·OW): NCHW already
+        return out.reshape(n, out_c, *out_hw)
 
     def backward(self, g):
         needs = self.needs_input_grad
         out_c = self.w.shape[0]
-        g3 = np.ascontiguousarray(g).reshape(g.shape[0], out_c, -1)
+        g3 = g.reshape(g.shape[0], out_c, -1)
+        if self.one_gemm:
+            g3 = np.ascontiguousarray(g3.transpose(1, 0, 2)).reshape(out_c, -1)  # G as (O, N·P)
+        else:
+            g3 = np.ascontiguousarray(g3)
         gw = gb = gx = None
-        if needs[1]:
-            # (Σ_n cols[n]·G[n]ᵀ)ᵀ: the same sum as Σ_n G[n]·cols[n]ᵀ, but BLAS gets its operands in
-            # the order it reads fastest (1.6 against 2.0 ms for the small CNN's second layer)
-            gw = np.matmul(self.cols, g3.transpose(0, 2, 1)).sum(axis=0).T.reshape(self.w.shape)
-        if len(needs) > 2 and needs[2]:
-            gb = np.add.reduce(g3, axis=0).sum(axis=1)
+        if self.cols is not None:
+            # [∂/∂W | ∂/∂b] = Σ_n G[n]·[cols[n]; 1]ᵀ, computed transposed, (Σ_n [cols[n]; 1]·G[n]ᵀ)ᵀ, the
+            # operand order BLAS reads fastest (4.0 against 4.5 ms for the Keras convnet's second layer)
+            if self.one_gemm:
+                grads = (self.cols @ g3.T).T
+            else:
+                grads = np.matmul(self.cols, g3.transpose(0, 2, 1)).sum(axis=0).T
+            gw = grads[:, : self.w[0].size].reshape(self.w.shape) if needs[1] else None
+            gb = grads[:, -1].copy() if self.has_bias and needs[2] else None
         if needs[0]:
             dcols = np.matmul(self.w.reshape(out_c, -1).T, g3)
-            gx = kernels.col2im(dcols, self.x_shape, *self.geometry)
+            gx = kernels.col2im(dcols, self.x_shape, *self.geometry, batch_inside=self.one_gemm)
         return gx, gw, gb
 
 
