@@ -120,7 +120,7 @@ class Conv2d(Function):
 
 class MaxPool2d(Function):
     """y = max over each window (padding is −∞, so it never wins);  the gradient goes to the element
-    that won its window (the first one, on ties, as PyTorch)."""
+    that won its window: on ties the first one, and a NaN wins (the last NaN), as PyTorch."""
 
     name = "max_pool2d"
 
