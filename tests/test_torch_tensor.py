@@ -404,6 +404,58 @@ def test_max_and_min_with_dim_give_values_and_indices_as_pytorch() -> None:
         np.testing.assert_array_equal(ts[0].grad, rs[0].grad.numpy())
 
 
+TIES = np.array([[1.0, 5.0, 5.0, 0.0], [7.0, 7.0, 3.0, 7.0], [np.nan, 2.0, np.nan, 9.0]], dtype=np.float32)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda x: x.max(1),  # PyTorch's tutorials: _, predicted = outputs.max(1)
+        lambda x: x.max(1, keepdim=True),  # the MNIST example: output.max(1, keepdim=True)[1]
+        lambda x: x.min(0),
+        lambda x: x.max(-1, True),
+        lambda x: x.min(dim=1, keepdim=True),
+    ],
+)
+def test_max_and_min_with_a_positional_dim_give_values_and_indices_as_pytorch(call) -> None:
+    """Ties and NaN included: the first extreme (or the first NaN) is the index, and the gradient of
+    the values goes to that element alone (torch.max(x, dim) does not share it among ties)."""
+    (out, ref, ts, rs) = both(lambda xs: call(xs[0]), TIES)
+    np.testing.assert_array_equal(out.values.detach().numpy(), ref.values.detach().numpy())
+    np.testing.assert_array_equal(out.indices.numpy(), ref.indices.numpy())
+    assert out.indices.dtype == tg.int64 and len(out) == 2
+    weights = np.arange(1, out.values.numel() + 1, dtype=np.float32).reshape(out.values.shape)
+    (out.values * tg.tensor(weights)).sum().backward()
+    (ref.values * torch.tensor(weights)).sum().backward()
+    np.testing.assert_array_equal(ts[0].grad, rs[0].grad.numpy())
+
+
+def test_tutorial_prediction_line_and_amax_amin_as_pytorch() -> None:
+    outputs = np.array([[0.1, 2.0, -1.0], [3.0, 0.5, 0.2]], dtype=np.float32)
+    _, predicted = tg.max(tg.tensor(outputs), 1)
+    _, predicted_method = tg.tensor(outputs).max(1)
+    assert predicted.tolist() == predicted_method.tolist() == [1, 0]
+    for name, kw in (("amax", {"dim": 1}), ("amin", {"dim": (0, 1), "keepdim": True}), ("amax", {})):
+        out, ref, ts, rs = both(lambda xs, name=name, kw=kw: getattr(xs[0], name)(**kw), TIES[:2])
+        np.testing.assert_array_equal(out.detach().numpy(), ref.detach().numpy())
+        out.sum().backward()
+        ref.sum().backward()
+        np.testing.assert_array_equal(ts[0].grad, rs[0].grad.numpy())  # ties share the gradient here
+    x = tg.tensor(TIES[:2])
+    assert x.max(axis=1).tolist() == [5.0, 7.0] and x.max(axis=(0, 1), keepdims=True).shape == (1, 1)
+    assert x.max().item() == 7.0
+
+
+def test_max_with_several_dims_or_both_spellings_is_refused_by_name() -> None:
+    x = tg.tensor(A)
+    with pytest.raises(
+        TypeError, match=re.escape("max(dim): dim must be one axis (an int), got (0, 1); for the maximum")
+    ):
+        x.max((0, 1))
+    with pytest.raises(TypeError, match=re.escape("min(): give dim (PyTorch: values and indices) or axis")):
+        x.min(1, axis=0)
+
+
 def test_autograd_gradcheck_is_reachable_under_pytorchs_path() -> None:
     x = tg.tensor([0.3, -1.2], dtype=tg.float64, requires_grad=True)
     assert tg.autograd.gradcheck(make_legendre(tg).apply, (x,), eps=1e-6, atol=1e-4)

@@ -522,10 +522,17 @@ def _extreme(input: Tensor, dim: Any, keepdim: builtins.bool, name: str) -> Any:
         raise NotImplementedError(f"{name}(input, other): the elementwise form is not implemented yet; use where()")
     if dim is None:
         return getattr(x, name)()
-    values = getattr(x, name)(axis=dim, keepdims=keepdim)
-    pick = np.argmax if name == "max" else np.argmin
+    dim = builtins.int(dim) % builtins.max(x.ndim, 1)
+    pick = np.argmax if name == "max" else np.argmin  # the first extreme, or the first NaN, as PyTorch
     indices = pick(x.data, axis=dim)
-    return ValuesIndices(values, Tensor(np.expand_dims(indices, dim) if keepdim else indices))
+    # values read at the indices, so that the gradient goes to that one element (ties are not shared, as
+    # torch.max(x, dim) and unlike amax)
+    where = list(np.ogrid[tuple(slice(n) for n in indices.shape)])  # every other axis, as an open mesh
+    where.insert(dim, indices)
+    values = x[tuple(where)]
+    if keepdim:
+        values, indices = values.unsqueeze(dim), np.expand_dims(indices, dim)
+    return ValuesIndices(values, Tensor(indices))
 
 
 def max(input: Tensor, dim: builtins.int | None = None, keepdim: builtins.bool = False) -> Any:

@@ -467,25 +467,51 @@ class Tensor:
         return apply(ops.Mean(axis if dim is None else dim, keepdims or keepdim), self)
 
     def max(
-        self, axis: int | Sequence[int] | None = None, keepdims: bool = False, *, dim: Any = None, keepdim: bool = False
+        self, dim: Any = None, keepdim: bool = False, *, axis: int | Sequence[int] | None = None, keepdims: bool = False
     ) -> Any:
-        """The largest element over ``axis`` (numpy's spelling, a Tensor); with PyTorch's ``dim=``
-        the pair ``(values, indices)``, as ``torch.max(x, dim)``."""
-        if dim is not None:
-            from .factories import max as torch_max
+        """PyTorch's ``x.max()``: the largest element; ``x.max(dim)`` (or ``dim=``): the pair
+        ``(values, indices)`` along that axis, as ``torch.max(x, dim)``. numpy's spelling ``axis=``
+        (an axis or a tuple of axes) with ``keepdims=`` gives the values only, as `amax`.
 
-            return torch_max(self, dim, keepdim)
-        return apply(ops.Max(axis, keepdims), self)
+        >>> x = Tensor([[1.0, 5.0, 2.0], [7.0, 0.0, 3.0]])
+        >>> values, indices = x.max(1)
+        >>> values.tolist(), indices.tolist(), x.max(axis=1).tolist(), x.max().item()
+        ([5.0, 7.0], [1, 0], [5.0, 7.0], 7.0)
+        """
+        return self._extreme("max", dim, keepdim, axis, keepdims)
 
     def min(
-        self, axis: int | Sequence[int] | None = None, keepdims: bool = False, *, dim: Any = None, keepdim: bool = False
+        self, dim: Any = None, keepdim: bool = False, *, axis: int | Sequence[int] | None = None, keepdims: bool = False
     ) -> Any:
-        """The smallest element over ``axis`` (a Tensor); with ``dim=`` the pair ``(values, indices)``."""
-        if dim is not None:
-            from .factories import min as torch_min
+        """The smallest element; with ``dim`` the pair ``(values, indices)``; with ``axis=`` the values (see `max`)."""
+        return self._extreme("min", dim, keepdim, axis, keepdims)
 
-            return torch_min(self, dim, keepdim)
-        return apply(ops.Min(axis, keepdims), self)
+    def amax(self, dim: int | Sequence[int] | None = None, keepdim: bool = False) -> Tensor:
+        """The largest values over ``dim`` (an axis or a tuple of axes; all when None), as ``torch.amax``;
+        the gradient is shared equally among tied maxima."""
+        return apply(ops.Max(dim, keepdim), self)
+
+    def amin(self, dim: int | Sequence[int] | None = None, keepdim: bool = False) -> Tensor:
+        """The smallest values over ``dim``, as ``torch.amin``."""
+        return apply(ops.Min(dim, keepdim), self)
+
+    def _extreme(self, name: str, dim: Any, keepdim: bool, axis: Any, keepdims: bool) -> Any:
+        reduce = ops.Max if name == "max" else ops.Min
+        if axis is not None or keepdims:  # numpy's spelling: values only
+            if dim is not None:
+                raise TypeError(f"{name}(): give dim (PyTorch: values and indices) or axis (numpy: values), not both")
+            return apply(reduce(axis, keepdims), self)
+        if dim is None:
+            return apply(reduce(None, keepdim), self)
+        if not isinstance(dim, numbers.Integral) or isinstance(dim, bool):
+            raise TypeError(
+                f"{name}(dim): dim must be one axis (an int), got {dim!r}; for the {name}imum over several axes "
+                f"use a{name}(dim={dim!r}) or {name}(axis={dim!r})"
+            )
+        from .factories import max as torch_max
+        from .factories import min as torch_min
+
+        return (torch_max if name == "max" else torch_min)(self, int(dim), keepdim)
 
     def argmax(self, dim: int | None = None, keepdim: bool = False, *, axis: int | None = None) -> Tensor:
         """The int64 index of the largest element along ``dim`` (of the flattened tensor when None)."""
