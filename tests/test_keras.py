@@ -24,6 +24,7 @@ from tinygrad_edu.keras.layers import (
     GlobalAveragePooling2D,
     MaxPooling2D,
     SimpleRNN,
+    count_weights,
 )
 from tinygrad_edu.keras.models import Sequential
 from tinygrad_edu.keras.utils import to_categorical
@@ -186,8 +187,10 @@ def textbook_model() -> Sequential:
 
 def test_parameter_counts_and_summary(capsys) -> None:
     model = textbook_model()
-    assert model.layers[0].count_params() == (401_920, 0)  # 784·512 + 512
-    assert model.layers[1].count_params() == (1_024, 1_024)  # BatchNormalization(512): 4·512, half trainable
+    assert model.layers[0].count_params() == 401_920  # 784·512 + 512
+    bn = model.layers[1]  # BatchNormalization(512): 4·512 numbers, half of them trainable, as Keras counts
+    assert bn.count_params() == 2_048
+    assert (count_weights(bn.trainable_weights), count_weights(bn.non_trainable_weights)) == (1_024, 1_024)
     dense = [(784, 512), (512, 128), (128, 64), (64, 10)]
     total = sum(i * o + o for i, o in dense) + 4 * (512 + 128 + 64)
     assert model.count_params() == total
@@ -222,7 +225,7 @@ def test_conv_pool_rnn_shapes_and_counts() -> None:
         ]
     )
     assert [layer.output_shape for layer in model.layers] == [(10, 10, 8), (5, 5, 8), (5, 5, 4), (2, 2, 4), (4,), (3,)]
-    assert model.layers[0].count_params() == (3 * 3 * 1 * 8 + 8, 0)
+    assert model.layers[0].count_params() == 3 * 3 * 1 * 8 + 8
     out = model.predict(np.random.default_rng(0).random((2, 12, 12, 1)))
     assert out.shape == (2, 3)
     rnn = Sequential([SimpleRNN(6, input_shape=(5, 4))])

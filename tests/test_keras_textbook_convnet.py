@@ -51,7 +51,7 @@ def layer_type(cell: str) -> str:
 def test_layers_have_the_books_and_keras_shapes_and_parameter_counts(input_form: str) -> None:
     ours, theirs = textbook_convnet(K, input_form), textbook_convnet(keras, input_form)
     keras_rows = [(type(lk).__name__, tuple(lk.output.shape[1:]), lk.count_params()) for lk in theirs.layers]
-    our_rows = [(type(lo).__name__, lo.output_shape, lo.count_params()[0]) for lo in ours.layers]
+    our_rows = [(type(lo).__name__, lo.output_shape, lo.count_params()) for lo in ours.layers]
     assert our_rows == keras_rows == BOOK_SUMMARY
     assert ours.count_params() == theirs.count_params() == BOOK_TOTAL
 

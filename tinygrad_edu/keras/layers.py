@@ -19,6 +19,7 @@ values only).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -132,6 +133,11 @@ def assign_all(variables: list[Variable], weights: Any, owner: str) -> None:
         v.assign(w)
 
 
+def count_weights(variables: Sequence[Variable]) -> int:
+    """How many numbers the variables hold: Σ of the products of their shapes."""
+    return sum(int(np.prod(v.shape, dtype=np.int64)) for v in variables)
+
+
 class Layer(nn.Module):
     """Base of the Keras layers: lazy ``build``, output shapes, Keras weights and activation."""
 
@@ -193,10 +199,10 @@ class Layer(nn.Module):
                 total = p if total is None else total + p
         return total
 
-    def count_params(self) -> tuple[int, int]:
-        """(trainable, non-trainable) numbers held by this layer."""
-        sizes = [(int(np.prod(v.shape, dtype=np.int64)), v.trainable) for v in self.weights]
-        return sum(n for n, t in sizes if t), sum(n for n, t in sizes if not t)
+    def count_params(self) -> int:
+        """The numbers this layer holds, trainable or not, as Keras' ``count_params`` (the split is
+        ``count_weights(layer.trainable_weights)`` and ``count_weights(layer.non_trainable_weights)``)."""
+        return count_weights(self.weights)
 
     def weight_table(self) -> list[Weight]:
         """This layer's weights in Keras' order, one `Weight` each: the one place a layer says which

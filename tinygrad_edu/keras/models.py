@@ -24,7 +24,7 @@ from ..tensor import DEFAULT_DTYPE, Tensor
 from . import losses as losses_
 from . import optimizers as optimizers_
 from .callbacks import Callback, History
-from .layers import InputLayer, Layer, Variable, assign_all
+from .layers import InputLayer, Layer, Variable, assign_all, count_weights
 
 
 class Sequential(nn.Module):
@@ -282,14 +282,18 @@ class Sequential(nn.Module):
 
     # ------------------------------------------------------------ inspection and weights
     def count_params(self) -> int:
-        return sum(sum(layer.count_params()) for layer in self.layers)
+        return sum(layer.count_params() for layer in self.layers)
 
     def summary(self, print_fn: Any = print) -> None:
         """Keras' table: layer name (type), output shape with None for the batch, Param #, then the
         totals. Columns widen to fit the longest entry, so long layer names stay aligned."""
         self._require_built("summary")
         rows = [
-            (f"{layer.name} ({layer.type_name})", str((None, *layer.output_shape)), layer.count_params())
+            (
+                f"{layer.name} ({layer.type_name})",
+                str((None, *layer.output_shape)),
+                (count_weights(layer.trainable_weights), count_weights(layer.non_trainable_weights)),
+            )
             for layer in self.layers
         ]
         w_name = max(33, *(len(name) + 2 for name, _, _ in rows))
