@@ -496,13 +496,13 @@ class Tensor:
         return apply(ops.Min(dim, keepdim), self)
 
     def _extreme(self, name: str, dim: Any, keepdim: bool, axis: Any, keepdims: bool) -> Any:
-        reduce = ops.Max if name == "max" else ops.Min
-        if axis is not None or keepdims:  # numpy's spelling: values only
+        reduce, keep = (ops.Max if name == "max" else ops.Min), keepdim or keepdims
+        if axis is not None:  # numpy's spelling: values only
             if dim is not None:
                 raise TypeError(f"{name}(): give dim (PyTorch: values and indices) or axis (numpy: values), not both")
-            return apply(reduce(axis, keepdims), self)
-        if dim is None:
-            return apply(reduce(None, keepdim), self)
+            return apply(reduce(axis, keep), self)
+        if dim is None:  # everything: a NaN maximum shares the gradient among the NaNs, as torch's x.max()
+            return apply(reduce(None, keep, spread_nan=np.issubdtype(self.dtype, np.floating)), self)
         if not isinstance(dim, numbers.Integral) or isinstance(dim, bool):
             raise TypeError(
                 f"{name}(dim): dim must be one axis (an int), got {dim!r}; for the {name}imum over several axes "
@@ -511,7 +511,7 @@ class Tensor:
         from .factories import max as torch_max
         from .factories import min as torch_min
 
-        return (torch_max if name == "max" else torch_min)(self, int(dim), keepdim)
+        return (torch_max if name == "max" else torch_min)(self, int(dim), keep)
 
     def argmax(self, dim: int | None = None, keepdim: bool = False, *, axis: int | None = None) -> Tensor:
         """The int64 index of the largest element along ``dim`` (of the flattened tensor when None)."""
