@@ -446,6 +446,29 @@ def test_tutorial_prediction_line_and_amax_amin_as_pytorch() -> None:
     assert x.max().item() == 7.0
 
 
+def test_pytorch_mnist_example_accuracy_line() -> None:
+    """pred = output.max(1, keepdim=True)[1]; correct += pred.eq(target.view_as(pred)).sum().item()"""
+    output = np.array([[0.1, 2.0, -1.0], [3.0, 0.5, 0.2], [0.0, 0.0, 1.0], [1.0, 1.0, 0.0]], dtype=np.float32)
+    target = np.array([1, 2, 2, 0])
+    counts = []
+    for lib in (tg, torch):
+        out, tgt = lib.tensor(output), lib.tensor(target)
+        pred = out.max(1, keepdim=True)[1]
+        counts.append(pred.eq(tgt.view_as(pred)).sum().item())
+        assert [getattr(out, op)(0.5).sum().item() for op in ("lt", "le", "gt", "ge", "ne")] == [
+            int(v)
+            for v in (
+                (output < 0.5).sum(),
+                (output <= 0.5).sum(),
+                (output > 0.5).sum(),
+                (output >= 0.5).sum(),
+                (output != 0.5).sum(),
+            )
+        ]
+        assert out.reshape_as(lib.zeros(12)).shape == (12,)
+    assert counts == [3, 3]
+
+
 def test_max_edge_cases_as_pytorch() -> None:
     """Out-of-range dims raise as PyTorch's (they used to wrap round silently), keepdim works with
     either spelling, x.max() shares its gradient among NaNs as torch's, a 0-d tensor takes dim 0."""

@@ -401,6 +401,9 @@ class Tensor:
     def __ge__(self, other: Any) -> Tensor:
         return Tensor(self.data >= _as_array(other))
 
+    # the named forms, as PyTorch's (pred.eq(target.view_as(pred)).sum() in its MNIST example)
+    eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
+
     __hash__ = object.__hash__
 
     # ------------------------------------------------------------ elementwise functions
@@ -572,6 +575,14 @@ class Tensor:
 
     def expand_as(self, other: Tensor) -> Tensor:
         return self.expand(other.shape)
+
+    def view_as(self, other: Tensor) -> Tensor:
+        """This tensor with ``other``'s shape, as ``Tensor.view_as``."""
+        return self.view(other.shape)
+
+    def reshape_as(self, other: Tensor) -> Tensor:
+        """This tensor reshaped to ``other``'s shape, as ``Tensor.reshape_as``."""
+        return self.reshape(other.shape)
 
     def repeat(self, *sizes: int | Sequence[int]) -> Tensor:
         """The tensor tiled ``sizes[i]`` times along axis i (a copy), as ``Tensor.repeat``."""
