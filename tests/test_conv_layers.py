@@ -424,3 +424,10 @@ def test_bad_weight_bias_and_dtype_are_named_and_arrays_are_taken() -> None:
     )
     np.testing.assert_allclose(conv(x).data, ref.numpy(), rtol=1e-12)
     assert pool(x).shape == (2, 3, 4, 4)
+
+
+def test_a_conv_with_no_inputs_builds_and_pool_padding_fails_at_construction() -> None:
+    assert repr(nn.Conv2d(0, 4, 3)) == repr(torch.nn.Conv2d(0, 4, 3))  # PyTorch builds it too
+    for cls in (nn.MaxPool2d, nn.AvgPool2d):
+        with pytest.raises(ValueError, match=r"padding \(2, 2\) must be at most half the window \(2, 2\)"):
+            cls(2, padding=2)

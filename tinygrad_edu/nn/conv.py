@@ -99,11 +99,10 @@ def _pool_args(name: str, kernel_size: Size, stride: Size | None, padding: Size,
     if ceil_mode:
         raise ValueError(f"{name}: ceil_mode=True is not supported (output sizes round down, PyTorch's default)")
     k = pair(kernel_size, f"{name} kernel_size")
-    return (
-        k,
-        (k if stride is None else pair(stride, f"{name} stride")),
-        pair(padding, f"{name} padding", 0),
-    )
+    p = pair(padding, f"{name} padding", 0)
+    if p[0] > k[0] // 2 or p[1] > k[1] // 2:
+        raise ValueError(f"{name}: padding {p} must be at most half the window {k} (as in PyTorch)")
+    return k, (k if stride is None else pair(stride, f"{name} stride")), p
 
 
 def max_pool2d(
