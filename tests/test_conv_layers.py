@@ -370,3 +370,64 @@ def test_conv2d_a_float64_bias_does_not_turn_a_float32_conv_into_float64(channel
     out.sum().backward()
     assert [t.grad.dtype for t in ts] == [np.float32, np.float32, np.float64]
     np.testing.assert_allclose(ts[2].grad, np.full(3, 2 * 25), rtol=1e-6)  # ∂Σy/∂b[o] = N·OH·OW
+
+
+# ----------------------------------------------------------------------------- what a learner meets
+@pytest.mark.parametrize(
+    ("cls", "args", "kwargs"),
+    [
+        ("Conv2d", (3, 4, 3), {"bias": False}),
+        ("Conv2d", (3, 4, (3, 2)), {"stride": 2, "padding": 1, "dilation": 2}),
+        ("Conv2d", (3, 4, 3), {"padding": "same"}),
+        ("Conv2d", (1, 16, 3), {}),
+        ("Conv2d", (3, 4, 3), {"padding": (1, 0)}),
+        ("MaxPool2d", (2,), {}),
+        ("MaxPool2d", (3, 2, 1, 2), {}),
+        ("AvgPool2d", (3, 2, 1), {}),
+    ],
+)
+def test_layer_reprs_are_pytorchs(cls, args, kwargs) -> None:
+    """print(model) reads as PyTorch's, bias=False included."""
+    assert repr(getattr(nn, cls)(*args, **kwargs)) == repr(getattr(torch.nn, cls)(*args, **kwargs))
+
+
+@pytest.mark.parametrize("channels", [3, 16])  # both GEMM layouts
+def test_an_empty_batch_goes_forward_and_backward_as_in_pytorch(channels: int) -> None:
+    ours, theirs = nn.Conv2d(channels, 4, 3), torch.nn.Conv2d(channels, 4, 3)
+    x = Tensor(np.zeros((0, channels, 8, 8), np.float32), requires_grad=True)
+    out = ours(x)
+    assert out.shape == tuple(theirs(torch.zeros(0, channels, 8, 8)).shape) == (0, 4, 6, 6)
+    out.sum().backward()
+    assert x.grad.shape == (0, channels, 8, 8)
+    assert not ours.weight.grad.any() and not ours.bias.grad.any()
+
+
+def test_bad_weight_bias_and_dtype_are_named_and_arrays_are_taken() -> None:
+    x = Tensor(rand((2, 3, 8, 8)))
+    with pytest.raises(ValueError, match=r"conv2d: expected a bias of shape \(4,\) for 4 output channels, got \(5,\)"):
+        F.conv2d(x, Tensor(rand((4, 3, 3, 3))), Tensor(rand((5,))))
+    with pytest.raises(ValueError, match=r"conv2d: expected a weight of shape \(out, in, kh, kw\), got \(4, 3, 3\)"):
+        F.conv2d(x, Tensor(rand((4, 3, 3))))
+    with pytest.raises(TypeError, match="conv2d: needs a floating-point input, got int64"):
+        F.conv2d(Tensor(np.ones((2, 3, 8, 8), np.int64)), Tensor(rand((4, 3, 3, 3))))
+    with pytest.raises(TypeError, match="avg_pool2d: needs a floating-point input, got bool"):
+        F.avg_pool2d(Tensor(np.ones((1, 1, 4, 4), bool)), 2)
+    with pytest.raises(TypeError, match="conv2d: expected a Tensor"):
+        nn.Conv2d(3, 4, 3)("images")
+    conv, pool = (
+        nn.Conv2d(3, 4, 3, dtype=np.float64),
+        nn.MaxPool2d(2),
+    )  # numpy arrays are taken, as nn.Linear takes them
+    x = rand((2, 3, 8, 8))
+    ref = torch.nn.functional.conv2d(
+        torch.from_numpy(x), torch.from_numpy(conv.weight.data), torch.from_numpy(conv.bias.data)
+    )
+    np.testing.assert_allclose(conv(x).data, ref.numpy(), rtol=1e-12)
+    assert pool(x).shape == (2, 3, 4, 4)
+
+
+def test_a_conv_with_no_inputs_builds_and_pool_padding_fails_at_construction() -> None:
+    assert repr(nn.Conv2d(0, 4, 3)) == repr(torch.nn.Conv2d(0, 4, 3))  # PyTorch builds it too
+    for cls in (nn.MaxPool2d, nn.AvgPool2d):
+        with pytest.raises(ValueError, match=r"padding \(2, 2\) must be at most half the window \(2, 2\)"):
+            cls(2, padding=2)

@@ -262,7 +262,10 @@ def test_fit_evaluate_predict(capsys) -> None:
     assert isinstance(history, History) and set(history.history) == {"loss", "accuracy", "val_loss", "val_accuracy"}
     assert len(history.history["loss"]) == 8 and history.history["loss"][-1] < history.history["loss"][0]
     out = capsys.readouterr().out
-    assert "Epoch 8/8 - 6/6 [" in out and "val_accuracy:" in out  # 192 training samples / 32 = 6 steps
+    assert (
+        "Epoch 8/8\n6/6 - " in out and "ms/step - accuracy: " in out and "- val_accuracy:" in out
+    )  # 192 / 32 = 6 steps
+    assert "[====" not in out  # verbose=2: one line per epoch, no bar (Keras 3)
     # validation_split took the LAST quarter: evaluating on it reproduces the last val_loss
     val_loss, val_acc = model.evaluate(x[-64:], y[-64:], verbose=0)
     assert val_loss == pytest.approx(history.history["val_loss"][-1], rel=1e-6)
@@ -476,3 +479,17 @@ def test_keras_mnist_example_runs_end_to_end(capsys, tmp_path) -> None:
     assert "Epoch 10/10" in out and "history keys: ['accuracy', 'loss', 'val_accuracy', 'val_loss']" in out
     assert accuracy > 0.85
     assert (tmp_path / "keras_mnist_history.png").exists() and (tmp_path / "keras_mnist_confusion.png").exists()
+
+
+def test_calling_the_model_works_as_in_keras() -> None:
+    """model(x) takes a numpy array, runs in inference mode (Keras' default), training=True turns Dropout on."""
+    tg.manual_seed(0)
+    model = Sequential([Dense(8, activation="relu", input_dim=4), Dropout(0.5), Dense(3, activation="softmax")])
+    x = np.random.default_rng(0).random((5, 4))  # float64, as a learner passes it: cast to float32 as Keras does
+    out = model(x)
+    assert isinstance(out, Tensor) and out.dtype == np.float32 and out.shape == (5, 3)
+    np.testing.assert_allclose(out.data, model.predict(x), rtol=1e-6)
+    np.testing.assert_allclose(model(Tensor(x.astype(np.float32)), training=False).data, out.data, rtol=1e-6)
+    assert not np.allclose(model(x, training=True).data, out.data)  # Dropout(0.5) is on
+    with pytest.raises(ValueError, match=r"model\(x\): expected inputs of shape \(None, 4\), got \(None, 3\)"):
+        model(np.zeros((2, 3)))

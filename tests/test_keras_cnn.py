@@ -60,6 +60,7 @@ def test_same_padding_is_tensorflows_formula() -> None:
 def test_keras_io_mnist_convnet_summary_matches_keras() -> None:
     ours, theirs = keras_io_convnet(K), keras_io_convnet(keras)
     assert ours.count_params() == theirs.count_params() == 34_826
+    assert [layer.output.shape for layer in ours.layers] == [tuple(lk.output.shape) for lk in theirs.layers]  # Keras 3
     assert [(layer.output_shape, layer.count_params()) for layer in ours.layers] == [
         (tuple(lk.output.shape[1:]), lk.count_params()) for lk in theirs.layers
     ]

@@ -71,9 +71,8 @@ def keras_forward_backward(model, x: np.ndarray, g: np.ndarray, training: bool):
 
 
 def our_forward_backward(model: K.Sequential, x: np.ndarray, g: np.ndarray, training: bool):
-    model.train(training)
     xt = Tensor(x, requires_grad=True)
-    out = model(xt)
+    out = model(xt, training=training)  # as Keras is called
     (out * Tensor(g)).sum().backward()
     grads = [v.tensor.grad if v.perm is None else v.tensor.grad.transpose(v.perm) for v in model.trainable_weights]
     return out.data, xt.grad, grads

@@ -446,6 +446,53 @@ def test_tutorial_prediction_line_and_amax_amin_as_pytorch() -> None:
     assert x.max().item() == 7.0
 
 
+def test_pytorch_mnist_example_accuracy_line() -> None:
+    """pred = output.max(1, keepdim=True)[1]; correct += pred.eq(target.view_as(pred)).sum().item()"""
+    output = np.array([[0.1, 2.0, -1.0], [3.0, 0.5, 0.2], [0.0, 0.0, 1.0], [1.0, 1.0, 0.0]], dtype=np.float32)
+    target = np.array([1, 2, 2, 0])
+    counts = []
+    for lib in (tg, torch):
+        out, tgt = lib.tensor(output), lib.tensor(target)
+        pred = out.max(1, keepdim=True)[1]
+        counts.append(pred.eq(tgt.view_as(pred)).sum().item())
+        assert [getattr(out, op)(0.5).sum().item() for op in ("lt", "le", "gt", "ge", "ne")] == [
+            int(v)
+            for v in (
+                (output < 0.5).sum(),
+                (output <= 0.5).sum(),
+                (output > 0.5).sum(),
+                (output >= 0.5).sum(),
+                (output != 0.5).sum(),
+            )
+        ]
+        assert out.reshape_as(lib.zeros(12)).shape == (12,)
+    assert counts == [3, 3]
+
+
+def test_max_edge_cases_as_pytorch() -> None:
+    """Out-of-range dims raise as PyTorch's (they used to wrap round silently), keepdim works with
+    either spelling, x.max() shares its gradient among NaNs as torch's, a 0-d tensor takes dim 0."""
+    x = tg.tensor(A)
+    for bad in (2, -3):
+        with pytest.raises(IndexError, match=re.escape("expected to be in range of [-2, 1], got")):
+            x.max(bad)
+        with pytest.raises(IndexError, match="dimension out of range"):
+            tg.min(x, bad)
+    a = np.array([[1.0, 2.0, 3.0], [10.0, 20.0, 30.0], [0.0, 0.0, 5.0]])
+    stable = tg.tensor(a) - tg.tensor(a).max(axis=1, keepdim=True)  # the hand-written softmax's first line
+    np.testing.assert_array_equal(stable.numpy(), a - a.max(axis=1, keepdims=True))
+    assert tg.tensor(a).max(dim=1, keepdims=True).values.shape == (3, 1)
+    nan = np.array([[1.0, np.nan, 3.0, np.nan], [2.0, 2.0, 1.0, 0.0]])
+    out, ref, ts, rs = both(lambda xs: xs[0].max(), nan)
+    out.backward()
+    ref.backward()
+    np.testing.assert_array_equal(ts[0].grad, rs[0].grad.numpy())  # 0.5 at each NaN
+    scalar = tg.tensor(3.0).max(0)
+    assert scalar.values.item() == 3.0 and scalar.indices.item() == 0
+    with pytest.raises(IndexError, match=re.escape("dimension 1 of the tensor of shape (2, 0) is empty")):
+        tg.zeros(2, 0).max(1)
+
+
 def test_max_with_several_dims_or_both_spellings_is_refused_by_name() -> None:
     x = tg.tensor(A)
     with pytest.raises(

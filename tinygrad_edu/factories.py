@@ -522,7 +522,18 @@ def _extreme(input: Tensor, dim: Any, keepdim: builtins.bool, name: str) -> Any:
         raise NotImplementedError(f"{name}(input, other): the elementwise form is not implemented yet; use where()")
     if dim is None:
         return getattr(x, name)()
-    dim = builtins.int(dim) % builtins.max(x.ndim, 1)
+    rank = builtins.max(x.ndim, 1)  # a 0-d tensor takes dim 0 or -1, as in PyTorch
+    if not -rank <= dim < rank:
+        raise IndexError(
+            f"{name}(dim): dimension out of range (expected to be in range of [{-rank}, {rank - 1}], got {dim})"
+        )
+    if x.ndim == 0:
+        return ValuesIndices(x * 1, Tensor(np.array(0, np.int64)))
+    dim = builtins.int(dim) % x.ndim
+    if x.shape[dim] == 0:
+        raise IndexError(
+            f"{name}(dim): dimension {dim} of the tensor of shape {tuple(x.shape)} is empty, it has no {name}imum"
+        )
     pick = np.argmax if name == "max" else np.argmin  # the first extreme, or the first NaN, as PyTorch
     indices = pick(x.data, axis=dim)
     # values read at the indices, so that the gradient goes to that one element (ties are not shared, as

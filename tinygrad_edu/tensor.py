@@ -401,6 +401,9 @@ class Tensor:
     def __ge__(self, other: Any) -> Tensor:
         return Tensor(self.data >= _as_array(other))
 
+    # the named forms, as PyTorch's (pred.eq(target.view_as(pred)).sum() in its MNIST example)
+    eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
+
     __hash__ = object.__hash__
 
     # ------------------------------------------------------------ elementwise functions
@@ -496,13 +499,13 @@ class Tensor:
         return apply(ops.Min(dim, keepdim), self)
 
     def _extreme(self, name: str, dim: Any, keepdim: bool, axis: Any, keepdims: bool) -> Any:
-        reduce = ops.Max if name == "max" else ops.Min
-        if axis is not None or keepdims:  # numpy's spelling: values only
+        reduce, keep = (ops.Max if name == "max" else ops.Min), keepdim or keepdims
+        if axis is not None:  # numpy's spelling: values only
             if dim is not None:
                 raise TypeError(f"{name}(): give dim (PyTorch: values and indices) or axis (numpy: values), not both")
-            return apply(reduce(axis, keepdims), self)
-        if dim is None:
-            return apply(reduce(None, keepdim), self)
+            return apply(reduce(axis, keep), self)
+        if dim is None:  # everything: a NaN maximum shares the gradient among the NaNs, as torch's x.max()
+            return apply(reduce(None, keep, spread_nan=np.issubdtype(self.dtype, np.floating)), self)
         if not isinstance(dim, numbers.Integral) or isinstance(dim, bool):
             raise TypeError(
                 f"{name}(dim): dim must be one axis (an int), got {dim!r}; for the {name}imum over several axes "
@@ -511,7 +514,7 @@ class Tensor:
         from .factories import max as torch_max
         from .factories import min as torch_min
 
-        return (torch_max if name == "max" else torch_min)(self, int(dim), keepdim)
+        return (torch_max if name == "max" else torch_min)(self, int(dim), keep)
 
     def argmax(self, dim: int | None = None, keepdim: bool = False, *, axis: int | None = None) -> Tensor:
         """The int64 index of the largest element along ``dim`` (of the flattened tensor when None)."""
@@ -572,6 +575,14 @@ class Tensor:
 
     def expand_as(self, other: Tensor) -> Tensor:
         return self.expand(other.shape)
+
+    def view_as(self, other: Tensor) -> Tensor:
+        """This tensor with ``other``'s shape, as ``Tensor.view_as``."""
+        return self.view(other.shape)
+
+    def reshape_as(self, other: Tensor) -> Tensor:
+        """This tensor reshaped to ``other``'s shape, as ``Tensor.reshape_as``."""
+        return self.reshape(other.shape)
 
     def repeat(self, *sizes: int | Sequence[int]) -> Tensor:
         """The tensor tiled ``sizes[i]`` times along axis i (a copy), as ``Tensor.repeat``."""

@@ -133,6 +133,16 @@ def assign_all(variables: list[Variable], weights: Any, owner: str) -> None:
         v.assign(w)
 
 
+@dataclass(frozen=True)
+class KerasTensor:
+    """What Keras 3 calls a symbolic tensor, reduced to what a reader asks of it: its shape, with
+    None for the batch, and the name of the layer that makes it."""
+
+    shape: tuple[int | None, ...]
+    name: str
+    dtype: str = "float32"
+
+
 def count_weights(variables: Sequence[Variable]) -> int:
     """How many numbers the variables hold: Σ of the products of their shapes."""
     return sum(int(np.prod(v.shape, dtype=np.int64)) for v in variables)
@@ -150,6 +160,16 @@ class Layer(nn.Module):
         self.name = name
         self.built = False
         self.output_shape: Shape | None = None
+
+    @property
+    def output(self) -> KerasTensor:
+        """Keras 3's symbolic output of a built layer: ``layer.output.shape`` is (None, ...), the batch
+        left open, as ``summary()`` prints it (``output_shape`` is the shape without the batch)."""
+        if self.output_shape is None:
+            raise AttributeError(
+                f"{self.name or self.default_name}: the layer has not been called yet, so it has no output"
+            )
+        return KerasTensor((None, *self.output_shape), self.name or self.default_name)
 
     @property
     def type_name(self) -> str:

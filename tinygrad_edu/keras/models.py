@@ -100,9 +100,19 @@ class Sequential(nn.Module):
                 "or call fit/predict (or build) first"
             )
 
-    def forward(self, x: Tensor) -> Tensor:
-        for layer in self.layers:
-            x = layer(x)
+    def forward(self, x: Any, training: bool | None = None) -> Tensor:
+        """``model(x)``, as Keras: x a Tensor or an array (cast to float32 and checked as in `predict`),
+        run in inference mode (Dropout off, BatchNormalization on its moving statistics) unless
+        ``training=True``; the result is a Tensor that keeps the graph."""
+        if not isinstance(x, Tensor):
+            x = Tensor(self._check_xy(x, None, "model(x)")[0])
+        was_training = self.training
+        self.train(bool(training))
+        try:
+            for layer in self.layers:
+                x = layer(x)
+        finally:
+            self.train(was_training)
         return x
 
     def _logits_or_outputs(self, x: Tensor) -> tuple[Tensor, bool]:
@@ -194,7 +204,7 @@ class Sequential(nn.Module):
         self.stop_training = False
         n, steps = len(x), -(-len(x) // batch_size)
         for epoch in range(epochs):
-            if verbose == 1:
+            if verbose:
                 print(f"Epoch {epoch + 1}/{epochs}")
             for cb in cbs:
                 cb.on_epoch_begin(epoch)
@@ -231,7 +241,7 @@ class Sequential(nn.Module):
                 values = values if isinstance(values, list) else [values]
                 logs.update({f"val_{k}": v for k, v in zip(["loss", *self.metrics], values)})
             if verbose:
-                _epoch_line(steps, start, logs, epoch=None if verbose == 1 else (epoch + 1, epochs))
+                _epoch_line(steps, start, logs, bar=verbose == 1)
             for cb in cbs:
                 cb.on_epoch_end(epoch, logs)
             if self.stop_training:
@@ -413,10 +423,16 @@ def read_npz(path: str | Path, expected: dict[str, tuple[int, ...]]) -> dict[str
     return state
 
 
-def _epoch_line(steps: int, start: float, logs: dict[str, float], epoch: tuple[int, int] | None = None) -> None:
-    """Keras' summary line of an epoch, e.g. ``375/375 [====] - 2s 5ms/step - loss: 0.31 - accuracy: 0.91``
-    (during the epoch, `progress.progress_bar` draws the bar where a line can be redrawn)."""
+def _epoch_line(steps: int, start: float, logs: dict[str, float], bar: bool = True) -> None:
+    """The summary line of an epoch. After the bar (``verbose=1``), Keras 2's
+    ``375/375 [====] - 2s 5ms/step - loss: 0.31 - accuracy: 0.91`` (`progress.progress_bar` drew the bar
+    during the epoch); with ``verbose=2``, one line per epoch and no bar, as Keras 3 prints it:
+    ``375/375 - 2s - 5ms/step - accuracy: 0.91 - loss: 0.31`` (the logs in alphabetical order)."""
     elapsed = time.perf_counter() - start
-    metrics = " - ".join(f"{k}: {v:.4f}" for k, v in logs.items())
-    head = f"Epoch {epoch[0]}/{epoch[1]} - " if epoch else ""
-    print(f"{head}{steps}/{steps} [{'=' * 30}] - {elapsed:.0f}s {elapsed / max(steps, 1) * 1e3:.0f}ms/step - {metrics}")
+    per_step = f"{elapsed / max(steps, 1) * 1e3:.0f}ms/step"
+    if bar:
+        metrics = " - ".join(f"{k}: {v:.4f}" for k, v in logs.items())
+        print(f"{steps}/{steps} [{'=' * 30}] - {elapsed:.0f}s {per_step} - {metrics}")
+    else:
+        metrics = " - ".join(f"{k}: {logs[k]:.4f}" for k in sorted(logs))
+        print(f"{steps}/{steps} - {elapsed:.0f}s - {per_step} - {metrics}")

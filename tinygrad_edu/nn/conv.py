@@ -99,11 +99,10 @@ def _pool_args(name: str, kernel_size: Size, stride: Size | None, padding: Size,
     if ceil_mode:
         raise ValueError(f"{name}: ceil_mode=True is not supported (output sizes round down, PyTorch's default)")
     k = pair(kernel_size, f"{name} kernel_size")
-    return (
-        k,
-        (k if stride is None else pair(stride, f"{name} stride")),
-        pair(padding, f"{name} padding", 0),
-    )
+    p = pair(padding, f"{name} padding", 0)
+    if p[0] > k[0] // 2 or p[1] > k[1] // 2:
+        raise ValueError(f"{name}: padding {p} must be at most half the window {k} (as in PyTorch)")
+    return k, (k if stride is None else pair(stride, f"{name} stride")), p
 
 
 def max_pool2d(
@@ -175,11 +174,19 @@ class Conv2d(Module):
         return conv2d(x, self.weight, self.bias, self.stride, self.padding, self.dilation)
 
     def __repr__(self) -> str:
-        extra = f", dilation={self.dilation}" if self.dilation not in (1, (1, 1)) else ""
-        return (
-            f"Conv2d({self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
-            f"stride={self.stride}, padding={self.padding!r}{extra})"
+        """PyTorch's: pairs for the sizes; padding and dilation only where they are not the default."""
+        kh, kw = self.weight.shape[2:]
+        text = (
+            f"Conv2d({self.in_channels}, {self.out_channels}, kernel_size={(kh, kw)}, "
+            f"stride={pair(self.stride, 'Conv2d stride')}"
         )
+        if isinstance(self.padding, str):
+            text += f", padding={self.padding}"
+        elif pair(self.padding, "Conv2d padding", 0) != (0, 0):
+            text += f", padding={pair(self.padding, 'Conv2d padding', 0)}"
+        if pair(self.dilation, "Conv2d dilation") != (1, 1):
+            text += f", dilation={pair(self.dilation, 'Conv2d dilation')}"
+        return text + (", bias=False)" if self.bias is None else ")")
 
 
 class MaxPool2d(Module):
@@ -208,15 +215,10 @@ class MaxPool2d(Module):
         return max_pool2d(x, self.kernel_size, self.stride, self.padding, self.dilation)
 
     def __repr__(self) -> str:
-        extra = "".join(
-            f", {n}={v}"
-            for n, v, d in (
-                ("padding", self.padding, 0),
-                ("dilation", self.dilation, 1),
-            )
-            if v != d
+        return (
+            f"MaxPool2d(kernel_size={self.kernel_size}, stride={self.stride or self.kernel_size}, "
+            f"padding={self.padding}, dilation={self.dilation}, ceil_mode=False)"
         )
-        return f"MaxPool2d(kernel_size={self.kernel_size}, stride={self.stride or self.kernel_size}{extra})"
 
 
 class AvgPool2d(Module):
@@ -237,8 +239,8 @@ class AvgPool2d(Module):
         return avg_pool2d(x, self.kernel_size, self.stride, self.padding)
 
     def __repr__(self) -> str:
-        extra = f", padding={self.padding}" if self.padding != 0 else ""
-        return f"AvgPool2d(kernel_size={self.kernel_size}, stride={self.stride or self.kernel_size}{extra})"
+        stride = self.stride or self.kernel_size
+        return f"AvgPool2d(kernel_size={self.kernel_size}, stride={stride}, padding={self.padding})"
 
 
 class GlobalAvgPool2d(Module):

@@ -101,7 +101,8 @@ def default_uniform_(x: Any, fan_in: int | None = None) -> Any:
     >>> bool(np.all(np.abs(w) <= 0.5))                # 1/√4
     True
     """
-    bound = 1.0 / math.sqrt(_fan(x, "fan_in") if fan_in is None else fan_in)
+    fan_in = _fan(x, "fan_in") if fan_in is None else fan_in
+    bound = 1.0 / math.sqrt(fan_in) if fan_in > 0 else 0.0  # a layer with no inputs (PyTorch builds it too)
     return uniform_(x, -bound, bound)
 
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import kernels
-from .function import Function
+from .function import Function, check_floating
 
 Pair = tuple[int, int]
 
@@ -72,7 +72,13 @@ class Conv2d(Function):
 
     def forward(self, x, w, b=None):
         _image("conv2d", x)
+        if w.ndim != 4:
+            raise ValueError(f"conv2d: expected a weight of shape (out, in, kh, kw), got {w.shape}")
         out_c, in_c, kh, kw = w.shape
+        if b is not None and b.shape != (out_c,):
+            raise ValueError(f"conv2d: expected a bias of shape ({out_c},) for {out_c} output channels, got {b.shape}")
+        for a in (x, w) if b is None else (x, w, b):
+            check_floating("conv2d", a)
         if x.shape[1] != in_c:
             raise ValueError(
                 f"conv2d: input has {x.shape[1]} channels but the kernel expects {in_c} "
@@ -89,7 +95,7 @@ class Conv2d(Function):
         if self.has_bias:  # [W_flat | b] · [cols; 1] = W_flat·cols + b: the bias rides in the GEMM
             w_flat = np.concatenate([w_flat, b[:, None]], axis=1, dtype=w_flat.dtype)  # b cast, as in Linear
         if self.one_gemm:  # (O, N·P) → (N, O, P)
-            out = np.ascontiguousarray((w_flat @ cols).reshape(out_c, n, -1).transpose(1, 0, 2))
+            out = np.ascontiguousarray((w_flat @ cols).reshape(out_c, n, out_hw[0] * out_hw[1]).transpose(1, 0, 2))
         else:
             out = np.matmul(w_flat, cols)  # (N, O, OH·OW): NCHW already
         return out.reshape(n, out_c, *out_hw)
@@ -97,7 +103,7 @@ class Conv2d(Function):
     def backward(self, g):
         needs = self.needs_input_grad
         out_c = self.w.shape[0]
-        g3 = g.reshape(g.shape[0], out_c, -1)
+        g3 = g.reshape(g.shape[0], out_c, g.shape[2] * g.shape[3])  # not -1: an empty batch has size 0
         if self.one_gemm:
             g3 = np.ascontiguousarray(g3.transpose(1, 0, 2)).reshape(out_c, -1)  # G as (O, N·P)
         else:
@@ -157,6 +163,7 @@ class AvgPool2d(Function):
 
     def forward(self, x):
         _image("avg_pool2d", x)
+        check_floating("avg_pool2d", x)
         p = self.padding
         out_hw = _out_hw("avg_pool2d", x, self.k, self.stride, ((p[0], p[0]), (p[1], p[1])), (1, 1))
         self.x_shape = x.shape

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -121,6 +121,15 @@ def node_of(t: Tensor) -> Function | AccumulateGrad | None:
     return AccumulateGrad(t) if t.requires_grad else None
 
 
+def _constant(fn: Function, t: Any) -> Tensor:
+    """A numpy array or a number given where an op takes a Tensor, as a constant Tensor."""
+    if isinstance(t, _tensor.Tensor):
+        return t
+    if isinstance(t, (np.ndarray, numbers.Number)) and not isinstance(t, bool):
+        return _tensor.Tensor(np.asarray(t))
+    raise TypeError(f"{fn.name}: expected a Tensor (or a numpy array), got {type(t).__name__}")
+
+
 def apply(fn: Function, *inputs: Tensor) -> Tensor:
     """Run ``fn.forward`` on the inputs' arrays and record the graph when a gradient is wanted.
 
@@ -131,7 +140,11 @@ def apply(fn: Function, *inputs: Tensor) -> Tensor:
     >>> out.grad_fn.name, out.grad_fn.needs_input_grad
     ('*', (True, False))
     """
-    needs = tuple([t.requires_grad for t in inputs])
+    try:
+        needs = tuple([t.requires_grad for t in inputs])
+    except AttributeError:  # a numpy array or a number: a constant (not on the hot path)
+        inputs = tuple(_constant(fn, t) for t in inputs)
+        needs = tuple([t.requires_grad for t in inputs])
     track = autograd.is_grad_enabled() and True in needs
     fn.needs_input_grad = needs
     tensor_cls = _tensor.Tensor

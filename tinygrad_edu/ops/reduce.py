@@ -47,13 +47,16 @@ class Mean(Sum):
 
 class Max(Function):
     """max over axes;  the gradient goes to the maximal elements, split evenly among ties (PyTorch's
-    rule for ``amax``): ∂/∂aᵢ = G·1[aᵢ = max]/(number of maximal elements)."""
+    rule for ``amax``): ∂/∂aᵢ = G·1[aᵢ = max]/(number of maximal elements).
+
+    A NaN maximum: ``amax`` gives a NaN gradient, as PyTorch's (no element equals NaN); with
+    ``spread_nan`` (PyTorch's ``x.max()`` over everything) the gradient is split among the NaNs."""
 
     name = "max"
     reduce = staticmethod(np.max)
 
-    def __init__(self, axis, keepdims: bool) -> None:
-        self.axis, self.keepdims = axis, keepdims
+    def __init__(self, axis, keepdims: bool, spread_nan: bool = False) -> None:
+        self.axis, self.keepdims, self.spread_nan = axis, keepdims, spread_nan
 
     def forward(self, a):
         if a.size == 0:
@@ -61,6 +64,8 @@ class Max(Function):
         self.axes = normalize_axis(self.axis, a.ndim)
         kept = self.reduce(a, axis=self.axes, keepdims=True)
         self.mask = a == kept
+        if self.spread_nan:
+            self.mask |= np.isnan(a) & np.isnan(kept)
         # counted in a's dtype: an integer count would turn G/count into float64 for float32 input
         self.count = self.mask.sum(axis=self.axes, keepdims=True, dtype=a.dtype)
         return kept if self.keepdims else np.squeeze(kept, axis=self.axes)
@@ -68,7 +73,8 @@ class Max(Function):
     def backward(self, g):
         if not self.keepdims:
             g = np.expand_dims(g, self.axes)
-        return (self.mask * (g / self.count),)
+        with np.errstate(divide="ignore", invalid="ignore"):  # a NaN maximum has no equal: 0/0 is NaN
+            return (self.mask * (g / self.count),)
 
 
 class Min(Max):
