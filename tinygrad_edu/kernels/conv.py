@@ -221,7 +221,7 @@ def col2im_np(
     (kh, kw), (sh, sw), (ph, pw), (dh, dw), (oh, ow) = k, s, p, d, out_hw
     n, c, h, w = shape
     if batch_inside:
-        dcols = dcols.reshape(-1, n, oh * ow).transpose(1, 0, 2)
+        dcols = dcols.reshape(c * kh * kw, n, oh * ow).transpose(1, 0, 2)  # not -1: n may be 0
     hp = max(h + ph, (oh - 1) * sh + dh * (kh - 1) + 1)
     wp = max(w + pw, (ow - 1) * sw + dw * (kw - 1) + 1)
     out = np.zeros((n, c, hp, wp), dtype=dcols.dtype)
