@@ -32,12 +32,13 @@ def _elementwise(op: str, kernel: Callable, twin: Callable, **arrays: np.ndarray
         # C-order arrays (a channels-last view of NCHW data, say) are walked in their own memory
         # order and the result keeps their axis order: an elementwise op between two transposes
         # then copies nothing (the Keras door's Conv2D · ReLU · MaxPooling2D).
+        if all(a.flags.c_contiguous for a in xs):  # the common case: no axis order to find
+            return kernel(*xs).reshape(xs[0].shape)  # numba's reshape turns a 0-d array into shape (1,)
         order = memory_order(xs[0])
         views = [a.transpose(order) for a in xs]
         if not all(v.flags.c_contiguous for v in views):
             order, views = tuple(range(xs[0].ndim)), [np.ascontiguousarray(a) for a in xs]
-        out = kernel(*views).reshape(views[0].shape)  # numba's reshape turns a 0-d array into shape (1,)
-        return out.transpose(np.argsort(order))
+        return kernel(*views).reshape(views[0].shape).transpose(np.argsort(order))
     return twin(*xs)
 
 
