@@ -80,7 +80,8 @@ def _image(op: str, name: str, x) -> np.ndarray:
     return x
 
 
-def _pool_padding(op: str, k: Pair, p: Pair) -> None:
+def check_pool_padding(op: str, k: Pair, p: Pair) -> None:
+    """PyTorch's rule for pools, here and where nn's pooling layers are built: padding ≤ half the window."""
     if p[0] > k[0] // 2 or p[1] > k[1] // 2:
         raise ValueError(f"{op}: padding {p} must be at most half the window {k} (as in PyTorch)")
 
@@ -198,9 +199,10 @@ def im2col(
         rows, per_image = c * k[0] * k[1] + ones_row, out_hw[0] * out_hw[1]
         out = np.empty((rows, n, per_image) if batch_inside else (n, rows, per_image), x.dtype)
         _im2col_nb(np.ascontiguousarray(x), out, batch_inside, *k, *s, *p, *d, *out_hw)  # fills all rows but the last
+        cols = out.reshape(rows, n * per_image) if batch_inside else out
         if ones_row:
-            out[(-1,) if batch_inside else (slice(None), -1)] = 1
-        return out.reshape(rows, n * per_image) if batch_inside else out
+            cols[..., -1, :] = 1
+        return cols
     return im2col_np(x, k, s, p, d, out_hw, batch_inside, ones_row)
 
 
@@ -399,7 +401,7 @@ def max_pool2d(x: np.ndarray, k: Pair, s: Pair, p: Pair, d: Pair, out_hw: Pair) 
     x = _image(op, "x", x)
     _check.floating(op, "x", x)  # the padding is −∞
     k, s, p, d, out_hw = _geometry(op, k, s, p, d, out_hw)
-    _pool_padding(op, k, p)
+    check_pool_padding(op, k, p)
     _pool_windows_inside(op, x.shape[2:], k, s, p, d, out_hw)
     if use_jit() and _check.jit_ready(x):
         if k == s == (2, 2) and p == (0, 0) and d == (1, 1):
@@ -479,7 +481,7 @@ def avg_pool2d(x: np.ndarray, k: Pair, s: Pair, p: Pair, out_hw: Pair) -> np.nda
     op = "avg_pool2d"
     x = _image(op, "x", x)
     k, s, p, _, out_hw = _geometry(op, k, s, p, (1, 1), out_hw)
-    _pool_padding(op, k, p)
+    check_pool_padding(op, k, p)
     if use_jit() and _check.jit_ready(x):
         return _avg_pool2d_nb(np.ascontiguousarray(x), *k, *s, *p, *out_hw)
     return avg_pool2d_np(x, k, s, p, out_hw)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import ops
+from ..kernels.conv import check_pool_padding
 from ..ops import apply
 from ..tensor import DEFAULT_DTYPE, Tensor
 from . import init
@@ -100,8 +101,7 @@ def _pool_args(name: str, kernel_size: Size, stride: Size | None, padding: Size,
         raise ValueError(f"{name}: ceil_mode=True is not supported (output sizes round down, PyTorch's default)")
     k = pair(kernel_size, f"{name} kernel_size")
     p = pair(padding, f"{name} padding", 0)
-    if p[0] > k[0] // 2 or p[1] > k[1] // 2:
-        raise ValueError(f"{name}: padding {p} must be at most half the window {k} (as in PyTorch)")
+    check_pool_padding(name, k, p)  # the kernels' rule, checked when the layer is built
     return k, (k if stride is None else pair(stride, f"{name} stride")), p
 
 
