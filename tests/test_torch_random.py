@@ -238,13 +238,13 @@ def test_bad_input_raises_like_torch():
          "1 or 2 dim"),
         (lambda: trandom.multinomial(np.array([1, 2]), 1), lambda: torch.multinomial(torch.tensor([1, 2]), 1),
          "floating-point"),
-        (lambda: trandom.set_rng_state(np.zeros(10, np.uint8)), lambda: torch.set_rng_state(torch.zeros(10, dtype=torch.uint8)),
-         "size"),
+        (lambda: trandom.set_rng_state(np.zeros(10, np.uint8)),
+         lambda: torch.set_rng_state(torch.zeros(10, dtype=torch.uint8)), "size"),
         (lambda: g.set_state(np.zeros(5056, np.float32)), lambda: torch.Generator().set_state(torch.zeros(5056)),
          "uint8"),
         (lambda: g.set_state([1, 2]), lambda: torch.Generator().set_state([1, 2]), "uint8"),
-        (lambda: g.set_state(np.zeros(5056, np.uint8)), lambda: torch.Generator().set_state(torch.zeros(5056, dtype=torch.uint8)),
-         "mt19937"),
+        (lambda: g.set_state(np.zeros(5056, np.uint8)),
+         lambda: torch.Generator().set_state(torch.zeros(5056, dtype=torch.uint8)), "mt19937"),
     ]  # fmt: skip
     for probs, msg in [(p_neg, "< 0"), (p_nan, "nan"), (p_inf, "inf"), (p_zero, "sum of probabilities")]:
         for n, rep in [(1, False), (1, True)]:
@@ -280,13 +280,15 @@ def test_fma_is_one_rounding():
     rng = np.random.default_rng(0)
     for dt in (np.float32, np.float64):
         a, b = rng.standard_normal(2000).astype(dt), rng.standard_normal(2000).astype(dt)
-        c = np.where(rng.random(2000) < 0.5, -(a.astype(np.float64) * b).astype(dt), rng.standard_normal(2000).astype(dt))
+        c = np.where(
+            rng.random(2000) < 0.5, -(a.astype(np.float64) * b).astype(dt), rng.standard_normal(2000).astype(dt)
+        )
         got = fma(a, b, c)
         want = [Fraction(float(x)) * Fraction(float(y)) + Fraction(float(z)) for x, y, z in zip(a, b, c)]
         # round the exact value to dt: nearest of the two neighbours of its float64 rounding, ties to even
         for g_, w in zip(got, want):
             cand = dt(float(w))
             lo, hi = np.nextafter(cand, dt(-np.inf)), np.nextafter(cand, dt(np.inf))
-            best = min((abs(Fraction(float(v)) - w), int(np.array(v).view(np.int64 if dt == np.float64 else np.int32)) & 1, v)
-                       for v in (lo, cand, hi))[2]  # fmt: skip
+            bits = np.int64 if dt == np.float64 else np.int32
+            best = min((abs(Fraction(float(v)) - w), int(np.array(v).view(bits)) & 1, v) for v in (lo, cand, hi))[2]
             assert g_ == best

@@ -21,7 +21,8 @@ transformations of those words (read from ATen's ``DistributionsHelper.h``,
   ``r sin θ`` kept in the generator for the next call of this path (PyTorch's
   ``next_double_normal_sample``).
 - **randint(low, high)**: ``random() % (high - low) + low``, or ``random64()`` when the range is at
-  least 2**28 (PyTorch 2.13 measured: 2**28 - 1 takes one word per number, 2**28 two). **randperm(n)**: 0 .. n-1, then for each i swap with ``i + random() % (n - i)``.
+  least 2**28 (PyTorch 2.13 measured: 2**28 - 1 takes one word per number, 2**28 two).
+  **randperm(n)**: 0 .. n-1, then for each i swap with ``i + random() % (n - i)``.
 - **bernoulli**: a float64 uniform (float32 for a float32 probability tensor) compared ``u < p``.
 - **exponential**: float64 uniform, ``-1/λ · log1p(-u)``, rounded to the tensor's dtype.
 - **multinomial**: without replacement, or with one sample: q ~ Exp(1) in the probabilities' dtype,
@@ -230,7 +231,9 @@ def _gen(generator: Generator | None, fn: str) -> Generator:
     if generator is None:
         return default_generator
     if not isinstance(generator, Generator):
-        raise TypeError(f"{fn}(): argument 'generator' must be a tinygrad_edu Generator, not {type(generator).__name__}")
+        raise TypeError(
+            f"{fn}(): argument 'generator' must be a tinygrad_edu Generator, not {type(generator).__name__}"
+        )
     return generator
 
 
