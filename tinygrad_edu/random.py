@@ -439,19 +439,19 @@ def multinomial(probs, num_samples: int, replacement: bool = False, generator: G
 
 def _multinomial_with_replacement(gen: Generator, rows: np.ndarray, num_samples: int) -> np.ndarray:
     """Per row: float64 cumulative sum, normalised, stored in the rows' dtype with the last set to 1; then
-    the first category whose cumulative probability is >= a float64 uniform (a binary search)."""
-    out = np.empty((rows.shape[0], num_samples), dtype=np.int64)
-    for i, row in enumerate(rows):
-        if np.any(~(row >= 0)):
+    the first category whose cumulative probability is >= a float64 uniform (a binary search). The rows
+    are checked element by element in order, as PyTorch's kernel does, so the first bad entry names the error."""
+    bad = ~(rows >= 0) | ~np.isfinite(rows)
+    if bad.any():
+        first = rows.reshape(-1)[np.argmax(bad.reshape(-1))]
+        if not first >= 0:
             raise RuntimeError("invalid multinomial distribution (encountering probability entry < 0)")
-        if not np.all(np.isfinite(row)):
-            raise RuntimeError("invalid multinomial distribution (encountering probability entry = infinity or NaN)")
-        cum = np.cumsum(row, dtype=np.float64)
-        total = cum[-1]
-        if not total > 0:
-            raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
-        cum = (cum / total).astype(row.dtype)
-        cum[-1] = 1
-        u = _uniform_bits(gen, num_samples, np.dtype(np.float64))
-        out[i] = np.searchsorted(cum.astype(np.float64), u, side="left")
-    return out
+        raise RuntimeError("invalid multinomial distribution (encountering probability entry = infinity or NaN)")
+    cum = np.cumsum(rows, axis=1, dtype=np.float64)
+    total = cum[:, -1:]
+    if not np.all(total > 0):
+        raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+    cum = (cum / total).astype(rows.dtype).astype(np.float64)
+    cum[:, -1] = 1
+    u = _uniform_bits(gen, rows.shape[0] * num_samples, np.dtype(np.float64)).reshape(rows.shape[0], num_samples)
+    return np.stack([np.searchsorted(c, v, side="left") for c, v in zip(cum, u)])

@@ -29,7 +29,17 @@ import math
 
 import numpy as np
 
-from ._numba import njit, use_jit
+from ._numba import nb, njit, use_jit
+
+if nb is not None:
+    from llvmlite import ir
+    from numba.core import types as nbtypes
+    from numba.core.extending import intrinsic
+else:  # pragma: no cover - numba is installed in CI
+
+    def intrinsic(fn):
+        return fn
+
 
 __all__ = ["avx2_box_muller", "fma", "libm", "randperm_swaps"]
 
@@ -127,7 +137,8 @@ _DP = (_F(-0.78515625), _F(-2.4187564849853515625e-4), _F(-3.77489497744594108e-
 _SINCOF = (_F(-1.9515295891e-4), _F(8.3321608736e-3), _F(-1.6666654611e-1))
 _COSCOF = (_F(2.443315711809948e-5), _F(-1.388731625493765e-3), _F(4.166664568298827e-2))
 _FOPI = _F(1.27323954473516)  # 4 / pi
-_ONE, _ZERO = _F(1), _F(0)
+_ONE, _ZERO, _HALF, _MINUS_TWO = _F(1), _F(0), _F(0.5), _F(-2)
+_TWO_PI = _F(2.0 * math.pi)
 
 
 def _log256(x: np.ndarray) -> np.ndarray:
@@ -172,7 +183,65 @@ def _sincos256(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.where(sign_sin, -sin_x, sin_x), np.where(sign_cos, -cos_x, cos_x)
 
 
-def avx2_box_muller(u: np.ndarray, mean: float, std: float) -> np.ndarray:
+@intrinsic
+def _fma_nb(typingctx, a, b, c):
+    """LLVM's ``llvm.fma``: one rounding (the FMA instruction, or the C library's fma where there is none)."""
+    if not (a == b == c and isinstance(a, nbtypes.Float)):
+        return None
+
+    def codegen(context, builder, signature, args):
+        t = args[0].type
+        fn = builder.module.declare_intrinsic("llvm.fma", [t], ir.FunctionType(t, [t, t, t]))
+        return builder.call(fn, args)
+
+    return a(a, b, c), codegen
+
+
+def _avx2_box_muller_py(u, mean, std):  # pragma: no cover - compiled; the numpy twin is _avx2_box_muller_np
+    """The kernel of `avx2_box_muller`: the same float32 statements, one lane at a time."""
+    out = np.empty_like(u)
+    for k in range(u.shape[0]):
+        for j in range(8):
+            # log256_ps(1 - u[j]): frexp gives avx_mathfun's m in [0.5, 1) and e
+            m, ex = math.frexp(np.float64(max(_ONE - u[k, j], _MIN_NORM)))
+            x, e = np.float32(m), np.float32(ex)
+            if x < _SQRTHF:
+                x, e = (x - _ONE) + x, e - _ONE
+            else:
+                x = x - _ONE
+            z = x * x
+            y = _LOG_P[0]
+            for i in range(1, 9):
+                y = _fma_nb(y, x, _LOG_P[i])
+            y = _fma_nb(y * x, z, e * _LOG_Q1)
+            y = _fma_nb(-z, _HALF, y)
+            radius = np.float32(math.sqrt(_fma_nb(e, _LOG_Q2, x + y) * _MINUS_TWO))
+            # sincos256_ps(2π u[j + 8]); theta >= 0
+            t = _TWO_PI * u[k, j + 8]
+            q = (np.int32(t * _FOPI) + 1) & ~1
+            yq = np.float32(q)
+            t = _fma_nb(yq, _DP[0], t)
+            t = _fma_nb(yq, _DP[1], t)
+            t = _fma_nb(yq, _DP[2], t)
+            z = t * t
+            c = _fma_nb(_fma_nb(_COSCOF[0], z, _COSCOF[1]), z, _COSCOF[2])
+            c = _fma_nb(c * z, z, -(z * _HALF)) + _ONE
+            s = _fma_nb(_fma_nb(_SINCOF[0], z, _SINCOF[1]), z, _SINCOF[2])
+            s = _fma_nb(s * z, t, t)
+            sin_t, cos_t = (s, c) if (q & 2) == 0 else (c, s)
+            if (q & 4) != 0:
+                sin_t = -sin_t
+            if (~(q - 2) & 4) != 0:
+                cos_t = -cos_t
+            out[k, j] = _fma_nb(radius * cos_t, std, mean)
+            out[k, j + 8] = _fma_nb(radius * sin_t, std, mean)
+    return out
+
+
+_avx2_box_muller_nb = njit(_avx2_box_muller_py)
+
+
+def _avx2_box_muller_np(u: np.ndarray, mean: float, std: float) -> np.ndarray:
     """PyTorch's ``normal_fill_16_AVX2`` on each row of the (k, 16) float32 array ``u`` of uniforms in [0, 1).
 
     For j < 8: r = sqrt(-2 log(1 - u[j])), θ = 2π u[j + 8]; out[j] = fma(r cos θ, std, mean) and
@@ -184,6 +253,14 @@ def avx2_box_muller(u: np.ndarray, mean: float, std: float) -> np.ndarray:
     sin_t, cos_t = _sincos256(theta)
     mean32, std32 = _F(mean), _F(std)
     return np.concatenate([fma(radius * cos_t, std32, mean32), fma(radius * sin_t, std32, mean32)], axis=1)
+
+
+def avx2_box_muller(u: np.ndarray, mean: float, std: float) -> np.ndarray:
+    """PyTorch's ``normal_fill_16_AVX2`` on each row of the (k, 16) float32 array ``u`` of uniforms in [0, 1)
+    (the numba kernel, or its numpy twin `_avx2_box_muller_np`; see there for the math)."""
+    if use_jit():
+        return _avx2_box_muller_nb(np.ascontiguousarray(u, dtype=np.float32), _F(mean), _F(std))
+    return _avx2_box_muller_np(u, mean, std)
 
 
 # ----------------------------------------------------------------------------- randperm's swaps
