@@ -258,7 +258,8 @@ def test_bad_input_raises_like_torch():
 
 
 def test_numpy_twins_give_the_same_numbers(monkeypatch):
-    """With the numba kernels switched off, the C library via Python's math module gives the same bits."""
+    """With the numba kernels switched off, the numpy twins (and the C library through Python's math module)
+    give the same bits; randn((1000,)) float32 compares the AVX2 polynomials' kernel with its twin."""
     from tinygrad_edu import kernels
 
     draws = []
@@ -266,7 +267,8 @@ def test_numpy_twins_give_the_same_numbers(monkeypatch):
         monkeypatch.setattr(kernels, "JIT_ENABLED", jit)
         g = Generator().manual_seed(3)
         draws.append([trandom.randn((9,), np.float64, generator=g), trandom.randn((40,), np.float64, generator=g),
-                      trandom.exponential_(np.empty(50), generator=g), trandom.randperm(300, generator=g)])  # fmt: skip
+                      trandom.exponential_(np.empty(50), generator=g), trandom.randperm(300, generator=g),
+                      trandom.randn((1000,), generator=g)])  # fmt: skip
     for a, b in zip(*draws):
         np.testing.assert_array_equal(a, b)
 
