@@ -8,10 +8,14 @@ is an `nn.Module` over `Tensor`s.
 
 from . import callbacks, datasets, initializers, layers, losses, models, optimizers, regularizers, utils
 from .layers import Input
-from .models import Sequential
+from .models import Model, Sequential
+
+__version__ = "3.15.1"  # the Keras 3 release whose behaviour this door follows (tests run beside it)
 
 __all__ = [
+    "__version__",
     "Input",
+    "Model",
     "Sequential",
     "callbacks",
     "datasets",
