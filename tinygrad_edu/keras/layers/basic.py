@@ -31,7 +31,9 @@ class Dense(Layer):
     ) -> None:
         super().__init__(**kwargs)
         if isinstance(units, bool) or int(units) != units or units < 1:
-            raise ValueError(f"Received an invalid value for `units`, expected a positive integer. Received: units={units}")
+            raise ValueError(
+                f"Received an invalid value for `units`, expected a positive integer. Received: units={units}"
+            )
         self.units, self.activation, self.use_bias = int(units), activation_name(activation), use_bias
         self.kernel_initializer, self.bias_initializer = kernel_initializer, bias_initializer
         self.kernel_regularizer = regularizers.get(kernel_regularizer)

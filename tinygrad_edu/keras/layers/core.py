@@ -306,7 +306,7 @@ class Layer(nn.Module):
         ``call``: on zeros with each open axis 1, then 2; the axes that follow them are open."""
         outs = []
         for fill in (1, 2):
-            zeros = map_structure(lambda s: np.zeros([fill if d is None else d for d in s], FLOATX), input_shape)
+            zeros = map_structure(lambda s, f=fill: np.zeros([f if d is None else d for d in s], FLOATX), input_shape)
             with no_grad():
                 out = self(zeros)
             outs.append(map_structure(lambda t: tuple(t.shape), out))

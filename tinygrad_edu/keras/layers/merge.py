@@ -29,10 +29,11 @@ class _Elementwise(Merge):
         shapes = self._check(input_shape)
         first = shapes[0]
         for s in shapes[1:]:
-            if len(s) != len(first) or any(a is not None and b is not None and a != b for a, b in zip(s[1:], first[1:])):
+            if len(s) != len(first) or any(
+                a is not None and b is not None and a != b for a, b in zip(s[1:], first[1:])
+            ):
                 raise ValueError(
-                    f"Inputs have incompatible shapes. Received shapes {first[1:]} and {s[1:]} "
-                    f"(layer {self.label!r})"
+                    f"Inputs have incompatible shapes. Received shapes {first[1:]} and {s[1:]} (layer {self.label!r})"
                 )
         return tuple(next((d for d in dims if d is not None), None) for dims in zip(*shapes))
 

@@ -32,7 +32,9 @@ class Graph:
         self.flat_inputs, self.flat_outputs = flatten(inputs), flatten(outputs)
         for kt in self.flat_inputs + self.flat_outputs:
             if not isinstance(kt, KerasTensor):
-                raise ValueError(f"Model: inputs and outputs must be KerasTensors (keras.Input, layer outputs), got {kt!r}")
+                raise ValueError(
+                    f"Model: inputs and outputs must be KerasTensors (keras.Input, layer outputs), got {kt!r}"
+                )
         for kt in self.flat_inputs:
             if not isinstance(kt.node.layer, InputLayer):
                 raise ValueError(f"Model: each input must come from keras.Input(...); {kt.name} is made by a layer")
@@ -116,7 +118,9 @@ class Model(Trainer, Layer):
         """The layer called ``name`` (or at ``index``); ValueError naming the choices otherwise."""
         if index is not None:
             if not -len(self.layers) <= index < len(self.layers):
-                raise ValueError(f"Was asked to retrieve layer at index {index} but model only has {len(self.layers)} layers.")
+                raise ValueError(
+                    f"Was asked to retrieve layer at index {index} but model only has {len(self.layers)} layers."
+                )
             return self.layers[index]
         for layer in self.layers:
             if layer.name == name:
@@ -133,7 +137,9 @@ class Model(Trainer, Layer):
             x = [x[kt.name] for kt in flat]
         items = list(x) if isinstance(x, (list, tuple)) else [x]
         if len(items) != len(flat):
-            raise ValueError(f"Layer {self.label!r} expects {len(flat)} input(s), but it received {len(items)} input tensors.")
+            raise ValueError(
+                f"Layer {self.label!r} expects {len(flat)} input(s), but it received {len(items)} input tensors."
+            )
         return items
 
     def call(self, inputs: Any, training: bool | None = None) -> Any:
@@ -151,8 +157,12 @@ class Model(Trainer, Layer):
         if self.graph is None:
             Layer.maybe_build(self, input_shape)
             return
-        for kt, shape in zip(self.graph.flat_inputs, flatten(input_shape) if not isinstance(input_shape, tuple) else [input_shape]):
-            if len(shape) != len(kt.shape) or any(a is not None and b is not None and a != b for a, b in zip(shape[1:], kt.shape[1:])):
+        for kt, shape in zip(
+            self.graph.flat_inputs, flatten(input_shape) if not isinstance(input_shape, tuple) else [input_shape]
+        ):
+            if len(shape) != len(kt.shape) or any(
+                a is not None and b is not None and a != b for a, b in zip(shape[1:], kt.shape[1:])
+            ):
                 raise ValueError(
                     f'Input {kt.name!r} of model "{self.label}" is incompatible with the model: expected shape '
                     f"{kt.shape}, but received input with shape {shape}"

@@ -77,7 +77,9 @@ def load(model: Any, path: Path) -> None:
     except (ValueError, OSError, EOFError, KeyError, zipfile.BadZipFile, zlib.error) as err:
         raise ValueError(f"load_weights: {path} is not a weights file saved by save_weights ({err})") from None
     missing, unexpected = sorted(set(expected) - set(state)), sorted(set(state) - set(expected))
-    wrong = [f"{k}: {state[k].shape} vs {expected[k]}" for k in expected if k in state and state[k].shape != expected[k]]
+    wrong = [
+        f"{k}: {state[k].shape} vs {expected[k]}" for k in expected if k in state and state[k].shape != expected[k]
+    ]
     if missing or unexpected or wrong:
         raise ValueError(
             f"A total of {len(missing) + len(unexpected) + len(wrong)} weights could not be loaded into "
@@ -91,12 +93,15 @@ def _read_h5(path: Path, expected: dict[str, tuple]) -> dict[str, np.ndarray]:
     h5py = h5py_module()
     state: dict[str, np.ndarray] = {}
     with h5py.File(path, "r") as h5:
+
         def visit(name: str, obj: Any) -> None:
             if isinstance(obj, h5py.Dataset):
                 if obj.dtype.kind not in "biuf":
                     raise ValueError(f"{name}: expected numbers, got dtype {obj.dtype}")
                 # only the shapes this model expects are read: a hostile header allocates nothing
-                state[name] = obj[()] if expected.get(name) == obj.shape else np.broadcast_to(np.zeros((), obj.dtype), obj.shape)
+                state[name] = (
+                    obj[()] if expected.get(name) == obj.shape else np.broadcast_to(np.zeros((), obj.dtype), obj.shape)
+                )
 
         h5.visititems(visit)
     return state
