@@ -82,6 +82,7 @@ class Graph:
 class Model(Trainer, Layer):
     """A Keras model: ``keras.Model(inputs, outputs)`` or a subclass with ``call``.
 
+    >>> import numpy as np
     >>> from tinygrad_edu import keras
     >>> a, b = keras.Input(shape=(3,)), keras.Input(shape=(2,))
     >>> out = keras.layers.Dense(1)(keras.layers.concatenate([keras.layers.Dense(4)(a), b]))
