@@ -13,10 +13,10 @@ from .models import Model, Sequential
 __version__ = "3.15.1"  # the Keras 3 release whose behaviour this door follows (tests run beside it)
 
 __all__ = [
-    "__version__",
     "Input",
     "Model",
     "Sequential",
+    "__version__",
     "callbacks",
     "datasets",
     "initializers",
