@@ -76,7 +76,9 @@ def _broadcast(y: np.ndarray, out: Tensor, name: str) -> np.ndarray:
     try:
         np.broadcast_shapes(y.shape, out.shape)
     except ValueError:
-        raise ValueError(f"{name}: targets of shape {y.shape} cannot broadcast to outputs of shape {out.shape}") from None
+        raise ValueError(
+            f"{name}: targets of shape {y.shape} cannot broadcast to outputs of shape {out.shape}"
+        ) from None
     return y
 
 
