@@ -112,7 +112,7 @@ MUTANTS = [
     Mutant(K + "callbacks.py", "monitor, abs(min_delta), patience", "monitor, 0.0, patience", "EarlyStopping ignores min_delta"),
     Mutant(K + "callbacks.py", "        self.model.optimizer.learning_rate = float(lr)\n", "        pass\n", "LearningRateScheduler sets nothing"),
     # ---- fit, summary, weights files
-    Mutant(K + "models/training.py", "split_at = int(math.floor(n * (1.0 - validation_split)))", "split_at = int(math.ceil(n * (1.0 - validation_split)))", "validation_split rounds the training part up"),
+    Mutant(K + "models/training.py", "split_at = math.floor(n * (1.0 - validation_split))", "split_at = math.ceil(n * (1.0 - validation_split))", "validation_split rounds the training part up"),
     Mutant(K + "models/training.py", "return (_take(x, slice(0, split_at)), y[:split_at]), (_take(x, slice(split_at, n)), y[split_at:])", "return (_take(x, slice(n - split_at, n)), y[n - split_at :]), (_take(x, slice(0, n - split_at)), y[: n - split_at])", "validation_split takes the first samples"),
     Mutant(K + "layers/core.py", "        mode = bool(training) if training is not None else _TRAINING.get()", "        mode = True if training is None else bool(training)", "a layer called alone runs in training mode"),
     Mutant(K + "layers/core.py", "            return self.call(inputs, *args, **kwargs)", "            return inputs", "a Layer subclass's call is never run"),

@@ -233,7 +233,7 @@ def _split(x: np.ndarray, y: np.ndarray, validation_split: float) -> tuple[tuple
     if not 0.0 < validation_split < 1.0:
         raise ValueError(f"fit: validation_split must be in [0, 1), got {validation_split}")
     n = _count(x)
-    split_at = int(math.floor(n * (1.0 - validation_split)))
+    split_at = math.floor(n * (1.0 - validation_split))
     if split_at in (0, n):
         raise ValueError(
             f"Training data contains {n} samples, which is not sufficient to split it into a validation "
