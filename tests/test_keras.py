@@ -427,13 +427,13 @@ def test_save_and_load_weights(tmp_path) -> None:
     for i, w in enumerate(weights):
         np.testing.assert_array_equal(w, i)
     small = Sequential([Dense(4, input_dim=784)])
-    with pytest.raises(RuntimeError, match=r"Missing key|Unexpected key"):
+    with pytest.raises(ValueError, match=r"could not be loaded into 'sequential.*' \(another architecture\)"):
         small.load_weights(path)
     evil = tmp_path / "evil.npz"
     np.savez(evil, **{"dense.linear.weight": np.array([object()], dtype=object)})
     with pytest.raises(ValueError, match="not a weights file"):
         small.load_weights(evil)
-    with pytest.raises(ValueError, match=r"use a \.npz file name"):
+    with pytest.raises(ValueError, match=r"The filename must end in `\.weights\.h5`"):
         model.save_weights(tmp_path / "w.h5")
 
 
@@ -505,5 +505,5 @@ def test_calling_the_model_works_as_in_keras() -> None:
     np.testing.assert_allclose(out.data, model.predict(x), rtol=1e-6)
     np.testing.assert_allclose(model(Tensor(x.astype(np.float32)), training=False).data, out.data, rtol=1e-6)
     assert not np.allclose(model(x, training=True).data, out.data)  # Dropout(0.5) is on
-    with pytest.raises(ValueError, match=r"model\(x\): expected inputs of shape \(None, 4\), got \(None, 3\)"):
+    with pytest.raises(ValueError, match=r"sequential.*: expected inputs of shape \(None, 4\), got \(None, 3\)"):
         model(np.zeros((2, 3)))
