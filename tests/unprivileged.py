@@ -29,7 +29,9 @@ def permission_bound_prefix() -> list[str]:
     return prefix
 
 
-def run_python(code: str, *args: str, env: dict | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+def run_python(
+    code: str, *args: str, env: dict | None = None, cwd: str | os.PathLike | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess:
     """``python -c code args`` with file permissions in force; text output captured."""
     return subprocess.run(
         [*permission_bound_prefix(), sys.executable, "-c", code, *args],
@@ -37,4 +39,5 @@ def run_python(code: str, *args: str, env: dict | None = None, timeout: float = 
         text=True,
         timeout=timeout,
         env=env,
+        cwd=cwd,
     )
