@@ -33,6 +33,11 @@ except ImportError:  # pragma: no cover - Windows: no flock, so stale temporary 
     fcntl = None
 
 
+#: Deflate (zip, gzip) cannot shrink data more than 1032:1 (RFC 1951: at most 258 bytes per 2-bit
+#: code), so a compressed stream that claims more than this ratio of its own size lies about it.
+MAX_DEFLATE_RATIO = 1032
+
+
 def _temp_name(target: Path) -> Path:
     return target.parent / f".{target.name}.{secrets.token_hex(8)}.tmp"
 

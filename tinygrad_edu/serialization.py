@@ -24,14 +24,11 @@ from typing import Any
 
 import numpy as np
 
-from .fileio import atomic_write
+from .fileio import MAX_DEFLATE_RATIO, atomic_write
 from .tensor import Tensor
 
 #: Default ceiling on what `load` reads (file and uncompressed arrays): 4 GiB.
 MAX_BYTES = 4 * 2**30
-#: Deflate cannot shrink data more than 1032:1 (RFC 1951: at most 258 bytes per 2-bit code),
-#: so a compressed member claiming more than this ratio lies about its size.
-MAX_DEFLATE_RATIO = 1032
 _ZIP_NAME_LIMIT = 0xFFFF  # the zip format stores a name's length in 16 bits
 _EPOCH = (1980, 1, 1, 0, 0, 0)  # the zip format's earliest date: the same arrays make the same bytes
 
