@@ -164,16 +164,6 @@ def test_a_thread_that_ends_with_grad_off_does_not_leak_it() -> None:
     assert scalar_grad(1.0) == 5.0
 
 
-def test_module_flag_reads_this_threads_mode() -> None:
-    # tensor.py and older code read autograd._grad_enabled; it must follow the calling thread
-    with no_grad():
-        assert autograd._grad_enabled is False
-        assert run_threads(lambda: autograd._grad_enabled) == [True]
-    assert autograd._grad_enabled is True
-    with pytest.raises(AttributeError, match="no attribute 'grad_mode'"):
-        _ = autograd.grad_mode
-
-
 def test_one_no_grad_object_entered_twice_restores_the_outer_mode() -> None:
     block = no_grad()
     with block:

@@ -1,4 +1,4 @@
-"""The PyTorch namespace (`tinygrad_edu.factories`): every factory and free function against PyTorch itself."""
+"""The PyTorch namespace (`tinygrad_edu.creation`, `tinygrad_edu.functions`): every factory and free function against PyTorch itself."""
 
 from __future__ import annotations
 

@@ -28,7 +28,7 @@ import numpy as np
 from .. import activations, nn, ops
 from ..nn import conv
 from ..nn.conv import square_size
-from ..tensor import DEFAULT_DTYPE, Tensor
+from ..tensor import DEFAULT_DTYPE, Tensor, apply
 from . import initializers
 from .regularizers import Regularizer
 
@@ -483,7 +483,7 @@ class Conv2D(Layer):
     def pre_activation(self, x: Tensor) -> Tensor:
         fn = ops.Conv2d((self.strides, self.strides), self.pads, (1, 1))
         params = [self.conv.weight] if self.conv.bias is None else [self.conv.weight, self.conv.bias]
-        return ops.apply(fn, x.transpose(0, 3, 1, 2), *params).transpose(0, 2, 3, 1)
+        return apply(fn, x.transpose(0, 3, 1, 2), *params).transpose(0, 2, 3, 1)
 
     def weight_table(self) -> list[Weight]:
         if not hasattr(self, "conv"):

@@ -44,8 +44,6 @@ array([0., 3.])
 
 from __future__ import annotations
 
-from typing import Any
-
 from ._numba import JIT_FROM_ENV, nb
 from .activations import (
     _relu_backward_nb,
@@ -123,14 +121,3 @@ __all__ = [  # the dispatchers, their twins, and the compiled loops (for the ker
     "tanh_backward",
     "tanh_backward_np",
 ]
-# The optimizer steps moved to their algorithms (optim/sgd.py, optim/adam.py); these names stay
-# importable from here for older code, resolved lazily because the optim package imports this one.
-_MOVED = {"sgd_step": "sgd", "sgd_step_np": "sgd", "adam_step": "adam", "adam_step_np": "adam"}
-
-
-def __getattr__(name: str) -> Any:
-    if name in _MOVED:
-        from importlib import import_module
-
-        return getattr(import_module(f"tinygrad_edu.optim.{_MOVED[name]}"), name)
-    raise AttributeError(f"module 'tinygrad_edu.kernels' has no attribute {name!r}")

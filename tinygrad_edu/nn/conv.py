@@ -11,8 +11,7 @@ import numpy as np
 
 from .. import ops
 from ..kernels.conv import check_pool_padding
-from ..ops import apply
-from ..tensor import DEFAULT_DTYPE, Tensor
+from ..tensor import DEFAULT_DTYPE, Tensor, apply
 from . import init
 from .module import Module
 from .parameter import Parameter

@@ -14,9 +14,8 @@ from typing import Any
 import numpy as np
 
 from .. import ops
-from ..ops import apply
 from ..rng import default_rng
-from ..tensor import Tensor
+from ..tensor import Tensor, apply
 from .conv import avg_pool2d, conv2d, max_pool2d  # noqa: F401 (PyTorch's F.conv2d, F.max_pool2d, ...)
 
 REDUCTIONS = ("mean", "sum", "none")

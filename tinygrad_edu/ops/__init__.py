@@ -1,8 +1,8 @@
-"""Every tensor op, as a `Function` with its forward and its backward side by side.
+"""Every tensor op, as an `Op` with its forward and its backward side by side.
 
 | file             | holds                                                                      |
 |------------------|----------------------------------------------------------------------------|
-| `function.py`    | `Function` (the base class) and `apply` (runs one, records the graph)      |
+| `op.py`          | `Op` (the base class), `AccumulateGrad`, and the broadcast and axis helpers |
 | `elementwise.py` | `Add`, `Sub`, `Mul`, `Div`, `Pow`, `PowConst`, `Neg`, `Exp`, `Log`, `Sqrt`, `Abs`, |
 |                  | `Sin`, `Cos`, `Tanh`, `Sigmoid`, `ReLU`, `LeakyReLU`, `Clip`, `Where`                    |
 | `matmul.py`      | `MatMul` (``@``) and `matmul_backward`, the one GEMM gradient               |
@@ -13,11 +13,10 @@
 | `nn.py`          | the fused layers `Linear`, `BatchNorm`, `Dropout`                          |
 | `losses.py`      | `SoftmaxCrossEntropy`, `BinaryCrossEntropy`, `BinaryCrossEntropyWithLogits`|
 | `conv.py`        | `Conv2d`, `MaxPool2d`, `AvgPool2d` (im2col + GEMM, col2im)                  |
-| `cases.py`       | the op-case registry read by the tests and ``tinygrad-edu gradcheck``      |
 
-These are the autograd Functions; the layers of the same name (`tinygrad_edu.nn.Linear`,
-`tinygrad_edu.nn.ReLU`, ...) are Modules that call them. Models call ops through `Tensor` methods
-and `tinygrad_edu.nn.functional`; subclass `Function` and call `apply` to define a new op.
+This package sits below `tinygrad_edu.tensor`: it imports the kernels and the graph core, never
+`Tensor`; ops map numpy arrays to numpy arrays. `tinygrad_edu.tensor.apply` runs one on tensors and
+records the graph. Models call ops through `Tensor` methods and `tinygrad_edu.nn.functional`.
 """
 
 from .conv import AvgPool2d, Conv2d, MaxPool2d
@@ -42,16 +41,17 @@ from .elementwise import (
     Tanh,
     Where,
 )
-from .function import Function, apply, check_broadcast, normalize_axis, unbroadcast
 from .losses import BinaryCrossEntropy, BinaryCrossEntropyWithLogits, SoftmaxCrossEntropy
 from .matmul import MatMul, matmul_backward
 from .movement import Cast, Cat, Clone, Expand, GetItem, Repeat, Reshape, Stack, Transpose
 from .nn import BatchNorm, Dropout, Linear
+from .op import AccumulateGrad, Op, check_broadcast, node_of, normalize_axis, unbroadcast
 from .reduce import Max, Mean, Min, Sum
 from .softmax import LogSoftmax, Softmax
 
 __all__ = [
     "Abs",
+    "AccumulateGrad",
     "Add",
     "AvgPool2d",
     "BatchNorm",
@@ -67,7 +67,6 @@ __all__ = [
     "Dropout",
     "Exp",
     "Expand",
-    "Function",
     "GetItem",
     "LeakyReLU",
     "Linear",
@@ -80,6 +79,7 @@ __all__ = [
     "Min",
     "Mul",
     "Neg",
+    "Op",
     "Pow",
     "PowConst",
     "ReLU",
@@ -96,9 +96,9 @@ __all__ = [
     "Tanh",
     "Transpose",
     "Where",
-    "apply",
     "check_broadcast",
     "matmul_backward",
+    "node_of",
     "normalize_axis",
     "unbroadcast",
 ]

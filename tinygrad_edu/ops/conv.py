@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import kernels
-from .function import Function, check_floating
+from .op import Op, check_floating
 
 Pair = tuple[int, int]
 
@@ -47,7 +47,7 @@ def _out_hw(name: str, x: np.ndarray, k: Pair, s: Pair, p: tuple[Pair, Pair], d:
     return out
 
 
-class Conv2d(Function):
+class Conv2d(Op):
     """y[n] = W_flat·im2col(x)[n] + b;  ∂/∂W = Σ_n G[n]·cols[n]ᵀ,  ∂/∂b = Σ G,  ∂/∂x = col2im(W_flatᵀ·G).
 
     ``padding`` is ((top, bottom), (left, right)): "same" with an even kernel pads one more
@@ -124,7 +124,7 @@ class Conv2d(Function):
         return gx, gw, gb
 
 
-class MaxPool2d(Function):
+class MaxPool2d(Op):
     """y = max over each window (padding is −∞, so it never wins);  the gradient goes to the element
     that won its window: on ties the first one, and a NaN wins (the last NaN), as PyTorch."""
 
@@ -152,7 +152,7 @@ class MaxPool2d(Function):
         return (kernels.max_pool2d_backward(g, self.indices, self.x_shape),)
 
 
-class AvgPool2d(Function):
+class AvgPool2d(Op):
     """y = mean over each kh×kw window (zero padding counted, PyTorch's ``count_include_pad=True``);
     each input element receives G/(kh·kw) from every window that contains it."""
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .function import Function, shapes, unbroadcast
+from .op import Op, shapes, unbroadcast
 
 
-class MatMul(Function):
+class MatMul(Op):
     """a @ b with numpy's rules (1-D, 2-D, batched);  ∂/∂a = G @ bᵀ, ∂/∂b = aᵀ @ G.
 
     A 1-D left operand is treated as a row (1, k) and a 1-D right operand as a column (k, 1);

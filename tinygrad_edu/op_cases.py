@@ -31,11 +31,10 @@ from typing import Any
 
 import numpy as np
 
-from ..nn import conv
-from ..nn import functional as F
-from ..tensor import Tensor
-from .conv import Conv2d
-from .function import apply
+from .nn import conv
+from .nn import functional as F
+from .ops.conv import Conv2d
+from .tensor import Tensor, apply
 
 
 def _torch() -> Any:
