@@ -1,4 +1,5 @@
-"""The PyTorch namespace (`tinygrad_edu.creation`, `tinygrad_edu.functions`): every factory and free function against PyTorch itself."""
+"""The PyTorch namespace (`tinygrad_edu.creation`, `tinygrad_edu.functions`): every factory and free function
+against PyTorch itself."""
 
 from __future__ import annotations
 

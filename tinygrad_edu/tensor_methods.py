@@ -122,10 +122,10 @@ class TensorMethods:
         return self._apply(ops.Sigmoid(), self)
 
     def relu(self) -> Tensor:
-        return self._apply(ops.ReLU(), self)
+        return self._apply(ops.Relu(), self)
 
     def leaky_relu(self, alpha: float = 0.01) -> Tensor:
-        return self._apply(ops.LeakyReLU(alpha), self)
+        return self._apply(ops.LeakyRelu(alpha), self)
 
     def clip(self, min: float | None = None, max: float | None = None) -> Tensor:
         if min is None and max is None:

@@ -481,7 +481,7 @@ class Conv2D(Layer):
         return (h, w, self.filters)
 
     def pre_activation(self, x: Tensor) -> Tensor:
-        fn = ops.Conv2d((self.strides, self.strides), self.pads, (1, 1))
+        fn = ops.Convolution((self.strides, self.strides), self.pads, (1, 1))
         params = [self.conv.weight] if self.conv.bias is None else [self.conv.weight, self.conv.bias]
         return apply(fn, x.transpose(0, 3, 1, 2), *params).transpose(0, 2, 3, 1)
 

@@ -2,7 +2,7 @@
 
 =====================  ===============================================================================
 ``activations.py``     ReLU, sigmoid (forward and backward), tanh backward
-``losses.py``          fused softmax cross-entropy, forward and backward
+``softmax_xent.py``    fused softmax cross-entropy, forward and backward
 ``conv.py``            im2col, col2im, max-pool and average-pool forward and backward
 ``norm.py``            batch normalisation forward and backward over (N, C, M)
 ``_numba.py``          the JIT switch and ``njit``, the one decorator every kernel is compiled with
@@ -71,7 +71,8 @@ from .conv import (
     max_pool2d,
     max_pool2d_backward,
 )
-from .losses import (
+from .norm import batch_norm, batch_norm_backward
+from .softmax_xent import (
     _softmax_xent_backward_nb,
     _softmax_xent_nb,
     softmax_xent,
@@ -79,7 +80,6 @@ from .losses import (
     softmax_xent_backward_np,
     softmax_xent_np,
 )
-from .norm import batch_norm, batch_norm_backward
 
 #: Use the numba kernels (from ``TINYGRAD_EDU_JIT``; assign False here to run everything on the twins).
 JIT_ENABLED: bool = JIT_FROM_ENV

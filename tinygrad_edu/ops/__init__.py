@@ -4,22 +4,23 @@
 |------------------|----------------------------------------------------------------------------|
 | `op.py`          | `Op` (the base class), `AccumulateGrad`, and the broadcast and axis helpers |
 | `elementwise.py` | `Add`, `Sub`, `Mul`, `Div`, `Pow`, `PowConst`, `Neg`, `Exp`, `Log`, `Sqrt`, `Abs`, |
-|                  | `Sin`, `Cos`, `Tanh`, `Sigmoid`, `ReLU`, `LeakyReLU`, `Clip`, `Where`                    |
+|                  | `Sin`, `Cos`, `Tanh`, `Sigmoid`, `Relu`, `LeakyRelu`, `Clip`, `Where`                    |
 | `matmul.py`      | `MatMul` (``@``) and `matmul_backward`, the one GEMM gradient               |
 | `reduce.py`      | `Sum`, `Mean`, `Max`, `Min`                                                |
 | `softmax.py`     | `Softmax`, `LogSoftmax`                                                    |
 | `movement.py`    | `Reshape`, `Transpose`, `Expand`, `Repeat`, `GetItem`, `Cat`, `Stack`,     |
 |                  | `Cast`, `Clone`                                                            |
-| `nn.py`          | the fused layers `Linear`, `BatchNorm`, `Dropout`                          |
-| `losses.py`      | `SoftmaxCrossEntropy`, `BinaryCrossEntropy`, `BinaryCrossEntropyWithLogits`|
-| `conv.py`        | `Conv2d`, `MaxPool2d`, `AvgPool2d` (im2col + GEMM, col2im)                  |
+| `nn.py`          | the fused layers `Addmm`, `NativeBatchNorm`, `NativeDropout`                          |
+| `cross_entropy.py` | `SoftmaxCrossEntropy`, `BinaryCrossEntropy`, `BinaryCrossEntropyWithLogits`|
+| `conv.py`        | `Convolution`, `MaxPool2DWithIndices`, `AvgPool2D` (im2col + GEMM, col2im)                  |
 
 This package sits below `tinygrad_edu.tensor`: it imports the kernels and the graph core, never
 `Tensor`; ops map numpy arrays to numpy arrays. `tinygrad_edu.tensor.apply` runs one on tensors and
 records the graph. Models call ops through `Tensor` methods and `tinygrad_edu.nn.functional`.
 """
 
-from .conv import AvgPool2d, Conv2d, MaxPool2d
+from .conv import AvgPool2D, Convolution, MaxPool2DWithIndices
+from .cross_entropy import BinaryCrossEntropy, BinaryCrossEntropyWithLogits, SoftmaxCrossEntropy
 from .elementwise import (
     Abs,
     Add,
@@ -27,13 +28,13 @@ from .elementwise import (
     Cos,
     Div,
     Exp,
-    LeakyReLU,
+    LeakyRelu,
     Log,
     Mul,
     Neg,
     Pow,
     PowConst,
-    ReLU,
+    Relu,
     Sigmoid,
     Sin,
     Sqrt,
@@ -41,10 +42,9 @@ from .elementwise import (
     Tanh,
     Where,
 )
-from .losses import BinaryCrossEntropy, BinaryCrossEntropyWithLogits, SoftmaxCrossEntropy
 from .matmul import MatMul, matmul_backward
 from .movement import Cast, Cat, Clone, Expand, GetItem, Repeat, Reshape, Stack, Transpose
-from .nn import BatchNorm, Dropout, Linear
+from .nn import Addmm, NativeBatchNorm, NativeDropout
 from .op import AccumulateGrad, Op, check_broadcast, node_of, normalize_axis, unbroadcast
 from .reduce import Max, Mean, Min, Sum
 from .softmax import LogSoftmax, Softmax
@@ -53,36 +53,36 @@ __all__ = [
     "Abs",
     "AccumulateGrad",
     "Add",
-    "AvgPool2d",
-    "BatchNorm",
+    "Addmm",
+    "AvgPool2D",
     "BinaryCrossEntropy",
     "BinaryCrossEntropyWithLogits",
     "Cast",
     "Cat",
     "Clip",
     "Clone",
-    "Conv2d",
+    "Convolution",
     "Cos",
     "Div",
-    "Dropout",
     "Exp",
     "Expand",
     "GetItem",
-    "LeakyReLU",
-    "Linear",
+    "LeakyRelu",
     "Log",
     "LogSoftmax",
     "MatMul",
     "Max",
-    "MaxPool2d",
+    "MaxPool2DWithIndices",
     "Mean",
     "Min",
     "Mul",
+    "NativeBatchNorm",
+    "NativeDropout",
     "Neg",
     "Op",
     "Pow",
     "PowConst",
-    "ReLU",
+    "Relu",
     "Repeat",
     "Reshape",
     "Sigmoid",

@@ -73,6 +73,7 @@ class Pow(Op):
     """a ** b;  ∂/∂a = G·b·a^(b−1), ∂/∂b = G·a^b·ln a (taken as 0 where a = 0, as PyTorch)."""
 
     name = "pow"
+    backward_name = "PowBackward1"
 
     def forward(self, a, b):
         check_broadcast("pow", a, b)
@@ -91,6 +92,8 @@ class Pow(Op):
 
 class PowConst(Op):
     """a ** k for a number k;  ∂/∂a = G·k·a^(k−1)."""
+
+    backward_name = "PowBackward0"
 
     def __init__(self, k: float) -> None:
         self.k = k
@@ -223,7 +226,7 @@ class Sigmoid(Op):
         return (kernels.sigmoid_backward(self.out, g),)
 
 
-class ReLU(Op):
+class Relu(Op):
     """max(a, 0);  ∂/∂a = G·1[a > 0]."""
 
     name = "relu"
@@ -236,7 +239,7 @@ class ReLU(Op):
         return (kernels.relu_backward(self.out, g),)
 
 
-class LeakyReLU(Op):
+class LeakyRelu(Op):
     """a for a > 0, else α·a;  ∂/∂a = G or α·G."""
 
     def __init__(self, alpha: float) -> None:
@@ -255,6 +258,7 @@ class Clip(Op):
     """min(max(a, lo), hi);  ∂/∂a = G where lo ≤ a ≤ hi, else 0 (PyTorch's clamp)."""
 
     name = "clip"
+    backward_name = "ClampBackward1"
 
     def __init__(self, lo: float | None, hi: float | None) -> None:
         self.lo, self.hi = lo, hi

@@ -1,7 +1,7 @@
 """Matrix multiplication, `MatMul` (``a @ b``), and `matmul_backward`: the one GEMM gradient.
 
 For out = a·b the chain rule gives ∂L/∂a = G·bᵀ and ∂L/∂b = aᵀ·G. `MatMul`, the fused
-`tinygrad_edu.ops.nn.Linear` and `tinygrad_edu.ops.conv.Conv2d` all take their gradients from
+`tinygrad_edu.ops.nn.Addmm` and `tinygrad_edu.ops.conv.Convolution` all take their gradients from
 `matmul_backward`.
 """
 
@@ -20,6 +20,7 @@ class MatMul(Op):
     """
 
     name = "@"
+    backward_name = "MmBackward0"
 
     def forward(self, a, b):
         if a.ndim == 0 or b.ndim == 0:

@@ -18,6 +18,7 @@ class Reshape(Op):
     """Same elements, new shape;  ∂/∂a = G reshaped back."""
 
     name = "reshape"
+    backward_name = "ViewBackward0"
 
     def __init__(self, shape: tuple[int, ...]) -> None:
         self.shape = shape
@@ -37,6 +38,7 @@ class Transpose(Op):
     """Permute axes;  ∂/∂a = G permuted by the inverse permutation."""
 
     name = "transpose"
+    backward_name = "PermuteBackward0"
 
     def __init__(self, axes: tuple[int, ...] | None) -> None:
         self.axes = axes
@@ -110,6 +112,7 @@ class Cast(Op):
     ∂/∂a = G converted back to a's dtype."""
 
     name = "cast"
+    backward_name = "ToCopyBackward0"
 
     def __init__(self, dtype: np.dtype) -> None:
         self.dtype = np.dtype(dtype)
@@ -144,6 +147,7 @@ class GetItem(Op):
     selected positions, summed where an integer array picks the same element twice."""
 
     name = "getitem"
+    backward_name = "IndexBackward0"
 
     def __init__(self, idx: Any) -> None:
         self.idx = idx

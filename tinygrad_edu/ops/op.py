@@ -20,32 +20,6 @@ from typing import Any
 
 import numpy as np
 
-#: PyTorch's names for the backward nodes of the ops whose class name differs from PyTorch's op
-#: name (``grad_fn`` of ``relu(x)`` prints as ``<ReluBackward0 ...>``); the digit is PyTorch's
-#: overload number. Every other op ``Foo`` is ``FooBackward0``.
-TORCH_BACKWARD_NAMES = {
-    "ReLU": "ReluBackward0",
-    "MatMul": "MmBackward0",
-    "PowConst": "PowBackward0",
-    "Pow": "PowBackward1",
-    "Clip": "ClampBackward1",
-    "Max": "MaxBackward1",
-    "Min": "MinBackward1",
-    "Linear": "AddmmBackward0",
-    "Reshape": "ViewBackward0",
-    "Transpose": "PermuteBackward0",
-    "GetItem": "IndexBackward0",
-    "Cast": "ToCopyBackward0",
-    "SoftmaxCrossEntropy": "NllLossBackward0",
-    "BinaryCrossEntropy": "BinaryCrossEntropyBackward0",
-    "BinaryCrossEntropyWithLogits": "BinaryCrossEntropyWithLogitsBackward0",
-    "Conv2d": "ConvolutionBackward0",
-    "MaxPool2d": "MaxPool2DWithIndicesBackward0",
-    "AvgPool2d": "AvgPool2DBackward0",
-    "BatchNorm": "NativeBatchNormBackward0",
-    "Dropout": "NativeDropoutBackward0",
-}
-
 
 class Op:
     """Base of every tensor op: ``forward(*arrays) -> array`` and ``backward(g) -> grads``.
@@ -62,18 +36,21 @@ class Op:
     needs_input_grad: tuple[bool, ...] = ()
     #: the input tensors, recorded by `apply` when the graph is recorded
     inputs: tuple[Any, ...] = ()
+    #: PyTorch's name for this node (``grad_fn`` prints as ``<MulBackward0 ...>``): ``<Class>Backward0``
+    #: unless the op sets its own (``ReluBackward0`` is `Relu`'s; `MatMul` sets ``MmBackward0``; the digit
+    #: is PyTorch's overload number)
+    backward_name = "OpBackward0"
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "backward_name" not in cls.__dict__:
+            cls.backward_name = f"{cls.__name__}Backward0"
 
     def forward(self, *arrays: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
     def backward(self, g: np.ndarray) -> tuple[np.ndarray | None, ...]:
         raise NotImplementedError
-
-    @property
-    def backward_name(self) -> str:
-        """PyTorch's name for this node: ``MulBackward0`` for `Mul`, ``ReluBackward0`` for `ReLU`."""
-        cls = type(self).__name__
-        return TORCH_BACKWARD_NAMES.get(cls, f"{cls}Backward0")
 
     @property
     def next_functions(self) -> tuple[tuple[Op | AccumulateGrad | None, int], ...]:

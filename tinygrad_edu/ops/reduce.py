@@ -53,6 +53,7 @@ class Max(Op):
     ``spread_nan`` (PyTorch's ``x.max()`` over everything) the gradient is split among the NaNs."""
 
     name = "max"
+    backward_name = "MaxBackward1"
     reduce = staticmethod(np.max)
 
     def __init__(self, axis, keepdims: bool, spread_nan: bool = False) -> None:
@@ -81,4 +82,5 @@ class Min(Max):
     """min over axes;  the gradient goes to the minimal elements, split evenly among ties (``amin``)."""
 
     name = "min"
+    backward_name = "MinBackward1"
     reduce = staticmethod(np.min)

@@ -18,6 +18,7 @@ class SoftmaxCrossEntropy(Op):
     the exponentials, their sum and the loss; the backward is the classic A − Y."""
 
     name = "cross_entropy"
+    backward_name = "NllLossBackward0"
 
     def __init__(self, labels: np.ndarray, scale: float) -> None:
         self.labels, self.scale = labels, scale
