@@ -41,6 +41,11 @@ def log(input: Tensor) -> Tensor:
     return _t(input).log()
 
 
+def log10(input: Tensor) -> Tensor:
+    """log₁₀ x elementwise."""
+    return _t(input).log10()
+
+
 def sqrt(input: Tensor) -> Tensor:
     """√x elementwise."""
     return _t(input).sqrt()

@@ -97,6 +97,10 @@ class TensorMethods:
     def log(self) -> Tensor:
         return self._apply(ops.Log(), self)
 
+    def log10(self) -> Tensor:
+        """log₁₀ x elementwise, as ``Tensor.log10``."""
+        return self._apply(ops.Log10(), self)
+
     def sqrt(self) -> Tensor:
         return self._apply(ops.Sqrt(), self)
 

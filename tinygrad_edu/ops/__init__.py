@@ -3,7 +3,7 @@
 | file             | holds                                                                      |
 |------------------|----------------------------------------------------------------------------|
 | `op.py`          | `Op` (the base class), `AccumulateGrad`, and the broadcast and axis helpers |
-| `elementwise.py` | `Add`, `Sub`, `Mul`, `Div`, `Pow`, `PowConst`, `Neg`, `Exp`, `Log`, `Sqrt`, `Abs`, |
+| `elementwise.py` | `Add`, `Sub`, `Mul`, `Div`, `Pow`, `PowConst`, `Neg`, `Exp`, `Log`, `Log10`, `Sqrt`, `Abs`, |
 |                  | `Sin`, `Cos`, `Tanh`, `Sigmoid`, `Relu`, `LeakyRelu`, `Clip`, `Where`                    |
 | `matmul.py`      | `MatMul` (``@``) and `matmul_backward`, the one GEMM gradient               |
 | `reduce.py`      | `Sum`, `Mean`, `Max`, `Min`                                                |
@@ -30,6 +30,7 @@ from .elementwise import (
     Exp,
     LeakyRelu,
     Log,
+    Log10,
     Mul,
     Neg,
     Pow,
@@ -69,6 +70,7 @@ __all__ = [
     "GetItem",
     "LeakyRelu",
     "Log",
+    "Log10",
     "LogSoftmax",
     "MatMul",
     "Max",

@@ -146,6 +146,20 @@ class Log(Op):
         return (g / self.a,)
 
 
+class Log10(Op):
+    """log₁₀ a = ln a / ln 10;  ∂/∂a = G/(a·ln 10). NaN for a < 0 and −inf at 0, as numpy and PyTorch."""
+
+    name = "log10"
+
+    def forward(self, a):
+        self.a = a
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.log10(a)
+
+    def backward(self, g):
+        return (g / (self.a * np.log(10.0).astype(self.a.dtype)),)
+
+
 class Sqrt(Op):
     """√a;  ∂/∂a = G/(2√a)."""
 
