@@ -10,6 +10,7 @@ engine node.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from typing import Any
 
@@ -94,8 +95,29 @@ class Function:
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
         """Run ``forward`` and, when an input requires a gradient, record a graph node whose
         backward calls this class's ``backward``."""
+        args, kwargs = _as_positional(cls, args, kwargs)
         inputs = tuple(a for a in args if isinstance(a, Tensor))
         return apply(_CustomNode(cls, args, kwargs), *inputs)
+
+
+def _as_positional(cls: type[Function], args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[tuple, dict]:
+    """Keyword arguments of ``forward``'s named parameters become positional, as PyTorch binds them:
+    they are inputs like the others (a tensor among them gets a gradient from ``backward``'s matching
+    return value). Only a ``**kwargs`` parameter of ``forward`` keeps keywords."""
+    if not kwargs:
+        return args, kwargs
+    params = list(inspect.signature(cls.forward).parameters.values())[1:]  # after ctx
+    named = [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    out, rest = list(args), dict(kwargs)
+    for name in named[len(args) :]:
+        if not rest or all(k not in named for k in rest):
+            break
+        if name not in rest:
+            raise TypeError(f"{cls.__name__}.forward() missing required argument: {name!r} (position {len(out)})")
+        out.append(rest.pop(name))
+    if rest and not any(p.kind == p.VAR_KEYWORD for p in params):
+        raise TypeError(f"{cls.__name__}.forward() got an unexpected keyword argument {next(iter(rest))!r}")
+    return tuple(out), rest
 
 
 class _CustomNode(Op, FunctionCtx):
@@ -183,15 +205,16 @@ def grad(
             "(gradients are numpy arrays, not graph nodes), so gradients of gradients are not available"
         )
     outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
-    single = isinstance(inputs, Tensor)
-    inputs = [inputs] if single else list(inputs)
-    if grad_outputs is None or isinstance(grad_outputs, Tensor):
-        grad_outputs = [grad_outputs] * len(outputs)
-    for t in inputs:
-        if not t.requires_grad:
-            raise RuntimeError("One of the differentiated Tensors does not require grad")
+    inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+    if grad_outputs is None:
+        grad_outputs = [None] * len(outputs)
+    elif isinstance(grad_outputs, Tensor):
+        grad_outputs = [grad_outputs]
+    else:
+        grad_outputs = list(grad_outputs)
+    _check_grad_arguments(outputs, inputs, grad_outputs)
     total: list[Any] = [None] * len(inputs)
-    for out, g in zip(outputs, grad_outputs, strict=True):
+    for out, g in zip(outputs, grad_outputs):  # each output's gradients add up, as the chain rule's sum
         for k, gk in enumerate(backprop(out, g, inputs)):
             if gk is not None:
                 total[k] = gk if total[k] is None else total[k] + gk
@@ -201,6 +224,32 @@ def grad(
             "Set allow_unused=True if this is the desired behavior."
         )
     return tuple(None if g is None else Tensor(g.astype(t.dtype, copy=False)) for g, t in zip(total, inputs))
+
+
+def _check_grad_arguments(outputs: list[Any], inputs: list[Any], grad_outputs: list[Any]) -> None:
+    """`grad`'s argument checks, with PyTorch's messages, before any backward pass runs."""
+    if not inputs:
+        raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
+    if len(grad_outputs) != len(outputs):
+        raise RuntimeError(f"got {len(outputs)} tensors and {len(grad_outputs)} gradients")
+    for k, t in enumerate(inputs):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"grad: inputs[{k}] must be a Tensor, got {type(t).__name__}")
+        if not t.requires_grad:
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
+    for k, (out, g) in enumerate(zip(outputs, grad_outputs)):
+        if not isinstance(out, Tensor):
+            raise TypeError(f"grad: outputs[{k}] must be a Tensor, got {type(out).__name__}")
+        if not out.requires_grad:
+            raise RuntimeError(f"element {k} of tensors does not require grad and does not have a grad_fn")
+        if g is None and out.numel() != 1:
+            raise RuntimeError("grad can be implicitly created only for scalar outputs")
+        shape = None if g is None else np.shape(g.data if isinstance(g, Tensor) else g)
+        if shape is not None and shape != out.shape:
+            raise RuntimeError(
+                f"Mismatch in shape: grad_output[{k}] has a shape of torch.Size({list(shape)}) and "
+                f"output[{k}] has a shape of torch.Size({list(out.shape)})."
+            )
 
 
 def gradcheck(fn: Callable[..., Any], inputs: Any, *args: Any, **kwargs: Any) -> bool:
