@@ -138,7 +138,7 @@ def test_random_factories_are_seeded_and_distributed() -> None:
         if theirs is not None:
             assert ours.shape == tuple(theirs.shape) and str(ours.dtype) == str(theirs.dtype).removeprefix("torch.")
     assert set(np.unique(tg.randint(3, 5, (500,)).data)) == {3, 4}
-    with pytest.raises(ValueError, match="low < high"):
+    with pytest.raises(RuntimeError, match="'from' to be less than 'to'"):  # torch's type and wording
         tg.randint(5, 5, (2,))
 
 

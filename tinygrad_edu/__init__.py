@@ -22,6 +22,7 @@ from .autograd import (
 from .creation import (
     arange,
     as_tensor,
+    bernoulli,
     empty,
     empty_like,
     eye,
@@ -29,6 +30,7 @@ from .creation import (
     full,
     full_like,
     linspace,
+    multinomial,
     ones,
     ones_like,
     rand,
@@ -37,6 +39,7 @@ from .creation import (
     randint_like,
     randn,
     randn_like,
+    randperm,
     sparse_coo_tensor,
     tensor,
     zeros,
@@ -77,6 +80,7 @@ from .functions import (
     equal,
     exp,
     flatten,
+    get_rng_state,
     is_floating_point,
     is_tensor,
     log,
@@ -107,7 +111,7 @@ from .functions import (
 )
 from .gradcheck import GradcheckError, gradcheck
 from .jit import compile as compile
-from .rng import manual_seed
+from .random import Generator, default_generator, initial_seed, manual_seed, seed, set_rng_state
 from .serialization import load, save
 from .tensor import Tensor
 from .viz import draw_dot
@@ -120,6 +124,7 @@ abs, pow, sum, max, min = _functions.abs, _functions.pow, _functions.sum, _funct
 float, int, bool = _dtypes.float, _dtypes.int, _dtypes.bool
 __all__ = [
     "AnomalyError",
+    "Generator",
     "GradcheckError",
     "Tensor",
     "Value",
@@ -131,12 +136,14 @@ __all__ = [
     "argmin",
     "as_tensor",
     "autograd",
+    "bernoulli",
     "cat",
     "clamp",
     "clip",
     "concat",
     "cos",
     "cuda",
+    "default_generator",
     "detect_anomaly",
     "device",
     "div",
@@ -156,8 +163,10 @@ __all__ = [
     "full",
     "full_like",
     "get_default_dtype",
+    "get_rng_state",
     "gradcheck",
     "half",
+    "initial_seed",
     "int8",
     "int16",
     "int32",
@@ -177,6 +186,7 @@ __all__ = [
     "mean",
     "mm",
     "mul",
+    "multinomial",
     "neg",
     "nn",
     "no_grad",
@@ -191,10 +201,13 @@ __all__ = [
     "randint_like",
     "randn",
     "randn_like",
+    "randperm",
     "relu",
     "reshape",
     "save",
+    "seed",
     "set_grad_enabled",
+    "set_rng_state",
     "short",
     "sigmoid",
     "sin",

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from . import random
 from .creation import tensor
 from .tensor import Tensor
 
@@ -255,3 +256,9 @@ def equal(input: Tensor, other: Tensor) -> builtins.bool:
     """True if both have the same shape and elements."""
     a, b = _t(input).data, _t(other).data
     return a.shape == b.shape and builtins.bool(np.array_equal(a, b))
+
+
+def get_rng_state() -> Tensor:
+    """The default generator's state as PyTorch's 5056 bytes (a uint8 tensor), as ``torch.get_rng_state``;
+    `tinygrad_edu.random.set_rng_state` takes it back (or PyTorch's)."""
+    return Tensor(random.get_rng_state())

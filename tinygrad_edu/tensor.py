@@ -21,13 +21,13 @@ from typing import Any
 
 import numpy as np
 
-from . import ops
+from . import ops, random
 from .backprop import backprop, store_grad
 from .devices import check_device, device
 from .dtypes import DEFAULT_DTYPE, as_dtype
 from .graph import check_finite, is_anomaly_enabled, is_grad_enabled, no_grad
 from .ops import Op, normalize_axis
-from .tensor_methods import TensorMethods
+from .tensor_methods import LEAF_INPLACE_ERROR, TensorMethods
 
 __all__ = ["DEFAULT_DTYPE", "Size", "Tensor", "ValuesIndices", "apply"]
 
@@ -56,8 +56,6 @@ class Size(tuple):
 #: what a user who asks for a sparse tensor is told
 SPARSE_ERROR = "sparse tensors are not supported: tinygrad_edu tensors are dense numpy arrays"
 
-#: PyTorch's wording for an in-place change of a leaf that requires a gradient
-LEAF_INPLACE_ERROR = "a leaf Variable that requires grad is being used in an in-place operation."
 
 
 def _as_array(data: Any, dtype: Any = None) -> np.ndarray:
@@ -164,10 +162,8 @@ class Tensor(TensorMethods):
 
     @classmethod
     def randn(cls, *shape: int, requires_grad: bool = False, dtype: Any = DEFAULT_DTYPE) -> Tensor:
-        """Standard normal samples from the library's generator (see `tinygrad_edu.manual_seed`)."""
-        from .rng import default_rng
-
-        return cls(default_rng().standard_normal(shape).astype(dtype), requires_grad=requires_grad)
+        """Standard normal samples with PyTorch's stream (see `tinygrad_edu.manual_seed`)."""
+        return cls(random.randn(shape, dtype), requires_grad=requires_grad)
 
     # ------------------------------------------------------------ properties
     def size(self, dim: int | None = None) -> Size | int:

@@ -13,8 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import ops
-from ..rng import default_rng
+from .. import ops, random
 from ..tensor import Tensor, apply
 from .conv import avg_pool2d, conv2d, max_pool2d  # noqa: F401 (PyTorch's F.conv2d, F.max_pool2d, ...)
 
@@ -83,15 +82,16 @@ def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
 # ----------------------------------------------------------------------------- regularisation layers
 def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
     """Inverted dropout: y = x·m/(1 − p) with m ~ Bernoulli(1 − p) in training (so E[y] = x),
-    and y = x in evaluation."""
+    and y = x in evaluation. The mask is PyTorch's CPU one for the same seed: ``bernoulli_(1 − p)``
+    on a tensor of x's shape and dtype, then divided by 1 − p in x's dtype (ATen's ``_dropout``)."""
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout: p must be in [0, 1], got {p}")
     if not training or p == 0.0:
         return x
     if p == 1.0:
         return x * 0.0
-    keep = default_rng().random(x.shape) >= p
-    return apply(ops.NativeDropout((keep / (1.0 - p)).astype(x.dtype)), x)
+    mask = random.bernoulli_(np.empty(x.shape, dtype=x.data.dtype), 1.0 - p)
+    return apply(ops.NativeDropout(mask / np.asarray(1.0 - p, dtype=mask.dtype)), x)
 
 
 def batch_norm(
