@@ -68,13 +68,39 @@ def _python_array(data: Any) -> np.ndarray:
     raise TypeError(f"tensor: cannot make a tensor from {type(data).__name__} data of dtype {arr.dtype}")
 
 
+def _typed_array(data: Any, dt: np.dtype) -> np.ndarray:
+    """``data`` converted straight to ``dt`` (Python floats to float64 exactly, never through float32),
+    with PyTorch's overflow check for integer dtypes: a value beyond the dtype's maximum, or below its
+    minimum (below −maximum for unsigned dtypes, which wrap around as C's conversion does), is refused."""
+    raw = data.data if isinstance(data, Tensor) else data
+    if isinstance(raw, (list, tuple)) and raw and isinstance(raw[0], Tensor):
+        raw = [d.data for d in raw]
+    try:
+        arr = np.array(raw)
+    except (ValueError, OverflowError) as err:
+        raise ValueError(f"tensor: the nested lists must be rectangular numbers: {err}") from None
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"tensor: cannot make a tensor from {type(data).__name__} data of dtype {arr.dtype}")
+    if dt.kind in "iu" and arr.dtype.kind in "iuf" and arr.size:
+        info = np.iinfo(dt)
+        low = -info.max if dt.kind == "u" else info.min
+        finite = arr[np.isfinite(arr)] if arr.dtype.kind == "f" else arr
+        if finite.size != arr.size or finite.max() > info.max or finite.min() < low:
+            raise RuntimeError(f"value cannot be converted to type {dt} without overflow")
+    with np.errstate(over="ignore"):
+        return arr.astype(dt)
+
+
 def tensor(data: Any, dtype: Any = None, device: Any = None, requires_grad: builtins.bool = False) -> Tensor:
     """A new tensor holding a copy of ``data``, as ``torch.tensor``.
 
     >>> tensor([1, 2]).dtype, tensor([1.0, 2]).dtype, tensor(np.zeros(2)).dtype
-    (dtype('int64'), dtype('float32'), dtype('float64'))
+    (torch.int64, torch.float32, torch.float64)
+    >>> tensor([0.1], dtype="float64").item(), tensor([16777217], dtype="float64").item()
+    (0.1, 16777217.0)
     """
-    return _make(_python_array(data), dtype, device, requires_grad)
+    dt = as_dtype(dtype)
+    return _make(_python_array(data) if dt is None else _typed_array(data, dt), None, device, requires_grad)
 
 
 def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
@@ -196,7 +222,7 @@ def rand(
 ) -> Tensor:
     """U[0, 1) samples, PyTorch's numbers for the same seed (`tinygrad_edu.random.rand`).
 
-    >>> _ = manual_seed(42)
+    >>> _ = random.manual_seed(42)
     >>> rand(3)
     tensor([0.8823, 0.9150, 0.3829])
     """

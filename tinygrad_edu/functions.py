@@ -211,10 +211,7 @@ def permute(input: Tensor, dims: Sequence[builtins.int]) -> Tensor:
 
 def transpose(input: Tensor, dim0: builtins.int, dim1: builtins.int) -> Tensor:
     """Axes ``dim0`` and ``dim1`` swapped, as ``torch.transpose`` (not numpy's permutation)."""
-    x = _t(input)
-    axes = list(range(x.ndim))
-    axes[dim0], axes[dim1] = axes[dim1], axes[dim0]
-    return x.transpose(tuple(axes))
+    return _t(input).transpose(dim0, dim1)
 
 
 def t(input: Tensor) -> Tensor:

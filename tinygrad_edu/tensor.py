@@ -27,30 +27,12 @@ from .devices import check_device, device
 from .dtypes import DEFAULT_DTYPE, as_dtype
 from .graph import check_finite, is_anomaly_enabled, is_grad_enabled, no_grad
 from .ops import Op, normalize_axis
-from .tensor_methods import LEAF_INPLACE_ERROR, TensorMethods
+from .tensor_methods import LEAF_INPLACE_ERROR, Size, TensorMethods
 
 __all__ = ["DEFAULT_DTYPE", "Size", "Tensor", "ValuesIndices", "apply"]
 
 #: What ``x.max(dim)`` and ``torch.max(x, dim)`` return, as PyTorch's ``torch.return_types.max``.
 ValuesIndices = namedtuple("ValuesIndices", ["values", "indices"])
-
-
-class Size(tuple):
-    """A tensor's shape as `Tensor.size` returns it: a tuple that prints as PyTorch's ``torch.Size``.
-
-    >>> Tensor([[1.0, 2.0, 3.0]]).size()
-    torch.Size([1, 3])
-    >>> Tensor([[1.0, 2.0, 3.0]]).size(1), Tensor([[1.0, 2.0, 3.0]]).size().numel()
-    (3, 3)
-    """
-
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return f"torch.Size({list(self)})"
-
-    def numel(self) -> int:
-        return int(np.prod(self, dtype=np.int64))
 
 
 #: what a user who asks for a sparse tensor is told
@@ -263,8 +245,8 @@ class Tensor(TensorMethods):
     def type(self, dtype: Any) -> Tensor:
         """This tensor converted to ``dtype`` (itself if it already has it); differentiable
         between floating dtypes."""
-        dtype = np.dtype(dtype)
-        if dtype == self.dtype:
+        dtype = as_dtype(dtype)
+        if dtype == self.data.dtype:
             return self
         if self.requires_grad and dtype.kind == "f":
             return apply(ops.Cast(dtype), self)
@@ -363,13 +345,21 @@ class Tensor(TensorMethods):
     #: what the methods of `TensorMethods` run their op with
     _apply = staticmethod(apply)
 
-    def _const(self, other: Any) -> Tensor:
-        """Wrap a number or array operand; Python numbers take this tensor's dtype."""
+    def _const(self, other: Any, dtype: np.dtype | None = None) -> Tensor:
+        """Wrap a number or array operand, in ``dtype`` when given (a Python number wraps around as
+        PyTorch's scalar does: ``uint8 tensor - 1`` is 255); a Python number alone takes this
+        tensor's dtype when it is floating, else the default float."""
         if isinstance(other, Tensor):
-            return other
+            return other if dtype is None or other.data.dtype == dtype else other.type(dtype)
         if isinstance(other, numbers.Number):
-            return Tensor(np.asarray(other, dtype=self.dtype if self.dtype.kind == "f" else DEFAULT_DTYPE))
-        return Tensor(other)
+            if dtype is None:
+                dtype = self.data.dtype if self.data.dtype.kind == "f" else np.dtype(DEFAULT_DTYPE)
+            try:
+                return Tensor(np.asarray(other, dtype=dtype))
+            except OverflowError:
+                return Tensor(np.asarray(other).astype(dtype))
+        out = Tensor(other)
+        return out if dtype is None or out.data.dtype == dtype else out.type(dtype)
 
     # comparisons give boolean tensors without gradients, as PyTorch
     def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]

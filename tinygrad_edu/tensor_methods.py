@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import ops, random
+from .dtypes import DEFAULT_DTYPE, dtype, result_type, torch_dtype
 from .graph import is_grad_enabled
 from .ops import normalize_axis
 
@@ -26,6 +27,22 @@ if TYPE_CHECKING:  # for the annotations only; at run time this module never rea
 LEAF_INPLACE_ERROR = "a leaf Variable that requires grad is being used in an in-place operation."
 
 
+class Size(tuple):
+    """A tensor's shape as `Tensor.size` returns it: a tuple that prints as PyTorch's ``torch.Size``.
+
+    >>> Size([1, 3]), Size([1, 3]).numel()
+    (torch.Size([1, 3]), 3)
+    """
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"torch.Size({list(self)})"
+
+    def numel(self) -> int:
+        return int(np.prod(self, dtype=np.int64))
+
+
 class TensorMethods:
     """Mixin of `Tensor`: every method that builds a graph node through one op."""
 
@@ -34,56 +51,94 @@ class TensorMethods:
     # provided by Tensor
     data: np.ndarray
     _apply: Callable[..., Tensor]
-    _const: Callable[[Any], Tensor]
+    _const: Callable[..., Tensor]
     _values_indices: Callable[[str, int, bool], Any]
+    type: Callable[[Any], Tensor]
 
     @property
-    def shape(self) -> tuple[int, ...]:
-        return self.data.shape
+    def shape(self) -> Size:
+        """The shape as a `Size` (a tuple that prints as ``torch.Size([2, 3])``)."""
+        return Size(self.data.shape)
 
     @property
-    def dtype(self) -> np.dtype:
-        return self.data.dtype
+    def dtype(self) -> dtype:
+        """PyTorch's dtype object (``torch.float32``), equal to the numpy dtype it stands for."""
+        return torch_dtype(self.data.dtype)
 
     @property
     def ndim(self) -> int:
         return self.data.ndim
 
     # ------------------------------------------------------------ arithmetic
+    def _promote(self, other: Any, true_divide: bool = False) -> tuple[Tensor, Tensor]:
+        """``self`` and ``other`` as tensors of PyTorch's result dtype (`tinygrad_edu.dtypes.result_type`);
+        a true division of integers gives the default float."""
+        a = self.data.dtype
+        if isinstance(other, TensorMethods):
+            b = other.data.dtype
+            if a is b and (not true_divide or a.kind == "f"):  # the hot path: same dtype
+                return self, other  # type: ignore[return-value]
+            dt = result_type(a if self.data.ndim else (a, 0), b if other.data.ndim else (b, 0))
+        elif isinstance(other, numbers.Number):
+            dt = result_type(a if self.data.ndim else (a, 0), other)
+        else:
+            other = self._const(other)
+            b = other.data.dtype
+            dt = result_type(a if self.data.ndim else (a, 0), b if other.data.ndim else (b, 0))
+        if true_divide and dt.kind != "f":
+            dt = np.dtype(DEFAULT_DTYPE)
+        return self._as_type(dt), self._const(other, dt)
+
+    def _as_type(self, dt: np.dtype) -> Tensor:
+        return self if self.data.dtype == dt else self.type(dt)  # type: ignore[return-value]
+
+    def _floating(self) -> Tensor:
+        """This tensor, or for integers and bools its float32 copy: PyTorch's input to exp, log, sqrt, ..."""
+        return self if self.data.dtype.kind == "f" else self.type(DEFAULT_DTYPE)  # type: ignore[return-value]
+
     def __add__(self, other: Any) -> Tensor:
-        return self._apply(ops.Add(), self, self._const(other))
+        return self._apply(ops.Add(), *self._promote(other))
 
     def __radd__(self, other: Any) -> Tensor:
-        return self._apply(ops.Add(), self._const(other), self)
+        a, b = self._promote(other)
+        return self._apply(ops.Add(), b, a)
 
     def __sub__(self, other: Any) -> Tensor:
-        return self._apply(ops.Sub(), self, self._const(other))
+        return self._apply(ops.Sub(), *self._promote(other))
 
     def __rsub__(self, other: Any) -> Tensor:
-        return self._apply(ops.Sub(), self._const(other), self)
+        a, b = self._promote(other)
+        return self._apply(ops.Sub(), b, a)
 
     def __mul__(self, other: Any) -> Tensor:
-        return self._apply(ops.Mul(), self, self._const(other))
+        return self._apply(ops.Mul(), *self._promote(other))
 
     def __rmul__(self, other: Any) -> Tensor:
-        return self._apply(ops.Mul(), self._const(other), self)
+        a, b = self._promote(other)
+        return self._apply(ops.Mul(), b, a)
 
     def __truediv__(self, other: Any) -> Tensor:
-        return self._apply(ops.Div(), self, self._const(other))
+        return self._apply(ops.Div(), *self._promote(other, true_divide=True))
 
     def __rtruediv__(self, other: Any) -> Tensor:
-        return self._apply(ops.Div(), self._const(other), self)
+        a, b = self._promote(other, true_divide=True)
+        return self._apply(ops.Div(), b, a)
 
     def __pow__(self, exponent: Any) -> Tensor:
+        if isinstance(exponent, numbers.Integral) and not isinstance(exponent, bool) and self.data.dtype.kind in "iu":
+            if exponent < 0:
+                raise RuntimeError("Integers to negative integer powers are not allowed.")
+            return self._const(self.data ** int(exponent))  # integers stay integers (and have no gradient)
         if isinstance(exponent, numbers.Real):
-            return self._apply(ops.PowConst(float(exponent)), self)
+            return self._apply(ops.PowConst(float(exponent)), self._floating())
         exponent = self._const(exponent)
         if self.dtype.kind == "f" and exponent.dtype.kind in "biu":  # float32 ** int64 stays float32, as PyTorch
-            exponent = self._const(exponent.data.astype(self.dtype))
+            exponent = self._const(exponent.data.astype(self.data.dtype))
         return self._apply(ops.Pow(), self, exponent)
 
     def __rpow__(self, base: Any) -> Tensor:
-        return self._apply(ops.Pow(), self._const(base), self)
+        a, b = self._promote(base)
+        return self._apply(ops.Pow(), b, a)
 
     def __neg__(self) -> Tensor:
         return self._apply(ops.Neg(), self)
@@ -96,17 +151,17 @@ class TensorMethods:
 
     # ------------------------------------------------------------ elementwise functions
     def exp(self) -> Tensor:
-        return self._apply(ops.Exp(), self)
+        return self._apply(ops.Exp(), self._floating())
 
     def log(self) -> Tensor:
-        return self._apply(ops.Log(), self)
+        return self._apply(ops.Log(), self._floating())
 
     def log10(self) -> Tensor:
         """log₁₀ x elementwise, as ``Tensor.log10``."""
-        return self._apply(ops.Log10(), self)
+        return self._apply(ops.Log10(), self._floating())
 
     def sqrt(self) -> Tensor:
-        return self._apply(ops.Sqrt(), self)
+        return self._apply(ops.Sqrt(), self._floating())
 
     def abs(self) -> Tensor:
         return self._apply(ops.Abs(), self)
@@ -114,20 +169,20 @@ class TensorMethods:
     __abs__ = abs
 
     def tanh(self) -> Tensor:
-        return self._apply(ops.Tanh(), self)
+        return self._apply(ops.Tanh(), self._floating())
 
     def sin(self) -> Tensor:
-        return self._apply(ops.Sin(), self)
+        return self._apply(ops.Sin(), self._floating())
 
     def cos(self) -> Tensor:
-        return self._apply(ops.Cos(), self)
+        return self._apply(ops.Cos(), self._floating())
 
     def pow(self, exponent: Any) -> Tensor:
         """self ** exponent (a number or a tensor, as ``Tensor.pow``)."""
         return self**exponent
 
     def sigmoid(self) -> Tensor:
-        return self._apply(ops.Sigmoid(), self)
+        return self._apply(ops.Sigmoid(), self._floating())
 
     def relu(self) -> Tensor:
         return self._apply(ops.Relu(), self)
@@ -236,14 +291,18 @@ class TensorMethods:
         if len(dims) == 1 and not isinstance(dims[0], numbers.Integral):
             dims = tuple(dims[0])
         if len(dims) != self.ndim:
-            raise ValueError(f"permute: the number of dims ({len(dims)}) must equal the tensor's ({self.ndim})")
-        return self.transpose(tuple(dims))
+            raise RuntimeError(
+                f"permute(sparse_coo): number of dimensions in the tensor input does not match the length of "
+                f"the desired ordering of dimensions i.e. input.dim() = {self.ndim} is not equal to len(dims) = "
+                f"{len(dims)}"
+            )
+        return self._apply(ops.Transpose(tuple(int(d) for d in dims)), self)
 
     def t(self) -> Tensor:
         """The transpose of a matrix; a 0-D or 1-D tensor is returned as it is."""
         if self.ndim > 2:
-            raise ValueError(f"t: expects a tensor with at most 2 dimensions, got shape {self.shape}")
-        return self if self.ndim < 2 else self.transpose()
+            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {self.ndim}D")
+        return self if self.ndim < 2 else self.transpose(0, 1)
 
     def expand(self, *sizes: int | Sequence[int]) -> Tensor:
         """A read-only broadcast view to ``sizes`` (−1 keeps an axis), as ``Tensor.expand``."""
@@ -268,15 +327,23 @@ class TensorMethods:
             sizes = tuple(sizes[0])
         return self._apply(ops.Repeat(tuple(sizes)), self)
 
-    def transpose(self, *axes: int) -> Tensor:
-        """Reverse the axes, or permute them as given (numpy's ``transpose``)."""
-        if len(axes) == 1 and not isinstance(axes[0], numbers.Integral):
-            axes = tuple(axes[0])
-        return self._apply(ops.Transpose(tuple(axes) if axes else None), self)
+    def transpose(self, dim0: int, dim1: int) -> Tensor:
+        """Axes ``dim0`` and ``dim1`` swapped, as ``Tensor.transpose`` (PyTorch's meaning, not numpy's
+        permutation: that is `permute`)."""
+        if self.ndim == 0:
+            normalize_axis((dim0, dim1), 1)  # a 0-d tensor takes 0 and -1, as PyTorch
+            return self._apply(ops.Transpose(()), self)
+        d0, d1 = normalize_axis((dim0, dim1), self.ndim)
+        axes = list(range(self.ndim))
+        axes[d0], axes[d1] = axes[d1], axes[d0]
+        return self._apply(ops.Transpose(tuple(axes)), self)
+
+    swapaxes = swapdims = transpose
 
     @property
     def T(self) -> Tensor:
-        return self.transpose()
+        """The axes reversed (a matrix's transpose)."""
+        return self._apply(ops.Transpose(None), self)
 
     def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
         """Merge axes start_dim..end_dim into one, as ``torch.flatten``."""

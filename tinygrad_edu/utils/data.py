@@ -103,7 +103,7 @@ def default_collate(batch: list[Any]) -> Any:
 
     >>> xs, ys = default_collate([(Tensor([1.0, 2.0]), 0), (Tensor([3.0, 4.0]), 1)])
     >>> xs.shape, ys.data
-    ((2, 2), array([0, 1]))
+    (torch.Size([2, 2]), array([0, 1]))
     """
     if not batch:
         raise ValueError("default_collate: the batch is empty")
