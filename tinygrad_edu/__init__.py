@@ -52,6 +52,7 @@ from .devices import (
 )
 from .dtypes import (
     double,
+    dtype,
     float16,
     float32,
     float64,
@@ -64,6 +65,9 @@ from .dtypes import (
     long,
     short,
     uint8,
+    uint16,
+    uint32,
+    uint64,
 )
 from .engine import Value
 from .functions import (
@@ -81,6 +85,8 @@ from .functions import (
     exp,
     flatten,
     get_rng_state,
+    histc,
+    histogram,
     is_floating_point,
     is_tensor,
     log,
@@ -113,7 +119,7 @@ from .gradcheck import GradcheckError, gradcheck
 from .jit import compile as compile
 from .random import Generator, default_generator, initial_seed, manual_seed, seed, set_rng_state
 from .serialization import load, save
-from .tensor import Tensor
+from .tensor import Size, Tensor
 from .viz import draw_dot
 
 __version__ = "0.1.0"
@@ -121,11 +127,13 @@ __version__ = "0.1.0"
 # Names that shadow Python built-ins (and `compile`) are reachable as tinygrad_edu.float, tinygrad_edu.sum, ... but
 # left out of __all__, so `from tinygrad_edu import *` never hides a built-in.
 abs, pow, sum, max, min = _functions.abs, _functions.pow, _functions.sum, _functions.max, _functions.min
+all, any = _functions.all, _functions.any
 float, int, bool = _dtypes.float, _dtypes.int, _dtypes.bool
 __all__ = [
     "AnomalyError",
     "Generator",
     "GradcheckError",
+    "Size",
     "Tensor",
     "Value",
     "accelerator",
@@ -149,6 +157,7 @@ __all__ = [
     "div",
     "double",
     "draw_dot",
+    "dtype",
     "empty",
     "empty_like",
     "enable_grad",
@@ -166,6 +175,8 @@ __all__ = [
     "get_rng_state",
     "gradcheck",
     "half",
+    "histc",
+    "histogram",
     "initial_seed",
     "int8",
     "int16",
@@ -223,6 +234,9 @@ __all__ = [
     "tensor",
     "transpose",
     "uint8",
+    "uint16",
+    "uint32",
+    "uint64",
     "unsqueeze",
     "utils",
     "where",

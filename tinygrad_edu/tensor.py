@@ -27,6 +27,7 @@ from .devices import check_device, device
 from .dtypes import DEFAULT_DTYPE, as_dtype
 from .graph import check_finite, is_anomaly_enabled, is_grad_enabled, no_grad
 from .ops import Op, normalize_axis
+from .printing import tensor_repr
 from .tensor_methods import LEAF_INPLACE_ERROR, Size, TensorMethods
 
 __all__ = ["DEFAULT_DTYPE", "Size", "Tensor", "ValuesIndices", "apply"]
@@ -320,26 +321,13 @@ class Tensor(TensorMethods):
         return bool(self.data.item())
 
     def __repr__(self) -> str:
-        """PyTorch's layout: ``tensor([1., 2.], requires_grad=True)``, ``grad_fn=<MulBackward0>``,
-        and ``dtype=`` only for dtypes other than float32, int64 and bool (as PyTorch's defaults)."""
-        data = self.data
-        fmt: dict[str, Any] = {"separator": ", ", "prefix": "tensor("}
-        if data.dtype.kind == "b":  # padded to the widest word, as PyTorch (numpy always pads True)
-            width = 5 if data.size and not data.all() else 4
-            fmt["formatter"] = {"bool": lambda v: str(v).rjust(width)}
-        elif data.dtype.kind == "f" and data.size:
-            finite = data[np.isfinite(data)]
-            if finite.size and not np.all(finite == np.round(finite)):
-                fmt.update(precision=4, floatmode="fixed")
-        body = np.array2string(data, **fmt)
-        extra = []
-        if data.dtype not in (np.float32, np.int64, np.bool_):
-            extra.append(f"dtype=torch.{data.dtype}")
+        """PyTorch's layout (`tinygrad_edu.printing`): ``tensor([1., 2.], requires_grad=True)``,
+        ``grad_fn=<MulBackward0>``, ``dtype=`` for dtypes other than float32, int64 and bool."""
         if self.grad_fn is not None:
-            extra.append(f"grad_fn=<{self.grad_fn.backward_name}>")
-        elif self.requires_grad:
-            extra.append("requires_grad=True")
-        return f"tensor({body}" + "".join(", " + e for e in extra) + ")"
+            graph = [f"grad_fn=<{self.grad_fn.backward_name}>"]
+        else:
+            graph = ["requires_grad=True"] if self.requires_grad else []
+        return tensor_repr(self.data, graph)
 
     # ------------------------------------------------------------ operands
     #: what the methods of `TensorMethods` run their op with
@@ -415,13 +403,13 @@ class Tensor(TensorMethods):
         """The int64 index of the largest element along ``dim`` (of the flattened tensor when None)."""
         dim = axis if dim is None else dim
         idx = np.argmax(self.data, axis=dim).astype(np.int64)
-        return Tensor(np.expand_dims(idx, dim) if keepdim and dim is not None else idx)
+        return Tensor(_keep(idx, dim, self.ndim) if keepdim else idx)
 
     def argmin(self, dim: int | None = None, keepdim: bool = False, *, axis: int | None = None) -> Tensor:
         """The int64 index of the smallest element along ``dim`` (of the flattened tensor when None)."""
         dim = axis if dim is None else dim
         idx = np.argmin(self.data, axis=dim).astype(np.int64)
-        return Tensor(np.expand_dims(idx, dim) if keepdim and dim is not None else idx)
+        return Tensor(_keep(idx, dim, self.ndim) if keepdim else idx)
 
     @staticmethod
     def cat(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
@@ -552,6 +540,11 @@ class Tensor(TensorMethods):
     __imul__ = mul_
     __itruediv__ = div_
 
+
+
+def _keep(idx: np.ndarray, dim: int | None, ndim: int) -> np.ndarray:
+    """argmax/argmin's keepdim: the reduced axis kept with length 1 (every axis when dim is None, as PyTorch)."""
+    return idx.reshape((1,) * ndim) if dim is None else np.expand_dims(idx, dim)
 
 
 def _to_tensor(x: Any) -> Tensor:

@@ -10,7 +10,8 @@ this module, below it, imports only the ops.
 from __future__ import annotations
 
 import numbers
-from collections.abc import Callable, Sequence
+import warnings
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -25,6 +26,25 @@ if TYPE_CHECKING:  # for the annotations only; at run time this module never rea
 
 #: PyTorch's wording for an in-place change of a leaf that requires a gradient
 LEAF_INPLACE_ERROR = "a leaf Variable that requires grad is being used in an in-place operation."
+
+
+def _dims(dim: Any) -> Any:
+    """PyTorch's reduction dims: None or an empty list/tuple mean every axis."""
+    if dim is None or (isinstance(dim, (list, tuple)) and len(dim) == 0):
+        return None
+    return tuple(dim) if isinstance(dim, list) else dim
+
+
+def _index_array(idx: np.ndarray) -> np.ndarray:
+    """A tensor used as an index: a uint8 one is a mask, as PyTorch 2.13 still reads it (with its warning)."""
+    if idx.dtype == np.uint8:
+        warnings.warn(
+            "indexing with dtype torch.uint8 is now deprecated, please use a dtype torch.bool instead.",
+            UserWarning,
+            stacklevel=3,
+        )
+        return idx.astype(bool)
+    return idx
 
 
 class Size(tuple):
@@ -207,14 +227,41 @@ class TensorMethods:
     def sum(
         self, axis: int | Sequence[int] | None = None, keepdims: bool = False, *, dim: Any = None, keepdim: bool = False
     ) -> Tensor:
-        """Σ over ``axis`` (numpy's name) or ``dim`` (PyTorch's); all elements by default."""
-        return self._apply(ops.Sum(axis if dim is None else dim, keepdims or keepdim), self)
+        """Σ over ``axis`` (numpy's name) or ``dim`` (PyTorch's); all elements by default (and for
+        ``dim=[]``, as PyTorch)."""
+        return self._apply(ops.Sum(_dims(axis if dim is None else dim), keepdims or keepdim), self)
 
     def mean(
         self, axis: int | Sequence[int] | None = None, keepdims: bool = False, *, dim: Any = None, keepdim: bool = False
     ) -> Tensor:
         """The mean over ``axis`` (numpy's name) or ``dim`` (PyTorch's); all elements by default."""
-        return self._apply(ops.Mean(axis if dim is None else dim, keepdims or keepdim), self)
+        return self._apply(ops.Mean(_dims(axis if dim is None else dim), keepdims or keepdim), self)
+
+    def var(self, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *, correction: Any = None) -> Tensor:
+        """Σ(x − x̄)²/(N − c) over ``dim`` (all elements by default), as ``Tensor.var``: c = 1 (Bessel's
+        correction, PyTorch's default), ``unbiased=False`` or ``correction=0`` for the population
+        variance; N − c ≤ 0 gives inf or nan, as PyTorch. A composite, so its gradient is autograd's.
+
+        >>> from tinygrad_edu import tensor
+        >>> x = tensor([1.0, 2.0, 3.0, 4.0])
+        >>> x.var().item(), x.var(unbiased=False).item(), x.std(correction=0).item()
+        (1.6666666269302368, 1.25, 1.1180340051651)
+        """
+        if isinstance(dim, bool):  # var(unbiased), PyTorch's other overload
+            dim, unbiased = None, dim
+        if correction is not None and unbiased is not None:
+            raise RuntimeError("var: give correction= or unbiased=, not both")
+        c = correction if correction is not None else (0 if unbiased is False else 1)
+        x = self._floating()
+        dims = normalize_axis(_dims(dim), x.ndim)
+        n = int(np.prod([x.shape[d] for d in dims], dtype=np.int64))
+        centred = x - x.mean(dim=dims, keepdim=True)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return (centred * centred).sum(dim=dims, keepdim=keepdim) / float(max(n - c, 0))
+
+    def std(self, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *, correction: Any = None) -> Tensor:
+        """√var (see `var`: Bessel's correction by default), as ``Tensor.std``."""
+        return self.var(dim, unbiased, keepdim, correction=correction).sqrt()
 
     def max(
         self, dim: Any = None, keepdim: bool = False, *, axis: int | Sequence[int] | None = None, keepdims: bool = False
@@ -350,15 +397,64 @@ class TensorMethods:
         if self.ndim == 0:
             return self.reshape(1)
         s, e = normalize_axis((start_dim, end_dim), self.ndim)
+        if s > e:
+            raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
         return self.reshape(*self.shape[:s], -1, *self.shape[e + 1 :])
 
     def __getitem__(self, idx: Any) -> Tensor:
         if isinstance(idx, TensorMethods):
-            idx = idx.data
+            idx = _index_array(idx.data)
         elif isinstance(idx, tuple):
-            idx = tuple(i.data if isinstance(i, TensorMethods) else i for i in idx)
+            idx = tuple(_index_array(i.data) if isinstance(i, TensorMethods) else i for i in idx)
         return self._apply(ops.GetItem(idx), self)
 
+    def __iter__(self) -> Iterator[Tensor]:
+        if self.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self.data.shape[0]))
+
+    def unbind(self, dim: int = 0) -> tuple[Tensor, ...]:
+        """The slices along ``dim``, each without that axis, as ``Tensor.unbind``."""
+        d = normalize_axis(dim, self.ndim)[0]
+        lead = (slice(None),) * d
+        return tuple(self[(*lead, i)] for i in range(self.data.shape[d]))
+
+    # ------------------------------------------------------------ PyTorch's small queries and conversions
+    def dim(self) -> int:
+        """The number of dimensions, as ``Tensor.dim``."""
+        return self.data.ndim
+
+    ndimension = dim
+
+    def nelement(self) -> int:
+        """The number of elements, as ``Tensor.nelement`` (``numel``)."""
+        return self.data.size
+
+    def all(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+        """True where every element (along ``dim``) is nonzero: a bool tensor, as ``Tensor.all``."""
+        return self._const(np.all(self.data, axis=_dims(dim), keepdims=keepdim))
+
+    def any(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+        """True where some element (along ``dim``) is nonzero: a bool tensor, as ``Tensor.any``."""
+        return self._const(np.any(self.data, axis=_dims(dim), keepdims=keepdim))
+
+    def _scalar(self, kind: str) -> Any:
+        if self.data.size != 1:
+            raise RuntimeError(f"a Tensor with {self.data.size} elements cannot be converted to Scalar")
+        return self.data.reshape(()).item()
+
+    def __float__(self) -> float:
+        return float(self._scalar("float"))
+
+    def __int__(self) -> int:
+        return int(self._scalar("int"))
+
+    def __format__(self, spec: str) -> str:
+        """A 0-d tensor formats as its number (``f"{loss:.4f}"``); any other as `repr` with an empty
+        spec and a TypeError otherwise, as PyTorch."""
+        if self.data.ndim == 0:
+            return format(self.data.item(), spec)
+        return object.__format__(self, spec)
 
     # ------------------------------------------------------------ random fills (PyTorch's streams)
     def _random_fill(self, fill: Callable[[np.ndarray], Any]) -> Tensor:
