@@ -438,16 +438,16 @@ class TensorMethods:
         """True where some element (along ``dim``) is nonzero: a bool tensor, as ``Tensor.any``."""
         return self._const(np.any(self.data, axis=_dims(dim), keepdims=keepdim))
 
-    def _scalar(self, kind: str) -> Any:
+    def _scalar(self) -> Any:
         if self.data.size != 1:
-            raise RuntimeError(f"a Tensor with {self.data.size} elements cannot be converted to Scalar")
+            raise ValueError("only one element tensors can be converted to Python scalars")
         return self.data.reshape(()).item()
 
     def __float__(self) -> float:
-        return float(self._scalar("float"))
+        return float(self._scalar())
 
     def __int__(self) -> int:
-        return int(self._scalar("int"))
+        return int(self._scalar())
 
     def __format__(self, spec: str) -> str:
         """A 0-d tensor formats as its number (``f"{loss:.4f}"``); any other as `repr` with an empty
