@@ -7,6 +7,8 @@ its outputs are read as a learner would see them:
 - no cell fails (each chapter asserts its key numbers in its cells);
 - every cell that makes a plot or a graph displays a picture: ``image/png`` or ``image/svg+xml``
   (or, for the step-by-step backward player, HTML that embeds SVG pictures);
+- every exercise cell holds its reference solution (``tests/exercise_solutions``) and every check
+  cell prints its "✓" line (tests/test_exercises.py runs the blanks, whose checks must fail);
 - no output is only the text ``<Figure size ... with N Axes>``, which is what a matplotlib figure
   without a notebook display hook shows.
 
@@ -22,6 +24,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+
+from tests.exercise_solutions import fill_solutions
 
 nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
@@ -50,7 +54,7 @@ def test_notebook_runs_alone_and_displays_its_pictures(path: Path, tmp_path: Pat
     monkeypatch.setenv("CI", "true")
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
     monkeypatch.chdir(tmp_path)
-    nb = nbformat.read(alone, as_version=4)
+    nb = fill_solutions(nbformat.read(alone, as_version=4))
     client = nbclient.NotebookClient(nb, timeout=900, kernel_name="python3", resources={"metadata": {"path": tmp_path}})
     client.execute()
 
@@ -64,6 +68,9 @@ def test_notebook_runs_alone_and_displays_its_pictures(path: Path, tmp_path: Pat
             assert not (BARE_FIGURE.match(text) and not shows_picture(output)), (
                 f"{path.name} cell {index} shows only {text!r}, not the picture"
             )
+        if "check" in cell.metadata.get("tags", []):
+            printed = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
+            assert "✓" in printed, f"{path.name} cell {index}: the check printed {printed!r}"
         code = "\n".join(line for line in cell.source.splitlines() if not line.lstrip().startswith(("#", "from ")))
         if PICTURE_CALLS.search(code):
             picture_cells += 1

@@ -219,7 +219,7 @@ def test_784_input_mlp_fits_960_pixels(tmp_path) -> None:
 def test_format_and_render_as_graphviz_digraph(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(ValueError, match="format must be one of svg, png"):
         draw_dot(Value(1.0), format="gif")
-    monkeypatch.setattr(viz, "find_renderer", lambda: None)
+    monkeypatch.setattr(viz.render, "find_renderer", lambda: None)
     bundle = draw_dot(small_graph(), format="png")._repr_mimebundle_()
     assert list(bundle) == ["text/plain"] and "apt-get install graphviz" in bundle["text/plain"]
     with pytest.raises(RuntimeError, match="no Graphviz renderer"):
@@ -257,7 +257,7 @@ def test_labels_are_quoted() -> None:
 
 
 def test_save_dot_needs_no_renderer(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(viz, "find_renderer", lambda: None)
+    monkeypatch.setattr(viz.render, "find_renderer", lambda: None)
     g = draw_dot(small_graph())
     assert g.save(tmp_path / "g.dot").read_text() == g.source
     with pytest.raises(ValueError, match=r"unknown suffix '\.gif'"):
@@ -272,7 +272,7 @@ def test_each_renderer_draws(program: str, monkeypatch: pytest.MonkeyPatch) -> N
     path = shutil.which(program)
     if path is None:
         pytest.skip(f"{program} not installed")
-    monkeypatch.setattr(viz, "find_renderer", lambda: path)
+    monkeypatch.setattr(viz.render, "find_renderer", lambda: path)
     svg = draw_dot(small_graph()).svg()
     assert "<svg" in svg and "data 2.0000" in svg
 
