@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -36,6 +37,8 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 PICTURE_CALLS = re.compile(r"\b(plot_\w+|draw_dot|backward_steps|subplots)\(")
 BARE_FIGURE = re.compile(r"^<(matplotlib\.figure\.)?Figure size [\d.]+x[\d.]+ with \d+ Axes>$")
 IMAGES = ("image/png", "image/svg+xml")
+#: Where each executed chapter is kept for this pytest process; tests/test_site.py builds the site from it.
+EXECUTED = Path(tempfile.gettempdir()) / f"tinygrad_edu_executed_notebooks_{os.getpid()}"
 
 
 def shows_picture(output: dict) -> bool:
@@ -57,6 +60,8 @@ def test_notebook_runs_alone_and_displays_its_pictures(path: Path, tmp_path: Pat
     nb = fill_solutions(nbformat.read(alone, as_version=4))
     client = nbclient.NotebookClient(nb, timeout=900, kernel_name="python3", resources={"metadata": {"path": tmp_path}})
     client.execute()
+    EXECUTED.mkdir(exist_ok=True)
+    nbformat.write(nb, EXECUTED / path.name)
 
     picture_cells = 0
     for index, cell in enumerate(nb.cells):
