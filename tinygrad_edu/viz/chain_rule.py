@@ -3,6 +3,7 @@ derivatives along it, their products and their sum."""
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 
@@ -58,7 +59,6 @@ def _describe(node: _Node, depth: int = 2) -> str:
 
 def _chain_rule(nodes: list[_Node], target: _Node, max_paths: int) -> ChainRule:
     root = nodes[-1]
-    name = _describe
     paths: list[list[_Node]] = []
     edges: list[list[float]] = []
 
@@ -80,18 +80,34 @@ def _chain_rule(nodes: list[_Node], target: _Node, max_paths: int) -> ChainRule:
 
     walk_reaching(root, [root], [])
     if len(paths) > max_paths:
-        raise ValueError(f"draw_dot: more than {max_paths} paths lead to {name(target)}; raise max_paths to draw them")
-    factors, products = [], []
-    for path, locals_ in zip(paths, edges):
+        raise ValueError(f"draw_dot: more than {max_paths} paths lead to {_describe(target)}; raise max_paths")
+    tags = itertools.count(1)
+
+    def name(node: _Node) -> str:
+        """A node's name; an unnamed node whose expression is too long to write gets a short tag
+        (``tanh#2``), written into its box too, so every factor of the footer can be found on the picture."""
+        text = _describe(node)
+        if node.title or text.startswith("("):
+            return text
+        node.title = f"{node.op or 'node'}#{next(tags)}"
+        return node.title
+
+    def group(path: list[_Node], locals_: list[float], at_every_node: bool) -> list[tuple[str, str, float]]:
         grouped: list[tuple[str, str, float]] = []
         upper, value = path[0], 1.0
         for lower, local in zip(path[1:], locals_):
             value *= local
-            # split at named nodes, except where the factor so far is exactly 1 (a sum): the
-            # textbook writes ∂E_total/∂out_o1, not ∂E_total/∂E_o1 · ∂E_o1/∂out_o1 with a factor 1
-            if lower is target or (lower.title and value != 1.0):
+            # split at named nodes (or every node), except where the factor so far is exactly 1 (a
+            # sum): the textbook writes ∂E_total/∂out_o1, not ∂E_total/∂E_o1 · ∂E_o1/∂out_o1 with a 1
+            if lower is target or ((at_every_node or lower.title) and value != 1.0):
                 grouped.append((name(upper), name(lower), value))
                 upper, value = lower, 1.0
-        factors.append(grouped)
+        return grouped
+
+    # with no named node between the two ends (an MLP's loss and a weight), one factor per edge
+    at_every_node = not any(n.title for path in paths for n in path[1:-1])
+    factors, products = [], []
+    for path, locals_ in zip(paths, edges):
+        factors.append(group(path, locals_, at_every_node))
         products.append(math.prod(local for local in locals_))
     return ChainRule(name(target), name(root), paths, factors, products)

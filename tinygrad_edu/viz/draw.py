@@ -10,7 +10,7 @@ import numpy as np
 from ..engine import Value
 from .chain_rule import ChainRule, _chain_rule
 from .nodes import _find_target, _Node, _prepare
-from .render import HIGHLIGHT, LARGE_GRAPH, WIDTH_INCHES, Graph, _check_format
+from .render import HIGHLIGHT, LARGE_GRAPH, SMALL_GRAPH, WIDTH_INCHES, Graph, _check_format, keep_readable
 from .text import _quote, format_array, format_number
 
 
@@ -20,7 +20,8 @@ def _node_lines(node: _Node, precision: int, max_elements: int, grad: Any, show_
     if isinstance(node.source, Value) or node.source is None:
         lines.append(f"data {format_number(node.data, precision)}")
         if show_grad:
-            lines.append("grad " + ("·" if grad is None else format_number(grad, precision)))
+            shown = "·" if grad is None else grad if isinstance(grad, str) else format_number(grad, precision)
+            lines.append(f"grad {shown}")
         return lines, False
     data = np.asarray(node.data)
     lines.append(f"{tuple(data.shape)} {data.dtype}")
@@ -54,7 +55,7 @@ def _dot_source(
     path_edges = {(id(a), id(b)) for p in (chain.paths if chain else []) for a, b in itertools.pairwise(p)}
     lines = [
         "digraph {",
-        f'  graph [rankdir={rankdir}, size="{width:g},1000", nodesep=0.2, ranksep=0.3];',
+        f'  graph [rankdir={rankdir}, size="{width:g},1000", nodesep=0.2, ranksep=0.3, pad=0.1];',
         '  node [fontname="Helvetica", fontsize=11];',
         '  edge [fontname="Helvetica", fontsize=9, arrowsize=0.6];',
     ]
@@ -129,7 +130,8 @@ def draw_dot(
         max_elements: tensors with at most this many elements show their numbers, one row a line.
         max_nodes: refuse bigger graphs (the message says how to draw one anyway).
         max_paths: refuse ``wrt`` when more paths than this lead to it.
-        width: largest width of the drawing in inches (graphviz scales it down to fit).
+        width: largest width of the drawing in inches: graphviz scales it down to fit, but never below
+            `MIN_SCALE` of its natural size, so labels stay readable; a wider picture scrolls in a notebook.
 
     Returns:
         A `Graph` with ``.source`` (DOT text), ``.pipe()``, ``.render(filename)``, ``.save(path)``,
@@ -152,4 +154,6 @@ def draw_dot(
             raise ValueError("draw_dot: wrt= needs a Value graph (a Tensor op's local derivative is a whole Jacobian)")
         chain = _chain_rule(drawing.nodes, _find_target(drawing.nodes, wrt), max_paths)
     source = _dot_source(drawing.nodes, drawing.rankdir, precision, max_elements, width, local, drawing.grads, chain)
+    if len(drawing.nodes) > SMALL_GRAPH:
+        source = keep_readable(source, width)
     return Graph(source, len(drawing.nodes), format, chain)

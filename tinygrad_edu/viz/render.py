@@ -3,6 +3,7 @@ displays itself in a notebook."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -16,6 +17,9 @@ LARGE_GRAPH = 500
 SMALL_GRAPH = 12
 #: Default largest drawing width in inches (graphviz's ``size``); 960 px at a browser's 96 px/inch.
 WIDTH_INCHES = 10.0
+#: The most a drawing is shrunk to fit `WIDTH_INCHES`: 11 pt labels stay 8 pt (11 px) high. A graph
+#: that would need more is drawn wider than the frame instead, and scrolls sideways in a notebook.
+MIN_SCALE = 0.75
 RENDERERS = ("dot", "graphviz-pure")
 FORMATS = ("svg", "png")
 HIGHLIGHT = "#d62728"
@@ -42,6 +46,33 @@ def _pipe(source: str, format: str) -> bytes:
     if done.returncode != 0:
         raise RuntimeError(f"{Path(exe).name} failed: {done.stderr.decode(errors='replace').strip()}")
     return done.stdout
+
+
+def _svg_width_pt(svg: str) -> float | None:
+    match = re.search(r'<svg width="([\d.]+)pt"', svg)
+    return float(match.group(1)) if match else None
+
+
+def keep_readable(source: str, width: float) -> str:
+    """``source`` with its ``size`` widened where fitting ``width`` inches would shrink the drawing
+    below `MIN_SCALE`: the drawing is then `MIN_SCALE` times its natural size (one extra layout run)."""
+    exe = find_renderer()
+    frame = f'size="{width:g},1000"'
+    if exe is None or frame not in source:
+        return source
+    try:
+        natural = _svg_width_pt(_pipe(source.replace(frame + ", ", ""), "svg").decode())
+    except RuntimeError:
+        return source
+    if natural is None or natural * MIN_SCALE <= width * 72:
+        return source
+    return source.replace(frame, f'size="{natural * MIN_SCALE / 72:.2f},1000"')
+
+
+def _scrolling(svg: str) -> str:
+    """An SVG wider than the notebook's frame, in a box that scrolls instead of shrinking it."""
+    body = svg[svg.find("<svg") :]
+    return f'<div style="overflow-x:auto;max-width:100%"><div style="width:max-content">{body}</div></div>'
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -112,7 +143,10 @@ class Graph:
         try:
             if self.format == "png":
                 return {"image/png": self.pipe("png")}
-            return {"image/svg+xml": self.svg()}
+            svg = self.svg()
+            if (_svg_width_pt(svg) or 0.0) > WIDTH_INCHES * 72 + 1:
+                return {"text/html": _scrolling(svg)}
+            return {"image/svg+xml": svg}
         except Exception as err:  # display must never break a notebook
             return {"text/plain": f"{HINT} ({err})\n{self.source}"}
 

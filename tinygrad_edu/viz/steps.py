@@ -98,13 +98,17 @@ def backward_steps(
 
     The gradients are computed here from the stored local derivatives, exactly as
     `Value.backward` does (dL/dparent += ∂node/∂parent · dL/dnode, outputs before inputs); the
-    graph's own ``.grad`` values are not read or changed, so it works before ``backward()`` too.
+    graph's own ``.grad`` values are not read or changed, so it works before ``backward()`` too. A
+    node used more than once shows its partial sum while its shares arrive ("grad 3.0000 so far (1 of
+    2)"), and the caption says what it holds after each share.
 
     >>> from tinygrad_edu import Value
     >>> x = Value(3.0, label="x"); y = x * x; y.label = "y"
     >>> steps = backward_steps(y)
-    >>> len(steps), steps.captions[-1]
-    (3, 'x: ∂y/∂x = 6.0000 is complete')
+    >>> len(steps), steps.captions[1]
+    (3, 'y: ∂y/∂y = 1.0000 is complete; x now holds 3.0000 (1 of 2 shares); x now holds 6.0000 (2 of 2 shares)')
+    >>> steps.captions[-1]
+    'x: ∂y/∂x = 6.0000 is complete'
     """
     if not isinstance(root, Value):
         raise TypeError(f"backward_steps: root must be a Value, got {type(root).__name__}")
@@ -112,6 +116,11 @@ def backward_steps(
     nodes = drawing.nodes
     pending = {id(n): 0.0 for n in nodes}
     pending[id(nodes[-1])] = 1.0
+    uses = {id(n): 0 for n in nodes}  # how many edges lead out of each node (a reused node has several)
+    for n in nodes:
+        for parent, _ in n.parents:
+            uses[id(parent)] += 1
+    arrived = dict.fromkeys(uses, 0)
     done: dict[int, Any] = {}
     name = _describe
     rname = name(nodes[-1])
@@ -120,8 +129,19 @@ def backward_steps(
     for node in reversed(nodes):
         g = pending[id(node)]
         done = {**done, id(node): g}
+        shown, sums = dict(done), []
         for parent, d in node.parents:
             pending[id(parent)] += d * g
-        sources.append(_dot_source(nodes, drawing.rankdir, precision, 16, width, local, done, None, node))
-        captions.append(f"{name(node)}: ∂{rname}/∂{name(node)} = {format_number(g, precision)} is complete")
+            arrived[id(parent)] += 1
+            if uses[id(parent)] > 1:  # a reused node: show the sum so far and how many shares are in
+                so_far = f"{arrived[id(parent)]} of {uses[id(parent)]}"
+                sums.append(
+                    f"{name(parent)} now holds {format_number(pending[id(parent)], precision)} ({so_far} shares)"
+                )
+        for n in nodes:
+            if id(n) not in done and 1 <= arrived[id(n)] < uses[id(n)]:
+                shown[id(n)] = f"{format_number(pending[id(n)], precision)} so far ({arrived[id(n)]} of {uses[id(n)]})"
+        sources.append(_dot_source(nodes, drawing.rankdir, precision, 16, width, local, shown, None, node))
+        caption = f"{name(node)}: ∂{rname}/∂{name(node)} = {format_number(g, precision)} is complete"
+        captions.append(caption + "".join(f"; {s}" for s in sums))
     return BackwardSteps(sources, captions)
