@@ -3,8 +3,9 @@ headless chromium, shows the chain-rule picture (the graph drawn with ``wrt="w5"
 ∂E_total/∂w5 = ... = 0.082167041, the textbook's number).
 
 The chapters are executed once per test run: tests/test_notebook_outputs.py keeps each executed
-chapter, and the site is built from those (docs/hooks.py runs any chapter that is missing). The
-browser part skips only where no chromium is installed (CI installs Debian's `chromium`).
+chapter, and the site is built from those (docs/hooks.py runs any chapter that is missing, except in
+.ci/run's numpy-twin pass, which leaves the notebooks out and skips this). The browser part skips
+only where no chromium is installed (CI installs Debian's `chromium`).
 """
 
 from __future__ import annotations
@@ -40,6 +41,11 @@ BROWSER_FLAGS = [
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    executed = {p.name for p in EXECUTED.glob("*.ipynb")}
+    missing = [p.name for p in (ROOT / "notebooks").glob("*.ipynb") if p.name not in executed]
+    if missing and os.environ.get("TINYGRAD_EDU_JIT") == "0":
+        # .ci/run's second pass (the numpy twins) leaves the notebooks out; its first pass built the site
+        pytest.skip("the numpy-twin pass does not run the notebooks; the first pass built the site from them")
     out = tmp_path_factory.mktemp("site")
     env = {
         **os.environ,
