@@ -110,7 +110,15 @@ def test_batchnorm2d_keeps_half_precision() -> None:
 
 @pytest.mark.parametrize(
     "args",
-    [(0.0, np.inf, 3), (-np.inf, 0.0, 4), (0.0, 1.0, 1), (1.0, 0.0, 5), (-3.3, 2.9, 100), (1e-3, 7.0, 33), (-1, 1, 2000)],
+    [
+        (0.0, np.inf, 3),
+        (-np.inf, 0.0, 4),
+        (0.0, 1.0, 1),
+        (1.0, 0.0, 5),
+        (-3.3, 2.9, 100),
+        (1e-3, 7.0, 33),
+        (-1, 1, 2000),
+    ],
 )
 @pytest.mark.parametrize("dtype", ["float32", "float64", "int64"])
 def test_linspace_bit_for_bit_as_torch(args, dtype: str) -> None:

@@ -178,6 +178,7 @@ def check_train_epoch(train_epoch: Callable[..., float]) -> None:
         (np.array([[0.0], [-1.0]]), np.array([[1.0], [-1.0]])),
     ]
     model = torch.nn.Linear(1, 1, dtype=np.float64)
+    assert model.bias is not None
     model.weight.data[...] = 0.0
     model.bias.data[...] = 0.0
     optimizer = torch.optim.SGD(model.parameters(), lr=0.1)

@@ -8,8 +8,8 @@ from typing import Any
 
 import numpy as np
 
-from ..graph import topological_order
 from ..engine import Value
+from ..graph import topological_order
 from .render import SMALL_GRAPH
 
 
