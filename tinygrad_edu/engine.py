@@ -8,19 +8,25 @@ derivatives in ``out._local``. `Value.backward` then applies the chain rule with
 every op; this is the loop it runs::
 
     order = topological_order(self)               # every node, inputs before their users
-    for node in order:
-        node._upstream = 0.0                      # dL/dnode gathered during this call
-    self._upstream = float(grad)                  # dL/dself: 1 for a loss
-    for node in reversed(order):                  # users before inputs: node._upstream is complete
-        g = node._upstream
-        node.grad += g                            # .grad accumulates across calls, as in PyTorch
+    upstream = dict.fromkeys(order, 0.0)          # dL/dnode gathered during this call: its own scratch
+    upstream[self] = float(grad)                  # dL/dself: 1 for a loss
+    for node in reversed(order):                  # users before inputs: upstream[node] is complete
+        g = upstream[node]
         if g != 0.0:                              # nothing to pass on (a dead ReLU's whole branch)
             for parent, local in zip(node._prev, node._local):
-                parent._upstream += local * g     # dL/dparent += ∂node/∂parent · dL/dnode
+                upstream[parent] += local * g     # dL/dparent += ∂node/∂parent · dL/dnode
+    with _accumulating:                           # one call at a time adds to the shared .grad
+        for node, g in upstream.items():
+            node.grad += g                        # .grad accumulates across calls, as in PyTorch
 
 Skipping g = 0 differs from PyTorch only where a local derivative is ±inf or NaN (√a at a = 0, say):
 PyTorch multiplies 0 by it and passes NaN on, this loop passes nothing, which is the derivative of
 the function actually computed (0·√a is 0 everywhere).
+
+The scratch ``upstream`` belongs to the call, so threads that backpropagate graphs sharing
+parameters (one model, a batch split over threads) never mix their partial sums, and the lock
+makes each ``+=`` into a shared ``.grad`` whole: the result is the sum of every call's gradient,
+whatever the interleaving.
 
 So an op's forward formula and its derivative sit side by side in one method, and no per-node
 closure is allocated. A closure that refers to its own output (as micrograd's ``_backward`` does)
@@ -32,6 +38,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import threading
 from collections.abc import Iterable
 from typing import Union
 
@@ -39,6 +46,12 @@ from .autograd import _state, _threads_without_grad, topological_order
 
 Number = int | float
 Operand = Union["Value", int, float]
+
+#: Held while a `Value.backward` call adds its gradients into ``.grad``: ``x.grad += g`` is a read
+#: and a write, and another thread writing between them would lose its addition. (CPython with the
+#: GIL switches threads only at calls and loop jumps, never inside this statement; a free-threaded
+#: build has no such guarantee.)
+_accumulating = threading.Lock()
 
 
 def _new(data: float, prev: tuple, local: tuple, op: str) -> Value:
@@ -95,7 +108,7 @@ class Value:
         (-3.0, -4.0)
     """
 
-    __slots__ = ("data", "grad", "label", "_prev", "_local", "_op", "_upstream")
+    __slots__ = ("data", "grad", "label", "_prev", "_local", "_op")
 
     def __init__(self, data: Number, label: str = "") -> None:
         if isinstance(data, Value):
@@ -297,15 +310,16 @@ class Value:
         twice on the same graph exactly doubles every gradient.
         """
         order = topological_order(self)
-        for node in order:
-            node._upstream = 0.0
-        self._upstream = float(grad)
+        upstream = dict.fromkeys(order, 0.0)
+        upstream[self] = float(grad)
         for node in reversed(order):
-            g = node._upstream
-            node.grad += g
+            g = upstream[node]
             if g != 0.0:
                 for parent, local in zip(node._prev, node._local):
-                    parent._upstream += local * g
+                    upstream[parent] += local * g
+        with _accumulating:
+            for node, g in upstream.items():
+                node.grad += g
 
     def zero_grad(self) -> None:
         """Set the gradient of this node and of every node it was computed from to 0.0."""
