@@ -36,13 +36,14 @@ a node refers only to its inputs, so a graph is freed as soon as it goes out of 
 
 from __future__ import annotations
 
-import math
 import numbers
 import threading
 from collections.abc import Iterable
 from typing import Union
 
+from . import scalar_ops as ops
 from .autograd import _state, _threads_without_grad, topological_order
+from .scalar_ops import OPS
 
 Number = int | float
 Operand = Union["Value", int, float]
@@ -71,16 +72,23 @@ def _new(data: float, prev: tuple, local: tuple, op: str) -> Value:
     return out
 
 
-def _pow(a: float, k: float) -> float:
-    """aᵏ as C's ``pow`` gives it (so as numpy and PyTorch do): ±inf where Python's ``**`` raises
-    OverflowError, and ±inf for 0 to a negative power where it raises ZeroDivisionError."""
-    try:
-        return a**k
-    except (OverflowError, ZeroDivisionError):
-        odd = k.is_integer() and k % 2.0 == 1.0
-        if a == 0.0:  # k < 0: C99 gives ±inf, the sign of a zero base kept for odd integer k
-            return math.copysign(math.inf, a) if odd else math.inf
-        return -math.inf if (a < 0.0 and odd) else math.inf
+def _unary(code: int, x: Value, c: float = 0.0, symbol: str = "") -> Value:
+    """Op ``code`` of the table (`tinygrad_edu.scalar_ops`) applied to ``x`` (with its number ``c``)."""
+    op = OPS[code]
+    out, local, _, err = op.formula(x.data, 0.0, c)
+    if err:
+        raise op.error(err, x.data, 0.0, c)
+    return _new(out, (x,), (local,), symbol or op.symbol)
+
+
+def _binary(code: int, x: Value, y: Operand) -> Value:
+    """Op ``code`` of the table applied to ``x`` and ``y`` (a number becomes a leaf)."""
+    y = _as_value(y)
+    op = OPS[code]
+    out, da, db, err = op.formula(x.data, y.data, 0.0)
+    if err:
+        raise op.error(err, x.data, y.data, 0.0)
+    return _new(out, (x, y), (da, db), op.symbol)
 
 
 def _as_value(x: Operand) -> Value:
@@ -126,35 +134,26 @@ class Value:
         name = f"label={self.label!r}, " if self.label else ""
         return f"Value({name}data={self.data:.6g}, grad={self.grad:.6g})"
 
-    # ---------------------------------------------------------------- arithmetic
+    # ------------------------------------------------- arithmetic (formulas: tinygrad_edu.scalar_ops)
     def __add__(self, other: Operand) -> Value:
         """a + b;  ∂/∂a = 1, ∂/∂b = 1."""
-        other = _as_value(other)
-        return _new(self.data + other.data, (self, other), (1.0, 1.0), "+")
+        return _binary(ops.ADD, self, other)
 
     def __mul__(self, other: Operand) -> Value:
         """a · b;  ∂/∂a = b, ∂/∂b = a."""
-        other = _as_value(other)
-        return _new(self.data * other.data, (self, other), (other.data, self.data), "*")
+        return _binary(ops.MUL, self, other)
 
     def __sub__(self, other: Operand) -> Value:
         """a − b;  ∂/∂a = 1, ∂/∂b = −1."""
-        other = _as_value(other)
-        return _new(self.data - other.data, (self, other), (1.0, -1.0), "-")
+        return _binary(ops.SUB, self, other)
 
     def __truediv__(self, other: Operand) -> Value:
-        """a / b;  ∂/∂a = 1/b, ∂/∂b = −a/b² = −(a/b)/b (PyTorch's formula, so that the quotient
-        is the correctly rounded a/b and a tiny b gives inf, never a spurious NaN)."""
-        other = _as_value(other)
-        b = other.data
-        if b == 0.0:
-            raise ZeroDivisionError(f"div: division of {self.data!r} by zero")
-        out = self.data / b
-        return _new(out, (self, other), (1.0 / b, -out / b), "/")
+        """a / b;  ∂/∂a = 1/b, ∂/∂b = −(a/b)/b. ZeroDivisionError for b = 0."""
+        return _binary(ops.DIV, self, other)
 
     def __neg__(self) -> Value:
         """−a;  ∂/∂a = −1."""
-        return _new(-self.data, (self,), (-1.0,), "neg")
+        return _unary(ops.NEG, self)
 
     def __pow__(self, exponent: Operand) -> Value:
         """a ** k.
@@ -165,31 +164,15 @@ class Value:
 
         Both derivatives follow PyTorch at the edges: ∂/∂a is 0 when k = 0 (even for a = 0 or NaN),
         ∂/∂k is 0 at a = 0, NaN and ±inf propagate as IEEE pow does (1^NaN = 1, (−2)^inf = inf), and
-        a result too large for a float is ±inf rather than Python's OverflowError.
+        a result too large for a float is ±inf rather than Python's OverflowError. The node's label
+        holds k exactly (``**2``, ``**1.23456789``).
         """
-        a = self.data
         if isinstance(exponent, Value):
-            k = exponent.data
-            if a < 0.0 or (a == 0.0 and k <= 0.0):
-                raise ValueError(
-                    f"pow: base {a!r} to the Value power {k!r} is undefined; a Value exponent needs a positive base"
-                )
-            out = _pow(a, k)
-            d_base = 0.0 if k == 0.0 else k * _pow(a, k - 1.0)
-            if a == 0.0 and k >= 0.0:
-                d_exp = 0.0
-            else:  # a > 0, or a NaN that the log passes on
-                d_exp = out * (math.log(a) if a > 0.0 else math.nan)
-            return _new(out, (self, exponent), (d_base, d_exp), "pow")
+            return _binary(ops.POW, self, exponent)
         if not isinstance(exponent, numbers.Real):
             raise TypeError(f"pow: exponent must be a number or a Value, got {type(exponent).__name__}")
         k = float(exponent)
-        if a < 0.0 and math.isfinite(k) and not k.is_integer():
-            raise ValueError(f"pow: negative base {a!r} to the non-integer power {k!r} is not a real number")
-        if a == 0.0 and k < 0.0:
-            raise ValueError(f"pow: zero to the negative power {k!r} is undefined (division by zero)")
-        local = 0.0 if k == 0.0 else k * _pow(a, k - 1.0)
-        return _new(_pow(a, k), (self,), (local,), f"**{k:g}")
+        return _unary(ops.POWC, self, k, ops.pow_symbol(k))
 
     def __radd__(self, other: Number) -> Value:
         return _as_value(other) + self
@@ -209,66 +192,52 @@ class Value:
     # ------------------------------------------------------------ elementary functions
     def exp(self) -> Value:
         """eᵃ;  ∂/∂a = eᵃ. Overflows to +inf above a ≈ 709.78, as IEEE float64 does."""
-        try:
-            out = math.exp(self.data)
-        except OverflowError:
-            out = math.inf
-        return _new(out, (self,), (out,), "exp")
+        return _unary(ops.EXP, self)
 
     def log(self) -> Value:
         """ln a;  ∂/∂a = 1/a. Defined for a > 0 only; NaN gives NaN, as in PyTorch."""
-        a = self.data
-        if a <= 0.0:
-            raise ValueError(f"log: input must be positive, got {a!r}")
-        return _new(math.log(a), (self,), (1.0 / a,), "log")
+        return _unary(ops.LOG, self)
+
+    def log10(self) -> Value:
+        """log₁₀ a;  ∂/∂a = 1/(a·ln 10). Defined for a > 0 only; NaN gives NaN, as in PyTorch.
+
+        >>> x = Value(100.0)
+        >>> y = x.log10()
+        >>> y.backward()
+        >>> y.data, round(x.grad, 7)   # 1/(100 · ln 10)
+        (2.0, 0.0043429)
+        """
+        return _unary(ops.LOG10, self)
 
     def sqrt(self) -> Value:
         """√a;  ∂/∂a = 1/(2√a) (+inf at a = 0). Defined for a ≥ 0 only; NaN gives NaN, as in PyTorch."""
-        a = self.data
-        if a < 0.0:
-            raise ValueError(f"sqrt: input must be non-negative, got {a!r}")
-        out = math.sqrt(a)
-        return _new(out, (self,), (0.5 / out if out != 0.0 else math.copysign(math.inf, out),), "sqrt")
+        return _unary(ops.SQRT, self)
 
     def tanh(self) -> Value:
         """tanh a = (e^{2a} − 1)/(e^{2a} + 1);  ∂/∂a = 1 − tanh² a."""
-        t = math.tanh(self.data)
-        return _new(t, (self,), (1.0 - t * t,), "tanh")
+        return _unary(ops.TANH, self)
 
     def sigmoid(self) -> Value:
         """σ(a) = 1/(1 + e^{−a});  ∂/∂a = σ(a)(1 − σ(a)).
 
         Stable for large |a|: for a < 0 it is computed as eᵃ/(1 + eᵃ), so e^{−a} never overflows.
         """
-        a = self.data
-        if a >= 0.0:
-            s = 1.0 / (1.0 + math.exp(-a))
-        else:
-            e = math.exp(a)
-            s = e / (1.0 + e)
-        return _new(s, (self,), (s * (1.0 - s),), "sigmoid")
+        return _unary(ops.SIGMOID, self)
 
     def relu(self) -> Value:
         """max(0, a);  ∂/∂a = 1 for a > 0, else 0 (PyTorch's choice at a = 0).
 
         NaN stays NaN with ∂/∂a = 1, as in PyTorch (a NaN must not vanish into a 0 that looks fine).
         """
-        a = self.data
-        if a <= 0.0:
-            return _new(0.0, (self,), (0.0,), "relu")
-        return _new(a, (self,), (1.0,), "relu")
+        return _unary(ops.RELU, self)
 
-    def leaky_relu(self, alpha: float = 0.01) -> Value:
+    def leaky_relu(self, alpha: float = ops.LEAKY_RELU_DEFAULT) -> Value:
         """a for a > 0, else α·a;  ∂/∂a = 1 or α. α = 0.01 as in PyTorch's LeakyReLU."""
-        a = self.data
-        if a > 0.0:
-            return _new(a, (self,), (1.0,), "leaky_relu")
-        return _new(alpha * a, (self,), (alpha,), "leaky_relu")
+        return _unary(ops.LEAKY_RELU, self, float(alpha))
 
     def abs(self) -> Value:
         """|a|;  ∂/∂a = sign(a), with sign(0) = 0 as in PyTorch."""
-        a = self.data
-        return _new(abs(a), (self,), (1.0 if a > 0.0 else (-1.0 if a < 0.0 else 0.0),), "abs")
+        return _unary(ops.ABS, self)
 
     __abs__ = abs
 
@@ -281,11 +250,7 @@ class Value:
         (an overflow, or inf − inf) it is the plain left-to-right sum: ±inf or NaN, as in PyTorch.
         """
         vals = tuple(_as_value(v) for v in values)
-        try:
-            out = math.fsum(v.data for v in vals)
-        except (OverflowError, ValueError):
-            out = sum(v.data for v in vals)
-        return _new(out, vals, (1.0,) * len(vals), "sum")
+        return _new(ops.fsum([v.data for v in vals]), vals, (1.0,) * len(vals), "sum")
 
     @staticmethod
     def dot(weights: Iterable[Operand], inputs: Iterable[Operand], bias: Operand = 0.0) -> Value:
