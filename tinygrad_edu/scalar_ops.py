@@ -10,10 +10,11 @@ Three places read the table and nothing else:
 
 - `tinygrad_edu.engine`: each `Value` method calls its op's formula and stores the two results in
   the new node (or raises the op's error);
-- the compiled tape's numba kernel (`tinygrad_edu.tape_replay`): its dispatch is generated from
-  this table, one branch per op that calls the formula, compiled and inlined by numba;
-- the tape's numpy twin: each group of rows with the same op applies the formula row by row
-  (``np.frompyfunc``), so eager mode, the kernel and the twin give the same numbers, bit for bit.
+- the compiled tape's replay (`tinygrad_edu.compiled.kernel`): its dispatch is generated from this
+  table, one branch per op that calls the formula; numba compiles and inlines each formula;
+- the replay's twin (``TINYGRAD_EDU_JIT=0``): the same generated replay run by Python,
+
+so eager mode, the kernel and the twin give the same numbers, bit for bit.
 
 Two primitives differ between Python and C: Python raises where C's ``exp`` and ``pow`` return
 ±inf. `c_exp` and `c_pow` give C's results in Python; numba compiles them as C's functions.
