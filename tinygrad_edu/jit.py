@@ -50,9 +50,10 @@ A parameter replaced after `compile` (``neuron.w[0] = Value(0.3)``) would leave 
 old object: each replay first checks that the function still finds its inputs where it found them
 (`tinygrad_edu.compiled.inputs`), and raises `TraceError` asking to compile again when not.
 
-With ``TINYGRAD_EDU_JIT=0`` (or ``compile(..., jit=False)``) the same replay function, generated
-from the same text, runs in Python over lists instead of compiled by numba (the twin): linear in the
-size of the tape, no numba needed.
+With ``TINYGRAD_EDU_JIT=0`` (or ``compile(..., jit=False)``) the same tape is replayed by a numpy
+twin (`tinygrad_edu.compiled.twin`): rows grouped into levels of independent rows, each level run
+as a few vectorised numpy calls over the same formulas; a deep, narrow tape (a chain) by the
+generated replay run in Python. Both take time linear in the size of the tape.
 """
 
 from __future__ import annotations
@@ -68,6 +69,7 @@ from . import kernels
 from .compiled.inputs import InputGuard
 from .compiled.kernel import replay
 from .compiled.tape import Tape, TraceError, trace
+from .compiled.twin import TwinPlan
 from .engine import Value
 from .scalar_ops import DOT, MUL, OP_NAMES, OPS, TANH
 
@@ -101,6 +103,7 @@ class CompiledStep:
         self._g = np.zeros(tape.n_slots)
         widest = int(np.diff(tape.ptr).max()) if len(tape) else 0
         self._partials = np.zeros(widest + 1)
+        self._plan = None if jit else TwinPlan(tape)
         self._guard: InputGuard | None = None  # set by compile(fn)
 
     def __repr__(self) -> str:
@@ -124,7 +127,10 @@ class CompiledStep:
                 )
         tape, v, g = self.tape, self._v, self._g
         v[tape.input_slots] = [x.data for x in self.inputs]
-        err = replay(tape, v, self._loc, g, self._partials, self.jit)
+        if self._plan is None:
+            err = replay(tape, v, self._loc, g, self._partials, jit=True)
+        else:
+            err = self._plan.run(v, self._loc, g, self._partials)
         if err >= 0:
             op = OPS[int(tape.op[err])]
             a, b = (v[tape.args[tape.ptr[err] : tape.ptr[err + 1]]].tolist() + [0.0])[:2]

@@ -12,7 +12,8 @@ Three places read the table and nothing else:
   the new node (or raises the op's error);
 - the compiled tape's replay (`tinygrad_edu.compiled.kernel`): its dispatch is generated from this
   table, one branch per op that calls the formula; numba compiles and inlines each formula;
-- the replay's twin (``TINYGRAD_EDU_JIT=0``): the same generated replay run by Python,
+- the replay's numpy twin (``TINYGRAD_EDU_JIT=0``, `tinygrad_edu.compiled.twin`): a level of rows
+  with the same op applies the formula to each row (``np.frompyfunc``),
 
 so eager mode, the kernel and the twin give the same numbers, bit for bit.
 
