@@ -8,27 +8,30 @@ derivatives in ``out._local``. `Value.backward` then applies the chain rule with
 every op; this is the loop it runs::
 
     order = topological_order(self)               # every node, inputs before their users
-    upstream = dict.fromkeys(order, 0.0)          # dL/dnode gathered during this call: its own scratch
-    upstream[self] = float(grad)                  # dL/dself: 1 for a loss
-    for node in reversed(order):                  # users before inputs: upstream[node] is complete
-        g = upstream[node]
-        if g != 0.0:                              # nothing to pass on (a dead ReLU's whole branch)
-            for parent, local in zip(node._prev, node._local):
-                upstream[parent] += local * g     # dL/dparent += ∂node/∂parent · dL/dnode
-    with _accumulating:                           # one call at a time adds to the shared .grad
-        for node, g in upstream.items():
+    with _walking:                                # one walk at a time (threads, see below)
+        for node in order:
+            node._upstream = 0.0                  # dL/dnode gathered during this walk
+        self._upstream = float(grad)              # dL/dself: 1 for a loss
+        for node in reversed(order):              # users before inputs: node._upstream is complete
+            g = node._upstream
             node.grad += g                        # .grad accumulates across calls, as in PyTorch
+            if g != 0.0:                          # nothing to pass on (a dead ReLU's whole branch)
+                for parent, local in zip(node._prev, node._local):
+                    parent._upstream += local * g  # dL/dparent += ∂node/∂parent · dL/dnode
 
 Skipping g = 0 differs from PyTorch only where a local derivative is ±inf or NaN (√a at a = 0, say):
 PyTorch multiplies 0 by it and passes NaN on, this loop passes nothing, which is the derivative of
 the function actually computed (0·√a is 0 everywhere).
 
-The scratch ``upstream`` belongs to the call, so threads that backpropagate graphs sharing
-parameters (one model, a batch split over threads) never mix their partial sums, and the lock
-makes each ``+=`` into a shared ``.grad`` whole: the result is the sum of every call's gradient,
-whatever the interleaving.
+Graphs built in several threads may share nodes (one model's parameters, a batch split over
+threads); their walks would then add into the same ``_upstream`` scratch and the same ``.grad``.
+The lock lets one walk run at a time, so each walk has the scratch to itself and every ``+=`` into
+a shared ``.grad`` is whole: the result is the sum of every call's gradient, whatever the
+interleaving. (The walk is pure Python, which holds the GIL anyway, so the lock costs no
+parallelism; a scratch of the walk's own, a dict, made every backward 21% slower.)
 
-So an op's forward formula and its derivative sit side by side in one method, and no per-node
+So an op's forward formula and its derivative sit side by side in one function of the op table
+(`tinygrad_edu.scalar_ops`), which the op's method calls, and no per-node
 closure is allocated. A closure that refers to its own output (as micrograd's ``_backward`` does)
 makes a reference cycle in every node, which only Python's cyclic garbage collector can free; here
 a node refers only to its inputs, so a graph is freed as soon as it goes out of scope.
@@ -38,7 +41,7 @@ from __future__ import annotations
 
 import numbers
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Union
 
 from . import scalar_ops as ops
@@ -48,11 +51,9 @@ from .scalar_ops import OPS
 Number = int | float
 Operand = Union["Value", int, float]
 
-#: Held while a `Value.backward` call adds its gradients into ``.grad``: ``x.grad += g`` is a read
-#: and a write, and another thread writing between them would lose its addition. (CPython with the
-#: GIL switches threads only at calls and loop jumps, never inside this statement; a free-threaded
-#: build has no such guarantee.)
-_accumulating = threading.Lock()
+#: Held by each `Value.backward` walk: the ``_upstream`` scratch of shared nodes and ``.grad``'s
+#: read-then-write ``+=`` belong to one walk at a time (see the module doc).
+_walking = threading.Lock()
 
 
 def _new(data: float, prev: tuple, local: tuple, op: str) -> Value:
@@ -72,23 +73,37 @@ def _new(data: float, prev: tuple, local: tuple, op: str) -> Value:
     return out
 
 
-def _unary(code: int, x: Value, c: float = 0.0, symbol: str = "") -> Value:
-    """Op ``code`` of the table (`tinygrad_edu.scalar_ops`) applied to ``x`` (with its number ``c``)."""
+def _unary_method(code: int) -> Callable[[Value], Value]:
+    """The `Value` method of op ``code`` of the table (one operand, no number): calls its formula
+    and builds the node, or raises the op's error. The formula's docstring states the math."""
     op = OPS[code]
-    out, local, _, err = op.formula(x.data, 0.0, c)
-    if err:
-        raise op.error(err, x.data, 0.0, c)
-    return _new(out, (x,), (local,), symbol or op.symbol)
+    formula, symbol = op.formula, op.symbol
+
+    def method(self: Value) -> Value:
+        out, local, _, err = formula(self.data, 0.0, 0.0)
+        if err:
+            raise op.error(err, self.data, 0.0, 0.0)
+        return _new(out, (self,), (local,), symbol)
+
+    method.__name__, method.__qualname__, method.__doc__ = op.name, f"Value.{op.name}", formula.__doc__
+    return method
 
 
-def _binary(code: int, x: Value, y: Operand) -> Value:
-    """Op ``code`` of the table applied to ``x`` and ``y`` (a number becomes a leaf)."""
-    y = _as_value(y)
+def _binary_method(code: int, name: str) -> Callable[[Value, Operand], Value]:
+    """The `Value` method ``name`` of op ``code`` of the table (two operands; a number becomes a leaf)."""
     op = OPS[code]
-    out, da, db, err = op.formula(x.data, y.data, 0.0)
-    if err:
-        raise op.error(err, x.data, y.data, 0.0)
-    return _new(out, (x, y), (da, db), op.symbol)
+    formula, symbol = op.formula, op.symbol
+
+    def method(self: Value, other: Operand) -> Value:
+        if not isinstance(other, Value):
+            other = _as_value(other)
+        out, da, db, err = formula(self.data, other.data, 0.0)
+        if err:
+            raise op.error(err, self.data, other.data, 0.0)
+        return _new(out, (self, other), (da, db), symbol)
+
+    method.__name__, method.__qualname__, method.__doc__ = name, f"Value.{name}", formula.__doc__
+    return method
 
 
 def _as_value(x: Operand) -> Value:
@@ -97,6 +112,9 @@ def _as_value(x: Operand) -> Value:
     if isinstance(x, numbers.Real):
         return Value(x)
     raise TypeError(f"Value: cannot combine a Value with {type(x).__name__} {x!r}; use a number or a Value")
+
+
+_pow_value = _binary_method(ops.POW, "__pow__")
 
 
 class Value:
@@ -116,7 +134,7 @@ class Value:
         (-3.0, -4.0)
     """
 
-    __slots__ = ("data", "grad", "label", "_prev", "_local", "_op")
+    __slots__ = ("data", "grad", "label", "_prev", "_local", "_op", "_upstream")
 
     def __init__(self, data: Number, label: str = "") -> None:
         if isinstance(data, Value):
@@ -134,26 +152,12 @@ class Value:
         name = f"label={self.label!r}, " if self.label else ""
         return f"Value({name}data={self.data:.6g}, grad={self.grad:.6g})"
 
-    # ------------------------------------------------- arithmetic (formulas: tinygrad_edu.scalar_ops)
-    def __add__(self, other: Operand) -> Value:
-        """a + b;  ∂/∂a = 1, ∂/∂b = 1."""
-        return _binary(ops.ADD, self, other)
-
-    def __mul__(self, other: Operand) -> Value:
-        """a · b;  ∂/∂a = b, ∂/∂b = a."""
-        return _binary(ops.MUL, self, other)
-
-    def __sub__(self, other: Operand) -> Value:
-        """a − b;  ∂/∂a = 1, ∂/∂b = −1."""
-        return _binary(ops.SUB, self, other)
-
-    def __truediv__(self, other: Operand) -> Value:
-        """a / b;  ∂/∂a = 1/b, ∂/∂b = −(a/b)/b. ZeroDivisionError for b = 0."""
-        return _binary(ops.DIV, self, other)
-
-    def __neg__(self) -> Value:
-        """−a;  ∂/∂a = −1."""
-        return _unary(ops.NEG, self)
+    # --------------------------------- arithmetic (each formula and its docstring: tinygrad_edu.scalar_ops)
+    __add__ = _binary_method(ops.ADD, "__add__")
+    __mul__ = _binary_method(ops.MUL, "__mul__")
+    __sub__ = _binary_method(ops.SUB, "__sub__")
+    __truediv__ = _binary_method(ops.DIV, "__truediv__")
+    __neg__ = _unary_method(ops.NEG)
 
     def __pow__(self, exponent: Operand) -> Value:
         """a ** k.
@@ -168,11 +172,14 @@ class Value:
         holds k exactly (``**2``, ``**1.23456789``).
         """
         if isinstance(exponent, Value):
-            return _binary(ops.POW, self, exponent)
+            return _pow_value(self, exponent)
         if not isinstance(exponent, numbers.Real):
             raise TypeError(f"pow: exponent must be a number or a Value, got {type(exponent).__name__}")
         k = float(exponent)
-        return _unary(ops.POWC, self, k, ops.pow_symbol(k))
+        out, local, _, err = ops.pow_const(self.data, 0.0, k)
+        if err:
+            raise OPS[ops.POWC].error(err, self.data, 0.0, k)
+        return _new(out, (self,), (local,), ops.pow_symbol(k))
 
     def __radd__(self, other: Number) -> Value:
         return _as_value(other) + self
@@ -190,56 +197,21 @@ class Value:
         return _as_value(base) ** self
 
     # ------------------------------------------------------------ elementary functions
-    def exp(self) -> Value:
-        """eᵃ;  ∂/∂a = eᵃ. Overflows to +inf above a ≈ 709.78, as IEEE float64 does."""
-        return _unary(ops.EXP, self)
-
-    def log(self) -> Value:
-        """ln a;  ∂/∂a = 1/a. Defined for a > 0 only; NaN gives NaN, as in PyTorch."""
-        return _unary(ops.LOG, self)
-
-    def log10(self) -> Value:
-        """log₁₀ a;  ∂/∂a = 1/(a·ln 10). Defined for a > 0 only; NaN gives NaN, as in PyTorch.
-
-        >>> x = Value(100.0)
-        >>> y = x.log10()
-        >>> y.backward()
-        >>> y.data, round(x.grad, 7)   # 1/(100 · ln 10)
-        (2.0, 0.0043429)
-        """
-        return _unary(ops.LOG10, self)
-
-    def sqrt(self) -> Value:
-        """√a;  ∂/∂a = 1/(2√a) (+inf at a = 0). Defined for a ≥ 0 only; NaN gives NaN, as in PyTorch."""
-        return _unary(ops.SQRT, self)
-
-    def tanh(self) -> Value:
-        """tanh a = (e^{2a} − 1)/(e^{2a} + 1);  ∂/∂a = 1 − tanh² a."""
-        return _unary(ops.TANH, self)
-
-    def sigmoid(self) -> Value:
-        """σ(a) = 1/(1 + e^{−a});  ∂/∂a = σ(a)(1 − σ(a)).
-
-        Stable for large |a|: for a < 0 it is computed as eᵃ/(1 + eᵃ), so e^{−a} never overflows.
-        """
-        return _unary(ops.SIGMOID, self)
-
-    def relu(self) -> Value:
-        """max(0, a);  ∂/∂a = 1 for a > 0, else 0 (PyTorch's choice at a = 0).
-
-        NaN stays NaN with ∂/∂a = 1, as in PyTorch (a NaN must not vanish into a 0 that looks fine).
-        """
-        return _unary(ops.RELU, self)
+    exp = _unary_method(ops.EXP)
+    log = _unary_method(ops.LOG)
+    log10 = _unary_method(ops.LOG10)
+    sqrt = _unary_method(ops.SQRT)
+    tanh = _unary_method(ops.TANH)
+    sigmoid = _unary_method(ops.SIGMOID)
+    relu = _unary_method(ops.RELU)
+    abs = _unary_method(ops.ABS)
+    __abs__ = abs
 
     def leaky_relu(self, alpha: float = ops.LEAKY_RELU_DEFAULT) -> Value:
         """a for a > 0, else α·a;  ∂/∂a = 1 or α. α = 0.01 as in PyTorch's LeakyReLU."""
-        return _unary(ops.LEAKY_RELU, self, float(alpha))
-
-    def abs(self) -> Value:
-        """|a|;  ∂/∂a = sign(a), with sign(0) = 0 as in PyTorch."""
-        return _unary(ops.ABS, self)
-
-    __abs__ = abs
+        a, alpha = self.data, float(alpha)
+        out, local, _, _ = ops.leaky_relu(a, 0.0, alpha)
+        return _new(out, (self,), (local,), OPS[ops.LEAKY_RELU].symbol)
 
     # ------------------------------------------------------------------ n-ary ops
     @staticmethod
@@ -275,16 +247,16 @@ class Value:
         twice on the same graph exactly doubles every gradient.
         """
         order = topological_order(self)
-        upstream = dict.fromkeys(order, 0.0)
-        upstream[self] = float(grad)
-        for node in reversed(order):
-            g = upstream[node]
-            if g != 0.0:
-                for parent, local in zip(node._prev, node._local):
-                    upstream[parent] += local * g
-        with _accumulating:
-            for node, g in upstream.items():
+        with _walking:
+            for node in order:
+                node._upstream = 0.0
+            self._upstream = float(grad)
+            for node in reversed(order):
+                g = node._upstream
                 node.grad += g
+                if g != 0.0:
+                    for parent, local in zip(node._prev, node._local):
+                        parent._upstream += local * g
 
     def zero_grad(self) -> None:
         """Set the gradient of this node and of every node it was computed from to 0.0."""
