@@ -17,10 +17,11 @@ An input that the function reaches in no way this search sees (through an object
 
 from __future__ import annotations
 
+import sys
 import types
 from collections import deque
 from collections.abc import Callable, Sequence
-from operator import is_, itemgetter
+from operator import itemgetter
 from typing import Any
 
 from ..engine import Value
@@ -109,31 +110,29 @@ class InputGuard:
         self.paths = locate(fn, self.inputs)
         self._checks = self._build_checks()
 
-    def _build_checks(self) -> list[tuple[Callable[[Any], Any], Any, tuple]]:
-        """One check per mutable container on a path: (getter of its keys on the paths, the
-        container, the objects they gave, as a tuple)."""
+    def _build_checks(self) -> tuple[list[Callable[[Any], tuple]], list[Any], list[tuple]]:
+        """One check per mutable container on a path: the getter of its keys on the paths, the
+        container, and the objects the getter gave when traced."""
         keys: dict[int, tuple[Any, dict[Any, Any]]] = {}
         for chain in self.paths.values():
             for container, key, _ in chain:
                 if container is None or isinstance(container, tuple):  # a tuple cannot change in place
                     continue
                 keys.setdefault(id(container), (container, {}))[1][key] = None
-        checks = []
-        for container, held in keys.values():
-            getter = _get_cell if isinstance(container, types.CellType) else _getter(list(held))
-            checks.append((getter, container, getter(container)))
-        return checks
+        getters = [_get_cell if isinstance(c, types.CellType) else _getter(list(held)) for c, held in keys.values()]
+        containers = [c for c, _ in keys.values()]
+        return getters, containers, list(map(_call, getters, containers))
 
     def stale(self) -> str | None:
-        """None while every input is where ``fn`` finds it; else the path of one that is not."""
-        for getter, container, held in self._checks:
-            try:
-                now = getter(container)
-            except LookupError:  # a key removed
-                return self._recheck()
-            if not all(map(is_, now, held)):
-                return self._recheck()
-        return None
+        """None while every input is where ``fn`` finds it; else the path of one that is not.
+        (The objects are compared by identity, ``==`` falling back to ``is`` for Values.)"""
+        getters, containers, held = self._checks
+        try:
+            if list(map(_call, getters, containers)) == held:
+                return None
+        except Exception:  # a key removed, or an object whose == is not a truth value
+            pass
+        return self._recheck()
 
     def _recheck(self) -> str | None:
         """A container changed: look for the inputs again; those whose path changed are stale."""
@@ -149,6 +148,14 @@ class InputGuard:
 
 def _get_cell(cell: types.CellType) -> tuple:
     return (cell.cell_contents,)
+
+
+def _call(getter: Callable[[Any], tuple], container: Any) -> tuple:
+    return getter(container)
+
+
+if sys.version_info >= (3, 11):
+    from operator import call as _call  # the same, in C
 
 
 def _getter(keys: list) -> Callable[[Any], tuple]:
