@@ -30,6 +30,7 @@ def use_jit(request, monkeypatch) -> bool:
         monkeypatch.setattr(twin, "MIN_ROWS_PER_LEVEL", math.inf)
     return request.param == "numba"
 
+
 REL = 1e-12
 
 # name, function of a list of Values, trace-time inputs, replay-time inputs (other branch where there is one)
