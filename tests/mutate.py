@@ -39,6 +39,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 KERAS_TESTS = (
+    "tests/test_keras_contract.py",
     "tests/test_keras_vs_keras.py",
     "tests/test_keras_cnn.py",
     "tests/test_keras_robust.py",
@@ -64,26 +65,26 @@ class Mutant:
 K, N = "tinygrad_edu/keras/", "tinygrad_edu/nn/"
 MUTANTS = [
     # ---- forward math of the layers
-    Mutant(K + "layers.py", "        return self.linear(x)\n", "        return F.linear(x, self.linear.weight)\n", "Dense ignores its bias"),
-    Mutant(K + "layers.py", "        self.cell.bias_hh = None  # Keras' SimpleRNN has one bias\n", "", "SimpleRNN keeps RNNCell's second bias"),
-    Mutant(K + "layers.py", "    pad_value = -np.inf\n", "    pad_value = 0.0\n", "MaxPooling2D 'same' pads with zeros"),
-    Mutant(K + "layers.py", "        return pooled if self.scale is None else pooled * Tensor(", "        return pooled if True else pooled * Tensor(", "AveragePooling2D 'same' counts the padding"),
-    Mutant(K + "layers.py", "    return total // 2, total - total // 2\n", "    return total - total // 2, total // 2\n", "'same' puts the larger half before"),
-    Mutant(K + "layers.py", "                variable.assign(_init(weight.initializer, variable.shape))", "                pass", "build skips the initializers"),
-    Mutant(K + "layers.py", "                p = weight.regularizer(weight.tensor)", "                p = weight.regularizer(weight.tensor * 0)", "regularizers add nothing"),
-    Mutant(K + "layers.py", "    pool = staticmethod(conv.max_pool2d)", "    pool = staticmethod(conv.avg_pool2d)", "MaxPooling2D averages"),
-    Mutant(K + "layers.py", "momentum=1.0 - self.momentum", "momentum=self.momentum", "BatchNormalization momentum unconverted"),
-    Mutant(K + "layers.py", "unbiased_running_var=False", "unbiased_running_var=True", "BatchNormalization moving variance unbiased"),
-    Mutant(K + "layers.py", "self.dropout = nn.Dropout(rate)", "self.dropout = nn.Dropout(1 - rate)", "Dropout uses the keep probability"),
-    Mutant(K + "layers.py", '"kernel", self.conv.weight, (2, 3, 1, 0)', '"kernel", self.conv.weight, (3, 2, 1, 0)', "Conv2D kernel layout transposed"),
-    Mutant(K + "layers.py", "KERAS_LEAKY_RELU_SLOPE = 0.2", "KERAS_LEAKY_RELU_SLOPE = 0.01", "Keras leaky_relu with PyTorch's slope"),
+    Mutant(K + "layers/basic.py", "        return self.linear(x)\n", "        return F.linear(x, self.linear.weight)\n", "Dense ignores its bias"),
+    Mutant(K + "layers/recurrent.py", "        self.cell.bias_hh = None  # Keras' SimpleRNN has one bias\n", "", "SimpleRNN keeps RNNCell's second bias"),
+    Mutant(K + "layers/convolutional.py", "    pad_value = -np.inf\n", "    pad_value = 0.0\n", "MaxPooling2D 'same' pads with zeros"),
+    Mutant(K + "layers/convolutional.py", "        return pooled if self.scale is None else pooled * Tensor(", "        return pooled if True else pooled * Tensor(", "AveragePooling2D 'same' counts the padding"),
+    Mutant(K + "layers/convolutional.py", "    return total // 2, total - total // 2\n", "    return total - total // 2, total // 2\n", "'same' puts the larger half before"),
+    Mutant(K + "layers/core.py", "                variable.assign(init_value(weight.initializer, variable.shape))", "                pass", "build skips the initializers"),
+    Mutant(K + "layers/core.py", "                p = weight.regularizer(weight.tensor)", "                p = weight.regularizer(weight.tensor * 0)", "regularizers add nothing"),
+    Mutant(K + "layers/convolutional.py", "    pool = staticmethod(conv.max_pool2d)", "    pool = staticmethod(conv.avg_pool2d)", "MaxPooling2D averages"),
+    Mutant(K + "layers/basic.py", "momentum=1.0 - self.momentum", "momentum=self.momentum", "BatchNormalization momentum unconverted"),
+    Mutant(K + "layers/basic.py", "unbiased_running_var=False", "unbiased_running_var=True", "BatchNormalization moving variance unbiased"),
+    Mutant(K + "layers/basic.py", "self.dropout = nn.Dropout(rate)", "self.dropout = nn.Dropout(1 - rate)", "Dropout uses the keep probability"),
+    Mutant(K + "layers/convolutional.py", '"kernel", self.conv.weight, (2, 3, 1, 0)', '"kernel", self.conv.weight, (3, 2, 1, 0)', "Conv2D kernel layout transposed"),
+    Mutant(K + "layers/core.py", "KERAS_LEAKY_RELU_SLOPE = 0.2", "KERAS_LEAKY_RELU_SLOPE = 0.01", "Keras leaky_relu with PyTorch's slope"),
     Mutant(
-        K + "layers.py",
+        K + "layers/core.py",
         "Keras' layout and order.\"\"\"\n        return [v.numpy() for v in self.weights]",
         "Keras' layout and order.\"\"\"\n        return []",
         "Layer.get_weights returns []",
     ),
-    Mutant(K + "layers.py", "if self.training and flat.shape[0] == 1:", "if False:", "BatchNormalization aborts on a one-sample batch"),
+    Mutant(K + "layers/basic.py", "if self.training and flat.shape[0] == 1:", "if False:", "BatchNormalization aborts on a one-sample batch"),
     # ---- losses and metrics
     Mutant(K + "losses.py", "F.binary_cross_entropy(out.clip(EPSILON, 1 - EPSILON), y)", "F.binary_cross_entropy(out.clip(EPSILON, 1 - EPSILON), 1 - y)", "binary cross-entropy targets flipped"),
     Mutant(K + "losses.py", "F.nll_loss(_log_probabilities(out), labels)", "F.nll_loss(out, labels)", "sparse cross-entropy without the log"),
@@ -111,12 +112,16 @@ MUTANTS = [
     Mutant(K + "callbacks.py", "monitor, abs(min_delta), patience", "monitor, 0.0, patience", "EarlyStopping ignores min_delta"),
     Mutant(K + "callbacks.py", "        self.model.optimizer.learning_rate = float(lr)\n", "        pass\n", "LearningRateScheduler sets nothing"),
     # ---- fit, summary, weights files
-    Mutant(K + "models.py", "validation_data = (x[-n_val:], y[-n_val:])\n            x, y = x[:-n_val], y[:-n_val]", "validation_data = (x[:n_val], y[:n_val])\n            x, y = x[n_val:], y[n_val:]", "validation_split takes the first samples"),
-    Mutant(K + "models.py", 'f"Non-trainable params: {frozen:,}"', 'f"Non-trainable params: {trainable:,}"', "summary's non-trainable count"),
-    Mutant(K + "models.py", "with atomic_write(path) as f:", 'with open(path, "wb") as f:', "save_weights writes in place"),
-    Mutant(K + "models.py", "if expected.get(key) != shape:", "if False:", "load_weights reads what any header claims"),
-    Mutant(K + "models.py", "elif [id(p) for p in self.optimizer.params] != [id(p) for p in params]:", "elif False:", "a reused optimizer trains nothing"),
-    Mutant(K + "models.py", "sums[\"loss\"] += loss.item() * len(idx)", "sums[\"loss\"] += loss.item()", "epoch loss not weighted by batch size"),
+    Mutant(K + "models/training.py", "split_at = math.floor(n * (1.0 - validation_split))", "split_at = math.ceil(n * (1.0 - validation_split))", "validation_split rounds the training part up"),
+    Mutant(K + "models/training.py", "return (_take(x, slice(0, split_at)), y[:split_at]), (_take(x, slice(split_at, n)), y[split_at:])", "return (_take(x, slice(n - split_at, n)), y[n - split_at :]), (_take(x, slice(0, n - split_at)), y[: n - split_at])", "validation_split takes the first samples"),
+    Mutant(K + "layers/core.py", "        mode = bool(training) if training is not None else _TRAINING.get()", "        mode = True if training is None else bool(training)", "a layer called alone runs in training mode"),
+    Mutant(K + "layers/core.py", "            return self.call(inputs, *args, **kwargs)", "            return inputs", "a Layer subclass's call is never run"),
+    Mutant(K + "models/training.py", "            cbs.on_train_batch_end(step, logs=running)", "            cbs.on_train_batch_end(step, logs=values)", "batch hooks get the batch's own loss"),
+    Mutant(K + "models/summary.py", 'f"Non-trainable params: {frozen:,}"', 'f"Non-trainable params: {trainable:,}"', "summary's non-trainable count"),
+    Mutant(K + "models/weights_file.py", "with atomic_write(path) as f:", 'with open(path, "wb") as f:', "save_weights writes in place"),
+    Mutant(K + "models/weights_file.py", "if expected.get(key) != shape:", "if False:", "load_weights reads what any header claims"),
+    Mutant(K + "models/training.py", "elif [id(p) for p in self.optimizer.params] != [id(p) for p in params]:", "elif False:", "a reused optimizer trains nothing"),
+    Mutant(K + "models/training.py", "                sums[k] += v * len(idx)", "                sums[k] += v", "epoch loss not weighted by batch size"),
     # ---- nn and metrics (tests/test_nn_pinned.py)
     Mutant(N + "layers.py", "return x.softmax(self.dim)", "return x.softmax(-1)", "nn.Softmax ignores dim", NN_TESTS),
     Mutant(N + "layers.py", "def __init__(self, negative_slope: float = 0.01)", "def __init__(self, negative_slope: float = 0.02)", "LeakyReLU's default slope changed", NN_TESTS),
@@ -143,7 +148,9 @@ FOCUS = {
     "LearningRateScheduler sets nothing": "many_steps and sgd", "validation_split takes the first samples": "fit_history",
     "summary's non-trainable count": "summary", "save_weights writes in place": "midway",
     "load_weights reads what any header claims": "40_gb", "a reused optimizer trains nothing": "reused",
-    "epoch loss not weighted by batch size": "fit_history", "nn.Softmax ignores dim": "softmax",
+    "epoch loss not weighted by batch size": "short_last_batch", "validation_split rounds the training part up": "validation_split",
+    "a layer called alone runs in training mode": "training_flag", "a Layer subclass's call is never run": "subclass",
+    "batch hooks get the batch's own loss": "hooks", "nn.Softmax ignores dim": "softmax",
     "LeakyReLU's default slope changed": "leaky", "kaiming_normal_ shifted by 0.4σ": "kaiming", "confusion matrix transposed": "confusion",
 }  # fmt: skip
 

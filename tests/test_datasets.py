@@ -101,7 +101,7 @@ def test_checksums_are_those_of_the_real_files() -> None:
     if folder is None:
         pytest.skip("dataset-fashion-mnist not installed")
     for name, expected in datasets.SOURCES["fashion-mnist"]["sha256"].items():
-        assert datasets._digest((folder / name).read_bytes(), "idx") == expected
+        assert datasets.file_digest(folder / name, "idx") == expected
 
 
 def test_bundled_mnist() -> None:

@@ -32,7 +32,7 @@ def test_input_first_builds_the_model_as_input_shape_does() -> None:
     assert model.built and [layer.name for layer in model.layers] == ["conv", "pool", "flat", "probs"]
     assert [layer.output_shape for layer in model.layers] == [(26, 26, 8), (13, 13, 8), (1352,), (10,)]
     assert model.count_params() == (3 * 3 * 1 * 8 + 8) + (1352 * 10 + 10)
-    assert K.layers.Input is K.Input and isinstance(K.Input(shape=(3,)), K.layers.InputLayer)
+    assert K.layers.Input is K.Input and isinstance(K.Input(shape=(3,)), K.layers.KerasTensor)
     same = K.Sequential([L.InputLayer(shape=(28, 28, 1)), L.Conv2D(8, 3)])
     assert same.layers[0].output_shape == (26, 26, 8)
     assert K.Sequential([K.Input(shape=5), L.Dense(2)]).input_shape == (5,)

@@ -310,3 +310,44 @@ def test_a_tampered_bundled_file_is_detected(tmp_path, monkeypatch) -> None:
     monkeypatch.setattr(datasets, "BUNDLED_MNIST", tmp_path / "mnist10k.npz")
     with pytest.raises(DataFormatError, match="checksum mismatch; reinstall tinygrad_edu"):
         datasets.load_bundled_mnist()
+
+
+# ----------------------------------------------------------------------------- bounded checks of cached files
+def serve_idx_hashed(tmp_path: Path, monkeypatch) -> Path:
+    """The tiny set served as data set 'mnist' with Fashion-MNIST's kind of checksum: of the IDX bytes."""
+    served = serve(tmp_path / "served", "mnist", monkeypatch)
+    hashes = {name: hashlib.sha256(idx_bytes(array)).hexdigest() for name, array in TINY.items()}
+    monkeypatch.setitem(datasets.SOURCES, "mnist", {**datasets.SOURCES["mnist"], "hash_of": "idx", "sha256": hashes})
+    return served
+
+
+@pytest.mark.parametrize("claimed", [(28, 28), (4096, 4096)], ids=["header-honest-about-less", "header-claims-16MiB"])
+def test_checking_a_cached_gzip_bomb_streams_and_stops(tmp_path, monkeypatch, claimed) -> None:
+    """The issue's case: a 64 KB cached .gz that unpacks to 64 MiB was decompressed whole to be hashed."""
+    serve_idx_hashed(tmp_path, monkeypatch)
+    dest = tmp_path / "dest"
+    dest.mkdir()
+    bomb = dest / "train-images-idx3-ubyte.gz"
+    bomb.write_bytes(gzip_zeros_after(header(0x08, claimed), 64 * MiB))
+    folder, peak = peak_memory(lambda: datasets.download("mnist", dest))
+    assert folder == dest, folder
+    assert peak < 8 * MiB, f"{peak / MiB:.1f} MiB to check a 64 KB file that unpacks to 64 MiB"  # chunks of 1 MiB
+    np.testing.assert_array_equal(read_idx(bomb), TINY["train-images-idx3-ubyte.gz"])  # replaced by the good file
+
+
+def test_a_cached_header_claiming_2_31_images_is_refused_before_reading(tmp_path) -> None:
+    path = tmp_path / "train-images-idx3-ubyte.gz"
+    path.write_bytes(gzip.compress(header(0x08, (2**31, 28, 28)) + bytes(28 * 28 * 100)))
+    err, peak = peak_memory(lambda: read_idx(path))
+    assert isinstance(err, DataFormatError), err
+    assert "a 2147483648x28x28 uint8 IDX file has 1,683,627,180,048" in str(err)
+    assert "more than gzip can pack into that (at most 1032:1)" in str(err)
+    assert peak < 1 * MiB
+
+
+def test_max_bytes_bounds_an_honest_file_too(tmp_path) -> None:
+    path = tmp_path / "f"
+    path.write_bytes(idx_bytes(np.arange(12, dtype=np.uint8).reshape(3, 4)))
+    assert read_idx(path, max_bytes=12).shape == (3, 4)
+    with pytest.raises(DataFormatError, match="a 3x4 uint8 IDX file has 24 bytes, more than max_bytes=11"):
+        read_idx(path, max_bytes=11)

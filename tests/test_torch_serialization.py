@@ -69,11 +69,11 @@ def test_a_failed_save_keeps_the_old_file(tmp_path, monkeypatch) -> None:
     path = tmp_path / "x.npz"
     save({"a": np.arange(3)}, path)
 
-    def half_then_fail(f, **arrays):
-        f.write(b"PK half a zip")
+    def half_then_fail(f, array, **kwargs):
+        f.write(b"\x93NUMPY half an array")
         raise OSError("disk full")
 
-    monkeypatch.setattr(np, "savez", half_then_fail)
+    monkeypatch.setattr(np.lib.format, "write_array", half_then_fail)
     with pytest.raises(OSError, match="disk full"):
         save({"a": np.zeros(2)}, path)
     monkeypatch.undo()

@@ -27,11 +27,13 @@ import sys
 import urllib.error
 import urllib.request
 import zlib
+from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
-from .fileio import atomic_write
+from .fileio import MAX_DEFLATE_RATIO, atomic_write
 
 
 def make_moons(n_samples: int = 100, noise: float = 0.1, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -67,49 +69,75 @@ class DataFormatError(ValueError):
     """A data file is not what it claims to be (wrong magic number, truncated, wrong length)."""
 
 
-def read_idx(path: str | os.PathLike) -> np.ndarray:
+#: The most bytes `read_idx` unpacks from one file unless told otherwise (full MNIST's largest: 47 MB).
+MAX_IDX_BYTES = 1 << 30
+
+
+class _IdxHeader(NamedTuple):
+    raw: bytes  # the header's own bytes
+    shape: tuple[int, ...]
+    dtype: np.dtype
+    nbytes: int  # of the data that follow
+    described: str  # "a 60000x28x28 uint8 IDX file", for messages
+
+
+def read_idx(path: str | os.PathLike, max_bytes: int = MAX_IDX_BYTES) -> np.ndarray:
     """Read an IDX file (the MNIST format), raw or gzip-compressed.
 
     Layout: two zero bytes, a type code (0x08 = uint8 ... 0x0E = float64), the number of
     dimensions n, then n big-endian uint32 sizes and the data in C order.
 
-    The file is streamed: the header is read and checked first, and the data are then read in
-    chunks of at most 1 MiB, never more than the header's sizes call for. So memory is bounded
-    by the smaller of what the header claims and what the stream really holds; a bogus header
-    does not make it allocate the gigabytes it claims, and a decompression bomb stops at the
-    claimed size. A truncated, over-long or foreign file raises `DataFormatError`, never garbage.
+    The header is checked against the bytes present before a byte of data is read: a raw file's
+    size must match it exactly, a gzip file cannot hold more than `MAX_DEFLATE_RATIO` times its
+    size, and no file may claim more than ``max_bytes``. The data are then read in chunks of at
+    most 1 MiB, never more than the header calls for, so a bogus header or a decompression bomb
+    cannot make it allocate what it claims. A truncated, over-long or foreign file raises
+    `DataFormatError`, never garbage.
     """
     path = Path(path)
     with open(path, "rb") as raw:
         compressed = raw.read(2) == b"\x1f\x8b"
         raw.seek(0)
+        size = os.fstat(raw.fileno()).st_size
         stream = gzip.GzipFile(fileobj=raw, mode="rb") if compressed else raw
         try:
-            return _read_idx_stream(stream, path, None if compressed else os.fstat(raw.fileno()).st_size)
+            head = _read_idx_header(stream, path, size, compressed, max_bytes)
+            data = _read_exactly(stream, head.nbytes)
+            _check_idx_end(stream, path, head, len(data))
         except (OSError, EOFError, zlib.error) as err:
             if not compressed:
                 raise
             raise DataFormatError(f"{path}: broken gzip stream ({err})") from None
+    return np.frombuffer(data, dtype=head.dtype).reshape(head.shape).astype(head.dtype.newbyteorder("="), copy=False)
 
 
-def _read_exactly(stream: io.BufferedIOBase, n: int, chunk: int = 1 << 20) -> bytearray:
-    """Up to ``n`` bytes from ``stream``, grown a chunk at a time (fewer only at the stream's end)."""
-    buf = bytearray()
-    while len(buf) < n:
-        part = stream.read(min(chunk, n - len(buf)))
+def _pump(stream: io.BufferedIOBase, n: int, sink: Callable[[bytes], object], chunk: int = 1 << 20) -> int:
+    """Pass up to ``n`` bytes of ``stream`` to ``sink`` a chunk at a time; return how many there were
+    (fewer than ``n`` only at the stream's end)."""
+    seen = 0
+    while seen < n:
+        part = stream.read(min(chunk, n - seen))
         if not part:
             break
-        buf += part
+        seen += len(part)
+        sink(part)
+    return seen
+
+
+def _read_exactly(stream: io.BufferedIOBase, n: int) -> bytearray:
+    """Up to ``n`` bytes from ``stream``, grown a chunk at a time (fewer only at the stream's end)."""
+    buf = bytearray()
+    _pump(stream, n, buf.extend)
     return buf
 
 
-def _read_idx_stream(stream: io.BufferedIOBase, path: Path, file_size: int | None) -> np.ndarray:
+def _read_idx_header(stream: io.BufferedIOBase, path: Path, size: int, compressed: bool, max_bytes: int) -> _IdxHeader:
+    """Read and check the header against the file's ``size`` (on disk) and ``max_bytes``."""
     magic = _read_exactly(stream, 4)
     if len(magic) < 4 or magic[0] != 0 or magic[1] != 0 or magic[2] not in IDX_DTYPES:
         raise DataFormatError(f"{path}: not an IDX file (magic number {bytes(magic).hex() or 'missing'})")
     ndim = magic[3]
     sizes = _read_exactly(stream, 4 * ndim)
-    header = 4 + 4 * ndim
     if len(sizes) < 4 * ndim:
         raise DataFormatError(f"{path}: truncated header ({4 + len(sizes)} bytes for {ndim} dimensions)")
     shape = tuple(int.from_bytes(sizes[4 * k : 4 * k + 4], "big") for k in range(ndim))
@@ -118,27 +146,40 @@ def _read_idx_stream(stream: io.BufferedIOBase, path: Path, file_size: int | Non
     for n in shape:  # Python integers: the product is exact, never a wrapped negative number
         count *= n
     nbytes = count * dtype.itemsize
-    described = f"a {'x'.join(map(str, shape)) or 'scalar'} {dtype.name} IDX file"
+    head = _IdxHeader(
+        bytes(magic + sizes), shape, dtype, nbytes, f"a {'x'.join(map(str, shape)) or 'scalar'} {dtype.name} IDX file"
+    )
+    total = len(head.raw) + nbytes
     if nbytes > sys.maxsize:
         raise DataFormatError(
-            f"{path}: the header describes {described}: {count:,} elements ({nbytes:,} bytes), "
+            f"{path}: the header describes {head.described}: {count:,} elements ({nbytes:,} bytes), "
             "more than this machine can address; the file is corrupt or not an IDX file"
         )
-    if file_size is not None and file_size != header + nbytes:
-        # raw file: its size is known before a byte of data is read
-        kind = "truncated" if file_size < header + nbytes else "trailing data"
-        raise DataFormatError(f"{path}: {file_size:,} bytes, but {described} has {header + nbytes:,} ({kind})")
-    data = _read_exactly(stream, nbytes)
-    if len(data) < nbytes:
+    if not compressed and size != total:  # raw file: its size is known before a byte of data is read
+        kind = "truncated" if size < total else "trailing data"
+        raise DataFormatError(f"{path}: {size:,} bytes, but {head.described} has {total:,} ({kind})")
+    if compressed and total > MAX_DEFLATE_RATIO * size:
         raise DataFormatError(
-            f"{path}: {header + len(data):,} bytes of data after decompression, but {described} has "
-            f"{header + nbytes:,} (truncated)"
+            f"{path}: {size:,} bytes of gzip, but {head.described} has {total:,}, more than gzip can pack into "
+            f"that (at most {MAX_DEFLATE_RATIO}:1): the file is truncated or not an IDX file"
+        )
+    if nbytes > max_bytes:
+        raise DataFormatError(f"{path}: {head.described} has {total:,} bytes, more than max_bytes={max_bytes:,}")
+    return head
+
+
+def _check_idx_end(stream: io.BufferedIOBase, path: Path, head: _IdxHeader, got: int) -> None:
+    """The stream held exactly the ``head.nbytes`` of data its header describes (``got`` were read)."""
+    total = len(head.raw) + head.nbytes
+    if got < head.nbytes:
+        raise DataFormatError(
+            f"{path}: {len(head.raw) + got:,} bytes of data after decompression, but {head.described} has "
+            f"{total:,} (truncated)"
         )
     if stream.read(1):
         raise DataFormatError(
-            f"{path}: the stream goes on after the {header + nbytes:,} bytes that {described} has (trailing data)"
+            f"{path}: the stream goes on after the {total:,} bytes that {head.described} has (trailing data)"
         )
-    return np.frombuffer(data, dtype=dtype).reshape(shape).astype(dtype.newbyteorder("="), copy=False)
 
 
 #: The four files of an MNIST-layout set, without the ``.gz`` that each may have.
@@ -310,13 +351,30 @@ SOURCES: dict[str, dict] = {
 }
 
 
-def _digest(raw: bytes, hash_of: str) -> str:
-    if hash_of == "idx":
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError):
-            return "not a gzip file"
-    return hashlib.sha256(raw).hexdigest()
+def _digest(raw: io.BufferedIOBase, size: int, hash_of: str, name: str) -> str:
+    """sha256 of a stream of ``size`` bytes, or with ``hash_of="idx"`` of the IDX bytes inside its gzip,
+    decompressed a chunk at a time and no further than the IDX header claims (a description of
+    what is wrong instead, when it is not such a file: it then matches no checksum)."""
+    digest = hashlib.sha256()
+    if hash_of != "idx":
+        _pump(raw, size, digest.update)
+        return digest.hexdigest()
+    stream = gzip.GzipFile(fileobj=raw, mode="rb")
+    try:
+        head = _read_idx_header(stream, Path(name), size, True, MAX_IDX_BYTES)
+        digest.update(head.raw)
+        _check_idx_end(stream, Path(name), head, _pump(stream, head.nbytes, digest.update))
+    except DataFormatError as err:
+        return f"none: {err}"
+    except (OSError, EOFError, zlib.error) as err:
+        return f"none: not a gzip file ({err})"
+    return digest.hexdigest()
+
+
+def file_digest(path: str | os.PathLike, hash_of: str) -> str:
+    """`_digest` of a file on disk (``hash_of`` as in `SOURCES`), read a chunk at a time."""
+    with open(path, "rb") as f:
+        return _digest(f, os.fstat(f.fileno()).st_size, hash_of, str(path))
 
 
 #: The most bytes `download` accepts for one file (Fashion-MNIST's largest is 26 MB): a server
@@ -327,10 +385,10 @@ MAX_DOWNLOAD_BYTES = 64 << 20
 def _fetch(url: str) -> bytes:
     try:
         with urllib.request.urlopen(url, timeout=60) as response:
-            raw = response.read(MAX_DOWNLOAD_BYTES + 1)
+            raw = _read_exactly(response, MAX_DOWNLOAD_BYTES + 1)  # read(n) would allocate all n bytes at once
         if len(raw) > MAX_DOWNLOAD_BYTES:
             raise DownloadError(f"{url} is larger than {MAX_DOWNLOAD_BYTES >> 20} MiB; not an IDX file, nothing kept")
-        return raw
+        return bytes(raw)
     except (urllib.error.URLError, OSError, ValueError) as err:
         raise DownloadError(
             f"could not download {url}: {getattr(err, 'reason', err)} "
@@ -352,10 +410,10 @@ def download(name: str, dest: str | os.PathLike | None = None) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     for filename, expected in source["sha256"].items():
         target = folder / filename
-        if target.exists() and _digest(target.read_bytes(), source["hash_of"]) == expected:
+        if target.is_file() and file_digest(target, source["hash_of"]) == expected:
             continue
         raw = _fetch(source["url"] + filename)
-        got = _digest(raw, source["hash_of"])
+        got = _digest(io.BytesIO(raw), len(raw), source["hash_of"], filename)
         if got != expected:
             raise DownloadError(
                 f"checksum mismatch for {filename}: expected sha256 {expected}, got {got}; the file was not kept"

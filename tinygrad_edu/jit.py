@@ -66,8 +66,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import autograd, kernels
-from .autograd import topological_order
 from .engine import Value
+from .graph import topological_order
+from .kernels._numba import njit
 
 __all__ = ["CompiledStep", "Tape", "TraceError", "compile", "trace"]
 
@@ -341,7 +342,7 @@ def _eager(code: int, operands: Sequence[float], c: float) -> Value:
 # ------------------------------------------------------------------------------ numba kernel
 def _inline(fn: Callable) -> Callable:
     """A helper of the kernel: inlined by numba where it is installed, plain Python otherwise."""
-    return fn if kernels.nb is None else kernels.nb.njit(inline="always", cache=True, error_model="numpy")(fn)
+    return njit(fn, inline="always")
 
 
 @_inline
@@ -550,7 +551,7 @@ _replay_numba = None
 def _kernel() -> Callable:
     global _replay_numba
     if _replay_numba is None:
-        _replay_numba = kernels.nb.njit(cache=True, error_model="numpy")(_replay_impl)
+        _replay_numba = njit(_replay_impl)
     return _replay_numba
 
 

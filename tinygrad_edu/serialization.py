@@ -1,32 +1,49 @@
 """Saving and loading state dicts as ``.npz`` files: ``save(model.state_dict(), path)``, ``load(path)``.
 
-The names are PyTorch's (``torch.save`` / ``torch.load``), the format is numpy's ``.npz`` (a zip of
-``.npy`` arrays, one per key), and pickle is never used either way: loading reads arrays with
-``allow_pickle=False``, so a file can hold numbers and nothing that runs code. Writing goes
-through `tinygrad_edu.fileio.atomic_write`, so a crash mid-save leaves the old file intact.
-Reading is bounded: the file's size and the sum of its arrays' sizes are checked against
-``max_bytes`` before any array is read, so a corrupt or hostile file cannot exhaust memory.
+The names are PyTorch's (``torch.save`` / ``torch.load``), the format is numpy's ``.npz``: a zip
+archive (stored, not compressed) with one ``<key>.npy`` member per key, each in numpy's ``.npy``
+format (a magic string, a header naming dtype, order and shape, then the raw bytes). Pickle is
+never used either way, so a file holds numbers and nothing that runs code.
+
+Writing builds the archive itself (``np.savez`` takes a few keys, such as ``allow_pickle``, as its
+own arguments and would drop them) and goes through `tinygrad_edu.fileio.atomic_write`, so a crash
+mid-save leaves the old file intact. Reading trusts nothing in the file: the archive's sizes, every
+member's ``.npy`` header and its CRC-32 are checked against the bytes actually present before an
+array is allocated, so any damage or lie is a `ValueError` that names the file, and memory stays
+bounded by ``max_bytes``.
 """
 
 from __future__ import annotations
 
 import os
+import struct
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .fileio import atomic_write
+from .fileio import MAX_DEFLATE_RATIO, atomic_write
 from .tensor import Tensor
 
 #: Default ceiling on what `load` reads (file and uncompressed arrays): 4 GiB.
 MAX_BYTES = 4 * 2**30
+_ZIP_NAME_LIMIT = 0xFFFF  # the zip format stores a name's length in 16 bits
+_EPOCH = (1980, 1, 1, 0, 0, 0)  # the zip format's earliest date: the same arrays make the same bytes
 
 
 def _array(key: Any, value: Any) -> np.ndarray:
     if not isinstance(key, str) or not key:
         raise TypeError(f"save: keys must be non-empty strings, got {key!r}")
+    if "\0" in key:
+        raise ValueError(f"save: the key {key!r} holds a NUL character, which a zip member name cannot hold")
+    try:
+        size = len(key.encode("utf-8")) + len(".npy")
+    except UnicodeEncodeError:
+        raise ValueError(f"save: the key {key!r} is not valid Unicode text (a lone surrogate)") from None
+    if size > _ZIP_NAME_LIMIT:
+        raise ValueError(f"save: a key of {size} bytes is longer than a zip member name can be ({_ZIP_NAME_LIMIT})")
     arr = np.asarray(value.data if isinstance(value, Tensor) else value)
     if arr.dtype.kind not in "biuf":
         raise TypeError(f"save: {key!r} holds {type(value).__name__} of dtype {arr.dtype}; only numbers can be saved")
@@ -37,7 +54,15 @@ def save(obj: dict[str, Any], f: str | os.PathLike) -> None:
     """Write a dict of name → tensor/array (a ``state_dict``) to the ``.npz`` file ``f``, atomically.
 
     The file is written at exactly ``f`` (no suffix is added). Values may be Tensors, numpy arrays,
-    numbers or ``torch`` tensors.
+    numbers or ``torch`` tensors; keys any non-empty strings without NUL. Like ``torch.save`` it
+    refuses a read-only file (`PermissionError`) and a folder (`IsADirectoryError`); it also refuses
+    a FIFO or device (`OSError`) rather than replace it.
+
+    >>> import tempfile, pathlib, numpy as np
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "w.npz"
+    >>> save({"allow_pickle": np.arange(2), "w": np.ones(1)}, path)
+    >>> sorted(load(path, as_numpy=True))
+    ['allow_pickle', 'w']
     """
     if not isinstance(obj, dict):
         raise TypeError(
@@ -45,8 +70,112 @@ def save(obj: dict[str, Any], f: str | os.PathLike) -> None:
             "wrap a single tensor as {'x': t}"
         )
     arrays = {key: _array(key, value) for key, value in obj.items()}
-    with atomic_write(f, "wb") as out:
-        np.savez(out, **arrays)
+    with atomic_write(f, "wb") as out, zipfile.ZipFile(out, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:
+        for key, arr in arrays.items():
+            with archive.open(zipfile.ZipInfo(key + ".npy", _EPOCH), "w", force_zip64=True) as member:
+                np.lib.format.write_array(member, arr, allow_pickle=False)
+
+
+class _DamagedError(ValueError):
+    """What is wrong with one archive; `load` adds the file's name."""
+
+
+# zipfile's own checks (CRC-32, local headers against the directory, a cut file, an unknown method),
+# a broken deflate stream, and reading past the end
+_READ_ERRORS = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    zlib.error,
+    OSError,
+    EOFError,
+    NotImplementedError,
+    RuntimeError,
+)
+
+
+def _entry_count(path: Path, size: int) -> int:
+    """How many members the zip's end record says the directory lists (its zip64 record when there is one).
+
+    zipfile parses the directory by its byte size alone; a damaged length inside it can swallow a
+    member whole, which only this count reveals.
+    """
+    with open(path, "rb") as fh:
+        start = max(0, size - 22 - 0xFFFF)  # the end record: 22 bytes and a comment of at most 64 KiB
+        fh.seek(start)
+        tail = fh.read()
+        at = tail.rfind(b"PK\x05\x06")
+        if at < 0 or len(tail) - at < 22:
+            raise _DamagedError("no zip end record")
+        count = struct.unpack_from("<H", tail, at + 10)[0]
+        if count != 0xFFFF:
+            return count
+        if at < 20 or tail[at - 20 : at - 16] != b"PK\x06\x07":
+            raise _DamagedError("the end record points to a zip64 record that is not there")
+        fh.seek(struct.unpack_from("<Q", tail, at - 12)[0])
+        record = fh.read(40)
+        if len(record) < 40 or record[:4] != b"PK\x06\x06":
+            raise _DamagedError("the zip64 end record is missing")
+        return struct.unpack_from("<Q", record, 32)[0]
+
+
+def _check_members(path: Path, infos: list[zipfile.ZipInfo], size: int, max_bytes: int) -> None:
+    """The archive's directory against its end record, the file's size and ``max_bytes``, before any member is read."""
+    count = _entry_count(path, size)
+    if len(infos) != count:
+        raise _DamagedError(f"its directory lists {len(infos)} members where its end record says {count}")
+    total = sum(info.file_size for info in infos)
+    if total > max_bytes:
+        raise ValueError(f"load: {path} unpacks to {total} bytes, more than max_bytes={max_bytes}")
+    names = [info.filename for info in infos]
+    if not all(name.endswith(".npy") for name in names):
+        raise _DamagedError(f"holds members that are not .npy arrays: {names[:5]}")
+    if len(set(names)) != len(names):
+        raise _DamagedError(f"holds a member name twice: {sorted(n for n in set(names) if names.count(n) > 1)[:5]}")
+    for info in infos:
+        if info.flag_bits & 0x1:
+            raise _DamagedError(f"{info.filename} is marked encrypted")
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            method = info.compress_type
+            raise _DamagedError(f"{info.filename} uses compression method {method} (stored or deflate expected)")
+        if info.header_offset + info.compress_size > size:
+            raise _DamagedError(f"{info.filename} claims {info.compress_size} bytes beyond the end of the file")
+        stored = info.compress_type == zipfile.ZIP_STORED
+        if (stored and info.compress_size != info.file_size) or (
+            info.file_size > MAX_DEFLATE_RATIO * info.compress_size + 1024
+        ):
+            raise _DamagedError(f"{info.filename} claims {info.file_size} bytes from {info.compress_size} stored bytes")
+
+
+def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> np.ndarray:
+    """One ``.npy`` member: its header checked against the member's size, then its bytes read (CRC checked)."""
+    with archive.open(info) as member:
+        version = np.lib.format.read_magic(member)
+        if version not in ((1, 0), (2, 0)):
+            raise _DamagedError(f"{info.filename}: .npy format version {version} is not supported")
+        read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+        shape, fortran_order, dtype = read_header(member)
+        if dtype.kind not in "biuf":
+            raise _DamagedError(f"{info.filename} has dtype {dtype}; expected numbers (read without pickle)")
+        if any(n < 0 for n in shape):
+            raise _DamagedError(f"{info.filename}: negative size in shape {shape}")
+        nbytes = int(np.prod(shape, dtype=object)) * dtype.itemsize  # Python integers: exact
+        if member.tell() + nbytes != info.file_size:
+            raise _DamagedError(
+                f"{info.filename}: its header describes {shape} {dtype} ({nbytes} bytes), but the member holds "
+                f"{info.file_size - member.tell()} bytes of data"
+            )
+        data = np.empty(nbytes, np.uint8)
+        view, pos = memoryview(data), 0
+        while pos < nbytes:
+            chunk = member.read(min(1 << 20, nbytes - pos))
+            if not chunk:
+                raise _DamagedError(f"{info.filename}: the data stop after {pos} of {nbytes} bytes")
+            view[pos : pos + len(chunk)] = chunk
+            pos += len(chunk)
+        if member.read(1):  # also reaches the end, where zipfile compares the CRC-32
+            raise _DamagedError(f"{info.filename}: data go on after the {nbytes} bytes its header describes")
+    arr = data.view(dtype).reshape(shape, order="F" if fortran_order else "C")
+    return arr.astype(dtype.newbyteorder("="), copy=False)
 
 
 def load(f: str | os.PathLike, max_bytes: int = MAX_BYTES, as_numpy: bool = False) -> dict[str, Any]:
@@ -54,8 +183,9 @@ def load(f: str | os.PathLike, max_bytes: int = MAX_BYTES, as_numpy: bool = Fals
 
     Raises:
         FileNotFoundError: no such file.
-        ValueError: the file is not an ``.npz`` archive, is damaged, holds something other than
-            plain numeric arrays, or is larger than ``max_bytes``.
+        ValueError: the file is not an ``.npz`` archive, is damaged (any changed byte that matters:
+            the zip's CRC-32 covers every member), holds something other than plain numeric arrays,
+            or is larger than ``max_bytes``.
     """
     path = Path(f)
     if not path.is_file():
@@ -67,23 +197,13 @@ def load(f: str | os.PathLike, max_bytes: int = MAX_BYTES, as_numpy: bool = Fals
         raise ValueError(f"load: {path} is not an .npz file written by tinygrad_edu.save (not a zip archive)")
     try:
         with zipfile.ZipFile(path) as archive:
-            total = sum(info.file_size for info in archive.infolist())
-            names = [info.filename for info in archive.infolist()]
-        if total > max_bytes:
-            raise ValueError(f"load: {path} unpacks to {total} bytes, more than max_bytes={max_bytes}")
-        if not all(name.endswith(".npy") for name in names):
-            raise ValueError(f"load: {path} holds members that are not .npy arrays: {names[:5]}")
-        result = {}
-        with np.load(path, allow_pickle=False) as npz:
-            for key in npz.files:
-                arr = npz[key]
-                if arr.dtype.kind not in "biuf":
-                    raise ValueError(f"load: {key!r} in {path} has dtype {arr.dtype}; expected numbers")
-                result[key] = arr if as_numpy else Tensor(arr)
-        return result
-    except (zipfile.BadZipFile, OSError, EOFError) as err:
-        raise ValueError(f"load: {path} is damaged or not an .npz file written by tinygrad_edu.save: {err}") from None
+            infos = archive.infolist()
+            _check_members(path, infos, size, max_bytes)
+            arrays = {info.filename[: -len(".npy")]: _read_member(archive, info) for info in infos}
     except ValueError as err:
         if str(err).startswith("load:"):
             raise
-        raise ValueError(f"load: {path} cannot be read without pickle or is damaged: {err}") from None
+        raise ValueError(f"load: {path} is damaged: {err}") from None  # ours, or numpy's .npy header parser
+    except _READ_ERRORS as err:
+        raise ValueError(f"load: {path} is damaged or not an .npz file written by tinygrad_edu.save: {err}") from None
+    return arrays if as_numpy else {key: Tensor(arr) for key, arr in arrays.items()}

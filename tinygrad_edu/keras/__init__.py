@@ -8,11 +8,15 @@ is an `nn.Module` over `Tensor`s.
 
 from . import callbacks, datasets, initializers, layers, losses, models, optimizers, regularizers, utils
 from .layers import Input
-from .models import Sequential
+from .models import Model, Sequential
+
+__version__ = "3.15.1"  # the Keras 3 release whose behaviour this door follows (tests run beside it)
 
 __all__ = [
     "Input",
+    "Model",
     "Sequential",
+    "__version__",
     "callbacks",
     "datasets",
     "initializers",

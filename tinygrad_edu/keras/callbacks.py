@@ -1,8 +1,9 @@
 """Keras callbacks: `History`, `EarlyStopping`, `LearningRateScheduler`, `TerminateOnNaN`.
 
-A callback's hooks are called by `Sequential.fit` in Keras' order: ``on_train_begin``, then per
-epoch ``on_epoch_begin``, ``on_batch_end`` after each batch, ``on_epoch_end`` with the epoch's logs
-(which a callback may extend, as `LearningRateScheduler` does), and ``on_train_end``.
+A callback's hooks are called by ``fit``/``evaluate``/``predict`` in Keras 3's order: ``on_train_begin``,
+then per epoch ``on_epoch_begin``, ``on_train_batch_begin``/``_end`` around each batch, the validation's
+``on_test_*`` hooks, ``on_epoch_end`` with the epoch's logs (which a callback may extend, as
+`LearningRateScheduler` does), and ``on_train_end`` with the last epoch's logs.
 """
 
 from __future__ import annotations
@@ -16,6 +17,10 @@ import numpy as np
 
 
 class Callback:
+    """Keras 3's callback: every hook receives a dict (never None). ``on_train_batch_begin/end``
+    call ``on_batch_begin/end`` unless overridden, as Keras; batch logs hold the running means of
+    the epoch so far (loss and metrics), the epoch's logs add the ``val_`` entries."""
+
     model: Any = None
 
     def set_model(self, model: Any) -> None:
@@ -23,13 +28,58 @@ class Callback:
 
     def on_train_begin(self, logs: dict | None = None) -> None: ...
 
+    def on_train_end(self, logs: dict | None = None) -> None: ...
+
     def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None: ...
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None: ...
 
+    def on_batch_begin(self, batch: int, logs: dict | None = None) -> None: ...
+
     def on_batch_end(self, batch: int, logs: dict | None = None) -> None: ...
 
-    def on_train_end(self, logs: dict | None = None) -> None: ...
+    def on_train_batch_begin(self, batch: int, logs: dict | None = None) -> None:
+        self.on_batch_begin(batch, logs=logs)
+
+    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        self.on_batch_end(batch, logs=logs)
+
+    def on_test_begin(self, logs: dict | None = None) -> None: ...
+
+    def on_test_end(self, logs: dict | None = None) -> None: ...
+
+    def on_test_batch_begin(self, batch: int, logs: dict | None = None) -> None: ...
+
+    def on_test_batch_end(self, batch: int, logs: dict | None = None) -> None: ...
+
+    def on_predict_begin(self, logs: dict | None = None) -> None: ...
+
+    def on_predict_end(self, logs: dict | None = None) -> None: ...
+
+    def on_predict_batch_begin(self, batch: int, logs: dict | None = None) -> None: ...
+
+    def on_predict_batch_end(self, batch: int, logs: dict | None = None) -> None: ...
+
+
+class CallbackList:
+    """Calls one hook on every callback, in order, with a logs dict (an empty one when none is given)."""
+
+    def __init__(self, callbacks: Any, model: Any) -> None:
+        self.callbacks = list(callbacks or [])
+        for cb in self.callbacks:
+            if not isinstance(cb, Callback):
+                raise TypeError(f"callbacks must be keras.callbacks.Callback instances, got {type(cb).__name__}")
+            cb.set_model(model)
+
+    def __getattr__(self, hook: str) -> Callable[..., None]:
+        if not hook.startswith("on_"):
+            raise AttributeError(hook)
+
+        def call(*args: Any, logs: dict | None = None) -> None:
+            for cb in self.callbacks:
+                getattr(cb, hook)(*args, logs={} if logs is None else logs)
+
+        return call
 
 
 class History(Callback):

@@ -59,24 +59,54 @@ def sparse_categorical_crossentropy(y: np.ndarray, out: Tensor, logits: bool) ->
     return F.nll_loss(_log_probabilities(out), labels)
 
 
+def same_rank(y: np.ndarray, out: Tensor) -> np.ndarray:
+    """Keras 3's ``squeeze_or_expand_to_same_rank`` for a model's loss: a target with one axis fewer
+    gains a last axis of 1 (y (N,) for outputs (N, 1)), one with an extra last axis of 1 loses it."""
+    if y.ndim == out.ndim - 1 and out.shape[-1] == 1:
+        return y[..., None]
+    if y.ndim == out.ndim + 1 and y.shape[-1] == 1:
+        return y[..., 0]
+    return y
+
+
+def _broadcast(y: np.ndarray, out: Tensor, name: str) -> np.ndarray:
+    """The target for an elementwise loss: Keras' rank rule, then numpy broadcasting (as Keras 3),
+    a ValueError naming both shapes where they cannot broadcast; never a silent reshape."""
+    y = same_rank(y, out).astype(out.dtype)
+    try:
+        np.broadcast_shapes(y.shape, out.shape)
+    except ValueError:
+        raise ValueError(
+            f"{name}: targets of shape {y.shape} cannot broadcast to outputs of shape {out.shape}"
+        ) from None
+    return y
+
+
 def binary_crossentropy(y: np.ndarray, out: Tensor, logits: bool) -> Tensor:
-    y = y.reshape(out.shape).astype(out.dtype) if y.size == out.data.size else y
+    y = same_rank(y, out).astype(out.dtype)
+    if y.shape != out.shape:
+        raise ValueError(
+            "Arguments `target` and `output` must have the same shape. "
+            f"Received: target.shape={y.shape}, output.shape={out.shape}"
+        )
     if logits:
         return F.binary_cross_entropy_with_logits(out, y)
     return F.binary_cross_entropy(out.clip(EPSILON, 1 - EPSILON), y)
 
 
 def mean_squared_error(y: np.ndarray, out: Tensor, logits: bool = False) -> Tensor:
-    return F.mse_loss(out, y.reshape(out.shape) if y.size == out.data.size else y)
+    """mean over samples of the mean over the last axis of (y − p)², y broadcast to p (Keras 3)."""
+    diff = out - Tensor(_broadcast(y, out, "mean_squared_error"))
+    return (diff * diff).mean()
 
 
 def mean_absolute_error(y: np.ndarray, out: Tensor, logits: bool = False) -> Tensor:
-    return F.l1_loss(out, y.reshape(out.shape) if y.size == out.data.size else y)
+    return (out - Tensor(_broadcast(y, out, "mean_absolute_error"))).abs().mean()
 
 
 def hinge(y: np.ndarray, out: Tensor, logits: bool = False) -> Tensor:
     """mean(max(0, 1 − y·p)); labels in {0, 1} are mapped to {−1, +1}, as Keras does."""
-    y = y.reshape(out.shape) if y.size == out.data.size else y
+    y = _broadcast(y, out, "hinge")
     signs = np.where(y > 0, 1.0, -1.0) if np.all(np.isin(y, (0, 1))) else y
     return F.hinge_loss(out, signs)
 
@@ -137,6 +167,7 @@ def metric(name: str, loss: str, y: np.ndarray, pred: np.ndarray) -> float:
     check_metric(name)
     if name in ("accuracy", "acc"):
         return accuracy(loss, y, pred)
+    y = same_rank(y, Tensor(pred))
     if name in ("mse", "mean_squared_error"):
-        return float(np.mean((pred - y.reshape(pred.shape)) ** 2))
-    return float(np.mean(np.abs(pred - y.reshape(pred.shape))))
+        return float(np.mean((pred - y) ** 2))
+    return float(np.mean(np.abs(pred - y)))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..nn import functional as F
 from ..tensor import Tensor
 
@@ -34,3 +36,22 @@ def l1_l2(l1: float = 0.01, l2: float = 0.01) -> Regularizer:
 
 
 L1, L2, L1L2 = l1, l2, l1_l2
+
+
+def get(identifier: Any) -> Regularizer | None:
+    """A regularizer from Keras' identifiers: None, an instance, or a name ("l1", "l2", "l1_l2",
+    with Keras 3's default factor 0.01).
+
+    >>> get("l2")
+    L1L2(l1=0.0, l2=0.01)
+    """
+    if identifier is None or isinstance(identifier, Regularizer):
+        return identifier
+    if isinstance(identifier, str) and identifier.lower() in _NAMES:
+        return _NAMES[identifier.lower()]()
+    if callable(identifier):
+        return identifier
+    raise ValueError(f"Could not interpret regularizer identifier: {identifier!r}; use one of {sorted(_NAMES)}")
+
+
+_NAMES = {"l1": l1, "l2": l2, "l1_l2": l1_l2, "l1l2": l1_l2}

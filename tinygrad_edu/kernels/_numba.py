@@ -2,7 +2,11 @@
 
 ``njit`` is ``numba.njit(cache=True, error_model="numpy")``:
 
-- ``cache=True`` stores the compiled machine code beside the source, so compiling is paid once per machine;
+- ``cache=True`` stores the compiled machine code beside the source (or in ``~/.cache/numba``), so compiling
+  is paid once per machine. Where neither is writable (a read-only install and home folder), numba refuses
+  to decorate at all; the kernels are then cached in a private folder of the temporary directory
+  (``tinygrad_edu-numba-<uid>``, mode 0700, used only if this user owns it), or not cached, with a
+  one-line notice on stderr;
 - ``error_model="numpy"``: x/0 gives inf or nan as in numpy (and the twins) instead of a Python-style
   ZeroDivisionError check, whose branch keeps LLVM from vectorizing a loop (Adam 512x784: 1.57 ms -> 0.21 ms).
 
@@ -16,8 +20,11 @@ there at call time, so one assignment switches every dispatcher, the optimizers'
 
 from __future__ import annotations
 
+import functools
 import os
+import stat
 import sys
+import tempfile
 from collections.abc import Callable
 from typing import Any
 
@@ -30,11 +37,50 @@ except ImportError:  # pragma: no cover - numba is installed in CI
 JIT_FROM_ENV = nb is not None and os.environ.get("TINYGRAD_EDU_JIT", "1") != "0"
 
 
-def njit(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Compile ``fn`` with numba (cached, numpy's division semantics); without numba return it unchanged."""
+@functools.cache
+def fallback_cache_dir() -> str | None:
+    """A cache folder only this user can write, for when numba finds none beside the source or in HOME.
+
+    A shared temporary directory is open to everyone, and numba's cache holds code it will run,
+    so the folder is used only when it is a real folder (not a link) owned by this user with no
+    access for others. Prints the one-line notice; returns None (no caching) when that fails.
+    """
+    folder = os.path.join(tempfile.gettempdir(), f"tinygrad_edu-numba-{os.getuid() if hasattr(os, 'getuid') else 0}")
+    try:
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        info = os.lstat(folder)
+        private = stat.S_ISDIR(info.st_mode) and not info.st_mode & 0o077
+        if not private or (hasattr(os, "getuid") and info.st_uid != os.getuid()):
+            folder = None
+    except OSError:
+        folder = None
+    where = f"they are cached in {folder} instead" if folder else "they are compiled afresh in each process"
+    print(
+        f"tinygrad_edu: numba cannot cache compiled kernels beside the package or in the home folder; {where}",
+        file=sys.stderr,
+    )
+    return folder
+
+
+def njit(fn: Callable[..., Any], **options: Any) -> Callable[..., Any]:
+    """Compile ``fn`` with numba (cached, numpy's division semantics, and any other numba ``options``
+    such as ``inline="always"``); without numba return it unchanged."""
     if nb is None:  # pragma: no cover
         return fn
-    return nb.njit(cache=True, error_model="numpy")(fn)
+    options = {"error_model": "numpy", **options}
+    try:
+        return nb.njit(cache=True, **options)(fn)
+    except RuntimeError as err:  # "cannot cache function ...: no locator available": nowhere writable
+        if "cannot cache" not in str(err):
+            raise
+    folder = fallback_cache_dir()
+    if folder is None:
+        return nb.njit(**options)(fn)
+    default, nb.config.CACHE_DIR = nb.config.CACHE_DIR, folder  # read once, when the dispatcher is made
+    try:
+        return nb.njit(cache=True, **options)(fn)
+    finally:
+        nb.config.CACHE_DIR = default
 
 
 def use_jit(size: int | None = None) -> bool:

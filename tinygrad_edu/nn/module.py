@@ -35,8 +35,9 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from ..devices import check_device, device
+from ..dtypes import DTYPES, as_dtype
 from ..engine import Value
-from ..factories import DTYPES, as_dtype, check_device, device
 from ..tensor import Tensor
 from .parameter import Parameter
 

@@ -70,7 +70,7 @@ def model_to_dot(
     """
     if rankdir not in ("TB", "LR", "BT", "RL"):
         raise ValueError(f"model_to_dot: rankdir must be 'TB', 'LR', 'BT' or 'RL', got {rankdir!r}")
-    model._require_built("plot_model")
+    model.require_built("plot_model")
     flags = (show_shapes, show_dtype, show_layer_names, show_layer_activations, show_trainable)
     lines = [
         "digraph model {",

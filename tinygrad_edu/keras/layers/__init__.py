@@ -1,0 +1,56 @@
+"""Keras layers over the tensor engine: Keras' names, arguments, defaults and channels-last layout.
+
+- `core`: the `Layer` base (build, call, add_weight, the training flag, symbolic calls), `Input`;
+- `basic`: Dense, Activation, Dropout, Flatten, Reshape, BatchNormalization;
+- `convolutional`: Conv2D, the pools, UpSampling2D;
+- `recurrent`: SimpleRNN;
+- `merge`: Concatenate, Add, Average and their functions.
+"""
+
+from .basic import Activation, BatchNormalization, Dense, Dropout, Flatten, Reshape
+from .convolutional import (
+    AveragePooling2D,
+    Conv2D,
+    GlobalAveragePooling1D,
+    GlobalAveragePooling2D,
+    GlobalMaxPooling1D,
+    GlobalMaxPooling2D,
+    MaxPooling2D,
+    UpSampling2D,
+    same_padding,
+)
+from .core import Input, InputLayer, KerasTensor, Layer, Variable, Weight, count_weights
+from .merge import Add, Average, Concatenate, add, average, concatenate
+from .recurrent import SimpleRNN
+
+__all__ = [
+    "Activation",
+    "Add",
+    "Average",
+    "AveragePooling2D",
+    "BatchNormalization",
+    "Concatenate",
+    "Conv2D",
+    "Dense",
+    "Dropout",
+    "Flatten",
+    "GlobalAveragePooling1D",
+    "GlobalAveragePooling2D",
+    "GlobalMaxPooling1D",
+    "GlobalMaxPooling2D",
+    "Input",
+    "InputLayer",
+    "KerasTensor",
+    "Layer",
+    "MaxPooling2D",
+    "Reshape",
+    "SimpleRNN",
+    "UpSampling2D",
+    "Variable",
+    "Weight",
+    "add",
+    "average",
+    "concatenate",
+    "count_weights",
+    "same_padding",
+]

@@ -1,0 +1,550 @@
+"""The Keras layer base: `Layer` (lazy build, per-call training flag, add_weight, symbolic calls),
+its weights (`Weight`, `Variable`), symbolic tensors (`KerasTensor`) and `Input`/`InputLayer`.
+
+Shapes follow Keras 3: ``build(input_shape)`` and ``compute_output_shape(input_shape)`` receive the
+batch axis first (None when it is open), so a subclass written for Keras runs as it is. Each layer
+is an `nn.Module` whose weights live in PyTorch-layout modules underneath; a layer declares them in
+`Layer.weight_table` (a `Weight` each: Keras name, engine tensor, the permutation from its layout
+to Keras', initializer, regularizer, trainable). A subclass adds its own with `Layer.add_weight`.
+
+Training flag, as Keras: a call runs in inference mode (Dropout off, BatchNormalization on its
+moving statistics) unless ``training=True`` is passed, or it runs inside a call that has it (the
+flag travels down to nested layers in a context variable); nothing about the mode is left behind.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ... import Tensor, activations, nn, no_grad
+from .. import initializers
+from .. import regularizers as regularizers_
+
+Shape = tuple[int | None, ...]
+FLOATX = np.float32  # keras.config.floatx()
+KERAS_LEAKY_RELU_SLOPE = 0.2  # keras.layers.LeakyReLU's and keras.activations.leaky_relu's default
+_TRAINING: ContextVar[bool] = ContextVar("keras_training", default=False)
+
+
+def activation_name(name: str | None) -> str:
+    """Check ``name`` against `tinygrad_edu.activations` (None means "linear")."""
+    return activations.get(name).name
+
+
+def apply_activation(name: str, x: Tensor) -> Tensor:
+    if name == "leaky_relu":
+        return x.leaky_relu(KERAS_LEAKY_RELU_SLOPE)
+    return activations.get(name).tensor(x)
+
+
+def snake_case(name: str) -> str:
+    """Keras' default layer names: Dense → dense, Conv2D → conv2d, SimpleRNN → simple_rnn."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower().replace("2_d", "2d").replace("1_d", "1d")
+
+
+def init_value(identifier: Any, keras_shape: Shape) -> np.ndarray:
+    return initializers.get(identifier)(tuple(keras_shape)).astype(FLOATX)
+
+
+@dataclass(frozen=True)
+class Weight:
+    """How a layer declares one of its Keras weights (see `Layer.weight_table`).
+
+    ``perm`` is the axis order that turns the tensor's (PyTorch) layout into Keras' (None: the same
+    layout); ``initializer`` (a Keras name or `initializers.Initializer`, None for none) draws the
+    initial value in Keras' shape at ``build``; ``regularizer`` adds its penalty to the loss.
+    """
+
+    name: str
+    tensor: Tensor
+    perm: tuple[int, ...] | None = None
+    initializer: Any = None
+    regularizer: regularizers_.Regularizer | None = None
+    trainable: bool = True
+
+
+class Variable:
+    """One Keras weight of a layer (``layer.weights[i]``): a view of an engine tensor in Keras' layout,
+    made from the layer's `Weight` declaration. Reading gives a copy (``numpy()``, ``np.asarray``),
+    ``assign`` writes through to the tensor."""
+
+    def __init__(self, layer: Layer, weight: Weight) -> None:
+        self.layer, self.name, self.tensor, self.perm = layer, weight.name, weight.tensor, weight.perm
+        self.trainable = weight.trainable
+
+    @property
+    def path(self) -> str:
+        return f"{self.layer.name}/{self.name}"
+
+    @property
+    def shape(self) -> Shape:
+        shape = np.shape(self.tensor.data)
+        return shape if self.perm is None else tuple(shape[i] for i in self.perm)
+
+    @property
+    def dtype(self) -> str:
+        return str(self.tensor.data.dtype)
+
+    def numpy(self) -> np.ndarray:
+        data = self.tensor.data
+        return np.array(data if self.perm is None else data.transpose(self.perm))
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        return self.numpy() if dtype is None else self.numpy().astype(dtype)
+
+    def check(self, value: Any) -> np.ndarray:
+        """``value`` as an array of this weight's Keras shape, or Keras' ValueError."""
+        value = np.asarray(value)
+        if value.dtype.kind not in "biuf":
+            raise TypeError(f"Layer {self.layer.name} weight {self.name}: expected numbers, got dtype {value.dtype}")
+        if value.shape != self.shape:
+            raise ValueError(
+                f"Layer {self.layer.name} weight shape {self.shape} is not compatible with provided weight "
+                f"shape {value.shape}."
+            )
+        return value
+
+    def assign(self, value: Any) -> None:
+        """Copy ``value`` (Keras layout) into the tensor, in place."""
+        value = self.check(value)
+        self.tensor.data[...] = value if self.perm is None else value.transpose(np.argsort(self.perm))
+
+    def __repr__(self) -> str:
+        return f"<Variable path={self.path}, shape={self.shape}, dtype={self.dtype}>"
+
+
+def assign_all(variables: list[Variable], weights: Any, owner: str) -> None:
+    """Keras' ``set_weights``: check the count and every shape first, then write them all."""
+    weights = list(weights)
+    if len(weights) != len(variables):
+        raise ValueError(
+            f"You called `set_weights(weights)` on layer '{owner}' with a weight list of length "
+            f"{len(weights)}, but the layer was expecting {len(variables)} weights."
+        )
+    values = [v.check(w) for v, w in zip(variables, weights)]  # nothing is written unless all fit
+    for v, w in zip(variables, values):
+        v.assign(w)
+
+
+def count_weights(variables: Sequence[Variable]) -> int:
+    """How many numbers the variables hold: Σ of the products of their shapes."""
+    return sum(int(np.prod(v.shape, dtype=np.int64)) for v in variables)
+
+
+# ---------------------------------------------------------------- symbolic tensors and the graph
+@dataclass(eq=False)
+class Node:
+    """One call of a layer on symbolic tensors: ``outputs = layer(inputs, **kwargs)``."""
+
+    layer: Layer
+    inputs: Any  # a KerasTensor or a list/tuple of them, as the layer was called
+    kwargs: dict
+    outputs: Any
+
+    @property
+    def parents(self) -> list[KerasTensor]:
+        return flatten(self.inputs)
+
+
+class KerasTensor:
+    """Keras 3's symbolic tensor: a shape (None where it is open, the batch first), a dtype and a name;
+    calling a layer on it records a `Node`, so ``keras.Model(inputs, outputs)`` can read the graph."""
+
+    _count = 0
+
+    def __init__(self, shape: Shape, dtype: str = "float32", name: str | None = None) -> None:
+        self.shape, self.dtype = tuple(shape), str(np.dtype(dtype))
+        if name is None:
+            name = "keras_tensor" + (f"_{KerasTensor._count}" if KerasTensor._count else "")
+            KerasTensor._count += 1
+        self.name = name
+        self.node: Node | None = None
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    def __repr__(self) -> str:
+        return f"<KerasTensor shape={self.shape}, dtype={self.dtype}, sparse=False, name={self.name}>"
+
+
+def flatten(struct: Any) -> list:
+    """The leaves of nested lists/tuples/dicts, in order."""
+    if isinstance(struct, dict):
+        return [leaf for key in struct for leaf in flatten(struct[key])]
+    if isinstance(struct, (list, tuple)) and not is_shape(struct):
+        return [leaf for item in struct for leaf in flatten(item)]
+    return [struct]
+
+
+def map_structure(fn: Any, struct: Any) -> Any:
+    if isinstance(struct, dict):
+        return {k: map_structure(fn, v) for k, v in struct.items()}
+    if isinstance(struct, (list, tuple)) and not is_shape(struct):
+        return type(struct)(map_structure(fn, item) for item in struct)
+    return fn(struct)
+
+
+def is_shape(value: Any) -> bool:
+    return isinstance(value, tuple) and all(d is None or isinstance(d, (int, np.integer)) for d in value)
+
+
+def as_tensor(x: Any) -> Any:
+    """An array-like as a Tensor (floats as float32, Keras' floatx; integers kept), a Tensor as it is."""
+    if isinstance(x, Tensor) or x is None:
+        return x
+    array = np.asarray(x)
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"expected numbers, got an array of dtype {array.dtype}")
+    return Tensor(array.astype(FLOATX) if array.dtype.kind == "f" else array)
+
+
+@contextmanager
+def call_context(module: nn.Module, training: bool) -> Iterator[None]:
+    """Run ``module`` (and every module inside it) in training or inference mode for one call; the
+    previous mode is put back afterwards."""
+    token, was = _TRAINING.set(training), module.training
+    module.train(training)
+    try:
+        yield
+    finally:
+        module.train(was)
+        _TRAINING.reset(token)
+
+
+def _unknown_kwargs(cls: type, kwargs: dict) -> None:
+    if kwargs:
+        raise ValueError(f"Unrecognized keyword arguments passed to {cls.__name__}: {kwargs}")
+
+
+class Layer(nn.Module):
+    """Base of the Keras layers: lazy ``build``, ``call``, output shapes, Keras weights, activation.
+
+    >>> from tinygrad_edu import keras
+    >>> class Double(keras.layers.Layer):
+    ...     def call(self, x):
+    ...         return x * 2
+    >>> Double()(np.ones((1, 2), np.float32)).numpy().tolist()
+    [[2.0, 2.0]]
+    """
+
+    activation = "linear"
+
+    def __init__(
+        self,
+        *,
+        input_shape: Shape | None = None,
+        input_dim: int | None = None,
+        name: str | None = None,
+        trainable: bool = True,
+        dtype: Any = None,
+        **kwargs: Any,
+    ) -> None:
+        kwargs.pop("batch_size", None)
+        _unknown_kwargs(type(self), kwargs)
+        if input_dim is not None:
+            input_shape = (input_dim,)
+        self.input_shape = tuple(input_shape) if input_shape is not None else None
+        self.name = name
+        self.trainable = trainable
+        self.built = False
+        self.output_shape: Shape | None = None
+        self.build_shape: Any = None
+        self._nodes: list[Node] = []
+        self._added: list[Weight] = []
+
+    # ------------------------------------------------------------ names and symbolic outputs
+    @property
+    def type_name(self) -> str:
+        return type(self).__name__
+
+    @property
+    def default_name(self) -> str:
+        return snake_case(type(self).__name__)
+
+    @property
+    def label(self) -> str:
+        """The name used in messages: the layer's name, or its default before a model names it."""
+        return self.name or self.default_name
+
+    @property
+    def input(self) -> Any:
+        """The symbolic input of the layer's first call on symbolic tensors (Keras' ``layer.input``)."""
+        if not self._nodes:
+            raise AttributeError(f"Layer {self.label} has never been called and thus has no defined input.")
+        return self._nodes[0].inputs
+
+    @property
+    def output(self) -> Any:
+        """Keras 3's symbolic output: ``layer.output.shape`` is (None, ...), the batch left open."""
+        if self._nodes:
+            return self._nodes[0].outputs
+        if self.output_shape is None:
+            raise AttributeError(f"{self.label}: the layer has not been called yet, so it has no output")
+        return KerasTensor((None, *self.output_shape), name=self.label)
+
+    # ------------------------------------------------------------ build and call
+    def build(self, input_shape: Any) -> None:
+        """Subclasses make their modules, then call this: it draws every declared initializer in
+        Keras' shape (in the table's order) and writes it through the layout permutation."""
+        for weight in self.weight_table():
+            if weight.initializer is not None:
+                variable = Variable(self, weight)
+                variable.assign(init_value(weight.initializer, variable.shape))
+        self.built = True
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        """The output shape(s) for ``input_shape`` (batch first). By default, as Keras, found by running
+        ``call``: on zeros with each open axis 1, then 2; the axes that follow them are open."""
+        outs = []
+        for fill in (1, 2):
+            zeros = map_structure(lambda s, f=fill: np.zeros([f if d is None else d for d in s], FLOATX), input_shape)
+            with no_grad():
+                out = self(zeros)
+            outs.append(map_structure(lambda t: tuple(t.shape), out))
+        return map_structure_2(lambda a, b: tuple(x if x == y else None for x, y in zip(a, b)), outs[0], outs[1])
+
+    def check_input_shape(self, input_shape: Any) -> None:
+        """Keras' input check: the axes a built layer fixed must match (ValueError naming the layer)."""
+        built = self.build_shape
+        if built is None or not (is_shape(built) and is_shape(input_shape)):
+            return
+        if len(built) != len(input_shape):
+            raise ValueError(
+                f'Input 0 of layer "{self.label}" is incompatible with the layer: expected ndim={len(built)}, '
+                f"found ndim={len(input_shape)}. Full shape received: {input_shape}"
+            )
+        for axis in range(1, len(built)):
+            if built[axis] is not None and input_shape[axis] is not None and built[axis] != input_shape[axis]:
+                raise ValueError(
+                    f'Input 0 of layer "{self.label}" is incompatible with the layer: expected axis {axis} of '
+                    f"input shape to have value {built[axis]}, but received input with shape {input_shape}"
+                )
+
+    def maybe_build(self, input_shape: Any) -> None:
+        if self.built:
+            self.check_input_shape(input_shape)
+            return
+        if self.input_shape is not None and is_shape(input_shape) and tuple(input_shape[1:]) != self.input_shape:
+            raise ValueError(
+                f"{self.label}: expected input shape {(None, *self.input_shape)}, got {(None, *input_shape[1:])}"
+            )
+        self.build(input_shape)
+        self.built = True
+        self.build_shape = input_shape
+
+    def ensure_built(self, input_shape: Shape) -> Shape:
+        """Build for ``input_shape`` (batch first) if needed; the output shape (batch first)."""
+        self.maybe_build(tuple(input_shape))
+        out = self.compute_output_shape(tuple(input_shape))
+        self.output_shape = out[1:] if is_shape(out) else None
+        return out
+
+    def call(self, inputs: Any, training: bool | None = None) -> Any:
+        """The layer's computation; the built-in layers: activation(pre_activation(x))."""
+        return apply_activation(self.activation, self.pre_activation(inputs))
+
+    def pre_activation(self, x: Tensor) -> Tensor:
+        """The layer's output before its activation (the logits, for a softmax layer)."""
+        return x
+
+    def __call__(self, inputs: Any, *args: Any, training: bool | None = None, **kwargs: Any) -> Any:
+        if any(isinstance(leaf, KerasTensor) for leaf in flatten(inputs)):
+            return self.symbolic_call(inputs, kwargs)
+        inputs = map_structure(as_tensor, inputs)
+        mode = bool(training) if training is not None else _TRAINING.get()
+        self.maybe_build(map_structure(lambda t: tuple(t.shape), inputs))
+        if _accepts(self.call, "training"):
+            kwargs["training"] = mode
+        with call_context(self, mode):
+            return self.call(inputs, *args, **kwargs)
+
+    forward = __call__
+
+    def symbolic_call(self, inputs: Any, kwargs: dict) -> Any:
+        """A call on KerasTensors: build, infer the output shape, record the `Node`."""
+        shapes = map_structure(lambda kt: kt.shape, inputs)
+        self.maybe_build(shapes)
+        out_shapes = self.compute_output_shape(shapes)
+        outputs = map_structure(KerasTensor, out_shapes)
+        node = Node(self, inputs, kwargs, outputs)
+        for kt in flatten(outputs):
+            kt.node = node
+        self._nodes.append(node)
+        if is_shape(out_shapes):
+            self.output_shape = out_shapes[1:]
+        return outputs
+
+    # ------------------------------------------------------------ weights
+    def weight_table(self) -> list[Weight]:
+        """This layer's built-in weights in Keras' order, one `Weight` each: the one place a layer says
+        which weights it has; empty for weightless layers (and before ``build`` made the modules)."""
+        return []
+
+    def add_weight(
+        self,
+        shape: Shape | None = None,
+        initializer: Any = None,
+        dtype: Any = None,
+        trainable: bool = True,
+        regularizer: Any = None,
+        constraint: Any = None,
+        name: str | None = None,
+        **kwargs: Any,
+    ) -> Tensor:
+        """Keras' ``add_weight``: a new weight of ``shape`` drawn from ``initializer`` (default
+        glorot_uniform, as Keras 3), returned as the engine tensor to compute with."""
+        if constraint is not None:
+            raise NotImplementedError(f"{self.label}.add_weight: constraints are not supported")
+        value = init_value("glorot_uniform" if initializer is None else initializer, tuple(shape or ()))
+        name = name or f"variable{'_' + str(len(self._added)) if self._added else ''}"
+        if trainable:
+            tensor = nn.Parameter(value)
+            self.__dict__.setdefault("_added_parameters", []).append(tensor)
+        else:
+            tensor = Tensor(value)
+            self.register_buffer(f"_added_{len(self._added)}", tensor)
+        self._added.append(Weight(name, tensor, None, None, regularizers_.get(regularizer), trainable))
+        return tensor
+
+    def sublayers(self) -> list[Layer]:
+        """The Keras layers this layer holds as attributes (tracked, as Keras tracks them)."""
+        return [child for _, child in self.named_children() if isinstance(child, Layer)]
+
+    @property
+    def weights(self) -> list[Variable]:
+        """Keras' ``layer.weights``: its own (trainable first, then non-trainable), then its sublayers'."""
+        table = [Variable(self, w) for w in (self.weight_table() if self.built else [])]
+        table += [Variable(self, w) for w in self._added]
+        own = [v for v in table if v.trainable] + [v for v in table if not v.trainable]
+        return own + [v for layer in self.sublayers() for v in layer.weights]
+
+    @property
+    def trainable_weights(self) -> list[Variable]:
+        return [v for v in self.weights if v.trainable] if self.trainable else []
+
+    @property
+    def non_trainable_weights(self) -> list[Variable]:
+        return [v for v in self.weights if not (v.trainable and self.trainable)]
+
+    def penalty(self) -> Tensor | None:
+        """The sum of this layer's regularization penalties (sublayers' included), or None (the
+        penalties are sums over elements, so they read the tensors in either layout)."""
+        total = None
+        for weight in [*self.weight_table(), *self._added]:
+            if weight.regularizer is not None:
+                p = weight.regularizer(weight.tensor)
+                total = p if total is None else total + p
+        for layer in self.sublayers():
+            p = layer.penalty()
+            if p is not None:
+                total = p if total is None else total + p
+        return total
+
+    def count_params(self) -> int:
+        """The numbers this layer holds, trainable or not, as Keras' ``count_params``."""
+        return count_weights(self.weights)
+
+    def get_weights(self) -> list[np.ndarray]:
+        """Copies of the weights as numpy arrays in Keras' layout and order."""
+        return [v.numpy() for v in self.weights]
+
+    def set_weights(self, weights: Any) -> None:
+        """Load weights given in Keras' layout and order (as ``get_weights`` returns them).
+
+        Raises:
+            ValueError: the layer is not built, or the count or a shape differs (nothing is changed then).
+        """
+        if not self.built:
+            raise ValueError(f"set_weights: layer {self.label!r} is not built yet; build the model first")
+        assign_all(self.weights, weights, self.label)
+
+    def get_config(self) -> dict:
+        return {"name": self.label, "trainable": self.trainable}
+
+    def __repr__(self) -> str:
+        return f"<{self.type_name} name={self.label}, built={self.built}>"
+
+
+def map_structure_2(fn: Any, a: Any, b: Any) -> Any:
+    if isinstance(a, (list, tuple)) and not is_shape(a):
+        return type(a)(map_structure_2(fn, x, y) for x, y in zip(a, b))
+    return fn(a, b)
+
+
+def _accepts(fn: Any, name: str) -> bool:
+    params = inspect.signature(fn).parameters
+    return name in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
+
+
+class InputLayer(Layer):
+    """The model's input, ``InputLayer(shape=(784,))``: the shape of one sample (without the batch
+    axis; None for an open axis); it holds no weights. A Sequential does not list it in
+    ``model.layers``; a functional model does, first (as in Keras)."""
+
+    def __init__(
+        self,
+        shape: Shape | None = None,
+        batch_size: int | None = None,
+        dtype: Any = None,
+        batch_shape: Shape | None = None,
+        name: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if batch_shape is not None:
+            if shape is not None:
+                raise ValueError("You cannot pass both `shape` and `batch_shape` at the same time.")
+            batch_size, shape = batch_shape[0], tuple(batch_shape[1:])
+        if shape is None:
+            raise ValueError("You must pass a `shape` argument.")
+        shape = (shape,) if isinstance(shape, int) else tuple(shape)
+        if not all(d is None or (isinstance(d, (int, np.integer)) and d >= 0) for d in shape):
+            raise ValueError(f"InputLayer: shape must be non-negative integers or None (no batch axis), got {shape}")
+        super().__init__(name=name, **kwargs)
+        self.input_shape = shape  # a Sequential reads its input shape here
+        self.batch_size = batch_size
+        self.dtype = str(np.dtype(dtype or FLOATX))
+        self.built = True
+        self.output_shape = shape
+        tensor = KerasTensor((batch_size, *shape), self.dtype, name=name)
+        self.tensor = tensor
+        node = Node(self, [], {}, tensor)
+        tensor.node = node
+        self._nodes.append(node)
+
+    @property
+    def default_name(self) -> str:
+        return "input_layer"
+
+
+def Input(
+    shape: Shape | None = None,
+    batch_size: int | None = None,
+    dtype: Any = None,
+    batch_shape: Shape | None = None,
+    name: str | None = None,
+    **kwargs: Any,
+) -> KerasTensor:
+    """``keras.Input(shape=(784,))``: a symbolic tensor of shape (batch_size, *shape), the start of a
+    functional model (or the first entry of a `Sequential`).
+
+    >>> from tinygrad_edu import keras
+    >>> x = keras.Input(shape=(4,), name="x")
+    >>> x.shape, x.dtype, x.name
+    ((None, 4), 'float32', 'x')
+    >>> keras.layers.Dense(2)(x).shape
+    (None, 2)
+    """
+    sparse = kwargs.pop("sparse", None)
+    if sparse:
+        raise NotImplementedError("Input(sparse=True) is not supported")
+    layer = InputLayer(shape=shape, batch_size=batch_size, dtype=dtype, batch_shape=batch_shape, name=name, **kwargs)
+    return layer.tensor

@@ -1,0 +1,271 @@
+"""``keras.Model``: functional models (``Model(inputs, outputs)`` over the graph that calling layers
+on `KerasTensor`s recorded) and subclassed models (``call`` written by the user, sublayers tracked
+as attributes). A model is a `Layer`, so models nest; the training loop is `Trainer`'s.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ... import Tensor
+from ..layers.core import (
+    InputLayer,
+    KerasTensor,
+    Layer,
+    Node,
+    Variable,
+    assign_all,
+    flatten,
+    map_structure,
+)
+from . import weights_file
+from .training import Trainer
+
+
+class Graph:
+    """The nodes between a model's inputs and outputs, in the order Keras runs them (depth first
+    from the outputs, parents before children)."""
+
+    def __init__(self, inputs: Any, outputs: Any) -> None:
+        self.inputs, self.outputs = inputs, outputs
+        self.flat_inputs, self.flat_outputs = flatten(inputs), flatten(outputs)
+        for kt in self.flat_inputs + self.flat_outputs:
+            if not isinstance(kt, KerasTensor):
+                raise ValueError(
+                    f"Model: inputs and outputs must be KerasTensors (keras.Input, layer outputs), got {kt!r}"
+                )
+        for kt in self.flat_inputs:
+            if not isinstance(kt.node.layer, InputLayer):
+                raise ValueError(f"Model: each input must come from keras.Input(...); {kt.name} is made by a layer")
+        self.nodes: list[Node] = []
+        seen: set[int] = set()
+        for kt in self.flat_outputs:
+            self._visit(kt.node, seen)
+        given = {id(kt.node) for kt in self.flat_inputs}
+        for node in self.nodes:
+            if isinstance(node.layer, InputLayer) and id(node) not in given:
+                raise ValueError(
+                    f"Graph disconnected: cannot find parent for KerasTensor {node.outputs.name!r} "
+                    f"(the input {node.layer.label!r} is not among the model's inputs)"
+                )
+
+    def _visit(self, node: Node, seen: set[int]) -> None:
+        if id(node) in seen:
+            return
+        seen.add(id(node))
+        for parent in node.parents:
+            self._visit(parent.node, seen)
+        self.nodes.append(node)
+
+    @property
+    def layers(self) -> list[Layer]:
+        layers: list[Layer] = []
+        for node in self.nodes:
+            if all(node.layer is not other for other in layers):
+                layers.append(node.layer)
+        return layers
+
+    def run(self, inputs: list[Tensor], last: Any = None) -> Any:
+        """The outputs for these input tensors; ``last(node, args)`` computes the final node when given."""
+        values = {id(kt): x for kt, x in zip(self.flat_inputs, inputs)}
+        for node in self.nodes:
+            if isinstance(node.layer, InputLayer):
+                continue
+            args = map_structure(lambda kt: values[id(kt)], node.inputs)
+            out = last(node, args) if last is not None and node is self.nodes[-1] else node.layer(args, **node.kwargs)
+            for kt, value in zip(flatten(node.outputs), flatten(out)):
+                values[id(kt)] = value
+        return map_structure(lambda kt: values[id(kt)], self.outputs)
+
+
+class Model(Trainer, Layer):
+    """A Keras model: ``keras.Model(inputs, outputs)`` or a subclass with ``call``.
+
+    >>> import numpy as np
+    >>> from tinygrad_edu import keras
+    >>> a, b = keras.Input(shape=(3,)), keras.Input(shape=(2,))
+    >>> out = keras.layers.Dense(1)(keras.layers.concatenate([keras.layers.Dense(4)(a), b]))
+    >>> model = keras.Model([a, b], out)
+    >>> [layer.type_name for layer in model.layers]
+    ['InputLayer', 'Dense', 'InputLayer', 'Concatenate', 'Dense']
+    >>> model.predict([np.ones((2, 3)), np.ones((2, 2))]).shape
+    (2, 1)
+    """
+
+    def __init__(self, inputs: Any = None, outputs: Any = None, name: str | None = None, **kwargs: Any) -> None:
+        Layer.__init__(self, name=name, **kwargs)
+        self.init_training()
+        self.graph: Graph | None = None
+        if inputs is not None or outputs is not None:
+            self.graph = Graph(inputs, outputs)
+            self.name = name or "functional"
+            self.built = True
+            _name_layers([layer for layer in self.graph.layers if layer is not self])
+
+    @property
+    def default_name(self) -> str:
+        return "functional" if self.graph is not None else super().default_name
+
+    @property
+    def layers(self) -> list[Layer]:
+        """The model's layers: a functional model's in graph order (its inputs included, as Keras 3);
+        a subclassed model's sublayers in the order they were set as attributes."""
+        if self.graph is not None:
+            return self.graph.layers
+        return self.sublayers()
+
+    def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
+        """The layer called ``name`` (or at ``index``); ValueError naming the choices otherwise."""
+        if index is not None:
+            if not -len(self.layers) <= index < len(self.layers):
+                raise ValueError(
+                    f"Was asked to retrieve layer at index {index} but model only has {len(self.layers)} layers."
+                )
+            return self.layers[index]
+        for layer in self.layers:
+            if layer.name == name:
+                return layer
+        raise ValueError(f"No such layer: {name}. Existing layers are: {[layer.name for layer in self.layers]}.")
+
+    # ------------------------------------------------------------ calling
+    def inputs_list(self, x: Any) -> list[Tensor]:
+        flat = self.graph.flat_inputs
+        if isinstance(x, dict):
+            missing = [kt.name for kt in flat if kt.name not in x]
+            if missing:
+                raise ValueError(f"{self.label}: inputs {missing} are missing from the dict given")
+            x = [x[kt.name] for kt in flat]
+        items = list(x) if isinstance(x, (list, tuple)) else [x]
+        if len(items) != len(flat):
+            raise ValueError(
+                f"Layer {self.label!r} expects {len(flat)} input(s), but it received {len(items)} input tensors."
+            )
+        return items
+
+    def call(self, inputs: Any, training: bool | None = None) -> Any:
+        if self.graph is None:
+            raise NotImplementedError(f"Model {self.label!r}: a subclassed model must define call(self, inputs)")
+        return self.graph.run(self.inputs_list(inputs))
+
+    def __call__(self, inputs: Any, *args: Any, training: bool | None = None, **kwargs: Any) -> Any:
+        if self.graph is not None and not any(isinstance(leaf, KerasTensor) for leaf in flatten(inputs)):
+            inputs = self.inputs_list(inputs)
+            inputs = inputs[0] if len(inputs) == 1 else inputs
+        return Layer.__call__(self, inputs, *args, training=training, **kwargs)
+
+    def maybe_build(self, input_shape: Any) -> None:
+        if self.graph is None:
+            Layer.maybe_build(self, input_shape)
+            return
+        for kt, shape in zip(
+            self.graph.flat_inputs, flatten(input_shape) if not isinstance(input_shape, tuple) else [input_shape]
+        ):
+            if len(shape) != len(kt.shape) or any(
+                a is not None and b is not None and a != b for a, b in zip(shape[1:], kt.shape[1:])
+            ):
+                raise ValueError(
+                    f'Input {kt.name!r} of model "{self.label}" is incompatible with the model: expected shape '
+                    f"{kt.shape}, but received input with shape {shape}"
+                )
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        if self.graph is None:
+            return Layer.compute_output_shape(self, input_shape)
+        batch = flatten(input_shape)[0][0] if not isinstance(input_shape, tuple) else input_shape[0]
+        return map_structure(lambda kt: (batch, *kt.shape[1:]), self.graph.outputs)
+
+    def input_count(self) -> int:
+        return len(self.graph.flat_inputs) if self.graph is not None else 1
+
+    def check_input(self, shape: Any, what: str) -> None:
+        if self.graph is not None:
+            self.maybe_build(shape if isinstance(shape, tuple) else list(shape))
+
+    def forward_for_loss(self, x: Any) -> tuple[Tensor, bool]:
+        """The outputs, or the logits of the last layer when the loss can use them (one output)."""
+        if self.graph is None or len(self.graph.flat_outputs) != 1:
+            return self(x, training=self.training), False
+        from .. import losses as losses_
+
+        layer = self.graph.nodes[-1].layer
+        if losses_.LOGIT_LOSSES.get(self.loss) == getattr(layer, "activation", None):
+            return self.graph.run(self.inputs_list(x), last=lambda node, args: node.layer.pre_activation(args)), True
+        return self.graph.run(self.inputs_list(x)), False
+
+    def output_activation(self) -> str | None:
+        return self.graph.nodes[-1].layer.activation if self.graph is not None else None
+
+    # ------------------------------------------------------------ weights
+    @property
+    def weights(self) -> list[Variable]:
+        """Every layer's weights in layer order (each shared layer once)."""
+        return [v for layer in self.layers for v in layer.weights]
+
+    def penalty(self) -> Tensor | None:
+        total = None
+        for layer in self.layers:
+            p = layer.penalty()
+            if p is not None:
+                total = p if total is None else total + p
+        return total
+
+    def parameters(self, recurse: bool = True) -> list[Any]:
+        """The engine parameters of the trainable weights, each once, in Keras' weight order."""
+        seen, params = set(), []
+        for v in self.trainable_weights:
+            if id(v.tensor) not in seen:
+                seen.add(id(v.tensor))
+                params.append(v.tensor)
+        return params
+
+    def set_weights(self, weights: Any) -> None:
+        """Load a list in `get_weights`' order (a Keras model's ``get_weights()`` fits as it is)."""
+        self.require_built("set_weights")
+        assign_all(self.weights, weights, self.label)
+
+    def require_built(self, what: str) -> None:
+        if not self.built:
+            raise ValueError(
+                f"{what}: the model is not built yet; give the first layer input_shape=... "
+                "or call fit/predict (or build) first"
+            )
+
+    def save_weights(self, path: str | Path) -> Path:
+        """Save every weight to ``.weights.h5`` (Keras 3's file) or ``.npz``, keyed by position as Keras 3
+        (`weights_file`); the write is atomic (a failed save keeps the previous file)."""
+        self.require_built("save_weights")
+        path = Path(path)
+        weights_file.save(self, path)
+        return path
+
+    def load_weights(self, path: str | Path) -> None:
+        """Load a file of `save_weights` (or Keras 3's), by position: the architecture must match,
+        layer names need not. Raises ValueError on a different architecture (nothing changes then)."""
+        self.require_built("load_weights")
+        weights_file.load(self, Path(path))
+
+    def summary(self, line_length: int | None = None, print_fn: Any = print) -> None:
+        from .summary import summary
+
+        self.require_built("summary")
+        summary(self, print_fn, line_length)
+
+
+def _name_layers(layers: list[Layer], taken: set[str] | None = None) -> None:
+    """Give each unnamed layer its default name with the first free counter (dense, dense_1, …);
+    two layers with one name is Keras' ValueError."""
+    taken = set() if taken is None else taken
+    named = [layer.name for layer in layers if layer.name is not None]
+    if len(set(named)) != len(named):
+        twice = sorted({n for n in named if named.count(n) > 1})
+        raise ValueError(f'The name "{twice[0]}" is used 2 times in the model. All operation names should be unique.')
+    taken |= set(named)
+    for layer in layers:
+        if layer.name is None:
+            base, k = layer.default_name, 0
+            layer.name = base
+            while layer.name in taken:
+                k += 1
+                layer.name = f"{base}_{k}"
+            taken.add(layer.name)

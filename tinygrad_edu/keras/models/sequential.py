@@ -1,0 +1,115 @@
+"""Keras' ``Sequential``: a stack of layers, each called on the previous one's output."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from ... import Tensor
+from .. import losses as losses_
+from ..layers.core import InputLayer, KerasTensor, Layer
+from .model import Model, _name_layers
+
+
+class Sequential(Model):
+    """A stack of Keras layers: ``Sequential([Dense(512, activation="relu", input_shape=(784,)), ...])``."""
+
+    def __init__(self, layers: Sequence[Any] | None = None, name: str = "sequential", **kwargs: Any) -> None:
+        super().__init__(name=name, **kwargs)
+        self.stack: list[Layer] = []
+        self.input_layer: InputLayer | None = None
+        self.input_shape = None
+        for layer in layers or ():
+            self.add(layer)
+
+    @property
+    def layers(self) -> list[Layer]:
+        """The layers in order, without the input (as Keras)."""
+        return list(self.stack)
+
+    def sublayers(self) -> list[Layer]:
+        return list(self.stack)
+
+    # ------------------------------------------------------------ structure
+    def add(self, layer: Any) -> None:
+        """Append a layer; ``keras.Input(shape=...)`` (or an `InputLayer`) may come first.
+
+        Raises:
+            ValueError: a second input, an input_shape on a later layer, or a name already used in
+                this model (Keras' rule).
+        """
+        if isinstance(layer, KerasTensor) and isinstance(layer.node.layer, InputLayer):
+            layer = layer.node.layer
+        if not isinstance(layer, Layer):
+            raise TypeError(f"Sequential.add: expected a Keras layer, got {type(layer).__name__}")
+        if isinstance(layer, InputLayer):
+            if self.stack or self.input_layer is not None:
+                raise ValueError("Sequential: keras.Input(...) must be the first entry of the model, and only one")
+            self.input_layer = layer
+            return
+        if layer.name is not None and layer.name in {other.name for other in self.stack}:
+            raise ValueError(
+                "All layers added to a Sequential model should have unique names. Name "
+                f"{layer.name!r} is already the name of a layer in this model. Update the `name` argument "
+                "to pass a unique name."
+            )
+        _name_layers([layer], {other.name for other in self.stack})
+        if (self.stack or self.input_layer is not None) and layer.input_shape is not None:
+            raise ValueError(f"{layer.name}: only the first layer (or keras.Input) gives the input shape")
+        self.stack.append(layer)
+        first = self.input_layer or self.stack[0]
+        if first.input_shape is not None:
+            self.build((None, *first.input_shape))
+
+    def pop(self) -> Layer:
+        """Remove and return the last layer."""
+        if not self.stack:
+            raise IndexError("There are no layers in the model.")
+        return self.stack.pop()
+
+    def build(self, input_shape: Sequence[int | None] | None = None) -> None:
+        """Build every layer for inputs of ``input_shape``, the batch axis first (``(None, 784)``)."""
+        if input_shape is None:
+            raise ValueError("You must provide an `input_shape` argument.")
+        shape = tuple(input_shape)
+        self.input_shape = shape[1:]
+        for layer in self.stack:
+            shape = layer.ensure_built(shape)
+        self.built = bool(self.stack)
+        self.build_shape = (None, *self.input_shape)
+
+    def maybe_build(self, input_shape: Any) -> None:
+        if not self.built:
+            self.build((None, *input_shape[1:]))
+        elif tuple(input_shape[1:]) != self.input_shape:
+            expected, got = (None, *self.input_shape), (None, *input_shape[1:])
+            raise ValueError(f"{self.label}: expected inputs of shape {expected}, got {got}")
+
+    def check_input(self, shape: Any, what: str) -> None:
+        try:
+            self.maybe_build(shape)
+        except ValueError as err:
+            raise ValueError(f"{what}: {err}") from None
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        shape = tuple(input_shape)
+        for layer in self.stack:
+            shape = layer.compute_output_shape(shape)
+        return shape
+
+    def call(self, inputs: Tensor, training: bool | None = None) -> Tensor:
+        for layer in self.stack:
+            inputs = layer(inputs)
+        return inputs
+
+    def forward_for_loss(self, x: Tensor) -> tuple[Tensor, bool]:
+        """Outputs of the model, or the logits of its last layer when the loss can use them."""
+        for layer in self.stack[:-1]:
+            x = layer(x)
+        last = self.stack[-1]
+        if self.loss in losses_.LOGIT_LOSSES and last.activation == losses_.LOGIT_LOSSES[self.loss]:
+            return last.pre_activation(x), True
+        return last(x), False
+
+    def output_activation(self) -> str | None:
+        return self.stack[-1].activation
