@@ -8,6 +8,7 @@ rule its op's ``backward``, and broadcasting is undone once per edge by `unbroad
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -76,14 +77,20 @@ def backprop(root: Tensor, grad: Any = None, capture: Sequence[Tensor] | None = 
     return [] if wanted is None else [wanted[t] for t in capture]
 
 
+#: one lock for every ``.grad`` read-add-store: numpy releases the GIL inside a large addition, so two
+#: threads backpropagating into one shared leaf would otherwise both add to the old value and lose one
+_GRAD_LOCK = threading.Lock()
+
+
 def store_grad(node: Tensor, g: np.ndarray, stored: set[int]) -> None:
-    """Add ``g`` to ``node.grad``, never aliasing a read-only view or another node's array."""
+    """Add ``g`` to ``node.grad``, never aliasing a read-only view or another node's array; thread-safe."""
     if g.dtype != node.data.dtype:
         g = g.astype(node.data.dtype)
-    if node._grad is not None:
-        node._grad = node._grad + g
-        return
-    if g.base is not None or not g.flags.writeable or id(g) in stored:
-        g = np.array(g)
-    stored.add(id(g))
-    node._grad = g
+    with _GRAD_LOCK:
+        if node._grad is not None:
+            node._grad = node._grad + g
+            return
+        if g.base is not None or not g.flags.writeable or id(g) in stored:
+            g = np.array(g)
+        stored.add(id(g))
+        node._grad = g
