@@ -42,7 +42,7 @@ def _reduce(loss: Tensor, reduction: str, name: str) -> Tensor:
 def _same_shape(name: str, x: Tensor, t: Tensor) -> None:
     if x.shape != t.shape:
         raise ValueError(
-            f"{name}: input shape {x.shape} and target shape {t.shape} differ "
+            f"{name}: input shape {tuple(x.shape)} and target shape {tuple(t.shape)} differ "
             "(broadcasting them would silently compare every input with every target)"
         )
 
