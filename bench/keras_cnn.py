@@ -25,7 +25,7 @@ import numpy as np
 from tinygrad_edu import keras as K
 from tinygrad_edu.datasets import load_bundled_mnist
 from tinygrad_edu.experiments import keras_io_convnet
-from tinygrad_edu.rng import manual_seed
+from tinygrad_edu.random import manual_seed
 
 
 def train(models: dict[str, tuple], x, y_onehot, x_test, y_test, epochs: int) -> dict[str, tuple[list[float], float]]:

@@ -26,7 +26,7 @@ from tinygrad_edu.datasets import load_bundled_mnist
 from tinygrad_edu.keras.layers import BatchNormalization, Dense, Dropout
 from tinygrad_edu.keras.models import Sequential
 from tinygrad_edu.keras.utils import to_categorical
-from tinygrad_edu.rng import manual_seed
+from tinygrad_edu.random import manual_seed
 
 SIZES = (784, 512, 128, 64, 10)
 

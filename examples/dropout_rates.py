@@ -16,7 +16,7 @@ import numpy as np
 from tinygrad_edu import Tensor, nn, no_grad, optim
 from tinygrad_edu.datasets import load_mnist
 from tinygrad_edu.nn import functional as F
-from tinygrad_edu.rng import default_rng, manual_seed
+from tinygrad_edu.random import default_rng, manual_seed
 
 
 def error(model: nn.Module, X: np.ndarray, y: np.ndarray) -> float:

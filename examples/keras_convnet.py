@@ -23,7 +23,7 @@ from tinygrad_edu import keras
 from tinygrad_edu.experiments import textbook_convnet
 from tinygrad_edu.keras.datasets import mnist
 from tinygrad_edu.keras.utils import to_categorical
-from tinygrad_edu.rng import manual_seed
+from tinygrad_edu.random import manual_seed
 
 
 def main(argv: list[str] | None = None) -> float:

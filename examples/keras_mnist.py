@@ -22,7 +22,7 @@ from tinygrad_edu.keras.datasets import mnist
 from tinygrad_edu.keras.layers import BatchNormalization, Dense, Dropout
 from tinygrad_edu.keras.models import Sequential
 from tinygrad_edu.keras.utils import to_categorical
-from tinygrad_edu.rng import manual_seed
+from tinygrad_edu.random import manual_seed
 
 
 def build_model() -> Sequential:

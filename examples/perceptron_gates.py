@@ -13,7 +13,7 @@ import numpy as np
 from tinygrad_edu import Value, nn
 from tinygrad_edu.classic import McCullochPitts, Perceptron
 from tinygrad_edu.datasets import logic_gate, xor
-from tinygrad_edu.rng import manual_seed
+from tinygrad_edu.random import manual_seed
 
 
 def mp_gates() -> dict[str, list[int]]:

@@ -19,7 +19,7 @@ import numpy as np
 from tinygrad_edu import Tensor, nn, optim
 from tinygrad_edu.datasets import load_mnist
 from tinygrad_edu.nn import functional as F
-from tinygrad_edu.rng import manual_seed
+from tinygrad_edu.random import manual_seed
 
 
 def train(penalty: str, strength: float, X: np.ndarray, y: np.ndarray, steps: int) -> np.ndarray:

@@ -11,7 +11,7 @@ from tinygrad_edu import Tensor, nn, optim
 from tinygrad_edu.classic import LinearRegression, LogisticRegression, McCullochPitts, Perceptron
 from tinygrad_edu.datasets import logic_gate, xor
 from tinygrad_edu.nn import functional as F
-from tinygrad_edu.rng import manual_seed
+from tinygrad_edu.random import manual_seed
 
 
 @pytest.mark.parametrize(

@@ -154,7 +154,7 @@ def test_to_dtype_and_device() -> None:
     assert model.to(tg.float64) is model
     assert all(p.dtype == np.float64 for p in model.parameters())
     # floating buffers are cast; integer ones keep their dtype, as torch's num_batches_tracked does
-    assert sorted(str(b.dtype) for b in model.buffers()) == ["float64", "float64", "int64"]
+    assert sorted(str(b.dtype) for b in model.buffers()) == ["torch.float64", "torch.float64", "torch.int64"]
     y64 = model(tg.tensor(x)).data
     assert y64.dtype == np.float64
     np.testing.assert_allclose(y64, y32, rtol=1e-5, atol=1e-6)

@@ -14,7 +14,7 @@ import pytest
 
 from tinygrad_edu import Tensor, Value, draw_dot, nn, viz
 from tinygrad_edu.nn import functional as F
-from tinygrad_edu.rng import manual_seed
+from tinygrad_edu.random import manual_seed
 from tinygrad_edu.viz import backward_steps
 from tinygrad_edu.worked_example import step_by_step
 

@@ -22,6 +22,7 @@ from .autograd import (
 from .creation import (
     arange,
     as_tensor,
+    bernoulli,
     empty,
     empty_like,
     eye,
@@ -29,6 +30,7 @@ from .creation import (
     full,
     full_like,
     linspace,
+    multinomial,
     ones,
     ones_like,
     rand,
@@ -37,6 +39,7 @@ from .creation import (
     randint_like,
     randn,
     randn_like,
+    randperm,
     sparse_coo_tensor,
     tensor,
     zeros,
@@ -49,6 +52,7 @@ from .devices import (
 )
 from .dtypes import (
     double,
+    dtype,
     float16,
     float32,
     float64,
@@ -61,6 +65,9 @@ from .dtypes import (
     long,
     short,
     uint8,
+    uint16,
+    uint32,
+    uint64,
 )
 from .engine import Value
 from .functions import (
@@ -77,6 +84,9 @@ from .functions import (
     equal,
     exp,
     flatten,
+    get_rng_state,
+    histc,
+    histogram,
     is_floating_point,
     is_tensor,
     log,
@@ -107,9 +117,9 @@ from .functions import (
 )
 from .gradcheck import GradcheckError, gradcheck
 from .jit import compile as compile
-from .rng import manual_seed
+from .random import Generator, default_generator, initial_seed, manual_seed, seed, set_rng_state
 from .serialization import load, save
-from .tensor import Tensor
+from .tensor import Size, Tensor
 from .viz import draw_dot
 
 __version__ = "0.1.0"
@@ -117,10 +127,13 @@ __version__ = "0.1.0"
 # Names that shadow Python built-ins (and `compile`) are reachable as tinygrad_edu.float, tinygrad_edu.sum, ... but
 # left out of __all__, so `from tinygrad_edu import *` never hides a built-in.
 abs, pow, sum, max, min = _functions.abs, _functions.pow, _functions.sum, _functions.max, _functions.min
+all, any = _functions.all, _functions.any
 float, int, bool = _dtypes.float, _dtypes.int, _dtypes.bool
 __all__ = [
     "AnomalyError",
+    "Generator",
     "GradcheckError",
+    "Size",
     "Tensor",
     "Value",
     "accelerator",
@@ -131,17 +144,20 @@ __all__ = [
     "argmin",
     "as_tensor",
     "autograd",
+    "bernoulli",
     "cat",
     "clamp",
     "clip",
     "concat",
     "cos",
     "cuda",
+    "default_generator",
     "detect_anomaly",
     "device",
     "div",
     "double",
     "draw_dot",
+    "dtype",
     "empty",
     "empty_like",
     "enable_grad",
@@ -156,8 +172,12 @@ __all__ = [
     "full",
     "full_like",
     "get_default_dtype",
+    "get_rng_state",
     "gradcheck",
     "half",
+    "histc",
+    "histogram",
+    "initial_seed",
     "int8",
     "int16",
     "int32",
@@ -177,6 +197,7 @@ __all__ = [
     "mean",
     "mm",
     "mul",
+    "multinomial",
     "neg",
     "nn",
     "no_grad",
@@ -191,10 +212,13 @@ __all__ = [
     "randint_like",
     "randn",
     "randn_like",
+    "randperm",
     "relu",
     "reshape",
     "save",
+    "seed",
     "set_grad_enabled",
+    "set_rng_state",
     "short",
     "sigmoid",
     "sin",
@@ -210,6 +234,9 @@ __all__ = [
     "tensor",
     "transpose",
     "uint8",
+    "uint16",
+    "uint32",
+    "uint64",
     "unsqueeze",
     "utils",
     "where",

@@ -29,7 +29,7 @@ from .fileio import check_writable_target
 from .metrics import confusion_matrix
 from .nn import functional as F
 from .progress import progress_bar
-from .rng import default_rng, manual_seed
+from .random import default_rng, manual_seed
 from .serialization import save
 from .tensor import Tensor
 

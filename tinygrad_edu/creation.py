@@ -9,9 +9,9 @@ Defaults are PyTorch's (https://pytorch.org/docs/stable/torch.html#creation-ops)
 - ``arange`` of integers is int64, ``full`` takes the dtype of its fill value;
 - ``tensor`` copies its data, ``as_tensor`` and ``from_numpy`` share memory with a numpy array.
 
-Random tensors (`rand`, `randn`, `randint`) draw from the library's generator, so
-`tinygrad_edu.manual_seed` makes them repeatable (the numbers differ from PyTorch's, whose generator
-is another algorithm).
+Random tensors (`rand`, `randn`, `randint`, `randperm`, `multinomial`, `bernoulli`) draw from
+`tinygrad_edu.random`'s default generator, or the ``generator=`` given, with PyTorch's algorithms:
+``manual_seed(s)`` then the same calls give PyTorch's numbers, bit for bit.
 """
 
 from __future__ import annotations
@@ -24,10 +24,11 @@ from typing import Any
 
 import numpy as np
 
+from . import random
 from .devices import check_device
 from .dtypes import DEFAULT_DTYPE, as_dtype, float32, int64
 from .kernels.distributions import fma
-from .rng import default_rng
+from .random import Generator
 from .tensor import SPARSE_ERROR, Tensor
 
 
@@ -68,13 +69,39 @@ def _python_array(data: Any) -> np.ndarray:
     raise TypeError(f"tensor: cannot make a tensor from {type(data).__name__} data of dtype {arr.dtype}")
 
 
+def _typed_array(data: Any, dt: np.dtype) -> np.ndarray:
+    """``data`` converted straight to ``dt`` (Python floats to float64 exactly, never through float32),
+    with PyTorch's overflow check for integer dtypes: a value beyond the dtype's maximum, or below its
+    minimum (below −maximum for unsigned dtypes, which wrap around as C's conversion does), is refused."""
+    raw = data.data if isinstance(data, Tensor) else data
+    if isinstance(raw, (list, tuple)) and raw and isinstance(raw[0], Tensor):
+        raw = [d.data for d in raw]
+    try:
+        arr = np.array(raw)
+    except (ValueError, OverflowError) as err:
+        raise ValueError(f"tensor: the nested lists must be rectangular numbers: {err}") from None
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"tensor: cannot make a tensor from {type(data).__name__} data of dtype {arr.dtype}")
+    if dt.kind in "iu" and arr.dtype.kind in "iuf" and arr.size:
+        info = np.iinfo(dt)
+        low = -info.max if dt.kind == "u" else info.min
+        finite = arr[np.isfinite(arr)] if arr.dtype.kind == "f" else arr
+        if finite.size != arr.size or finite.max() > info.max or finite.min() < low:
+            raise RuntimeError(f"value cannot be converted to type {dt} without overflow")
+    with np.errstate(over="ignore"):
+        return arr.astype(dt)
+
+
 def tensor(data: Any, dtype: Any = None, device: Any = None, requires_grad: builtins.bool = False) -> Tensor:
     """A new tensor holding a copy of ``data``, as ``torch.tensor``.
 
     >>> tensor([1, 2]).dtype, tensor([1.0, 2]).dtype, tensor(np.zeros(2)).dtype
-    (dtype('int64'), dtype('float32'), dtype('float64'))
+    (torch.int64, torch.float32, torch.float64)
+    >>> tensor([0.1], dtype="float64").item(), tensor([16777217], dtype="float64").item()
+    (0.1, 16777217.0)
     """
-    return _make(_python_array(data), dtype, device, requires_grad)
+    dt = as_dtype(dtype)
+    return _make(_python_array(data) if dt is None else _typed_array(data, dt), None, device, requires_grad)
 
 
 def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
@@ -204,20 +231,53 @@ def eye(
     return _make(np.eye(n, m, dtype=as_dtype(dtype) or float32), None, device, requires_grad)
 
 
-def rand(*size: Any, dtype: Any = None, device: Any = None, requires_grad: builtins.bool = False) -> Tensor:
-    """Uniform samples on [0, 1) from the library's generator."""
+def rand(
+    *size: Any,
+    generator: Generator | None = None,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: builtins.bool = False,
+) -> Tensor:
+    """U[0, 1) samples, PyTorch's numbers for the same seed (`tinygrad_edu.random.rand`).
+
+    >>> _ = random.manual_seed(42)
+    >>> rand(3)
+    tensor([0.8823, 0.9150, 0.3829])
+    """
     shape = _size(size, "rand")
-    return _make(default_rng().random(shape).astype(as_dtype(dtype) or float32), None, device, requires_grad)
+    return _make(random.rand(shape, as_dtype(dtype) or float32, generator), None, device, requires_grad)
 
 
-def randn(*size: Any, dtype: Any = None, device: Any = None, requires_grad: builtins.bool = False) -> Tensor:
-    """Standard normal samples N(0, 1) from the library's generator."""
+def randn(
+    *size: Any,
+    generator: Generator | None = None,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: builtins.bool = False,
+) -> Tensor:
+    """N(0, 1) samples, PyTorch's numbers for the same seed (`tinygrad_edu.random.randn`).
+
+    >>> randn(2, generator=Generator().manual_seed(2147483647))
+    tensor([-0.9800, -1.6578])
+    """
     shape = _size(size, "randn")
-    return _make(default_rng().standard_normal(shape).astype(as_dtype(dtype) or float32), None, device, requires_grad)
+    return _make(random.randn(shape, as_dtype(dtype) or float32, generator), None, device, requires_grad)
 
 
-def randint(*args: Any, size: Any = None, dtype: Any = None, device: Any = None) -> Tensor:
-    """Integers uniform on [low, high): ``randint(high, size)`` or ``randint(low, high, size)`` (int64)."""
+def randint(
+    *args: Any,
+    size: Any = None,
+    generator: Generator | None = None,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: builtins.bool = False,
+) -> Tensor:
+    """Integers uniform on [low, high): ``randint(high, size)`` or ``randint(low, high, size)`` (int64),
+    PyTorch's numbers for the same seed.
+
+    >>> randint(0, 10, (5,), generator=Generator().manual_seed(0))
+    tensor([4, 9, 3, 0, 3])
+    """
     if size is not None:
         args = (*args, size)
     if len(args) == 2:
@@ -225,11 +285,51 @@ def randint(*args: Any, size: Any = None, dtype: Any = None, device: Any = None)
     elif len(args) == 3:
         low, high, size = args
     else:
-        raise TypeError("randint: call as randint(high, size) or randint(low, high, size), size a tuple")
-    if high <= low:
-        raise ValueError(f"randint: need low < high, got low={low}, high={high}")
-    values = default_rng().integers(low, high, _size((size,), "randint"))
-    return _make(values.astype(as_dtype(dtype) or int64), None, device, False)
+        raise TypeError("randint() takes (high, size) or (low, high, size), with size a tuple of ints")
+    if isinstance(size, numbers.Integral):
+        raise TypeError(f"randint(): argument 'size' must be a tuple of ints, not {type(size).__name__}")
+    values = random.randint(low, high, _size((size,), "randint"), as_dtype(dtype) or int64, generator)
+    return _make(values, None, device, requires_grad)
+
+
+def randperm(
+    n: builtins.int,
+    *,
+    generator: Generator | None = None,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: builtins.bool = False,
+) -> Tensor:
+    """A random permutation of 0 .. n-1 (int64), PyTorch's for the same seed.
+
+    >>> randperm(5, generator=Generator().manual_seed(0))
+    tensor([4, 0, 1, 3, 2])
+    """
+    return _make(random.randperm(n, as_dtype(dtype) or int64, generator), None, device, requires_grad)
+
+
+def multinomial(
+    input: Tensor, num_samples: builtins.int, replacement: builtins.bool = False, *, generator: Generator | None = None
+) -> Tensor:
+    """Indices drawn from the rows of ``input`` (weights, 1-D or 2-D), as ``torch.multinomial``.
+
+    >>> p = tensor([0.1, 0.0, 0.9])
+    >>> multinomial(p, 6, replacement=True, generator=Generator().manual_seed(1))
+    tensor([0, 2, 2, 2, 2, 2])
+    """
+    if not isinstance(input, Tensor):
+        raise TypeError(f"multinomial(): argument 'input' must be Tensor, not {type(input).__name__}")
+    return Tensor(random.multinomial(input.data, num_samples, replacement, generator))
+
+
+def bernoulli(input: Tensor, p: builtins.float | None = None, *, generator: Generator | None = None) -> Tensor:
+    """1 with probability ``input`` (each element; or ``p`` everywhere when given), else 0, as
+    ``torch.bernoulli``; the result has ``input``'s dtype."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"bernoulli(): argument 'input' must be Tensor, not {type(input).__name__}")
+    if p is not None:
+        return Tensor(random.bernoulli_(np.empty_like(input.data), p, generator))
+    return Tensor(random.bernoulli(input.data, generator))
 
 
 def sparse_coo_tensor(*args: Any, **kwargs: Any) -> Tensor:

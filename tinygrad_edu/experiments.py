@@ -27,7 +27,7 @@ from . import nn, optim
 from .autograd import no_grad
 from .datasets import load_mnist, make_moons
 from .nn import functional as F
-from .rng import default_rng, manual_seed
+from .random import default_rng, manual_seed
 from .tensor import Tensor
 
 # ----------------------------------------------------------------------------- chapter 5

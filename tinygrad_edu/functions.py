@@ -8,11 +8,13 @@ that does the work, so each op is defined once, in its method (and the method's 
 from __future__ import annotations
 
 import builtins
+from collections import namedtuple
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
+from . import random
 from .creation import tensor
 from .tensor import Tensor
 
@@ -210,10 +212,7 @@ def permute(input: Tensor, dims: Sequence[builtins.int]) -> Tensor:
 
 def transpose(input: Tensor, dim0: builtins.int, dim1: builtins.int) -> Tensor:
     """Axes ``dim0`` and ``dim1`` swapped, as ``torch.transpose`` (not numpy's permutation)."""
-    x = _t(input)
-    axes = list(range(x.ndim))
-    axes[dim0], axes[dim1] = axes[dim1], axes[dim0]
-    return x.transpose(tuple(axes))
+    return _t(input).transpose(dim0, dim1)
 
 
 def t(input: Tensor) -> Tensor:
@@ -255,3 +254,57 @@ def equal(input: Tensor, other: Tensor) -> builtins.bool:
     """True if both have the same shape and elements."""
     a, b = _t(input).data, _t(other).data
     return a.shape == b.shape and builtins.bool(np.array_equal(a, b))
+
+
+def get_rng_state() -> Tensor:
+    """The default generator's state as PyTorch's 5056 bytes (a uint8 tensor), as ``torch.get_rng_state``;
+    `tinygrad_edu.random.set_rng_state` takes it back (or PyTorch's)."""
+    return Tensor(random.get_rng_state())
+
+
+def all(input: Tensor, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
+    """True where every element (along ``dim``) is nonzero, as ``torch.all``."""
+    return _t(input).all(dim, keepdim)
+
+
+def any(input: Tensor, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
+    """True where some element (along ``dim``) is nonzero, as ``torch.any``."""
+    return _t(input).any(dim, keepdim)
+
+
+class Histogram(namedtuple("Histogram", ["hist", "bin_edges"])):
+    """What ``torch.histogram`` returns, printed as ``torch.return_types.histogram``."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"torch.return_types.histogram(\nhist={self.hist!r},\nbin_edges={self.bin_edges!r})"
+
+
+def histogram(
+    input: Tensor, bins: Any = 100, *, range: Any = None, weight: Any = None, density: builtins.bool = False
+) -> Histogram:
+    """Counts of ``input``'s elements in ``bins`` equal bins over [min, max] (or ``range``), or between
+    the given edges, the last bin closed; ``density=True`` divides by count × bin width, as
+    ``torch.histogram``. Floating input only (PyTorch's rule); results in its dtype.
+
+    >>> histogram(tensor([1.0, 2.0, 1.0, 4.0]), bins=4).hist
+    tensor([2., 1., 0., 1.])
+    """
+    x = _t(input)
+    if x.dtype.kind != "f":
+        raise RuntimeError(f"torch.histogram: input tensor and bins tensors should have the same dtype, got {x.dtype}")
+    edges = bins.data if isinstance(bins, Tensor) else bins
+    w = None if weight is None else _t(weight).data.reshape(-1)
+    hist, out_edges = np.histogram(x.data.reshape(-1), edges, range=range, weights=w, density=density)
+    return Histogram(Tensor(hist.astype(x.data.dtype)), Tensor(out_edges.astype(x.data.dtype)))
+
+
+def histc(input: Tensor, bins: builtins.int = 100, min: builtins.float = 0, max: builtins.float = 0) -> Tensor:
+    """Counts in ``bins`` equal bins over [min, max] (the data's range when both are 0); elements
+    outside are ignored, as ``torch.histc``."""
+    x = _t(input)
+    lo, hi = (builtins.float(x.data.min()), builtins.float(x.data.max())) if min == max == 0 else (min, max)
+    if lo == hi:
+        lo, hi = lo - 1, hi + 1
+    return histogram(x, bins, range=(lo, hi)).hist

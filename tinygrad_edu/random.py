@@ -54,7 +54,7 @@ import numpy as np
 from .kernels.distributions import avx2_box_muller, fma, libm, randperm_swaps
 
 __all__ = [
-    "Generator", "bernoulli", "bernoulli_", "default_generator", "exponential_", "get_rng_state",
+    "Generator", "bernoulli", "bernoulli_", "default_generator", "default_rng", "exponential_", "get_rng_state",
     "initial_seed", "manual_seed", "multinomial", "normal_", "rand", "randint", "randn", "randperm",
     "seed", "set_rng_state", "uniform_",
 ]  # fmt: skip
@@ -199,6 +199,20 @@ class Generator:
 
 
 default_generator = Generator()
+_NUMPY_VIEW = np.random.Generator(default_generator._engine)  # shares the engine: reseeding reaches it
+
+
+def default_rng() -> np.random.Generator:
+    """numpy's sampler API (``permutation``, ``normal``, ...) over the default generator's mt19937:
+    for the code that draws with numpy's algorithms (the Keras door's initialisers and shuffles, the
+    CLI), so that `manual_seed` makes those runs repeatable too. Its numbers are numpy's transforms of
+    the stream, not PyTorch's; the torch-facing samplers of this module draw from the same words.
+
+    >>> first = manual_seed(0) and default_rng().random(2)
+    >>> bool((manual_seed(0) and default_rng().random(2) == first).all())
+    True
+    """
+    return _NUMPY_VIEW
 
 
 def manual_seed(seed: int) -> Generator:

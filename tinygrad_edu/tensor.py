@@ -21,13 +21,14 @@ from typing import Any
 
 import numpy as np
 
-from . import ops
+from . import ops, random
 from .backprop import backprop, store_grad
 from .devices import check_device, device
 from .dtypes import DEFAULT_DTYPE, as_dtype
 from .graph import check_finite, is_anomaly_enabled, is_grad_enabled, no_grad
 from .ops import Op, normalize_axis
-from .tensor_methods import TensorMethods
+from .printing import tensor_repr
+from .tensor_methods import LEAF_INPLACE_ERROR, Size, TensorMethods
 
 __all__ = ["DEFAULT_DTYPE", "Size", "Tensor", "ValuesIndices", "apply"]
 
@@ -35,29 +36,9 @@ __all__ = ["DEFAULT_DTYPE", "Size", "Tensor", "ValuesIndices", "apply"]
 ValuesIndices = namedtuple("ValuesIndices", ["values", "indices"])
 
 
-class Size(tuple):
-    """A tensor's shape as `Tensor.size` returns it: a tuple that prints as PyTorch's ``torch.Size``.
-
-    >>> Tensor([[1.0, 2.0, 3.0]]).size()
-    torch.Size([1, 3])
-    >>> Tensor([[1.0, 2.0, 3.0]]).size(1), Tensor([[1.0, 2.0, 3.0]]).size().numel()
-    (3, 3)
-    """
-
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return f"torch.Size({list(self)})"
-
-    def numel(self) -> int:
-        return int(np.prod(self, dtype=np.int64))
-
-
 #: what a user who asks for a sparse tensor is told
 SPARSE_ERROR = "sparse tensors are not supported: tinygrad_edu tensors are dense numpy arrays"
 
-#: PyTorch's wording for an in-place change of a leaf that requires a gradient
-LEAF_INPLACE_ERROR = "a leaf Variable that requires grad is being used in an in-place operation."
 
 
 def _as_array(data: Any, dtype: Any = None) -> np.ndarray:
@@ -164,10 +145,8 @@ class Tensor(TensorMethods):
 
     @classmethod
     def randn(cls, *shape: int, requires_grad: bool = False, dtype: Any = DEFAULT_DTYPE) -> Tensor:
-        """Standard normal samples from the library's generator (see `tinygrad_edu.manual_seed`)."""
-        from .rng import default_rng
-
-        return cls(default_rng().standard_normal(shape).astype(dtype), requires_grad=requires_grad)
+        """Standard normal samples with PyTorch's stream (see `tinygrad_edu.manual_seed`)."""
+        return cls(random.randn(shape, dtype), requires_grad=requires_grad)
 
     # ------------------------------------------------------------ properties
     def size(self, dim: int | None = None) -> Size | int:
@@ -267,8 +246,8 @@ class Tensor(TensorMethods):
     def type(self, dtype: Any) -> Tensor:
         """This tensor converted to ``dtype`` (itself if it already has it); differentiable
         between floating dtypes."""
-        dtype = np.dtype(dtype)
-        if dtype == self.dtype:
+        dtype = as_dtype(dtype)
+        if dtype == self.data.dtype:
             return self
         if self.requires_grad and dtype.kind == "f":
             return apply(ops.Cast(dtype), self)
@@ -342,38 +321,33 @@ class Tensor(TensorMethods):
         return bool(self.data.item())
 
     def __repr__(self) -> str:
-        """PyTorch's layout: ``tensor([1., 2.], requires_grad=True)``, ``grad_fn=<MulBackward0>``,
-        and ``dtype=`` only for dtypes other than float32, int64 and bool (as PyTorch's defaults)."""
-        data = self.data
-        fmt: dict[str, Any] = {"separator": ", ", "prefix": "tensor("}
-        if data.dtype.kind == "b":  # padded to the widest word, as PyTorch (numpy always pads True)
-            width = 5 if data.size and not data.all() else 4
-            fmt["formatter"] = {"bool": lambda v: str(v).rjust(width)}
-        elif data.dtype.kind == "f" and data.size:
-            finite = data[np.isfinite(data)]
-            if finite.size and not np.all(finite == np.round(finite)):
-                fmt.update(precision=4, floatmode="fixed")
-        body = np.array2string(data, **fmt)
-        extra = []
-        if data.dtype not in (np.float32, np.int64, np.bool_):
-            extra.append(f"dtype=torch.{data.dtype}")
+        """PyTorch's layout (`tinygrad_edu.printing`): ``tensor([1., 2.], requires_grad=True)``,
+        ``grad_fn=<MulBackward0>``, ``dtype=`` for dtypes other than float32, int64 and bool."""
         if self.grad_fn is not None:
-            extra.append(f"grad_fn=<{self.grad_fn.backward_name}>")
-        elif self.requires_grad:
-            extra.append("requires_grad=True")
-        return f"tensor({body}" + "".join(", " + e for e in extra) + ")"
+            graph = [f"grad_fn=<{self.grad_fn.backward_name}>"]
+        else:
+            graph = ["requires_grad=True"] if self.requires_grad else []
+        return tensor_repr(self.data, graph)
 
     # ------------------------------------------------------------ operands
     #: what the methods of `TensorMethods` run their op with
     _apply = staticmethod(apply)
 
-    def _const(self, other: Any) -> Tensor:
-        """Wrap a number or array operand; Python numbers take this tensor's dtype."""
+    def _const(self, other: Any, dtype: np.dtype | None = None) -> Tensor:
+        """Wrap a number or array operand, in ``dtype`` when given (a Python number wraps around as
+        PyTorch's scalar does: ``uint8 tensor - 1`` is 255); a Python number alone takes this
+        tensor's dtype when it is floating, else the default float."""
         if isinstance(other, Tensor):
-            return other
+            return other if dtype is None or other.data.dtype == dtype else other.type(dtype)
         if isinstance(other, numbers.Number):
-            return Tensor(np.asarray(other, dtype=self.dtype if self.dtype.kind == "f" else DEFAULT_DTYPE))
-        return Tensor(other)
+            if dtype is None:
+                dtype = self.data.dtype if self.data.dtype.kind == "f" else np.dtype(DEFAULT_DTYPE)
+            try:
+                return Tensor(np.asarray(other, dtype=dtype))
+            except OverflowError:
+                return Tensor(np.asarray(other).astype(dtype))
+        out = Tensor(other)
+        return out if dtype is None or out.data.dtype == dtype else out.type(dtype)
 
     # comparisons give boolean tensors without gradients, as PyTorch
     def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
@@ -429,13 +403,13 @@ class Tensor(TensorMethods):
         """The int64 index of the largest element along ``dim`` (of the flattened tensor when None)."""
         dim = axis if dim is None else dim
         idx = np.argmax(self.data, axis=dim).astype(np.int64)
-        return Tensor(np.expand_dims(idx, dim) if keepdim and dim is not None else idx)
+        return Tensor(_keep(idx, dim, self.ndim) if keepdim else idx)
 
     def argmin(self, dim: int | None = None, keepdim: bool = False, *, axis: int | None = None) -> Tensor:
         """The int64 index of the smallest element along ``dim`` (of the flattened tensor when None)."""
         dim = axis if dim is None else dim
         idx = np.argmin(self.data, axis=dim).astype(np.int64)
-        return Tensor(np.expand_dims(idx, dim) if keepdim and dim is not None else idx)
+        return Tensor(_keep(idx, dim, self.ndim) if keepdim else idx)
 
     @staticmethod
     def cat(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
@@ -566,6 +540,11 @@ class Tensor(TensorMethods):
     __imul__ = mul_
     __itruediv__ = div_
 
+
+
+def _keep(idx: np.ndarray, dim: int | None, ndim: int) -> np.ndarray:
+    """argmax/argmin's keepdim: the reduced axis kept with length 1 (every axis when dim is None, as PyTorch)."""
+    return idx.reshape((1,) * ndim) if dim is None else np.expand_dims(idx, dim)
 
 
 def _to_tensor(x: Any) -> Tensor:

@@ -10,16 +10,57 @@ this module, below it, imports only the ops.
 from __future__ import annotations
 
 import numbers
-from collections.abc import Callable, Sequence
+import warnings
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from . import ops
+from . import ops, random
+from .dtypes import DEFAULT_DTYPE, dtype, result_type, torch_dtype
+from .graph import is_grad_enabled
 from .ops import normalize_axis
 
 if TYPE_CHECKING:  # for the annotations only; at run time this module never reads tensor.py
     from .tensor import Tensor
+
+#: PyTorch's wording for an in-place change of a leaf that requires a gradient
+LEAF_INPLACE_ERROR = "a leaf Variable that requires grad is being used in an in-place operation."
+
+
+def _dims(dim: Any) -> Any:
+    """PyTorch's reduction dims: None or an empty list/tuple mean every axis."""
+    if dim is None or (isinstance(dim, (list, tuple)) and len(dim) == 0):
+        return None
+    return tuple(dim) if isinstance(dim, list) else dim
+
+
+def _index_array(idx: np.ndarray) -> np.ndarray:
+    """A tensor used as an index: a uint8 one is a mask, as PyTorch 2.13 still reads it (with its warning)."""
+    if idx.dtype == np.uint8:
+        warnings.warn(
+            "indexing with dtype torch.uint8 is now deprecated, please use a dtype torch.bool instead.",
+            UserWarning,
+            stacklevel=3,
+        )
+        return idx.astype(bool)
+    return idx
+
+
+class Size(tuple):
+    """A tensor's shape as `Tensor.size` returns it: a tuple that prints as PyTorch's ``torch.Size``.
+
+    >>> Size([1, 3]), Size([1, 3]).numel()
+    (torch.Size([1, 3]), 3)
+    """
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"torch.Size({list(self)})"
+
+    def numel(self) -> int:
+        return int(np.prod(self, dtype=np.int64))
 
 
 class TensorMethods:
@@ -30,56 +71,94 @@ class TensorMethods:
     # provided by Tensor
     data: np.ndarray
     _apply: Callable[..., Tensor]
-    _const: Callable[[Any], Tensor]
+    _const: Callable[..., Tensor]
     _values_indices: Callable[[str, int, bool], Any]
+    type: Callable[[Any], Tensor]
 
     @property
-    def shape(self) -> tuple[int, ...]:
-        return self.data.shape
+    def shape(self) -> Size:
+        """The shape as a `Size` (a tuple that prints as ``torch.Size([2, 3])``)."""
+        return Size(self.data.shape)
 
     @property
-    def dtype(self) -> np.dtype:
-        return self.data.dtype
+    def dtype(self) -> dtype:
+        """PyTorch's dtype object (``torch.float32``), equal to the numpy dtype it stands for."""
+        return torch_dtype(self.data.dtype)
 
     @property
     def ndim(self) -> int:
         return self.data.ndim
 
     # ------------------------------------------------------------ arithmetic
+    def _promote(self, other: Any, true_divide: bool = False) -> tuple[Tensor, Tensor]:
+        """``self`` and ``other`` as tensors of PyTorch's result dtype (`tinygrad_edu.dtypes.result_type`);
+        a true division of integers gives the default float."""
+        a = self.data.dtype
+        if isinstance(other, TensorMethods):
+            b = other.data.dtype
+            if a is b and (not true_divide or a.kind == "f"):  # the hot path: same dtype
+                return self, other  # type: ignore[return-value]
+            dt = result_type(a if self.data.ndim else (a, 0), b if other.data.ndim else (b, 0))
+        elif isinstance(other, numbers.Number):
+            dt = result_type(a if self.data.ndim else (a, 0), other)
+        else:
+            other = self._const(other)
+            b = other.data.dtype
+            dt = result_type(a if self.data.ndim else (a, 0), b if other.data.ndim else (b, 0))
+        if true_divide and dt.kind != "f":
+            dt = np.dtype(DEFAULT_DTYPE)
+        return self._as_type(dt), self._const(other, dt)
+
+    def _as_type(self, dt: np.dtype) -> Tensor:
+        return self if self.data.dtype == dt else self.type(dt)  # type: ignore[return-value]
+
+    def _floating(self) -> Tensor:
+        """This tensor, or for integers and bools its float32 copy: PyTorch's input to exp, log, sqrt, ..."""
+        return self if self.data.dtype.kind == "f" else self.type(DEFAULT_DTYPE)  # type: ignore[return-value]
+
     def __add__(self, other: Any) -> Tensor:
-        return self._apply(ops.Add(), self, self._const(other))
+        return self._apply(ops.Add(), *self._promote(other))
 
     def __radd__(self, other: Any) -> Tensor:
-        return self._apply(ops.Add(), self._const(other), self)
+        a, b = self._promote(other)
+        return self._apply(ops.Add(), b, a)
 
     def __sub__(self, other: Any) -> Tensor:
-        return self._apply(ops.Sub(), self, self._const(other))
+        return self._apply(ops.Sub(), *self._promote(other))
 
     def __rsub__(self, other: Any) -> Tensor:
-        return self._apply(ops.Sub(), self._const(other), self)
+        a, b = self._promote(other)
+        return self._apply(ops.Sub(), b, a)
 
     def __mul__(self, other: Any) -> Tensor:
-        return self._apply(ops.Mul(), self, self._const(other))
+        return self._apply(ops.Mul(), *self._promote(other))
 
     def __rmul__(self, other: Any) -> Tensor:
-        return self._apply(ops.Mul(), self._const(other), self)
+        a, b = self._promote(other)
+        return self._apply(ops.Mul(), b, a)
 
     def __truediv__(self, other: Any) -> Tensor:
-        return self._apply(ops.Div(), self, self._const(other))
+        return self._apply(ops.Div(), *self._promote(other, true_divide=True))
 
     def __rtruediv__(self, other: Any) -> Tensor:
-        return self._apply(ops.Div(), self._const(other), self)
+        a, b = self._promote(other, true_divide=True)
+        return self._apply(ops.Div(), b, a)
 
     def __pow__(self, exponent: Any) -> Tensor:
+        if isinstance(exponent, numbers.Integral) and not isinstance(exponent, bool) and self.data.dtype.kind in "iu":
+            if exponent < 0:
+                raise RuntimeError("Integers to negative integer powers are not allowed.")
+            return self._const(self.data ** int(exponent))  # integers stay integers (and have no gradient)
         if isinstance(exponent, numbers.Real):
-            return self._apply(ops.PowConst(float(exponent)), self)
+            return self._apply(ops.PowConst(float(exponent)), self._floating())
         exponent = self._const(exponent)
         if self.dtype.kind == "f" and exponent.dtype.kind in "biu":  # float32 ** int64 stays float32, as PyTorch
-            exponent = self._const(exponent.data.astype(self.dtype))
+            exponent = self._const(exponent.data.astype(self.data.dtype))
         return self._apply(ops.Pow(), self, exponent)
 
     def __rpow__(self, base: Any) -> Tensor:
-        return self._apply(ops.Pow(), self._const(base), self)
+        a, b = self._promote(base)
+        return self._apply(ops.Pow(), b, a)
 
     def __neg__(self) -> Tensor:
         return self._apply(ops.Neg(), self)
@@ -92,17 +171,17 @@ class TensorMethods:
 
     # ------------------------------------------------------------ elementwise functions
     def exp(self) -> Tensor:
-        return self._apply(ops.Exp(), self)
+        return self._apply(ops.Exp(), self._floating())
 
     def log(self) -> Tensor:
-        return self._apply(ops.Log(), self)
+        return self._apply(ops.Log(), self._floating())
 
     def log10(self) -> Tensor:
         """log₁₀ x elementwise, as ``Tensor.log10``."""
-        return self._apply(ops.Log10(), self)
+        return self._apply(ops.Log10(), self._floating())
 
     def sqrt(self) -> Tensor:
-        return self._apply(ops.Sqrt(), self)
+        return self._apply(ops.Sqrt(), self._floating())
 
     def abs(self) -> Tensor:
         return self._apply(ops.Abs(), self)
@@ -110,20 +189,20 @@ class TensorMethods:
     __abs__ = abs
 
     def tanh(self) -> Tensor:
-        return self._apply(ops.Tanh(), self)
+        return self._apply(ops.Tanh(), self._floating())
 
     def sin(self) -> Tensor:
-        return self._apply(ops.Sin(), self)
+        return self._apply(ops.Sin(), self._floating())
 
     def cos(self) -> Tensor:
-        return self._apply(ops.Cos(), self)
+        return self._apply(ops.Cos(), self._floating())
 
     def pow(self, exponent: Any) -> Tensor:
         """self ** exponent (a number or a tensor, as ``Tensor.pow``)."""
         return self**exponent
 
     def sigmoid(self) -> Tensor:
-        return self._apply(ops.Sigmoid(), self)
+        return self._apply(ops.Sigmoid(), self._floating())
 
     def relu(self) -> Tensor:
         return self._apply(ops.Relu(), self)
@@ -148,14 +227,41 @@ class TensorMethods:
     def sum(
         self, axis: int | Sequence[int] | None = None, keepdims: bool = False, *, dim: Any = None, keepdim: bool = False
     ) -> Tensor:
-        """Σ over ``axis`` (numpy's name) or ``dim`` (PyTorch's); all elements by default."""
-        return self._apply(ops.Sum(axis if dim is None else dim, keepdims or keepdim), self)
+        """Σ over ``axis`` (numpy's name) or ``dim`` (PyTorch's); all elements by default (and for
+        ``dim=[]``, as PyTorch)."""
+        return self._apply(ops.Sum(_dims(axis if dim is None else dim), keepdims or keepdim), self)
 
     def mean(
         self, axis: int | Sequence[int] | None = None, keepdims: bool = False, *, dim: Any = None, keepdim: bool = False
     ) -> Tensor:
         """The mean over ``axis`` (numpy's name) or ``dim`` (PyTorch's); all elements by default."""
-        return self._apply(ops.Mean(axis if dim is None else dim, keepdims or keepdim), self)
+        return self._apply(ops.Mean(_dims(axis if dim is None else dim), keepdims or keepdim), self)
+
+    def var(self, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *, correction: Any = None) -> Tensor:
+        """Σ(x − x̄)²/(N − c) over ``dim`` (all elements by default), as ``Tensor.var``: c = 1 (Bessel's
+        correction, PyTorch's default), ``unbiased=False`` or ``correction=0`` for the population
+        variance; N − c ≤ 0 gives inf or nan, as PyTorch. A composite, so its gradient is autograd's.
+
+        >>> from tinygrad_edu import tensor
+        >>> x = tensor([1.0, 2.0, 3.0, 4.0])
+        >>> x.var().item(), x.var(unbiased=False).item(), x.std(correction=0).item()
+        (1.6666666269302368, 1.25, 1.1180340051651)
+        """
+        if isinstance(dim, bool):  # var(unbiased), PyTorch's other overload
+            dim, unbiased = None, dim
+        if correction is not None and unbiased is not None:
+            raise RuntimeError("var: give correction= or unbiased=, not both")
+        c = correction if correction is not None else (0 if unbiased is False else 1)
+        x = self._floating()
+        dims = normalize_axis(_dims(dim), x.ndim)
+        n = int(np.prod([x.shape[d] for d in dims], dtype=np.int64))
+        centred = x - x.mean(dim=dims, keepdim=True)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return (centred * centred).sum(dim=dims, keepdim=keepdim) / float(max(n - c, 0))
+
+    def std(self, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *, correction: Any = None) -> Tensor:
+        """√var (see `var`: Bessel's correction by default), as ``Tensor.std``."""
+        return self.var(dim, unbiased, keepdim, correction=correction).sqrt()
 
     def max(
         self, dim: Any = None, keepdim: bool = False, *, axis: int | Sequence[int] | None = None, keepdims: bool = False
@@ -232,14 +338,18 @@ class TensorMethods:
         if len(dims) == 1 and not isinstance(dims[0], numbers.Integral):
             dims = tuple(dims[0])
         if len(dims) != self.ndim:
-            raise ValueError(f"permute: the number of dims ({len(dims)}) must equal the tensor's ({self.ndim})")
-        return self.transpose(tuple(dims))
+            raise RuntimeError(
+                f"permute(sparse_coo): number of dimensions in the tensor input does not match the length of "
+                f"the desired ordering of dimensions i.e. input.dim() = {self.ndim} is not equal to len(dims) = "
+                f"{len(dims)}"
+            )
+        return self._apply(ops.Transpose(tuple(int(d) for d in dims)), self)
 
     def t(self) -> Tensor:
         """The transpose of a matrix; a 0-D or 1-D tensor is returned as it is."""
         if self.ndim > 2:
-            raise ValueError(f"t: expects a tensor with at most 2 dimensions, got shape {self.shape}")
-        return self if self.ndim < 2 else self.transpose()
+            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {self.ndim}D")
+        return self if self.ndim < 2 else self.transpose(0, 1)
 
     def expand(self, *sizes: int | Sequence[int]) -> Tensor:
         """A read-only broadcast view to ``sizes`` (−1 keeps an axis), as ``Tensor.expand``."""
@@ -264,27 +374,118 @@ class TensorMethods:
             sizes = tuple(sizes[0])
         return self._apply(ops.Repeat(tuple(sizes)), self)
 
-    def transpose(self, *axes: int) -> Tensor:
-        """Reverse the axes, or permute them as given (numpy's ``transpose``)."""
-        if len(axes) == 1 and not isinstance(axes[0], numbers.Integral):
-            axes = tuple(axes[0])
-        return self._apply(ops.Transpose(tuple(axes) if axes else None), self)
+    def transpose(self, dim0: int, dim1: int) -> Tensor:
+        """Axes ``dim0`` and ``dim1`` swapped, as ``Tensor.transpose`` (PyTorch's meaning, not numpy's
+        permutation: that is `permute`)."""
+        if self.ndim == 0:
+            normalize_axis((dim0, dim1), 1)  # a 0-d tensor takes 0 and -1, as PyTorch
+            return self._apply(ops.Transpose(()), self)
+        d0, d1 = normalize_axis((dim0, dim1), self.ndim)
+        axes = list(range(self.ndim))
+        axes[d0], axes[d1] = axes[d1], axes[d0]
+        return self._apply(ops.Transpose(tuple(axes)), self)
+
+    swapaxes = swapdims = transpose
 
     @property
     def T(self) -> Tensor:
-        return self.transpose()
+        """The axes reversed (a matrix's transpose)."""
+        return self._apply(ops.Transpose(None), self)
 
     def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
         """Merge axes start_dim..end_dim into one, as ``torch.flatten``."""
         if self.ndim == 0:
             return self.reshape(1)
         s, e = normalize_axis((start_dim, end_dim), self.ndim)
+        if s > e:
+            raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
         return self.reshape(*self.shape[:s], -1, *self.shape[e + 1 :])
 
     def __getitem__(self, idx: Any) -> Tensor:
         if isinstance(idx, TensorMethods):
-            idx = idx.data
+            idx = _index_array(idx.data)
         elif isinstance(idx, tuple):
-            idx = tuple(i.data if isinstance(i, TensorMethods) else i for i in idx)
+            idx = tuple(_index_array(i.data) if isinstance(i, TensorMethods) else i for i in idx)
         return self._apply(ops.GetItem(idx), self)
 
+    def __iter__(self) -> Iterator[Tensor]:
+        if self.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self.data.shape[0]))
+
+    def unbind(self, dim: int = 0) -> tuple[Tensor, ...]:
+        """The slices along ``dim``, each without that axis, as ``Tensor.unbind``."""
+        d = normalize_axis(dim, self.ndim)[0]
+        lead = (slice(None),) * d
+        return tuple(self[(*lead, i)] for i in range(self.data.shape[d]))
+
+    # ------------------------------------------------------------ PyTorch's small queries and conversions
+    def dim(self) -> int:
+        """The number of dimensions, as ``Tensor.dim``."""
+        return self.data.ndim
+
+    ndimension = dim
+
+    def nelement(self) -> int:
+        """The number of elements, as ``Tensor.nelement`` (``numel``)."""
+        return self.data.size
+
+    def all(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+        """True where every element (along ``dim``) is nonzero: a bool tensor, as ``Tensor.all``."""
+        return self._const(np.all(self.data, axis=_dims(dim), keepdims=keepdim))
+
+    def any(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+        """True where some element (along ``dim``) is nonzero: a bool tensor, as ``Tensor.any``."""
+        return self._const(np.any(self.data, axis=_dims(dim), keepdims=keepdim))
+
+    def _scalar(self) -> Any:
+        if self.data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return self.data.reshape(()).item()
+
+    def __float__(self) -> float:
+        return float(self._scalar())
+
+    def __int__(self) -> int:
+        return int(self._scalar())
+
+    def __format__(self, spec: str) -> str:
+        """A 0-d tensor formats as its number (``f"{loss:.4f}"``); any other as `repr` with an empty
+        spec and a TypeError otherwise, as PyTorch."""
+        if self.data.ndim == 0:
+            return format(self.data.item(), spec)
+        return object.__format__(self, spec)
+
+    # ------------------------------------------------------------ random fills (PyTorch's streams)
+    def _random_fill(self, fill: Callable[[np.ndarray], Any]) -> Tensor:
+        """Run ``fill`` on this tensor's memory, in place, under PyTorch's rule for leaves."""
+        if self.requires_grad and is_grad_enabled() and getattr(self, "grad_fn", None) is None:
+            raise RuntimeError(LEAF_INPLACE_ERROR)
+        fill(self.data)
+        return self  # type: ignore[return-value]
+
+    def uniform_(self, a: float = 0.0, b: float = 1.0, *, generator: random.Generator | None = None) -> Tensor:
+        """Every element drawn from U[a, b), in place, as ``Tensor.uniform_`` (`tinygrad_edu.random.uniform_`)."""
+        return self._random_fill(lambda out: random.uniform_(out, a, b, generator))
+
+    def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator: random.Generator | None = None) -> Tensor:
+        """Every element drawn from N(mean, std²), in place, as ``Tensor.normal_``."""
+        return self._random_fill(lambda out: random.normal_(out, mean, std, generator))
+
+    def bernoulli_(self, p: float = 0.5, *, generator: random.Generator | None = None) -> Tensor:
+        """Every element 1 with probability ``p``, else 0, in place, as ``Tensor.bernoulli_``."""
+        return self._random_fill(lambda out: random.bernoulli_(out, p, generator))
+
+    def exponential_(self, lambd: float = 1.0, *, generator: random.Generator | None = None) -> Tensor:
+        """Every element drawn from Exp(λ), in place, as ``Tensor.exponential_``."""
+        return self._random_fill(lambda out: random.exponential_(out, lambd, generator))
+
+    def multinomial(
+        self, num_samples: int, replacement: bool = False, *, generator: random.Generator | None = None
+    ) -> Tensor:
+        """Indices drawn from this tensor's rows of weights, as ``torch.multinomial`` (int64)."""
+        return self._const(random.multinomial(self.data, num_samples, replacement, generator))
+
+    def bernoulli(self, *, generator: random.Generator | None = None) -> Tensor:
+        """1 with each element's probability, else 0, as ``Tensor.bernoulli`` (this tensor's dtype)."""
+        return self._const(random.bernoulli(self.data, generator))

@@ -10,7 +10,7 @@ import math
 import numpy as np
 
 from ..nn.init import calculate_fan_in_and_fan_out
-from ..rng import default_rng
+from ..random import default_rng
 
 TRUNCATION_STD = 0.87962566103423978  # std of N(0, 1) truncated to [−2, 2]
 

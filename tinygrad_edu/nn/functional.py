@@ -13,8 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import ops
-from ..rng import default_rng
+from .. import ops, random
 from ..tensor import Tensor, apply
 from .conv import avg_pool2d, conv2d, max_pool2d  # noqa: F401 (PyTorch's F.conv2d, F.max_pool2d, ...)
 
@@ -43,7 +42,7 @@ def _reduce(loss: Tensor, reduction: str, name: str) -> Tensor:
 def _same_shape(name: str, x: Tensor, t: Tensor) -> None:
     if x.shape != t.shape:
         raise ValueError(
-            f"{name}: input shape {x.shape} and target shape {t.shape} differ "
+            f"{name}: input shape {tuple(x.shape)} and target shape {tuple(t.shape)} differ "
             "(broadcasting them would silently compare every input with every target)"
         )
 
@@ -72,26 +71,66 @@ def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
     return x.leaky_relu(negative_slope)
 
 
-def softmax(x: Tensor, axis: int = -1) -> Tensor:
-    return x.softmax(axis)
+def _softmax_dim(x: Tensor, dim: int | None, axis: int | None) -> int:
+    """PyTorch's ``dim`` (``axis`` is the older name here); None picks PyTorch's legacy choice:
+    0 for 0-, 1- and 3-D input, else 1."""
+    if dim is None:
+        dim = axis
+    if dim is None:
+        return 0 if x.ndim in (0, 1, 3) else 1
+    return dim
 
 
-def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
-    return x.log_softmax(axis)
+def softmax(
+    x: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None, *, axis: int | None = None
+) -> Tensor:
+    """e^{xᵢ}/Σⱼ e^{xⱼ} along ``dim``, as ``F.softmax`` (``dtype=`` casts the input first)."""
+    x = x if dtype is None else x.to(dtype)
+    return x.softmax(_softmax_dim(x, dim, axis))
+
+
+def log_softmax(
+    x: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None, *, axis: int | None = None
+) -> Tensor:
+    """log softmax along ``dim`` (log-sum-exp), as ``F.log_softmax``."""
+    x = x if dtype is None else x.to(dtype)
+    return x.log_softmax(_softmax_dim(x, dim, axis))
+
+
+def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
+    """An int64 tensor of shape (*, num_classes) with 1 at each index of the int64 ``tensor``, as
+    ``F.one_hot`` (``num_classes=-1``: the largest index + 1).
+
+    >>> one_hot(Tensor(np.array([0, 2])), 3)
+    tensor([[1, 0, 0],
+            [0, 0, 1]])
+    """
+    if not isinstance(tensor, Tensor) or tensor.data.dtype != np.int64:
+        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
+    idx = tensor.data
+    if idx.size == 0 and num_classes == -1:
+        raise RuntimeError("Can not infer total number of classes from empty tensor.")
+    if idx.size and idx.min() < 0:
+        raise RuntimeError("Class values must be non-negative.")
+    n = int(idx.max()) + 1 if num_classes == -1 else int(num_classes)
+    if idx.size and idx.max() >= n:
+        raise RuntimeError("Class values must be smaller than num_classes.")
+    return Tensor((idx[..., None] == np.arange(n)).astype(np.int64))
 
 
 # ----------------------------------------------------------------------------- regularisation layers
 def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
     """Inverted dropout: y = x·m/(1 − p) with m ~ Bernoulli(1 − p) in training (so E[y] = x),
-    and y = x in evaluation."""
+    and y = x in evaluation. The mask is PyTorch's CPU one for the same seed: ``bernoulli_(1 − p)``
+    on a tensor of x's shape and dtype, then divided by 1 − p in x's dtype (ATen's ``_dropout``)."""
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout: p must be in [0, 1], got {p}")
     if not training or p == 0.0:
         return x
     if p == 1.0:
         return x * 0.0
-    keep = default_rng().random(x.shape) >= p
-    return apply(ops.NativeDropout((keep / (1.0 - p)).astype(x.dtype)), x)
+    mask = random.bernoulli_(np.empty(x.shape, dtype=x.data.dtype), 1.0 - p)
+    return apply(ops.NativeDropout(mask / np.asarray(1.0 - p, dtype=mask.dtype)), x)
 
 
 def batch_norm(

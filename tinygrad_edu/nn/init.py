@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from ..rng import default_rng
+from .. import random
 
 
 def _array(x: Any) -> np.ndarray:
@@ -58,7 +58,7 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
         return math.sqrt(2.0)
     if nonlinearity == "leaky_relu":
         a = 0.01 if param is None else param
-        return math.sqrt(2.0 / (1 + a * a))
+        return math.sqrt(2.0 / (1 + a**2))
     raise ValueError(f"calculate_gain: unknown nonlinearity {nonlinearity!r}")
 
 
@@ -81,60 +81,85 @@ def constant_(x: Any, val: float) -> Any:
     return _fill(x, val)
 
 
-def uniform_(x: Any, a: float = 0.0, b: float = 1.0) -> Any:
-    """U(a, b)."""
-    return _fill(x, default_rng().uniform(a, b, _array(x).shape))
+def uniform_(x: Any, a: float = 0.0, b: float = 1.0, generator: random.Generator | None = None) -> Any:
+    """U(a, b), PyTorch's numbers for the same seed (`tinygrad_edu.random.uniform_`)."""
+    random.uniform_(_array(x), a, b, generator)
+    return x
 
 
-def normal_(x: Any, mean: float = 0.0, std: float = 1.0) -> Any:
-    """N(mean, std²)."""
-    return _fill(x, default_rng().normal(mean, std, _array(x).shape))
+def normal_(x: Any, mean: float = 0.0, std: float = 1.0, generator: random.Generator | None = None) -> Any:
+    """N(mean, std²), PyTorch's numbers for the same seed (`tinygrad_edu.random.normal_`)."""
+    random.normal_(_array(x), mean, std, generator)
+    return x
 
 
-def default_uniform_(x: Any, fan_in: int | None = None) -> Any:
+def default_uniform_(x: Any, fan_in: int | None = None, generator: random.Generator | None = None) -> Any:
     """U(−1/√fan_in, 1/√fan_in): PyTorch's default for the weights and biases of `Linear`, `Conv2d`
-    and the recurrent layers. ``fan_in`` comes from ``x``'s shape unless given (a bias takes its
-    weight's fan_in; the recurrent layers use hidden_size for all). For a weight this is
-    ``kaiming_uniform_(a=√5)``: √(2/(1 + 5))·√(3/fan_in) = 1/√fan_in.
+    and the recurrent layers. A weight (``fan_in`` None, read from its shape) goes through
+    ``kaiming_uniform_(a=√5)`` as PyTorch's ``reset_parameters`` does: √(2/(1 + 5))·√(3/fan_in) =
+    1/√fan_in, in PyTorch's order of float64 operations, so the bound (and every number) is PyTorch's;
+    a bias takes its weight's ``fan_in`` and the bound 1/√fan_in.
 
     >>> w = default_uniform_(np.empty((2, 4)))
     >>> bool(np.all(np.abs(w) <= 0.5))                # 1/√4
     True
     """
-    fan_in = _fan(x, "fan_in") if fan_in is None else fan_in
+    if fan_in is None:
+        return kaiming_uniform_(x, a=math.sqrt(5), generator=generator)
     bound = 1.0 / math.sqrt(fan_in) if fan_in > 0 else 0.0  # a layer with no inputs (PyTorch builds it too)
-    return uniform_(x, -bound, bound)
+    return uniform_(x, -bound, bound, generator)
 
 
-def xavier_uniform_(x: Any, gain: float = 1.0) -> Any:
+def xavier_uniform_(x: Any, gain: float = 1.0, generator: random.Generator | None = None) -> Any:
     fan_in, fan_out = calculate_fan_in_and_fan_out(x)
-    a = gain * math.sqrt(6.0 / (fan_in + fan_out))
-    return uniform_(x, -a, a)
+    std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
+    a = math.sqrt(3.0) * std
+    return uniform_(x, -a, a, generator)
 
 
-def xavier_normal_(x: Any, gain: float = 1.0) -> Any:
+def xavier_normal_(x: Any, gain: float = 1.0, generator: random.Generator | None = None) -> Any:
     fan_in, fan_out = calculate_fan_in_and_fan_out(x)
-    return normal_(x, 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)))
+    return normal_(x, 0.0, gain * math.sqrt(2.0 / float(fan_in + fan_out)), generator)
 
 
-def kaiming_uniform_(x: Any, a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "leaky_relu") -> Any:
-    bound = calculate_gain(nonlinearity, a) * math.sqrt(3.0 / _fan(x, mode))
-    return uniform_(x, -bound, bound)
+def kaiming_uniform_(
+    x: Any,
+    a: float = 0.0,
+    mode: str = "fan_in",
+    nonlinearity: str = "leaky_relu",
+    generator: random.Generator | None = None,
+) -> Any:
+    """U(−bound, bound), bound = √3 · gain/√fan (PyTorch's order of operations)."""
+    fan = _fan(x, mode)
+    if fan == 0:
+        return x  # PyTorch warns and leaves a weight with no inputs as it is
+    bound = math.sqrt(3.0) * (calculate_gain(nonlinearity, a) / math.sqrt(fan))
+    return uniform_(x, -bound, bound, generator)
 
 
-def kaiming_normal_(x: Any, a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "leaky_relu") -> Any:
-    return normal_(x, 0.0, calculate_gain(nonlinearity, a) / math.sqrt(_fan(x, mode)))
+def kaiming_normal_(
+    x: Any,
+    a: float = 0.0,
+    mode: str = "fan_in",
+    nonlinearity: str = "leaky_relu",
+    generator: random.Generator | None = None,
+) -> Any:
+    """N(0, σ²), σ = gain/√fan."""
+    fan = _fan(x, mode)
+    if fan == 0:
+        return x
+    return normal_(x, 0.0, calculate_gain(nonlinearity, a) / math.sqrt(fan), generator)
 
 
-def lecun_uniform_(x: Any) -> Any:
+def lecun_uniform_(x: Any, generator: random.Generator | None = None) -> Any:
     """U(−√(3/fan_in), √(3/fan_in)): variance 1/fan_in."""
     bound = math.sqrt(3.0 / _fan(x, "fan_in"))
-    return uniform_(x, -bound, bound)
+    return uniform_(x, -bound, bound, generator)
 
 
-def lecun_normal_(x: Any) -> Any:
+def lecun_normal_(x: Any, generator: random.Generator | None = None) -> Any:
     """N(0, 1/fan_in)."""
-    return normal_(x, 0.0, 1.0 / math.sqrt(_fan(x, "fan_in")))
+    return normal_(x, 0.0, 1.0 / math.sqrt(_fan(x, "fan_in")), generator)
 
 
 # Short names, as Keras and the textbooks spell them.

@@ -189,7 +189,7 @@ class BatchNorm2d(BatchNorm1d):
 
     def _check_input(self, x: Tensor) -> None:
         if x.ndim != 4:
-            raise ValueError(f"BatchNorm2d: expected input of shape (N, C, H, W), got {x.shape}")
+            raise ValueError(f"BatchNorm2d: expected input of shape (N, C, H, W), got {tuple(x.shape)}")
 
 
 class Sequential(Module):

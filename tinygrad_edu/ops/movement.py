@@ -142,6 +142,22 @@ def _is_basic_index(idx: Any) -> bool:
     return all(isinstance(i, (numbers.Integral, slice)) or i is None or i is Ellipsis for i in items)
 
 
+def _index_node_name(idx: Any) -> str:
+    """PyTorch's node for an index: the last basic step (``SelectBackward0`` for an int,
+    ``SliceBackward0`` for a slice, ``UnsqueezeBackward0`` for None), ``IndexBackward0`` for arrays."""
+    parts = idx if isinstance(idx, tuple) else (idx,)
+    if any(isinstance(p, (list, np.ndarray)) for p in parts):
+        return "IndexBackward0"
+    for p in reversed(parts):
+        if p is None:
+            return "UnsqueezeBackward0"
+        if isinstance(p, slice) and p != slice(None):
+            return "SliceBackward0"
+        if isinstance(p, (int, np.integer)):
+            return "SelectBackward0"
+    return "SliceBackward0" if any(isinstance(p, slice) for p in parts) else "AliasBackward0"
+
+
 class GetItem(Op):
     """a[idx] (slices, integers, integer and boolean arrays);  ∂/∂a = G scattered back to the
     selected positions, summed where an integer array picks the same element twice."""
@@ -151,6 +167,7 @@ class GetItem(Op):
 
     def __init__(self, idx: Any) -> None:
         self.idx = idx
+        self.backward_name = _index_node_name(idx)
 
     def forward(self, a):
         self.shape, self.dtype = a.shape, a.dtype

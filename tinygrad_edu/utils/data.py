@@ -8,9 +8,13 @@
   tuples (as lists) and dicts. Batches carry no graph: they are data.
 - `random_split`: disjoint random subsets of given lengths, or fractions of the whole.
 
-Shuffling draws from the library's generator (`tinygrad_edu.manual_seed`), or from the
-``generator`` you pass (a ``numpy.random.Generator`` or an int seed); the orders differ from
-PyTorch's, whose generator is another algorithm, but the batching rules are the same.
+Shuffling draws PyTorch's orders for the same seed: each pass over a shuffling `DataLoader` takes
+one 63-bit number from its ``generator`` (PyTorch's ``_base_seed``), then, with no generator,
+seeds a fresh `Generator` with one more number from the default generator and runs `randperm` on
+it (``RandomSampler``); with a generator, `randperm` draws from it. ``RandomSampler`` draws a
+second, unused permutation per pass (its ``randperm(n)[:num_samples % n]`` tail); here it is drawn
+when the pass starts rather than when it ends, which differs only for a program that draws from the
+loader's own generator between two batches. `random_split` is a `randperm` of the dataset's length.
 """
 
 from __future__ import annotations
@@ -23,18 +27,23 @@ from typing import Any
 
 import numpy as np
 
-from ..rng import default_rng
+from .. import random
+from ..creation import tensor
+from ..random import Generator
 from ..tensor import Tensor
 
 
-def _generator(generator: Any) -> np.random.Generator:
+def _generator(generator: Any) -> Generator:
     if generator is None:
-        return default_rng()
-    if isinstance(generator, np.random.Generator):
+        return random.default_generator
+    if isinstance(generator, Generator):
         return generator
-    if isinstance(generator, numbers.Integral):
-        return np.random.default_rng(int(generator))
-    raise TypeError(f"generator must be None, an int seed or a numpy.random.Generator, got {type(generator).__name__}")
+    raise TypeError(f"generator must be None or a tinygrad_edu.Generator, got {type(generator).__name__}")
+
+
+def _seed_draw(generator: Generator) -> int:
+    """PyTorch's ``torch.empty((), dtype=torch.int64).random_(generator=g)``: a 64-bit word mod 2**63."""
+    return int(generator.random64(1)[0] % np.uint64(2**63))
 
 
 class Dataset:
@@ -87,13 +96,14 @@ class Subset(Dataset):
 def default_collate(batch: list[Any]) -> Any:
     """Put a list of samples together the way PyTorch's ``default_collate`` does.
 
-    Tensors and numpy arrays are stacked along a new first axis (into a Tensor); Python floats
-    become a float64 tensor, ints an int64 tensor, bools a bool tensor; tuples and lists are
+    Tensors and numpy arrays are stacked along a new first axis (into a Tensor); when the first
+    sample is a Python float the batch becomes a float64 tensor, when it is an int (or bool) the
+    batch becomes ``tensor(batch)`` (so ``[1, 2.5]`` is float32, ``[1, 2]`` int64); tuples and lists are
     collated field by field (into a list); dicts key by key; anything else is returned as a list.
 
     >>> xs, ys = default_collate([(Tensor([1.0, 2.0]), 0), (Tensor([3.0, 4.0]), 1)])
     >>> xs.shape, ys.data
-    ((2, 2), array([0, 1]))
+    (torch.Size([2, 2]), array([0, 1]))
     """
     if not batch:
         raise ValueError("default_collate: the batch is empty")
@@ -104,12 +114,10 @@ def default_collate(batch: list[Any]) -> Any:
         if len(shapes) != 1:
             raise RuntimeError(f"default_collate: stack expects each sample to have the same shape, got {shapes}")
         return Tensor(np.stack(arrays))
-    if isinstance(elem, bool):
-        return Tensor(np.array(batch, dtype=bool))
     if isinstance(elem, numbers.Integral):
-        return Tensor(np.array(batch, dtype=np.int64))
+        return tensor(batch)
     if isinstance(elem, numbers.Real):
-        return Tensor(np.array(batch, dtype=np.float64))
+        return tensor(batch, dtype=np.float64)
     if isinstance(elem, dict):
         return {key: default_collate([b[key] for b in batch]) for key in elem}
     if isinstance(elem, (tuple, list)):
@@ -128,8 +136,8 @@ class DataLoader:
         shuffle: draw a fresh random order at the start of every pass.
         drop_last: drop the last batch if it is smaller than ``batch_size``.
         collate_fn: how a list of samples becomes a batch (`default_collate`).
-        generator: the shuffle's random source: None (the library's generator, seeded by
-            `tinygrad_edu.manual_seed`), an int seed, or a ``numpy.random.Generator``.
+        generator: the shuffle's random source: None (the default generator, seeded by
+            `tinygrad_edu.manual_seed`) or a `tinygrad_edu.Generator`.
     """
 
     def __init__(
@@ -145,12 +153,20 @@ class DataLoader:
             raise ValueError(f"DataLoader: batch_size must be a positive integer or None, got {batch_size!r}")
         self.dataset, self.batch_size, self.shuffle, self.drop_last = dataset, batch_size, shuffle, drop_last
         self.collate_fn = default_collate if collate_fn is None else collate_fn
-        self.generator = np.random.default_rng(int(generator)) if isinstance(generator, numbers.Integral) else generator
-        _generator(self.generator)  # reject a bad generator now, not at the first batch
+        self.generator = generator
+        _generator(generator)  # reject a bad generator now, not at the first batch
 
     def _order(self) -> np.ndarray:
         n = len(self.dataset)
-        return _generator(self.generator).permutation(n) if self.shuffle else np.arange(n)
+        if not self.shuffle:
+            return np.arange(n)
+        gen = _generator(self.generator)
+        _seed_draw(gen)  # PyTorch's iterator draws its _base_seed first
+        if self.generator is None:  # RandomSampler: a fresh generator seeded from the default one
+            gen = Generator().manual_seed(_seed_draw(gen))
+        order = random.randperm(n, generator=gen)
+        random.randperm(n, generator=gen)  # RandomSampler's tail, randperm(n)[:num_samples % n], drawn and unused
+        return order
 
     def __iter__(self) -> Iterator[Any]:
         order = self._order()
@@ -194,7 +210,7 @@ def split_lengths(n: int, lengths: Sequence[float]) -> list[int]:
 def random_split(dataset: Any, lengths: Sequence[float], generator: Any = None) -> list[Subset]:
     """Disjoint random `Subset`s of ``dataset`` with the given lengths (or fractions)."""
     sizes = split_lengths(len(dataset), lengths)
-    order = _generator(generator).permutation(len(dataset)).tolist()
+    order = random.randperm(len(dataset), generator=_generator(generator)).tolist()
     offsets = np.cumsum([0, *sizes])
     return [Subset(dataset, order[a:b]) for a, b in itertools.pairwise(offsets)]
 

@@ -101,7 +101,7 @@ class Conv2D(Layer):
     def pre_activation(self, x: Tensor) -> Tensor:
         fn = ops.Convolution((self.strides, self.strides), self.pads, (1, 1))
         params = [self.conv.weight] if self.conv.bias is None else [self.conv.weight, self.conv.bias]
-        return apply(fn, x.transpose(0, 3, 1, 2), *params).transpose(0, 2, 3, 1)
+        return apply(fn, x.permute(0, 3, 1, 2), *params).permute(0, 2, 3, 1)
 
     def weight_table(self) -> list[Weight]:
         if not hasattr(self, "conv"):
@@ -138,8 +138,8 @@ class MaxPooling2D(Layer):
         return (input_shape[0], h, w, input_shape[-1])
 
     def pre_activation(self, x: Tensor) -> Tensor:
-        x = _pad_hw(x.transpose(0, 3, 1, 2), self.pads, self.pad_value)
-        return self._rescale(self.pool(x, self.pool_size, self.strides)).transpose(0, 2, 3, 1)
+        x = _pad_hw(x.permute(0, 3, 1, 2), self.pads, self.pad_value)
+        return self._rescale(self.pool(x, self.pool_size, self.strides)).permute(0, 2, 3, 1)
 
     def _rescale(self, pooled: Tensor) -> Tensor:
         return pooled

@@ -18,7 +18,7 @@ import numpy as np
 
 from ... import Tensor, no_grad
 from ...progress import progress_bar
-from ...rng import default_rng
+from ...random import default_rng
 from .. import losses as losses_
 from .. import optimizers as optimizers_
 from ..callbacks import CallbackList, History
