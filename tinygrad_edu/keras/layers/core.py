@@ -310,7 +310,7 @@ class Layer(nn.Module):
             with no_grad():
                 out = self(zeros)
             outs.append(map_structure(lambda t: tuple(t.shape), out))
-        return map_structure_2(lambda a, b: tuple(x if x == y else None for x, y in zip(a, b)), outs[0], outs[1])
+        return map_structures(lambda a, b: tuple(x if x == y else None for x, y in zip(a, b)), outs[0], outs[1])
 
     def check_input_shape(self, input_shape: Any) -> None:
         """Keras' input check: the axes a built layer fixed must match (ValueError naming the layer)."""
@@ -474,10 +474,13 @@ class Layer(nn.Module):
         return f"<{self.type_name} name={self.label}, built={self.built}>"
 
 
-def map_structure_2(fn: Any, a: Any, b: Any) -> Any:
-    if isinstance(a, (list, tuple)) and not is_shape(a):
-        return type(a)(map_structure_2(fn, x, y) for x, y in zip(a, b))
-    return fn(a, b)
+def map_structures(fn: Any, first: Any, *rest: Any) -> Any:
+    """``fn`` over the leaves of structures of one layout, leaf by leaf: fn(leaf of first, leaf of …)."""
+    if isinstance(first, dict):
+        return {k: map_structures(fn, first[k], *(r[k] for r in rest)) for k in first}
+    if isinstance(first, (list, tuple)) and not is_shape(first):
+        return type(first)(map_structures(fn, *items) for items in zip(first, *rest))
+    return fn(first, *rest)
 
 
 def _accepts(fn: Any, name: str) -> bool:

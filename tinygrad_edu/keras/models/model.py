@@ -39,6 +39,7 @@ class Graph:
             if not isinstance(kt.node.layer, InputLayer):
                 raise ValueError(f"Model: each input must come from keras.Input(...); {kt.name} is made by a layer")
         self.nodes: list[Node] = []
+        self.first_seen: dict[int, int] = {}
         seen: set[int] = set()
         for kt in self.flat_outputs:
             self._visit(kt.node, seen)
@@ -54,17 +55,25 @@ class Graph:
         if id(node) in seen:
             return
         seen.add(id(node))
+        self.first_seen.setdefault(id(node.layer), len(self.first_seen))  # Keras' traversal index
         for parent in node.parents:
             self._visit(parent.node, seen)
         self.nodes.append(node)
 
     @property
     def layers(self) -> list[Layer]:
-        layers: list[Layer] = []
-        for node in self.nodes:
-            if all(node.layer is not other for other in layers):
-                layers.append(node.layer)
-        return layers
+        """Each layer once, in Keras 3's order: by depth (the longest path from the layer's calls to an
+        output), deepest first; layers of one depth in the order the walk from the outputs met them."""
+        node_depth: dict[int, int] = {}
+        layer_depth: dict[int, int] = {}
+        layers: dict[int, Layer] = {}
+        for node in reversed(self.nodes):
+            depth = max(node_depth.setdefault(id(node), 0), layer_depth.get(id(node.layer), 0))
+            layer_depth[id(node.layer)], layers[id(node.layer)] = depth, node.layer
+            for parent in node.parents:
+                node_depth[id(parent.node)] = max(depth + 1, node_depth.get(id(parent.node), 0))
+        order = sorted(layers, key=lambda key: (-layer_depth[key], self.first_seen[key]))
+        return [layers[key] for key in order]
 
     def run(self, inputs: list[Tensor], last: Any = None) -> Any:
         """The outputs for these input tensors; ``last(node, args)`` computes the final node when given."""
@@ -114,6 +123,35 @@ class Model(Trainer, Layer):
         if self.graph is not None:
             return self.graph.layers
         return self.sublayers()
+
+    @property
+    def inputs(self) -> list[KerasTensor]:
+        """A functional model's input KerasTensors, as a flat list (Keras' ``model.inputs``)."""
+        return list(self._graph_or_error("inputs").flat_inputs)
+
+    @property
+    def outputs(self) -> list[KerasTensor]:
+        """A functional model's output KerasTensors, as a flat list (Keras' ``model.outputs``)."""
+        return list(self._graph_or_error("outputs").flat_outputs)
+
+    @property
+    def input(self) -> Any:
+        """The inputs as the model was given them (one KerasTensor, or the list/dict)."""
+        return self._graph_or_error("input").inputs if self.graph is not None else Layer.input.fget(self)
+
+    @property
+    def output(self) -> Any:
+        return self._graph_or_error("output").outputs if self.graph is not None else Layer.output.fget(self)
+
+    def _graph_or_error(self, what: str) -> Graph:
+        if self.graph is None:
+            raise AttributeError(f"Model {self.label!r} has no defined {what}: it is not a functional model")
+        return self.graph
+
+    @property
+    def type_name(self) -> str:
+        """Keras 3 makes ``keras.Model(inputs, outputs)`` a ``Functional``; subclasses keep their name."""
+        return "Functional" if self.graph is not None and type(self) is Model else type(self).__name__
 
     def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
         """The layer called ``name`` (or at ``index``); ValueError naming the choices otherwise."""

@@ -22,7 +22,7 @@ from ...rng import default_rng
 from .. import losses as losses_
 from .. import optimizers as optimizers_
 from ..callbacks import CallbackList, History
-from ..layers.core import FLOATX, call_context
+from ..layers.core import FLOATX, call_context, map_structure, map_structures
 
 
 class Trainer:
@@ -203,8 +203,9 @@ class Trainer:
         values = list(logs.values())
         return values if self.metrics else values[0]
 
-    def predict(self, x: Any, batch_size: int | None = None, verbose: int = 0, callbacks: Any = None) -> np.ndarray:
-        """The model's outputs (probabilities for a softmax or sigmoid output) as a numpy array."""
+    def predict(self, x: Any, batch_size: int | None = None, verbose: int = 0, callbacks: Any = None) -> Any:
+        """The model's outputs (probabilities for a softmax or sigmoid output) as a numpy array, or a
+        list of arrays for a model of several outputs (as Keras)."""
         x, _ = self.check_xy(x, None, "predict")
         batch_size = _batch_size(batch_size, "predict")
         cbs = CallbackList(callbacks, self)
@@ -214,10 +215,13 @@ class Trainer:
             for step, i in enumerate(range(0, _count(x), batch_size)):
                 cbs.on_predict_batch_begin(step)
                 xb = _take(x, slice(i, i + batch_size))
-                parts.append(self([Tensor(a) for a in xb] if isinstance(xb, list) else Tensor(xb), training=False).data)
+                out = self([Tensor(a) for a in xb] if isinstance(xb, list) else Tensor(xb), training=False)
+                parts.append(map_structure(lambda t: t.data, out))
                 cbs.on_predict_batch_end(step, logs={"outputs": parts[-1]})
         cbs.on_predict_end()
-        return np.concatenate(parts)
+        if isinstance(parts[0], np.ndarray):
+            return np.concatenate(parts)
+        return map_structures(lambda *arrays: np.concatenate(arrays), *parts)
 
 
 def _batch_size(batch_size: Any, what: str) -> int:
