@@ -292,3 +292,51 @@ def test_plot_model_of_a_functional_model_draws_keras_graph() -> None:
     assert drawn == expected and len(ids) == len(theirs.layers)
     for layer in theirs.layers:
         assert str(tuple(layer.output.shape)) in source
+
+
+# ----------------------------------------------------------------------------- a loss per output
+COMPILES = {
+    "dict-weighted": dict(
+        loss={"kind": "sparse_categorical_crossentropy", "score": "binary_crossentropy"},
+        loss_weights={"kind": 1.0, "score": 0.5},
+        metrics={"kind": ["accuracy"]},
+    ),
+    "list": dict(loss=["sparse_categorical_crossentropy", "mse"], metrics=[["accuracy"], ["mae"]]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(COMPILES))
+@pytest.mark.parametrize("as_dict", [False, True], ids=["y-list", "y-dict"])
+def test_a_loss_per_output_matches_keras(case: str, as_dict: bool) -> None:
+    """History keys and values (the weighted total, each output's loss and metrics), evaluate's list,
+    and the weights after one SGD step, as Keras. Every batch of the first fit sees the same weights
+    (learning rate 0), so the logs are deterministic; the one real step then checks the gradients of
+    the weighted total (float32 on both sides: rtol 1e-5)."""
+    ours, theirs = twins(two_towers)
+    rng = np.random.default_rng(4)
+    x = [rng.normal(size=(10, 5)).astype(np.float32), rng.normal(size=(10, 3)).astype(np.float32)]
+    y = [rng.integers(0, 2, 10), rng.integers(0, 2, (10, 1)).astype(np.float32)]
+    y = {"kind": y[0], "score": y[1]} if as_dict else y
+    for model, module in ((ours, K), (theirs, keras)):
+        model.compile(module.optimizers.SGD(0.0), **COMPILES[case])
+    hist_o = ours.fit(x, y, batch_size=4, epochs=2, shuffle=False, verbose=0).history
+    hist_k = theirs.fit(x, y, batch_size=4, epochs=2, shuffle=False, verbose=0).history
+    assert sorted(hist_o) == sorted(hist_k)
+    for key in hist_k:
+        np.testing.assert_allclose(hist_o[key], hist_k[key], rtol=1e-5, err_msg=key)
+    np.testing.assert_allclose(ours.evaluate(x, y, verbose=0), theirs.evaluate(x, y, verbose=0), rtol=1e-5)
+    for model, module in ((ours, K), (theirs, keras)):
+        model.compile(module.optimizers.SGD(0.1), **COMPILES[case])
+        model.fit(x, y, batch_size=10, epochs=1, shuffle=False, verbose=0)
+    assert_close(ours.get_weights(), theirs.get_weights(), 1e-5, 1e-6, "weights after a step")
+
+
+def test_a_loss_per_output_refuses_what_keras_refuses() -> None:
+    model = two_towers(K)
+    with pytest.raises(ValueError, match="outputs"):
+        model.compile("sgd", loss={"nope": "mse", "kind": "mse"})
+    with pytest.raises(ValueError, match="2 outputs"):
+        model.compile("sgd", loss=["mse"])
+    model.compile("sgd", loss=["mse", "mse"])
+    with pytest.raises(ValueError, match="2 outputs"):
+        model.fit([np.ones((2, 5)), np.ones((2, 3))], np.ones((2, 2)), verbose=0)

@@ -213,6 +213,12 @@ class Model(Trainer, Layer):
         batch = flatten(input_shape)[0][0] if not isinstance(input_shape, tuple) else input_shape[0]
         return map_structure(lambda kt: (batch, *kt.shape[1:]), self.graph.outputs)
 
+    def output_names(self) -> list[str]:
+        """The names of the layers that make the model's outputs (Keras' ``output_names``)."""
+        if self.graph is None:
+            return [self.label]
+        return [kt.node.layer.name for kt in self.graph.flat_outputs]
+
     def input_count(self) -> int:
         return len(self.graph.flat_inputs) if self.graph is not None else 1
 

@@ -23,6 +23,7 @@ from .. import losses as losses_
 from .. import optimizers as optimizers_
 from ..callbacks import CallbackList, History
 from ..layers.core import FLOATX, call_context, map_structure, map_structures
+from . import heads as heads_
 
 
 class Trainer:
@@ -31,19 +32,30 @@ class Trainer:
 
     def init_training(self) -> None:
         self.optimizer: optimizers_.KerasOptimizer | None = None
-        self.loss: str | None = None
+        self.loss: Any = None
         self.metrics: list[str] = []
+        self.heads: list[heads_.Head] | None = None  # a loss per output (several outputs)
         self.stop_training = False
         self.history: History | None = None
 
     # ------------------------------------------------------------ compile and checks
-    def compile(self, optimizer: Any = "rmsprop", loss: str | None = None, metrics: Any = None) -> None:
-        """Choose the optimizer (a Keras name with Keras' defaults, or an instance), loss and metrics."""
+    def compile(
+        self, optimizer: Any = "rmsprop", loss: Any = None, metrics: Any = None, loss_weights: Any = None
+    ) -> None:
+        """Choose the optimizer (a Keras name with Keras' defaults, or an instance), loss and metrics.
+        A model of several outputs (or a loss given as a list/dict) takes a loss per output, with
+        ``loss_weights`` and ``metrics`` per output (`heads`)."""
         if loss is None:
             raise ValueError("compile: a loss is required, e.g. loss='categorical_crossentropy'")
+        names = self.output_names()
+        if len(names) > 1 or isinstance(loss, (list, tuple, dict)):
+            self.heads = heads_.make_heads(names, loss, metrics, loss_weights)
+            self.optimizer = optimizers_.get(optimizer)
+            self.loss, self.metrics = loss, heads_.log_names(self.heads)[1:]
+            return
         losses_.get(loss)
         self.optimizer = optimizers_.get(optimizer)
-        self.loss, self.metrics = loss, list(metrics or [])
+        self.loss, self.metrics, self.heads = loss, list(metrics or []), None
         for m in self.metrics:
             losses_.check_metric(m)
 
@@ -55,8 +67,8 @@ class Trainer:
         self.check_input([a.shape for a in x] if several else x.shape, what)
         if y is None:
             return x, None
-        y = np.asarray(y)
-        if len(y) != _count(x):
+        y = heads_.targets(self.heads, y, what) if self.heads is not None else np.asarray(y)
+        if _count(y) != _count(x):
             raise ValueError(f"{what}: x has {_count(x)} samples but y has {len(y)}")
         return x, y
 
@@ -76,8 +88,17 @@ class Trainer:
 
     def batch_values(self, x: np.ndarray, y: np.ndarray, training: bool) -> tuple[Tensor, dict[str, float]]:
         """The loss of one batch (a Tensor with its graph) and the batch's loss and metrics."""
+        inputs = [Tensor(a) for a in x] if isinstance(x, list) else Tensor(x)
+        if self.heads is not None:
+            with call_context(self, training):
+                loss, values = heads_.batch_values(self.heads, y, self(inputs))
+            penalty = self.penalty()
+            if penalty is not None:
+                loss = loss + penalty
+                values["loss"] = loss.item()
+            return loss, values
         with call_context(self, training):
-            out, logits = self.forward_for_loss([Tensor(a) for a in x] if isinstance(x, list) else Tensor(x))
+            out, logits = self.forward_for_loss(inputs)
         loss = self.loss_value(y, out, logits)
         values = {"loss": loss.item()}
         if self.metrics:
@@ -141,7 +162,7 @@ class Trainer:
         for step in range(steps):
             cbs.on_train_batch_begin(step)
             idx = order[step * batch_size : (step + 1) * batch_size]
-            loss, values = self.batch_values(_take(x, idx), y[idx], training=True)
+            loss, values = self.batch_values(_take(x, idx), _take(y, idx), training=True)
             self.optimizer.zero_grad()
             loss.backward()
             self.optimizer.step()
@@ -181,11 +202,11 @@ class Trainer:
         with no_grad():
             for step, i in enumerate(range(0, _count(x), batch_size)):
                 cbs.on_test_batch_begin(step)
-                xb, yb = _take(x, slice(i, i + batch_size)), y[i : i + batch_size]
+                xb, yb = _take(x, slice(i, i + batch_size)), _take(y, slice(i, i + batch_size))
                 _, values = self.batch_values(xb, yb, training=False)
-                seen += len(yb)
+                seen += _count(yb)
                 for k, v in values.items():
-                    sums[k] += v * len(yb)
+                    sums[k] += v * _count(yb)
                 cbs.on_test_batch_end(step, logs={k: v / seen for k, v in sums.items()})
         logs = {k: v / max(seen, 1) for k, v in sums.items()}
         cbs.on_test_end(logs=dict(logs))
@@ -201,7 +222,7 @@ class Trainer:
         if verbose:
             print(" - ".join(f"{k}: {v:.4f}" for k, v in logs.items()))
         values = list(logs.values())
-        return values if self.metrics else values[0]
+        return values if len(values) > 1 else values[0]
 
     def predict(self, x: Any, batch_size: int | None = None, verbose: int = 0, callbacks: Any = None) -> Any:
         """The model's outputs (probabilities for a softmax or sigmoid output) as a numpy array, or a
@@ -232,7 +253,7 @@ def _batch_size(batch_size: Any, what: str) -> int:
     return int(batch_size)
 
 
-def _split(x: np.ndarray, y: np.ndarray, validation_split: float) -> tuple[tuple, tuple]:
+def _split(x: Any, y: Any, validation_split: float) -> tuple[tuple, tuple]:
     """Keras 3's split: the first ⌊n·(1 − split)⌋ samples train, the rest validate."""
     if not 0.0 < validation_split < 1.0:
         raise ValueError(f"fit: validation_split must be in [0, 1), got {validation_split}")
@@ -244,7 +265,10 @@ def _split(x: np.ndarray, y: np.ndarray, validation_split: float) -> tuple[tuple
             f"and training set as specified by `validation_split={validation_split}`. Either provide more data, "
             "or a different value for the `validation_split` argument."
         )
-    return (_take(x, slice(0, split_at)), y[:split_at]), (_take(x, slice(split_at, n)), y[split_at:])
+    return (_take(x, slice(0, split_at)), _take(y, slice(0, split_at))), (
+        _take(x, slice(split_at, n)),
+        _take(y, slice(split_at, n)),
+    )
 
 
 def _array(x: Any, what: str) -> np.ndarray:
