@@ -254,7 +254,7 @@ def test_max_pool2d_minus_inf_at_a_padded_border_routes_the_gradient_as_torch(ji
     np.testing.assert_array_equal(gx, ref_g)
 
 
-# ----------------------------------------------------------------------------- both GEMM layouts of ops.Conv2d
+# ----------------------------------------------------------------------------- both GEMM layouts of ops.Convolution
 DEPTH_CASES = [  # (input shape, weight shape, options): depth C·kh·kw in the comment
     ((3, 2, 7, 7), (4, 2, 3, 3), {"stride": 2, "padding": 1}),  # 18: one GEMM per image
     ((2, 7, 6, 7), (5, 7, 3, 3), {"padding": "same", "dilation": 2}),  # 63: per image, one below the cut
@@ -267,7 +267,7 @@ DEPTH_IDS = [f"depth {ws[1] * ws[2] * ws[3]}" for _, ws, _ in DEPTH_CASES]
 
 def test_depth_cases_cover_both_layouts() -> None:
     depths = [ws[1] * ws[2] * ws[3] for _, ws, _ in DEPTH_CASES]
-    cut = ops.Conv2d.ONE_GEMM_DEPTH
+    cut = ops.Convolution.ONE_GEMM_DEPTH
     assert min(depths) < cut <= max(depths) and cut - 1 in depths and cut in depths
 
 
@@ -295,7 +295,7 @@ def test_conv2d_both_layouts_forward_and_all_gradients_equal_torch(xs, ws, kw, b
     g = rand(TF.conv2d(*map(torch.from_numpy, arrays), **kw).shape, 3, dtype)
     ref, ref_grads = torch_grads(lambda *t: TF.conv2d(*t, **kw), *arrays, g=g)
     out, grads = our_grads(lambda *t: F.conv2d(*t, **kw), *arrays, g=g)
-    assert layouts == [(ws[1] * ws[2] * ws[3] >= ops.Conv2d.ONE_GEMM_DEPTH, bias)]
+    assert layouts == [(ws[1] * ws[2] * ws[3] >= ops.Convolution.ONE_GEMM_DEPTH, bias)]
     tol = {"rtol": 1e-10, "atol": 1e-12} if dtype == np.float64 else {"rtol": 2e-5, "atol": 2e-5}
     assert out.dtype == dtype and all(a.dtype == dtype for a in grads)
     np.testing.assert_allclose(out, ref, **tol)

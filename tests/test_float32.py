@@ -16,8 +16,8 @@ from tinygrad_edu import Tensor, keras, kernels, nn, optim
 from tinygrad_edu.keras import losses as keras_losses
 from tinygrad_edu.keras import optimizers as keras_optimizers
 from tinygrad_edu.nn import functional as F
+from tinygrad_edu.op_cases import BINARY, UNARY, sample
 
-from .ops import BINARY, UNARY, sample
 from .test_optim import CONFIGS
 from .test_tensor_ops import REGISTRY, make_inputs
 

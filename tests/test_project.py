@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 import shutil
 import subprocess
@@ -102,3 +103,129 @@ def test_notebooks_are_committed_without_outputs() -> None:
         cells = json.loads(path.read_text())["cells"]
         assert all(not c.get("outputs") for c in cells if c["cell_type"] == "code"), path.name
         assert any("parameters" in c.get("metadata", {}).get("tags", []) for c in cells), path.name
+
+
+# ----------------------------------------------------------------------------- floors
+PACKAGE = ROOT / "tinygrad_edu"
+#: the most lines a module may have, and a function (numba kernels' loop nests excepted)
+MAX_MODULE_LINES, MAX_FUNCTION_LINES = 600, 80
+#: modules and functions still over the limits, each being split on another branch (issue 20); this set
+#: only shrinks: the tests below fail when one of them is back under the limit and still listed
+OVER_THE_LIMIT = {"tinygrad_edu/jit.py", "tinygrad_edu/viz.py", "_replay_impl"}
+
+
+def package_modules() -> dict[str, Path]:
+    """Every module of the package by dotted name (a package by its own name, for its ``__init__``)."""
+    modules = {}
+    for path in PACKAGE.rglob("*.py"):
+        parts = path.relative_to(ROOT).with_suffix("").parts
+        modules[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+    return modules
+
+
+def runtime_imports(tree: ast.AST) -> list[ast.Import | ast.ImportFrom]:
+    """Every import statement that can run, at any depth (inside functions and classes too); only
+    the blocks under ``if TYPE_CHECKING:`` are left out, since they never run."""
+    skipped: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            skipped.update(id(inner) for inner in ast.walk(node))
+    return [n for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom)) and id(n) not in skipped]
+
+
+def imported_modules(name: str, path: Path, modules: dict[str, Path]) -> set[str]:
+    """The package modules that module ``name`` imports. ``from pkg import sub`` counts as importing
+    the submodule ``pkg.sub``; ``from pkg import name`` as importing ``pkg`` (its ``__init__``). The
+    implicit import of a module's parent packages is Python's mechanism, not a dependency, and is left out."""
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found = set()
+
+    def nearest(dotted: str) -> str | None:
+        while dotted and dotted not in modules:
+            dotted = dotted.rpartition(".")[0]
+        return dotted or None
+
+    tree = ast.parse(path.read_text())
+    for node in runtime_imports(tree):
+        if isinstance(node, ast.Import):
+            targets = [a.name for a in node.names if a.name.split(".")[0] == "tinygrad_edu"]
+        else:
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - (node.level - 1)]
+                base = ".".join(anchor + ([base] if base else []))
+            if base.split(".")[0] != "tinygrad_edu":
+                continue
+            targets = [f"{base}.{a.name}" if f"{base}.{a.name}" in modules else base for a in node.names]
+        found.update(t for t in map(nearest, targets) if t is not None)
+    for node in ast.walk(tree):  # importlib.import_module("tinygrad_edu....") is an import too
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", "")) == "import_module":
+            assert not (node.args and "tinygrad_edu" in ast.unparse(node.args[0])), f"{name} imports through importlib"
+    found.discard(name)
+    return found
+
+
+def test_import_graph_has_no_cycle() -> None:
+    """The modules read bottom-up (issue 20): no import cycle, imports inside functions included."""
+    modules = package_modules()
+    graph = {name: imported_modules(name, path, modules) for name, path in modules.items()}
+    assert graph["tinygrad_edu.graph"] == set(), "the graph core imports nothing of ours"
+    assert "tinygrad_edu.tensor" not in set().union(*(graph[m] for m in graph if m.startswith("tinygrad_edu.ops")))
+    # depth-first search with three colours: reaching a node that is still on the path closes a cycle
+    state: dict[str, int] = {}
+    for start in sorted(graph):
+        if start in state:
+            continue
+        path, stack = [], [(start, iter(sorted(graph[start])))]
+        state[start] = 1
+        path.append(start)
+        while stack:
+            node, children = stack[-1]
+            child = next(children, None)
+            if child is None:
+                state[node] = 2
+                stack.pop()
+                path.pop()
+            elif state.get(child) == 1:
+                cycle = path[path.index(child) :] + [child]
+                raise AssertionError("import cycle: " + " -> ".join(cycle))
+            elif child not in state:
+                state[child] = 1
+                path.append(child)
+                stack.append((child, iter(sorted(graph[child]))))
+
+
+def test_the_cycle_check_sees_imports_inside_functions(tmp_path) -> None:
+    """The checker itself, on a two-module package whose second import hides inside a function."""
+    (tmp_path / "tinygrad_edu").mkdir()
+    a, b = tmp_path / "tinygrad_edu" / "a.py", tmp_path / "tinygrad_edu" / "b.py"
+    a.write_text("from . import b\n")
+    b.write_text("def f():\n    from .a import x\n")
+    modules = {"tinygrad_edu.a": a, "tinygrad_edu.b": b}
+    assert imported_modules("tinygrad_edu.a", a, modules) == {"tinygrad_edu.b"}
+    assert imported_modules("tinygrad_edu.b", b, modules) == {"tinygrad_edu.a"}
+
+
+def test_no_module_or_function_over_the_limits() -> None:
+    over = set()
+    for path in PACKAGE.rglob("*.py"):
+        text = path.read_text()
+        if len(text.splitlines()) > MAX_MODULE_LINES:
+            over.add(path.relative_to(ROOT).as_posix())
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                kernel = any("njit" in ast.unparse(d) for d in node.decorator_list)
+                if node.end_lineno - node.lineno + 1 > MAX_FUNCTION_LINES and not kernel:
+                    over.add(node.name)
+    assert over <= OVER_THE_LIMIT, f"over {MAX_MODULE_LINES} lines (module) or {MAX_FUNCTION_LINES} (function)"
+    assert over == OVER_THE_LIMIT, f"back under the limits: drop {sorted(OVER_THE_LIMIT - over)} from OVER_THE_LIMIT"
+
+
+def test_mypy_passes_over_the_package() -> None:
+    """The type checker over the package, as configured in pyproject.toml (its override list names the
+    modules not yet passing; every other module must)."""
+    pytest.importorskip("mypy", reason="mypy not installed (pip install -e '.[test]')")
+    done = subprocess.run(
+        [sys.executable, "-m", "mypy", "--no-incremental"], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stdout[-3000:]

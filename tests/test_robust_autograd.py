@@ -164,16 +164,6 @@ def test_a_thread_that_ends_with_grad_off_does_not_leak_it() -> None:
     assert scalar_grad(1.0) == 5.0
 
 
-def test_module_flag_reads_this_threads_mode() -> None:
-    # tensor.py and older code read autograd._grad_enabled; it must follow the calling thread
-    with no_grad():
-        assert autograd._grad_enabled is False
-        assert run_threads(lambda: autograd._grad_enabled) == [True]
-    assert autograd._grad_enabled is True
-    with pytest.raises(AttributeError, match="no attribute 'grad_mode'"):
-        _ = autograd.grad_mode
-
-
 def test_one_no_grad_object_entered_twice_restores_the_outer_mode() -> None:
     block = no_grad()
     with block:
@@ -309,3 +299,111 @@ def test_anomaly_mode_restores_after_the_error_it_raises() -> None:
     with pytest.raises(AnomalyError), detect_anomaly():
         F.cross_entropy(logits, np.array([0]))
     assert not is_anomaly_enabled()
+
+
+# ------------------------------------------------------------------------ torch.autograd's surface, against PyTorch
+def _scaled_product(base):
+    """The same custom Function on either library: out = x·w, recording ``ctx.needs_input_grad``."""
+    seen = []
+
+    class ScaledProduct(base):
+        @staticmethod
+        def forward(ctx, x, w, scale=1.0):
+            seen.append(tuple(ctx.needs_input_grad))
+            ctx.save_for_backward(x, w)
+            ctx.scale = scale
+            return x * w * scale
+
+        @staticmethod
+        def backward(ctx, g):
+            x, w = ctx.saved_tensors
+            seen.append(tuple(ctx.needs_input_grad))
+            gx = g * w * ctx.scale if ctx.needs_input_grad[0] else None
+            return gx, (g * x * ctx.scale if ctx.needs_input_grad[1] else None), None
+
+    return ScaledProduct, seen
+
+
+@needs_torch
+@pytest.mark.parametrize("grads", [(True, False), (False, True), (True, True)])
+def test_needs_input_grad_is_false_for_a_tensor_that_needs_none(grads) -> None:
+    import torch
+
+    x, w = np.array([1.0, -2.0, 3.0]), np.array([0.5, 4.0, -1.0])
+    results = []
+    for lib, base in ((torch, torch.autograd.Function), (Tensor.__module__, autograd.Function)):
+        op, seen = _scaled_product(base)
+        make = torch.tensor if lib is torch else Tensor
+        xt, wt = make(x, requires_grad=grads[0]), make(w, requires_grad=grads[1])
+        op.apply(xt, wt, 2.0).sum().backward()
+        grad = [None if t.grad is None else np.asarray(t.grad) for t in (xt, wt)]
+        results.append((seen, grad))
+    (ours_seen, ours_grad), (theirs_seen, theirs_grad) = results[1], results[0]
+    assert ours_seen == theirs_seen == [(*grads, False)] * 2
+    for a, b in zip(ours_grad, theirs_grad):
+        assert (a is None) == (b is None) and (a is None or np.allclose(a, b, rtol=0, atol=0))
+
+
+@needs_torch
+def test_a_keyword_tensor_argument_is_an_input_as_in_pytorch() -> None:
+    import torch
+
+    x, w = np.array([1.0, -2.0]), np.array([3.0, 0.5])
+    grads = []
+    for make, base in ((torch.tensor, torch.autograd.Function), (Tensor, autograd.Function)):
+        op, _ = _scaled_product(base)
+        xt, wt = make(x, requires_grad=True), make(w, requires_grad=True)
+        op.apply(xt, w=wt, scale=2.0).sum().backward()
+        grads.append([np.asarray(xt.grad), np.asarray(wt.grad)])
+    np.testing.assert_array_equal(grads[0], grads[1])  # ∂/∂x = 2w, ∂/∂w = 2x
+    np.testing.assert_array_equal(grads[1], [2 * w, 2 * x])
+    for make, base in ((torch.tensor, torch.autograd.Function), (Tensor, autograd.Function)):
+        op, _ = _scaled_product(base)
+        with pytest.raises(TypeError, match="unexpected keyword argument 'z'"):
+            op.apply(make(x), make(w), z=1.0)
+        with pytest.raises(TypeError, match="missing required argument: 'w' \\(position 1\\)"):
+            op.apply(make(x), scale=1.0)
+
+
+@needs_torch
+def test_grad_sums_the_gradients_of_several_outputs_as_pytorch() -> None:
+    import torch
+
+    x0 = np.array([0.5, -1.5, 2.0])
+    g1, g2 = np.array([1.0, 2.0, -1.0]), np.array([0.25, -3.0, 4.0])
+    out = []
+    for lib in (torch, tg_lib()):
+        x = lib.tensor(x0, requires_grad=True)
+        y1, y2, y3 = x * x, x.exp(), (x * 3).sum()  # three outputs, all reaching x
+        (gx,) = lib.autograd.grad([y1, y2, y3], [x], grad_outputs=[lib.tensor(g1), lib.tensor(g2), None])
+        out.append(np.asarray(gx.detach() if lib is torch else gx.data))
+    np.testing.assert_allclose(out[1], out[0], rtol=1e-15)
+    np.testing.assert_allclose(out[1], g1 * 2 * x0 + g2 * np.exp(x0) + 3, rtol=1e-15)  # the chain rule's sum
+
+
+def tg_lib():
+    import tinygrad_edu
+
+    return tinygrad_edu
+
+
+@needs_torch
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda t, x: t.autograd.grad(x * 2, [x]),
+        lambda t, x: t.autograd.grad(t.ones(3).sum(), x),
+        lambda t, x: t.autograd.grad([(x * 2).sum(), (x * 3).sum()], x, grad_outputs=[t.tensor(1.0)]),
+        lambda t, x: t.autograd.grad((x * 2).sum(), []),
+        lambda t, x: t.autograd.grad(x * 2, x, grad_outputs=t.ones(2)),
+    ],
+    ids=["non-scalar output", "output without graph", "too few grad_outputs", "no inputs", "grad_output shape"],
+)
+def test_grad_argument_errors_are_pytorchs(call) -> None:
+    import torch
+
+    with pytest.raises(RuntimeError) as theirs:
+        call(torch, torch.ones(3, requires_grad=True))
+    with pytest.raises(RuntimeError) as ours:
+        call(tg_lib(), Tensor(np.ones(3), requires_grad=True))
+    assert str(ours.value) == str(theirs.value)

@@ -7,7 +7,8 @@ import pytest
 
 import tinygrad_edu as tg
 from tinygrad_edu import GradcheckError, Tensor, draw_dot, gradcheck
-from tinygrad_edu.ops import Function, apply
+from tinygrad_edu.ops import Op
+from tinygrad_edu.tensor import apply
 
 
 def test_dtype_rules_follow_pytorch() -> None:
@@ -157,7 +158,7 @@ def test_gradcheck_tensors_upcasts_and_catches_a_wrong_backward() -> None:
     assert gradcheck(lambda t: (t * t).softmax().log(), x)  # float32 input, checked in float64
     assert x.dtype == np.float32
 
-    class WrongSquare(Function):
+    class WrongSquare(Op):
         name = "wrong_square"
 
         def forward(self, a):

@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from tinygrad_edu import Tensor, Value, gradcheck
-from tinygrad_edu.ops.cases import BINARY, UNARY, sample
-from tinygrad_edu.ops.cases import Case as Op
+from tinygrad_edu.op_cases import BINARY, UNARY, sample
+from tinygrad_edu.op_cases import Case as Op
 
 from .conftest import needs_torch
 from .torch_check import assert_matches_torch

@@ -1,4 +1,4 @@
-"""Tensor-only ops and fused nn ops from the package's registry (`tinygrad_edu.ops.cases`): forward vs
+"""Tensor-only ops and fused nn ops from the package's registry (`tinygrad_edu.op_cases`): forward vs
 numpy, float64 gradcheck, and PyTorch."""
 
 from __future__ import annotations
@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from tinygrad_edu import Tensor, gradcheck
-from tinygrad_edu.ops import cases
-from tinygrad_edu.ops.cases import Case, make_inputs
+from tinygrad_edu import op_cases as cases
+from tinygrad_edu.op_cases import Case, make_inputs
 
 from .conftest import needs_torch
 from .torch_check import assert_matches_torch

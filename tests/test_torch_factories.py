@@ -1,4 +1,5 @@
-"""The PyTorch namespace (`tinygrad_edu.factories`): every factory and free function against PyTorch itself."""
+"""The PyTorch namespace (`tinygrad_edu.creation`, `tinygrad_edu.functions`): every factory and free function
+against PyTorch itself."""
 
 from __future__ import annotations
 
@@ -141,7 +142,7 @@ def test_random_factories_are_seeded_and_distributed() -> None:
         tg.randint(5, 5, (2,))
 
 
-UNARY = ["exp", "log", "sqrt", "abs", "tanh", "sigmoid", "relu", "square", "neg"]
+UNARY = ["exp", "log", "log10", "sqrt", "abs", "tanh", "sigmoid", "relu", "square", "neg"]
 
 
 @pytest.mark.parametrize("name", UNARY)

@@ -506,3 +506,23 @@ def test_max_with_several_dims_or_both_spellings_is_refused_by_name() -> None:
 def test_autograd_gradcheck_is_reachable_under_pytorchs_path() -> None:
     x = tg.tensor([0.3, -1.2], dtype=tg.float64, requires_grad=True)
     assert tg.autograd.gradcheck(make_legendre(tg).apply, (x,), eps=1e-6, atol=1e-4)
+
+
+def test_expand_as_matches_pytorch_forward_and_gradient() -> None:
+    # a (3, 1) column broadcast to (3, 4): each element feeds 4 outputs, so its gradient sums 4 upstream entries
+    col, target = A[:, :1].astype(np.float64), np.zeros((3, 4))
+    upstream = np.arange(12.0).reshape(3, 4)
+    ours, theirs = tg.tensor(col, requires_grad=True), torch.tensor(col, requires_grad=True)
+    out_ours, out_theirs = ours.expand_as(tg.tensor(target)), theirs.expand_as(torch.tensor(target))
+    np.testing.assert_array_equal(out_ours.data, out_theirs.detach().numpy())
+    (out_ours * tg.tensor(upstream)).sum().backward()
+    (out_theirs * torch.tensor(upstream)).sum().backward()
+    np.testing.assert_array_equal(ours.grad, theirs.grad.numpy())
+
+
+def test_init_ones_matches_pytorch() -> None:
+    ours, theirs = tg.nn.Linear(3, 2), torch.nn.Linear(3, 2)
+    assert tg.nn.init.ones_(ours.weight) is ours.weight
+    torch.nn.init.ones_(theirs.weight)
+    np.testing.assert_array_equal(ours.weight.data, theirs.weight.detach().numpy())
+    assert ours.weight.requires_grad and ours.weight.dtype == np.float32

@@ -11,9 +11,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tinygrad_edu import Value, gradcheck
-from tinygrad_edu.ops.cases import BINARY, UNARY, sample
-from tinygrad_edu.ops.cases import ELEMENTWISE as ALL
-from tinygrad_edu.ops.cases import Case as Op
+from tinygrad_edu.op_cases import BINARY, UNARY, sample
+from tinygrad_edu.op_cases import ELEMENTWISE as ALL
+from tinygrad_edu.op_cases import Case as Op
 
 from .conftest import needs_torch
 

@@ -8,7 +8,8 @@ factories (``torch.tensor``, ``torch.zeros``, ``torch.linspace``, ...), dtype na
 """
 
 from . import autograd, nn, optim, utils
-from . import factories as _factories
+from . import dtypes as _dtypes
+from . import functions as _functions
 from .autograd import (
     AnomalyError,
     detect_anomaly,
@@ -18,70 +19,81 @@ from .autograd import (
     no_grad,
     set_grad_enabled,
 )
-from .engine import Value
-from .factories import (
-    accelerator,
-    add,
-    allclose,
+from .creation import (
     arange,
-    argmax,
-    argmin,
     as_tensor,
-    cat,
-    clamp,
-    clip,
-    concat,
-    cos,
-    cuda,
-    device,
-    div,
-    double,
     empty,
     empty_like,
-    equal,
-    exp,
     eye,
-    flatten,
-    float16,
-    float32,
-    float64,
     from_numpy,
     full,
     full_like,
-    get_default_dtype,
-    half,
-    int8,
-    int16,
-    int32,
-    int64,
-    is_floating_point,
-    is_tensor,
     linspace,
-    log,
-    log_softmax,
-    long,
-    matmul,
-    mean,
-    mm,
-    mul,
-    neg,
-    numel,
     ones,
     ones_like,
-    permute,
     rand,
     rand_like,
     randint,
     randint_like,
     randn,
     randn_like,
+    sparse_coo_tensor,
+    tensor,
+    zeros,
+    zeros_like,
+)
+from .devices import (
+    accelerator,
+    cuda,
+    device,
+)
+from .dtypes import (
+    double,
+    float16,
+    float32,
+    float64,
+    get_default_dtype,
+    half,
+    int8,
+    int16,
+    int32,
+    int64,
+    long,
+    short,
+    uint8,
+)
+from .engine import Value
+from .functions import (
+    add,
+    allclose,
+    argmax,
+    argmin,
+    cat,
+    clamp,
+    clip,
+    concat,
+    cos,
+    div,
+    equal,
+    exp,
+    flatten,
+    is_floating_point,
+    is_tensor,
+    log,
+    log10,
+    log_softmax,
+    matmul,
+    mean,
+    mm,
+    mul,
+    neg,
+    numel,
+    permute,
     relu,
     reshape,
-    short,
     sigmoid,
     sin,
     softmax,
-    sparse_coo_tensor,
     sqrt,
     square,
     squeeze,
@@ -89,13 +101,9 @@ from .factories import (
     sub,
     t,
     tanh,
-    tensor,
     transpose,
-    uint8,
     unsqueeze,
     where,
-    zeros,
-    zeros_like,
 )
 from .gradcheck import GradcheckError, gradcheck
 from .jit import compile as compile
@@ -108,8 +116,8 @@ __version__ = "0.1.0"
 
 # Names that shadow Python built-ins (and `compile`) are reachable as tinygrad_edu.float, tinygrad_edu.sum, ... but
 # left out of __all__, so `from tinygrad_edu import *` never hides a built-in.
-abs, pow, sum, max, min = _factories.abs, _factories.pow, _factories.sum, _factories.max, _factories.min
-float, int, bool = _factories.float, _factories.int, _factories.bool
+abs, pow, sum, max, min = _functions.abs, _functions.pow, _functions.sum, _functions.max, _functions.min
+float, int, bool = _dtypes.float, _dtypes.int, _dtypes.bool
 __all__ = [
     "AnomalyError",
     "GradcheckError",
@@ -161,6 +169,7 @@ __all__ = [
     "linspace",
     "load",
     "log",
+    "log10",
     "log_softmax",
     "long",
     "manual_seed",

@@ -1,228 +1,48 @@
-"""What the scalar `Value` graph and the `Tensor` graph share: the graph walk and grad mode.
+"""PyTorch's ``torch.autograd`` surface: custom `Function`, `grad`, `gradcheck`, and the grad modes.
 
-Every node, scalar or tensor, keeps a tuple ``_prev`` of the nodes it was computed from. A graph
-only points from a result back to its inputs, never the other way, so it holds no reference cycles
-and Python frees it by reference counting the moment the last result goes out of scope.
-
-Reverse-mode autodiff visits the nodes in reverse topological order: a node's gradient is complete
-once every node that used it has passed its share back (the multivariate chain rule
-dL/dx = Σ_children dL/dchild · dchild/dx). `topological_order` finds that order with an explicit
-stack, so a chain of 100,000 operations needs no recursion.
+The graph core itself (the topological walk, grad and anomaly modes) is `tinygrad_edu.graph`, the
+bottom floor that `Value` and `Tensor` share; this module sits on top of `Tensor` and re-exports the
+modes under PyTorch's path (``torch.autograd.no_grad``, ``torch.autograd.detect_anomaly``, ...).
+A custom `Function`'s graph node is an ordinary op node (`tinygrad_edu.ops.Op`), run by the same
+`tinygrad_edu.tensor.apply` as the built-in ops, as PyTorch's ``BackwardCFunction`` is an ordinary
+engine node.
 """
 
 from __future__ import annotations
 
-import contextlib
-import functools
-import threading
-from collections.abc import Callable, Iterator
-from types import TracebackType
-from typing import Any, TypeVar
+import inspect
+from collections.abc import Callable
+from typing import Any
 
-F = TypeVar("F", bound=Callable[..., Any])
+import numpy as np
 
+from .backprop import backprop
+from .gradcheck import gradcheck as _gradcheck
+from .graph import (
+    AnomalyError,
+    detect_anomaly,
+    enable_grad,
+    is_anomaly_enabled,
+    is_grad_enabled,
+    no_grad,
+    set_grad_enabled,
+)
+from .ops import Op
+from .tensor import Tensor, apply
 
-class _ThreadState(threading.local):
-    """Grad mode and anomaly mode, one copy per thread (as PyTorch keeps them).
-
-    The class attributes are the defaults that every new thread starts from: graph recording on,
-    anomaly checks off. Setting an attribute changes it for the calling thread only, so a thread
-    inside `no_grad` never switches graph recording off for another thread.
-    """
-
-    grad_enabled: bool = True
-    anomaly_enabled: bool = False
-
-
-#: This thread's modes: the one source of truth.
-_state = _ThreadState()
-
-#: Idents of the threads that have switched grad mode off, only a hint for hot paths: reading a
-#: thread-local costs ~0.1 µs, as much as the rest of building a `Value` node, so `engine._new` tests
-#: ``not _threads_without_grad or _state.grad_enabled`` and pays for the thread-local only while
-#: some thread is in `no_grad`. A thread that ends with grad mode off leaves its ident behind, which
-#: costs that speed, never correctness.
-_threads_without_grad: set[int] = set()
-
-
-def _set_grad_mode(mode: bool) -> None:
-    """Set this thread's grad mode (every writer goes through here, to keep the hint in step)."""
-    _state.grad_enabled = mode
-    if mode:
-        _threads_without_grad.discard(threading.get_ident())
-    else:
-        _threads_without_grad.add(threading.get_ident())
-
-
-def __getattr__(name: str) -> bool:
-    """Keep the old module-level flags readable: ``autograd._grad_enabled`` is this thread's mode."""
-    if name == "_grad_enabled":
-        return _state.grad_enabled
-    if name == "_anomaly_enabled":
-        return _state.anomaly_enabled
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def is_grad_enabled() -> bool:
-    """True when operations in this thread record the graph that `backward()` needs (the default)."""
-    return _state.grad_enabled
-
-
-class _GradMode:
-    """A ``with`` block (or a function decorator) that runs with grad mode ``_mode``, then restores
-    the mode that was in force when the block began. Each entry saves its own previous mode, so
-    nested blocks unwind correctly, and the mode lives in the thread, so threads never see each
-    other's blocks."""
-
-    _mode: bool
-
-    def __init__(self) -> None:
-        # previous modes, a stack per thread: one instance may be entered again while it is active
-        # (recursion) or shared by several threads, and each exit restores its own entry's mode
-        self._saved: dict[int, list[bool]] = {}
-
-    def __enter__(self) -> None:
-        self._saved.setdefault(threading.get_ident(), []).append(_state.grad_enabled)
-        _set_grad_mode(self._mode)
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        thread = threading.get_ident()
-        stack = self._saved[thread]
-        _set_grad_mode(stack.pop())
-        if not stack:
-            del self._saved[thread]
-
-    def __call__(self, fn: F) -> F:
-        """Use as a decorator: every call of ``fn`` runs inside a fresh block of this mode."""
-        mode_class = type(self)
-
-        @functools.wraps(fn)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with mode_class():
-                return fn(*args, **kwargs)
-
-        return wrapper  # type: ignore[return-value]
-
-
-class no_grad(_GradMode):  # noqa: N801 (PyTorch's name)
-    """Context manager (or decorator) in which operations build no graph, as ``torch.no_grad()``.
-
-    Use it for evaluation and for optimizer updates: results have no parents, so nothing is kept
-    alive for a backward pass and the forward pass runs faster. It affects the calling thread only.
-
-    >>> from tinygrad_edu import Value
-    >>> with no_grad():
-    ...     y = Value(2.0) * 3
-    >>> y._prev, is_grad_enabled()
-    ((), True)
-    """
-
-    _mode = False
-
-
-class enable_grad(_GradMode):  # noqa: N801 (PyTorch's name)
-    """Context manager (or decorator) that turns graph recording back on inside a `no_grad` block,
-    as ``torch.enable_grad()``.
-
-    >>> with no_grad():
-    ...     with enable_grad():
-    ...         inner = is_grad_enabled()
-    ...     outer = is_grad_enabled()
-    >>> inner, outer
-    (True, False)
-    """
-
-    _mode = True
-
-
-class set_grad_enabled:  # noqa: N801 (PyTorch's name)
-    """Set grad mode for this thread, as ``torch.set_grad_enabled(mode)``.
-
-    Like PyTorch's, it acts at once: called as a plain function it switches the mode until the
-    next call; used in a ``with`` block it restores the previous mode when the block ends.
-
-    >>> with set_grad_enabled(False):
-    ...     inside = is_grad_enabled()
-    >>> inside, is_grad_enabled()
-    (False, True)
-    """
-
-    def __init__(self, mode: bool) -> None:
-        self._previous = _state.grad_enabled
-        _set_grad_mode(bool(mode))
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        _set_grad_mode(self._previous)
-
-
-def topological_order(root: Any) -> list[Any]:
-    """Return every node reachable from ``root`` through ``_prev``, inputs before their users.
-
-    Iterative depth-first search: each node is pushed once to be expanded and once more to be
-    emitted after all of its inputs, so the result is deterministic for a given graph and no
-    Python recursion limit applies. Nodes are kept in a set by identity (their default hash),
-    which is why neither `Value` nor `Tensor` defines ``__hash__`` by value.
-    """
-    order: list[Any] = []
-    visited: set[Any] = set()
-    stack: list[tuple[Any, bool]] = [(root, False)]
-    push, pop, emit, seen = stack.append, stack.pop, order.append, visited.add
-    while stack:
-        node, expanded = pop()
-        if expanded:
-            emit(node)
-        elif node not in visited:
-            seen(node)
-            push((node, True))
-            for parent in reversed(node._prev):
-                if parent not in visited:
-                    push((parent, False))
-    return order
-
-
-# ----------------------------------------------------------------------------- anomaly mode
-class AnomalyError(RuntimeError):
-    """Raised in `detect_anomaly` mode by the first op whose forward or backward makes NaN or Inf."""
-
-
-@contextlib.contextmanager
-def detect_anomaly() -> Iterator[None]:
-    """Check every op's forward output and backward gradients for NaN/Inf, as
-    ``torch.autograd.detect_anomaly``: the first op that makes one raises `AnomalyError` naming
-    the op and the shapes of its inputs. Slower; use it to find where a NaN loss comes from.
-    Like grad mode, it holds for the calling thread only."""
-    previous = _state.anomaly_enabled
-    _state.anomaly_enabled = True
-    try:
-        yield
-    finally:
-        _state.anomaly_enabled = previous
-
-
-def is_anomaly_enabled() -> bool:
-    """True inside a `detect_anomaly` block in this thread, as ``torch.is_anomaly_enabled()``."""
-    return _state.anomaly_enabled
-
-
-def check_finite(where: str, arrays: Any, inputs: Any) -> None:
-    """Raise `AnomalyError` if any of ``arrays`` holds NaN or Inf (``where`` names the op)."""
-    import numpy as np
-
-    for k, arr in enumerate(arrays):
-        if arr is None:
-            continue
-        arr = np.asarray(arr)
-        if arr.dtype.kind in "fc" and not np.all(np.isfinite(arr)):
-            kind = "NaN" if np.isnan(arr).any() else "Inf"
-            shapes = ", ".join(str(tuple(np.shape(t.data))) for t in inputs)
-            raise AnomalyError(f"{where} produced {kind} in output {k} (shape {arr.shape}); input shapes: {shapes}")
+__all__ = [
+    "AnomalyError",
+    "Function",
+    "FunctionCtx",
+    "detect_anomaly",
+    "enable_grad",
+    "grad",
+    "gradcheck",
+    "is_anomaly_enabled",
+    "is_grad_enabled",
+    "no_grad",
+    "set_grad_enabled",
+]
 
 
 # ----------------------------------------------------------------------------- user-defined ops
@@ -242,7 +62,7 @@ class Function:
     Subclass it with two static methods, ``forward(ctx, *args)`` (the value, computed from tensors
     with no graph recorded) and ``backward(ctx, grad_output)`` (one gradient per argument of
     ``forward``, None for those that need none), and call it as ``MyOp.apply(*args)``. It runs
-    through the same `tinygrad_edu.ops.apply` as the built-in ops, so `gradcheck` checks it
+    through the same `tinygrad_edu.tensor.apply` as the built-in ops, so `gradcheck` checks it
     and `draw_dot` draws it.
 
     >>> from tinygrad_edu import Tensor, gradcheck
@@ -275,14 +95,32 @@ class Function:
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
         """Run ``forward`` and, when an input requires a gradient, record a graph node whose
         backward calls this class's ``backward``."""
-        from .ops.function import apply
-        from .tensor import Tensor
-
+        args, kwargs = _as_positional(cls, args, kwargs)
         inputs = tuple(a for a in args if isinstance(a, Tensor))
         return apply(_CustomNode(cls, args, kwargs), *inputs)
 
 
-class _CustomNode(FunctionCtx):
+def _as_positional(cls: type[Function], args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[tuple, dict]:
+    """Keyword arguments of ``forward``'s named parameters become positional, as PyTorch binds them:
+    they are inputs like the others (a tensor among them gets a gradient from ``backward``'s matching
+    return value). Only a ``**kwargs`` parameter of ``forward`` keeps keywords."""
+    if not kwargs:
+        return args, kwargs
+    params = list(inspect.signature(cls.forward).parameters.values())[1:]  # after ctx
+    named = [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    out, rest = list(args), dict(kwargs)
+    for name in named[len(args) :]:
+        if not rest or all(k not in named for k in rest):
+            break
+        if name not in rest:
+            raise TypeError(f"{cls.__name__}.forward() missing required argument: {name!r} (position {len(out)})")
+        out.append(rest.pop(name))
+    if rest and not any(p.kind == p.VAR_KEYWORD for p in params):
+        raise TypeError(f"{cls.__name__}.forward() got an unexpected keyword argument {next(iter(rest))!r}")
+    return tuple(out), rest
+
+
+class _CustomNode(Op, FunctionCtx):
     """The graph node of one call of a custom `Function`; it is also that call's ``ctx``."""
 
     def __init__(self, op: type[Function], args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
@@ -301,19 +139,15 @@ class _CustomNode(FunctionCtx):
         self._needs = needs
 
     def forward(self, *arrays: Any) -> Any:
-        from .tensor import Tensor
-
         given = iter(arrays)
         args = [Tensor(next(given)) if _is_tensor(a) else a for a in self.args]
         with no_grad():
             out = self.op.forward(self, *args, **self.kwargs)
         if isinstance(out, tuple):
             raise NotImplementedError(f"{self.name}.forward: returning several outputs is not supported")
-        return out.data if isinstance(out, Tensor) else _np().asarray(out)
+        return out.data if isinstance(out, Tensor) else np.asarray(out)
 
     def backward(self, g: Any) -> tuple[Any, ...]:
-        from .tensor import Tensor
-
         with no_grad():
             grads = self.op.backward(self, Tensor(g))
         grads = grads if isinstance(grads, tuple) else (grads,)
@@ -326,7 +160,7 @@ class _CustomNode(FunctionCtx):
         for arg, gr in zip(self.args, grads):
             if not _is_tensor(arg):
                 continue
-            arr = None if gr is None else _np().asarray(gr.data if isinstance(gr, Tensor) else gr)
+            arr = None if gr is None else np.asarray(gr.data if isinstance(gr, Tensor) else gr)
             if arr is not None and arr.shape != arg.shape:
                 raise RuntimeError(
                     f"function {self.name}Backward returned an invalid gradient: got shape {arr.shape}, "
@@ -339,26 +173,12 @@ class _CustomNode(FunctionCtx):
     def backward_name(self) -> str:
         return f"{self.name}Backward"
 
-    @property
-    def next_functions(self) -> tuple[tuple[Any, int], ...]:
-        from .ops.function import node_of
-
-        return tuple((node_of(t), 0) for t in self.inputs)
-
     def __repr__(self) -> str:
         return f"<{self.backward_name} object at {id(self):#x}>"
 
 
 def _is_tensor(obj: Any) -> bool:
-    from .tensor import Tensor
-
     return isinstance(obj, Tensor)
-
-
-def _np() -> Any:
-    import numpy as np
-
-    return np
 
 
 def grad(
@@ -379,23 +199,22 @@ def grad(
     >>> x.grad is None
     True
     """
-    from .tensor import Tensor, backprop
-
     if create_graph:
         raise NotImplementedError(
             "autograd.grad(create_graph=True): tinygrad_edu computes first derivatives only "
             "(gradients are numpy arrays, not graph nodes), so gradients of gradients are not available"
         )
     outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
-    single = isinstance(inputs, Tensor)
-    inputs = [inputs] if single else list(inputs)
-    if grad_outputs is None or isinstance(grad_outputs, Tensor):
-        grad_outputs = [grad_outputs] * len(outputs)
-    for t in inputs:
-        if not t.requires_grad:
-            raise RuntimeError("One of the differentiated Tensors does not require grad")
+    inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+    if grad_outputs is None:
+        grad_outputs = [None] * len(outputs)
+    elif isinstance(grad_outputs, Tensor):
+        grad_outputs = [grad_outputs]
+    else:
+        grad_outputs = list(grad_outputs)
+    _check_grad_arguments(outputs, inputs, grad_outputs)
     total: list[Any] = [None] * len(inputs)
-    for out, g in zip(outputs, grad_outputs, strict=True):
+    for out, g in zip(outputs, grad_outputs):  # each output's gradients add up, as the chain rule's sum
         for k, gk in enumerate(backprop(out, g, inputs)):
             if gk is not None:
                 total[k] = gk if total[k] is None else total[k] + gk
@@ -407,8 +226,32 @@ def grad(
     return tuple(None if g is None else Tensor(g.astype(t.dtype, copy=False)) for g, t in zip(total, inputs))
 
 
+def _check_grad_arguments(outputs: list[Any], inputs: list[Any], grad_outputs: list[Any]) -> None:
+    """`grad`'s argument checks, with PyTorch's messages, before any backward pass runs."""
+    if not inputs:
+        raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
+    if len(grad_outputs) != len(outputs):
+        raise RuntimeError(f"got {len(outputs)} tensors and {len(grad_outputs)} gradients")
+    for k, t in enumerate(inputs):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"grad: inputs[{k}] must be a Tensor, got {type(t).__name__}")
+        if not t.requires_grad:
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
+    for k, (out, g) in enumerate(zip(outputs, grad_outputs)):
+        if not isinstance(out, Tensor):
+            raise TypeError(f"grad: outputs[{k}] must be a Tensor, got {type(out).__name__}")
+        if not out.requires_grad:
+            raise RuntimeError(f"element {k} of tensors does not require grad and does not have a grad_fn")
+        if g is None and out.numel() != 1:
+            raise RuntimeError("grad can be implicitly created only for scalar outputs")
+        shape = None if g is None else np.shape(g.data if isinstance(g, Tensor) else g)
+        if shape is not None and shape != out.shape:
+            raise RuntimeError(
+                f"Mismatch in shape: grad_output[{k}] has a shape of torch.Size({list(shape)}) and "
+                f"output[{k}] has a shape of torch.Size({list(out.shape)})."
+            )
+
+
 def gradcheck(fn: Callable[..., Any], inputs: Any, *args: Any, **kwargs: Any) -> bool:
     """`tinygrad_edu.gradcheck` under PyTorch's path ``torch.autograd.gradcheck``."""
-    from .gradcheck import gradcheck as check
-
-    return check(fn, inputs, *args, **kwargs)
+    return _gradcheck(fn, inputs, *args, **kwargs)

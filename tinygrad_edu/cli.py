@@ -23,11 +23,11 @@ from pathlib import Path
 import numpy as np
 
 from . import datasets, gradcheck, nn, optim
+from . import op_cases as cases
 from .autograd import no_grad
 from .fileio import check_writable_target
 from .metrics import confusion_matrix
 from .nn import functional as F
-from .ops import cases
 from .progress import progress_bar
 from .rng import default_rng, manual_seed
 from .serialization import save

@@ -35,7 +35,7 @@ import numbers
 from collections.abc import Iterable
 from typing import Union
 
-from .autograd import _state, _threads_without_grad, topological_order
+from .graph import _state, _threads_without_grad, topological_order
 
 Number = int | float
 Operand = Union["Value", int, float]

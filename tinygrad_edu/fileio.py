@@ -30,7 +30,7 @@ from typing import IO
 try:
     import fcntl
 except ImportError:  # pragma: no cover - Windows: no flock, so stale temporary files are left alone
-    fcntl = None
+    fcntl = None  # type: ignore[assignment]
 
 
 #: Deflate (zip, gzip) cannot shrink data more than 1032:1 (RFC 1951: at most 258 bytes per 2-bit

@@ -21,8 +21,8 @@ from typing import Any
 
 import numpy as np
 
-from .autograd import no_grad, topological_order
 from .engine import Value
+from .graph import no_grad, topological_order
 
 
 class GradcheckError(RuntimeError):

@@ -66,8 +66,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import autograd, kernels
-from .autograd import topological_order
 from .engine import Value
+from .graph import topological_order
 from .kernels._numba import njit
 
 __all__ = ["CompiledStep", "Tape", "TraceError", "compile", "trace"]

@@ -260,7 +260,7 @@ def _uniform_bits(gen: Generator, n: int, dtype: np.dtype) -> np.ndarray:
 
 def _fill(out: np.ndarray, values: np.ndarray) -> np.ndarray:
     """Write ``values`` (1-D) into ``out`` in memory order, the order PyTorch's TensorIterator visits."""
-    order = np.argsort([-abs(s) for s in out.strides], kind="stable") if out.ndim else []
+    order: np.ndarray | list[int] = np.argsort([-abs(s) for s in out.strides], kind="stable") if out.ndim else []
     view = out.transpose(order) if out.ndim else out
     view[...] = values.reshape(view.shape)
     return out

@@ -1,10 +1,11 @@
 """`Tensor`: a numpy array that remembers how it was computed, with reverse-mode autodiff.
 
-Every op a tensor supports is a `Function` in `tinygrad_edu.ops` (forward and backward side by
-side, the math in each docstring); the methods and operators here only wrap their operands and
-call `tinygrad_edu.ops.apply`, which runs the forward and records on the output the inputs
-(``_prev``) and the Function that made it (``grad_fn``, None for leaves, as PyTorch).
-`Tensor.backward` walks that graph in reverse topological order and calls each ``backward`` once.
+Every op a tensor supports is an `Op` in `tinygrad_edu.ops` (forward and backward side by side,
+the math in each docstring); the methods that run one live in `tinygrad_edu.tensor_methods` and
+only wrap their operands and call `apply` (here), which runs the forward and records on the output
+the inputs (``_prev``) and the op that made it (``grad_fn``, None for leaves, as PyTorch).
+`Tensor.backward` runs `tinygrad_edu.backprop.backprop`, the reverse topological walk that calls
+each ``backward`` once.
 
 Conventions follow PyTorch: ``.grad`` is kept on leaves that require a gradient (and on interior
 tensors after `retain_grad`), gradients accumulate until zeroed, Python numbers and lists become
@@ -14,18 +15,24 @@ float32 while a float64 numpy array stays float64, and ``backward()`` on a non-s
 from __future__ import annotations
 
 import numbers
+from collections import namedtuple
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-from . import autograd, ops
-from .autograd import topological_order
-from .ops.function import Function, apply, normalize_axis, unbroadcast
+from . import ops
+from .backprop import backprop, store_grad
+from .devices import check_device, device
+from .dtypes import DEFAULT_DTYPE, as_dtype
+from .graph import check_finite, is_anomaly_enabled, is_grad_enabled, no_grad
+from .ops import Op, normalize_axis
+from .tensor_methods import TensorMethods
 
-__all__ = ["DEFAULT_DTYPE", "Function", "Size", "Tensor", "apply", "unbroadcast"]
+__all__ = ["DEFAULT_DTYPE", "Size", "Tensor", "ValuesIndices", "apply"]
 
-DEFAULT_DTYPE = np.float32
+#: What ``x.max(dim)`` and ``torch.max(x, dim)`` return, as PyTorch's ``torch.return_types.max``.
+ValuesIndices = namedtuple("ValuesIndices", ["values", "indices"])
 
 
 class Size(tuple):
@@ -69,7 +76,53 @@ def _as_array(data: Any, dtype: Any = None) -> np.ndarray:
     return arr
 
 
-class Tensor:
+def apply(fn: Op, *inputs: Tensor) -> Tensor:
+    """Run ``fn.forward`` on the inputs' arrays and record the graph when a gradient is wanted.
+
+    The output's ``_prev`` are the inputs and its ``grad_fn`` is ``fn``, so `Tensor.backward` can
+    call ``fn.backward``; numpy arrays and numbers among the inputs become constant tensors.
+
+    >>> from tinygrad_edu.ops import Mul
+    >>> a, b = Tensor([2.0], requires_grad=True), Tensor([5.0])
+    >>> out = apply(Mul(), a, b)
+    >>> out.grad_fn.name, out.grad_fn.needs_input_grad
+    ('*', (True, False))
+    """
+    try:
+        needs = tuple([t.requires_grad for t in inputs])
+    except AttributeError:  # a numpy array or a number: a constant (not on the hot path)
+        inputs = tuple(_constant(fn, t) for t in inputs)
+        needs = tuple([t.requires_grad for t in inputs])
+    track = is_grad_enabled() and True in needs
+    fn.needs_input_grad = needs
+    out = Tensor.__new__(Tensor)
+    out.data = fn.forward(*[t.data for t in inputs])
+    if is_anomaly_enabled():
+        check_finite(f"{fn.name} forward", (out.data,), inputs)
+    out._grad = None
+    out.label = ""
+    out._retain = False
+    out.requires_grad = track
+    if track:
+        out._prev = fn.inputs = inputs
+        out.grad_fn = fn
+    else:
+        out._prev = ()
+        out.grad_fn = None
+    return out
+
+
+def _constant(fn: Op, t: Any) -> Tensor:
+    """A numpy array or a number given where an op takes a Tensor, as a constant Tensor."""
+    if isinstance(t, Tensor):
+        return t
+    if isinstance(t, (np.ndarray, numbers.Number)) and not isinstance(t, bool):
+        return Tensor(np.asarray(t))
+    raise TypeError(f"{fn.name}: expected a Tensor (or a numpy array), got {type(t).__name__}")
+
+
+
+class Tensor(TensorMethods):
     """An n-dimensional array node of a computation graph (numpy-backed).
 
     Args:
@@ -97,7 +150,7 @@ class Tensor:
         self.requires_grad = bool(requires_grad)
         self.label = label
         self._prev: tuple[Tensor, ...] = ()
-        self.grad_fn: Function | None = None  # the op that made this tensor; None for leaves
+        self.grad_fn: Op | None = None  # the op that made this tensor; None for leaves
         self._retain = False
 
     # ------------------------------------------------------------ construction
@@ -117,18 +170,6 @@ class Tensor:
         return cls(default_rng().standard_normal(shape).astype(dtype), requires_grad=requires_grad)
 
     # ------------------------------------------------------------ properties
-    @property
-    def shape(self) -> tuple[int, ...]:
-        return self.data.shape
-
-    @property
-    def dtype(self) -> np.dtype:
-        return self.data.dtype
-
-    @property
-    def ndim(self) -> int:
-        return self.data.ndim
-
     def size(self, dim: int | None = None) -> Size | int:
         """The shape as a `Size` (a tuple), or the length of axis ``dim``: PyTorch's ``size()``,
         not numpy's element count (that is `numel`)."""
@@ -206,8 +247,6 @@ class Tensor:
         """``to(dtype)``, ``to("cpu")``, ``to(device, dtype)`` or ``to(other_tensor)``, as PyTorch's:
         the same tensor when nothing changes, else a converted one in the graph. Devices other than
         the CPU raise the error of `tinygrad_edu.device`."""
-        from .factories import as_dtype, check_device, device
-
         dtype = kwargs.pop("dtype", None)
         dev = kwargs.pop("device", None)
         for key in ("non_blocking", "copy", "memory_format"):
@@ -261,8 +300,6 @@ class Tensor:
 
     def cuda(self, device: Any = None) -> Tensor:
         """Always an error: tinygrad_edu has no GPU backend (see `tinygrad_edu.device`)."""
-        from .factories import check_device
-
         check_device("cuda")
         return self
 
@@ -273,8 +310,6 @@ class Tensor:
     @property
     def device(self) -> Any:
         """Always ``device(type='cpu')``."""
-        from .factories import device
-
         return device("cpu")
 
     def item(self) -> float:
@@ -329,6 +364,9 @@ class Tensor:
         return f"tensor({body}" + "".join(", " + e for e in extra) + ")"
 
     # ------------------------------------------------------------ operands
+    #: what the methods of `TensorMethods` run their op with
+    _apply = staticmethod(apply)
+
     def _const(self, other: Any) -> Tensor:
         """Wrap a number or array operand; Python numbers take this tensor's dtype."""
         if isinstance(other, Tensor):
@@ -336,51 +374,6 @@ class Tensor:
         if isinstance(other, numbers.Number):
             return Tensor(np.asarray(other, dtype=self.dtype if self.dtype.kind == "f" else DEFAULT_DTYPE))
         return Tensor(other)
-
-    # ------------------------------------------------------------ arithmetic
-    def __add__(self, other: Any) -> Tensor:
-        return apply(ops.Add(), self, self._const(other))
-
-    def __radd__(self, other: Any) -> Tensor:
-        return apply(ops.Add(), self._const(other), self)
-
-    def __sub__(self, other: Any) -> Tensor:
-        return apply(ops.Sub(), self, self._const(other))
-
-    def __rsub__(self, other: Any) -> Tensor:
-        return apply(ops.Sub(), self._const(other), self)
-
-    def __mul__(self, other: Any) -> Tensor:
-        return apply(ops.Mul(), self, self._const(other))
-
-    def __rmul__(self, other: Any) -> Tensor:
-        return apply(ops.Mul(), self._const(other), self)
-
-    def __truediv__(self, other: Any) -> Tensor:
-        return apply(ops.Div(), self, self._const(other))
-
-    def __rtruediv__(self, other: Any) -> Tensor:
-        return apply(ops.Div(), self._const(other), self)
-
-    def __pow__(self, exponent: Any) -> Tensor:
-        if isinstance(exponent, numbers.Real):
-            return apply(ops.PowConst(float(exponent)), self)
-        exponent = self._const(exponent)
-        if self.dtype.kind == "f" and exponent.dtype.kind in "biu":  # float32 ** int64 stays float32, as PyTorch
-            exponent = Tensor(exponent.data.astype(self.dtype))
-        return apply(ops.Pow(), self, exponent)
-
-    def __rpow__(self, base: Any) -> Tensor:
-        return apply(ops.Pow(), self._const(base), self)
-
-    def __neg__(self) -> Tensor:
-        return apply(ops.Neg(), self)
-
-    def __matmul__(self, other: Any) -> Tensor:
-        return apply(ops.MatMul(), self, self._const(other))
-
-    def __rmatmul__(self, other: Any) -> Tensor:
-        return apply(ops.MatMul(), self._const(other), self)
 
     # comparisons give boolean tensors without gradients, as PyTorch
     def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
@@ -406,115 +399,31 @@ class Tensor:
 
     __hash__ = object.__hash__
 
-    # ------------------------------------------------------------ elementwise functions
-    def exp(self) -> Tensor:
-        return apply(ops.Exp(), self)
-
-    def log(self) -> Tensor:
-        return apply(ops.Log(), self)
-
-    def sqrt(self) -> Tensor:
-        return apply(ops.Sqrt(), self)
-
-    def abs(self) -> Tensor:
-        return apply(ops.Abs(), self)
-
-    __abs__ = abs
-
-    def tanh(self) -> Tensor:
-        return apply(ops.Tanh(), self)
-
-    def sin(self) -> Tensor:
-        return apply(ops.Sin(), self)
-
-    def cos(self) -> Tensor:
-        return apply(ops.Cos(), self)
-
-    def pow(self, exponent: Any) -> Tensor:
-        """self ** exponent (a number or a tensor, as ``Tensor.pow``)."""
-        return self**exponent
-
-    def sigmoid(self) -> Tensor:
-        return apply(ops.Sigmoid(), self)
-
-    def relu(self) -> Tensor:
-        return apply(ops.ReLU(), self)
-
-    def leaky_relu(self, alpha: float = 0.01) -> Tensor:
-        return apply(ops.LeakyReLU(alpha), self)
-
-    def clip(self, min: float | None = None, max: float | None = None) -> Tensor:
-        if min is None and max is None:
-            raise ValueError("clip: give min, max or both")
-        return apply(ops.Clip(min, max), self)
-
-    clamp = clip
-
-    def softmax(self, axis: int = -1) -> Tensor:
-        return apply(ops.Softmax(axis), self)
-
-    def log_softmax(self, axis: int = -1) -> Tensor:
-        return apply(ops.LogSoftmax(axis), self)
-
-    # ------------------------------------------------------------ reductions
-    def sum(
-        self, axis: int | Sequence[int] | None = None, keepdims: bool = False, *, dim: Any = None, keepdim: bool = False
-    ) -> Tensor:
-        """Σ over ``axis`` (numpy's name) or ``dim`` (PyTorch's); all elements by default."""
-        return apply(ops.Sum(axis if dim is None else dim, keepdims or keepdim), self)
-
-    def mean(
-        self, axis: int | Sequence[int] | None = None, keepdims: bool = False, *, dim: Any = None, keepdim: bool = False
-    ) -> Tensor:
-        """The mean over ``axis`` (numpy's name) or ``dim`` (PyTorch's); all elements by default."""
-        return apply(ops.Mean(axis if dim is None else dim, keepdims or keepdim), self)
-
-    def max(
-        self, dim: Any = None, keepdim: bool = False, *, axis: int | Sequence[int] | None = None, keepdims: bool = False
-    ) -> Any:
-        """PyTorch's ``x.max()``: the largest element; ``x.max(dim)`` (or ``dim=``): the pair
-        ``(values, indices)`` along that axis, as ``torch.max(x, dim)``. numpy's spelling ``axis=``
-        (an axis or a tuple of axes) with ``keepdims=`` gives the values only, as `amax`.
-
-        >>> x = Tensor([[1.0, 5.0, 2.0], [7.0, 0.0, 3.0]])
-        >>> values, indices = x.max(1)
-        >>> values.tolist(), indices.tolist(), x.max(axis=1).tolist(), x.max().item()
-        ([5.0, 7.0], [1, 0], [5.0, 7.0], 7.0)
-        """
-        return self._extreme("max", dim, keepdim, axis, keepdims)
-
-    def min(
-        self, dim: Any = None, keepdim: bool = False, *, axis: int | Sequence[int] | None = None, keepdims: bool = False
-    ) -> Any:
-        """The smallest element; with ``dim`` the pair ``(values, indices)``; with ``axis=`` the values (see `max`)."""
-        return self._extreme("min", dim, keepdim, axis, keepdims)
-
-    def amax(self, dim: int | Sequence[int] | None = None, keepdim: bool = False) -> Tensor:
-        """The largest values over ``dim`` (an axis or a tuple of axes; all when None), as ``torch.amax``;
-        the gradient is shared equally among tied maxima."""
-        return apply(ops.Max(dim, keepdim), self)
-
-    def amin(self, dim: int | Sequence[int] | None = None, keepdim: bool = False) -> Tensor:
-        """The smallest values over ``dim``, as ``torch.amin``."""
-        return apply(ops.Min(dim, keepdim), self)
-
-    def _extreme(self, name: str, dim: Any, keepdim: bool, axis: Any, keepdims: bool) -> Any:
-        reduce, keep = (ops.Max if name == "max" else ops.Min), keepdim or keepdims
-        if axis is not None:  # numpy's spelling: values only
-            if dim is not None:
-                raise TypeError(f"{name}(): give dim (PyTorch: values and indices) or axis (numpy: values), not both")
-            return apply(reduce(axis, keep), self)
-        if dim is None:  # everything: a NaN maximum shares the gradient among the NaNs, as torch's x.max()
-            return apply(reduce(None, keep, spread_nan=np.issubdtype(self.dtype, np.floating)), self)
-        if not isinstance(dim, numbers.Integral) or isinstance(dim, bool):
-            raise TypeError(
-                f"{name}(dim): dim must be one axis (an int), got {dim!r}; for the {name}imum over several axes "
-                f"use a{name}(dim={dim!r}) or {name}(axis={dim!r})"
+    def _values_indices(self, name: str, dim: int, keepdim: bool) -> ValuesIndices:
+        """``x.max(dim)``'s pair: the extreme values along ``dim`` and their int64 indices."""
+        rank = max(self.ndim, 1)  # a 0-d tensor takes dim 0 or -1, as in PyTorch
+        if not -rank <= dim < rank:
+            raise IndexError(
+                f"{name}(dim): dimension out of range (expected to be in range of [{-rank}, {rank - 1}], got {dim})"
             )
-        from .factories import max as torch_max
-        from .factories import min as torch_min
-
-        return (torch_max if name == "max" else torch_min)(self, int(dim), keep)
+        if self.ndim == 0:
+            return ValuesIndices(self * 1, Tensor(np.array(0, np.int64)))
+        dim %= self.ndim
+        if self.shape[dim] == 0:
+            raise IndexError(
+                f"{name}(dim): dimension {dim} of the tensor of shape {tuple(self.shape)} is empty, "
+                f"it has no {name}imum"
+            )
+        pick = np.argmax if name == "max" else np.argmin  # the first extreme, or the first NaN, as PyTorch
+        indices = pick(self.data, axis=dim)
+        # values read at the indices, so that the gradient goes to that one element (ties are not shared, as
+        # torch.max(x, dim) and unlike amax)
+        where = list(np.ogrid[tuple(slice(n) for n in indices.shape)])  # every other axis, as an open mesh
+        where.insert(dim, indices)
+        values = self[tuple(where)]
+        if keepdim:
+            values, indices = values.unsqueeze(dim), np.expand_dims(indices, dim)
+        return ValuesIndices(values, Tensor(indices))
 
     def argmax(self, dim: int | None = None, keepdim: bool = False, *, axis: int | None = None) -> Tensor:
         """The int64 index of the largest element along ``dim`` (of the flattened tensor when None)."""
@@ -527,92 +436,6 @@ class Tensor:
         dim = axis if dim is None else dim
         idx = np.argmin(self.data, axis=dim).astype(np.int64)
         return Tensor(np.expand_dims(idx, dim) if keepdim and dim is not None else idx)
-
-    # ------------------------------------------------------------ shape
-    def reshape(self, *shape: int | Sequence[int]) -> Tensor:
-        if len(shape) == 1 and not isinstance(shape[0], numbers.Integral):
-            shape = tuple(shape[0])
-        return apply(ops.Reshape(tuple(shape)), self)
-
-    def view(self, *shape: int | Sequence[int]) -> Tensor:
-        """The same elements in a new shape (one axis may be −1), as ``Tensor.view``."""
-        return self.reshape(*shape)
-
-    def unsqueeze(self, dim: int) -> Tensor:
-        """A new axis of length 1 at ``dim`` (−1 appends one)."""
-        return self.reshape(np.expand_dims(self.data, dim).shape)
-
-    def squeeze(self, dim: int | None = None) -> Tensor:
-        """Axes of length 1 removed (only ``dim``, if given and of length 1)."""
-        if dim is None:
-            shape = tuple(n for n in self.shape if n != 1)
-        elif self.ndim == 0:
-            shape = ()
-        else:
-            d = normalize_axis(dim, self.ndim)[0]
-            shape = self.shape if self.shape[d] != 1 else self.shape[:d] + self.shape[d + 1 :]
-        return self.reshape(shape)
-
-    def permute(self, *dims: int | Sequence[int]) -> Tensor:
-        """The axes reordered: output axis i is input axis ``dims[i]``."""
-        if len(dims) == 1 and not isinstance(dims[0], numbers.Integral):
-            dims = tuple(dims[0])
-        if len(dims) != self.ndim:
-            raise ValueError(f"permute: the number of dims ({len(dims)}) must equal the tensor's ({self.ndim})")
-        return self.transpose(tuple(dims))
-
-    def t(self) -> Tensor:
-        """The transpose of a matrix; a 0-D or 1-D tensor is returned as it is."""
-        if self.ndim > 2:
-            raise ValueError(f"t: expects a tensor with at most 2 dimensions, got shape {self.shape}")
-        return self if self.ndim < 2 else self.transpose()
-
-    def expand(self, *sizes: int | Sequence[int]) -> Tensor:
-        """A read-only broadcast view to ``sizes`` (−1 keeps an axis), as ``Tensor.expand``."""
-        if len(sizes) == 1 and not isinstance(sizes[0], numbers.Integral):
-            sizes = tuple(sizes[0])
-        return apply(ops.Expand(tuple(sizes)), self)
-
-    def expand_as(self, other: Tensor) -> Tensor:
-        return self.expand(other.shape)
-
-    def view_as(self, other: Tensor) -> Tensor:
-        """This tensor with ``other``'s shape, as ``Tensor.view_as``."""
-        return self.view(other.shape)
-
-    def reshape_as(self, other: Tensor) -> Tensor:
-        """This tensor reshaped to ``other``'s shape, as ``Tensor.reshape_as``."""
-        return self.reshape(other.shape)
-
-    def repeat(self, *sizes: int | Sequence[int]) -> Tensor:
-        """The tensor tiled ``sizes[i]`` times along axis i (a copy), as ``Tensor.repeat``."""
-        if len(sizes) == 1 and not isinstance(sizes[0], numbers.Integral):
-            sizes = tuple(sizes[0])
-        return apply(ops.Repeat(tuple(sizes)), self)
-
-    def transpose(self, *axes: int) -> Tensor:
-        """Reverse the axes, or permute them as given (numpy's ``transpose``)."""
-        if len(axes) == 1 and not isinstance(axes[0], numbers.Integral):
-            axes = tuple(axes[0])
-        return apply(ops.Transpose(tuple(axes) if axes else None), self)
-
-    @property
-    def T(self) -> Tensor:
-        return self.transpose()
-
-    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
-        """Merge axes start_dim..end_dim into one, as ``torch.flatten``."""
-        if self.ndim == 0:
-            return self.reshape(1)
-        s, e = normalize_axis((start_dim, end_dim), self.ndim)
-        return self.reshape(*self.shape[:s], -1, *self.shape[e + 1 :])
-
-    def __getitem__(self, idx: Any) -> Tensor:
-        if isinstance(idx, Tensor):
-            idx = idx.data
-        elif isinstance(idx, tuple):
-            idx = tuple(i.data if isinstance(i, Tensor) else i for i in idx)
-        return apply(ops.GetItem(idx), self)
 
     @staticmethod
     def cat(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
@@ -660,7 +483,7 @@ class Tensor:
             leaves = list(inputs)
             for leaf, g in zip(leaves, backprop(self, gradient if gradient is not None else grad, leaves)):
                 if g is not None:
-                    _store_grad(leaf, g, set())
+                    store_grad(leaf, g, set())
             return
         backprop(self, gradient if gradient is not None else grad)
 
@@ -677,7 +500,7 @@ class Tensor:
         - a tensor that does not require grad, changed by one that does, joins the graph.
         """
         operands = [self._const(o) for o in others]
-        track = autograd.is_grad_enabled() and (self.requires_grad or any(o.requires_grad for o in operands))
+        track = is_grad_enabled() and (self.requires_grad or any(o.requires_grad for o in operands))
         if track:
             if self.grad_fn is None and self.requires_grad:
                 raise RuntimeError(LEAF_INPLACE_ERROR)
@@ -689,7 +512,7 @@ class Tensor:
             out = compute(Tensor(self.data), *operands)
             self.data, self.grad_fn, self._prev, self.requires_grad = out.data, out.grad_fn, out._prev, True
             return self
-        with autograd.no_grad():
+        with no_grad():
             result = compute(Tensor(self.data), *operands).data
         if result.shape != self.data.shape:
             raise RuntimeError(
@@ -743,73 +566,6 @@ class Tensor:
     __imul__ = mul_
     __itruediv__ = div_
 
-
-def backprop(root: Tensor, grad: Any = None, capture: Sequence[Tensor] | None = None) -> list[np.ndarray | None]:
-    """The backward pass from ``root`` with upstream gradient ``grad`` (1 for a one-element root).
-
-    Without ``capture``, each leaf that requires a gradient (and each tensor after `retain_grad`)
-    gets ∂root/∂tensor · grad added to its ``.grad``. With ``capture``, no ``.grad`` is touched and
-    the gradients reaching the captured tensors are returned in their order (None where none
-    reached), as `tinygrad_edu.autograd.grad` needs.
-    """
-    if not root.requires_grad:
-        raise RuntimeError(
-            "backward: this tensor does not require grad and has no graph "
-            "(create the leaves with requires_grad=True, outside no_grad())"
-        )
-    if grad is None:
-        if root.data.size != 1:
-            raise RuntimeError(
-                f"backward: grad can be omitted only for a one-element output, but this tensor "
-                f"has shape {root.shape}; pass grad= of that shape (e.g. loss.sum().backward())"
-            )
-        grad = np.ones_like(root.data)
-    else:
-        grad = np.asarray(grad.data if isinstance(grad, Tensor) else grad, dtype=root.dtype)
-        if grad.shape != root.shape:
-            raise ValueError(f"backward: grad has shape {grad.shape} but the tensor has shape {root.shape}")
-    grads: dict[Tensor, np.ndarray] = {root: grad}  # pending ∂L/∂node, keyed by node identity
-    wanted: dict[Tensor, np.ndarray | None] | None = None if capture is None else dict.fromkeys(capture)
-    stored: set[int] = set()
-    anomaly = autograd.is_anomaly_enabled()
-    for node in reversed(topological_order(root)):
-        g = grads.pop(node, None)
-        if g is None:
-            continue
-        fn = node.grad_fn
-        if wanted is not None:
-            if node in wanted:
-                wanted[node] = g
-        elif fn is None or node._retain:
-            _store_grad(node, g, stored)
-        if fn is None:
-            continue
-        in_grads = fn.backward(g)
-        if anomaly:
-            autograd.check_finite(f"{fn.name} backward", in_grads, node._prev)
-        for parent, pg in zip(node._prev, in_grads):
-            if pg is None or not parent.requires_grad:
-                continue
-            if pg.shape != parent.data.shape:
-                pg = unbroadcast(pg, parent.data.shape)
-            if parent in grads:
-                grads[parent] = grads[parent] + pg
-            else:
-                grads[parent] = pg
-    return [] if wanted is None else [wanted[t] for t in capture]
-
-
-def _store_grad(node: Tensor, g: np.ndarray, stored: set[int]) -> None:
-    """Add ``g`` to ``node.grad``, never aliasing a read-only view or another node's array."""
-    if g.dtype != node.data.dtype:
-        g = g.astype(node.data.dtype)
-    if node._grad is not None:
-        node._grad = node._grad + g
-        return
-    if g.base is not None or not g.flags.writeable or id(g) in stored:
-        g = np.array(g)
-    stored.add(id(g))
-    node._grad = g
 
 
 def _to_tensor(x: Any) -> Tensor:

@@ -46,9 +46,9 @@ from typing import Any
 
 import numpy as np
 
-from .autograd import topological_order
 from .engine import Value
 from .fileio import atomic_write
+from .graph import topological_order
 
 #: Graphs with more nodes than this are refused unless ``max_nodes`` is raised.
 LARGE_GRAPH = 500

@@ -2,7 +2,7 @@
 
 =====================  ===============================================================================
 ``activations.py``     ReLU, sigmoid (forward and backward), tanh backward
-``losses.py``          fused softmax cross-entropy, forward and backward
+``softmax_xent.py``    fused softmax cross-entropy, forward and backward
 ``conv.py``            im2col, col2im, max-pool and average-pool forward and backward
 ``norm.py``            batch normalisation forward and backward over (N, C, M)
 ``_numba.py``          the JIT switch and ``njit``, the one decorator every kernel is compiled with
@@ -44,8 +44,6 @@ array([0., 3.])
 
 from __future__ import annotations
 
-from typing import Any
-
 from ._numba import JIT_FROM_ENV, nb
 from .activations import (
     _relu_backward_nb,
@@ -73,7 +71,8 @@ from .conv import (
     max_pool2d,
     max_pool2d_backward,
 )
-from .losses import (
+from .norm import batch_norm, batch_norm_backward
+from .softmax_xent import (
     _softmax_xent_backward_nb,
     _softmax_xent_nb,
     softmax_xent,
@@ -81,7 +80,6 @@ from .losses import (
     softmax_xent_backward_np,
     softmax_xent_np,
 )
-from .norm import batch_norm, batch_norm_backward
 
 #: Use the numba kernels (from ``TINYGRAD_EDU_JIT``; assign False here to run everything on the twins).
 JIT_ENABLED: bool = JIT_FROM_ENV
@@ -123,14 +121,3 @@ __all__ = [  # the dispatchers, their twins, and the compiled loops (for the ker
     "tanh_backward",
     "tanh_backward_np",
 ]
-# The optimizer steps moved to their algorithms (optim/sgd.py, optim/adam.py); these names stay
-# importable from here for older code, resolved lazily because the optim package imports this one.
-_MOVED = {"sgd_step": "sgd", "sgd_step_np": "sgd", "adam_step": "adam", "adam_step_np": "adam"}
-
-
-def __getattr__(name: str) -> Any:
-    if name in _MOVED:
-        from importlib import import_module
-
-        return getattr(import_module(f"tinygrad_edu.optim.{_MOVED[name]}"), name)
-    raise AttributeError(f"module 'tinygrad_edu.kernels' has no attribute {name!r}")

@@ -17,7 +17,7 @@ Layout of the columns ("im2col"), one of two, each written straight by the kerne
 - with ``batch_inside``, (C·kh·kw, N·OH·OW): the same matrices side by side, one large matrix.
 
 ``ones_row`` adds a last row of ones, so that a bias rides in the GEMM as an extra column of W.
-`ops.Conv2d` picks the layout by the depth C·kh·kw (``bench/cnn_kernels.py`` measures both):
+`ops.Convolution` picks the layout by the depth C·kh·kw (``bench/cnn_kernels.py`` measures both):
 
     y[n] = W_flat · cols[n]                   (O, OH·OW) per image: already NCHW
     y    = W_flat · cols                      (O, N·OH·OW): one GEMM, then the batch axis moved

@@ -37,7 +37,7 @@ if nb is not None:
     from numba.core.extending import intrinsic
 else:  # pragma: no cover - numba is installed in CI
 
-    def intrinsic(fn):
+    def intrinsic(fn):  # type: ignore[no-redef]
         return fn
 
 

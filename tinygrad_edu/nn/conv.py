@@ -11,8 +11,7 @@ import numpy as np
 
 from .. import ops
 from ..kernels.conv import check_pool_padding
-from ..ops import apply
-from ..tensor import DEFAULT_DTYPE, Tensor
+from ..tensor import DEFAULT_DTYPE, Tensor, apply
 from . import init
 from .module import Module
 from .parameter import Parameter
@@ -92,7 +91,7 @@ def conv2d(
         raise ValueError(f"conv2d: groups={groups} is not supported (only groups=1)")
     s, d = pair(stride, "conv2d stride"), pair(dilation, "conv2d dilation")
     k = tuple(weight.shape[2:]) if weight.ndim == 4 else (1, 1)
-    fn = ops.Conv2d(s, _conv_padding(padding, k, s, d), d)
+    fn = ops.Convolution(s, _conv_padding(padding, k, s, d), d)
     return apply(fn, x, weight) if bias is None else apply(fn, x, weight, bias)
 
 
@@ -116,7 +115,7 @@ def max_pool2d(
     """Max over each window, as ``torch.nn.functional.max_pool2d`` (stride = kernel_size unless
     given; padding counts as −∞, at most half the window)."""
     k, s, p = _pool_args("max_pool2d", kernel_size, stride, padding, ceil_mode)
-    return apply(ops.MaxPool2d(k, s, p, pair(dilation, "max_pool2d dilation")), x)
+    return apply(ops.MaxPool2DWithIndices(k, s, p, pair(dilation, "max_pool2d dilation")), x)
 
 
 def avg_pool2d(
@@ -131,7 +130,7 @@ def avg_pool2d(
     if not count_include_pad:
         raise ValueError("avg_pool2d: count_include_pad=False is not supported (padding counts as zeros)")
     k, s, p = _pool_args("avg_pool2d", kernel_size, stride, padding, ceil_mode)
-    return apply(ops.AvgPool2d(k, s, p), x)
+    return apply(ops.AvgPool2D(k, s, p), x)
 
 
 class Conv2d(Module):

@@ -14,9 +14,8 @@ from typing import Any
 import numpy as np
 
 from .. import ops
-from ..ops import apply
 from ..rng import default_rng
-from ..tensor import Tensor
+from ..tensor import Tensor, apply
 from .conv import avg_pool2d, conv2d, max_pool2d  # noqa: F401 (PyTorch's F.conv2d, F.max_pool2d, ...)
 
 REDUCTIONS = ("mean", "sum", "none")
@@ -53,7 +52,7 @@ def _same_shape(name: str, x: Tensor, t: Tensor) -> None:
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """x·Wᵀ + b, as ``torch.nn.functional.linear``."""
     inputs = (x, weight) if bias is None else (x, weight, bias)
-    return apply(ops.Linear(), *inputs)
+    return apply(ops.Addmm(), *inputs)
 
 
 # ----------------------------------------------------------------------------- activations
@@ -92,7 +91,7 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
     if p == 1.0:
         return x * 0.0
     keep = default_rng().random(x.shape) >= p
-    return apply(ops.Dropout((keep / (1.0 - p)).astype(x.dtype)), x)
+    return apply(ops.NativeDropout((keep / (1.0 - p)).astype(x.dtype)), x)
 
 
 def batch_norm(
@@ -123,7 +122,7 @@ def batch_norm(
         n = x.data.size // channels
         if n < 2:
             raise ValueError(f"batch_norm: training needs more than one value per channel, got input shape {x.shape}")
-        fn = ops.BatchNorm(eps)
+        fn = ops.NativeBatchNorm(eps)
         if weight is not None:
             out = apply(fn, *(t for t in (x, weight, bias) if t is not None))
         else:  # the op's second input is γ: a bias alone is added after it

@@ -266,7 +266,8 @@ class Module:
         ``to(dtype=..., device=...)`` and ``to(tensor)`` (its dtype), as PyTorch. Only the CPU
         exists here: any other device raises ``RuntimeError``. Integer buffers keep their dtype.
         """
-        from ..factories import DTYPES, as_dtype, check_device, device
+        from ..devices import check_device, device
+        from ..dtypes import DTYPES, as_dtype
         from ..tensor import Tensor
 
         dtype = kwargs.pop("dtype", None)

@@ -1,26 +1,26 @@
-"""Every tensor op, as a `Function` with its forward and its backward side by side.
+"""Every tensor op, as an `Op` with its forward and its backward side by side.
 
 | file             | holds                                                                      |
 |------------------|----------------------------------------------------------------------------|
-| `function.py`    | `Function` (the base class) and `apply` (runs one, records the graph)      |
-| `elementwise.py` | `Add`, `Sub`, `Mul`, `Div`, `Pow`, `PowConst`, `Neg`, `Exp`, `Log`, `Sqrt`, `Abs`, |
-|                  | `Sin`, `Cos`, `Tanh`, `Sigmoid`, `ReLU`, `LeakyReLU`, `Clip`, `Where`                    |
+| `op.py`          | `Op` (the base class), `AccumulateGrad`, and the broadcast and axis helpers |
+| `elementwise.py` | `Add`, `Sub`, `Mul`, `Div`, `Pow`, `PowConst`, `Neg`, `Exp`, `Log`, `Log10`, `Sqrt`, `Abs`, |
+|                  | `Sin`, `Cos`, `Tanh`, `Sigmoid`, `Relu`, `LeakyRelu`, `Clip`, `Where`                    |
 | `matmul.py`      | `MatMul` (``@``) and `matmul_backward`, the one GEMM gradient               |
 | `reduce.py`      | `Sum`, `Mean`, `Max`, `Min`                                                |
 | `softmax.py`     | `Softmax`, `LogSoftmax`                                                    |
 | `movement.py`    | `Reshape`, `Transpose`, `Expand`, `Repeat`, `GetItem`, `Cat`, `Stack`,     |
 |                  | `Cast`, `Clone`                                                            |
-| `nn.py`          | the fused layers `Linear`, `BatchNorm`, `Dropout`                          |
-| `losses.py`      | `SoftmaxCrossEntropy`, `BinaryCrossEntropy`, `BinaryCrossEntropyWithLogits`|
-| `conv.py`        | `Conv2d`, `MaxPool2d`, `AvgPool2d` (im2col + GEMM, col2im)                  |
-| `cases.py`       | the op-case registry read by the tests and ``tinygrad-edu gradcheck``      |
+| `nn.py`          | the fused layers `Addmm`, `NativeBatchNorm`, `NativeDropout`                          |
+| `cross_entropy.py` | `SoftmaxCrossEntropy`, `BinaryCrossEntropy`, `BinaryCrossEntropyWithLogits`|
+| `conv.py`        | `Convolution`, `MaxPool2DWithIndices`, `AvgPool2D` (im2col + GEMM, col2im)                  |
 
-These are the autograd Functions; the layers of the same name (`tinygrad_edu.nn.Linear`,
-`tinygrad_edu.nn.ReLU`, ...) are Modules that call them. Models call ops through `Tensor` methods
-and `tinygrad_edu.nn.functional`; subclass `Function` and call `apply` to define a new op.
+This package sits below `tinygrad_edu.tensor`: it imports the kernels and the graph core, never
+`Tensor`; ops map numpy arrays to numpy arrays. `tinygrad_edu.tensor.apply` runs one on tensors and
+records the graph. Models call ops through `Tensor` methods and `tinygrad_edu.nn.functional`.
 """
 
-from .conv import AvgPool2d, Conv2d, MaxPool2d
+from .conv import AvgPool2D, Convolution, MaxPool2DWithIndices
+from .cross_entropy import BinaryCrossEntropy, BinaryCrossEntropyWithLogits, SoftmaxCrossEntropy
 from .elementwise import (
     Abs,
     Add,
@@ -28,13 +28,14 @@ from .elementwise import (
     Cos,
     Div,
     Exp,
-    LeakyReLU,
+    LeakyRelu,
     Log,
+    Log10,
     Mul,
     Neg,
     Pow,
     PowConst,
-    ReLU,
+    Relu,
     Sigmoid,
     Sin,
     Sqrt,
@@ -42,47 +43,48 @@ from .elementwise import (
     Tanh,
     Where,
 )
-from .function import Function, apply, check_broadcast, normalize_axis, unbroadcast
-from .losses import BinaryCrossEntropy, BinaryCrossEntropyWithLogits, SoftmaxCrossEntropy
 from .matmul import MatMul, matmul_backward
 from .movement import Cast, Cat, Clone, Expand, GetItem, Repeat, Reshape, Stack, Transpose
-from .nn import BatchNorm, Dropout, Linear
+from .nn import Addmm, NativeBatchNorm, NativeDropout
+from .op import AccumulateGrad, Op, check_broadcast, node_of, normalize_axis, unbroadcast
 from .reduce import Max, Mean, Min, Sum
 from .softmax import LogSoftmax, Softmax
 
 __all__ = [
     "Abs",
+    "AccumulateGrad",
     "Add",
-    "AvgPool2d",
-    "BatchNorm",
+    "Addmm",
+    "AvgPool2D",
     "BinaryCrossEntropy",
     "BinaryCrossEntropyWithLogits",
     "Cast",
     "Cat",
     "Clip",
     "Clone",
-    "Conv2d",
+    "Convolution",
     "Cos",
     "Div",
-    "Dropout",
     "Exp",
     "Expand",
-    "Function",
     "GetItem",
-    "LeakyReLU",
-    "Linear",
+    "LeakyRelu",
     "Log",
+    "Log10",
     "LogSoftmax",
     "MatMul",
     "Max",
-    "MaxPool2d",
+    "MaxPool2DWithIndices",
     "Mean",
     "Min",
     "Mul",
+    "NativeBatchNorm",
+    "NativeDropout",
     "Neg",
+    "Op",
     "Pow",
     "PowConst",
-    "ReLU",
+    "Relu",
     "Repeat",
     "Reshape",
     "Sigmoid",
@@ -96,9 +98,9 @@ __all__ = [
     "Tanh",
     "Transpose",
     "Where",
-    "apply",
     "check_broadcast",
     "matmul_backward",
+    "node_of",
     "normalize_axis",
     "unbroadcast",
 ]

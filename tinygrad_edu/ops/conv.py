@@ -1,4 +1,4 @@
-"""Convolution and pooling over images of shape (N, C, H, W): `Conv2d`, `MaxPool2d`, `AvgPool2d`.
+"""Convolution and pooling over images of shape (N, C, H, W): `Convolution`, `MaxPool2DWithIndices`, `AvgPool2D`.
 
 A 2-D convolution (strictly, cross-correlation, as in every framework) of an image x with a kernel
 W of shape (O, C, kh, kw), stride s, dilation d and zero padding p (before; p' after):
@@ -16,7 +16,7 @@ in BLAS; with G = ∂L/∂y:
 where `kernels.col2im` scatter-adds each window's gradient back onto the image (the adjoint of
 im2col). The bias rides in the GEMM: the columns get a row of ones and W_flat the column b, so ∂L/∂b
 comes out as the last column of the extended ∂L/∂W. Whether the images' columns are multiplied one
-image at a time or side by side in one large GEMM is `Conv2d`'s choice, by depth (see there).
+image at a time or side by side in one large GEMM is `Convolution`'s choice, by depth (see there).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import kernels
-from .function import Function, check_floating
+from .op import Op, check_floating
 
 Pair = tuple[int, int]
 
@@ -47,7 +47,7 @@ def _out_hw(name: str, x: np.ndarray, k: Pair, s: Pair, p: tuple[Pair, Pair], d:
     return out
 
 
-class Conv2d(Function):
+class Convolution(Op):
     """y[n] = W_flat·im2col(x)[n] + b;  ∂/∂W = Σ_n G[n]·cols[n]ᵀ,  ∂/∂b = Σ G,  ∂/∂x = col2im(W_flatᵀ·G).
 
     ``padding`` is ((top, bottom), (left, right)): "same" with an even kernel pads one more
@@ -124,7 +124,7 @@ class Conv2d(Function):
         return gx, gw, gb
 
 
-class MaxPool2d(Function):
+class MaxPool2DWithIndices(Op):
     """y = max over each window (padding is −∞, so it never wins);  the gradient goes to the element
     that won its window: on ties the first one, and a NaN wins (the last NaN), as PyTorch."""
 
@@ -152,7 +152,7 @@ class MaxPool2d(Function):
         return (kernels.max_pool2d_backward(g, self.indices, self.x_shape),)
 
 
-class AvgPool2d(Function):
+class AvgPool2D(Op):
     """y = mean over each kh×kw window (zero padding counted, PyTorch's ``count_include_pad=True``);
     each input element receives G/(kh·kw) from every window that contains it."""
 

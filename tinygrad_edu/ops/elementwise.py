@@ -1,7 +1,7 @@
 """Elementwise ops: each output element depends on the elements at the same position of the inputs.
 
 Binary ops broadcast as numpy does; their gradients are summed back to each input's shape by
-`tinygrad_edu.ops.function.unbroadcast` (in `Tensor.backward`). Each class holds its forward and,
+`tinygrad_edu.ops.op.unbroadcast` (in `Tensor.backward`). Each class holds its forward and,
 beside it, its derivative: the docstring gives the math, ``backward`` the vector-Jacobian product.
 """
 
@@ -10,10 +10,10 @@ from __future__ import annotations
 import numpy as np
 
 from .. import kernels
-from .function import Function, check_broadcast
+from .op import Op, check_broadcast
 
 
-class Add(Function):
+class Add(Op):
     """a + b;  ∂/∂a = G, ∂/∂b = G."""
 
     name = "+"
@@ -26,7 +26,7 @@ class Add(Function):
         return g, g
 
 
-class Sub(Function):
+class Sub(Op):
     """a − b;  ∂/∂a = G, ∂/∂b = −G."""
 
     name = "-"
@@ -39,7 +39,7 @@ class Sub(Function):
         return g, -g if self.needs_input_grad[1] else None
 
 
-class Mul(Function):
+class Mul(Op):
     """a · b;  ∂/∂a = G·b, ∂/∂b = G·a."""
 
     name = "*"
@@ -53,7 +53,7 @@ class Mul(Function):
         return (g * self.b if self.needs_input_grad[0] else None), (g * self.a if self.needs_input_grad[1] else None)
 
 
-class Div(Function):
+class Div(Op):
     """a / b;  ∂/∂a = G/b, ∂/∂b = −G·a/b² = −G·out/b."""
 
     name = "/"
@@ -69,10 +69,11 @@ class Div(Function):
         return ga, (-g * self.out / self.b if self.needs_input_grad[1] else None)
 
 
-class Pow(Function):
+class Pow(Op):
     """a ** b;  ∂/∂a = G·b·a^(b−1), ∂/∂b = G·a^b·ln a (taken as 0 where a = 0, as PyTorch)."""
 
     name = "pow"
+    backward_name = "PowBackward1"
 
     def forward(self, a, b):
         check_broadcast("pow", a, b)
@@ -89,8 +90,10 @@ class Pow(Function):
         return ga, gb
 
 
-class PowConst(Function):
+class PowConst(Op):
     """a ** k for a number k;  ∂/∂a = G·k·a^(k−1)."""
+
+    backward_name = "PowBackward0"
 
     def __init__(self, k: float) -> None:
         self.k = k
@@ -104,7 +107,7 @@ class PowConst(Function):
         return (g * self.k * self.a ** (self.k - 1),)
 
 
-class Neg(Function):
+class Neg(Op):
     """−a;  ∂/∂a = −G."""
 
     name = "neg"
@@ -116,7 +119,7 @@ class Neg(Function):
         return (-g,)
 
 
-class Exp(Function):
+class Exp(Op):
     """eᵃ;  ∂/∂a = G·eᵃ."""
 
     name = "exp"
@@ -129,7 +132,7 @@ class Exp(Function):
         return (g * self.out,)
 
 
-class Log(Function):
+class Log(Op):
     """ln a;  ∂/∂a = G/a. NaN for a < 0 and −inf at 0, as numpy and PyTorch (see detect_anomaly)."""
 
     name = "log"
@@ -143,7 +146,21 @@ class Log(Function):
         return (g / self.a,)
 
 
-class Sqrt(Function):
+class Log10(Op):
+    """log₁₀ a = ln a / ln 10;  ∂/∂a = G/(a·ln 10). NaN for a < 0 and −inf at 0, as numpy and PyTorch."""
+
+    name = "log10"
+
+    def forward(self, a):
+        self.a = a
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.log10(a)
+
+    def backward(self, g):
+        return (g / (self.a * np.log(10.0).astype(self.a.dtype)),)
+
+
+class Sqrt(Op):
     """√a;  ∂/∂a = G/(2√a)."""
 
     name = "sqrt"
@@ -158,7 +175,7 @@ class Sqrt(Function):
             return (g * 0.5 / self.out,)
 
 
-class Abs(Function):
+class Abs(Op):
     """|a|;  ∂/∂a = G·sign(a), sign(0) = 0."""
 
     name = "abs"
@@ -171,7 +188,7 @@ class Abs(Function):
         return (g * np.sign(self.a),)
 
 
-class Sin(Function):
+class Sin(Op):
     """sin a;  ∂/∂a = G·cos a."""
 
     name = "sin"
@@ -184,7 +201,7 @@ class Sin(Function):
         return (g * np.cos(self.a),)
 
 
-class Cos(Function):
+class Cos(Op):
     """cos a;  ∂/∂a = −G·sin a."""
 
     name = "cos"
@@ -197,7 +214,7 @@ class Cos(Function):
         return (-g * np.sin(self.a),)
 
 
-class Tanh(Function):
+class Tanh(Op):
     """tanh a;  ∂/∂a = G·(1 − tanh² a)."""
 
     name = "tanh"
@@ -210,7 +227,7 @@ class Tanh(Function):
         return (kernels.tanh_backward(self.out, g),)
 
 
-class Sigmoid(Function):
+class Sigmoid(Op):
     """σ(a) = 1/(1 + e^{−a}), overflow-free;  ∂/∂a = G·σ(1 − σ)."""
 
     name = "sigmoid"
@@ -223,7 +240,7 @@ class Sigmoid(Function):
         return (kernels.sigmoid_backward(self.out, g),)
 
 
-class ReLU(Function):
+class Relu(Op):
     """max(a, 0);  ∂/∂a = G·1[a > 0]."""
 
     name = "relu"
@@ -236,7 +253,7 @@ class ReLU(Function):
         return (kernels.relu_backward(self.out, g),)
 
 
-class LeakyReLU(Function):
+class LeakyRelu(Op):
     """a for a > 0, else α·a;  ∂/∂a = G or α·G."""
 
     def __init__(self, alpha: float) -> None:
@@ -251,10 +268,11 @@ class LeakyReLU(Function):
         return (np.where(self.pos, g, self.alpha * g),)
 
 
-class Clip(Function):
+class Clip(Op):
     """min(max(a, lo), hi);  ∂/∂a = G where lo ≤ a ≤ hi, else 0 (PyTorch's clamp)."""
 
     name = "clip"
+    backward_name = "ClampBackward1"
 
     def __init__(self, lo: float | None, hi: float | None) -> None:
         self.lo, self.hi = lo, hi
@@ -271,7 +289,7 @@ class Clip(Function):
         return (g * self.mask,)
 
 
-class Where(Function):
+class Where(Op):
     """cond ? a : b;  ∂/∂a = G·cond, ∂/∂b = G·(1 − cond)."""
 
     name = "where"

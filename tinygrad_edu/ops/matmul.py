@@ -1,7 +1,7 @@
 """Matrix multiplication, `MatMul` (``a @ b``), and `matmul_backward`: the one GEMM gradient.
 
 For out = a·b the chain rule gives ∂L/∂a = G·bᵀ and ∂L/∂b = aᵀ·G. `MatMul`, the fused
-`tinygrad_edu.ops.nn.Linear` and `tinygrad_edu.ops.conv.Conv2d` all take their gradients from
+`tinygrad_edu.ops.nn.Addmm` and `tinygrad_edu.ops.conv.Convolution` all take their gradients from
 `matmul_backward`.
 """
 
@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .function import Function, shapes, unbroadcast
+from .op import Op, shapes, unbroadcast
 
 
-class MatMul(Function):
+class MatMul(Op):
     """a @ b with numpy's rules (1-D, 2-D, batched);  ∂/∂a = G @ bᵀ, ∂/∂b = aᵀ @ G.
 
     A 1-D left operand is treated as a row (1, k) and a 1-D right operand as a column (k, 1);
@@ -20,6 +20,7 @@ class MatMul(Function):
     """
 
     name = "@"
+    backward_name = "MmBackward0"
 
     def forward(self, a, b):
         if a.ndim == 0 or b.ndim == 0:

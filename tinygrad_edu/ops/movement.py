@@ -11,13 +11,14 @@ from typing import Any
 
 import numpy as np
 
-from .function import Function, normalize_axis, shapes, unbroadcast
+from .op import Op, normalize_axis, shapes, unbroadcast
 
 
-class Reshape(Function):
+class Reshape(Op):
     """Same elements, new shape;  ∂/∂a = G reshaped back."""
 
     name = "reshape"
+    backward_name = "ViewBackward0"
 
     def __init__(self, shape: tuple[int, ...]) -> None:
         self.shape = shape
@@ -33,10 +34,11 @@ class Reshape(Function):
         return (g.reshape(self.in_shape),)
 
 
-class Transpose(Function):
+class Transpose(Op):
     """Permute axes;  ∂/∂a = G permuted by the inverse permutation."""
 
     name = "transpose"
+    backward_name = "PermuteBackward0"
 
     def __init__(self, axes: tuple[int, ...] | None) -> None:
         self.axes = axes
@@ -51,7 +53,7 @@ class Transpose(Function):
         return (np.transpose(g, np.argsort(self.perm)),)
 
 
-class Expand(Function):
+class Expand(Op):
     """a broadcast to a larger shape without copying (``torch.Tensor.expand``; −1 keeps an axis);
     ∂/∂a = G summed over the broadcast axes, since each element of a feeds every copy of itself."""
 
@@ -78,7 +80,7 @@ class Expand(Function):
         return (unbroadcast(g, self.in_shape),)
 
 
-class Repeat(Function):
+class Repeat(Op):
     """a tiled ``reps`` times along each axis (``torch.Tensor.repeat``, numpy's ``tile``);
     ∂/∂a = G cut into its tiles and the tiles summed, since each element appears once per tile."""
 
@@ -105,11 +107,12 @@ class Repeat(Function):
         return (g.reshape(self.in_shape[len(self.in_shape) - self.ndim :]),)
 
 
-class Cast(Function):
+class Cast(Op):
     """a converted to another floating dtype (``x.double()``, ``x.to(torch.float32)``);
     ∂/∂a = G converted back to a's dtype."""
 
     name = "cast"
+    backward_name = "ToCopyBackward0"
 
     def __init__(self, dtype: np.dtype) -> None:
         self.dtype = np.dtype(dtype)
@@ -122,7 +125,7 @@ class Cast(Function):
         return (g.astype(self.in_dtype),)
 
 
-class Clone(Function):
+class Clone(Op):
     """A copy of a with its own memory (``torch.clone``);  ∂/∂a = G."""
 
     name = "clone"
@@ -139,11 +142,12 @@ def _is_basic_index(idx: Any) -> bool:
     return all(isinstance(i, (numbers.Integral, slice)) or i is None or i is Ellipsis for i in items)
 
 
-class GetItem(Function):
+class GetItem(Op):
     """a[idx] (slices, integers, integer and boolean arrays);  ∂/∂a = G scattered back to the
     selected positions, summed where an integer array picks the same element twice."""
 
     name = "getitem"
+    backward_name = "IndexBackward0"
 
     def __init__(self, idx: Any) -> None:
         self.idx = idx
@@ -164,7 +168,7 @@ class GetItem(Function):
         return (out,)
 
 
-class Cat(Function):
+class Cat(Op):
     """Join along an existing axis;  each input gets its slice of G."""
 
     name = "cat"
@@ -184,7 +188,7 @@ class Cat(Function):
         return tuple(np.split(g, self.splits, axis=self.axis))
 
 
-class Stack(Function):
+class Stack(Op):
     """Join along a new axis;  each input gets its slice of G."""
 
     name = "stack"

@@ -1,6 +1,6 @@
-"""Fused neural-network ops: `Linear`, `BatchNorm` (training mode) and `Dropout`.
+"""Fused neural-network ops: `Addmm`, `NativeBatchNorm` (training mode) and `NativeDropout`.
 
-Each is one `Function` rather than a chain of primitives because the fused forward/backward pair is
+Each is one `Op` rather than a chain of primitives because the fused forward/backward pair is
 faster (fewer temporaries, fewer graph nodes) and, for batch norm, the closed-form gradient is
 shorter than the graph it replaces. The functional API in `tinygrad_edu.nn.functional` calls them.
 """
@@ -10,11 +10,11 @@ from __future__ import annotations
 import numpy as np
 
 from .. import kernels
-from .function import Function
 from .matmul import matmul_backward
+from .op import Op
 
 
-class Linear(Function):
+class Addmm(Op):
     """y = x·Wᵀ + b (W of shape (out, in), as PyTorch);
     ∂/∂x = G·W,  ∂/∂W = Gᵀ·x,  ∂/∂b = Σ_rows G (the GEMM gradients from `matmul_backward`).
 
@@ -46,7 +46,7 @@ class Linear(Function):
         return gx, gw, gb
 
 
-class BatchNorm(Function):
+class NativeBatchNorm(Op):
     """Batch normalisation with batch statistics, fused:
         μ = mean_B x,  σ² = mean_B (x − μ)² (biased),  x̂ = (x − μ)/√(σ² + ε),  y = γ·x̂ + β
     ∂/∂x = (γ/√(σ² + ε))·(G − mean_B G − x̂·mean_B(G·x̂)),  ∂/∂γ = Σ_B G·x̂,  ∂/∂β = Σ_B G.
@@ -80,7 +80,7 @@ class BatchNorm(Function):
         )
 
 
-class Dropout(Function):
+class NativeDropout(Op):
     """y = x·m with m = mask/(1 − p) given (inverted dropout: E[y] = x);  ∂/∂x = G·m."""
 
     name = "dropout"

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .function import Function, check_floating, normalize_axis
+from .op import Op, check_floating, normalize_axis
 
 
-class Sum(Function):
+class Sum(Op):
     """Σ over axes;  ∂/∂aᵢ = G (broadcast back over the summed axes)."""
 
     name = "sum"
@@ -45,7 +45,7 @@ class Mean(Sum):
         return (super().backward(g)[0] / self.count,)
 
 
-class Max(Function):
+class Max(Op):
     """max over axes;  the gradient goes to the maximal elements, split evenly among ties (PyTorch's
     rule for ``amax``): ∂/∂aᵢ = G·1[aᵢ = max]/(number of maximal elements).
 
@@ -53,6 +53,7 @@ class Max(Function):
     ``spread_nan`` (PyTorch's ``x.max()`` over everything) the gradient is split among the NaNs."""
 
     name = "max"
+    backward_name = "MaxBackward1"
     reduce = staticmethod(np.max)
 
     def __init__(self, axis, keepdims: bool, spread_nan: bool = False) -> None:
@@ -81,4 +82,5 @@ class Min(Max):
     """min over axes;  the gradient goes to the minimal elements, split evenly among ties (``amin``)."""
 
     name = "min"
+    backward_name = "MinBackward1"
     reduce = staticmethod(np.min)

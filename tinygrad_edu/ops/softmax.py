@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .function import Function, check_floating
+from .op import Op, check_floating
 
 
-class Softmax(Function):
+class Softmax(Op):
     """sᵢ = e^{aᵢ − m} / Σⱼ e^{aⱼ − m} (m = max, so nothing overflows);  ∂/∂a = s·(G − Σ G·s)."""
 
     name = "softmax"
@@ -26,7 +26,7 @@ class Softmax(Function):
         return (s * (g - (g * s).sum(axis=self.axis, keepdims=True)),)
 
 
-class LogSoftmax(Function):
+class LogSoftmax(Op):
     """aᵢ − m − log Σⱼ e^{aⱼ − m} (log-sum-exp);  ∂/∂a = G − softmax(a)·Σ G."""
 
     name = "log_softmax"

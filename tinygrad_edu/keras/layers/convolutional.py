@@ -14,6 +14,7 @@ import numpy as np
 from ... import Tensor, nn, ops
 from ...nn import conv
 from ...nn.conv import square_size
+from ...tensor import apply
 from .. import regularizers
 from .core import Layer, Shape, Weight, activation_name
 
@@ -98,9 +99,9 @@ class Conv2D(Layer):
         return (input_shape[0], h, w, self.filters)
 
     def pre_activation(self, x: Tensor) -> Tensor:
-        fn = ops.Conv2d((self.strides, self.strides), self.pads, (1, 1))
+        fn = ops.Convolution((self.strides, self.strides), self.pads, (1, 1))
         params = [self.conv.weight] if self.conv.bias is None else [self.conv.weight, self.conv.bias]
-        return ops.apply(fn, x.transpose(0, 3, 1, 2), *params).transpose(0, 2, 3, 1)
+        return apply(fn, x.transpose(0, 3, 1, 2), *params).transpose(0, 2, 3, 1)
 
     def weight_table(self) -> list[Weight]:
         if not hasattr(self, "conv"):

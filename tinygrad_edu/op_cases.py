@@ -31,11 +31,10 @@ from typing import Any
 
 import numpy as np
 
-from ..nn import conv
-from ..nn import functional as F
-from ..tensor import Tensor
-from .conv import Conv2d
-from .function import apply
+from .nn import conv
+from .nn import functional as F
+from .ops.conv import Convolution
+from .tensor import Tensor, apply
 
 
 def _torch() -> Any:
@@ -266,6 +265,7 @@ TENSOR = [
     Case("matmul vec-vec", lambda a, b: a @ b, np.matmul, lambda a, b: a @ b, ((4,), (4,))),
     Case("matmul batched", lambda a, b: a @ b, np.matmul, lambda a, b: a @ b, ((2, 3, 4), (2, 4, 5))),
     Case("matmul broadcast batch", lambda a, b: a @ b, np.matmul, lambda a, b: a @ b, ((2, 3, 4), (4, 5))),
+    Case("log10", lambda a: a.log10(), np.log10, lambda a: a.log10(), low=0.1, high=5.0),
     Case("sin", lambda a: a.sin(), np.sin, lambda a: a.sin(), low=-3.0, high=3.0),
     Case("cos", lambda a: a.cos(), np.cos, lambda a: a.cos(), low=-3.0, high=3.0),
     Case(
@@ -398,18 +398,18 @@ NN = [
         lambda x, w, b: _torch().nn.functional.linear(x, w, b),
         ((4, 3), (2, 3), (2,)),
     ),
-    # C·kh·kw = 18 < Conv2d.ONE_GEMM_DEPTH: one GEMM per image
+    # C·kh·kw = 18 < Convolution.ONE_GEMM_DEPTH: one GEMM per image
     _conv_case("padding 1, no bias", ((2, 2, 5, 5), (3, 2, 3, 3)), padding=1),
     _conv_case("stride 2", ((2, 2, 7, 6), (3, 2, 3, 3), (3,)), stride=2),
     _conv_case("dilation 2", ((1, 2, 7, 8), (3, 2, 3, 2), (3,)), dilation=2),
     _conv_case("padding same 3x3", ((2, 2, 5, 6), (3, 2, 3, 3), (3,)), padding="same"),
     _conv_case("padding same 4x2 (even kernel)", ((1, 2, 6, 5), (3, 2, 4, 2), (3,)), padding="same"),
-    # C·kh·kw = 72 ≥ Conv2d.ONE_GEMM_DEPTH: one GEMM with the batch inside the columns
+    # C·kh·kw = 72 ≥ Convolution.ONE_GEMM_DEPTH: one GEMM with the batch inside the columns
     _conv_case("deep 8x3x3 (one GEMM)", ((2, 8, 5, 4), (3, 8, 3, 3), (3,)), padding=1),
     _conv_case("deep 8x3x3, no bias", ((2, 8, 5, 4), (3, 8, 3, 3)), stride=2),
     Case(  # the Keras door's spelling: the op itself, with ((top, bottom), (left, right))
         "conv2d padding ((0, 1), (1, 0))",
-        lambda x, w, b: apply(Conv2d((1, 1), ((0, 1), (1, 0)), (1, 1)), x, w, b),
+        lambda x, w, b: apply(Convolution((1, 1), ((0, 1), (1, 0)), (1, 1)), x, w, b),
         lambda x, w, b: _conv2d(x, w, b, padding=((0, 1), (1, 0))),
         lambda x, w, b: _torch_conv2d(x, w, b, padding=((0, 1), (1, 0))),
         ((2, 2, 4, 5), (3, 2, 2, 2), (3,)),

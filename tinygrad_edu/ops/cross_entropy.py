@@ -1,4 +1,4 @@
-"""Loss ops fused into one `Function` each, where the composite of primitives would be slower or less
+"""Loss ops fused into one `Op` each, where the composite of primitives would be slower or less
 stable: softmax cross-entropy from integer labels, binary cross-entropy from probabilities and from
 logits. The other losses (`mse_loss`, `l1_loss`, ...) are compositions in `tinygrad_edu.nn.functional`.
 """
@@ -8,16 +8,17 @@ from __future__ import annotations
 import numpy as np
 
 from .. import kernels
-from .function import Function, check_floating
+from .op import Op, check_floating
 
 
-class SoftmaxCrossEntropy(Function):
+class SoftmaxCrossEntropy(Op):
     """Σᵢ −log softmax(zᵢ)[yᵢ] · scale, by log-sum-exp;  ∂/∂z = G·scale·(softmax(z) − onehot(y)).
 
     ``scale`` is 1/N for the mean and 1 for the sum. One numba pass per row computes the max,
     the exponentials, their sum and the loss; the backward is the classic A − Y."""
 
     name = "cross_entropy"
+    backward_name = "NllLossBackward0"
 
     def __init__(self, labels: np.ndarray, scale: float) -> None:
         self.labels, self.scale = labels, scale
@@ -31,7 +32,7 @@ class SoftmaxCrossEntropy(Function):
         return (kernels.softmax_xent_backward(self.probs, self.labels, self.scale * float(g)),)
 
 
-class BinaryCrossEntropy(Function):
+class BinaryCrossEntropy(Op):
     """−[t·log p + (1 − t)·log(1 − p)] with each log clamped at −100 (PyTorch's choice, so p = 0
     or 1 gives a finite loss);  ∂/∂p = G·(p − t)/max(p(1 − p), 1e-12)."""
 
@@ -50,7 +51,7 @@ class BinaryCrossEntropy(Function):
         return (g * (p - self.t) / np.maximum(p * (1 - p), 1e-12),)
 
 
-class BinaryCrossEntropyWithLogits(Function):
+class BinaryCrossEntropyWithLogits(Op):
     """max(z, 0) − z·t + log(1 + e^{−|z|}) (no overflow for any z);  ∂/∂z = G·(σ(z) − t)."""
 
     name = "bce_with_logits"

@@ -1,10 +1,10 @@
-"""The one mechanism every tensor op uses: a `Function` and `apply`.
+"""The base of every tensor op, `Op`, and what ops share (broadcast and axis helpers).
 
-Each op is a `Function` subclass whose ``forward`` maps numpy arrays to a numpy array and may keep
+Each op is an `Op` subclass whose ``forward`` maps numpy arrays to a numpy array and may keep
 what its derivative needs on ``self``; ``backward`` maps the upstream gradient G = ∂L/∂out to
 one gradient per input (the vector-Jacobian product Gᵀ·∂out/∂input), or None for an input that
-needs none. `apply` runs the forward and, when a gradient is wanted, records the inputs
-(``out._prev``) and the function instance (``out.grad_fn``) on the output.
+needs none. `tinygrad_edu.tensor.apply` runs the forward and, when a gradient is wanted, records
+the inputs (``out._prev``) and the op instance (``out.grad_fn``) on the output.
 `Tensor.backward` walks the graph in reverse topological order and calls each ``backward`` once.
 
 Broadcasting is undone in exactly one place: an input of shape (3, 1) used as (3, 4) receives
@@ -16,44 +16,12 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
-from .. import autograd
 
-if TYPE_CHECKING:
-    from ..tensor import Tensor
-
-
-#: PyTorch's names for the backward nodes of the ops whose class name differs from PyTorch's op
-#: name (``grad_fn`` of ``relu(x)`` prints as ``<ReluBackward0 ...>``); the digit is PyTorch's
-#: overload number. Every other op ``Foo`` is ``FooBackward0``.
-TORCH_BACKWARD_NAMES = {
-    "ReLU": "ReluBackward0",
-    "MatMul": "MmBackward0",
-    "PowConst": "PowBackward0",
-    "Pow": "PowBackward1",
-    "Clip": "ClampBackward1",
-    "Max": "MaxBackward1",
-    "Min": "MinBackward1",
-    "Linear": "AddmmBackward0",
-    "Reshape": "ViewBackward0",
-    "Transpose": "PermuteBackward0",
-    "GetItem": "IndexBackward0",
-    "Cast": "ToCopyBackward0",
-    "SoftmaxCrossEntropy": "NllLossBackward0",
-    "BinaryCrossEntropy": "BinaryCrossEntropyBackward0",
-    "BinaryCrossEntropyWithLogits": "BinaryCrossEntropyWithLogitsBackward0",
-    "Conv2d": "ConvolutionBackward0",
-    "MaxPool2d": "MaxPool2DWithIndicesBackward0",
-    "AvgPool2d": "AvgPool2DBackward0",
-    "BatchNorm": "NativeBatchNormBackward0",
-    "Dropout": "NativeDropoutBackward0",
-}
-
-
-class Function:
+class Op:
     """Base of every tensor op: ``forward(*arrays) -> array`` and ``backward(g) -> grads``.
 
     An instance that made a tensor is that tensor's ``grad_fn``, a node of the backward graph
@@ -67,7 +35,16 @@ class Function:
     #: backward can skip work, e.g. ∂L/∂x when x is data
     needs_input_grad: tuple[bool, ...] = ()
     #: the input tensors, recorded by `apply` when the graph is recorded
-    inputs: tuple[Tensor, ...] = ()
+    inputs: tuple[Any, ...] = ()
+    #: PyTorch's name for this node (``grad_fn`` prints as ``<MulBackward0 ...>``): ``<Class>Backward0``
+    #: unless the op sets its own (``ReluBackward0`` is `Relu`'s; `MatMul` sets ``MmBackward0``; the digit
+    #: is PyTorch's overload number)
+    backward_name = "OpBackward0"
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "backward_name" not in cls.__dict__:
+            cls.backward_name = f"{cls.__name__}Backward0"
 
     def forward(self, *arrays: np.ndarray) -> np.ndarray:
         raise NotImplementedError
@@ -76,13 +53,7 @@ class Function:
         raise NotImplementedError
 
     @property
-    def backward_name(self) -> str:
-        """PyTorch's name for this node: ``MulBackward0`` for `Mul`, ``ReluBackward0`` for `ReLU`."""
-        cls = type(self).__name__
-        return TORCH_BACKWARD_NAMES.get(cls, f"{cls}Backward0")
-
-    @property
-    def next_functions(self) -> tuple[tuple[Function | AccumulateGrad | None, int], ...]:
+    def next_functions(self) -> tuple[tuple[Op | AccumulateGrad | None, int], ...]:
         """One ``(node, 0)`` pair per input, as PyTorch's: the input's ``grad_fn``, an
         `AccumulateGrad` for a leaf that requires a gradient, or None for a constant.
 
@@ -107,62 +78,18 @@ class AccumulateGrad:
     name = "AccumulateGrad"
     next_functions: tuple = ()
 
-    def __init__(self, variable: Tensor) -> None:
+    def __init__(self, variable: Any) -> None:
         self.variable = variable
 
     def __repr__(self) -> str:
         return f"<AccumulateGrad object at {id(self):#x}>"
 
 
-def node_of(t: Tensor) -> Function | AccumulateGrad | None:
-    """The backward node a gradient for ``t`` flows into (see `Function.next_functions`)."""
+def node_of(t: Any) -> Op | AccumulateGrad | None:
+    """The backward node a gradient for ``t`` flows into (see `Op.next_functions`)."""
     if t.grad_fn is not None:
         return t.grad_fn
     return AccumulateGrad(t) if t.requires_grad else None
-
-
-def _constant(fn: Function, t: Any) -> Tensor:
-    """A numpy array or a number given where an op takes a Tensor, as a constant Tensor."""
-    if isinstance(t, _tensor.Tensor):
-        return t
-    if isinstance(t, (np.ndarray, numbers.Number)) and not isinstance(t, bool):
-        return _tensor.Tensor(np.asarray(t))
-    raise TypeError(f"{fn.name}: expected a Tensor (or a numpy array), got {type(t).__name__}")
-
-
-def apply(fn: Function, *inputs: Tensor) -> Tensor:
-    """Run ``fn.forward`` on the inputs' arrays and record the graph when a gradient is wanted.
-
-    >>> from tinygrad_edu import Tensor
-    >>> from tinygrad_edu.ops import Mul
-    >>> a, b = Tensor([2.0], requires_grad=True), Tensor([5.0])
-    >>> out = apply(Mul(), a, b)
-    >>> out.grad_fn.name, out.grad_fn.needs_input_grad
-    ('*', (True, False))
-    """
-    try:
-        needs = tuple([t.requires_grad for t in inputs])
-    except AttributeError:  # a numpy array or a number: a constant (not on the hot path)
-        inputs = tuple(_constant(fn, t) for t in inputs)
-        needs = tuple([t.requires_grad for t in inputs])
-    track = autograd.is_grad_enabled() and True in needs
-    fn.needs_input_grad = needs
-    tensor_cls = _tensor.Tensor
-    out = tensor_cls.__new__(tensor_cls)
-    out.data = fn.forward(*[t.data for t in inputs])
-    if autograd.is_anomaly_enabled():
-        autograd.check_finite(f"{fn.name} forward", (out.data,), inputs)
-    out._grad = None
-    out.label = ""
-    out._retain = False
-    out.requires_grad = track
-    if track:
-        out._prev = fn.inputs = inputs
-        out.grad_fn = fn
-    else:
-        out._prev = ()
-        out.grad_fn = None
-    return out
 
 
 def shapes(*arrays: np.ndarray) -> str:
@@ -217,6 +144,3 @@ def normalize_axis(axis: int | Sequence[int] | None, ndim: int) -> tuple[int, ..
         out.append(a % max(ndim, 1))
     return tuple(out)
 
-
-# Imported last: tensor.py imports the ops, and `apply` reads ``_tensor.Tensor`` only when called.
-from .. import tensor as _tensor  # noqa: E402

@@ -1,0 +1,258 @@
+"""PyTorch's creation ops: `tensor`, `zeros`, `arange`, `linspace`, `rand`, ``*_like``, ...
+
+``import tinygrad_edu as torch`` exports them, so ``torch.linspace(-math.pi, math.pi, 2000)``,
+``torch.zeros(3, 4, dtype=torch.float64)`` and ``torch.tensor([1, 2])`` run as in PyTorch.
+Defaults are PyTorch's (https://pytorch.org/docs/stable/torch.html#creation-ops):
+
+- floating results are float32 (`tinygrad_edu.dtypes.get_default_dtype`), ``tensor([1, 2])`` is
+  int64, ``tensor([True])`` is bool, and a numpy array keeps its dtype;
+- ``arange`` of integers is int64, ``full`` takes the dtype of its fill value;
+- ``tensor`` copies its data, ``as_tensor`` and ``from_numpy`` share memory with a numpy array.
+
+Random tensors (`rand`, `randn`, `randint`) draw from the library's generator, so
+`tinygrad_edu.manual_seed` makes them repeatable (the numbers differ from PyTorch's, whose generator
+is another algorithm).
+"""
+
+from __future__ import annotations
+
+import builtins
+import math
+import numbers
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from .devices import check_device
+from .dtypes import DEFAULT_DTYPE, as_dtype, float32, int64
+from .rng import default_rng
+from .tensor import SPARSE_ERROR, Tensor
+
+
+def _make(array: np.ndarray, dtype: Any, device: Any, requires_grad: builtins.bool) -> Tensor:
+    check_device(device)
+    dt = as_dtype(dtype)
+    return Tensor(array if dt is None else array.astype(dt, copy=False), requires_grad=requires_grad)
+
+
+def _size(size: tuple[Any, ...], name: str) -> tuple[builtins.int, ...]:
+    """``f(2, 3)``, ``f((2, 3))`` and ``f([2, 3])`` all mean the shape (2, 3)."""
+    if len(size) == 1 and not isinstance(size[0], numbers.Integral):
+        size = tuple(size[0])
+    for n in size:
+        if not isinstance(n, numbers.Integral) or isinstance(n, builtins.bool) or n < 0:
+            raise ValueError(f"{name}: sizes must be non-negative integers, got {size}")
+    return tuple(builtins.int(n) for n in size)
+
+
+def _python_array(data: Any) -> np.ndarray:
+    """PyTorch's dtype inference for Python data: floats → float32, ints → int64, bools → bool."""
+    if isinstance(data, Tensor):
+        return np.array(data.data)
+    if isinstance(data, (np.ndarray, np.generic)):
+        return np.array(data)
+    if isinstance(data, (list, tuple)):
+        data = [d.data if isinstance(d, Tensor) else d for d in data] if data and isinstance(data[0], Tensor) else data
+    try:
+        arr = np.array(data)
+    except ValueError as err:
+        raise ValueError(f"tensor: the nested lists must be rectangular (one length per level): {err}") from None
+    if arr.dtype.kind == "f":
+        return arr.astype(DEFAULT_DTYPE)
+    if arr.dtype.kind in "iu":
+        return arr.astype(np.int64)
+    if arr.dtype.kind == "b":
+        return arr
+    raise TypeError(f"tensor: cannot make a tensor from {type(data).__name__} data of dtype {arr.dtype}")
+
+
+def tensor(data: Any, dtype: Any = None, device: Any = None, requires_grad: builtins.bool = False) -> Tensor:
+    """A new tensor holding a copy of ``data``, as ``torch.tensor``.
+
+    >>> tensor([1, 2]).dtype, tensor([1.0, 2]).dtype, tensor(np.zeros(2)).dtype
+    (dtype('int64'), dtype('float32'), dtype('float64'))
+    """
+    return _make(_python_array(data), dtype, device, requires_grad)
+
+
+def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
+    """A tensor that shares memory with a numpy array of the right dtype (else a copy)."""
+    if isinstance(data, Tensor) and dtype is None:
+        check_device(device)
+        return data
+    if isinstance(data, np.ndarray):
+        return _make(data, dtype, device, False)
+    return tensor(data, dtype=dtype, device=device)
+
+
+def from_numpy(array: np.ndarray) -> Tensor:
+    """A tensor sharing memory with ``array`` (writes to one show in the other), as ``torch.from_numpy``."""
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"from_numpy: expected a numpy.ndarray, got {type(array).__name__}")
+    return Tensor(array)
+
+
+def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: builtins.bool = False) -> Tensor:
+    """A tensor of zeros of the given shape (float32 unless ``dtype`` says otherwise)."""
+    return _make(np.zeros(_size(size, "zeros"), dtype=as_dtype(dtype) or DEFAULT_DTYPE), None, device, requires_grad)
+
+
+def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: builtins.bool = False) -> Tensor:
+    """A tensor of ones of the given shape (float32 unless ``dtype`` says otherwise)."""
+    return _make(np.ones(_size(size, "ones"), dtype=as_dtype(dtype) or DEFAULT_DTYPE), None, device, requires_grad)
+
+
+def empty(*size: Any, dtype: Any = None, device: Any = None, requires_grad: builtins.bool = False) -> Tensor:
+    """A tensor whose values are unspecified in PyTorch; here they are zeros, so runs stay repeatable."""
+    return zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def _fill_dtype(fill_value: Any) -> np.dtype:
+    if isinstance(fill_value, builtins.bool):
+        return np.dtype(np.bool_)
+    if isinstance(fill_value, numbers.Integral):
+        return int64
+    return float32
+
+
+def full(
+    size: Sequence[builtins.int],
+    fill_value: Any,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: builtins.bool = False,
+) -> Tensor:
+    """A tensor of ``size`` filled with ``fill_value``; the dtype follows the value (int → int64), as PyTorch."""
+    dt = as_dtype(dtype) or _fill_dtype(fill_value)
+    return _make(np.full(_size((size,), "full"), fill_value, dtype=dt), None, device, requires_grad)
+
+
+def arange(
+    start: float,
+    end: float | None = None,
+    step: float = 1,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: builtins.bool = False,
+) -> Tensor:
+    """start, start + step, … up to but not including ``end``; int64 when all three are integers.
+
+    The length is ⌈(end − start)/step⌉, PyTorch's rule; values are start + i·step computed in
+    float64 and then cast.
+
+    >>> arange(5).data.tolist(), arange(0, 1, 0.25).data.tolist()
+    ([0, 1, 2, 3, 4], [0.0, 0.25, 0.5, 0.75])
+    """
+    if end is None:
+        start, end = 0, start
+    if step == 0:
+        raise ValueError("arange: step must be nonzero")
+    n = math.ceil((end - start) / step)
+    if n < 0:
+        raise ValueError(f"arange: upper bound and step are inconsistent: start={start}, end={end}, step={step}")
+    ints = builtins.all(isinstance(v, numbers.Integral) for v in (start, end, step))
+    values = start + np.arange(n, dtype=np.int64 if ints else np.float64) * step
+    return _make(values.astype(as_dtype(dtype) or (int64 if ints else float32)), None, device, requires_grad)
+
+
+def linspace(
+    start: float,
+    end: float,
+    steps: builtins.int,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: builtins.bool = False,
+) -> Tensor:
+    """``steps`` evenly spaced values from ``start`` to ``end`` inclusive (float32 by default).
+
+    >>> linspace(0, 1, 5).data
+    array([0.  , 0.25, 0.5 , 0.75, 1.  ], dtype=float32)
+    """
+    if not isinstance(steps, numbers.Integral) or steps < 0:
+        raise ValueError(f"linspace: steps must be a non-negative integer, got {steps!r}")
+    values = np.linspace(start, end, builtins.int(steps), dtype=np.float64)
+    return _make(values.astype(as_dtype(dtype) or float32), None, device, requires_grad)
+
+
+def eye(
+    n: builtins.int,
+    m: builtins.int | None = None,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: builtins.bool = False,
+) -> Tensor:
+    """The n×m identity matrix (m = n by default)."""
+    return _make(np.eye(n, m, dtype=as_dtype(dtype) or float32), None, device, requires_grad)
+
+
+def rand(*size: Any, dtype: Any = None, device: Any = None, requires_grad: builtins.bool = False) -> Tensor:
+    """Uniform samples on [0, 1) from the library's generator."""
+    shape = _size(size, "rand")
+    return _make(default_rng().random(shape).astype(as_dtype(dtype) or float32), None, device, requires_grad)
+
+
+def randn(*size: Any, dtype: Any = None, device: Any = None, requires_grad: builtins.bool = False) -> Tensor:
+    """Standard normal samples N(0, 1) from the library's generator."""
+    shape = _size(size, "randn")
+    return _make(default_rng().standard_normal(shape).astype(as_dtype(dtype) or float32), None, device, requires_grad)
+
+
+def randint(*args: Any, size: Any = None, dtype: Any = None, device: Any = None) -> Tensor:
+    """Integers uniform on [low, high): ``randint(high, size)`` or ``randint(low, high, size)`` (int64)."""
+    if size is not None:
+        args = (*args, size)
+    if len(args) == 2:
+        low, (high, size) = 0, args
+    elif len(args) == 3:
+        low, high, size = args
+    else:
+        raise TypeError("randint: call as randint(high, size) or randint(low, high, size), size a tuple")
+    if high <= low:
+        raise ValueError(f"randint: need low < high, got low={low}, high={high}")
+    values = default_rng().integers(low, high, _size((size,), "randint"))
+    return _make(values.astype(as_dtype(dtype) or int64), None, device, False)
+
+
+def sparse_coo_tensor(*args: Any, **kwargs: Any) -> Tensor:
+    """Always an error: tinygrad_edu has dense tensors only."""
+    raise NotImplementedError(SPARSE_ERROR)
+
+
+def zeros_like(input: Tensor, dtype: Any = None, device: Any = None, requires_grad: builtins.bool = False) -> Tensor:
+    """Zeros of ``input``'s shape and (unless given) dtype."""
+    return zeros(input.shape, dtype=dtype or input.dtype, device=device, requires_grad=requires_grad)
+
+
+def ones_like(input: Tensor, dtype: Any = None, device: Any = None, requires_grad: builtins.bool = False) -> Tensor:
+    """Ones of ``input``'s shape and (unless given) dtype."""
+    return ones(input.shape, dtype=dtype or input.dtype, device=device, requires_grad=requires_grad)
+
+
+def empty_like(input: Tensor, dtype: Any = None, device: Any = None, requires_grad: builtins.bool = False) -> Tensor:
+    """As `empty`: zeros of ``input``'s shape and dtype."""
+    return zeros_like(input, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def full_like(
+    input: Tensor, fill_value: Any, dtype: Any = None, device: Any = None, requires_grad: builtins.bool = False
+) -> Tensor:
+    """``fill_value`` everywhere, in ``input``'s shape and (unless given) dtype."""
+    return full(input.shape, fill_value, dtype=dtype or input.dtype, device=device, requires_grad=requires_grad)
+
+
+def rand_like(input: Tensor, dtype: Any = None, device: Any = None, requires_grad: builtins.bool = False) -> Tensor:
+    """As `rand`, in ``input``'s shape and (unless given) dtype."""
+    return rand(input.shape, dtype=dtype or input.dtype, device=device, requires_grad=requires_grad)
+
+
+def randn_like(input: Tensor, dtype: Any = None, device: Any = None, requires_grad: builtins.bool = False) -> Tensor:
+    """As `randn`, in ``input``'s shape and (unless given) dtype."""
+    return randn(input.shape, dtype=dtype or input.dtype, device=device, requires_grad=requires_grad)
+
+
+def randint_like(input: Tensor, low: builtins.int = 0, high: builtins.int | None = None, dtype: Any = None) -> Tensor:
+    """As `randint`, in ``input``'s shape and (unless given) dtype; ``randint_like(x, high)`` or ``(x, low, high)``."""
+    if high is None:
+        low, high = 0, low
+    return randint(low, high, input.shape, dtype=dtype or input.dtype)

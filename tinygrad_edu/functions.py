@@ -1,0 +1,257 @@
+"""PyTorch's free functions: ``torch.exp(x)``, ``torch.add(a, b)``, ``torch.max(x, dim)``, ``torch.cat``, ...
+
+Each takes PyTorch's argument names (``input``, ``dim``, ``keepdim``) and calls the `Tensor` method
+that does the work, so each op is defined once, in its method (and the method's op in
+`tinygrad_edu.ops`). ``import tinygrad_edu as torch`` exports them.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from .creation import tensor
+from .tensor import Tensor
+
+
+def is_tensor(obj: Any) -> builtins.bool:
+    """True if ``obj`` is a `Tensor` (a `nn.Parameter` is one)."""
+    return isinstance(obj, Tensor)
+
+
+def is_floating_point(input: Tensor) -> builtins.bool:
+    """True if ``input`` holds floating-point numbers."""
+    return input.dtype.kind == "f"
+
+
+def _t(x: Any) -> Tensor:
+    return x if isinstance(x, Tensor) else tensor(x)
+
+
+def exp(input: Tensor) -> Tensor:
+    """eˣ elementwise."""
+    return _t(input).exp()
+
+
+def log(input: Tensor) -> Tensor:
+    """ln x elementwise."""
+    return _t(input).log()
+
+
+def log10(input: Tensor) -> Tensor:
+    """log₁₀ x elementwise."""
+    return _t(input).log10()
+
+
+def sqrt(input: Tensor) -> Tensor:
+    """√x elementwise."""
+    return _t(input).sqrt()
+
+
+def abs(input: Tensor) -> Tensor:
+    """|x| elementwise."""
+    return _t(input).abs()
+
+
+def tanh(input: Tensor) -> Tensor:
+    """tanh x elementwise."""
+    return _t(input).tanh()
+
+
+def sigmoid(input: Tensor) -> Tensor:
+    """1/(1 + e^{−x}) elementwise."""
+    return _t(input).sigmoid()
+
+
+def relu(input: Tensor) -> Tensor:
+    """max(x, 0) elementwise."""
+    return _t(input).relu()
+
+
+def sin(input: Tensor) -> Tensor:
+    """sin x elementwise."""
+    return _t(input).sin()
+
+
+def cos(input: Tensor) -> Tensor:
+    """cos x elementwise."""
+    return _t(input).cos()
+
+
+def square(input: Tensor) -> Tensor:
+    """x² elementwise."""
+    return _t(input) ** 2
+
+
+def neg(input: Tensor) -> Tensor:
+    """−x elementwise."""
+    return -_t(input)
+
+
+def add(input: Any, other: Any, alpha: builtins.float = 1) -> Tensor:
+    """input + alpha·other."""
+    return _t(input) + (other if alpha == 1 else alpha * other)
+
+
+def sub(input: Any, other: Any, alpha: builtins.float = 1) -> Tensor:
+    """input − alpha·other."""
+    return _t(input) - (other if alpha == 1 else alpha * other)
+
+
+def mul(input: Any, other: Any) -> Tensor:
+    """input · other elementwise."""
+    return _t(input) * other
+
+
+def div(input: Any, other: Any) -> Tensor:
+    """input / other elementwise."""
+    return _t(input) / other
+
+
+def pow(input: Any, exponent: Any) -> Tensor:
+    """input ** exponent; either may be a tensor (``pow(2, x)`` is 2ˣ)."""
+    if not isinstance(input, Tensor) and isinstance(exponent, Tensor):
+        return input**exponent  # a number to a tensor power: Tensor.__rpow__
+    return _t(input) ** exponent
+
+
+def matmul(input: Tensor, other: Tensor) -> Tensor:
+    """The matrix product with numpy/PyTorch broadcasting of batch axes."""
+    return _t(input) @ other
+
+
+def mm(input: Tensor, mat2: Tensor) -> Tensor:
+    """The product of two matrices (2-D only), as ``torch.mm``."""
+    if _t(input).ndim != 2 or _t(mat2).ndim != 2:
+        raise ValueError(f"mm: expected two matrices, got shapes {_t(input).shape} and {_t(mat2).shape}")
+    return _t(input) @ mat2
+
+
+def sum(input: Tensor, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
+    """Σ over ``dim`` (all elements by default)."""
+    return _t(input).sum(axis=dim, keepdims=keepdim)
+
+
+def mean(input: Tensor, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
+    """The mean over ``dim`` (all elements by default)."""
+    return _t(input).mean(axis=dim, keepdims=keepdim)
+
+
+def _extreme(input: Tensor, dim: Any, keepdim: builtins.bool, name: str) -> Any:
+    x = _t(input)
+    if isinstance(dim, Tensor):
+        raise NotImplementedError(f"{name}(input, other): the elementwise form is not implemented yet; use where()")
+    return getattr(x, name)() if dim is None else getattr(x, name)(dim, keepdim)
+
+
+def max(input: Tensor, dim: builtins.int | None = None, keepdim: builtins.bool = False) -> Any:
+    """The largest element, or (values, indices) along ``dim``, as ``torch.max``."""
+    return _extreme(input, dim, keepdim, "max")
+
+
+def min(input: Tensor, dim: builtins.int | None = None, keepdim: builtins.bool = False) -> Any:
+    """The smallest element, or (values, indices) along ``dim``, as ``torch.min``."""
+    return _extreme(input, dim, keepdim, "min")
+
+
+def argmax(input: Tensor, dim: builtins.int | None = None, keepdim: builtins.bool = False) -> Tensor:
+    """The index of the largest element (of the flattened tensor when ``dim`` is None); int64."""
+    return _t(input).argmax(dim, keepdim)
+
+
+def argmin(input: Tensor, dim: builtins.int | None = None, keepdim: builtins.bool = False) -> Tensor:
+    """The index of the smallest element (of the flattened tensor when ``dim`` is None); int64."""
+    return _t(input).argmin(dim, keepdim)
+
+
+def cat(tensors: Sequence[Tensor], dim: builtins.int = 0) -> Tensor:
+    """Join tensors along an existing axis."""
+    return Tensor.cat(tensors, axis=dim)
+
+
+concat = cat
+
+
+def stack(tensors: Sequence[Tensor], dim: builtins.int = 0) -> Tensor:
+    """Join tensors along a new axis."""
+    return Tensor.stack(tensors, axis=dim)
+
+
+def where(condition: Any, input: Any, other: Any) -> Tensor:
+    """``input`` where ``condition`` holds, else ``other``."""
+    return Tensor.where(condition, input, other)
+
+
+def clamp(input: Tensor, min: builtins.float | None = None, max: builtins.float | None = None) -> Tensor:
+    """Each element limited to [min, max]."""
+    return _t(input).clip(min, max)
+
+
+clip = clamp
+
+
+def flatten(input: Tensor, start_dim: builtins.int = 0, end_dim: builtins.int = -1) -> Tensor:
+    """Axes start_dim..end_dim merged into one."""
+    return _t(input).flatten(start_dim, end_dim)
+
+
+def reshape(input: Tensor, shape: Sequence[builtins.int]) -> Tensor:
+    """The same elements in a new shape (one axis may be −1)."""
+    return _t(input).reshape(tuple(shape))
+
+
+def permute(input: Tensor, dims: Sequence[builtins.int]) -> Tensor:
+    """The axes reordered: output axis i is input axis dims[i]."""
+    return _t(input).permute(tuple(dims))
+
+
+def transpose(input: Tensor, dim0: builtins.int, dim1: builtins.int) -> Tensor:
+    """Axes ``dim0`` and ``dim1`` swapped, as ``torch.transpose`` (not numpy's permutation)."""
+    x = _t(input)
+    axes = list(range(x.ndim))
+    axes[dim0], axes[dim1] = axes[dim1], axes[dim0]
+    return x.transpose(tuple(axes))
+
+
+def t(input: Tensor) -> Tensor:
+    """The transpose of a matrix (a 0-D or 1-D tensor is returned as it is)."""
+    return _t(input).t()
+
+
+def unsqueeze(input: Tensor, dim: builtins.int) -> Tensor:
+    """A new axis of length 1 at ``dim``."""
+    return _t(input).unsqueeze(dim)
+
+
+def squeeze(input: Tensor, dim: builtins.int | None = None) -> Tensor:
+    """Axes of length 1 removed (only ``dim``, if given and of length 1)."""
+    return _t(input).squeeze(dim)
+
+
+def softmax(input: Tensor, dim: builtins.int) -> Tensor:
+    """e^{xᵢ}/Σⱼ e^{xⱼ} along ``dim``."""
+    return _t(input).softmax(dim)
+
+
+def log_softmax(input: Tensor, dim: builtins.int) -> Tensor:
+    """log softmax along ``dim``, computed with log-sum-exp."""
+    return _t(input).log_softmax(dim)
+
+
+def numel(input: Tensor) -> builtins.int:
+    """The number of elements."""
+    return _t(input).numel()
+
+
+def allclose(input: Tensor, other: Tensor, rtol: builtins.float = 1e-5, atol: builtins.float = 1e-8) -> builtins.bool:
+    """|input − other| ≤ atol + rtol·|other| everywhere (PyTorch's defaults)."""
+    return builtins.bool(np.allclose(_t(input).data, _t(other).data, rtol=rtol, atol=atol))
+
+
+def equal(input: Tensor, other: Tensor) -> builtins.bool:
+    """True if both have the same shape and elements."""
+    a, b = _t(input).data, _t(other).data
+    return a.shape == b.shape and builtins.bool(np.array_equal(a, b))
