@@ -102,7 +102,7 @@ def test_recurrent_gradients_match_central_differences(cls) -> None:
 
 def test_recurrent_errors_as_torch() -> None:
     lstm = nn.LSTM(3, 4, num_layers=2)
-    with pytest.raises(RuntimeError, match="input.size\\(-1\\) must be equal to input_size. Expected 3, got 5"):
+    with pytest.raises(RuntimeError, match=r"input.size\(-1\) must be equal to input_size. Expected 3, got 5"):
         lstm(Tensor(np.ones((2, 1, 5))))
     with pytest.raises(RuntimeError, match="Expected hidden size"):
         lstm(Tensor(np.ones((2, 1, 3))), (Tensor(np.zeros((1, 1, 4))), Tensor(np.zeros((1, 1, 4)))))
