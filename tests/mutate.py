@@ -71,7 +71,7 @@ MUTANTS = [
     Mutant(K + "layers/convolutional.py", "        return pooled if self.scale is None else pooled * Tensor(", "        return pooled if True else pooled * Tensor(", "AveragePooling2D 'same' counts the padding"),
     Mutant(K + "layers/convolutional.py", "    return total // 2, total - total // 2\n", "    return total - total // 2, total // 2\n", "'same' puts the larger half before"),
     Mutant(K + "layers/core.py", "                variable.assign(init_value(weight.initializer, variable.shape))", "                pass", "build skips the initializers"),
-    Mutant(K + "layers/core.py", "                p = weight.regularizer(weight.tensor)", "                p = weight.regularizer(weight.tensor * 0)", "regularizers add nothing"),
+    Mutant(K + "layers/core.py", "                p = weight.regularizer(tensor)", "                p = weight.regularizer(tensor * 0)", "regularizers add nothing"),
     Mutant(K + "layers/convolutional.py", "    pool = staticmethod(conv.max_pool2d)", "    pool = staticmethod(conv.avg_pool2d)", "MaxPooling2D averages"),
     Mutant(K + "layers/basic.py", "momentum=1.0 - self.momentum", "momentum=self.momentum", "BatchNormalization momentum unconverted"),
     Mutant(K + "layers/basic.py", "unbiased_running_var=False", "unbiased_running_var=True", "BatchNormalization moving variance unbiased"),

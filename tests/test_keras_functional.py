@@ -82,7 +82,29 @@ def sequences(M):
     return M.Model(x, M.layers.Dense(2)(pooled))
 
 
-MODELS = {"two-towers": two_towers, "shared": shared, "nested": nested, "images": images, "sequences": sequences}
+def recurrent_states(M):
+    """An LSTM's sequence and both final states, and a GRU's, as outputs (``return_state=True``)."""
+    x = M.Input(shape=(4, 3))
+    seq, h, c = M.layers.LSTM(5, return_sequences=True, return_state=True)(x)
+    last, g = M.layers.GRU(2, return_state=True)(seq)
+    return M.Model(x, [seq, h, c, last, g])
+
+
+def embedded_text(M):
+    """Integer tokens through an Embedding, a GRU over the sequence, a softmax (a text classifier)."""
+    tokens = M.Input(shape=(6,), dtype="int32")
+    return M.Model(tokens, M.layers.Dense(3, activation="softmax")(M.layers.GRU(4)(M.layers.Embedding(11, 5)(tokens))))
+
+
+MODELS = {
+    "recurrent-states": recurrent_states,
+    "embedded-text": embedded_text,
+    "two-towers": two_towers,
+    "shared": shared,
+    "nested": nested,
+    "images": images,
+    "sequences": sequences,
+}
 
 
 def twins(make):
@@ -99,27 +121,33 @@ def as_list(x):
 
 
 def inputs_for(model, rng) -> list[np.ndarray]:
-    return [rng.normal(size=(5, *t.shape[1:])).astype(np.float32) for t in as_list(model.inputs)]
+    """Random inputs for the model: normal floats, or token indices for integer inputs."""
+    return [
+        rng.integers(0, 11, (5, *t.shape[1:])).astype(np.int32)
+        if "int" in str(t.dtype)
+        else rng.normal(size=(5, *t.shape[1:])).astype(np.float32)
+        for t in as_list(model.inputs)
+    ]
 
 
 def keras_run(model, xs, gs):
-    xt = [torch.tensor(x, requires_grad=True) for x in xs]
+    xt = [torch.tensor(x, requires_grad=x.dtype.kind == "f") for x in xs]
     outs = as_list(model(xt if len(xt) > 1 else xt[0]))
     sum(((o * torch.tensor(g)).sum() for o, g in zip(outs, gs)), torch.tensor(0.0)).backward()
     grads = [v.value.grad.numpy() for v in model.trainable_weights]
-    return [o.detach().numpy() for o in outs], [x.grad.numpy() for x in xt], grads
+    return [o.detach().numpy() for o in outs], [x.grad.numpy() for x in xt if x.requires_grad], grads
 
 
 def our_run(model, xs, gs):
-    xt = [Tensor(x, requires_grad=True) for x in xs]
+    xt = [Tensor(x, requires_grad=x.dtype.kind == "f") for x in xs]
     outs = as_list(model(xt if len(xt) > 1 else xt[0]))
     total = None
     for o, g in zip(outs, gs):
         term = (o * Tensor(g)).sum()
         total = term if total is None else total + term
     total.backward()
-    grads = [v.tensor.grad if v.perm is None else v.tensor.grad.transpose(v.perm) for v in model.trainable_weights]
-    return [o.data for o in outs], [x.grad for x in xt], grads
+    grads = [v.grad() for v in model.trainable_weights]
+    return [o.data for o in outs], [x.grad for x in xt if x.requires_grad], grads
 
 
 def assert_close(ours, theirs, rtol, atol, what):
@@ -340,3 +368,35 @@ def test_a_loss_per_output_refuses_what_keras_refuses() -> None:
     model.compile("sgd", loss=["mse", "mse"])
     with pytest.raises(ValueError, match="2 outputs"):
         model.fit([np.ones((2, 5)), np.ones((2, 3))], np.ones((2, 2)), verbose=0)
+
+
+# ----------------------------------------------------------------------------- recurrent defaults
+@pytest.mark.parametrize("name", ["LSTM", "GRU"])
+def test_recurrent_initial_biases_and_shapes_as_keras(name: str) -> None:
+    """The biases Keras starts from (LSTM: ones for the forget gate, unit_forget_bias; GRU: zeros of
+    shape (2, 3·units)), the weight names and shapes; the recurrent kernel orthogonal, as Keras'."""
+    ours, theirs = getattr(K.layers, name)(3), getattr(keras.layers, name)(3)
+    x = np.zeros((2, 4, 5), np.float32)
+    ours(x), theirs(x)
+    assert [(v.name, v.shape) for v in ours.weights] == [(v.name, tuple(v.shape)) for v in theirs.weights]
+    np.testing.assert_array_equal(ours.get_weights()[2], theirs.get_weights()[2])
+    recurrent = ours.get_weights()[1]  # (3, gates·3): orthogonal rows
+    np.testing.assert_allclose(recurrent @ recurrent.T, np.eye(3), atol=1e-5)
+
+
+def test_embedding_starts_uniform_and_takes_float_tokens_in_fit_as_keras() -> None:
+    """Embedding's weights start in [−0.05, 0.05] (Keras' "uniform"); fit casts the float x it made to
+    integers, as Keras does (losses at learning rate 0 equal Keras' on the same weights)."""
+    make = lambda M: M.Sequential(  # noqa: E731
+        [M.Input(shape=(4,)), M.layers.Embedding(7, 3), M.layers.Flatten(), M.layers.Dense(1)]
+    )
+    ours, theirs = make(K), make(keras)
+    assert np.abs(ours.get_weights()[0]).max() <= 0.05
+    ours.set_weights(theirs.get_weights())
+    x = np.random.default_rng(5).integers(0, 7, (6, 4)).astype(np.float32)
+    y = np.arange(6, dtype=np.float32)
+    for model, module in ((ours, K), (theirs, keras)):
+        model.compile(module.optimizers.SGD(0.0), loss="mse")
+    hist_o = ours.fit(x, y, batch_size=4, epochs=1, verbose=0).history["loss"]
+    hist_k = theirs.fit(x, y, batch_size=4, epochs=1, verbose=0).history["loss"]
+    np.testing.assert_allclose(hist_o, hist_k, rtol=1e-5)

@@ -74,7 +74,7 @@ def our_forward_backward(model: K.Sequential, x: np.ndarray, g: np.ndarray, trai
     xt = Tensor(x, requires_grad=True)
     out = model(xt, training=training)  # as Keras is called
     (out * Tensor(g)).sum().backward()
-    grads = [v.tensor.grad if v.perm is None else v.tensor.grad.transpose(v.perm) for v in model.trainable_weights]
+    grads = [v.grad() for v in model.trainable_weights]
     return out.data, xt.grad, grads
 
 
@@ -96,6 +96,10 @@ LAYER_CASES = {
     "flatten": ((3, 4, 2), lambda L: [L.Flatten(), L.Dense(3)]),
     "simple-rnn": ((4, 3), lambda L: [L.SimpleRNN(5)]),
     "simple-rnn-sequences-relu": ((4, 3), lambda L: [L.SimpleRNN(4, activation="relu", return_sequences=True)]),
+    "lstm": ((4, 3), lambda L: [L.LSTM(5)]),
+    "lstm-stacked-sequences": ((5, 2), lambda L: [L.LSTM(3, return_sequences=True), L.LSTM(2, use_bias=False)]),
+    "gru": ((4, 3), lambda L: [L.GRU(5)]),
+    "gru-stacked-sequences": ((5, 2), lambda L: [L.GRU(3, return_sequences=True), L.GRU(2, use_bias=False)]),
     "batch-norm": ((6,), lambda L: [L.BatchNormalization()]),
     "batch-norm-options": ((5,), lambda L: [L.BatchNormalization(momentum=0.8, epsilon=0.05)]),
     "batch-norm-images": ((4, 3, 2), lambda L: [L.Conv2D(3, 2), L.BatchNormalization()]),

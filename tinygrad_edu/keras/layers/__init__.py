@@ -1,13 +1,13 @@
 """Keras layers over the tensor engine: Keras' names, arguments, defaults and channels-last layout.
 
 - `core`: the `Layer` base (build, call, add_weight, the training flag, symbolic calls), `Input`;
-- `basic`: Dense, Activation, Dropout, Flatten, Reshape, BatchNormalization;
+- `basic`: Dense, Embedding, Activation, Dropout, Flatten, Reshape, BatchNormalization;
 - `convolutional`: Conv2D, the pools, UpSampling2D;
-- `recurrent`: SimpleRNN;
+- `recurrent`: SimpleRNN, LSTM, GRU;
 - `merge`: Concatenate, Add, Average and their functions.
 """
 
-from .basic import Activation, BatchNormalization, Dense, Dropout, Flatten, Reshape
+from .basic import Activation, BatchNormalization, Dense, Dropout, Embedding, Flatten, Reshape
 from .convolutional import (
     AveragePooling2D,
     Conv2D,
@@ -21,9 +21,11 @@ from .convolutional import (
 )
 from .core import Input, InputLayer, KerasTensor, Layer, Variable, Weight, count_weights
 from .merge import Add, Average, Concatenate, add, average, concatenate
-from .recurrent import SimpleRNN
+from .recurrent import GRU, LSTM, SimpleRNN
 
 __all__ = [
+    "GRU",
+    "LSTM",
     "Activation",
     "Add",
     "Average",
@@ -33,6 +35,7 @@ __all__ = [
     "Conv2D",
     "Dense",
     "Dropout",
+    "Embedding",
     "Flatten",
     "GlobalAveragePooling1D",
     "GlobalAveragePooling2D",

@@ -1,4 +1,4 @@
-"""Keras' core layers: Dense, Activation, Dropout, Flatten, Reshape, BatchNormalization.
+"""Keras' core layers: Dense, Embedding, Activation, Dropout, Flatten, Reshape, BatchNormalization.
 
 Each keeps its weights in the PyTorch-layout module underneath (a Dense kernel of Keras shape
 (in, units) is the transpose of ``nn.Linear``'s weight); `Layer.weight_table` maps the layouts.
@@ -58,6 +58,52 @@ class Dense(Layer):
         if not self.use_bias:
             return [kernel]
         return [kernel, Weight("bias", self.linear.bias, None, self.bias_initializer, self.bias_regularizer)]
+
+
+class Embedding(Layer):
+    """Keras' Embedding over `nn.Embedding`: integer indices of any shape → rows of ``embeddings``
+    (input_dim, output_dim), drawn ~ U(−0.05, 0.05) (Keras' "uniform"). Float inputs are cast to
+    integers, as Keras casts them to int32."""
+
+    def __init__(
+        self,
+        input_dim: int,
+        output_dim: int,
+        embeddings_initializer: Any = "uniform",
+        embeddings_regularizer: Any = None,
+        mask_zero: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        kwargs.pop("input_length", None)  # deprecated in Keras 3, ignored there too
+        super().__init__(**kwargs)
+        for what, value in (("input_dim", input_dim), ("output_dim", output_dim)):
+            if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+                raise ValueError(
+                    f"`{what}` must be a positive integer. Received: {what}={value} (of type {type(value).__name__})."
+                )
+        if mask_zero:
+            raise NotImplementedError("Embedding: mask_zero=True (masking) is not supported")
+        self.input_dim, self.output_dim = input_dim, output_dim
+        self.embeddings_initializer = embeddings_initializer
+        self.embeddings_regularizer = regularizers.get(embeddings_regularizer)
+
+    def build(self, input_shape: Shape) -> None:
+        self.embedding = nn.Embedding(self.input_dim, self.output_dim)
+        super().build(input_shape)
+
+    def compute_output_shape(self, input_shape: Shape) -> Shape:
+        return (*input_shape, self.output_dim)
+
+    def pre_activation(self, x: Tensor) -> Tensor:
+        index = x.data if x.data.dtype.kind in "iu" else x.data.astype(np.int32)
+        return self.embedding(index)
+
+    def weight_table(self) -> list[Weight]:
+        if not hasattr(self, "embedding"):
+            return []
+        return [
+            Weight("embeddings", self.embedding.weight, None, self.embeddings_initializer, self.embeddings_regularizer)
+        ]
 
 
 class Activation(Layer):

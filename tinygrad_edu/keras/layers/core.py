@@ -58,27 +58,40 @@ def init_value(identifier: Any, keras_shape: Shape) -> np.ndarray:
 class Weight:
     """How a layer declares one of its Keras weights (see `Layer.weight_table`).
 
-    ``perm`` is the axis order that turns the tensor's (PyTorch) layout into Keras' (None: the same
-    layout); ``initializer`` (a Keras name or `initializers.Initializer`, None for none) draws the
-    initial value in Keras' shape at ``build``; ``regularizer`` adds its penalty to the loss.
+    ``tensor`` is the engine tensor that holds it, or a tuple of tensors stacked along a new first
+    axis in Keras' layout (a GRU's bias: (input bias, recurrent bias)). ``perm`` is the axis order
+    that turns the tensor's (PyTorch) layout into Keras' (None: the same layout); ``blocks`` reorders
+    equal blocks of Keras' last axis (gates: Keras' block j is the tensor's block ``blocks[j]``);
+    ``initializer`` (a Keras name or `initializers.Initializer`, None for none) draws the initial
+    value in Keras' shape at ``build``; ``regularizer`` adds its penalty to the loss.
     """
 
     name: str
-    tensor: Tensor
+    tensor: Tensor | tuple[Tensor, ...]
     perm: tuple[int, ...] | None = None
     initializer: Any = None
     regularizer: regularizers_.Regularizer | None = None
     trainable: bool = True
+    blocks: tuple[int, ...] | None = None
+
+    @property
+    def tensors(self) -> tuple[Tensor, ...]:
+        return self.tensor if isinstance(self.tensor, tuple) else (self.tensor,)
 
 
 class Variable:
-    """One Keras weight of a layer (``layer.weights[i]``): a view of an engine tensor in Keras' layout,
+    """One Keras weight of a layer (``layer.weights[i]``): a view of engine tensors in Keras' layout,
     made from the layer's `Weight` declaration. Reading gives a copy (``numpy()``, ``np.asarray``),
-    ``assign`` writes through to the tensor."""
+    ``assign`` writes through to the tensors, ``grad()`` reads their gradient in Keras' layout."""
 
     def __init__(self, layer: Layer, weight: Weight) -> None:
-        self.layer, self.name, self.tensor, self.perm = layer, weight.name, weight.tensor, weight.perm
-        self.trainable = weight.trainable
+        self.layer, self.name, self.weight = layer, weight.name, weight
+        self.tensors, self.perm, self.trainable = weight.tensors, weight.perm, weight.trainable
+
+    @property
+    def tensor(self) -> Tensor:
+        """The (first) engine tensor that holds this weight."""
+        return self.tensors[0]
 
     @property
     def path(self) -> str:
@@ -87,15 +100,27 @@ class Variable:
     @property
     def shape(self) -> Shape:
         shape = np.shape(self.tensor.data)
-        return shape if self.perm is None else tuple(shape[i] for i in self.perm)
+        shape = shape if self.perm is None else tuple(shape[i] for i in self.perm)
+        return (len(self.tensors), *shape) if isinstance(self.weight.tensor, tuple) else shape
 
     @property
     def dtype(self) -> str:
         return str(self.tensor.data.dtype)
 
+    def to_keras(self, arrays: list[np.ndarray]) -> np.ndarray:
+        """Arrays in the tensors' layout, as one array in Keras'."""
+        blocks = self.weight.blocks
+        parts = [a if self.perm is None else a.transpose(self.perm) for a in arrays]
+        if blocks is not None:
+            parts = [np.concatenate([np.split(a, len(blocks), axis=-1)[b] for b in blocks], axis=-1) for a in parts]
+        return np.stack(parts) if isinstance(self.weight.tensor, tuple) else np.array(parts[0])
+
     def numpy(self) -> np.ndarray:
-        data = self.tensor.data
-        return np.array(data if self.perm is None else data.transpose(self.perm))
+        return self.to_keras([t.data for t in self.tensors])
+
+    def grad(self) -> np.ndarray:
+        """The tensors' gradient in Keras' layout (zeros where none was computed)."""
+        return self.to_keras([np.zeros_like(t.data) if t.grad is None else t.grad for t in self.tensors])
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         return self.numpy() if dtype is None else self.numpy().astype(dtype)
@@ -113,9 +138,15 @@ class Variable:
         return value
 
     def assign(self, value: Any) -> None:
-        """Copy ``value`` (Keras layout) into the tensor, in place."""
+        """Copy ``value`` (Keras layout) into the tensors, in place."""
         value = self.check(value)
-        self.tensor.data[...] = value if self.perm is None else value.transpose(np.argsort(self.perm))
+        parts = list(value) if isinstance(self.weight.tensor, tuple) else [value]
+        blocks = self.weight.blocks
+        for tensor, part in zip(self.tensors, parts):
+            if blocks is not None:
+                split = np.split(part, len(blocks), axis=-1)
+                part = np.concatenate([split[j] for j in np.argsort(blocks)], axis=-1)
+            tensor.data[...] = part if self.perm is None else part.transpose(np.argsort(self.perm))
 
     def __repr__(self) -> str:
         return f"<Variable path={self.path}, shape={self.shape}, dtype={self.dtype}>"
@@ -440,8 +471,8 @@ class Layer(nn.Module):
         penalties are sums over elements, so they read the tensors in either layout)."""
         total = None
         for weight in [*self.weight_table(), *self._added]:
-            if weight.regularizer is not None:
-                p = weight.regularizer(weight.tensor)
+            for tensor in weight.tensors if weight.regularizer is not None else ():
+                p = weight.regularizer(tensor)
                 total = p if total is None else total + p
         for layer in self.sublayers():
             p = layer.penalty()

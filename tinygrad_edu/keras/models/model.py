@@ -257,10 +257,10 @@ class Model(Trainer, Layer):
     def parameters(self, recurse: bool = True) -> list[Any]:
         """The engine parameters of the trainable weights, each once, in Keras' weight order."""
         seen, params = set(), []
-        for v in self.trainable_weights:
-            if id(v.tensor) not in seen:
-                seen.add(id(v.tensor))
-                params.append(v.tensor)
+        for tensor in (t for v in self.trainable_weights for t in v.tensors):
+            if id(tensor) not in seen:
+                seen.add(id(tensor))
+                params.append(tensor)
         return params
 
     def set_weights(self, weights: Any) -> None:
