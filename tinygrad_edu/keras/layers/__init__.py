@@ -3,11 +3,13 @@
 - `core`: the `Layer` base (build, call, add_weight, the training flag, symbolic calls), `Input`;
 - `basic`: Dense, Embedding, Activation, Dropout, Flatten, Reshape, BatchNormalization;
 - `convolutional`: Conv2D, the pools, UpSampling2D;
+- `conv_variants`: Conv1D, Conv2DTranspose;
 - `recurrent`: SimpleRNN, LSTM, GRU;
 - `merge`: Concatenate, Add, Average and their functions.
 """
 
 from .basic import Activation, BatchNormalization, Dense, Dropout, Embedding, Flatten, Reshape
+from .conv_variants import Conv1D, Conv2DTranspose
 from .convolutional import (
     AveragePooling2D,
     Conv2D,
@@ -32,7 +34,9 @@ __all__ = [
     "AveragePooling2D",
     "BatchNormalization",
     "Concatenate",
+    "Conv1D",
     "Conv2D",
+    "Conv2DTranspose",
     "Dense",
     "Dropout",
     "Embedding",
