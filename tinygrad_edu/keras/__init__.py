@@ -6,11 +6,23 @@ notebook runs by changing only its import lines, and then every layer can be ope
 is an `nn.Module` over `Tensor`s.
 """
 
-from . import callbacks, datasets, initializers, layers, losses, models, optimizers, regularizers, utils
+from . import (
+    callbacks,
+    datasets,
+    initializers,
+    layers,
+    losses,
+    models,
+    optimizers,
+    regularizers,
+    saving,
+    serialization,
+    utils,
+)
 from .layers import Input
 from .models import Model, Sequential
 
-__version__ = "3.15.1"  # the Keras 3 release whose behaviour this door follows (tests run beside it)
+__version__ = serialization.KERAS_VERSION  # the Keras 3 release this door follows (tests run beside it)
 
 __all__ = [
     "Input",
@@ -25,5 +37,6 @@ __all__ = [
     "models",
     "optimizers",
     "regularizers",
+    "saving",
     "utils",
 ]

@@ -191,7 +191,7 @@ class _RecurrentBase(Module):
 
     def extra_repr(self) -> str:
         extra = [] if self.num_layers == 1 else [f"num_layers={self.num_layers}"]
-        extra += ["bias=False"] if self.bias_ih_l0 is None else []
+        extra += ["bias=False"] if self.layer_params(0)[2] is None else []
         extra += ["batch_first=True"] if self.batch_first else []
         extra += [f"dropout={self.dropout}"] if self.dropout else []
         return ", ".join([f"{self.input_size}, {self.hidden_size}", *extra])

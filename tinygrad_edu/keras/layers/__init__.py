@@ -8,6 +8,7 @@
 - `merge`: Concatenate, Add, Average and their functions.
 """
 
+from .. import serialization as _serialization
 from .basic import Activation, BatchNormalization, Dense, Dropout, Embedding, Flatten, Reshape
 from .conv_variants import Conv1D, Conv2DTranspose
 from .convolutional import (
@@ -24,6 +25,10 @@ from .convolutional import (
 from .core import Input, InputLayer, KerasTensor, Layer, Variable, Weight, count_weights
 from .merge import Add, Average, Concatenate, add, average, concatenate
 from .recurrent import GRU, LSTM, SimpleRNN
+
+_serialization.BUILTINS.update(
+    {name: cls for name, cls in list(globals().items()) if isinstance(cls, type) and issubclass(cls, Layer)}
+)
 
 __all__ = [
     "GRU",

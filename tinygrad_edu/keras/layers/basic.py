@@ -18,6 +18,16 @@ from .core import Layer, Shape, Weight, activation_name
 class Dense(Layer):
     """y = activation(x·kernel + bias), kernel of shape (in, units): Keras' Dense."""
 
+    config_keys = (
+        "units",
+        "activation",
+        "use_bias",
+        "kernel_initializer",
+        "bias_initializer",
+        "kernel_regularizer",
+        "bias_regularizer",
+    )
+
     def __init__(
         self,
         units: int,
@@ -65,6 +75,8 @@ class Embedding(Layer):
     (input_dim, output_dim), drawn ~ U(−0.05, 0.05) (Keras' "uniform"). Float inputs are cast to
     integers, as Keras casts them to int32."""
 
+    config_keys = ("input_dim", "output_dim", "embeddings_initializer", "embeddings_regularizer")
+
     def __init__(
         self,
         input_dim: int,
@@ -107,6 +119,8 @@ class Embedding(Layer):
 
 
 class Activation(Layer):
+    config_keys = ("activation",)
+
     def __init__(self, activation: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.activation = activation_name(activation)
@@ -117,6 +131,8 @@ class Activation(Layer):
 
 class Dropout(Layer):
     """Inverted dropout of ``rate`` in training; identity in inference (the default outside fit)."""
+
+    config_keys = ("rate",)
 
     def __init__(self, rate: float, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -144,6 +160,8 @@ class Flatten(Layer):
 class Reshape(Layer):
     """Reshape each sample to ``target_shape`` (one axis may be −1, inferred), as Keras' Reshape."""
 
+    config_keys = ("target_shape",)
+
     def __init__(self, target_shape: Shape, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.target_shape = tuple(target_shape)
@@ -169,6 +187,8 @@ class Reshape(Layer):
 class BatchNormalization(Layer):
     """Keras' batch normalisation over the last axis: momentum 0.99 (moving = 0.99·moving +
     0.01·batch), epsilon 1e-3, biased moving variance. Holds 4·C numbers, 2·C trainable."""
+
+    config_keys = ("momentum", "epsilon")
 
     def __init__(self, momentum: float = 0.99, epsilon: float = 1e-3, **kwargs: Any) -> None:
         super().__init__(**kwargs)

@@ -28,7 +28,18 @@ from .core import FLOATX, Layer, Shape, Weight, activation_name
 class _Conv(Layer):
     """What the two share: arguments, the kernel and bias as Parameters, the weight table."""
 
-    rank_name = "Conv"
+    config_keys: tuple[str, ...] = (
+        "filters",
+        "kernel_size",
+        "strides",
+        "padding",
+        "activation",
+        "use_bias",
+        "kernel_initializer",
+        "bias_initializer",
+        "kernel_regularizer",
+        "bias_regularizer",
+    )
 
     def __init__(
         self,
@@ -92,6 +103,8 @@ class Conv1D(_Conv):
     >>> keras.layers.Conv1D(4, 3, padding="causal").compute_output_shape((None, 10, 2))
     (None, 10, 4)
     """
+
+    config_keys = (*_Conv.config_keys, "dilation_rate")
 
     def __init__(self, filters: int, kernel_size: Any, strides: Any = 1, padding: str = "valid", **kwargs: Any) -> None:
         dilation = kwargs.pop("dilation_rate", 1)

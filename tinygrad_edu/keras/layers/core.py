@@ -1,11 +1,11 @@
-"""The Keras layer base: `Layer` (lazy build, per-call training flag, add_weight, symbolic calls),
-its weights (`Weight`, `Variable`), symbolic tensors (`KerasTensor`) and `Input`/`InputLayer`.
+"""The Keras layer base: `Layer` (lazy build, per-call training flag, add_weight, symbolic calls,
+configs), symbolic tensors (`KerasTensor`) and `Input`/`InputLayer`; the weights' views are `weights`'.
 
 Shapes follow Keras 3: ``build(input_shape)`` and ``compute_output_shape(input_shape)`` receive the
 batch axis first (None when it is open), so a subclass written for Keras runs as it is. Each layer
 is an `nn.Module` whose weights live in PyTorch-layout modules underneath; a layer declares them in
-`Layer.weight_table` (a `Weight` each: Keras name, engine tensor, the permutation from its layout
-to Keras', initializer, regularizer, trainable). A subclass adds its own with `Layer.add_weight`.
+`Layer.weight_table` (a `Weight` each: Keras name, engine tensors, the map from their layout to
+Keras', initializer, regularizer, trainable). A subclass adds its own with `Layer.add_weight`.
 
 Training flag, as Keras: a call runs in inference mode (Dropout off, BatchNormalization on its
 moving statistics) unless ``training=True`` is passed, or it runs inside a call that has it (the
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import inspect
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -25,10 +25,10 @@ from typing import Any
 import numpy as np
 
 from ... import Tensor, activations, nn, no_grad
-from .. import initializers
+from .. import initializers, serialization
 from .. import regularizers as regularizers_
+from .weights import Shape, Variable, Weight, assign_all, count_weights
 
-Shape = tuple[int | None, ...]
 FLOATX = np.float32  # keras.config.floatx()
 KERAS_LEAKY_RELU_SLOPE = 0.2  # keras.layers.LeakyReLU's and keras.activations.leaky_relu's default
 _TRAINING: ContextVar[bool] = ContextVar("keras_training", default=False)
@@ -46,128 +46,18 @@ def apply_activation(name: str, x: Tensor) -> Tensor:
 
 
 def snake_case(name: str) -> str:
-    """Keras' default layer names: Dense → dense, Conv2D → conv2d, SimpleRNN → simple_rnn."""
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower().replace("2_d", "2d").replace("1_d", "1d")
+    """Keras' default layer names (its ``to_snake_case``): a word that starts with a capital and goes
+    on in lower case gets an underscore before it, as does a capital after a lower-case letter.
+
+    >>> [snake_case(n) for n in ("Dense", "Conv2D", "SimpleRNN", "Conv2DTranspose", "GlobalMaxPooling1D")]
+    ['dense', 'conv2d', 'simple_rnn', 'conv2d_transpose', 'global_max_pooling1d']
+    """
+    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", re.sub(r"\W+", "", name))
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 def init_value(identifier: Any, keras_shape: Shape) -> np.ndarray:
     return initializers.get(identifier)(tuple(keras_shape)).astype(FLOATX)
-
-
-@dataclass(frozen=True)
-class Weight:
-    """How a layer declares one of its Keras weights (see `Layer.weight_table`).
-
-    ``tensor`` is the engine tensor that holds it, or a tuple of tensors stacked along a new first
-    axis in Keras' layout (a GRU's bias: (input bias, recurrent bias)). ``perm`` is the axis order
-    that turns the tensor's (PyTorch) layout into Keras' (None: the same layout); ``blocks`` reorders
-    equal blocks of Keras' last axis (gates: Keras' block j is the tensor's block ``blocks[j]``);
-    ``initializer`` (a Keras name or `initializers.Initializer`, None for none) draws the initial
-    value in Keras' shape at ``build``; ``regularizer`` adds its penalty to the loss.
-    """
-
-    name: str
-    tensor: Tensor | tuple[Tensor, ...]
-    perm: tuple[int, ...] | None = None
-    initializer: Any = None
-    regularizer: regularizers_.Regularizer | None = None
-    trainable: bool = True
-    blocks: tuple[int, ...] | None = None
-
-    @property
-    def tensors(self) -> tuple[Tensor, ...]:
-        return self.tensor if isinstance(self.tensor, tuple) else (self.tensor,)
-
-
-class Variable:
-    """One Keras weight of a layer (``layer.weights[i]``): a view of engine tensors in Keras' layout,
-    made from the layer's `Weight` declaration. Reading gives a copy (``numpy()``, ``np.asarray``),
-    ``assign`` writes through to the tensors, ``grad()`` reads their gradient in Keras' layout."""
-
-    def __init__(self, layer: Layer, weight: Weight) -> None:
-        self.layer, self.name, self.weight = layer, weight.name, weight
-        self.tensors, self.perm, self.trainable = weight.tensors, weight.perm, weight.trainable
-
-    @property
-    def tensor(self) -> Tensor:
-        """The (first) engine tensor that holds this weight."""
-        return self.tensors[0]
-
-    @property
-    def path(self) -> str:
-        return f"{self.layer.name}/{self.name}"
-
-    @property
-    def shape(self) -> Shape:
-        shape = np.shape(self.tensor.data)
-        shape = shape if self.perm is None else tuple(shape[i] for i in self.perm)
-        return (len(self.tensors), *shape) if isinstance(self.weight.tensor, tuple) else shape
-
-    @property
-    def dtype(self) -> str:
-        return str(self.tensor.data.dtype)
-
-    def to_keras(self, arrays: list[np.ndarray]) -> np.ndarray:
-        """Arrays in the tensors' layout, as one array in Keras'."""
-        blocks = self.weight.blocks
-        parts = [a if self.perm is None else a.transpose(self.perm) for a in arrays]
-        if blocks is not None:
-            parts = [np.concatenate([np.split(a, len(blocks), axis=-1)[b] for b in blocks], axis=-1) for a in parts]
-        return np.stack(parts) if isinstance(self.weight.tensor, tuple) else np.array(parts[0])
-
-    def numpy(self) -> np.ndarray:
-        return self.to_keras([t.data for t in self.tensors])
-
-    def grad(self) -> np.ndarray:
-        """The tensors' gradient in Keras' layout (zeros where none was computed)."""
-        return self.to_keras([np.zeros_like(t.data) if t.grad is None else t.grad for t in self.tensors])
-
-    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        return self.numpy() if dtype is None else self.numpy().astype(dtype)
-
-    def check(self, value: Any) -> np.ndarray:
-        """``value`` as an array of this weight's Keras shape, or Keras' ValueError."""
-        value = np.asarray(value)
-        if value.dtype.kind not in "biuf":
-            raise TypeError(f"Layer {self.layer.name} weight {self.name}: expected numbers, got dtype {value.dtype}")
-        if value.shape != self.shape:
-            raise ValueError(
-                f"Layer {self.layer.name} weight shape {self.shape} is not compatible with provided weight "
-                f"shape {value.shape}."
-            )
-        return value
-
-    def assign(self, value: Any) -> None:
-        """Copy ``value`` (Keras layout) into the tensors, in place."""
-        value = self.check(value)
-        parts = list(value) if isinstance(self.weight.tensor, tuple) else [value]
-        blocks = self.weight.blocks
-        for tensor, part in zip(self.tensors, parts):
-            if blocks is not None:
-                split = np.split(part, len(blocks), axis=-1)
-                part = np.concatenate([split[j] for j in np.argsort(blocks)], axis=-1)
-            tensor.data[...] = part if self.perm is None else part.transpose(np.argsort(self.perm))
-
-    def __repr__(self) -> str:
-        return f"<Variable path={self.path}, shape={self.shape}, dtype={self.dtype}>"
-
-
-def assign_all(variables: list[Variable], weights: Any, owner: str) -> None:
-    """Keras' ``set_weights``: check the count and every shape first, then write them all."""
-    weights = list(weights)
-    if len(weights) != len(variables):
-        raise ValueError(
-            f"You called `set_weights(weights)` on layer '{owner}' with a weight list of length "
-            f"{len(weights)}, but the layer was expecting {len(variables)} weights."
-        )
-    values = [v.check(w) for v, w in zip(variables, weights)]  # nothing is written unless all fit
-    for v, w in zip(variables, values):
-        v.assign(w)
-
-
-def count_weights(variables: Sequence[Variable]) -> int:
-    """How many numbers the variables hold: Σ of the products of their shapes."""
-    return sum(int(np.prod(v.shape, dtype=np.int64)) for v in variables)
 
 
 # ---------------------------------------------------------------- symbolic tensors and the graph
@@ -268,6 +158,9 @@ class Layer(nn.Module):
     """
 
     activation = "linear"
+    config_keys: tuple[str, ...] = ()  # the constructor arguments that get_config writes
+    config_aliases: tuple[tuple[str, str], ...] = ()  # (config key, the attribute holding it) where they differ
+    weights_subpath = ""  # where Keras' files keep the weights inside the layer's path ("cell/" for RNNs)
 
     def __init__(
         self,
@@ -499,7 +392,27 @@ class Layer(nn.Module):
         assign_all(self.weights, weights, self.label)
 
     def get_config(self) -> dict:
-        return {"name": self.label, "trainable": self.trainable}
+        """Keras' layer config: name, trainable, dtype, then the constructor arguments named in
+        `config_keys` (read from the attributes of those names, or of `config_aliases`)."""
+        config = {"name": self.label, "trainable": self.trainable, "dtype": np.dtype(FLOATX).name}
+        for key in self.config_keys:
+            config[key] = serialization.to_config_value(getattr(self, dict(self.config_aliases).get(key, key)))
+        return config
+
+    @classmethod
+    def from_config(cls, config: dict) -> Layer:
+        """A new layer from `get_config`'s dict (or real Keras'); see `serialization.constructor_kwargs`.
+
+        Raises:
+            TypeError: an argument the layer does not take, or a value it refuses (naming the layer).
+        """
+        label = config.get("name") or cls.__name__
+        try:
+            return cls(**serialization.constructor_kwargs(cls, config, label))
+        except (TypeError, ValueError) as err:  # Keras' error type when a config cannot be used
+            raise TypeError(
+                f"Error when deserializing class '{cls.__name__}' (layer {label!r}) from its config: {err}"
+            ) from None
 
     def __repr__(self) -> str:
         return f"<{self.type_name} name={self.label}, built={self.built}>"
@@ -557,6 +470,9 @@ class InputLayer(Layer):
     @property
     def default_name(self) -> str:
         return "input_layer"
+
+    def get_config(self) -> dict:
+        return {"batch_shape": [self.batch_size, *self.input_shape], "dtype": self.dtype, "name": self.label}
 
 
 def Input(

@@ -36,6 +36,10 @@ class SimpleRNN(Layer):
     Kernel glorot_uniform, recurrent kernel orthogonal, bias zeros. Returns the last state, or every
     state with ``return_sequences=True``."""
 
+    weights_subpath = "cell/"
+    config_keys = ("units", "activation", "use_bias", "kernel_initializer", "recurrent_initializer", "return_sequences")
+    config_aliases = (("activation", "cell_activation"),)
+
     def __init__(
         self,
         units: int,
@@ -96,6 +100,19 @@ class _GatedRNN(Layer):
     """What LSTM and GRU share: Keras' arguments, the output (last state or every state, and the
     final states with ``return_state=True``) and the module over the sequence."""
 
+    weights_subpath = "cell/"
+    config_keys: tuple[str, ...] = (
+        "units",
+        "activation",
+        "recurrent_activation",
+        "use_bias",
+        "kernel_initializer",
+        "recurrent_initializer",
+        "bias_initializer",
+        "return_sequences",
+        "return_state",
+    )
+    config_aliases = (("activation", "cell_activation"),)
     module: Any = None  # nn.LSTM or nn.GRU
     blocks: tuple[int, ...] | None = None
     one_bias = False  # Keras' LSTM has one bias: the module's b_hh is removed
@@ -132,7 +149,9 @@ class _GatedRNN(Layer):
             )
         self.units, self.use_bias = int(units), use_bias
         self.return_sequences, self.return_state = return_sequences, return_state
-        self.initializers = (kernel_initializer, recurrent_initializer, bias_initializer)
+        self.cell_activation, self.recurrent_activation = "tanh", "sigmoid"
+        self.kernel_initializer, self.recurrent_initializer = kernel_initializer, recurrent_initializer
+        self.bias_initializer = bias_initializer
 
     def extra_options(self, kwargs: dict) -> None:
         """Take the subclass' own arguments out of ``kwargs``."""
@@ -159,12 +178,12 @@ class _GatedRNN(Layer):
     def weight_table(self) -> list[Weight]:
         if not hasattr(self, "rnn"):
             return []
-        rnn, (kernel, recurrent, bias) = self.rnn, self.initializers
+        rnn = self.rnn
         table = [
-            Weight("kernel", rnn.weight_ih_l0, (1, 0), kernel, blocks=self.blocks),
-            Weight("recurrent_kernel", rnn.weight_hh_l0, (1, 0), recurrent, blocks=self.blocks),
+            Weight("kernel", rnn.weight_ih_l0, (1, 0), self.kernel_initializer, blocks=self.blocks),
+            Weight("recurrent_kernel", rnn.weight_hh_l0, (1, 0), self.recurrent_initializer, blocks=self.blocks),
         ]
-        return table + ([self.bias_weight(bias)] if self.use_bias else [])
+        return table + ([self.bias_weight(self.bias_initializer)] if self.use_bias else [])
 
     def bias_weight(self, initializer: Any) -> Weight:
         raise NotImplementedError
@@ -177,6 +196,7 @@ class LSTM(_GatedRNN):
 
     module = nn.LSTM
     one_bias = True
+    config_keys = (*_GatedRNN.config_keys, "unit_forget_bias")
 
     def extra_options(self, kwargs: dict) -> None:
         self.unit_forget_bias = kwargs.pop("unit_forget_bias", True)
@@ -193,6 +213,8 @@ class GRU(_GatedRNN):
 
     module = nn.GRU
     blocks = GRU_BLOCKS
+    config_keys = (*_GatedRNN.config_keys, "reset_after")
+    reset_after = True
 
     def extra_options(self, kwargs: dict) -> None:
         if not kwargs.pop("reset_after", True):

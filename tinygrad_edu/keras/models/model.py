@@ -5,6 +5,7 @@ as attributes). A model is a `Layer`, so models nest; the training loop is `Trai
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,8 @@ from ..layers.core import (
     flatten,
     map_structure,
 )
-from . import weights_file
+from . import config as config_
+from . import keras_file, weights_file
 from .training import Trainer
 
 
@@ -288,6 +290,30 @@ class Model(Trainer, Layer):
         layer names need not. Raises ValueError on a different architecture (nothing changes then)."""
         self.require_built("load_weights")
         weights_file.load(self, Path(path))
+
+    # ------------------------------------------------------------ configs
+    def get_config(self) -> dict:
+        """Keras' config: a functional model's layers and graph (`config.functional_config`); a
+        subclassed model's constructor arguments (its own get_config, as in Keras)."""
+        if self.graph is not None:
+            return config_.functional_config(self)
+        return Layer.get_config(self)
+
+    @classmethod
+    def from_config(cls, config: dict, custom_objects: dict | None = None) -> Model:
+        """A new model from `get_config`'s dict (ours or real Keras')."""
+        if "input_layers" in config and "layers" in config:
+            return config_.functional_from_config(cls, config, custom_objects)
+        return super().from_config(config)
+
+    def to_json(self, **kwargs: Any) -> str:
+        """The model's architecture as Keras' JSON (``keras.models.model_from_json`` reads it)."""
+        return json.dumps(config_.serialize_layer(self), **kwargs)
+
+    def save(self, filepath: str | Path, overwrite: bool = True) -> None:
+        """Save architecture, weights and compile arguments to a ``.keras`` file, Keras 3's zip
+        (`keras_file`); the write is atomic."""
+        keras_file.save_model(self, filepath, overwrite=overwrite)
 
     def summary(self, line_length: int | None = None, print_fn: Any = print) -> None:
         from .summary import summary
