@@ -14,7 +14,8 @@ import io
 import os
 import re
 import warnings
-from contextlib import redirect_stdout
+from collections.abc import Iterator
+from contextlib import contextmanager, redirect_stdout
 
 import numpy as np
 import pytest
@@ -38,6 +39,39 @@ pytestmark = pytest.mark.filterwarnings(
     "ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning"
 )
 RTOL, ATOL = 2e-5, 2e-6  # float32 on both sides
+
+
+@contextmanager
+def float64_on_both_sides() -> Iterator[None]:
+    """``keras.config.set_floatx("float64")`` for real Keras and for the door, restored afterwards:
+    layers built inside hold float64 weights and compute on float64 inputs, on both sides."""
+    before = (keras.config.floatx(), K.config.floatx())
+    keras.config.set_floatx("float64")
+    K.config.set_floatx("float64")
+    try:
+        yield
+    finally:
+        keras.config.set_floatx(before[0])
+        K.config.set_floatx(before[1])
+
+
+def assert_close_to_scale(ours, theirs, rtol: float, what: str = "") -> None:
+    """Each array of ``ours`` within rtol·max|theirs| of ``theirs`` (an error relative to the
+    array's scale, not to each element, which may be near zero)."""
+    assert len(ours) == len(theirs), what
+    for i, (a, b) in enumerate(zip(ours, theirs)):
+        scale = float(np.max(np.abs(b)))
+        assert float(np.max(np.abs(np.asarray(a) - b))) <= rtol * scale, f"{what} #{i}"
+
+
+#: Keras 3.15.1 in float64 still rounds some results to float32: its ``ops.matmul`` (so Dense) takes
+#: ``result_type("float64", "float64")`` to be float32, and its metric trackers (the History) are
+#: float32. Training runs of one model on both sides, in float64 from one start, then differ by that
+#: rounding carried through the steps. Measured over four unseeded starts of each convnet of
+#: test_keras_textbook_convnet.py (RMSprop) and test_keras_cnn.py (Adam): losses within 1.2e-7
+#: relative, weights within 6.6e-6 of their scale (Adam's step m/√v turns a rounding in a small
+#: gradient into a larger change of the step); the tolerances leave 8-15x.
+FLOAT64_LOSS_RTOL, FLOAT64_WEIGHT_RTOL = 1e-6, 1e-4
 
 
 def twins(input_shape: tuple, make_layers, seed: int = 0) -> tuple[K.Sequential, keras.Sequential]:

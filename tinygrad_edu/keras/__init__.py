@@ -8,6 +8,7 @@ is an `nn.Module` over `Tensor`s.
 
 from . import (
     callbacks,
+    config,
     datasets,
     initializers,
     layers,
@@ -30,6 +31,7 @@ __all__ = [
     "Sequential",
     "__version__",
     "callbacks",
+    "config",
     "datasets",
     "initializers",
     "layers",

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from ... import Tensor, nn
+from .. import config as keras_config
 from .. import regularizers
 from .core import Layer, Shape, Weight, activation_name
 
@@ -52,7 +53,7 @@ class Dense(Layer):
     def build(self, input_shape: Shape) -> None:
         if input_shape[-1] is None:
             raise ValueError(f"{self.label}: the last axis of the input must be known, got {input_shape}")
-        self.linear = nn.Linear(input_shape[-1], self.units, bias=self.use_bias)
+        self.linear = nn.Linear(input_shape[-1], self.units, bias=self.use_bias, dtype=keras_config.float_type())
         super().build(input_shape)
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
@@ -100,7 +101,7 @@ class Embedding(Layer):
         self.embeddings_regularizer = regularizers.get(embeddings_regularizer)
 
     def build(self, input_shape: Shape) -> None:
-        self.embedding = nn.Embedding(self.input_dim, self.output_dim)
+        self.embedding = nn.Embedding(self.input_dim, self.output_dim, dtype=keras_config.float_type())
         super().build(input_shape)
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
@@ -196,7 +197,11 @@ class BatchNormalization(Layer):
 
     def build(self, input_shape: Shape) -> None:
         self.bn = nn.BatchNorm1d(
-            input_shape[-1], eps=self.epsilon, momentum=1.0 - self.momentum, unbiased_running_var=False
+            input_shape[-1],
+            eps=self.epsilon,
+            momentum=1.0 - self.momentum,
+            unbiased_running_var=False,
+            dtype=keras_config.float_type(),
         )
         super().build(input_shape)
 

@@ -20,9 +20,10 @@ import numpy as np
 from ... import Tensor, nn, ops
 from ...nn.conv import pair
 from ...tensor import apply
+from .. import config as keras_config
 from .. import regularizers
 from .convolutional import same_padding
-from .core import FLOATX, Layer, Shape, Weight, activation_name
+from .core import Layer, Shape, Weight, activation_name
 
 
 class _Conv(Layer):
@@ -68,8 +69,8 @@ class _Conv(Layer):
 
     def make_weights(self, shape: tuple[int, ...]) -> None:
         """The kernel in PyTorch's layout ``shape`` and the bias (filters), filled at build."""
-        self.kernel_param = nn.Parameter(np.zeros(shape, FLOATX))
-        self.bias_param = nn.Parameter(np.zeros(self.filters, FLOATX)) if self.use_bias else None
+        self.kernel_param = nn.Parameter(np.zeros(shape, keras_config.floatx()))
+        self.bias_param = nn.Parameter(np.zeros(self.filters, keras_config.floatx())) if self.use_bias else None
 
     def check_rank(self, input_shape: Shape, rank: int, layout: str) -> None:
         if len(input_shape) != rank or input_shape[-1] is None:

@@ -15,6 +15,7 @@ from ... import Tensor, nn, ops
 from ...nn import conv
 from ...nn.conv import square_size
 from ...tensor import apply
+from .. import config as keras_config
 from .. import regularizers
 from .core import Layer, Shape, Weight, activation_name
 
@@ -102,7 +103,9 @@ class Conv2D(Layer):
             raise ValueError(f"{self.label}: expected input of shape (None, H, W, C), got {input_shape}")
         self.pads = _paddings(self.padding, input_shape, self.kernel_size, self.strides, "Conv2D")
         # the module holds the weights (PyTorch's layout); pre_activation runs the op with Keras' padding
-        self.conv = nn.Conv2d(input_shape[-1], self.filters, self.kernel_size, bias=self.use_bias)
+        self.conv = nn.Conv2d(
+            input_shape[-1], self.filters, self.kernel_size, bias=self.use_bias, dtype=keras_config.float_type()
+        )
         super().build(input_shape)
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:

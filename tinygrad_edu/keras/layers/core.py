@@ -25,11 +25,11 @@ from typing import Any
 import numpy as np
 
 from ... import Tensor, activations, nn, no_grad
+from .. import config as keras_config
 from .. import initializers, serialization
 from .. import regularizers as regularizers_
 from .weights import Shape, Variable, Weight, assign_all, count_weights
 
-FLOATX = np.float32  # keras.config.floatx()
 KERAS_LEAKY_RELU_SLOPE = 0.2  # keras.layers.LeakyReLU's and keras.activations.leaky_relu's default
 _TRAINING: ContextVar[bool] = ContextVar("keras_training", default=False)
 
@@ -57,7 +57,7 @@ def snake_case(name: str) -> str:
 
 
 def init_value(identifier: Any, keras_shape: Shape) -> np.ndarray:
-    return initializers.get(identifier)(tuple(keras_shape)).astype(FLOATX)
+    return initializers.get(identifier)(tuple(keras_shape)).astype(keras_config.floatx())
 
 
 # ---------------------------------------------------------------- symbolic tensors and the graph
@@ -81,8 +81,8 @@ class KerasTensor:
 
     _count = 0
 
-    def __init__(self, shape: Shape, dtype: str = "float32", name: str | None = None) -> None:
-        self.shape, self.dtype = tuple(shape), str(np.dtype(dtype))
+    def __init__(self, shape: Shape, dtype: str | None = None, name: str | None = None) -> None:
+        self.shape, self.dtype = tuple(shape), str(np.dtype(dtype or keras_config.floatx()))
         if name is None:
             name = "keras_tensor" + (f"_{KerasTensor._count}" if KerasTensor._count else "")
             KerasTensor._count += 1
@@ -119,13 +119,13 @@ def is_shape(value: Any) -> bool:
 
 
 def as_tensor(x: Any) -> Any:
-    """An array-like as a Tensor (floats as float32, Keras' floatx; integers kept), a Tensor as it is."""
+    """An array-like as a Tensor (floats as Keras' floatx; integers kept), a Tensor as it is."""
     if isinstance(x, Tensor) or x is None:
         return x
     array = np.asarray(x)
     if array.dtype.kind not in "biuf":
         raise TypeError(f"expected numbers, got an array of dtype {array.dtype}")
-    return Tensor(array.astype(FLOATX) if array.dtype.kind == "f" else array)
+    return Tensor(array.astype(keras_config.floatx()) if array.dtype.kind == "f" else array)
 
 
 @contextmanager
@@ -230,7 +230,9 @@ class Layer(nn.Module):
         ``call``: on zeros with each open axis 1, then 2; the axes that follow them are open."""
         outs = []
         for fill in (1, 2):
-            zeros = map_structure(lambda s, f=fill: np.zeros([f if d is None else d for d in s], FLOATX), input_shape)
+            zeros = map_structure(
+                lambda s, f=fill: np.zeros([f if d is None else d for d in s], keras_config.floatx()), input_shape
+            )
             with no_grad():
                 out = self(zeros)
             outs.append(map_structure(lambda t: tuple(t.shape), out))
@@ -394,7 +396,7 @@ class Layer(nn.Module):
     def get_config(self) -> dict:
         """Keras' layer config: name, trainable, dtype, then the constructor arguments named in
         `config_keys` (read from the attributes of those names, or of `config_aliases`)."""
-        config = {"name": self.label, "trainable": self.trainable, "dtype": np.dtype(FLOATX).name}
+        config = {"name": self.label, "trainable": self.trainable, "dtype": keras_config.floatx()}
         for key in self.config_keys:
             config[key] = serialization.to_config_value(getattr(self, dict(self.config_aliases).get(key, key)))
         return config
@@ -458,7 +460,7 @@ class InputLayer(Layer):
         super().__init__(name=name, **kwargs)
         self.input_shape = shape  # a Sequential reads its input shape here
         self.batch_size = batch_size
-        self.dtype = str(np.dtype(dtype or FLOATX))
+        self.dtype = str(np.dtype(dtype or keras_config.floatx()))
         self.built = True
         self.output_shape = shape
         tensor = KerasTensor((batch_size, *shape), self.dtype, name=name)

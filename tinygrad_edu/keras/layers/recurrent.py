@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from ... import Tensor, nn
+from .. import config as keras_config
 from .. import initializers
 from .core import Layer, Shape, Weight, activation_name
 
@@ -59,7 +60,13 @@ class SimpleRNN(Layer):
 
     def build(self, input_shape: Shape) -> None:
         _check_sequence(self, input_shape)
-        self.cell = nn.RNNCell(input_shape[-1], self.units, bias=self.use_bias, nonlinearity=self.cell_activation)
+        self.cell = nn.RNNCell(
+            input_shape[-1],
+            self.units,
+            bias=self.use_bias,
+            nonlinearity=self.cell_activation,
+            dtype=keras_config.float_type(),
+        )
         self.cell.bias_hh = None  # Keras' SimpleRNN has one bias
         super().build(input_shape)
 
@@ -158,7 +165,9 @@ class _GatedRNN(Layer):
 
     def build(self, input_shape: Shape) -> None:
         _check_sequence(self, input_shape)
-        self.rnn = self.module(input_shape[-1], self.units, bias=self.use_bias, batch_first=True)
+        self.rnn = self.module(
+            input_shape[-1], self.units, bias=self.use_bias, batch_first=True, dtype=keras_config.float_type()
+        )
         if self.one_bias:
             self.rnn.bias_hh_l0 = None
         super().build(input_shape)

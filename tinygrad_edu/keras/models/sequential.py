@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ... import Tensor
+from .. import config as keras_config
 from .. import losses as losses_
 from ..layers.core import InputLayer, KerasTensor, Layer
 from . import config as config_
@@ -106,7 +107,7 @@ class Sequential(Model):
         return {
             "name": self.name,
             "trainable": self.trainable,
-            "dtype": "float32",
+            "dtype": keras_config.floatx(),
             "layers": [config_.serialize_layer(layer) for layer in layers],
         }
 

@@ -19,10 +19,11 @@ import numpy as np
 from ... import Tensor, no_grad
 from ...progress import progress_bar
 from ...rng import default_rng
+from .. import config as keras_config
 from .. import losses as losses_
 from .. import optimizers as optimizers_
 from ..callbacks import CallbackList, History
-from ..layers.core import FLOATX, call_context, map_structure, map_structures
+from ..layers.core import call_context, map_structure, map_structures
 from . import heads as heads_
 
 
@@ -60,7 +61,7 @@ class Trainer:
             losses_.check_metric(m)
 
     def check_xy(self, x: Any, y: Any, what: str) -> tuple[Any, np.ndarray | None]:
-        """x as float32 (checked against the model's input shape, which it builds when unbuilt; a list
+        """x as floatx (checked against the model's input shape, which it builds when unbuilt; a list
         of arrays for a model of several inputs), y as an array with as many samples."""
         several = self.input_count() > 1
         x = [_array(a, what) for a in self.inputs_list(x)] if several else _array(x, what)
@@ -275,7 +276,7 @@ def _array(x: Any, what: str) -> np.ndarray:
     x = np.asarray(x)
     if x.dtype.kind not in "biuf":
         raise TypeError(f"{what}: x must be numeric, got dtype {x.dtype}")
-    x = x.astype(FLOATX, copy=False)
+    x = x.astype(keras_config.floatx(), copy=False)
     if np.isnan(x).any():
         raise ValueError(f"{what}: x contains NaN")
     return x
