@@ -123,7 +123,8 @@ MUTANTS = [
     Mutant(K + "models/weights_file.py", "        with atomic_write(path) as f:\n            write_h5", '        with open(path, "wb") as f:\n            write_h5', "save_weights writes in place"),
     Mutant(K + "models/weights_file.py", "if expected.get(key) != shape:", "if False:", "load_weights reads what any header claims"),
     Mutant(K + "models/training.py", "elif [id(p) for p in self.optimizer.params] != [id(p) for p in params]:", "elif False:", "a reused optimizer trains nothing"),
-    Mutant(K + "models/training.py", "                sums[k] += v * len(idx)", "                sums[k] += v", "epoch loss not weighted by batch size"),
+    Mutant(K + "models/training.py", "else sums[k] + v * count", "else sums[k] + v", "epoch loss not weighted by batch size"),
+    Mutant(K + "models/training.py", "sums[k] = v * seen if k in stateful else", "sums[k] = v * count if k in stateful else", "a Metric object's result weighed as one batch", NEW_TESTS + ("tests/test_keras_objects.py",)),
     # ---- functional models, several outputs, the new layers, saving (issue 22, part 2)
     Mutant(K + "models/model.py", "key=lambda key: (-layer_depth[key], self.first_seen[key])", "key=lambda key: self.first_seen[key]", "functional layers in walk order, not Keras' depth order", NEW_TESTS),
     Mutant(K + "models/summary.py", "    for node in layer._nodes:\n", "    for node in layer._nodes[:1]:\n", "Connected to lists only a shared layer's first call", NEW_TESTS),

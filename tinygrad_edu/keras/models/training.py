@@ -21,6 +21,7 @@ from ...progress import progress_bar
 from ...rng import default_rng
 from .. import config as keras_config
 from .. import losses as losses_
+from .. import metrics as metrics_
 from .. import optimizers as optimizers_
 from ..callbacks import CallbackList, History
 from ..layers.core import call_context, map_structure, map_structures
@@ -36,6 +37,7 @@ class Trainer:
         self.loss: Any = None
         self.metrics: list[str] = []
         self.heads: list[heads_.Head] | None = None  # a loss per output (several outputs)
+        self.metric_objects: list[metrics_.Metric] = []
         self.stop_training = False
         self.history: History | None = None
 
@@ -54,11 +56,15 @@ class Trainer:
             self.optimizer = optimizers_.get(optimizer)
             self.loss, self.metrics = loss, heads_.log_names(self.heads)[1:]
             return
-        losses_.get(loss)
+        if not isinstance(loss, losses_.Loss):
+            losses_.get(loss)
         self.optimizer = optimizers_.get(optimizer)
-        self.loss, self.metrics, self.heads = loss, list(metrics or []), None
-        for m in self.metrics:
-            losses_.check_metric(m)
+        metrics = list(metrics or [])
+        self.metric_objects = [m for m in metrics if isinstance(m, metrics_.Metric)]
+        self.loss, self.metrics, self.heads = loss, [getattr(m, "name", m) for m in metrics], None
+        for m in metrics:
+            if not isinstance(m, metrics_.Metric):
+                losses_.check_metric(m)
 
     def check_xy(self, x: Any, y: Any, what: str) -> tuple[Any, np.ndarray | None]:
         """x as floatx (checked against the model's input shape, which it builds when unbuilt; a list
@@ -74,7 +80,7 @@ class Trainer:
         return x, y
 
     def loss_value(self, y: np.ndarray, out: Tensor, logits: bool) -> Tensor:
-        loss = losses_.get(self.loss)(y, out, logits)
+        loss = self.loss(y, out) if isinstance(self.loss, losses_.Loss) else losses_.get(self.loss)(y, out, logits)
         penalty = self.penalty()
         return loss if penalty is None else loss + penalty
 
@@ -104,8 +110,25 @@ class Trainer:
         values = {"loss": loss.item()}
         if self.metrics:
             probs = self.probabilities(out, logits)
-            values.update({m: losses_.metric(m, self.loss, y, probs) for m in self.metrics})
+            objects = {m.name: m for m in self.metric_objects}
+            for name in self.metrics:
+                if name in objects:  # a Metric object keeps its state over the epoch
+                    objects[name].update_state(y, probs)
+                    values[name] = float(objects[name].result())
+                else:
+                    values[name] = losses_.metric(name, self.loss, y, probs)
         return loss, values
+
+    def accumulate(self, sums: dict[str, float], values: dict[str, float], count: int, seen: int) -> None:
+        """Add one batch to the epoch's sums: each value weighed by the batch's size, except a Metric
+        object's result, which already covers every batch so far."""
+        stateful = {m.name for m in self.metric_objects}
+        for k, v in values.items():
+            sums[k] = v * seen if k in stateful else sums[k] + v * count
+
+    def reset_metrics(self) -> None:
+        for m in self.metric_objects:
+            m.reset_state()
 
     # ------------------------------------------------------------ fit
     def fit(
@@ -158,6 +181,7 @@ class Trainer:
         steps = -(-n // batch_size)
         order = default_rng().permutation(n) if shuffle else np.arange(n)
         sums = dict.fromkeys(["loss", *self.metrics], 0.0)
+        self.reset_metrics()
         start, seen = time.perf_counter(), 0
         bar = progress_bar(steps) if verbose == 1 else None
         for step in range(steps):
@@ -168,8 +192,7 @@ class Trainer:
             loss.backward()
             self.optimizer.step()
             seen += len(idx)
-            for k, v in values.items():
-                sums[k] += v * len(idx)
+            self.accumulate(sums, values, len(idx), seen)
             running = {k: v / seen for k, v in sums.items()}
             cbs.on_train_batch_end(step, logs=running)
             if bar is not None:
@@ -199,6 +222,7 @@ class Trainer:
         """Loss and metrics on (x, y) in inference mode, calling the ``on_test_*`` hooks."""
         x, y = self.check_xy(x, y, "evaluate")
         sums, seen = dict.fromkeys(["loss", *self.metrics], 0.0), 0
+        self.reset_metrics()
         cbs.on_test_begin()
         with no_grad():
             for step, i in enumerate(range(0, _count(x), batch_size)):
@@ -206,8 +230,7 @@ class Trainer:
                 xb, yb = _take(x, slice(i, i + batch_size)), _take(y, slice(i, i + batch_size))
                 _, values = self.batch_values(xb, yb, training=False)
                 seen += _count(yb)
-                for k, v in values.items():
-                    sums[k] += v * _count(yb)
+                self.accumulate(sums, values, _count(yb), seen)
                 cbs.on_test_batch_end(step, logs={k: v / seen for k, v in sums.items()})
         logs = {k: v / max(seen, 1) for k, v in sums.items()}
         cbs.on_test_end(logs=dict(logs))
