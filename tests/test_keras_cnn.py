@@ -88,6 +88,7 @@ def test_keras_io_mnist_convnet_trains_on_the_digits_like_keras() -> None:
     with float64_on_both_sides():
         theirs, ours = keras_io_convnet(keras, dropout=0.0), keras_io_convnet(K, dropout=0.0)
         ours.set_weights(theirs.get_weights())
+        assert {w.dtype for w in [*ours.get_weights(), *theirs.get_weights()]} == {np.dtype("float64")}
         for model, mod in ((ours, K), (theirs, keras)):
             model.compile(mod.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
         h_o = ours.fit(x, y, batch_size=100, epochs=2, shuffle=False, verbose=0)

@@ -93,7 +93,7 @@ def test_rmsprop_training_on_the_digits_matches_keras() -> None:
     with float64_on_both_sides():
         theirs, ours = textbook_convnet(keras), textbook_convnet(K)
         ours.set_weights(theirs.get_weights())
-        assert {w.dtype for w in ours.get_weights()} == {np.dtype("float64")}
+        assert {w.dtype for w in [*ours.get_weights(), *theirs.get_weights()]} == {np.dtype("float64")}
         for model in (ours, theirs):
             model.compile(optimizer="rmsprop", loss="categorical_crossentropy", metrics=["accuracy"])
         h_o = ours.fit(x, y, epochs=3, batch_size=64, shuffle=False, verbose=0)

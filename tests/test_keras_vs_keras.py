@@ -45,14 +45,16 @@ RTOL, ATOL = 2e-5, 2e-6  # float32 on both sides
 def float64_on_both_sides() -> Iterator[None]:
     """``keras.config.set_floatx("float64")`` for real Keras and for the door, restored afterwards:
     layers built inside hold float64 weights and compute on float64 inputs, on both sides."""
-    before = (keras.config.floatx(), K.config.floatx())
+    before = (keras.config.floatx(), keras.config.dtype_policy(), K.config.floatx())
     keras.config.set_floatx("float64")
+    keras.config.set_dtype_policy("float64")  # Keras caches its policy from floatx at first use
     K.config.set_floatx("float64")
     try:
         yield
     finally:
         keras.config.set_floatx(before[0])
-        K.config.set_floatx(before[1])
+        keras.config.set_dtype_policy(before[1])
+        K.config.set_floatx(before[2])
 
 
 def assert_close_to_scale(ours, theirs, rtol: float, what: str = "") -> None:
