@@ -244,3 +244,19 @@ def test_damaged_keras_files_are_value_errors(tmp_path) -> None:
         K.models.load_model(tmp_path / "m.h5")
     with pytest.raises(ValueError, match=r"\.keras"):
         sequential(K).save(tmp_path / "m.txt")
+
+
+def test_loss_and_metric_objects_travel_in_keras_files_both_ways(tmp_path) -> None:
+    theirs = sequential(keras)
+    theirs.compile(
+        "sgd",
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        metrics=[keras.metrics.SparseCategoricalAccuracy(name="acc")],
+    )
+    theirs.save(tmp_path / "k.keras")
+    ours = K.models.load_model(tmp_path / "k.keras")
+    assert isinstance(ours.loss, K.losses.SparseCategoricalCrossentropy) and ours.loss.from_logits
+    assert ours.metrics == ["acc"] and isinstance(ours.metric_objects[0], K.metrics.SparseCategoricalAccuracy)
+    ours.save(tmp_path / "o.keras")
+    back = keras.models.load_model(tmp_path / "o.keras")
+    assert isinstance(back.loss, keras.losses.SparseCategoricalCrossentropy) and back.loss.from_logits

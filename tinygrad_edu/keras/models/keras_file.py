@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from ...fileio import atomic_write
+from .. import losses as losses_
+from .. import metrics as metrics_
 from .. import optimizers as optimizers_
 from .. import serialization
 from . import config as config_
@@ -73,6 +75,26 @@ def _optimizer_from_config(entry: Any) -> Any:
     return cls(**kwargs)
 
 
+def _object_config(obj: Any, module: str, keys: tuple[str, ...]) -> Any:
+    """A loss or metric as compile_config holds it: its name, or a serialized object."""
+    if isinstance(obj, str):
+        return obj
+    config = {k: getattr(obj, k) for k in keys if hasattr(obj, k)}
+    return {"module": module, "class_name": type(obj).__name__, "config": config, "registered_name": None}
+
+
+def _object_from_config(entry: Any, module: Any, what: str) -> Any:
+    """A loss or metric from compile_config: a name as it is, a serialized built-in as a new object."""
+    if not isinstance(entry, dict):
+        return entry
+    cls = getattr(module, str(entry.get("class_name")), None)
+    if not isinstance(cls, type):
+        raise ValueError(f"Unknown {what} {entry.get('class_name')!r} in the compile config")
+    params = set(inspect.signature(cls.__init__).parameters)
+    config = entry.get("config") or {}
+    return cls(**{k: v for k, v in config.items() if k in params and v is not None})
+
+
 def model_config(model: Any) -> dict:
     """config.json's content: the model, its build shape and its compile arguments."""
     entry = config_.serialize_layer(model)
@@ -81,15 +103,22 @@ def model_config(model: Any) -> dict:
     if model.optimizer is not None:
         entry["compile_config"] = {
             "optimizer": _optimizer_config(model.optimizer),
-            "loss": serialization.to_config_value(model.loss),
+            "loss": _object_config(model.loss, "keras.losses", ("name", "from_logits"))
+            if isinstance(model.loss, (str, losses_.Loss))
+            else serialization.to_config_value(model.loss),
             "loss_weights": None,
-            "metrics": None if model.heads is not None else (list(model.metrics) or None),
+            "metrics": None if model.heads is not None else (_metric_configs(model) or None),
             "weighted_metrics": None,
             "run_eagerly": False,
             "steps_per_execution": 1,
             "jit_compile": False,
         }
     return entry
+
+
+def _metric_configs(model: Any) -> list:
+    objects = {m.name: m for m in model.metric_objects}
+    return [_object_config(objects.get(name, name), "keras.metrics", ("name",)) for name in model.metrics]
 
 
 def save_model(model: Any, filepath: str | Path, overwrite: bool = True) -> None:
@@ -158,8 +187,10 @@ def load_model(filepath: str | Path, custom_objects: dict | None = None, compile
     if compile and compile_config:
         model.compile(
             optimizer=_optimizer_from_config(compile_config["optimizer"]),
-            loss=serialization.from_config_value("loss", compile_config["loss"]),
-            metrics=compile_config.get("metrics"),
+            loss=_object_from_config(compile_config["loss"], losses_, "loss")
+            if isinstance(compile_config["loss"], (str, dict))
+            else serialization.from_config_value("loss", compile_config["loss"]),
+            metrics=[_object_from_config(m, metrics_, "metric") for m in compile_config.get("metrics") or []],
             loss_weights=compile_config.get("loss_weights"),
         )
     return model
