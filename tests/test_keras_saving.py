@@ -217,6 +217,13 @@ def test_an_unknown_config_key_is_keras_type_error_naming_the_layer() -> None:
     config = {**keras.layers.Dense(2, name="d2").get_config(), "kernel_constraint": "non_neg"}
     with pytest.raises(TypeError, match=r"d2.*kernel_constraint"):
         K.layers.Dense.from_config(config)
+    unsupported = {  # Keras arguments this door does not take, at a value that changes the layer
+        "go_backwards": keras.layers.LSTM(3, go_backwards=True, name="l3"),
+        "data_format": keras.layers.Conv2D(2, 3, data_format="channels_first", name="c4"),
+    }
+    for key, layer in unsupported.items():
+        with pytest.raises(TypeError, match=rf"{layer.name}.*{key}"):
+            getattr(K.layers, type(layer).__name__).from_config(layer.get_config())
 
 
 def test_a_failed_save_keeps_the_previous_file(tmp_path, monkeypatch) -> None:
