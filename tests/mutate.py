@@ -46,6 +46,8 @@ KERAS_TESTS = (
     "tests/test_keras.py",
 )  # strongest first
 NN_TESTS = ("tests/test_nn_pinned.py", "tests/test_layers.py", "tests/test_tensor_nn.py", "tests/test_losses.py")
+NEW_TESTS = ("tests/test_keras_functional.py", "tests/test_keras_saving.py", "tests/test_keras_vs_keras.py")
+RNN_TESTS = ("tests/test_nn_rnn.py",)
 
 
 @dataclass(frozen=True)
@@ -71,7 +73,7 @@ MUTANTS = [
     Mutant(K + "layers/convolutional.py", "        return pooled if self.scale is None else pooled * Tensor(", "        return pooled if True else pooled * Tensor(", "AveragePooling2D 'same' counts the padding"),
     Mutant(K + "layers/convolutional.py", "    return total // 2, total - total // 2\n", "    return total - total // 2, total // 2\n", "'same' puts the larger half before"),
     Mutant(K + "layers/core.py", "                variable.assign(init_value(weight.initializer, variable.shape))", "                pass", "build skips the initializers"),
-    Mutant(K + "layers/core.py", "                p = weight.regularizer(weight.tensor)", "                p = weight.regularizer(weight.tensor * 0)", "regularizers add nothing"),
+    Mutant(K + "layers/core.py", "                p = weight.regularizer(tensor)", "                p = weight.regularizer(tensor * 0)", "regularizers add nothing"),
     Mutant(K + "layers/convolutional.py", "    pool = staticmethod(conv.max_pool2d)", "    pool = staticmethod(conv.avg_pool2d)", "MaxPooling2D averages"),
     Mutant(K + "layers/basic.py", "momentum=1.0 - self.momentum", "momentum=self.momentum", "BatchNormalization momentum unconverted"),
     Mutant(K + "layers/basic.py", "unbiased_running_var=False", "unbiased_running_var=True", "BatchNormalization moving variance unbiased"),
@@ -113,15 +115,30 @@ MUTANTS = [
     Mutant(K + "callbacks.py", "        self.model.optimizer.learning_rate = float(lr)\n", "        pass\n", "LearningRateScheduler sets nothing"),
     # ---- fit, summary, weights files
     Mutant(K + "models/training.py", "split_at = math.floor(n * (1.0 - validation_split))", "split_at = math.ceil(n * (1.0 - validation_split))", "validation_split rounds the training part up"),
-    Mutant(K + "models/training.py", "return (_take(x, slice(0, split_at)), y[:split_at]), (_take(x, slice(split_at, n)), y[split_at:])", "return (_take(x, slice(n - split_at, n)), y[n - split_at :]), (_take(x, slice(0, n - split_at)), y[: n - split_at])", "validation_split takes the first samples"),
+    Mutant(K + "models/training.py", "return (_take(x, slice(0, split_at)), _take(y, slice(0, split_at))), (", "return (_take(x, slice(n - split_at, n)), _take(y, slice(n - split_at, n))), (", "validation_split takes the first samples"),
     Mutant(K + "layers/core.py", "        mode = bool(training) if training is not None else _TRAINING.get()", "        mode = True if training is None else bool(training)", "a layer called alone runs in training mode"),
     Mutant(K + "layers/core.py", "            return self.call(inputs, *args, **kwargs)", "            return inputs", "a Layer subclass's call is never run"),
     Mutant(K + "models/training.py", "            cbs.on_train_batch_end(step, logs=running)", "            cbs.on_train_batch_end(step, logs=values)", "batch hooks get the batch's own loss"),
     Mutant(K + "models/summary.py", 'f"Non-trainable params: {frozen:,}"', 'f"Non-trainable params: {trainable:,}"', "summary's non-trainable count"),
-    Mutant(K + "models/weights_file.py", "with atomic_write(path) as f:", 'with open(path, "wb") as f:', "save_weights writes in place"),
+    Mutant(K + "models/weights_file.py", "        with atomic_write(path) as f:\n            write_h5", '        with open(path, "wb") as f:\n            write_h5', "save_weights writes in place"),
     Mutant(K + "models/weights_file.py", "if expected.get(key) != shape:", "if False:", "load_weights reads what any header claims"),
     Mutant(K + "models/training.py", "elif [id(p) for p in self.optimizer.params] != [id(p) for p in params]:", "elif False:", "a reused optimizer trains nothing"),
-    Mutant(K + "models/training.py", "                sums[k] += v * len(idx)", "                sums[k] += v", "epoch loss not weighted by batch size"),
+    Mutant(K + "models/training.py", "else sums[k] + v * count", "else sums[k] + v", "epoch loss not weighted by batch size"),
+    Mutant(K + "models/training.py", "sums[k] = v * seen if k in stateful else", "sums[k] = v * count if k in stateful else", "a Metric object's result weighed as one batch", NEW_TESTS + ("tests/test_keras_objects.py",)),
+    # ---- functional models, several outputs, the new layers, saving (issue 22, part 2)
+    Mutant(K + "models/model.py", "key=lambda key: (-layer_depth[key], self.first_seen[key])", "key=lambda key: self.first_seen[key]", "functional layers in walk order, not Keras' depth order", NEW_TESTS),
+    Mutant(K + "models/summary.py", "    for node in layer._nodes:\n", "    for node in layer._nodes[:1]:\n", "Connected to lists only a shared layer's first call", NEW_TESTS),
+    Mutant(K + "models/heads.py", "        term = loss * head.weight\n", "        term = loss\n", "loss_weights ignored", NEW_TESTS),
+    Mutant(N + "rnn.py", "    return n + z * (h - n)\n", "    return h + z * (n - h)\n", "GRU with z and 1 − z swapped", RNN_TESTS),
+    Mutant(N + "rnn.py", "c = f.sigmoid() * c + i.sigmoid() * g.tanh()", "c = i.sigmoid() * c + f.sigmoid() * g.tanh()", "LSTM input and forget gates swapped", RNN_TESTS),
+    Mutant(N + "embedding.py", "        return Tensor.where(keep, out, self.weight.detach()[idx])", "        return out", "padding_idx row gets a gradient", RNN_TESTS),
+    Mutant(K + "layers/recurrent.py", "GRU_BLOCKS = (1, 0, 2)", "GRU_BLOCKS = (0, 1, 2)", "Keras GRU weights in PyTorch's gate order", NEW_TESTS),
+    Mutant(K + "layers/recurrent.py", "bias[units : 2 * units] = 1.0", "bias[:units] = 1.0", "unit_forget_bias on the input gate", NEW_TESTS),
+    Mutant(K + "layers/conv_variants.py", "before = max(k - s, 0) // 2", "before = (max(k - s, 0) + 1) // 2", "Conv2DTranspose 'same' crops from the other side", NEW_TESTS),
+    Mutant(K + "layers/conv_variants.py", "            return span - 1, 0\n", "            return 0, span - 1\n", "Conv1D 'causal' pads after", NEW_TESTS),
+    Mutant(K + "models/keras_file.py", 'with atomic_write(path) as f, zipfile.ZipFile(f, "w")', 'with open(path, "wb") as f, zipfile.ZipFile(f, "w")', "save writes the .keras file in place", NEW_TESTS),
+    Mutant(K + "serialization.py", "    return value == NEUTRAL[key]\n", "    return True\n", "unsupported config values dropped silently", NEW_TESTS),
+    Mutant(K + "models/config.py", "return [node.layer.name, calls(node.layer).index(node), tensor_index]", "return [node.layer.name, 0, tensor_index]", "inbound nodes all point at a producer's first call", NEW_TESTS),
     # ---- nn and metrics (tests/test_nn_pinned.py)
     Mutant(N + "layers.py", "return x.softmax(self.dim)", "return x.softmax(-1)", "nn.Softmax ignores dim", NN_TESTS),
     Mutant(N + "layers.py", "def __init__(self, negative_slope: float = 0.01)", "def __init__(self, negative_slope: float = 0.02)", "LeakyReLU's default slope changed", NN_TESTS),
@@ -130,6 +147,12 @@ MUTANTS = [
 ]  # fmt: skip
 
 FOCUS = {
+    "functional layers in walk order, not Keras' depth order": "structure", "loss_weights ignored": "per_output",
+    "Connected to lists only a shared layer's first call": "summary_of_a_functional",
+    "Keras GRU weights in PyTorch's gate order": "gru", "unit_forget_bias on the input gate": "initial_biases",
+    "Conv2DTranspose 'same' crops from the other side": "transpose", "Conv1D 'causal' pads after": "conv1d",
+    "save writes the .keras file in place": "failed_save", "unsupported config values dropped silently": "unknown_config",
+    "inbound nodes all point at a producer's first call": "shared",
     "Dense ignores its bias": "dense", "SimpleRNN without its recurrent term": "rnn", "MaxPooling2D averages": "pool",
     "BatchNormalization momentum unconverted": "batch_normalization_training",
     "BatchNormalization moving variance unbiased": "batch_normalization_training",

@@ -14,7 +14,8 @@ import io
 import os
 import re
 import warnings
-from contextlib import redirect_stdout
+from collections.abc import Iterator
+from contextlib import contextmanager, redirect_stdout
 
 import numpy as np
 import pytest
@@ -38,6 +39,41 @@ pytestmark = pytest.mark.filterwarnings(
     "ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning"
 )
 RTOL, ATOL = 2e-5, 2e-6  # float32 on both sides
+
+
+@contextmanager
+def float64_on_both_sides() -> Iterator[None]:
+    """``keras.config.set_floatx("float64")`` for real Keras and for the door, restored afterwards:
+    layers built inside hold float64 weights and compute on float64 inputs, on both sides."""
+    before = (keras.config.floatx(), keras.config.dtype_policy(), K.config.floatx())
+    keras.config.set_floatx("float64")
+    keras.config.set_dtype_policy("float64")  # Keras caches its policy from floatx at first use
+    K.config.set_floatx("float64")
+    try:
+        yield
+    finally:
+        keras.config.set_floatx(before[0])
+        keras.config.set_dtype_policy(before[1])
+        K.config.set_floatx(before[2])
+
+
+def assert_close_to_scale(ours, theirs, rtol: float, what: str = "") -> None:
+    """Each array of ``ours`` within rtol·max|theirs| of ``theirs`` (an error relative to the
+    array's scale, not to each element, which may be near zero)."""
+    assert len(ours) == len(theirs), what
+    for i, (a, b) in enumerate(zip(ours, theirs)):
+        scale = float(np.max(np.abs(b)))
+        assert float(np.max(np.abs(np.asarray(a) - b))) <= rtol * scale, f"{what} #{i}"
+
+
+#: Keras 3.15.1 in float64 still rounds some results to float32: its ``ops.matmul`` (so Dense) takes
+#: ``result_type("float64", "float64")`` to be float32, and its metric trackers (the History) are
+#: float32. Training runs of one model on both sides, in float64 from one start, then differ by that
+#: rounding carried through the steps. Measured over four unseeded starts of each convnet of
+#: test_keras_textbook_convnet.py (RMSprop) and test_keras_cnn.py (Adam): losses within 1.2e-7
+#: relative, weights within 6.6e-6 of their scale (Adam's step m/√v turns a rounding in a small
+#: gradient into a larger change of the step); the tolerances leave 8-15x.
+FLOAT64_LOSS_RTOL, FLOAT64_WEIGHT_RTOL = 1e-6, 1e-4
 
 
 def twins(input_shape: tuple, make_layers, seed: int = 0) -> tuple[K.Sequential, keras.Sequential]:
@@ -74,7 +110,7 @@ def our_forward_backward(model: K.Sequential, x: np.ndarray, g: np.ndarray, trai
     xt = Tensor(x, requires_grad=True)
     out = model(xt, training=training)  # as Keras is called
     (out * Tensor(g)).sum().backward()
-    grads = [v.tensor.grad if v.perm is None else v.tensor.grad.transpose(v.perm) for v in model.trainable_weights]
+    grads = [v.grad() for v in model.trainable_weights]
     return out.data, xt.grad, grads
 
 
@@ -88,6 +124,15 @@ LAYER_CASES = {
     "conv-same-relu": ((6, 6, 3), lambda L: [L.Conv2D(3, 3, padding="same", activation="relu")]),
     "conv-5x5-same": ((6, 5, 2), lambda L: [L.Conv2D(2, 5, padding="same", use_bias=False)]),
     "conv-stride-2": ((7, 7, 2), lambda L: [L.Conv2D(3, (3, 3), strides=2)]),
+    "conv1d": ((7, 3), lambda L: [L.Conv1D(4, 3)]),
+    "conv1d-same-stride-2": ((8, 2), lambda L: [L.Conv1D(3, 4, strides=2, padding="same", activation="relu")]),
+    "conv1d-causal-dilated": ((9, 2), lambda L: [L.Conv1D(2, 3, padding="causal", dilation_rate=2)]),
+    "conv1d-same-dilated": ((6, 2), lambda L: [L.Conv1D(2, 2, padding="same", dilation_rate=3, use_bias=False)]),
+    "conv2d-transpose": ((3, 4, 2), lambda L: [L.Conv2DTranspose(3, 3)]),
+    "conv2d-transpose-stride-2": ((3, 3, 2), lambda L: [L.Conv2DTranspose(2, 3, strides=2)]),
+    "conv2d-transpose-same-stride-2": ((3, 4, 2), lambda L: [L.Conv2DTranspose(2, 4, strides=2, padding="same")]),
+    "conv2d-transpose-same-odd": ((3, 3, 1), lambda L: [L.Conv2DTranspose(2, (3, 2), strides=(2, 3), padding="same")]),
+    "conv2d-transpose-same-stride-1": ((4, 3, 2), lambda L: [L.Conv2DTranspose(2, 3, padding="same")]),
     "max-pool": ((6, 6, 3), lambda L: [L.Conv2D(2, 1), L.MaxPooling2D(2)]),
     "max-pool-3-stride-2-odd": ((7, 8, 2), lambda L: [L.Conv2D(2, 1), L.MaxPooling2D(3, strides=2)]),
     "avg-pool": ((6, 7, 3), lambda L: [L.AveragePooling2D(2)]),
@@ -96,6 +141,10 @@ LAYER_CASES = {
     "flatten": ((3, 4, 2), lambda L: [L.Flatten(), L.Dense(3)]),
     "simple-rnn": ((4, 3), lambda L: [L.SimpleRNN(5)]),
     "simple-rnn-sequences-relu": ((4, 3), lambda L: [L.SimpleRNN(4, activation="relu", return_sequences=True)]),
+    "lstm": ((4, 3), lambda L: [L.LSTM(5)]),
+    "lstm-stacked-sequences": ((5, 2), lambda L: [L.LSTM(3, return_sequences=True), L.LSTM(2, use_bias=False)]),
+    "gru": ((4, 3), lambda L: [L.GRU(5)]),
+    "gru-stacked-sequences": ((5, 2), lambda L: [L.GRU(3, return_sequences=True), L.GRU(2, use_bias=False)]),
     "batch-norm": ((6,), lambda L: [L.BatchNormalization()]),
     "batch-norm-options": ((5,), lambda L: [L.BatchNormalization(momentum=0.8, epsilon=0.05)]),
     "batch-norm-images": ((4, 3, 2), lambda L: [L.Conv2D(3, 2), L.BatchNormalization()]),

@@ -6,11 +6,26 @@ notebook runs by changing only its import lines, and then every layer can be ope
 is an `nn.Module` over `Tensor`s.
 """
 
-from . import callbacks, datasets, initializers, layers, losses, models, optimizers, regularizers, utils
+from . import (
+    callbacks,
+    config,
+    datasets,
+    initializers,
+    layers,
+    losses,
+    metrics,
+    models,
+    ops,
+    optimizers,
+    regularizers,
+    saving,
+    serialization,
+    utils,
+)
 from .layers import Input
 from .models import Model, Sequential
 
-__version__ = "3.15.1"  # the Keras 3 release whose behaviour this door follows (tests run beside it)
+__version__ = serialization.KERAS_VERSION  # the Keras 3 release this door follows (tests run beside it)
 
 __all__ = [
     "Input",
@@ -18,12 +33,16 @@ __all__ = [
     "Sequential",
     "__version__",
     "callbacks",
+    "config",
     "datasets",
     "initializers",
     "layers",
     "losses",
+    "metrics",
     "models",
+    "ops",
     "optimizers",
     "regularizers",
+    "saving",
     "utils",
 ]

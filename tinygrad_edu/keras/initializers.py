@@ -137,7 +137,9 @@ BY_NAME = {
     "zeros": Zeros,
     "ones": Ones,
     "random_normal": RandomNormal,
+    "normal": RandomNormal,  # Keras' alias
     "random_uniform": RandomUniform,
+    "uniform": RandomUniform,  # Keras' alias (Embedding's default)
     "glorot_uniform": GlorotUniform,
     "glorot_normal": GlorotNormal,
     "he_uniform": HeUniform,

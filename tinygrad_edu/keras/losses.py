@@ -11,6 +11,7 @@ cross-entropies first scale each row of outputs to sum to 1, as Keras does.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -171,3 +172,74 @@ def metric(name: str, loss: str, y: np.ndarray, pred: np.ndarray) -> float:
     if name in ("mse", "mean_squared_error"):
         return float(np.mean((pred - y) ** 2))
     return float(np.mean(np.abs(pred - y)))
+
+
+# ----------------------------------------------------------------------------- losses as objects
+class Loss:
+    """Keras' loss objects: ``loss(y_true, y_pred)`` is the batch mean of the per-sample values of
+    ``call(y_true, y_pred)`` (a subclass writes ``call``; y_true arrives as a Tensor of y_pred's
+    dtype, brought to its rank by Keras' rule, `same_rank`). Built-in ones wrap the functions above,
+    with ``from_logits``."""
+
+    def __init__(self, name: str | None = None, reduction: str = "sum_over_batch_size") -> None:
+        if reduction not in ("sum_over_batch_size", "mean"):
+            raise NotImplementedError(f"{type(self).__name__}: reduction={reduction!r} is not supported")
+        self.name = name or type(self).__name__
+
+    def call(self, y_true: Tensor, y_pred: Tensor) -> Tensor:
+        raise NotImplementedError(f"{type(self).__name__} must define call(y_true, y_pred)")
+
+    def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Tensor:
+        y, y_pred = self.arguments(y_true, y_pred, sample_weight)
+        return self.call(Tensor(same_rank(y, y_pred).astype(y_pred.dtype)), y_pred).mean()
+
+    def arguments(self, y_true: Any, y_pred: Any, sample_weight: Any) -> tuple[np.ndarray, Tensor]:
+        """The targets as an array and the predictions as a Tensor."""
+        if sample_weight is not None:
+            raise NotImplementedError(f"{type(self).__name__}: sample_weight is not supported")
+        y_pred = y_pred if isinstance(y_pred, Tensor) else Tensor(np.asarray(y_pred, dtype=np.float32))
+        return (y_true.data if isinstance(y_true, Tensor) else np.asarray(y_true)), y_pred
+
+
+class LossFunctionWrapper(Loss):
+    """A built-in loss by its function (`LOSSES`), computed from logits with ``from_logits=True``."""
+
+    function = ""
+
+    def __init__(self, from_logits: bool = False, name: str | None = None, **kwargs: Any) -> None:
+        super().__init__(name=name, **kwargs)
+        if from_logits and self.function not in LOGIT_LOSSES:
+            raise ValueError(f"{type(self).__name__} does not take from_logits")
+        self.from_logits = from_logits
+
+    def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Tensor:
+        y, y_pred = self.arguments(y_true, y_pred, sample_weight)
+        return get(self.function)(y, y_pred, self.from_logits)
+
+
+class BinaryCrossentropy(LossFunctionWrapper):
+    function = "binary_crossentropy"
+
+
+class CategoricalCrossentropy(LossFunctionWrapper):
+    function = "categorical_crossentropy"
+
+
+class SparseCategoricalCrossentropy(LossFunctionWrapper):
+    function = "sparse_categorical_crossentropy"
+
+
+class MeanSquaredError(LossFunctionWrapper):
+    function = "mean_squared_error"
+
+
+class MeanAbsoluteError(LossFunctionWrapper):
+    function = "mean_absolute_error"
+
+
+class Hinge(LossFunctionWrapper):
+    function = "hinge"
+
+
+class KLDivergence(LossFunctionWrapper):
+    function = "kl_divergence"

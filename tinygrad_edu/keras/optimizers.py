@@ -40,6 +40,7 @@ from ..optim.adam import adam_step
 from ..optim.nadam import momentum_schedule, nadam_step
 from ..optim.rmsprop import rmsprop_step
 from ..optim.sgd import sgd_step
+from . import schedules
 
 
 class KerasOptimizer(optim.Optimizer):
@@ -51,7 +52,10 @@ class KerasOptimizer(optim.Optimizer):
 
     algorithm: ClassVar[type[optim.Optimizer]]
 
-    def __init__(self, learning_rate: float) -> None:
+    def __init__(self, learning_rate: float | schedules.LearningRateSchedule) -> None:
+        self.schedule = learning_rate if isinstance(learning_rate, schedules.LearningRateSchedule) else None
+        if self.schedule is not None:
+            learning_rate = self.schedule(0)
         if learning_rate < 0:
             raise ValueError(f"{type(self).__name__}: learning_rate must be non-negative, got {learning_rate}")
         self.learning_rate = learning_rate
@@ -65,6 +69,8 @@ class KerasOptimizer(optim.Optimizer):
         return self
 
     def step(self) -> None:
+        if self.schedule is not None:  # the rate of step t is schedule(t), t counted from 0
+            self.learning_rate = float(self.schedule(self.iterations))
         self.iterations += 1
         super().step()
 

@@ -3,7 +3,7 @@
 - `Module`: the base of every model (parameters, state_dict, zero_grad, train/eval); `Parameter`;
   `ModuleList`.
 - micrograd style, over scalar Values: `Neuron`, `Layer`, `MLP`.
-- PyTorch style, over Tensors: `Linear`, `Conv2d`, pools, `RNN`, `BatchNorm1d`, `Dropout`,
+- PyTorch style, over Tensors: `Linear`, `Conv2d`, pools, `Embedding`, `RNN`, `LSTM`, `GRU`, `BatchNorm1d`, `Dropout`,
   activations, `Sequential`; `tinygrad_edu.nn.functional` for losses; `tinygrad_edu.nn.init`.
 - Loss modules, as ``torch.nn``: `MSELoss`, `L1Loss`, `CrossEntropyLoss`, `NLLLoss`, `BCELoss`,
   `BCEWithLogitsLoss`, `KLDivLoss`, `HuberLoss`, `SmoothL1Loss`.
@@ -11,6 +11,7 @@
 
 from . import functional, init, utils
 from .conv import AvgPool2d, Conv2d, GlobalAvgPool2d, MaxPool2d
+from .embedding import Embedding
 from .layers import (
     BatchNorm1d,
     BatchNorm2d,
@@ -39,9 +40,12 @@ from .losses import (
 from .module import Module, ModuleList
 from .parameter import Parameter
 from .recurrent import RNN, RNNCell
+from .rnn import GRU, LSTM, GRUCell, LSTMCell
 from .scalar import MLP, Layer, Neuron
 
 __all__ = [
+    "GRU",
+    "LSTM",
     "MLP",
     "RNN",
     "AvgPool2d",
@@ -52,12 +56,15 @@ __all__ = [
     "Conv2d",
     "CrossEntropyLoss",
     "Dropout",
+    "Embedding",
     "Flatten",
+    "GRUCell",
     "GlobalAvgPool2d",
     "HuberLoss",
     "Identity",
     "KLDivLoss",
     "L1Loss",
+    "LSTMCell",
     "Layer",
     "LeakyReLU",
     "Linear",

@@ -1,4 +1,4 @@
-"""Keras' core layers: Dense, Activation, Dropout, Flatten, Reshape, BatchNormalization.
+"""Keras' core layers: Dense, Embedding, Activation, Dropout, Flatten, Reshape, BatchNormalization.
 
 Each keeps its weights in the PyTorch-layout module underneath (a Dense kernel of Keras shape
 (in, units) is the transpose of ``nn.Linear``'s weight); `Layer.weight_table` maps the layouts.
@@ -11,12 +11,23 @@ from typing import Any
 import numpy as np
 
 from ... import Tensor, nn
+from .. import config as keras_config
 from .. import regularizers
 from .core import Layer, Shape, Weight, activation_name
 
 
 class Dense(Layer):
     """y = activation(x·kernel + bias), kernel of shape (in, units): Keras' Dense."""
+
+    config_keys = (
+        "units",
+        "activation",
+        "use_bias",
+        "kernel_initializer",
+        "bias_initializer",
+        "kernel_regularizer",
+        "bias_regularizer",
+    )
 
     def __init__(
         self,
@@ -42,7 +53,7 @@ class Dense(Layer):
     def build(self, input_shape: Shape) -> None:
         if input_shape[-1] is None:
             raise ValueError(f"{self.label}: the last axis of the input must be known, got {input_shape}")
-        self.linear = nn.Linear(input_shape[-1], self.units, bias=self.use_bias)
+        self.linear = nn.Linear(input_shape[-1], self.units, bias=self.use_bias, dtype=keras_config.float_type())
         super().build(input_shape)
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
@@ -60,7 +71,57 @@ class Dense(Layer):
         return [kernel, Weight("bias", self.linear.bias, None, self.bias_initializer, self.bias_regularizer)]
 
 
+class Embedding(Layer):
+    """Keras' Embedding over `nn.Embedding`: integer indices of any shape → rows of ``embeddings``
+    (input_dim, output_dim), drawn ~ U(−0.05, 0.05) (Keras' "uniform"). Float inputs are cast to
+    integers, as Keras casts them to int32."""
+
+    config_keys = ("input_dim", "output_dim", "embeddings_initializer", "embeddings_regularizer")
+
+    def __init__(
+        self,
+        input_dim: int,
+        output_dim: int,
+        embeddings_initializer: Any = "uniform",
+        embeddings_regularizer: Any = None,
+        mask_zero: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        kwargs.pop("input_length", None)  # deprecated in Keras 3, ignored there too
+        super().__init__(**kwargs)
+        for what, value in (("input_dim", input_dim), ("output_dim", output_dim)):
+            if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+                raise ValueError(
+                    f"`{what}` must be a positive integer. Received: {what}={value} (of type {type(value).__name__})."
+                )
+        if mask_zero:
+            raise NotImplementedError("Embedding: mask_zero=True (masking) is not supported")
+        self.input_dim, self.output_dim = input_dim, output_dim
+        self.embeddings_initializer = embeddings_initializer
+        self.embeddings_regularizer = regularizers.get(embeddings_regularizer)
+
+    def build(self, input_shape: Shape) -> None:
+        self.embedding = nn.Embedding(self.input_dim, self.output_dim, dtype=keras_config.float_type())
+        super().build(input_shape)
+
+    def compute_output_shape(self, input_shape: Shape) -> Shape:
+        return (*input_shape, self.output_dim)
+
+    def pre_activation(self, x: Tensor) -> Tensor:
+        index = x.data if x.data.dtype.kind in "iu" else x.data.astype(np.int32)
+        return self.embedding(index)
+
+    def weight_table(self) -> list[Weight]:
+        if not hasattr(self, "embedding"):
+            return []
+        return [
+            Weight("embeddings", self.embedding.weight, None, self.embeddings_initializer, self.embeddings_regularizer)
+        ]
+
+
 class Activation(Layer):
+    config_keys = ("activation",)
+
     def __init__(self, activation: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.activation = activation_name(activation)
@@ -71,6 +132,8 @@ class Activation(Layer):
 
 class Dropout(Layer):
     """Inverted dropout of ``rate`` in training; identity in inference (the default outside fit)."""
+
+    config_keys = ("rate",)
 
     def __init__(self, rate: float, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -98,6 +161,8 @@ class Flatten(Layer):
 class Reshape(Layer):
     """Reshape each sample to ``target_shape`` (one axis may be −1, inferred), as Keras' Reshape."""
 
+    config_keys = ("target_shape",)
+
     def __init__(self, target_shape: Shape, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.target_shape = tuple(target_shape)
@@ -124,13 +189,19 @@ class BatchNormalization(Layer):
     """Keras' batch normalisation over the last axis: momentum 0.99 (moving = 0.99·moving +
     0.01·batch), epsilon 1e-3, biased moving variance. Holds 4·C numbers, 2·C trainable."""
 
+    config_keys = ("momentum", "epsilon")
+
     def __init__(self, momentum: float = 0.99, epsilon: float = 1e-3, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.momentum, self.epsilon = momentum, epsilon
 
     def build(self, input_shape: Shape) -> None:
         self.bn = nn.BatchNorm1d(
-            input_shape[-1], eps=self.epsilon, momentum=1.0 - self.momentum, unbiased_running_var=False
+            input_shape[-1],
+            eps=self.epsilon,
+            momentum=1.0 - self.momentum,
+            unbiased_running_var=False,
+            dtype=keras_config.float_type(),
         )
         super().build(input_shape)
 

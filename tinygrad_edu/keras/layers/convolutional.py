@@ -15,6 +15,7 @@ from ... import Tensor, nn, ops
 from ...nn import conv
 from ...nn.conv import square_size
 from ...tensor import apply
+from .. import config as keras_config
 from .. import regularizers
 from .core import Layer, Shape, Weight, activation_name
 
@@ -62,6 +63,18 @@ class Conv2D(Layer):
     ``padding="same"`` works for any kernel size and stride (see the module docstring): the
     convolution op takes the padding of each side, ((top, bottom), (left, right)), uneven or not."""
 
+    config_keys = (
+        "filters",
+        "kernel_size",
+        "strides",
+        "padding",
+        "activation",
+        "use_bias",
+        "kernel_initializer",
+        "bias_initializer",
+        "kernel_regularizer",
+    )
+
     def __init__(
         self,
         filters: int,
@@ -90,7 +103,9 @@ class Conv2D(Layer):
             raise ValueError(f"{self.label}: expected input of shape (None, H, W, C), got {input_shape}")
         self.pads = _paddings(self.padding, input_shape, self.kernel_size, self.strides, "Conv2D")
         # the module holds the weights (PyTorch's layout); pre_activation runs the op with Keras' padding
-        self.conv = nn.Conv2d(input_shape[-1], self.filters, self.kernel_size, bias=self.use_bias)
+        self.conv = nn.Conv2d(
+            input_shape[-1], self.filters, self.kernel_size, bias=self.use_bias, dtype=keras_config.float_type()
+        )
         super().build(input_shape)
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
@@ -117,6 +132,7 @@ class MaxPooling2D(Layer):
 
     pool = staticmethod(conv.max_pool2d)
     pad_value = -np.inf
+    config_keys = ("pool_size", "strides", "padding")
 
     def __init__(
         self, pool_size: int | tuple[int, int] = 2, strides: int | None = None, padding: str = "valid", **kwargs: Any
@@ -193,11 +209,14 @@ class GlobalMaxPooling1D(GlobalMaxPooling2D):
 class UpSampling2D(Layer):
     """Repeat each row ``size[0]`` times and each column ``size[1]`` times (nearest neighbour)."""
 
+    config_keys = ("size", "interpolation")
+
     def __init__(self, size: int | tuple[int, int] = (2, 2), interpolation: str = "nearest", **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if interpolation != "nearest":
             raise NotImplementedError(f"UpSampling2D: only interpolation='nearest' is supported, got {interpolation!r}")
         self.size = (size, size) if isinstance(size, int) else tuple(size)
+        self.interpolation = interpolation
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
         n, h, w, c = input_shape

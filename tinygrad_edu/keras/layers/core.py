@@ -1,11 +1,11 @@
-"""The Keras layer base: `Layer` (lazy build, per-call training flag, add_weight, symbolic calls),
-its weights (`Weight`, `Variable`), symbolic tensors (`KerasTensor`) and `Input`/`InputLayer`.
+"""The Keras layer base: `Layer` (lazy build, per-call training flag, add_weight, symbolic calls,
+configs), symbolic tensors (`KerasTensor`) and `Input`/`InputLayer`; the weights' views are `weights`'.
 
 Shapes follow Keras 3: ``build(input_shape)`` and ``compute_output_shape(input_shape)`` receive the
 batch axis first (None when it is open), so a subclass written for Keras runs as it is. Each layer
 is an `nn.Module` whose weights live in PyTorch-layout modules underneath; a layer declares them in
-`Layer.weight_table` (a `Weight` each: Keras name, engine tensor, the permutation from its layout
-to Keras', initializer, regularizer, trainable). A subclass adds its own with `Layer.add_weight`.
+`Layer.weight_table` (a `Weight` each: Keras name, engine tensors, the map from their layout to
+Keras', initializer, regularizer, trainable). A subclass adds its own with `Layer.add_weight`.
 
 Training flag, as Keras: a call runs in inference mode (Dropout off, BatchNormalization on its
 moving statistics) unless ``training=True`` is passed, or it runs inside a call that has it (the
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import inspect
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -25,11 +25,11 @@ from typing import Any
 import numpy as np
 
 from ... import Tensor, activations, nn, no_grad
-from .. import initializers
+from .. import config as keras_config
+from .. import initializers, serialization
 from .. import regularizers as regularizers_
+from .weights import Shape, Variable, Weight, assign_all, count_weights
 
-Shape = tuple[int | None, ...]
-FLOATX = np.float32  # keras.config.floatx()
 KERAS_LEAKY_RELU_SLOPE = 0.2  # keras.layers.LeakyReLU's and keras.activations.leaky_relu's default
 _TRAINING: ContextVar[bool] = ContextVar("keras_training", default=False)
 
@@ -46,97 +46,18 @@ def apply_activation(name: str, x: Tensor) -> Tensor:
 
 
 def snake_case(name: str) -> str:
-    """Keras' default layer names: Dense → dense, Conv2D → conv2d, SimpleRNN → simple_rnn."""
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower().replace("2_d", "2d").replace("1_d", "1d")
+    """Keras' default layer names (its ``to_snake_case``): a word that starts with a capital and goes
+    on in lower case gets an underscore before it, as does a capital after a lower-case letter.
+
+    >>> [snake_case(n) for n in ("Dense", "Conv2D", "SimpleRNN", "Conv2DTranspose", "GlobalMaxPooling1D")]
+    ['dense', 'conv2d', 'simple_rnn', 'conv2d_transpose', 'global_max_pooling1d']
+    """
+    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", re.sub(r"\W+", "", name))
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 def init_value(identifier: Any, keras_shape: Shape) -> np.ndarray:
-    return initializers.get(identifier)(tuple(keras_shape)).astype(FLOATX)
-
-
-@dataclass(frozen=True)
-class Weight:
-    """How a layer declares one of its Keras weights (see `Layer.weight_table`).
-
-    ``perm`` is the axis order that turns the tensor's (PyTorch) layout into Keras' (None: the same
-    layout); ``initializer`` (a Keras name or `initializers.Initializer`, None for none) draws the
-    initial value in Keras' shape at ``build``; ``regularizer`` adds its penalty to the loss.
-    """
-
-    name: str
-    tensor: Tensor
-    perm: tuple[int, ...] | None = None
-    initializer: Any = None
-    regularizer: regularizers_.Regularizer | None = None
-    trainable: bool = True
-
-
-class Variable:
-    """One Keras weight of a layer (``layer.weights[i]``): a view of an engine tensor in Keras' layout,
-    made from the layer's `Weight` declaration. Reading gives a copy (``numpy()``, ``np.asarray``),
-    ``assign`` writes through to the tensor."""
-
-    def __init__(self, layer: Layer, weight: Weight) -> None:
-        self.layer, self.name, self.tensor, self.perm = layer, weight.name, weight.tensor, weight.perm
-        self.trainable = weight.trainable
-
-    @property
-    def path(self) -> str:
-        return f"{self.layer.name}/{self.name}"
-
-    @property
-    def shape(self) -> Shape:
-        shape = np.shape(self.tensor.data)
-        return shape if self.perm is None else tuple(shape[i] for i in self.perm)
-
-    @property
-    def dtype(self) -> str:
-        return str(self.tensor.data.dtype)
-
-    def numpy(self) -> np.ndarray:
-        data = self.tensor.data
-        return np.array(data if self.perm is None else data.transpose(self.perm))
-
-    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        return self.numpy() if dtype is None else self.numpy().astype(dtype)
-
-    def check(self, value: Any) -> np.ndarray:
-        """``value`` as an array of this weight's Keras shape, or Keras' ValueError."""
-        value = np.asarray(value)
-        if value.dtype.kind not in "biuf":
-            raise TypeError(f"Layer {self.layer.name} weight {self.name}: expected numbers, got dtype {value.dtype}")
-        if value.shape != self.shape:
-            raise ValueError(
-                f"Layer {self.layer.name} weight shape {self.shape} is not compatible with provided weight "
-                f"shape {value.shape}."
-            )
-        return value
-
-    def assign(self, value: Any) -> None:
-        """Copy ``value`` (Keras layout) into the tensor, in place."""
-        value = self.check(value)
-        self.tensor.data[...] = value if self.perm is None else value.transpose(np.argsort(self.perm))
-
-    def __repr__(self) -> str:
-        return f"<Variable path={self.path}, shape={self.shape}, dtype={self.dtype}>"
-
-
-def assign_all(variables: list[Variable], weights: Any, owner: str) -> None:
-    """Keras' ``set_weights``: check the count and every shape first, then write them all."""
-    weights = list(weights)
-    if len(weights) != len(variables):
-        raise ValueError(
-            f"You called `set_weights(weights)` on layer '{owner}' with a weight list of length "
-            f"{len(weights)}, but the layer was expecting {len(variables)} weights."
-        )
-    values = [v.check(w) for v, w in zip(variables, weights)]  # nothing is written unless all fit
-    for v, w in zip(variables, values):
-        v.assign(w)
-
-
-def count_weights(variables: Sequence[Variable]) -> int:
-    """How many numbers the variables hold: Σ of the products of their shapes."""
-    return sum(int(np.prod(v.shape, dtype=np.int64)) for v in variables)
+    return initializers.get(identifier)(tuple(keras_shape)).astype(keras_config.floatx())
 
 
 # ---------------------------------------------------------------- symbolic tensors and the graph
@@ -160,8 +81,8 @@ class KerasTensor:
 
     _count = 0
 
-    def __init__(self, shape: Shape, dtype: str = "float32", name: str | None = None) -> None:
-        self.shape, self.dtype = tuple(shape), str(np.dtype(dtype))
+    def __init__(self, shape: Shape, dtype: str | None = None, name: str | None = None) -> None:
+        self.shape, self.dtype = tuple(shape), str(np.dtype(dtype or keras_config.floatx()))
         if name is None:
             name = "keras_tensor" + (f"_{KerasTensor._count}" if KerasTensor._count else "")
             KerasTensor._count += 1
@@ -198,13 +119,13 @@ def is_shape(value: Any) -> bool:
 
 
 def as_tensor(x: Any) -> Any:
-    """An array-like as a Tensor (floats as float32, Keras' floatx; integers kept), a Tensor as it is."""
+    """An array-like as a Tensor (floats as Keras' floatx; integers kept), a Tensor as it is."""
     if isinstance(x, Tensor) or x is None:
         return x
     array = np.asarray(x)
     if array.dtype.kind not in "biuf":
         raise TypeError(f"expected numbers, got an array of dtype {array.dtype}")
-    return Tensor(array.astype(FLOATX) if array.dtype.kind == "f" else array)
+    return Tensor(array.astype(keras_config.floatx()) if array.dtype.kind == "f" else array)
 
 
 @contextmanager
@@ -237,6 +158,9 @@ class Layer(nn.Module):
     """
 
     activation = "linear"
+    config_keys: tuple[str, ...] = ()  # the constructor arguments that get_config writes
+    config_aliases: tuple[tuple[str, str], ...] = ()  # (config key, the attribute holding it) where they differ
+    weights_subpath = ""  # where Keras' files keep the weights inside the layer's path ("cell/" for RNNs)
 
     def __init__(
         self,
@@ -306,11 +230,13 @@ class Layer(nn.Module):
         ``call``: on zeros with each open axis 1, then 2; the axes that follow them are open."""
         outs = []
         for fill in (1, 2):
-            zeros = map_structure(lambda s, f=fill: np.zeros([f if d is None else d for d in s], FLOATX), input_shape)
+            zeros = map_structure(
+                lambda s, f=fill: np.zeros([f if d is None else d for d in s], keras_config.floatx()), input_shape
+            )
             with no_grad():
                 out = self(zeros)
             outs.append(map_structure(lambda t: tuple(t.shape), out))
-        return map_structure_2(lambda a, b: tuple(x if x == y else None for x, y in zip(a, b)), outs[0], outs[1])
+        return map_structures(lambda a, b: tuple(x if x == y else None for x, y in zip(a, b)), outs[0], outs[1])
 
     def check_input_shape(self, input_shape: Any) -> None:
         """Keras' input check: the axes a built layer fixed must match (ValueError naming the layer)."""
@@ -440,8 +366,8 @@ class Layer(nn.Module):
         penalties are sums over elements, so they read the tensors in either layout)."""
         total = None
         for weight in [*self.weight_table(), *self._added]:
-            if weight.regularizer is not None:
-                p = weight.regularizer(weight.tensor)
+            for tensor in weight.tensors if weight.regularizer is not None else ():
+                p = weight.regularizer(tensor)
                 total = p if total is None else total + p
         for layer in self.sublayers():
             p = layer.penalty()
@@ -468,16 +394,39 @@ class Layer(nn.Module):
         assign_all(self.weights, weights, self.label)
 
     def get_config(self) -> dict:
-        return {"name": self.label, "trainable": self.trainable}
+        """Keras' layer config: name, trainable, dtype, then the constructor arguments named in
+        `config_keys` (read from the attributes of those names, or of `config_aliases`)."""
+        config = {"name": self.label, "trainable": self.trainable, "dtype": keras_config.floatx()}
+        for key in self.config_keys:
+            config[key] = serialization.to_config_value(getattr(self, dict(self.config_aliases).get(key, key)))
+        return config
+
+    @classmethod
+    def from_config(cls, config: dict) -> Layer:
+        """A new layer from `get_config`'s dict (or real Keras'); see `serialization.constructor_kwargs`.
+
+        Raises:
+            TypeError: an argument the layer does not take, or a value it refuses (naming the layer).
+        """
+        label = config.get("name") or cls.__name__
+        try:
+            return cls(**serialization.constructor_kwargs(cls, config, label))
+        except (TypeError, ValueError) as err:  # Keras' error type when a config cannot be used
+            raise TypeError(
+                f"Error when deserializing class '{cls.__name__}' (layer {label!r}) from its config: {err}"
+            ) from None
 
     def __repr__(self) -> str:
         return f"<{self.type_name} name={self.label}, built={self.built}>"
 
 
-def map_structure_2(fn: Any, a: Any, b: Any) -> Any:
-    if isinstance(a, (list, tuple)) and not is_shape(a):
-        return type(a)(map_structure_2(fn, x, y) for x, y in zip(a, b))
-    return fn(a, b)
+def map_structures(fn: Any, first: Any, *rest: Any) -> Any:
+    """``fn`` over the leaves of structures of one layout, leaf by leaf: fn(leaf of first, leaf of …)."""
+    if isinstance(first, dict):
+        return {k: map_structures(fn, first[k], *(r[k] for r in rest)) for k in first}
+    if isinstance(first, (list, tuple)) and not is_shape(first):
+        return type(first)(map_structures(fn, *items) for items in zip(first, *rest))
+    return fn(first, *rest)
 
 
 def _accepts(fn: Any, name: str) -> bool:
@@ -511,7 +460,7 @@ class InputLayer(Layer):
         super().__init__(name=name, **kwargs)
         self.input_shape = shape  # a Sequential reads its input shape here
         self.batch_size = batch_size
-        self.dtype = str(np.dtype(dtype or FLOATX))
+        self.dtype = str(np.dtype(dtype or keras_config.floatx()))
         self.built = True
         self.output_shape = shape
         tensor = KerasTensor((batch_size, *shape), self.dtype, name=name)
@@ -523,6 +472,9 @@ class InputLayer(Layer):
     @property
     def default_name(self) -> str:
         return "input_layer"
+
+    def get_config(self) -> dict:
+        return {"batch_shape": [self.batch_size, *self.input_shape], "dtype": self.dtype, "name": self.label}
 
 
 def Input(

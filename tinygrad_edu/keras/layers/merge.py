@@ -58,6 +58,8 @@ class Average(Add):
 class Concatenate(Merge):
     """The inputs joined along ``axis`` (default the last); the other axes must agree."""
 
+    config_keys = ("axis",)
+
     def __init__(self, axis: int = -1, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.axis = axis

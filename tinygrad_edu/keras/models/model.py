@@ -5,6 +5,7 @@ as attributes). A model is a `Layer`, so models nest; the training loop is `Trai
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,8 @@ from ..layers.core import (
     flatten,
     map_structure,
 )
-from . import weights_file
+from . import config as config_
+from . import keras_file, weights_file
 from .training import Trainer
 
 
@@ -39,6 +41,7 @@ class Graph:
             if not isinstance(kt.node.layer, InputLayer):
                 raise ValueError(f"Model: each input must come from keras.Input(...); {kt.name} is made by a layer")
         self.nodes: list[Node] = []
+        self.first_seen: dict[int, int] = {}
         seen: set[int] = set()
         for kt in self.flat_outputs:
             self._visit(kt.node, seen)
@@ -54,17 +57,25 @@ class Graph:
         if id(node) in seen:
             return
         seen.add(id(node))
+        self.first_seen.setdefault(id(node.layer), len(self.first_seen))  # Keras' traversal index
         for parent in node.parents:
             self._visit(parent.node, seen)
         self.nodes.append(node)
 
     @property
     def layers(self) -> list[Layer]:
-        layers: list[Layer] = []
-        for node in self.nodes:
-            if all(node.layer is not other for other in layers):
-                layers.append(node.layer)
-        return layers
+        """Each layer once, in Keras 3's order: by depth (the longest path from the layer's calls to an
+        output), deepest first; layers of one depth in the order the walk from the outputs met them."""
+        node_depth: dict[int, int] = {}
+        layer_depth: dict[int, int] = {}
+        layers: dict[int, Layer] = {}
+        for node in reversed(self.nodes):
+            depth = max(node_depth.setdefault(id(node), 0), layer_depth.get(id(node.layer), 0))
+            layer_depth[id(node.layer)], layers[id(node.layer)] = depth, node.layer
+            for parent in node.parents:
+                node_depth[id(parent.node)] = max(depth + 1, node_depth.get(id(parent.node), 0))
+        order = sorted(layers, key=lambda key: (-layer_depth[key], self.first_seen[key]))
+        return [layers[key] for key in order]
 
     def run(self, inputs: list[Tensor], last: Any = None) -> Any:
         """The outputs for these input tensors; ``last(node, args)`` computes the final node when given."""
@@ -114,6 +125,35 @@ class Model(Trainer, Layer):
         if self.graph is not None:
             return self.graph.layers
         return self.sublayers()
+
+    @property
+    def inputs(self) -> list[KerasTensor]:
+        """A functional model's input KerasTensors, as a flat list (Keras' ``model.inputs``)."""
+        return list(self._graph_or_error("inputs").flat_inputs)
+
+    @property
+    def outputs(self) -> list[KerasTensor]:
+        """A functional model's output KerasTensors, as a flat list (Keras' ``model.outputs``)."""
+        return list(self._graph_or_error("outputs").flat_outputs)
+
+    @property
+    def input(self) -> Any:
+        """The inputs as the model was given them (one KerasTensor, or the list/dict)."""
+        return self._graph_or_error("input").inputs if self.graph is not None else Layer.input.fget(self)
+
+    @property
+    def output(self) -> Any:
+        return self._graph_or_error("output").outputs if self.graph is not None else Layer.output.fget(self)
+
+    def _graph_or_error(self, what: str) -> Graph:
+        if self.graph is None:
+            raise AttributeError(f"Model {self.label!r} has no defined {what}: it is not a functional model")
+        return self.graph
+
+    @property
+    def type_name(self) -> str:
+        """Keras 3 makes ``keras.Model(inputs, outputs)`` a ``Functional``; subclasses keep their name."""
+        return "Functional" if self.graph is not None and type(self) is Model else type(self).__name__
 
     def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
         """The layer called ``name`` (or at ``index``); ValueError naming the choices otherwise."""
@@ -175,6 +215,12 @@ class Model(Trainer, Layer):
         batch = flatten(input_shape)[0][0] if not isinstance(input_shape, tuple) else input_shape[0]
         return map_structure(lambda kt: (batch, *kt.shape[1:]), self.graph.outputs)
 
+    def output_names(self) -> list[str]:
+        """The names of the layers that make the model's outputs (Keras' ``output_names``)."""
+        if self.graph is None:
+            return [self.label]
+        return [kt.node.layer.name for kt in self.graph.flat_outputs]
+
     def input_count(self) -> int:
         return len(self.graph.flat_inputs) if self.graph is not None else 1
 
@@ -213,10 +259,10 @@ class Model(Trainer, Layer):
     def parameters(self, recurse: bool = True) -> list[Any]:
         """The engine parameters of the trainable weights, each once, in Keras' weight order."""
         seen, params = set(), []
-        for v in self.trainable_weights:
-            if id(v.tensor) not in seen:
-                seen.add(id(v.tensor))
-                params.append(v.tensor)
+        for tensor in (t for v in self.trainable_weights for t in v.tensors):
+            if id(tensor) not in seen:
+                seen.add(id(tensor))
+                params.append(tensor)
         return params
 
     def set_weights(self, weights: Any) -> None:
@@ -244,6 +290,30 @@ class Model(Trainer, Layer):
         layer names need not. Raises ValueError on a different architecture (nothing changes then)."""
         self.require_built("load_weights")
         weights_file.load(self, Path(path))
+
+    # ------------------------------------------------------------ configs
+    def get_config(self) -> dict:
+        """Keras' config: a functional model's layers and graph (`config.functional_config`); a
+        subclassed model's constructor arguments (its own get_config, as in Keras)."""
+        if self.graph is not None:
+            return config_.functional_config(self)
+        return Layer.get_config(self)
+
+    @classmethod
+    def from_config(cls, config: dict, custom_objects: dict | None = None) -> Model:
+        """A new model from `get_config`'s dict (ours or real Keras')."""
+        if "input_layers" in config and "layers" in config:
+            return config_.functional_from_config(cls, config, custom_objects)
+        return super().from_config(config)
+
+    def to_json(self, **kwargs: Any) -> str:
+        """The model's architecture as Keras' JSON (``keras.models.model_from_json`` reads it)."""
+        return json.dumps(config_.serialize_layer(self), **kwargs)
+
+    def save(self, filepath: str | Path, overwrite: bool = True) -> None:
+        """Save architecture, weights and compile arguments to a ``.keras`` file, Keras 3's zip
+        (`keras_file`); the write is atomic."""
+        keras_file.save_model(self, filepath, overwrite=overwrite)
 
     def summary(self, line_length: int | None = None, print_fn: Any = print) -> None:
         from .summary import summary

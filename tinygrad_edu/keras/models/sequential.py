@@ -6,8 +6,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from ... import Tensor
+from .. import config as keras_config
 from .. import losses as losses_
 from ..layers.core import InputLayer, KerasTensor, Layer
+from . import config as config_
 from .model import Model, _name_layers
 
 
@@ -96,6 +98,25 @@ class Sequential(Model):
         for layer in self.stack:
             shape = layer.compute_output_shape(shape)
         return shape
+
+    def get_config(self) -> dict:
+        """Keras' Sequential config: name and the layers, the input first (as an InputLayer)."""
+        layers = ([self.input_layer] if self.input_layer is not None else []) + self.stack
+        if self.input_layer is None and self.built:
+            layers = [InputLayer(shape=self.input_shape), *self.stack]
+        return {
+            "name": self.name,
+            "trainable": self.trainable,
+            "dtype": keras_config.floatx(),
+            "layers": [config_.serialize_layer(layer) for layer in layers],
+        }
+
+    @classmethod
+    def from_config(cls, config: dict, custom_objects: dict | None = None) -> Sequential:
+        model = cls(name=config.get("name", "sequential"))
+        for entry in config.get("layers", []):
+            model.add(config_.deserialize_layer(entry, custom_objects))
+        return model
 
     def call(self, inputs: Tensor, training: bool | None = None) -> Tensor:
         for layer in self.stack:

@@ -15,27 +15,30 @@ def _output_shape(layer: Any) -> str:
     return str((None, *layer.output_shape))
 
 
-def _connected(layer: Any) -> str:
-    """Keras 3's ``dense[0][0], input_layer_1[0][0]`` (the node index of the producer, then 0)."""
-    if not layer._nodes or not layer._nodes[0].parents:
-        return "-"
+def _connected(layer: Any, nodes: set[int]) -> str:
+    """Keras 3's ``dense[0][0], input_layer_1[0][0]``: the inputs of each of the layer's calls in the
+    model (a shared layer lists every call's), as producer[node index][0]."""
     parts = []
-    for kt in layer._nodes[0].parents:
-        producer = kt.node.layer
-        parts.append(f"{producer.name}[{producer._nodes.index(kt.node)}][0]")
-    return ", ".join(parts)
+    for node in layer._nodes:
+        if id(node) not in nodes:
+            continue
+        for kt in node.parents:
+            producer = kt.node.layer
+            parts.append(f"{producer.name}[{producer._nodes.index(kt.node)}][0]")
+    return ", ".join(parts) or "-"
 
 
 def summary(model: Any, print_fn: Any = print, line_length: int | None = None) -> None:
     """Layer name (type), output shape with None for the batch, Param # (and Connected to), then the
     totals. Columns widen to fit the longest entry, or share ``line_length`` when it is given."""
     graph = getattr(model, "graph", None) is not None
+    nodes = {id(node) for node in model.graph.nodes} if graph else set()
     rows = [
         (
             f"{layer.name} ({layer.type_name})",
             _output_shape(layer),
             (count_weights(layer.trainable_weights), count_weights(layer.non_trainable_weights)),
-            _connected(layer) if graph else "",
+            _connected(layer, nodes) if graph else "",
         )
         for layer in model.layers
     ]

@@ -19,10 +19,13 @@ import numpy as np
 from ... import Tensor, no_grad
 from ...progress import progress_bar
 from ...random import default_rng
+from .. import config as keras_config
 from .. import losses as losses_
+from .. import metrics as metrics_
 from .. import optimizers as optimizers_
 from ..callbacks import CallbackList, History
-from ..layers.core import FLOATX, call_context
+from ..layers.core import call_context, map_structure, map_structures
+from . import heads as heads_
 
 
 class Trainer:
@@ -31,37 +34,53 @@ class Trainer:
 
     def init_training(self) -> None:
         self.optimizer: optimizers_.KerasOptimizer | None = None
-        self.loss: str | None = None
+        self.loss: Any = None
         self.metrics: list[str] = []
+        self.heads: list[heads_.Head] | None = None  # a loss per output (several outputs)
+        self.metric_objects: list[metrics_.Metric] = []
         self.stop_training = False
         self.history: History | None = None
 
     # ------------------------------------------------------------ compile and checks
-    def compile(self, optimizer: Any = "rmsprop", loss: str | None = None, metrics: Any = None) -> None:
-        """Choose the optimizer (a Keras name with Keras' defaults, or an instance), loss and metrics."""
+    def compile(
+        self, optimizer: Any = "rmsprop", loss: Any = None, metrics: Any = None, loss_weights: Any = None
+    ) -> None:
+        """Choose the optimizer (a Keras name with Keras' defaults, or an instance), loss and metrics.
+        A model of several outputs (or a loss given as a list/dict) takes a loss per output, with
+        ``loss_weights`` and ``metrics`` per output (`heads`)."""
         if loss is None:
             raise ValueError("compile: a loss is required, e.g. loss='categorical_crossentropy'")
-        losses_.get(loss)
+        names = self.output_names()
+        if len(names) > 1 or isinstance(loss, (list, tuple, dict)):
+            self.heads = heads_.make_heads(names, loss, metrics, loss_weights)
+            self.optimizer = optimizers_.get(optimizer)
+            self.loss, self.metrics = loss, heads_.log_names(self.heads)[1:]
+            return
+        if not isinstance(loss, losses_.Loss):
+            losses_.get(loss)
         self.optimizer = optimizers_.get(optimizer)
-        self.loss, self.metrics = loss, list(metrics or [])
-        for m in self.metrics:
-            losses_.check_metric(m)
+        metrics = list(metrics or [])
+        self.metric_objects = [m for m in metrics if isinstance(m, metrics_.Metric)]
+        self.loss, self.metrics, self.heads = loss, [getattr(m, "name", m) for m in metrics], None
+        for m in metrics:
+            if not isinstance(m, metrics_.Metric):
+                losses_.check_metric(m)
 
     def check_xy(self, x: Any, y: Any, what: str) -> tuple[Any, np.ndarray | None]:
-        """x as float32 (checked against the model's input shape, which it builds when unbuilt; a list
+        """x as floatx (checked against the model's input shape, which it builds when unbuilt; a list
         of arrays for a model of several inputs), y as an array with as many samples."""
         several = self.input_count() > 1
         x = [_array(a, what) for a in self.inputs_list(x)] if several else _array(x, what)
         self.check_input([a.shape for a in x] if several else x.shape, what)
         if y is None:
             return x, None
-        y = np.asarray(y)
-        if len(y) != _count(x):
+        y = heads_.targets(self.heads, y, what) if self.heads is not None else np.asarray(y)
+        if _count(y) != _count(x):
             raise ValueError(f"{what}: x has {_count(x)} samples but y has {len(y)}")
         return x, y
 
     def loss_value(self, y: np.ndarray, out: Tensor, logits: bool) -> Tensor:
-        loss = losses_.get(self.loss)(y, out, logits)
+        loss = self.loss(y, out) if isinstance(self.loss, losses_.Loss) else losses_.get(self.loss)(y, out, logits)
         penalty = self.penalty()
         return loss if penalty is None else loss + penalty
 
@@ -76,14 +95,40 @@ class Trainer:
 
     def batch_values(self, x: np.ndarray, y: np.ndarray, training: bool) -> tuple[Tensor, dict[str, float]]:
         """The loss of one batch (a Tensor with its graph) and the batch's loss and metrics."""
+        inputs = [Tensor(a) for a in x] if isinstance(x, list) else Tensor(x)
+        if self.heads is not None:
+            with call_context(self, training):
+                loss, values = heads_.batch_values(self.heads, y, self(inputs))
+            penalty = self.penalty()
+            if penalty is not None:
+                loss = loss + penalty
+                values["loss"] = loss.item()
+            return loss, values
         with call_context(self, training):
-            out, logits = self.forward_for_loss([Tensor(a) for a in x] if isinstance(x, list) else Tensor(x))
+            out, logits = self.forward_for_loss(inputs)
         loss = self.loss_value(y, out, logits)
         values = {"loss": loss.item()}
         if self.metrics:
             probs = self.probabilities(out, logits)
-            values.update({m: losses_.metric(m, self.loss, y, probs) for m in self.metrics})
+            objects = {m.name: m for m in self.metric_objects}
+            for name in self.metrics:
+                if name in objects:  # a Metric object keeps its state over the epoch
+                    objects[name].update_state(y, probs)
+                    values[name] = float(objects[name].result())
+                else:
+                    values[name] = losses_.metric(name, self.loss, y, probs)
         return loss, values
+
+    def accumulate(self, sums: dict[str, float], values: dict[str, float], count: int, seen: int) -> None:
+        """Add one batch to the epoch's sums: each value weighed by the batch's size, except a Metric
+        object's result, which already covers every batch so far."""
+        stateful = {m.name for m in self.metric_objects}
+        for k, v in values.items():
+            sums[k] = v * seen if k in stateful else sums[k] + v * count
+
+    def reset_metrics(self) -> None:
+        for m in self.metric_objects:
+            m.reset_state()
 
     # ------------------------------------------------------------ fit
     def fit(
@@ -136,18 +181,18 @@ class Trainer:
         steps = -(-n // batch_size)
         order = default_rng().permutation(n) if shuffle else np.arange(n)
         sums = dict.fromkeys(["loss", *self.metrics], 0.0)
+        self.reset_metrics()
         start, seen = time.perf_counter(), 0
         bar = progress_bar(steps) if verbose == 1 else None
         for step in range(steps):
             cbs.on_train_batch_begin(step)
             idx = order[step * batch_size : (step + 1) * batch_size]
-            loss, values = self.batch_values(_take(x, idx), y[idx], training=True)
+            loss, values = self.batch_values(_take(x, idx), _take(y, idx), training=True)
             self.optimizer.zero_grad()
             loss.backward()
             self.optimizer.step()
             seen += len(idx)
-            for k, v in values.items():
-                sums[k] += v * len(idx)
+            self.accumulate(sums, values, len(idx), seen)
             running = {k: v / seen for k, v in sums.items()}
             cbs.on_train_batch_end(step, logs=running)
             if bar is not None:
@@ -177,15 +222,15 @@ class Trainer:
         """Loss and metrics on (x, y) in inference mode, calling the ``on_test_*`` hooks."""
         x, y = self.check_xy(x, y, "evaluate")
         sums, seen = dict.fromkeys(["loss", *self.metrics], 0.0), 0
+        self.reset_metrics()
         cbs.on_test_begin()
         with no_grad():
             for step, i in enumerate(range(0, _count(x), batch_size)):
                 cbs.on_test_batch_begin(step)
-                xb, yb = _take(x, slice(i, i + batch_size)), y[i : i + batch_size]
+                xb, yb = _take(x, slice(i, i + batch_size)), _take(y, slice(i, i + batch_size))
                 _, values = self.batch_values(xb, yb, training=False)
-                seen += len(yb)
-                for k, v in values.items():
-                    sums[k] += v * len(yb)
+                seen += _count(yb)
+                self.accumulate(sums, values, _count(yb), seen)
                 cbs.on_test_batch_end(step, logs={k: v / seen for k, v in sums.items()})
         logs = {k: v / max(seen, 1) for k, v in sums.items()}
         cbs.on_test_end(logs=dict(logs))
@@ -201,10 +246,11 @@ class Trainer:
         if verbose:
             print(" - ".join(f"{k}: {v:.4f}" for k, v in logs.items()))
         values = list(logs.values())
-        return values if self.metrics else values[0]
+        return values if len(values) > 1 else values[0]
 
-    def predict(self, x: Any, batch_size: int | None = None, verbose: int = 0, callbacks: Any = None) -> np.ndarray:
-        """The model's outputs (probabilities for a softmax or sigmoid output) as a numpy array."""
+    def predict(self, x: Any, batch_size: int | None = None, verbose: int = 0, callbacks: Any = None) -> Any:
+        """The model's outputs (probabilities for a softmax or sigmoid output) as a numpy array, or a
+        list of arrays for a model of several outputs (as Keras)."""
         x, _ = self.check_xy(x, None, "predict")
         batch_size = _batch_size(batch_size, "predict")
         cbs = CallbackList(callbacks, self)
@@ -214,10 +260,13 @@ class Trainer:
             for step, i in enumerate(range(0, _count(x), batch_size)):
                 cbs.on_predict_batch_begin(step)
                 xb = _take(x, slice(i, i + batch_size))
-                parts.append(self([Tensor(a) for a in xb] if isinstance(xb, list) else Tensor(xb), training=False).data)
+                out = self([Tensor(a) for a in xb] if isinstance(xb, list) else Tensor(xb), training=False)
+                parts.append(map_structure(lambda t: t.data, out))
                 cbs.on_predict_batch_end(step, logs={"outputs": parts[-1]})
         cbs.on_predict_end()
-        return np.concatenate(parts)
+        if isinstance(parts[0], np.ndarray):
+            return np.concatenate(parts)
+        return map_structures(lambda *arrays: np.concatenate(arrays), *parts)
 
 
 def _batch_size(batch_size: Any, what: str) -> int:
@@ -228,7 +277,7 @@ def _batch_size(batch_size: Any, what: str) -> int:
     return int(batch_size)
 
 
-def _split(x: np.ndarray, y: np.ndarray, validation_split: float) -> tuple[tuple, tuple]:
+def _split(x: Any, y: Any, validation_split: float) -> tuple[tuple, tuple]:
     """Keras 3's split: the first ⌊n·(1 − split)⌋ samples train, the rest validate."""
     if not 0.0 < validation_split < 1.0:
         raise ValueError(f"fit: validation_split must be in [0, 1), got {validation_split}")
@@ -240,14 +289,17 @@ def _split(x: np.ndarray, y: np.ndarray, validation_split: float) -> tuple[tuple
             f"and training set as specified by `validation_split={validation_split}`. Either provide more data, "
             "or a different value for the `validation_split` argument."
         )
-    return (_take(x, slice(0, split_at)), y[:split_at]), (_take(x, slice(split_at, n)), y[split_at:])
+    return (_take(x, slice(0, split_at)), _take(y, slice(0, split_at))), (
+        _take(x, slice(split_at, n)),
+        _take(y, slice(split_at, n)),
+    )
 
 
 def _array(x: Any, what: str) -> np.ndarray:
     x = np.asarray(x)
     if x.dtype.kind not in "biuf":
         raise TypeError(f"{what}: x must be numeric, got dtype {x.dtype}")
-    x = x.astype(FLOATX, copy=False)
+    x = x.astype(keras_config.floatx(), copy=False)
     if np.isnan(x).any():
         raise ValueError(f"{what}: x contains NaN")
     return x

@@ -1,9 +1,11 @@
 """Weights files as Keras 3 keys them: by position, never by layer name.
 
 Each weight of a model has the path Keras 3's ``save_weights`` gives it: ``layers/<class>/vars/<i>``,
-where <class> is the layer's class in snake case with a counter per class in the model's layer order
+where <class> is the layer's class in snake case (a functional model's: ``functional``) with a
+counter per class in the model's layer order
 (``dense``, ``dense_1``, …; a nested model's layers under its own path) and <i> the weight's place in
-the layer (creation order). So a file loads into any model of the same architecture, whatever its
+the layer (creation order; under ``cell/`` for the recurrent layers, whose weights Keras keeps
+in a cell). So a file loads into any model of the same architecture, whatever its
 layers are named, as in Keras. Two containers: Keras 3's ``.weights.h5`` (h5py, read lazily) and an
 ``.npz`` of the same keys (plain arrays, never pickle).
 """
@@ -26,7 +28,7 @@ def weight_paths(model: Any, prefix: str = "") -> dict[str, Variable]:
     paths: dict[str, Variable] = {}
     counts: dict[str, int] = {}
     for layer in model.layers:
-        base = snake_case(type(layer).__name__)
+        base = snake_case(layer.type_name)
         key = base if base not in counts else f"{base}_{counts[base]}"
         counts[base] = counts.get(base, 0) + 1
         paths.update(_layer_paths(layer, f"{prefix}layers/{key}/"))
@@ -37,7 +39,8 @@ def _layer_paths(layer: Layer, prefix: str) -> dict[str, Variable]:
     if hasattr(layer, "save_weights"):  # a nested model
         return weight_paths(layer, prefix)
     own: list[Weight] = [*(layer.weight_table() if layer.built else []), *layer._added]
-    paths = {f"{prefix}vars/{i}": Variable(layer, w) for i, w in enumerate(own)}
+    where = prefix + layer.weights_subpath  # Keras' recurrent layers keep their weights in a cell
+    paths = {f"{where}vars/{i}": Variable(layer, w) for i, w in enumerate(own)}
     for name, child in layer.named_children():
         if isinstance(child, Layer):
             paths.update(_layer_paths(child, f"{prefix}{name}/"))
@@ -55,10 +58,8 @@ def h5py_module() -> Any:
 def save(model: Any, path: Path) -> None:
     paths = weight_paths(model)
     if path.name.endswith(".weights.h5"):
-        h5py = h5py_module()
-        with atomic_write(path) as f, h5py.File(f, "w") as h5:
-            for key, v in paths.items():
-                h5.create_dataset(key, data=v.numpy())
+        with atomic_write(path) as f:
+            write_h5(model, f)
     elif path.suffix == ".npz":
         with atomic_write(path) as f:  # a failed save leaves the file that was there untouched
             np.savez(f, **{key: v.numpy() for key, v in paths.items()})
@@ -66,16 +67,32 @@ def save(model: Any, path: Path) -> None:
         raise ValueError(f"The filename must end in `.weights.h5` (or .npz). Received: filepath={path.name!r}")
 
 
+def write_h5(model: Any, f: Any) -> None:
+    """Every weight of ``model`` into the open binary file ``f`` as Keras 3's HDF5 layout."""
+    h5py = h5py_module()
+    with h5py.File(f, "w") as h5:
+        for key, v in weight_paths(model).items():
+            h5.create_dataset(key, data=v.numpy())
+
+
 def load(model: Any, path: Path) -> None:
     """Check every key and shape first, then assign (nothing changes on a mismatch)."""
-    paths = weight_paths(model)
-    expected = {key: v.shape for key, v in paths.items()}
     if not Path(path).exists():
         raise FileNotFoundError(f"load_weights: no such file {path}")
+    load_from(model, path, "h5" if str(path).endswith(".h5") else "npz", str(path))
+
+
+def load_from(model: Any, source: Any, kind: str, label: str, skip: str | None = None) -> None:
+    """Load a weights file (a path or an open binary file; ``kind`` "h5" or "npz"), leaving out
+    the keys under ``skip`` (a .keras file's ``optimizer/``)."""
+    paths = weight_paths(model)
+    expected = {key: v.shape for key, v in paths.items()}
     try:
-        state = _read_h5(path, expected) if str(path).endswith(".h5") else read_npz(path, expected)
+        state = _read_h5(source, expected) if kind == "h5" else read_npz(source, expected)
     except (ValueError, OSError, EOFError, KeyError, zipfile.BadZipFile, zlib.error) as err:
-        raise ValueError(f"load_weights: {path} is not a weights file saved by save_weights ({err})") from None
+        raise ValueError(f"load_weights: {label} is not a weights file saved by save_weights ({err})") from None
+    if skip is not None:
+        state = {k: v for k, v in state.items() if not k.startswith(skip)}
     missing, unexpected = sorted(set(expected) - set(state)), sorted(set(state) - set(expected))
     wrong = [
         f"{k}: {state[k].shape} vs {expected[k]}" for k in expected if k in state and state[k].shape != expected[k]
@@ -89,7 +106,7 @@ def load(model: Any, path: Path) -> None:
         v.assign(state[key])
 
 
-def _read_h5(path: Path, expected: dict[str, tuple]) -> dict[str, np.ndarray]:
+def _read_h5(path: Any, expected: dict[str, tuple]) -> dict[str, np.ndarray]:
     h5py = h5py_module()
     state: dict[str, np.ndarray] = {}
     with h5py.File(path, "r") as h5:

@@ -1,9 +1,10 @@
-"""``keras.utils.plot_model``: a picture of a Sequential model, one box per layer, drawn by Graphviz.
+"""``keras.utils.plot_model``: a picture of a model, one box per layer, drawn by Graphviz.
 
 Each box holds the layer's name and type (Keras' ``show_layer_names``) and, with ``show_shapes``,
-its input and output shapes with ``None`` for the batch axis; arrows follow the data from the input
-to the output. The DOT text is built here and rendered by `tinygrad_edu.viz` (Graphviz's ``dot``,
-else ``graphviz-pure``).
+its input and output shapes with ``None`` for the batch axis; arrows follow the data from the
+inputs to the outputs (a chain for a Sequential, the graph of layer calls for a functional model).
+The DOT text is built here and rendered by `tinygrad_edu.viz` (Graphviz's ``dot``, else
+``graphviz-pure``).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ...viz import Graph
+from ..layers.core import flatten
 
 
 def _cell(text: str, bold: str = "", fill: str = "white", color: str = "black", size: int = 14, span: int = 1) -> str:
@@ -23,7 +25,7 @@ def _cell(text: str, bold: str = "", fill: str = "white", color: str = "black", 
 
 def _layer_label(
     layer: Any,
-    input_shape: tuple,
+    shapes: tuple[str | None, str],
     show_shapes: bool,
     show_dtype: bool,
     show_layer_names: bool,
@@ -32,9 +34,9 @@ def _layer_label(
 ) -> str:
     cols = []
     if show_shapes:
-        if input_shape is not None:
-            cols.append(_cell("Input shape: ", str((None, *input_shape))))
-        cols.append(_cell("Output shape: ", str((None, *layer.output_shape))))
+        if shapes[0] is not None:
+            cols.append(_cell("Input shape: ", shapes[0]))
+        cols.append(_cell("Output shape: ", shapes[1]))
     if show_dtype:
         cols.append(_cell("Output dtype: ", "float32"))
     if show_trainable and layer.weights:
@@ -77,14 +79,41 @@ def model_to_dot(
         f'  graph [rankdir={rankdir}, dpi={int(dpi)}, concentrate=true, splines=ortho, bgcolor="white"];',
         '  node [shape=plaintext, fontname="Helvetica"];',
     ]
-    shape = model.input_shape
-    for i, layer in enumerate(model.layers):
-        lines.append(f"  L{i} [label={_layer_label(layer, shape, *flags)}];")
-        if i:
-            lines.append(f"  L{i - 1} -> L{i};")
-        shape = layer.output_shape
+    layers, edges = _layers_and_edges(model)
+    for i, layer in enumerate(layers):
+        lines.append(f"  L{i} [label={_layer_label(layer, _shapes(model, layer, i), *flags)}];")
+    lines += [f"  L{a} -> L{b};" for a, b in edges]
     lines.append("}")
-    return Graph("\n".join(lines) + "\n", len(model.layers))
+    return Graph("\n".join(lines) + "\n", len(layers))
+
+
+def _layers_and_edges(model: Any) -> tuple[list[Any], list[tuple[int, int]]]:
+    """The boxes and arrows: a Sequential's layers in a chain; a functional model's layers (inputs
+    included) with an arrow from each layer whose output another layer's call reads."""
+    layers = list(model.layers)
+    graph = getattr(model, "graph", None)
+    if graph is None:
+        return layers, [(i - 1, i) for i in range(1, len(layers))]
+    index = {id(layer): i for i, layer in enumerate(layers)}
+    edges: list[tuple[int, int]] = []
+    for node in graph.nodes:
+        for parent in node.parents:
+            edge = (index[id(parent.node.layer)], index[id(node.layer)])
+            if edge not in edges:
+                edges.append(edge)
+    return layers, edges
+
+
+def _shapes(model: Any, layer: Any, i: int) -> tuple[str | None, str]:
+    """(input shape, output shape) as Keras writes them, the batch as None."""
+    if getattr(model, "graph", None) is None:
+        before = model.input_shape if i == 0 else model.layers[i - 1].output_shape
+        return str((None, *before)), str((None, *layer.output_shape))
+    node = next(n for n in model.graph.nodes if n.layer is layer)
+    inputs = [str(kt.shape) for kt in node.parents]
+    outputs = [str(kt.shape) for kt in flatten(node.outputs)]
+    joined = lambda texts: texts[0] if len(texts) == 1 else "[" + ", ".join(texts) + "]"  # noqa: E731
+    return (joined(inputs) if inputs else None), joined(outputs)
 
 
 def plot_model(

@@ -1,0 +1,97 @@
+"""A loss (and metrics) per output, as Keras 3's ``compile(loss=[...] or {...}, loss_weights=...,
+metrics={...})`` for a model of several outputs.
+
+The model's loss is Σ_i w_i · loss_i(y_i, output_i) (w_i from ``loss_weights``, 1 by default);
+the logs hold it as ``loss``, then each output's own loss as ``<output>_loss`` and each metric as
+``<output>_<metric>``, ``<output>`` being the name of the layer that makes the output (Keras' order:
+the total, the losses in output order, then the metrics).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ... import Tensor
+from .. import losses as losses_
+
+
+@dataclass(frozen=True)
+class Head:
+    """One output's loss name, loss weight and metrics."""
+
+    name: str
+    loss: str
+    weight: float
+    metrics: tuple[str, ...]
+
+
+def _per_output(value: Any, names: list[str], what: str, default: Any) -> list[Any]:
+    """A list/tuple (in output order) or a dict keyed by output name, as one entry per output."""
+    if value is None:
+        return [default] * len(names)
+    if isinstance(value, dict):
+        unknown = sorted(set(value) - set(names))
+        if unknown:
+            raise ValueError(f"compile: {what} names outputs {unknown}, but the model's outputs are {names}")
+        return [value.get(name, default) for name in names]
+    if isinstance(value, (list, tuple)):
+        if len(value) != len(names):
+            raise ValueError(
+                f"compile: {what} has {len(value)} entries, but the model has {len(names)} outputs {names}"
+            )
+        return list(value)
+    return [value] * len(names)
+
+
+def make_heads(names: list[str], loss: Any, metrics: Any, loss_weights: Any) -> list[Head]:
+    """One `Head` per output; each loss and metric is checked here (ValueError naming the output)."""
+    losses = _per_output(loss, names, "loss", None)
+    weights = _per_output(loss_weights, names, "loss_weights", 1.0)
+    if isinstance(metrics, (list, tuple)) and metrics and all(isinstance(m, str) for m in metrics):
+        metrics = [list(metrics)] * len(names)  # one flat list: every output's metrics
+    per_metrics = _per_output(metrics, names, "metrics", [])
+    heads = []
+    for name, loss_name, weight, output_metrics in zip(names, losses, weights, per_metrics):
+        if loss_name is None:
+            raise ValueError(f"compile: no loss given for the output {name!r}")
+        losses_.get(loss_name)
+        output_metrics = [output_metrics] if isinstance(output_metrics, str) else list(output_metrics)
+        for m in output_metrics:
+            losses_.check_metric(m)
+        heads.append(Head(name, loss_name, float(weight), tuple(output_metrics)))
+    return heads
+
+
+def log_names(heads: list[Head]) -> list[str]:
+    """The keys of the logs, in Keras' order."""
+    return ["loss", *(f"{h.name}_loss" for h in heads), *(f"{h.name}_{m}" for h in heads for m in h.metrics)]
+
+
+def targets(heads: list[Head], y: Any, what: str) -> list[np.ndarray]:
+    """The targets as one array per output: ``y`` a list/tuple in output order or a dict by name."""
+    if isinstance(y, dict):
+        missing = [h.name for h in heads if h.name not in y]
+        if missing:
+            raise ValueError(f"{what}: targets for the outputs {missing} are missing from the dict given")
+        return [np.asarray(y[h.name]) for h in heads]
+    if not isinstance(y, (list, tuple)) or len(y) != len(heads):
+        raise ValueError(f"{what}: the model has {len(heads)} outputs; give y as a list or dict of as many targets")
+    return [np.asarray(a) for a in y]
+
+
+def batch_values(heads: list[Head], ys: list[np.ndarray], outs: Any) -> tuple[Tensor, dict[str, float]]:
+    """The weighted total loss (a Tensor with its graph) and every log value of the batch."""
+    outs = list(outs) if isinstance(outs, (list, tuple)) else [outs]
+    total, values = None, {}
+    for head, y, out in zip(heads, ys, outs):
+        loss = losses_.get(head.loss)(y, out, False)
+        values[f"{head.name}_loss"] = loss.item()
+        term = loss * head.weight
+        total = term if total is None else total + term
+    for head, y, out in zip(heads, ys, outs):
+        for m in head.metrics:
+            values[f"{head.name}_{m}"] = losses_.metric(m, head.loss, y, out.data)
+    return total, {"loss": total.item(), **values}

@@ -1,0 +1,196 @@
+"""``.keras`` files, Keras 3's own: a zip of ``metadata.json`` (the Keras version, the date),
+``config.json`` (the model as `config.serialize_layer` writes it, with ``build_config`` and
+``compile_config``) and ``model.weights.h5`` (the weights as `weights_file` keys them; real Keras
+adds the optimizer's state under ``optimizer/``, which is not read here: a loaded model's
+optimizer starts afresh).
+
+Files are untrusted: members are bounded in size before they are read, JSON never runs code, and
+the weights are checked against the architecture before any is assigned. The write is atomic (a
+failed save keeps the previous file).
+"""
+
+from __future__ import annotations
+
+import inspect
+import io
+import json
+import time
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from ...fileio import atomic_write
+from .. import losses as losses_
+from .. import metrics as metrics_
+from .. import optimizers as optimizers_
+from .. import serialization
+from . import config as config_
+from . import weights_file
+
+MAX_JSON_BYTES = 64 * 2**20
+MAX_WEIGHTS_BYTES = 2**32
+#: Keras optimizer arguments this door does not take, at the values where they change nothing
+OPTIMIZER_NEUTRAL = {
+    "name": None,
+    "weight_decay": None,
+    "clipnorm": None,
+    "global_clipnorm": None,
+    "clipvalue": None,
+    "use_ema": False,
+    "ema_momentum": None,
+    "ema_overwrite_frequency": None,
+    "loss_scale_factor": None,
+    "gradient_accumulation_steps": None,
+    "amsgrad": False,
+    "centered": False,
+}
+
+
+def _optimizer_config(optimizer: Any) -> dict:
+    params = inspect.signature(type(optimizer).__init__).parameters
+    config = {"name": type(optimizer).__name__.lower()}
+    config.update({k: getattr(optimizer, k) for k in params if k != "self" and hasattr(optimizer, k)})
+    return {
+        "module": "keras.optimizers",
+        "class_name": type(optimizer).__name__,
+        "config": config,
+        "registered_name": None,
+    }
+
+
+def _optimizer_from_config(entry: Any) -> Any:
+    if isinstance(entry, str):
+        return optimizers_.get(entry)
+    cls = optimizers_.BY_NAME.get(str(entry.get("class_name", "")).lower())
+    if cls is None:
+        raise ValueError(f"Unknown optimizer {entry.get('class_name')!r} in the compile config")
+    params = set(inspect.signature(cls.__init__).parameters)
+    kwargs = {}
+    for key, value in (entry.get("config") or {}).items():
+        if key in params:
+            kwargs[key] = value
+        elif key not in OPTIMIZER_NEUTRAL or (OPTIMIZER_NEUTRAL[key] is not None and value != OPTIMIZER_NEUTRAL[key]):
+            if key != "ema_momentum" and value is not None:
+                raise ValueError(f"Optimizer {entry.get('class_name')}: {key}={value!r} is not supported")
+    return cls(**kwargs)
+
+
+def _object_config(obj: Any, module: str, keys: tuple[str, ...]) -> Any:
+    """A loss or metric as compile_config holds it: its name, or a serialized object."""
+    if isinstance(obj, str):
+        return obj
+    config = {k: getattr(obj, k) for k in keys if hasattr(obj, k)}
+    return {"module": module, "class_name": type(obj).__name__, "config": config, "registered_name": None}
+
+
+def _object_from_config(entry: Any, module: Any, what: str) -> Any:
+    """A loss or metric from compile_config: a name as it is, a serialized built-in as a new object."""
+    if not isinstance(entry, dict):
+        return entry
+    cls = getattr(module, str(entry.get("class_name")), None)
+    if not isinstance(cls, type):
+        raise ValueError(f"Unknown {what} {entry.get('class_name')!r} in the compile config")
+    params = set(inspect.signature(cls.__init__).parameters)
+    config = entry.get("config") or {}
+    return cls(**{k: v for k, v in config.items() if k in params and v is not None})
+
+
+def model_config(model: Any) -> dict:
+    """config.json's content: the model, its build shape and its compile arguments."""
+    entry = config_.serialize_layer(model)
+    shape = getattr(model, "build_shape", None)
+    entry["build_config"] = {"input_shape": serialization.to_config_value(shape) if shape else None}
+    if model.optimizer is not None:
+        entry["compile_config"] = {
+            "optimizer": _optimizer_config(model.optimizer),
+            "loss": _object_config(model.loss, "keras.losses", ("name", "from_logits"))
+            if isinstance(model.loss, (str, losses_.Loss))
+            else serialization.to_config_value(model.loss),
+            "loss_weights": None,
+            "metrics": None if model.heads is not None else (_metric_configs(model) or None),
+            "weighted_metrics": None,
+            "run_eagerly": False,
+            "steps_per_execution": 1,
+            "jit_compile": False,
+        }
+    return entry
+
+
+def _metric_configs(model: Any) -> list:
+    objects = {m.name: m for m in model.metric_objects}
+    return [_object_config(objects.get(name, name), "keras.metrics", ("name",)) for name in model.metrics]
+
+
+def save_model(model: Any, filepath: str | Path, overwrite: bool = True) -> None:
+    """Write ``model`` to a ``.keras`` file (see the module docstring)."""
+    path = Path(filepath)
+    if path.suffix != ".keras":
+        raise ValueError(
+            "Invalid filepath extension for saving. Please add a `.keras` extension for the native Keras "
+            f"format. Received: filepath={filepath}"
+        )
+    if path.exists() and not overwrite:
+        raise FileExistsError(f"{path} exists and overwrite=False")
+    model.require_built("save")
+    weights = io.BytesIO()
+    weights_file.write_h5(model, weights)
+    metadata = {"keras_version": serialization.KERAS_VERSION, "date_saved": time.strftime("%Y-%m-%d@%H:%M:%S")}
+    with atomic_write(path) as f, zipfile.ZipFile(f, "w") as archive:
+        archive.writestr("metadata.json", json.dumps(metadata))
+        archive.writestr("config.json", json.dumps(model_config(model)))
+        archive.writestr("model.weights.h5", weights.getvalue())
+
+
+def _member(archive: zipfile.ZipFile, name: str, limit: int, path: Path) -> bytes:
+    try:
+        info = archive.getinfo(name)
+    except KeyError:
+        raise ValueError(f"{path} is not a .keras file: it has no {name}") from None
+    if info.file_size > limit:
+        raise ValueError(f"{path}: {name} claims {info.file_size} bytes, more than the {limit} allowed")
+    data = archive.read(info)
+    if len(data) > limit:
+        raise ValueError(f"{path}: {name} is larger than the {limit} bytes allowed")
+    return data
+
+
+def load_model(filepath: str | Path, custom_objects: dict | None = None, compile: bool = True, **kwargs: Any) -> Any:
+    """A model from a ``.keras`` file (ours or real Keras 3's): the architecture from config.json,
+    the weights by position, compiled again when the file holds compile arguments and ``compile``.
+
+    Raises:
+        ValueError: not a .keras file, a damaged member, a layer config this door cannot make.
+        TypeError: a class that is neither built in nor registered nor in ``custom_objects``.
+    """
+    kwargs.pop("safe_mode", None)  # no config here runs code, safe or not
+    if kwargs:
+        raise TypeError(f"load_model: unexpected arguments {sorted(kwargs)}")
+    path = Path(filepath)
+    if path.suffix != ".keras":
+        raise ValueError(f"File format not supported: filepath={filepath}. Keras 3 only supports .keras files here.")
+    if not path.exists():
+        raise FileNotFoundError(
+            f"File not found: filepath={filepath}. Please ensure the file is an accessible .keras zip file."
+        )
+    try:
+        with zipfile.ZipFile(path) as archive:
+            config = json.loads(_member(archive, "config.json", MAX_JSON_BYTES, path))
+            weights = _member(archive, "model.weights.h5", MAX_WEIGHTS_BYTES, path)
+    except (zipfile.BadZipFile, json.JSONDecodeError, UnicodeDecodeError, OSError) as err:
+        raise ValueError(f"{path} is not a readable .keras file ({err})") from None
+    model = config_.deserialize_layer(config, custom_objects)
+    shape = (config.get("build_config") or {}).get("input_shape")
+    if not model.built and shape:
+        model.build(serialization.from_config_value("input_shape", shape))
+    weights_file.load_from(model, io.BytesIO(weights), "h5", str(path), skip="optimizer/")
+    compile_config = config.get("compile_config")
+    if compile and compile_config:
+        model.compile(
+            optimizer=_optimizer_from_config(compile_config["optimizer"]),
+            loss=_object_from_config(compile_config["loss"], losses_, "loss")
+            if isinstance(compile_config["loss"], (str, dict))
+            else serialization.from_config_value("loss", compile_config["loss"]),
+            metrics=[_object_from_config(m, metrics_, "metric") for m in compile_config.get("metrics") or []],
+            loss_weights=compile_config.get("loss_weights"),
+        )
+    return model
