@@ -49,11 +49,11 @@ def _size(size: tuple[Any, ...], name: str) -> tuple[builtins.int, ...]:
 def _python_array(data: Any) -> np.ndarray:
     """PyTorch's dtype inference for Python data: floats → float32, ints → int64, bools → bool."""
     if isinstance(data, Tensor):
-        return np.array(data.data)
+        return np.array(data._data)
     if isinstance(data, (np.ndarray, np.generic)):
         return np.array(data)
     if isinstance(data, (list, tuple)):
-        data = [d.data if isinstance(d, Tensor) else d for d in data] if data and isinstance(data[0], Tensor) else data
+        data = [d._data if isinstance(d, Tensor) else d for d in data] if data and isinstance(data[0], Tensor) else data
     try:
         arr = np.array(data)
     except ValueError as err:

@@ -28,22 +28,22 @@ class TensorMethods:
     __slots__ = ()
 
     # provided by Tensor
-    data: np.ndarray
+    _data: np.ndarray
     _apply: Callable[..., Tensor]
     _const: Callable[[Any], Tensor]
     _values_indices: Callable[[str, int, bool], Any]
 
     @property
     def shape(self) -> tuple[int, ...]:
-        return self.data.shape
+        return self._data.shape
 
     @property
     def dtype(self) -> np.dtype:
-        return self.data.dtype
+        return self._data.dtype
 
     @property
     def ndim(self) -> int:
-        return self.data.ndim
+        return self._data.ndim
 
     # ------------------------------------------------------------ arithmetic
     def __add__(self, other: Any) -> Tensor:
@@ -75,7 +75,7 @@ class TensorMethods:
             return self._apply(ops.PowConst(float(exponent)), self)
         exponent = self._const(exponent)
         if self.dtype.kind == "f" and exponent.dtype.kind in "biu":  # float32 ** int64 stays float32, as PyTorch
-            exponent = self._const(exponent.data.astype(self.dtype))
+            exponent = self._const(exponent._data.astype(self.dtype))
         return self._apply(ops.Pow(), self, exponent)
 
     def __rpow__(self, base: Any) -> Tensor:
@@ -214,7 +214,7 @@ class TensorMethods:
 
     def unsqueeze(self, dim: int) -> Tensor:
         """A new axis of length 1 at ``dim`` (−1 appends one)."""
-        return self.reshape(np.expand_dims(self.data, dim).shape)
+        return self.reshape(np.expand_dims(self._data, dim).shape)
 
     def squeeze(self, dim: int | None = None) -> Tensor:
         """Axes of length 1 removed (only ``dim``, if given and of length 1)."""
@@ -282,9 +282,16 @@ class TensorMethods:
         return self.reshape(*self.shape[:s], -1, *self.shape[e + 1 :])
 
     def __getitem__(self, idx: Any) -> Tensor:
-        if isinstance(idx, TensorMethods):
-            idx = idx.data
-        elif isinstance(idx, tuple):
-            idx = tuple(i.data if isinstance(i, TensorMethods) else i for i in idx)
-        return self._apply(ops.GetItem(idx), self)
+        """``t[idx]`` as PyTorch's: ints, slices and None give a view (it shares memory and version
+        counter), lists, ranges, integer and boolean index tensors a copy."""
+        return self._apply(ops.GetItem(as_index(idx)), self)
+
+
+def as_index(idx: Any) -> Any:
+    """An index with each tensor in it replaced by its array (see `ops.normalize_index` for the rest)."""
+    if isinstance(idx, TensorMethods):
+        return idx._data
+    if isinstance(idx, tuple):
+        return tuple(i._data if isinstance(i, TensorMethods) else i for i in idx)
+    return idx
 

@@ -21,6 +21,7 @@ class Addmm(Op):
     One GEMM forward, up to two backward (the one for ∂/∂x is skipped when x is data), and the
     bias added in place into the GEMM's output."""
 
+    saves = (0, 1)
     name = "linear"
 
     def forward(self, x, w, b=None):
@@ -54,6 +55,7 @@ class NativeBatchNorm(Op):
     Both passes are `kernels.batch_norm` and `kernels.batch_norm_backward` over x viewed as
     (N, C, M): two passes over the batch each way instead of numpy's six."""
 
+    saves = (0, 1)
     name = "batch_norm"
 
     def __init__(self, eps: float) -> None:

@@ -65,7 +65,7 @@ class TensorDataset(Dataset):
             raise ValueError(f"TensorDataset: size mismatch between tensors (first axes differ): {shapes}")
 
     def __getitem__(self, index: int) -> tuple[Tensor, ...]:
-        return tuple(Tensor(t.data[index]) for t in self.tensors)
+        return tuple(Tensor(t._data[index]) for t in self.tensors)
 
     def __len__(self) -> int:
         return self.tensors[0].shape[0]
@@ -99,7 +99,7 @@ def default_collate(batch: list[Any]) -> Any:
         raise ValueError("default_collate: the batch is empty")
     elem = batch[0]
     if isinstance(elem, (Tensor, np.ndarray, np.generic)):
-        arrays = [np.asarray(b.data if isinstance(b, Tensor) else b) for b in batch]
+        arrays = [np.asarray(b._data if isinstance(b, Tensor) else b) for b in batch]
         shapes = {a.shape for a in arrays}
         if len(shapes) != 1:
             raise RuntimeError(f"default_collate: stack expects each sample to have the same shape, got {shapes}")

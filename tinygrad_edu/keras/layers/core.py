@@ -86,15 +86,15 @@ class Variable:
 
     @property
     def shape(self) -> Shape:
-        shape = np.shape(self.tensor.data)
+        shape = np.shape(self.tensor._data)
         return shape if self.perm is None else tuple(shape[i] for i in self.perm)
 
     @property
     def dtype(self) -> str:
-        return str(self.tensor.data.dtype)
+        return str(self.tensor._data.dtype)
 
     def numpy(self) -> np.ndarray:
-        data = self.tensor.data
+        data = self.tensor._data
         return np.array(data if self.perm is None else data.transpose(self.perm))
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
@@ -115,7 +115,7 @@ class Variable:
     def assign(self, value: Any) -> None:
         """Copy ``value`` (Keras layout) into the tensor, in place."""
         value = self.check(value)
-        self.tensor.data[...] = value if self.perm is None else value.transpose(np.argsort(self.perm))
+        self.tensor._data[...] = value if self.perm is None else value.transpose(np.argsort(self.perm))
 
     def __repr__(self) -> str:
         return f"<Variable path={self.path}, shape={self.shape}, dtype={self.dtype}>"

@@ -67,8 +67,8 @@ class Trainer:
 
     def probabilities(self, out: Tensor, logits: bool) -> np.ndarray:
         if not logits:
-            return out.data
-        return out.softmax(axis=-1).data if self.output_activation() == "softmax" else out.sigmoid().data
+            return out._data
+        return out.softmax(axis=-1)._data if self.output_activation() == "softmax" else out.sigmoid()._data
 
     def output_activation(self) -> str | None:
         """The activation of the layer whose output is the model's (None when it is not one layer)."""
@@ -214,7 +214,7 @@ class Trainer:
             for step, i in enumerate(range(0, _count(x), batch_size)):
                 cbs.on_predict_batch_begin(step)
                 xb = _take(x, slice(i, i + batch_size))
-                parts.append(self([Tensor(a) for a in xb] if isinstance(xb, list) else Tensor(xb), training=False).data)
+                parts.append(self([Tensor(a) for a in xb] if isinstance(xb, list) else Tensor(xb), training=False)._data)
                 cbs.on_predict_batch_end(step, logs={"outputs": parts[-1]})
         cbs.on_predict_end()
         return np.concatenate(parts)
