@@ -150,7 +150,6 @@ class Tensor(InplaceMethods, TensorMethods):
     """
 
     __slots__ = ("_data", "_grad", "_prev", "_retain", "_used", "_vc", "grad_fn", "label", "requires_grad")
-    __array_ufunc__ = None  # numpy defers to our reflected operators: ndarray + Tensor -> Tensor
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None, label: str = "") -> None:
         self._data = _as_array(data, dtype)
@@ -384,6 +383,19 @@ class Tensor(InplaceMethods, TensorMethods):
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         return self._data if dtype is None else self._data.astype(dtype)
 
+    def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        """numpy with a tensor operand: an arithmetic operator or comparison is the tensor's own
+        (``ndarray + Tensor`` is a Tensor in the graph); any other numpy function works on the array
+        and gives an array (``np.abs(w.grad)``, ``np.isfinite(x)``, ``np.clip(g, -1, 1, out=g)``)."""
+        pair = _OPERATOR_UFUNCS.get(ufunc.__name__)
+        if pair is not None and method == "__call__" and len(inputs) == 2 and not kwargs:
+            a, b = inputs
+            return getattr(a, pair[0])(b) if isinstance(a, Tensor) else getattr(b, pair[1])(a)
+        arrays = [x._data if isinstance(x, Tensor) else x for x in inputs]
+        if "out" in kwargs:
+            kwargs["out"] = tuple(o._data if isinstance(o, Tensor) else o for o in kwargs["out"])
+        return getattr(ufunc, method)(*arrays, **kwargs)
+
     def __len__(self) -> int:
         return len(self._data)
 
@@ -544,6 +556,23 @@ class Tensor(InplaceMethods, TensorMethods):
 
     def zero_grad(self) -> None:
         self._grad = None
+
+
+#: numpy's ufuncs that are Tensor operators: (the method, the method with the operands swapped)
+_OPERATOR_UFUNCS = {
+    "add": ("__add__", "__radd__"),
+    "subtract": ("__sub__", "__rsub__"),
+    "multiply": ("__mul__", "__rmul__"),
+    "divide": ("__truediv__", "__rtruediv__"),
+    "power": ("__pow__", "__rpow__"),
+    "matmul": ("__matmul__", "__rmatmul__"),
+    "equal": ("__eq__", "__eq__"),
+    "not_equal": ("__ne__", "__ne__"),
+    "less": ("__lt__", "__gt__"),
+    "less_equal": ("__le__", "__ge__"),
+    "greater": ("__gt__", "__lt__"),
+    "greater_equal": ("__ge__", "__le__"),
+}
 
 
 def _to_tensor(x: Any) -> Tensor:
