@@ -15,6 +15,7 @@ float32 while a float64 numpy array stays float64, and ``backward()`` on a non-s
 from __future__ import annotations
 
 import numbers
+import operator
 from collections import namedtuple
 from collections.abc import Sequence
 from typing import Any
@@ -442,24 +443,32 @@ class Tensor(InplaceMethods, TensorMethods):
             return Tensor(np.asarray(other, dtype=self.dtype if self.dtype.kind == "f" else DEFAULT_DTYPE))
         return Tensor(other)
 
-    # comparisons give boolean tensors without gradients, as PyTorch
+    # comparisons give boolean tensors without gradients, as PyTorch; with an operand that is no
+    # number, array or tensor, Python asks the operand (``t == pytest.approx(1.0)``)
+    def _compare(self, other: Any, op: Any) -> Any:
+        try:
+            other = _as_array(other)
+        except TypeError:
+            return NotImplemented
+        return Tensor(op(self._data, other))
+
     def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return Tensor(self._data == _as_array(other))
+        return self._compare(other, operator.eq)
 
     def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return Tensor(self._data != _as_array(other))
+        return self._compare(other, operator.ne)
 
     def __lt__(self, other: Any) -> Tensor:
-        return Tensor(self._data < _as_array(other))
+        return self._compare(other, operator.lt)
 
     def __le__(self, other: Any) -> Tensor:
-        return Tensor(self._data <= _as_array(other))
+        return self._compare(other, operator.le)
 
     def __gt__(self, other: Any) -> Tensor:
-        return Tensor(self._data > _as_array(other))
+        return self._compare(other, operator.gt)
 
     def __ge__(self, other: Any) -> Tensor:
-        return Tensor(self._data >= _as_array(other))
+        return self._compare(other, operator.ge)
 
     # the named forms, as PyTorch's (pred.eq(target.view_as(pred)).sum() in its MNIST example)
     eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__

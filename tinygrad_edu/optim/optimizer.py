@@ -94,7 +94,7 @@ class Optimizer:
         for i, p in enumerate(self.params):
             if type(p) is Value or p._grad is None:
                 continue
-            data, grad = p._data, p._grad._data
+            data, grad = p._data, getattr(p._grad, "_data", p._grad)  # a Tensor (or what got past its setter)
             if (
                 type(grad) is np.ndarray
                 and type(data) is np.ndarray
@@ -119,7 +119,7 @@ class Optimizer:
                 update(id(p), data, np.array(p.grad))
                 p.data = float(data)
             elif p._grad is not None:
-                update(id(p), p._data, p._grad._data)
+                update(id(p), p._data, getattr(p._grad, "_data", p._grad))
                 p._vc[0] += 1  # changed in place, as PyTorch's optimizers: a version for backward's checks
 
     def _update(self, key: int, data: np.ndarray, grad: np.ndarray) -> None:
