@@ -3,7 +3,6 @@ list "not supported" quotes these messages; every entry there is one test here).
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 import tinygrad_edu as torch

@@ -26,7 +26,7 @@ from . import ops
 from .backprop import backprop, store_grad
 from .devices import check_device, device
 from .dtypes import DEFAULT_DTYPE, as_dtype
-from .graph import check_finite, is_anomaly_enabled, is_grad_enabled, no_grad
+from .graph import check_finite, is_anomaly_enabled, is_grad_enabled
 from .ops import Op, normalize_axis
 from .tensor_inplace import InplaceMethods
 from .tensor_methods import TensorMethods
@@ -370,6 +370,14 @@ class Tensor(InplaceMethods, TensorMethods):
         if self._data.size != 1:
             raise ValueError(f"item: only a one-element tensor can be converted to a number, got shape {self.shape}")
         return self._data.item()
+
+    def __float__(self) -> float:
+        """``float(t)`` for a one-element tensor, as PyTorch's."""
+        return float(self.item())
+
+    def __int__(self) -> int:
+        """``int(t)`` for a one-element tensor (truncated toward 0), as PyTorch's."""
+        return int(self.item())
 
     def detach(self) -> Tensor:
         """The same memory, cut off from the graph; it shares this tensor's version counter, so an

@@ -69,9 +69,7 @@ class InplaceMethods:
 
     def _check_writable(self, name: str, dtype: np.dtype) -> None:
         if not self._data.flags.writeable:
-            raise RuntimeError(
-                f"{name}: this tensor's memory is read-only (a view made by expand?); clone() it first"
-            )
+            raise RuntimeError(f"{name}: this tensor's memory is read-only (a view made by expand?); clone() it first")
         if not np.can_cast(dtype, self._data.dtype, casting="same_kind"):
             raise RuntimeError(
                 f"{name}: result type {dtype} can't be cast to the desired output type {self._data.dtype}"
@@ -81,7 +79,7 @@ class InplaceMethods:
         """Record ``compute(previous self, *operands)`` and make this tensor its output."""
         if self.requires_grad and self.grad_fn is None:
             raise RuntimeError(VIEW_OF_LEAF_INPLACE_ERROR if name == "setitem" else LEAF_INPLACE_ERROR)
-        fn = self.grad_fn
+        fn: Any = self.grad_fn
         if fn is not None and fn.view and self._vc is self._prev[0]._vc:
             base = self._prev[0]
             if base.grad_fn is None:
@@ -105,16 +103,17 @@ class InplaceMethods:
                 f"{list(out._data.shape)}"
             )
         fn = out.grad_fn
+        me: Tensor = self  # type: ignore[assignment]
         self._check_writable(name, out._data.dtype)
         if 0 in fn.saves:  # the op kept the previous values for its backward: they get new memory
-            self._data = out._data.astype(self._data.dtype, copy=False)
+            me._data = out._data.astype(self._data.dtype, copy=False)
         else:
             np.copyto(self._data, out._data, casting="same_kind")
         self._vc[0] += 1
-        self.grad_fn, self._prev, self.requires_grad = fn, out._prev, True
+        me.grad_fn, me._prev, me.requires_grad = fn, out._prev, True
         # an op that saved its output saved this tensor at its new version
         fn.saved_versions = [(i, self._vc, self._vc[0]) if i < 0 else (i, c, v) for i, c, v in fn.saved_versions]
-        return self  # type: ignore[return-value]
+        return me
 
     def __setitem__(self, idx: Any, value: Any) -> None:
         """``t[idx] = value`` as PyTorch's: ints, slices, lists, ranges, None, Ellipsis, integer and boolean
@@ -130,12 +129,13 @@ class InplaceMethods:
                 [5., 0., 0.]])
         """
         idx = ops.normalize_index(as_index(idx))
+        v: Any
         if not isinstance(value, TensorMethods):  # a number (or a list) takes this tensor's dtype
             v = self._wrap(np.asarray(value, dtype=self._data.dtype))
         else:
             v = value
             if v._data.dtype != self._data.dtype and not ops.is_basic_index(idx):
-                names = [TYPE_NAMES.get(a.dtype.name, a.dtype.name).removesuffix("Tensor") for a in (self._data, v._data)]
+                names = [TYPE_NAMES.get(a.dtype.name, a.dtype.name)[: -len("Tensor")] for a in (self._data, v._data)]
                 raise RuntimeError(
                     f"Index put requires the source and destination dtypes match, got {names[0]} for the "
                     f"destination and {names[1]} for the source."

@@ -171,7 +171,7 @@ def is_basic_index(idx: Any) -> bool:
 def index(a: np.ndarray, idx: Any) -> np.ndarray:
     """``a[idx]`` with PyTorch's IndexError wording; an index of ints only gives a 0-d view, not a
     numpy scalar, so the element can be written through it (``t[i, j] += 1``)."""
-    if isinstance(idx, numbers.Integral) and a.ndim == 1 or (
+    if (isinstance(idx, numbers.Integral) and a.ndim == 1) or (
         isinstance(idx, tuple) and len(idx) == a.ndim and all(isinstance(i, numbers.Integral) for i in idx)
     ):
         idx = (*idx, Ellipsis) if isinstance(idx, tuple) else (idx, Ellipsis)
@@ -267,6 +267,8 @@ class IndexPut(Op):
         if self.needs_input_grad[1]:
             gv = unbroadcast(np.asarray(g[self.idx]), self.fit_shape).reshape(self.v_shape).astype(self.v_dtype)
         return ga, gv
+
+
 class Cat(Op):
     """Join along an existing axis;  each input gets its slice of G."""
 

@@ -214,7 +214,8 @@ class Trainer:
             for step, i in enumerate(range(0, _count(x), batch_size)):
                 cbs.on_predict_batch_begin(step)
                 xb = _take(x, slice(i, i + batch_size))
-                parts.append(self([Tensor(a) for a in xb] if isinstance(xb, list) else Tensor(xb), training=False)._data)
+                batch = [Tensor(a) for a in xb] if isinstance(xb, list) else Tensor(xb)
+                parts.append(self(batch, training=False)._data)
                 cbs.on_predict_batch_end(step, logs={"outputs": parts[-1]})
         cbs.on_predict_end()
         return np.concatenate(parts)
