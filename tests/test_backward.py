@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import gc
 import sys
+import threading
 
+import numpy as np
 import pytest
 
 import tinygrad_edu as tg
-from tinygrad_edu import Value
+from tinygrad_edu import Value, nn
+
+from .conftest import needs_torch
 
 
 def test_reused_node_gets_both_contributions() -> None:
@@ -91,3 +95,55 @@ def test_graph_has_no_reference_cycles() -> None:
         assert gc.collect() == 0
     finally:
         gc.enable()
+
+
+def _torch_mlp_grads(model: nn.MLP, batches: list[np.ndarray], repeats: int) -> list[float]:
+    """d/dθ of Σ_batches Σ_rows MLP(x) · repeats, computed by PyTorch in float64 from the same weights."""
+    import torch
+
+    layers = [
+        (
+            torch.tensor([[w.data for w in n.w] for n in layer.neurons], dtype=torch.float64, requires_grad=True),
+            torch.tensor([n.b.data for n in layer.neurons], dtype=torch.float64, requires_grad=True),
+        )
+        for layer in model.layers
+    ]
+    total = torch.zeros((), dtype=torch.float64)
+    for xb in batches:
+        h = torch.tensor(xb, dtype=torch.float64)
+        for i, (W, b) in enumerate(layers):
+            h = h @ W.T + b
+            h = torch.tanh(h) if i < len(layers) - 1 else h
+        total = total + h.sum()
+    (total * repeats).backward()
+    return [g for W, b in layers for row_w, gb in zip(W.grad.tolist(), b.grad.tolist()) for g in (*row_w, gb)]
+
+
+@needs_torch
+def test_threads_sharing_parameters_add_up_their_gradients() -> None:
+    """Four threads backpropagate their own batch through one shared MLP, over and over. Each node
+    must gather its upstream gradient in its own call and each ``+=`` into a shared ``.grad`` must
+    be whole, so the gradients are the sum over all calls: PyTorch's gradient of the summed loss.
+    A 1 µs switch interval makes the interpreter change threads inside the walks; the tolerance is
+    rounding, since the calls add their gradients in whatever order the threads run."""
+    model = nn.MLP(3, [8, 8, 1], activation="tanh")
+    rng = np.random.default_rng()
+    batches = [rng.normal(size=(5, 3)) for _ in range(4)]
+    repeats = 6
+
+    def work(xb: np.ndarray) -> None:
+        for _ in range(repeats):
+            Value.sum(model(row.tolist()) for row in xb).backward()
+
+    threads = [threading.Thread(target=work, args=(xb,)) for xb in batches]
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(interval)
+    got = [p.grad for p in model.parameters()]
+    np.testing.assert_allclose(got, _torch_mlp_grads(model, batches, repeats), rtol=1e-10, atol=1e-12)

@@ -34,6 +34,7 @@ def test_scalar_mlp_matches_micrograd_pytorch_and_compiled() -> None:
     out = run_bench("scalar_mlp.py", "--steps", "2")
     assert "speed-up vs micrograd as shipped" in out and "max |tinygrad_edu - micrograd|" in out
     assert "compiled / PyTorch float64" in out and "max relative |compiled - eager| over 2 losses" in out
+    assert "(micrograd's loop)" in out
 
 
 def test_tensor_mlp_matches_pytorch_and_numpy() -> None:
@@ -62,3 +63,13 @@ def test_cnn_kernels_bench_runs() -> None:
     out = run_bench("cnn_kernels.py", "--reps", "1")
     assert "(conv forward + backward)" in out and "(max-pool 2x2 with indices; backward)" in out
     assert out.count("conv") >= 5 and "keras conv2" in out and "LeNet pool1" in out
+
+
+def test_makemore_mlp_bench_matches_pytorch() -> None:
+    """makemore part 2's step in both libraries from the same weights and batches: the script checks
+    the first float64 losses against PyTorch's to 1e-10 relative (exits non-zero otherwise) and prints
+    the step-time ratio."""
+    pytest.importorskip("torch")
+    out = run_bench("makemore_mlp.py", "--steps", "3", "--runs", "1")
+    assert "float64 losses, first 5 steps: largest relative difference" in out
+    assert "step time ratio tinygrad_edu / PyTorch" in out and out.count("µs/step") == 2

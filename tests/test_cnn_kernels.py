@@ -392,3 +392,18 @@ def test_max_pool_dispatcher_with_nan_and_inf_equals_torch(dispatch, geom) -> No
     g = rand(out.shape, seed=4)
     F.max_pool2d(xt, k, s, p, d).backward(torch.from_numpy(g))
     np.testing.assert_array_equal(K.max_pool2d_backward(g, idx, shape), xt.grad.numpy())
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("shape", [(2, 3, 8, 8), (2, 2, 7, 9)])
+def test_max_pool_2x2_gradient_equals_torch_on_odd_sizes(dispatch, shape, dtype) -> None:
+    """2x2 windows of stride 2 on an odd height and width (the last row and column are in no window
+    and get a zero gradient), through the dispatcher, JIT on and off, in both float dtypes."""
+    x = rand(shape, dtype, seed=5)
+    out, idx = K.max_pool2d(x, (2, 2), (2, 2), (0, 0), (1, 1), (shape[2] // 2, shape[3] // 2))
+    xt = torch.from_numpy(x).requires_grad_()
+    g = rand(out.shape, dtype, seed=6)
+    F.max_pool2d(xt, 2).backward(torch.from_numpy(g))
+    gx = K.max_pool2d_backward(g, idx, shape)
+    assert gx.dtype == dtype
+    np.testing.assert_array_equal(gx, xt.grad.numpy())

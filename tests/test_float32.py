@@ -177,7 +177,7 @@ def test_keras_fit_on_float64_data(optimizer, jit) -> None:
             keras.layers.Dense(3, activation="softmax"),
         ]
     )
-    model.build((6,))
+    model.build((None, 6))  # Keras 3: the batch axis first
     parameters_to_float32_only(model)
     model.compile(optimizer=optimizer, loss="categorical_crossentropy", metrics=["accuracy"])
     history = model.fit(x, y, batch_size=8, epochs=2, verbose=0)

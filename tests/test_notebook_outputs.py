@@ -7,6 +7,8 @@ its outputs are read as a learner would see them:
 - no cell fails (each chapter asserts its key numbers in its cells);
 - every cell that makes a plot or a graph displays a picture: ``image/png`` or ``image/svg+xml``
   (or, for the step-by-step backward player, HTML that embeds SVG pictures);
+- every exercise cell holds its reference solution (``tests/exercise_solutions``) and every check
+  cell prints its "✓" line (tests/test_exercises.py runs the blanks, whose checks must fail);
 - no output is only the text ``<Figure size ... with N Axes>``, which is what a matplotlib figure
   without a notebook display hook shows.
 
@@ -19,9 +21,12 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
+
+from tests.exercise_solutions import fill_solutions
 
 nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
@@ -32,6 +37,8 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 PICTURE_CALLS = re.compile(r"\b(plot_\w+|draw_dot|backward_steps|subplots)\(")
 BARE_FIGURE = re.compile(r"^<(matplotlib\.figure\.)?Figure size [\d.]+x[\d.]+ with \d+ Axes>$")
 IMAGES = ("image/png", "image/svg+xml")
+#: Where each executed chapter is kept for this pytest process; tests/test_site.py builds the site from it.
+EXECUTED = Path(tempfile.gettempdir()) / f"tinygrad_edu_executed_notebooks_{os.getpid()}"
 
 
 def shows_picture(output: dict) -> bool:
@@ -50,9 +57,11 @@ def test_notebook_runs_alone_and_displays_its_pictures(path: Path, tmp_path: Pat
     monkeypatch.setenv("CI", "true")
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
     monkeypatch.chdir(tmp_path)
-    nb = nbformat.read(alone, as_version=4)
+    nb = fill_solutions(nbformat.read(alone, as_version=4))
     client = nbclient.NotebookClient(nb, timeout=900, kernel_name="python3", resources={"metadata": {"path": tmp_path}})
     client.execute()
+    EXECUTED.mkdir(exist_ok=True)
+    nbformat.write(nb, EXECUTED / path.name)
 
     picture_cells = 0
     for index, cell in enumerate(nb.cells):
@@ -64,6 +73,9 @@ def test_notebook_runs_alone_and_displays_its_pictures(path: Path, tmp_path: Pat
             assert not (BARE_FIGURE.match(text) and not shows_picture(output)), (
                 f"{path.name} cell {index} shows only {text!r}, not the picture"
             )
+        if "check" in cell.metadata.get("tags", []):
+            printed = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
+            assert "✓" in printed, f"{path.name} cell {index}: the check printed {printed!r}"
         code = "\n".join(line for line in cell.source.splitlines() if not line.lstrip().startswith(("#", "from ")))
         if PICTURE_CALLS.search(code):
             picture_cells += 1

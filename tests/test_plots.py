@@ -63,7 +63,7 @@ def test_figures_display_as_png_in_ipython() -> None:
     png = data["image/png"]
     assert png[:8] == PNG
     width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
-    assert (width, height) == (500, 400)  # the default 5 x 4 inch figure
+    assert (width, height) == (650, 400)  # plot_curves' 6.5 x 4 inch figure (1.5 in for the legend beside it)
     own, ax = plots.subplots(figsize=(3, 2))
     ax.plot([0, 1], [1, 0])
     assert "image/png" in formatters.DisplayFormatter().format(own)[0]

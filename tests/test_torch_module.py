@@ -348,3 +348,112 @@ def test_zero_grad_set_to_none() -> None:
 )
 def test_layer_reprs_are_pytorchs(make) -> None:
     assert repr(make(nn)) == repr(make(torch.nn))
+
+
+def names_and_shapes(model) -> list[tuple[str, tuple]]:
+    return [(k, tuple(p.shape)) for k, p in model.named_parameters()]
+
+
+def check_walks_match(ours, theirs) -> None:
+    """Everything the kept walk serves equals torch's on the same structure, and parameters()
+    is named_parameters() without names (the same objects)."""
+    assert names_and_shapes(ours) == names_and_shapes(theirs)
+    assert [id(p) for p in ours.parameters()] == [id(p) for _, p in ours.named_parameters()]
+    assert len(ours.parameters()) == len(list(theirs.parameters()))
+    assert [k for k, _ in ours.named_modules()] == [k for k, _ in theirs.named_modules()]
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    assert [k for k, _ in ours.named_buffers()] == [k for k, _ in theirs.named_buffers()]
+
+
+# Each step changes both models the same way, after the walk has been kept by a first call.
+MUTATIONS = [
+    ("new Parameter", lambda lib, m: setattr(m.body, "gain", lib.nn.Parameter(lib.ones(2)))),
+    ("new Module", lambda lib, m: setattr(m, "extra", lib.nn.Linear(1, 2))),
+    ("replaced Parameter", lambda lib, m: setattr(m.body.fc, "weight", lib.nn.Parameter(lib.zeros(5, 4)))),
+    ("replaced Module", lambda lib, m: setattr(m.body, "fc", lib.nn.Linear(4, 7))),
+    ("deleted Parameter", lambda lib, m: delattr(m.body, "scale")),
+    ("deleted Module", lambda lib, m: delattr(m, "out")),
+    ("bias set to None", lambda lib, m: m.body.head[0].register_parameter("bias", None)),
+    ("register_buffer", lambda lib, m: m.body.register_buffer("count", lib.zeros(3))),
+    ("add_module", lambda lib, m: m.body.add_module("side", lib.nn.Linear(2, 2))),
+    ("Sequential item replaced", lambda lib, m: m.body.head.__setitem__(2, lib.nn.Linear(3, 4))),
+    ("ModuleList appended", lambda lib, m: m.stack.append(lib.nn.Linear(3, 3))),
+    ("ModuleList item replaced", lambda lib, m: m.stack.__setitem__(0, lib.nn.Linear(2, 5))),
+    ("ModuleList insert", lambda lib, m: m.stack.insert(0, lib.nn.Linear(1, 1))),
+    ("ModuleList item deleted", lambda lib, m: m.stack.__delitem__(1)),
+    ("Parameter shared", lambda lib, m: setattr(m.stack[0], "weight", m.body.fc.weight)),
+    ("Module shared", lambda lib, m: setattr(m, "again", m.body.fc)),
+]
+
+
+def test_the_kept_walk_follows_every_change_as_pytorch() -> None:
+    """Each structural change, made after parameters() has walked the tree once, shows in the next
+    parameters()/named_parameters()/named_modules()/state_dict() as in torch after the same change."""
+    models = {}
+    for lib in (tg, torch):
+        model = build(lib)
+        model.stack = lib.nn.ModuleList([lib.nn.Linear(2, 2), lib.nn.Linear(2, 3)])
+        models[lib] = model
+    check_walks_match(models[tg], models[torch])
+    for what, mutate in MUTATIONS:
+        for lib, model in models.items():
+            mutate(lib, model)
+        try:
+            check_walks_match(models[tg], models[torch])
+        except AssertionError as error:
+            raise AssertionError(f"after {what}") from error
+
+
+def test_zero_grad_and_train_see_a_module_added_after_the_walk() -> None:
+    model = nn.Sequential(nn.Linear(2, 2))
+    model.zero_grad()
+    model.late = nn.Linear(2, 1)
+    model.late(model(tg.ones(1, 2))).sum().backward()
+    assert model.late.weight.grad is not None
+    model.zero_grad()
+    assert model.late.weight.grad is None and model[0].weight.grad is None
+    model.late.dropout = nn.Dropout(0.5)
+    assert model.eval().late.dropout.training is False
+
+
+def test_scalar_mlp_walk_follows_lists_changed_in_place() -> None:
+    """micrograd's nets keep weights in plain lists: changing a list in place, deep in the tree,
+    shows in the root's parameters() (the count is the definition: Σ (fan_in + 1) per neuron)."""
+    from tinygrad_edu import Value
+
+    mlp = nn.MLP(2, [3, 1])
+    assert len(mlp.parameters()) == 3 * 3 + 4
+    neuron = mlp.layers[0].neurons[1]
+    extra = Value(0.5)
+    neuron.w.append(extra)
+    assert len(mlp.parameters()) == 14 and extra in mlp.parameters()
+    swapped = Value(2.0)
+    neuron.w[0] = swapped  # same length, another object
+    params = mlp.parameters()
+    assert any(p is swapped for p in params) and len(params) == 14
+    mlp.layers[1].neurons.append(nn.Neuron(3))
+    assert len(mlp.parameters()) == 18
+    mlp.zero_grad()
+    assert all(p.grad == 0.0 for p in mlp.parameters())
+    mlp.layers.pop()
+    assert len(mlp.parameters()) == 3 * 3 + 1  # the first layer only (+ the appended weight)
+
+
+def test_a_plain_tensor_attribute_counts_while_it_requires_grad() -> None:
+    """The module doc's rule: a Tensor attribute with requires_grad=True is a parameter; switching
+    the flag after the walk was kept changes the next parameters()."""
+    m = nn.Module()
+    m.t = tg.zeros(2)
+    assert m.parameters() == []
+    m.t.requires_grad = True
+    assert m.parameters() == [m.t]
+    m.t.requires_grad = False
+    assert m.parameters() == []
+
+
+def test_cuda_is_refused_with_the_device_error() -> None:
+    """The README's device row: `model.cuda()` raises the same RuntimeError as torch.device('cuda') here."""
+    with pytest.raises(RuntimeError, match=r"device 'cuda' is not supported: tinygrad_edu runs on the CPU only"):
+        nn.Linear(2, 1).cuda()
+    with pytest.raises(RuntimeError, match="is not supported"):
+        nn.Linear(2, 1).to("cuda")

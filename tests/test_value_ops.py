@@ -196,3 +196,45 @@ def test_sum_and_dot_nodes() -> None:
     assert s.data == 3.5
     with pytest.raises(ValueError, match="dot: 3 weights but 2 inputs"):
         Value.dot(w, x[:2])
+
+
+# ------------------------------------------------------------------ log10: one row of the op table
+LOG10_POINTS = [1e-300, 1e-3, 0.37, 1.0, 2.0, 10.0, 123.456, 1e300]
+
+
+def test_log10_value_and_gradient_match_central_differences() -> None:
+    """log₁₀ x against math.log10 and its derivative against float64 central differences of
+    math.log10 with a step proportional to x (the function's scale); 1e-7 relative is what a
+    central difference of step 1e-5·x leaves (its truncation error is ~(h/x)² relative)."""
+    for x in LOG10_POINTS:
+        v = Value(x)
+        y = v.log10()
+        y.backward()
+        assert y.data == pytest.approx(math.log10(x), rel=1e-15, abs=0.0)
+        h = 1e-5 * x
+        assert v.grad == pytest.approx((math.log10(x + h) - math.log10(x - h)) / (2 * h), rel=1e-7)
+    for x in (0.37, 2.0, 123.456):  # gradcheck steps by 1e-6: points well inside the domain
+        assert gradcheck(lambda a: a.log10(), [Value(x)])
+
+
+@needs_torch
+def test_log10_matches_pytorch() -> None:
+    """Value and gradient against torch.log10 in float64; torch's backward divides by a literal of
+    ln 10 one unit in the last place below ours, hence 1e-15 relative and not equality."""
+    import torch
+
+    for x in LOG10_POINTS:
+        v = Value(x)
+        y = v.log10()
+        y.backward()
+        t = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+        torch.log10(t).backward()
+        assert y.data == torch.log10(t.detach()).item()
+        assert v.grad == pytest.approx(t.grad.item(), rel=1e-15)
+
+
+def test_log10_refuses_what_log_refuses_and_passes_nan() -> None:
+    for bad in (0.0, -1.0):
+        with pytest.raises(ValueError, match=rf"log10: input must be positive, got {bad!r}"):
+            Value(bad).log10()
+    assert math.isnan(Value(math.nan).log10().data)

@@ -219,7 +219,7 @@ def test_784_input_mlp_fits_960_pixels(tmp_path) -> None:
 def test_format_and_render_as_graphviz_digraph(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(ValueError, match="format must be one of svg, png"):
         draw_dot(Value(1.0), format="gif")
-    monkeypatch.setattr(viz, "find_renderer", lambda: None)
+    monkeypatch.setattr(viz.render, "find_renderer", lambda: None)
     bundle = draw_dot(small_graph(), format="png")._repr_mimebundle_()
     assert list(bundle) == ["text/plain"] and "apt-get install graphviz" in bundle["text/plain"]
     with pytest.raises(RuntimeError, match="no Graphviz renderer"):
@@ -257,7 +257,7 @@ def test_labels_are_quoted() -> None:
 
 
 def test_save_dot_needs_no_renderer(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(viz, "find_renderer", lambda: None)
+    monkeypatch.setattr(viz.render, "find_renderer", lambda: None)
     g = draw_dot(small_graph())
     assert g.save(tmp_path / "g.dot").read_text() == g.source
     with pytest.raises(ValueError, match=r"unknown suffix '\.gif'"):
@@ -272,7 +272,7 @@ def test_each_renderer_draws(program: str, monkeypatch: pytest.MonkeyPatch) -> N
     path = shutil.which(program)
     if path is None:
         pytest.skip(f"{program} not installed")
-    monkeypatch.setattr(viz, "find_renderer", lambda: path)
+    monkeypatch.setattr(viz.render, "find_renderer", lambda: path)
     svg = draw_dot(small_graph()).svg()
     assert "<svg" in svg and "data 2.0000" in svg
 
@@ -314,3 +314,35 @@ def test_backward_steps_player_is_self_contained_html(tmp_path) -> None:
 def test_backward_steps_needs_a_value_graph() -> None:
     with pytest.raises(TypeError, match="must be a Value"):
         backward_steps(Tensor([1.0]))
+
+
+def test_wrt_product_keeps_the_root_edge_factor_when_it_is_not_one() -> None:
+    """o = tanh(w·x): the root's own edge carries ∂o/∂(w·x) = 1 − o², not 1 (every other wrt graph here
+    starts with a sum, whose factor is 1, so a product that dropped its first factor would pass them).
+    Expected from calculus: ∂o/∂w = (1 − tanh²(w·x))·x."""
+    w, x = Value(0.7, label="w"), Value(-1.3, label="x")
+    o = (w * x).tanh()
+    o.label = "o"
+    o.backward()
+    expected = (1 - math.tanh(0.7 * -1.3) ** 2) * -1.3
+    rule = draw_dot(o, local=True, wrt=w).chain_rule
+    assert rule.products == [pytest.approx(expected, rel=1e-12)]
+    assert rule.total == pytest.approx(expected, rel=1e-12)
+    factors = [v for _, _, v in rule.factors[0]]
+    assert math.prod(factors) == pytest.approx(expected, rel=1e-12) and factors[0] == pytest.approx(1 - o.data**2)
+
+
+def test_backward_steps_show_the_partial_sum_at_a_reused_node() -> None:
+    """y = a·b + a uses a twice: the `+` hands a 1 (∂y/∂a through the sum), the `*` hands it b = −2;
+    the frame between shows a's sum so far, 1, and the caption the total b + 1 = −1 (calculus)."""
+    a, b = Value(3.0, label="a"), Value(-2.0, label="b")
+    ab = a * b
+    ab.label = "ab"
+    y = ab + a
+    y.label = "y"
+    steps = backward_steps(y)
+    assert "a now holds 1.0000 (1 of 2 shares)" in steps.captions[1]
+    assert "grad 1.0000 so far (1 of 2)" in steps.sources[1]
+    assert "a now holds -1.0000 (2 of 2 shares)" in steps.captions[2]
+    assert "so far" not in steps.sources[2]
+    assert steps.captions[-1].endswith("is complete") and len(steps) == 5

@@ -87,7 +87,7 @@ def backprop(root: Tensor, grad: Any = None, capture: Sequence[Tensor] | None = 
 #: one lock for every accumulation into ``.grad``: threads that backpropagate into a shared leaf
 #: read, add and store in turn (numpy releases the GIL inside a large addition, so an unguarded
 #: read-add-store would lose updates)
-_grad_lock = threading.Lock()
+_GRAD_LOCK = threading.Lock()
 
 
 def store_grad(node: Tensor, g: np.ndarray, stored: set[int]) -> None:
@@ -95,7 +95,7 @@ def store_grad(node: Tensor, g: np.ndarray, stored: set[int]) -> None:
     PyTorch's), never aliasing a read-only view or another node's array."""
     if g.dtype != node._data.dtype:
         g = g.astype(node._data.dtype)
-    with _grad_lock:
+    with _GRAD_LOCK:
         grad = node._grad
         if grad is not None:
             grad._data = grad._data + g

@@ -26,6 +26,7 @@ import numpy as np
 
 from .devices import check_device
 from .dtypes import DEFAULT_DTYPE, as_dtype, float32, int64
+from .kernels.distributions import fma
 from .rng import default_rng
 from .tensor import SPARSE_ERROR, Tensor
 
@@ -166,13 +167,30 @@ def linspace(
 ) -> Tensor:
     """``steps`` evenly spaced values from ``start`` to ``end`` inclusive (float32 by default).
 
+    PyTorch's rule (its CPU kernel, measured bit for bit against 2.13): in the result's dtype (in double from
+    the ends cast to integers for an integer result), step = (end − start)/(steps − 1), and value i is
+    fma(step, i, start) in the first half (i < steps // 2) and fma(−step, steps − 1 − i, end) in the second,
+    each rounded once, so both ends are exact; an infinite end gives PyTorch's NaNs (∞·0, ∞ − ∞).
+
     >>> linspace(0, 1, 5).data
     array([0.  , 0.25, 0.5 , 0.75, 1.  ], dtype=float32)
     """
     if not isinstance(steps, numbers.Integral) or steps < 0:
         raise ValueError(f"linspace: steps must be a non-negative integer, got {steps!r}")
-    values = np.linspace(start, end, builtins.int(steps), dtype=np.float64)
-    return _make(values.astype(as_dtype(dtype) or float32), None, device, requires_grad)
+    out_dtype = np.dtype(as_dtype(dtype) or float32)
+    n = builtins.int(steps)
+    work = out_dtype.type if out_dtype.kind == "f" and out_dtype.itemsize >= 4 else np.float64
+    if out_dtype.kind != "f":
+        start, end = builtins.int(start), builtins.int(end)
+    lo, hi, i = work(start), work(end), np.arange(n, dtype=work)
+    with np.errstate(invalid="ignore", over="ignore"):
+        step = (hi - lo) / work(max(n - 1, 1))
+        if np.isfinite(step) and np.isfinite(lo) and np.isfinite(hi):
+            first, second = fma(i * 0 + step, i, i * 0 + lo), fma(i * 0 - step, work(n - 1) - i, i * 0 + hi)
+        else:  # ∞·0 and ∞ − ∞ give NaN here as in PyTorch's kernel (the exact fma assumes finite terms)
+            first, second = lo + step * i, hi - step * (work(n - 1) - i)
+        values = np.where(np.arange(n) < n // 2, first, second) if n > 1 else np.full(n, lo, work)
+    return _make(values.astype(out_dtype), None, device, requires_grad)
 
 
 def eye(

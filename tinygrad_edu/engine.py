@@ -8,21 +8,30 @@ derivatives in ``out._local``. `Value.backward` then applies the chain rule with
 every op; this is the loop it runs::
 
     order = topological_order(self)               # every node, inputs before their users
-    for node in order:
-        node._upstream = 0.0                      # dL/dnode gathered during this call
-    self._upstream = float(grad)                  # dL/dself: 1 for a loss
-    for node in reversed(order):                  # users before inputs: node._upstream is complete
-        g = node._upstream
-        node.grad += g                            # .grad accumulates across calls, as in PyTorch
-        if g != 0.0:                              # nothing to pass on (a dead ReLU's whole branch)
-            for parent, local in zip(node._prev, node._local):
-                parent._upstream += local * g     # dL/dparent += ∂node/∂parent · dL/dnode
+    with _walking:                                # one walk at a time (threads, see below)
+        for node in order:
+            node._upstream = 0.0                  # dL/dnode gathered during this walk
+        self._upstream = float(grad)              # dL/dself: 1 for a loss
+        for node in reversed(order):              # users before inputs: node._upstream is complete
+            g = node._upstream
+            node.grad += g                        # .grad accumulates across calls, as in PyTorch
+            if g != 0.0:                          # nothing to pass on (a dead ReLU's whole branch)
+                for parent, local in zip(node._prev, node._local):
+                    parent._upstream += local * g  # dL/dparent += ∂node/∂parent · dL/dnode
 
 Skipping g = 0 differs from PyTorch only where a local derivative is ±inf or NaN (√a at a = 0, say):
 PyTorch multiplies 0 by it and passes NaN on, this loop passes nothing, which is the derivative of
 the function actually computed (0·√a is 0 everywhere).
 
-So an op's forward formula and its derivative sit side by side in one method, and no per-node
+Graphs built in several threads may share nodes (one model's parameters, a batch split over
+threads); their walks would then add into the same ``_upstream`` scratch and the same ``.grad``.
+The lock lets one walk run at a time, so each walk has the scratch to itself and every ``+=`` into
+a shared ``.grad`` is whole: the result is the sum of every call's gradient, whatever the
+interleaving. (The walk is pure Python, which holds the GIL anyway, so the lock costs no
+parallelism; a scratch of the walk's own, a dict, made every backward 21% slower.)
+
+So an op's forward formula and its derivative sit side by side in one function of the op table
+(`tinygrad_edu.scalar_ops`), which the op's method calls, and no per-node
 closure is allocated. A closure that refers to its own output (as micrograd's ``_backward`` does)
 makes a reference cycle in every node, which only Python's cyclic garbage collector can free; here
 a node refers only to its inputs, so a graph is freed as soon as it goes out of scope.
@@ -30,15 +39,21 @@ a node refers only to its inputs, so a graph is freed as soon as it goes out of 
 
 from __future__ import annotations
 
-import math
 import numbers
-from collections.abc import Iterable
+import threading
+from collections.abc import Callable, Iterable
 from typing import Union
 
+from . import scalar_ops as ops
 from .graph import _state, _threads_without_grad, topological_order
+from .scalar_ops import OPS
 
 Number = int | float
 Operand = Union["Value", int, float]
+
+#: Held by each `Value.backward` walk: the ``_upstream`` scratch of shared nodes and ``.grad``'s
+#: read-then-write ``+=`` belong to one walk at a time (see the module doc).
+_walking = threading.Lock()
 
 
 def _new(data: float, prev: tuple, local: tuple, op: str) -> Value:
@@ -58,16 +73,37 @@ def _new(data: float, prev: tuple, local: tuple, op: str) -> Value:
     return out
 
 
-def _pow(a: float, k: float) -> float:
-    """aᵏ as C's ``pow`` gives it (so as numpy and PyTorch do): ±inf where Python's ``**`` raises
-    OverflowError, and ±inf for 0 to a negative power where it raises ZeroDivisionError."""
-    try:
-        return a**k
-    except (OverflowError, ZeroDivisionError):
-        odd = k.is_integer() and k % 2.0 == 1.0
-        if a == 0.0:  # k < 0: C99 gives ±inf, the sign of a zero base kept for odd integer k
-            return math.copysign(math.inf, a) if odd else math.inf
-        return -math.inf if (a < 0.0 and odd) else math.inf
+def _unary_method(code: int) -> Callable[[Value], Value]:
+    """The `Value` method of op ``code`` of the table (one operand, no number): calls its formula
+    and builds the node, or raises the op's error. The formula's docstring states the math."""
+    op = OPS[code]
+    formula, symbol = op.formula, op.symbol
+
+    def method(self: Value) -> Value:
+        out, local, _, err = formula(self.data, 0.0, 0.0)
+        if err:
+            raise op.error(err, self.data, 0.0, 0.0)
+        return _new(out, (self,), (local,), symbol)
+
+    method.__name__, method.__qualname__, method.__doc__ = op.name, f"Value.{op.name}", formula.__doc__
+    return method
+
+
+def _binary_method(code: int, name: str) -> Callable[[Value, Operand], Value]:
+    """The `Value` method ``name`` of op ``code`` of the table (two operands; a number becomes a leaf)."""
+    op = OPS[code]
+    formula, symbol = op.formula, op.symbol
+
+    def method(self: Value, other: Operand) -> Value:
+        if not isinstance(other, Value):
+            other = _as_value(other)
+        out, da, db, err = formula(self.data, other.data, 0.0)
+        if err:
+            raise op.error(err, self.data, other.data, 0.0)
+        return _new(out, (self, other), (da, db), symbol)
+
+    method.__name__, method.__qualname__, method.__doc__ = name, f"Value.{name}", formula.__doc__
+    return method
 
 
 def _as_value(x: Operand) -> Value:
@@ -76,6 +112,9 @@ def _as_value(x: Operand) -> Value:
     if isinstance(x, numbers.Real):
         return Value(x)
     raise TypeError(f"Value: cannot combine a Value with {type(x).__name__} {x!r}; use a number or a Value")
+
+
+_pow_value = _binary_method(ops.POW, "__pow__")
 
 
 class Value:
@@ -113,35 +152,12 @@ class Value:
         name = f"label={self.label!r}, " if self.label else ""
         return f"Value({name}data={self.data:.6g}, grad={self.grad:.6g})"
 
-    # ---------------------------------------------------------------- arithmetic
-    def __add__(self, other: Operand) -> Value:
-        """a + b;  ∂/∂a = 1, ∂/∂b = 1."""
-        other = _as_value(other)
-        return _new(self.data + other.data, (self, other), (1.0, 1.0), "+")
-
-    def __mul__(self, other: Operand) -> Value:
-        """a · b;  ∂/∂a = b, ∂/∂b = a."""
-        other = _as_value(other)
-        return _new(self.data * other.data, (self, other), (other.data, self.data), "*")
-
-    def __sub__(self, other: Operand) -> Value:
-        """a − b;  ∂/∂a = 1, ∂/∂b = −1."""
-        other = _as_value(other)
-        return _new(self.data - other.data, (self, other), (1.0, -1.0), "-")
-
-    def __truediv__(self, other: Operand) -> Value:
-        """a / b;  ∂/∂a = 1/b, ∂/∂b = −a/b² = −(a/b)/b (PyTorch's formula, so that the quotient
-        is the correctly rounded a/b and a tiny b gives inf, never a spurious NaN)."""
-        other = _as_value(other)
-        b = other.data
-        if b == 0.0:
-            raise ZeroDivisionError(f"div: division of {self.data!r} by zero")
-        out = self.data / b
-        return _new(out, (self, other), (1.0 / b, -out / b), "/")
-
-    def __neg__(self) -> Value:
-        """−a;  ∂/∂a = −1."""
-        return _new(-self.data, (self,), (-1.0,), "neg")
+    # --------------------------------- arithmetic (each formula and its docstring: tinygrad_edu.scalar_ops)
+    __add__ = _binary_method(ops.ADD, "__add__")
+    __mul__ = _binary_method(ops.MUL, "__mul__")
+    __sub__ = _binary_method(ops.SUB, "__sub__")
+    __truediv__ = _binary_method(ops.DIV, "__truediv__")
+    __neg__ = _unary_method(ops.NEG)
 
     def __pow__(self, exponent: Operand) -> Value:
         """a ** k.
@@ -152,31 +168,18 @@ class Value:
 
         Both derivatives follow PyTorch at the edges: ∂/∂a is 0 when k = 0 (even for a = 0 or NaN),
         ∂/∂k is 0 at a = 0, NaN and ±inf propagate as IEEE pow does (1^NaN = 1, (−2)^inf = inf), and
-        a result too large for a float is ±inf rather than Python's OverflowError.
+        a result too large for a float is ±inf rather than Python's OverflowError. The node's label
+        holds k exactly (``**2``, ``**1.23456789``).
         """
-        a = self.data
         if isinstance(exponent, Value):
-            k = exponent.data
-            if a < 0.0 or (a == 0.0 and k <= 0.0):
-                raise ValueError(
-                    f"pow: base {a!r} to the Value power {k!r} is undefined; a Value exponent needs a positive base"
-                )
-            out = _pow(a, k)
-            d_base = 0.0 if k == 0.0 else k * _pow(a, k - 1.0)
-            if a == 0.0 and k >= 0.0:
-                d_exp = 0.0
-            else:  # a > 0, or a NaN that the log passes on
-                d_exp = out * (math.log(a) if a > 0.0 else math.nan)
-            return _new(out, (self, exponent), (d_base, d_exp), "pow")
+            return _pow_value(self, exponent)
         if not isinstance(exponent, numbers.Real):
             raise TypeError(f"pow: exponent must be a number or a Value, got {type(exponent).__name__}")
         k = float(exponent)
-        if a < 0.0 and math.isfinite(k) and not k.is_integer():
-            raise ValueError(f"pow: negative base {a!r} to the non-integer power {k!r} is not a real number")
-        if a == 0.0 and k < 0.0:
-            raise ValueError(f"pow: zero to the negative power {k!r} is undefined (division by zero)")
-        local = 0.0 if k == 0.0 else k * _pow(a, k - 1.0)
-        return _new(_pow(a, k), (self,), (local,), f"**{k:g}")
+        out, local, _, err = ops.pow_const(self.data, 0.0, k)
+        if err:
+            raise OPS[ops.POWC].error(err, self.data, 0.0, k)
+        return _new(out, (self,), (local,), ops.pow_symbol(k))
 
     def __radd__(self, other: Number) -> Value:
         return _as_value(other) + self
@@ -194,70 +197,21 @@ class Value:
         return _as_value(base) ** self
 
     # ------------------------------------------------------------ elementary functions
-    def exp(self) -> Value:
-        """eᵃ;  ∂/∂a = eᵃ. Overflows to +inf above a ≈ 709.78, as IEEE float64 does."""
-        try:
-            out = math.exp(self.data)
-        except OverflowError:
-            out = math.inf
-        return _new(out, (self,), (out,), "exp")
-
-    def log(self) -> Value:
-        """ln a;  ∂/∂a = 1/a. Defined for a > 0 only; NaN gives NaN, as in PyTorch."""
-        a = self.data
-        if a <= 0.0:
-            raise ValueError(f"log: input must be positive, got {a!r}")
-        return _new(math.log(a), (self,), (1.0 / a,), "log")
-
-    def sqrt(self) -> Value:
-        """√a;  ∂/∂a = 1/(2√a) (+inf at a = 0). Defined for a ≥ 0 only; NaN gives NaN, as in PyTorch."""
-        a = self.data
-        if a < 0.0:
-            raise ValueError(f"sqrt: input must be non-negative, got {a!r}")
-        out = math.sqrt(a)
-        return _new(out, (self,), (0.5 / out if out != 0.0 else math.copysign(math.inf, out),), "sqrt")
-
-    def tanh(self) -> Value:
-        """tanh a = (e^{2a} − 1)/(e^{2a} + 1);  ∂/∂a = 1 − tanh² a."""
-        t = math.tanh(self.data)
-        return _new(t, (self,), (1.0 - t * t,), "tanh")
-
-    def sigmoid(self) -> Value:
-        """σ(a) = 1/(1 + e^{−a});  ∂/∂a = σ(a)(1 − σ(a)).
-
-        Stable for large |a|: for a < 0 it is computed as eᵃ/(1 + eᵃ), so e^{−a} never overflows.
-        """
-        a = self.data
-        if a >= 0.0:
-            s = 1.0 / (1.0 + math.exp(-a))
-        else:
-            e = math.exp(a)
-            s = e / (1.0 + e)
-        return _new(s, (self,), (s * (1.0 - s),), "sigmoid")
-
-    def relu(self) -> Value:
-        """max(0, a);  ∂/∂a = 1 for a > 0, else 0 (PyTorch's choice at a = 0).
-
-        NaN stays NaN with ∂/∂a = 1, as in PyTorch (a NaN must not vanish into a 0 that looks fine).
-        """
-        a = self.data
-        if a <= 0.0:
-            return _new(0.0, (self,), (0.0,), "relu")
-        return _new(a, (self,), (1.0,), "relu")
-
-    def leaky_relu(self, alpha: float = 0.01) -> Value:
-        """a for a > 0, else α·a;  ∂/∂a = 1 or α. α = 0.01 as in PyTorch's LeakyReLU."""
-        a = self.data
-        if a > 0.0:
-            return _new(a, (self,), (1.0,), "leaky_relu")
-        return _new(alpha * a, (self,), (alpha,), "leaky_relu")
-
-    def abs(self) -> Value:
-        """|a|;  ∂/∂a = sign(a), with sign(0) = 0 as in PyTorch."""
-        a = self.data
-        return _new(abs(a), (self,), (1.0 if a > 0.0 else (-1.0 if a < 0.0 else 0.0),), "abs")
-
+    exp = _unary_method(ops.EXP)
+    log = _unary_method(ops.LOG)
+    log10 = _unary_method(ops.LOG10)
+    sqrt = _unary_method(ops.SQRT)
+    tanh = _unary_method(ops.TANH)
+    sigmoid = _unary_method(ops.SIGMOID)
+    relu = _unary_method(ops.RELU)
+    abs = _unary_method(ops.ABS)
     __abs__ = abs
+
+    def leaky_relu(self, alpha: float = ops.LEAKY_RELU_DEFAULT) -> Value:
+        """a for a > 0, else α·a;  ∂/∂a = 1 or α. α = 0.01 as in PyTorch's LeakyReLU."""
+        a, alpha = self.data, float(alpha)
+        out, local, _, _ = ops.leaky_relu(a, 0.0, alpha)
+        return _new(out, (self,), (local,), OPS[ops.LEAKY_RELU].symbol)
 
     # ------------------------------------------------------------------ n-ary ops
     @staticmethod
@@ -268,11 +222,7 @@ class Value:
         (an overflow, or inf − inf) it is the plain left-to-right sum: ±inf or NaN, as in PyTorch.
         """
         vals = tuple(_as_value(v) for v in values)
-        try:
-            out = math.fsum(v.data for v in vals)
-        except (OverflowError, ValueError):
-            out = sum(v.data for v in vals)
-        return _new(out, vals, (1.0,) * len(vals), "sum")
+        return _new(ops.fsum([v.data for v in vals]), vals, (1.0,) * len(vals), "sum")
 
     @staticmethod
     def dot(weights: Iterable[Operand], inputs: Iterable[Operand], bias: Operand = 0.0) -> Value:
@@ -297,15 +247,16 @@ class Value:
         twice on the same graph exactly doubles every gradient.
         """
         order = topological_order(self)
-        for node in order:
-            node._upstream = 0.0
-        self._upstream = float(grad)
-        for node in reversed(order):
-            g = node._upstream
-            node.grad += g
-            if g != 0.0:
-                for parent, local in zip(node._prev, node._local):
-                    parent._upstream += local * g
+        with _walking:
+            for node in order:
+                node._upstream = 0.0
+            self._upstream = float(grad)
+            for node in reversed(order):
+                g = node._upstream
+                node.grad += g
+                if g != 0.0:
+                    for parent, local in zip(node._prev, node._local):
+                        parent._upstream += local * g
 
     def zero_grad(self) -> None:
         """Set the gradient of this node and of every node it was computed from to 0.0."""

@@ -81,7 +81,8 @@ def plot_curves(
     ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
     if log:
         ax.set_yscale("log")
-    ax.legend()
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1), fontsize=8)  # outside, never over a curve
+    fig.set_size_inches(6.5, 4)
     return _done(fig, path)
 
 
@@ -119,7 +120,9 @@ def plot_decision_boundary(
     path: str | Path | None = None,
     title: str = "",
 ) -> Any:
-    """Colour the plane by ``predict`` (points (N, 2) → labels or scores) and draw the data on top."""
+    """Colour the plane by ``predict`` (points (N, 2) → labels or scores) and draw the data on top, each
+    class with its own colour and marker and a legend outside the axes; predicted labels colour their
+    regions in the same class colours."""
     X = np.asarray(X, dtype=np.float64)
     pad = 0.5
     xs = np.linspace(X[:, 0].min() - pad, X[:, 0].max() + pad, resolution)
@@ -128,10 +131,39 @@ def plot_decision_boundary(
     z = np.asarray(predict(np.column_stack([gx.ravel(), gy.ravel()]))).reshape(gx.shape)
     fig, axes = _figure()
     ax = axes[0, 0]
-    ax.contourf(gx, gy, z, levels=20 if z.dtype.kind == "f" else np.unique(z).size, cmap="coolwarm", alpha=0.4)
-    ax.scatter(X[:, 0], X[:, 1], c=y, cmap="coolwarm", edgecolors="k", s=25)
+    y = np.asarray(y)
+    classes = np.unique(y)
+    colours = _class_colours(len(classes))
+    if np.isin(np.unique(z), classes).all():  # predicted labels: each region in its class's colour
+        edges = np.concatenate([classes - 0.5, [classes[-1] + 0.5]])
+        ax.contourf(gx, gy, z, levels=edges, colors=colours, alpha=0.35)
+    else:  # scores: a graded map, blue (low) to red (high), as the class colours
+        ax.contourf(gx, gy, z, levels=20, cmap="coolwarm", alpha=0.4)
+    for k, (label, marker) in enumerate(zip(classes, "os^vD<>ph*")):
+        pts = X[y == label]
+        ax.scatter(
+            pts[:, 0], pts[:, 1], color=colours[k], marker=marker, edgecolors="k", s=45, label=f"class {label:g}"
+        )
+    ax.legend(title="data (regions: predicted)", loc="upper left", bbox_to_anchor=(1.02, 1))
     ax.set(xlabel="x₁", ylabel="x₂", title=title)
+    fig.set_size_inches(6, 4)
     return _done(fig, path)
+
+
+def _class_colours(n: int) -> list[Any]:
+    """``n`` colours from the blue and red ends of ``coolwarm``, the map under a decision boundary."""
+    from matplotlib import colormaps
+
+    return [colormaps["coolwarm"](v) for v in np.linspace(0.0, 1.0, n)] if n > 1 else [colormaps["coolwarm"](0.0)]
+
+
+#: How each activation is drawn: relu wide and pale under leaky relu's dashes, so relu′ = 1 and
+#: leaky relu′ = 1 (x > 0) are both seen where they coincide.
+_STYLES = {
+    "step": {"linestyle": ":", "linewidth": 2},
+    "relu": {"linewidth": 5, "alpha": 0.45},
+    "leaky relu (0.1)": {"linestyle": "--", "linewidth": 1.6},
+}
 
 
 def activation_curves(x: np.ndarray | None = None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
@@ -158,13 +190,13 @@ def plot_activations(path: str | Path | None = None) -> Any:
     """Activation functions (top) and their derivatives (bottom), as computed by autograd."""
     curves = activation_curves()
     x = np.linspace(-5, 5, 401)
-    fig, axes = _figure(1, 2, size=(6, 7))
+    fig, axes = _figure(1, 2, size=(7.5, 7))
     for name, (value, grad) in curves.items():
-        axes[0, 0].plot(x, value, label=name)
-        axes[1, 0].plot(x, grad, label=name)
+        axes[0, 0].plot(x, value, label=name, **_STYLES.get(name, {}))
+        axes[1, 0].plot(x, grad, label=name, **_STYLES.get(name, {}))
     axes[0, 0].set(title="activation φ(x)", xlabel="x")
     axes[1, 0].set(title="derivative φ′(x), from backward()", xlabel="x")
-    axes[0, 0].legend()
+    axes[0, 0].legend(loc="upper left", bbox_to_anchor=(1.02, 1))
     return _done(fig, path)
 
 

@@ -74,8 +74,9 @@ def relu(x: np.ndarray) -> np.ndarray:
 
 
 def relu_backward_np(y: np.ndarray, g: np.ndarray) -> np.ndarray:
-    """g · 1[y > 0], from the forward output y."""
-    return g * (y > 0)
+    """g · 1[not y ≤ 0], from the forward output y: where y is NaN the gradient passes, as PyTorch's
+    ``threshold_backward`` (which zeroes only where y ≤ 0)."""
+    return g * ~(y <= 0)
 
 
 @njit
@@ -83,12 +84,12 @@ def _relu_backward_nb(y, g):
     fy, fg = y.reshape(-1), g.reshape(-1)
     out = np.empty_like(fg)
     for i in range(fg.size):
-        out[i] = fg[i] if fy[i] > 0 else 0
+        out[i] = 0 if fy[i] <= 0 else fg[i]  # NaN passes the gradient, as in the twin
     return out.reshape(g.shape)
 
 
 def relu_backward(y: np.ndarray, g: np.ndarray) -> np.ndarray:
-    """g · 1[y > 0]; see `relu_backward_np`."""
+    """g · 1[not y ≤ 0]; see `relu_backward_np`."""
     return _elementwise("relu_backward", _relu_backward_nb, relu_backward_np, y=y, g=g)
 
 

@@ -9,7 +9,7 @@
   `BCEWithLogitsLoss`, `KLDivLoss`, `HuberLoss`, `SmoothL1Loss`.
 """
 
-from . import functional, init
+from . import functional, init, utils
 from .conv import AvgPool2d, Conv2d, GlobalAvgPool2d, MaxPool2d
 from .layers import (
     BatchNorm1d,
@@ -77,4 +77,5 @@ __all__ = [
     "Tanh",
     "functional",
     "init",
+    "utils",
 ]

@@ -236,13 +236,16 @@ def _binary_cross_entropy(input: Tensor, target: Any, reduction: str = "mean") -
     return _reduce(apply(ops.BinaryCrossEntropy(t._data), input), reduction, "binary_cross_entropy")
 
 
-def _binary_cross_entropy_with_logits(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
-    """Binary cross-entropy of σ(z) against t, computed from the logits z, stably, unweighted."""
+def _binary_cross_entropy_with_logits(
+    input: Tensor, target: Any, reduction: str = "mean", pos_weight: Any = None
+) -> Tensor:
+    """Binary cross-entropy of σ(z) against t, computed from the logits z, stably (see
+    `ops.BinaryCrossEntropyWithLogits`), the positive class weighted by ``pos_weight``."""
+    name = "binary_cross_entropy_with_logits"
     t = _target(target, input)
-    _same_shape("binary_cross_entropy_with_logits", input, t)
-    return _reduce(
-        apply(ops.BinaryCrossEntropyWithLogits(t._data), input), reduction, "binary_cross_entropy_with_logits"
-    )
+    _same_shape(name, input, t)
+    w = None if pos_weight is None else 1 + (_weight_array(name, pos_weight).astype(input.dtype) - 1) * t._data
+    return _reduce(apply(ops.BinaryCrossEntropyWithLogits(t._data, w), input), reduction, name)
 
 
 def hinge_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
@@ -390,14 +393,7 @@ def binary_cross_entropy_with_logits(
     −[p·t·log σ(z) + (1 − t)·log(1 − σ(z))]; softplus(u) = max(u, 0) + log(1 + e^{−|u|}) never overflows.
     """
     _check_reduction("binary_cross_entropy_with_logits", reduction)
-    if pos_weight is None:
-        losses = _binary_cross_entropy_with_logits(input, target, reduction="none")
-    else:
-        t = _target(target, input)
-        _same_shape("binary_cross_entropy_with_logits", input, t)
-        pw = _weight_array("binary_cross_entropy_with_logits", pos_weight).astype(input.dtype)
-        softplus_neg = (-input).relu() + ((-input.abs()).exp() + 1).log()
-        losses = (1 - t) * input + (1 + (pw - 1) * t._data) * softplus_neg
+    losses = _binary_cross_entropy_with_logits(input, target, reduction="none", pos_weight=pos_weight)
     if weight is not None:
         losses = losses * _weight_array("binary_cross_entropy_with_logits", weight).astype(input.dtype)
     return _reduce(losses, reduction, "binary_cross_entropy_with_logits")

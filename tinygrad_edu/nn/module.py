@@ -10,24 +10,107 @@ Names, order and layout follow PyTorch (https://pytorch.org/docs/stable/generate
 ``named_parameters`` gives a module's own parameters in definition order, then each child's under
 its dotted name (``"0.weight"``, ``"encoder.fc.bias"``); ``state_dict`` holds, module by module,
 its parameters then its buffers, and the same keys load into the equivalent ``torch.nn`` model.
-A module that names its own parameters (a class that overrides `named_parameters`, as `RNN` does
-to give PyTorch's ``weight_ih_l0``) is treated as one leaf whose insides are not walked.
+A module that names its own parameters (a class that overrides `named_parameters`) is treated as
+one leaf whose insides are not walked.
+
+The walk is done once and kept: ``parameters()``, ``named_parameters()``, ``named_modules()``,
+``zero_grad()`` and ``state_dict()`` reuse it (micrograd's demo calls ``parameters()`` twice a step)
+until the structure may have changed. What can change it, and how each is noticed:
+
+- assigning or deleting an attribute of any module (``__setattr__``/``__delattr__`` bump one
+  global version number; an assignment of a number or bool over a number or bool does not);
+- changing a list that a module holds in place (``self.w.append(Value(0.0))``, ``seq[0] = ...``,
+  ``ModuleList.append``): each list the walk went through is kept with the identities of its items
+  and compared when the walk is reused;
+- switching ``requires_grad`` of a plain tensor attribute (which makes it a parameter or not): the
+  walk keeps each such tensor's flag and checks it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from itertools import chain
+from operator import is_
 from typing import Any, NamedTuple
 
 import numpy as np
 
+from ..devices import check_device, device
+from ..dtypes import DTYPES, as_dtype
 from ..engine import Value
+from ..tensor import Tensor
+from .parameter import Parameter
+
+#: Bumped whenever a module attribute that may hold parameters or modules is set or deleted; a kept
+#: walk made under an older version is done again.
+_structure_version = 0
+_NUMBERS = (bool, int, float, type(None))
+
+
+def _structure_changed() -> None:
+    global _structure_version
+    _structure_version += 1
+
+
+def _lists_inside(obj: Any, found: list[list]) -> None:
+    """Append each list in ``obj``'s nesting of lists and tuples to ``found``."""
+    if isinstance(obj, list):
+        found.append(obj)
+    for item in obj:
+        if isinstance(item, (list, tuple)):
+            _lists_inside(item, found)
+
+
+class _Walk:
+    """One walk of a module tree, valid while nothing it depended on has changed (see the module doc).
+
+    ``modules`` is ``named_modules()``; ``named`` is ``named_parameters()`` and ``params`` the same
+    without names (split into ``values`` and ``tensors`` for ``zero_grad``); `state_items` gives the
+    (key, tensor) list behind ``state_dict()``, made when first asked.
+    """
+
+    __slots__ = (
+        "flags", "items", "lengths", "lists", "modules", "named", "params", "state", "tensors", "values", "version"
+    )  # fmt: skip
+
+    def __init__(self, root: Module) -> None:
+        self.version = _structure_version  # read first: a change during the walk makes it stale
+        self.state: list[tuple[str, Any]] | None = None
+        self.modules = list(root._named_modules_walk(set(), ""))
+        self.named = list(root._named_parameters_walk(self.modules))
+        self.params = [p for _, p in self.named]
+        self.values = [p for p in self.params if isinstance(p, Value)]  # zero_grad's two kinds
+        self.tensors = [p for p in self.params if not isinstance(p, Value)]
+        self.lists: list[list] = []
+        self.flags: list[tuple[Any, bool]] = []
+        for _, module in self.modules:
+            _lists_inside(vars(module).values(), self.lists)
+            for _, obj in module._members():
+                if not isinstance(obj, (Module, Value)) and hasattr(obj, "requires_grad"):
+                    self.flags.append((obj, is_parameter(obj)))
+        # every list's length and all their items in one row (which also keeps the items alive)
+        self.lengths = list(map(len, self.lists))
+        self.items = list(chain.from_iterable(self.lists))
+
+    def valid(self) -> bool:
+        """True while the structure is as it was when walked (checked in C loops: this runs on
+        every ``parameters()`` call)."""
+        return (
+            self.version == _structure_version
+            and list(map(len, self.lists)) == self.lengths
+            and all(map(is_, chain.from_iterable(self.lists), self.items))
+            and all(is_parameter(obj) is flag for obj, flag in self.flags)
+        )
+
+    def state_items(self, root: Module) -> list[tuple[str, Any]]:
+        """(key, tensor) in `Module.state_dict`'s order (call only while `valid`)."""
+        if self.state is None:
+            self.state = list(root._state_items())
+        return self.state
 
 
 def is_parameter(obj: Any) -> bool:
     """True for a trainable leaf: a `Value`, a `Parameter`, or any node with ``requires_grad=True``."""
-    from .parameter import Parameter
-
     return isinstance(obj, (Value, Parameter)) or getattr(obj, "requires_grad", False) is True
 
 
@@ -47,10 +130,29 @@ def _addindent(text: str, spaces: int) -> str:
 class Module:
     """Base class: parameter discovery, state_dict, train/eval mode, printing, call → forward."""
 
+    __slots__ = ("__dict__", "__weakref__", "_walk")  # the kept walk lives outside vars(self)
     training: bool = True
 
     def __init__(self) -> None:
         """Nothing to set up: parameters and children are found from the attributes themselves."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        old = self.__dict__.get(name)
+        object.__setattr__(self, name, value)
+        if not (isinstance(value, _NUMBERS) and isinstance(old, _NUMBERS)):
+            _structure_changed()
+
+    def __delattr__(self, name: str) -> None:
+        object.__delattr__(self, name)
+        _structure_changed()
+
+    def _kept_walk(self) -> _Walk:
+        """The walk of this module tree, done again only when the structure may have changed."""
+        walk = getattr(self, "_walk", None)
+        if walk is None or not walk.valid():
+            walk = _Walk(self)
+            object.__setattr__(self, "_walk", walk)
+        return walk
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
@@ -98,13 +200,20 @@ class Module:
     def named_modules(self, memo: set[int] | None = None, prefix: str = "") -> Iterator[tuple[str, Module]]:
         """This module and every module inside it, depth first, with dotted names; a module used
         twice is listed once (under its first name), as PyTorch."""
-        memo = set() if memo is None else memo
+        if memo is not None:
+            return self._named_modules_walk(memo, prefix)
+        pairs = self._kept_walk().modules
+        if not prefix:
+            return iter(pairs)
+        return ((f"{prefix}.{name}" if name else prefix, m) for name, m in pairs)
+
+    def _named_modules_walk(self, memo: set[int], prefix: str) -> Iterator[tuple[str, Module]]:
         if id(self) in memo:
             return
         memo.add(id(self))
         yield prefix, self
         for name, child in self.named_children():
-            yield from child.named_modules(memo, f"{prefix}.{name}" if prefix else name)
+            yield from child._named_modules_walk(memo, f"{prefix}.{name}" if prefix else name)
 
     def modules(self) -> Iterator[Module]:
         """This module and every module inside it."""
@@ -114,8 +223,16 @@ class Module:
     def named_parameters(self, prefix: str = "", recurse: bool = True) -> Iterator[tuple[str, Any]]:
         """(dotted name, parameter) pairs, each shared parameter once: as PyTorch, a module's own
         parameters in definition order, then those of each child."""
+        if not recurse:
+            return self._named_parameters_walk([(prefix, self)])
+        pairs = self._kept_walk().named
+        if not prefix:
+            return iter(pairs)
+        return ((f"{prefix}.{name}", p) for name, p in pairs)
+
+    @staticmethod
+    def _named_parameters_walk(modules: list[tuple[str, Module]]) -> Iterator[tuple[str, Any]]:
         seen: set[int] = set()
-        modules = self.named_modules(prefix=prefix) if recurse else iter([(prefix, self)])
         for base, module in modules:
             for name, p in module._own_parameters():
                 if id(p) not in seen:
@@ -124,8 +241,9 @@ class Module:
 
     def parameters(self, recurse: bool = True) -> list[Any]:
         """Every trainable parameter, each once, in definition order."""
-        pairs = self.named_parameters() if recurse else Module.named_parameters(self, recurse=False)
-        return [p for _, p in pairs]
+        if recurse:
+            return list(self._kept_walk().params)
+        return [p for _, p in Module.named_parameters(self, recurse=False)]
 
     def num_params(self) -> int:
         """Total number of trainable scalars."""
@@ -133,8 +251,6 @@ class Module:
 
     def register_parameter(self, name: str, param: Any) -> None:
         """Add ``param`` (a `Parameter`, or None for "no such parameter") under ``name``."""
-        from .parameter import Parameter
-
         if param is not None and not isinstance(param, Parameter):
             raise TypeError(f"register_parameter: {name!r} must be a Parameter or None, got {type(param).__name__}")
         setattr(self, name, param)
@@ -168,8 +284,6 @@ class Module:
     def register_buffer(self, name: str, value: Any, persistent: bool = True) -> None:
         """Keep a tensor that is state but not a parameter (BatchNorm's running statistics): it is
         saved in `state_dict` (unless ``persistent=False``) and never handed to an optimizer."""
-        from ..tensor import Tensor
-
         if value is None:
             setattr(self, name, None)
             return
@@ -211,7 +325,7 @@ class Module:
     def state_dict(self) -> dict[str, np.ndarray]:
         """Every parameter and persistent buffer by dotted name, as numpy copies, in PyTorch's
         order and with PyTorch's keys (``torch.from_numpy`` each value to load it into torch)."""
-        return {key: np.array(t.data) for key, t in self._state_items()}
+        return {key: np.array(t.data) for key, t in self._kept_walk().state_items(self)}
 
     def load_state_dict(self, state: dict[str, Any], strict: bool = True) -> IncompatibleKeys:
         """Copy values into the parameters and buffers of the same names, as PyTorch.
@@ -225,7 +339,7 @@ class Module:
         Raises:
             RuntimeError: listing missing keys, unexpected keys and "size mismatch for KEY".
         """
-        targets = dict(self._state_items())
+        targets = dict(self._kept_walk().state_items(self))
         errors = []
         missing = [k for k in targets if k not in state]
         unexpected = [k for k in state if k not in targets]
@@ -266,10 +380,6 @@ class Module:
         ``to(dtype=..., device=...)`` and ``to(tensor)`` (its dtype), as PyTorch. Only the CPU
         exists here: any other device raises ``RuntimeError``. Integer buffers keep their dtype.
         """
-        from ..devices import check_device, device
-        from ..dtypes import DTYPES, as_dtype
-        from ..tensor import Tensor
-
         dtype = kwargs.pop("dtype", None)
         check_device(kwargs.pop("device", None))
         kwargs.pop("non_blocking", None)
@@ -286,7 +396,7 @@ class Module:
         if dtype is not None:
             if dtype.kind != "f":
                 raise TypeError(f"to: a module can only be cast to a floating-point dtype, got {dtype}")
-            for _, t in self._state_items():
+            for _, t in self._kept_walk().state_items(self):
                 if isinstance(t, Tensor) and t.dtype.kind == "f":
                     t.data = t._data.astype(dtype)
                     if t._grad is not None:
@@ -303,6 +413,11 @@ class Module:
 
     def cpu(self) -> Module:
         """Nothing to move: everything already lives in CPU memory."""
+        return self
+
+    def cuda(self, device: Any = None) -> Module:
+        """Always an error, as `Tensor.cuda`: tinygrad_edu has no GPU backend."""
+        check_device("cuda")
         return self
 
     # ------------------------------------------------------------ printing
@@ -323,10 +438,11 @@ class Module:
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset every parameter's gradient (0.0 for a `Value`; None for a `Tensor`, as PyTorch,
         or zeros with ``set_to_none=False``)."""
-        for p in self.parameters():
-            if isinstance(p, Value):
-                p.grad = 0.0
-            elif set_to_none or p.grad is None:
+        walk = self._kept_walk()
+        for v in walk.values:
+            v.grad = 0.0
+        for p in walk.tensors:
+            if set_to_none or p.grad is None:
                 p.grad = None
             else:
                 p.grad.zero_()
@@ -350,11 +466,19 @@ class ModuleList(Module):
         for m in modules:
             self.append(m)
 
-    def append(self, module: Module) -> ModuleList:
+    @staticmethod
+    def _check(module: Any, index: int) -> Module:
         if not isinstance(module, Module):
-            raise TypeError(f"ModuleList: item {len(self)} is a {type(module).__name__}, not a Module")
-        self._modules_list.append(module)
+            raise TypeError(f"ModuleList: item {index} is a {type(module).__name__}, not a Module")
+        return module
+
+    def append(self, module: Module) -> ModuleList:
+        self._modules_list.append(self._check(module, len(self)))
         return self
+
+    def insert(self, index: int, module: Module) -> None:
+        """Put ``module`` before position ``index`` (the later ones are renamed, as PyTorch)."""
+        self._modules_list.insert(index, self._check(module, index))
 
     def extend(self, modules: Any) -> ModuleList:
         for m in modules:
@@ -366,6 +490,13 @@ class ModuleList(Module):
 
     def __getitem__(self, i: int) -> Module:
         return self._modules_list[i]
+
+    def __setitem__(self, i: int, module: Module) -> None:
+        self._modules_list[i] = self._check(module, i)
+
+    def __delitem__(self, i: int | slice) -> None:
+        """Remove items; the later ones are renamed "0", "1", ... again, as PyTorch."""
+        del self._modules_list[i]
 
     def __len__(self) -> int:
         return len(self._modules_list)

@@ -53,17 +53,26 @@ class BinaryCrossEntropy(Op):
 
 
 class BinaryCrossEntropyWithLogits(Op):
-    """max(z, 0) − z·t + log(1 + e^{−|z|}) (no overflow for any z);  ∂/∂z = G·(σ(z) − t)."""
+    """(1 − t)·z + w·softplus(−z), with w = 1 + (p − 1)·t for a positive-class weight p (w = 1 without one):
+    −[p·t·log σ(z) + (1 − t)·log(1 − σ(z))], PyTorch's ``binary_cross_entropy_with_logits``.
+
+    softplus(−z) = max(−z, 0) + log(1 + e^{−|z|}) never overflows, and at z = ±∞ the loss is PyTorch's
+    (∞·0 terms are NaN as there). ∂/∂z = G·((1 − t) − w·σ(−z)): σ(z) − t without a weight, smooth at
+    z = 0 (a sum of relu(−z) and |z| terms would give a one-sided derivative there).
+    """
 
     saves = (0,)
     name = "bce_with_logits"
 
-    def __init__(self, t: np.ndarray) -> None:
-        self.t = t
+    def __init__(self, t: np.ndarray, w: np.ndarray | None = None) -> None:
+        self.t, self.w = t, w
 
     def forward(self, z):
         self.z = z
-        return np.maximum(z, 0) - z * self.t + np.log1p(np.exp(-np.abs(z)))
+        softplus_neg = np.maximum(-z, 0) + np.log1p(np.exp(-np.abs(z)))
+        with np.errstate(invalid="ignore"):  # ∞ − ∞ and 0·∞ at infinite logits: NaN, silently, as PyTorch
+            return (1 - self.t) * z + (softplus_neg if self.w is None else self.w * softplus_neg)
 
     def backward(self, g):
-        return (g * (kernels.sigmoid(self.z) - self.t),)
+        s = kernels.sigmoid(-self.z)
+        return (g * ((1 - self.t) - (s if self.w is None else self.w * s)),)

@@ -93,7 +93,8 @@ class Pow(Op):
 
 
 class PowConst(Op):
-    """a ** k for a number k;  ∂/∂a = G·k·a^(k−1)."""
+    """a ** k for a number k;  ∂/∂a = G·k·a^(k−1), and 0 for k = 0 (a⁰ = 1 is constant, even at a = 0
+    where k·a^(k−1) would be 0·∞: PyTorch's rule)."""
 
     saves = (0,)
     backward_name = "PowBackward0"
@@ -107,6 +108,8 @@ class PowConst(Op):
         return a**self.k
 
     def backward(self, g):
+        if self.k == 0:
+            return (np.zeros_like(g),)
         return (g * self.k * self.a ** (self.k - 1),)
 
 

@@ -53,7 +53,9 @@ class NativeBatchNorm(Op):
     ∂/∂x = (γ/√(σ² + ε))·(G − mean_B G − x̂·mean_B(G·x̂)),  ∂/∂γ = Σ_B G·x̂,  ∂/∂β = Σ_B G.
     B is every axis but the channel axis 1. (Ioffe & Szegedy 2015, eq. in section 3.)
     Both passes are `kernels.batch_norm` and `kernels.batch_norm_backward` over x viewed as
-    (N, C, M): two passes over the batch each way instead of numpy's six."""
+    (N, C, M): two passes over the batch each way instead of numpy's six. float16 input is normalised in
+    float32 and the output (and ∂/∂x) rounded back to float16, as PyTorch's CPU kernel does; the
+    parameters' gradients keep the parameters' dtype."""
 
     saves = (0, 1)
     name = "batch_norm"
@@ -62,19 +64,21 @@ class NativeBatchNorm(Op):
         self.eps = eps
 
     def forward(self, x, gamma=None, beta=None):
-        c = x.shape[1]
+        self.dtype, c = x.dtype, x.shape[1]
+        if x.dtype == np.float16:
+            x = x.astype(np.float32)
         self.gamma = np.ones(c, x.dtype) if gamma is None else gamma
         beta = np.zeros(c, x.dtype) if beta is None else beta
         out, self.xhat, self.mean, self.var, self.invstd = kernels.batch_norm(
             x.reshape(x.shape[0], c, -1), self.gamma, beta, self.eps
         )
         self.has_gamma = gamma is not None
-        return out.reshape(x.shape)
+        return out.reshape(x.shape).astype(self.dtype, copy=False)
 
     def backward(self, g):
         needs = self.needs_input_grad
         gx, ggamma, gbeta = kernels.batch_norm_backward(g.reshape(self.xhat.shape), self.xhat, self.gamma, self.invstd)
-        gx = gx.reshape(g.shape) if needs[0] else None
+        gx = gx.reshape(g.shape).astype(self.dtype, copy=False) if needs[0] else None
         return (
             gx,
             (ggamma if self.has_gamma else None),

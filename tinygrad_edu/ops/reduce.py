@@ -12,7 +12,10 @@ from .op import Op, check_floating, normalize_axis
 
 
 class Sum(Op):
-    """Σ over axes;  ∂/∂aᵢ = G (broadcast back over the summed axes)."""
+    """Σ over axes;  ∂/∂aᵢ = G (broadcast back over the summed axes).
+
+    float16 is accumulated in float32 and the result rounded back, as PyTorch does on the CPU: a float16
+    running sum of ones stops growing at 2048, where the spacing of float16 numbers reaches 2."""
 
     name = "sum"
 
@@ -20,9 +23,14 @@ class Sum(Op):
         self.axis, self.keepdims = axis, keepdims
 
     def forward(self, a):
+        out = self.total(a)
+        return out.astype(np.float16) if a.dtype == np.float16 else out
+
+    def total(self, a):
+        """The sum, in float32 for float16 input (see the class docstring), else in a's own dtype."""
         self.shape = a.shape
         self.axes = normalize_axis(self.axis, a.ndim)
-        return np.sum(a, axis=self.axes, keepdims=self.keepdims)
+        return np.sum(a, axis=self.axes, keepdims=self.keepdims, dtype=np.float32 if a.dtype == np.float16 else None)
 
     def backward(self, g):
         if not self.keepdims:
@@ -37,7 +45,7 @@ class Mean(Sum):
 
     def forward(self, a):
         check_floating("mean", a)
-        out = super().forward(a)
+        out = self.total(a)
         self.count = int(np.prod([a.shape[i] for i in self.axes]))
         return (out / self.count).astype(a.dtype, copy=False)
 

@@ -26,17 +26,19 @@ def _grads(parameters: Iterable[Any]) -> list[Any]:
 
 def clip_grad_norm_(parameters: Iterable[Any], max_norm: float, norm_type: float = 2.0) -> float:
     """Scale all gradients together so that their joint p-norm is at most ``max_norm``, as PyTorch:
-    total = ‖(g₁, g₂, …)‖_p;  each g ← g·min(1, max_norm/(total + 1e-6)). Returns the total norm."""
+    total = ‖(g₁, g₂, …)‖_p;  each g ← g·min(1, max_norm/(total + 1e-6)). Returns the total norm.
+    A NaN anywhere makes the total NaN and so every gradient NaN, as PyTorch (which scales by the
+    clamped coefficient unconditionally)."""
     params = _grads(parameters)
     if not params:
         return 0.0
     flat = [np.abs(np.asarray(p.grad if isinstance(p, Value) else p._grad._data, np.float64)).ravel() for p in params]
     if norm_type == float("inf"):
-        total = max(float(f.max()) if f.size else 0.0 for f in flat)
+        total = float(np.max([f.max() if f.size else 0.0 for f in flat]))  # np.max keeps a NaN
     else:
         total = float(sum(float((f**norm_type).sum()) for f in flat) ** (1.0 / norm_type))
-    coef = min(1.0, max_norm / (total + 1e-6))
-    if coef < 1.0:
+    coef = max_norm / (total + 1e-6)
+    if not coef >= 1.0:  # below 1, or NaN
         for p in params:
             if isinstance(p, Value):
                 p.grad *= coef
