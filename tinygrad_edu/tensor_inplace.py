@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -52,7 +53,7 @@ class InplaceMethods:
 
     def _inplace(self, name: str, compute: Callable[..., Tensor], *others: Any) -> Tensor:
         """Make ``compute(self, *others)`` this tensor's value, by the rules of the module docstring."""
-        operands = [self._const(o) for o in others]
+        operands = [self._operand(o) for o in others]
         if is_grad_enabled() and (self.requires_grad or any(o.requires_grad for o in operands)):
             return self._rebase(name, compute, operands)
         with no_grad():
@@ -66,6 +67,13 @@ class InplaceMethods:
         np.copyto(self._data, result, casting="same_kind")
         self._vc[0] += 1
         return self  # type: ignore[return-value]
+
+    def _operand(self, other: Any) -> Any:
+        """An operand as a tensor; a Python int changing an integer tensor keeps its dtype, as
+        PyTorch's ``N[i, j] += 1`` on an int64 count (other numbers follow `_const`)."""
+        if isinstance(other, numbers.Integral) and self._data.dtype.kind in "iu":
+            return self._wrap(np.asarray(other, dtype=self._data.dtype))
+        return self._const(other)
 
     def _check_writable(self, name: str, dtype: np.dtype) -> None:
         if not self._data.flags.writeable:
