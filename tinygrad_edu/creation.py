@@ -172,7 +172,7 @@ def linspace(
     fma(step, i, start) in the first half (i < steps // 2) and fma(−step, steps − 1 − i, end) in the second,
     each rounded once, so both ends are exact; an infinite end gives PyTorch's NaNs (∞·0, ∞ − ∞).
 
-    >>> linspace(0, 1, 5).data
+    >>> linspace(0, 1, 5).numpy()
     array([0.  , 0.25, 0.5 , 0.75, 1.  ], dtype=float32)
     """
     if not isinstance(steps, numbers.Integral) or steps < 0:

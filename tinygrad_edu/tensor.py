@@ -7,9 +7,11 @@ the inputs (``_prev``) and the op that made it (``grad_fn``, None for leaves, as
 `Tensor.backward` runs `tinygrad_edu.backprop.backprop`, the reverse topological walk that calls
 each ``backward`` once.
 
-Conventions follow PyTorch: ``.grad`` is kept on leaves that require a gradient (and on interior
-tensors after `retain_grad`), gradients accumulate until zeroed, Python numbers and lists become
-float32 while a float64 numpy array stays float64, and ``backward()`` on a non-scalar needs ``grad=``.
+Conventions follow PyTorch: ``.grad`` (a Tensor) is kept on leaves that require a gradient (and on
+interior tensors after `retain_grad`), gradients accumulate until zeroed, ``.data`` is the same memory
+outside the graph (the numpy array itself is ``_data``, which the library's own code reads), each
+tensor has a version counter shared with its views (see `tinygrad_edu.tensor_inplace`), Python
+numbers and lists become float32 while a float64 numpy array stays float64, and ``backward()`` on a non-scalar needs ``grad=``.
 """
 
 from __future__ import annotations
@@ -146,8 +148,8 @@ class Tensor(InplaceMethods, TensorMethods):
         >>> x = Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
         >>> (x * x).sum().backward()
         >>> x.grad                       # ∂Σx²/∂x = 2x
-        array([[2., 4.],
-               [6., 8.]], dtype=float32)
+        tensor([[2., 4.],
+                [6., 8.]])
     """
 
     __slots__ = ("_data", "_grad", "_prev", "_retain", "_used", "_vc", "grad_fn", "label", "requires_grad")

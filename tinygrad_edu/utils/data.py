@@ -51,7 +51,7 @@ class TensorDataset(Dataset):
     """Sample i is ``(t[i] for t in tensors)``; every tensor must have the same first axis.
 
     >>> ds = TensorDataset(Tensor([[1.0, 2.0], [3.0, 4.0]]), Tensor([0, 1]))
-    >>> len(ds), ds[1][0].data
+    >>> len(ds), ds[1][0].numpy()
     (2, array([3., 4.], dtype=float32))
     """
 
@@ -92,7 +92,7 @@ def default_collate(batch: list[Any]) -> Any:
     collated field by field (into a list); dicts key by key; anything else is returned as a list.
 
     >>> xs, ys = default_collate([(Tensor([1.0, 2.0]), 0), (Tensor([3.0, 4.0]), 1)])
-    >>> xs.shape, ys.data
+    >>> xs.shape, ys.numpy()
     ((2, 2), array([0, 1]))
     """
     if not batch:
