@@ -78,7 +78,7 @@ class Function:
     >>> x = Tensor([1.0, 2.0], requires_grad=True)
     >>> y = Cube.apply(x)
     >>> y.sum().backward(); y, x.grad
-    (tensor([1., 8.], grad_fn=<CubeBackward>), array([ 3., 12.], dtype=float32))
+    (tensor([1., 8.], grad_fn=<CubeBackward>), tensor([ 3., 12.]))
     >>> gradcheck(Cube.apply, [Tensor([0.5, -1.5], dtype="float64", requires_grad=True)])
     True
     """

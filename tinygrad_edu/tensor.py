@@ -11,7 +11,8 @@ Conventions follow PyTorch: ``.grad`` (a Tensor) is kept on leaves that require 
 interior tensors after `retain_grad`), gradients accumulate until zeroed, ``.data`` is the same memory
 outside the graph (the numpy array itself is ``_data``, which the library's own code reads), each
 tensor has a version counter shared with its views (see `tinygrad_edu.tensor_inplace`), Python
-numbers and lists become float32 while a float64 numpy array stays float64, and ``backward()`` on a non-scalar needs ``grad=``.
+numbers and lists become float32 while a float64 numpy array stays float64, and ``backward()`` on a
+non-scalar needs ``grad=``.
 """
 
 from __future__ import annotations
