@@ -22,7 +22,7 @@ from tinygrad_edu.random import default_rng, manual_seed
 def error(model: nn.Module, X: np.ndarray, y: np.ndarray) -> float:
     model.eval()
     with no_grad():
-        return float(np.mean(model(Tensor(X)).argmax(1).data != y))
+        return float(np.mean(model(Tensor(X)).argmax(1).numpy() != y))
 
 
 def run(keep: float, X, y, Xt, yt, epochs: int) -> tuple[float, float]:

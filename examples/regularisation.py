@@ -36,7 +36,7 @@ def train(penalty: str, strength: float, X: np.ndarray, y: np.ndarray, steps: in
         opt.zero_grad()
         loss.backward()
         opt.step()
-    return model.weight.data
+    return model.weight.numpy()
 
 
 def main(argv: list[str] | None = None) -> dict[str, np.ndarray]:

@@ -32,9 +32,9 @@ def main(iterations: int = 10_000) -> tuple[np.ndarray, np.ndarray, float]:
         w.data -= w.grad  # learning rate 1: the textbook's w += Xᵀ((y − o)·o·(1 − o))
     new = float((Tensor(np.array([[1.0, 0.0, 0.0]])) @ w).sigmoid().item())
     print("starting weights:", start.ravel().round(8).tolist())
-    print("trained weights: ", w.data.ravel().round(8).tolist())
+    print("trained weights: ", w.numpy().ravel().round(8).tolist())
     print(f"output for [1, 0, 0]: {new:.8f}  (the first input decides the answer)")
-    return start, w.data.copy(), new
+    return start, w.numpy().copy(), new
 
 
 if __name__ == "__main__":

@@ -82,7 +82,7 @@ def _train_xor(hidden: int, seed: int) -> tuple[float, np.ndarray]:
         opt.zero_grad()
         loss.backward()
         opt.step()
-    return loss.item(), (model(x).data[:, 0] > 0.5).astype(float)
+    return loss.item(), (model(x).numpy()[:, 0] > 0.5).astype(float)
 
 
 def test_two_layer_networks_learn_xor() -> None:
@@ -121,7 +121,7 @@ def test_linear_regression_gradient_matches_autograd_and_differences() -> None:
     w, b = Tensor(model.w.copy(), requires_grad=True), Tensor(np.array(model.b), requires_grad=True)
     ((Tensor(X) @ w + b - y) ** 2).mean().backward()
     np.testing.assert_allclose(gw, w.grad, rtol=1e-12)
-    assert gb == pytest.approx(float(b.grad), rel=1e-12)
+    assert gb == pytest.approx(b.grad.item(), rel=1e-12)
     eps, e0 = 1e-6, np.eye(3)[0]
     numeric = (
         np.mean((y - X @ (model.w + eps * e0) - model.b) ** 2) - np.mean((y - X @ (model.w - eps * e0) - model.b) ** 2)
@@ -148,6 +148,6 @@ def test_logistic_regression_gradient_matches_autograd_and_learns() -> None:
     w, b = Tensor(model.w.copy(), requires_grad=True), Tensor(np.array(model.b), requires_grad=True)
     F.binary_cross_entropy_with_logits(Tensor(X) @ w + b, y).backward()
     np.testing.assert_allclose(gw, w.grad, rtol=1e-12)
-    assert gb == pytest.approx(float(b.grad), rel=1e-12)
+    assert gb == pytest.approx(b.grad.item(), rel=1e-12)
     history = model.fit(X, y)
     assert history[-1] < history[0] and np.mean(model.classify(X) == y) > 0.95

@@ -115,8 +115,8 @@ def test_conv2d_module_options_shapes_and_parameters_match_torch() -> None:
     ref = torch.nn.Conv2d(3, 8, (3, 5), stride=(2, 1), padding=1, dilation=(1, 2))
     assert ours.weight.shape == tuple(ref.weight.shape) and ours.bias.shape == tuple(ref.bias.shape)
     with torch.no_grad():
-        ref.weight.copy_(torch.from_numpy(ours.weight.data))
-        ref.bias.copy_(torch.from_numpy(ours.bias.data))
+        ref.weight.copy_(torch.from_numpy(ours.weight.data.numpy()))
+        ref.bias.copy_(torch.from_numpy(ours.bias.data.numpy()))
     x = rand((2, 3, 11, 12), 4, np.float32)
     np.testing.assert_allclose(ours(Tensor(x)).data, ref(torch.from_numpy(x)).detach().numpy(), rtol=1e-5, atol=1e-5)
     same = nn.Conv2d(3, 4, 4, padding="same")
@@ -184,7 +184,7 @@ def make_pair(channels=3, **kw):
             ref.weight.copy_(torch.from_numpy(w))
             ref.bias.copy_(torch.from_numpy(b))
     for name in ("running_mean", "running_var"):  # float64 buffers, to compare to 1e-12
-        getattr(ours, name).data = getattr(ours, name).data.astype(np.float64)
+        getattr(ours, name).data = getattr(ours, name).numpy().astype(np.float64)
     return ours, ref
 
 
@@ -209,7 +209,7 @@ def test_batchnorm2d_training_steps_and_eval_equal_torch(kw) -> None:
             ref.zero_grad()
         np.testing.assert_allclose(ours.running_mean.data, ref.running_mean.numpy(), rtol=1e-12)
         np.testing.assert_allclose(ours.running_var.data, ref.running_var.numpy(), rtol=1e-12)
-        assert int(ours.num_batches_tracked.data) == int(ref.num_batches_tracked) == step + 1
+        assert ours.num_batches_tracked.item() == int(ref.num_batches_tracked) == step + 1
     ours.eval()
     ref.eval()
     x = rand((2, 3, 4, 4), 40)
@@ -399,7 +399,7 @@ def test_an_empty_batch_goes_forward_and_backward_as_in_pytorch(channels: int) -
     assert out.shape == tuple(theirs(torch.zeros(0, channels, 8, 8)).shape) == (0, 4, 6, 6)
     out.sum().backward()
     assert x.grad.shape == (0, channels, 8, 8)
-    assert not ours.weight.grad.any() and not ours.bias.grad.any()
+    assert not np.asarray(ours.weight.grad).any() and not np.asarray(ours.bias.grad).any()
 
 
 def test_bad_weight_bias_and_dtype_are_named_and_arrays_are_taken() -> None:
@@ -420,7 +420,7 @@ def test_bad_weight_bias_and_dtype_are_named_and_arrays_are_taken() -> None:
     )  # numpy arrays are taken, as nn.Linear takes them
     x = rand((2, 3, 8, 8))
     ref = torch.nn.functional.conv2d(
-        torch.from_numpy(x), torch.from_numpy(conv.weight.data), torch.from_numpy(conv.bias.data)
+        torch.from_numpy(x), torch.from_numpy(conv.weight.data.numpy()), torch.from_numpy(conv.bias.data.numpy())
     )
     np.testing.assert_allclose(conv(x).data, ref.numpy(), rtol=1e-12)
     assert pool(x).shape == (2, 3, 4, 4)

@@ -25,7 +25,7 @@ def test_dtype_rules_follow_pytorch() -> None:
 def test_accessors() -> None:
     t = Tensor([[1.0, 2.0]], requires_grad=True)
     assert t.shape == (1, 2) and t.ndim == 2 and t.numel() == 2 and len(t) == 1
-    assert t.numpy() is t.data and Tensor([[4.0]]).item() == 4.0
+    assert t.numpy() is t.data.numpy() and Tensor([[4.0]]).item() == 4.0
     d = (t * 2).detach()
     assert not d.requires_grad and d._prev == ()
     with pytest.raises(ValueError, match="only a one-element tensor"):
@@ -98,7 +98,7 @@ def test_deep_tensor_chain() -> None:
     for _ in range(20_000):
         y = y * 1.0001
     y.sum().backward()
-    assert x.grad[0] == pytest.approx(1.0001**20_000, rel=1e-9)
+    assert x.grad[0].item() == pytest.approx(1.0001**20_000, rel=1e-9)
 
 
 @pytest.mark.parametrize(
@@ -125,7 +125,7 @@ def test_errors_name_the_problem(make, message: str) -> None:
 
 
 def test_index_error_names_shape() -> None:
-    with pytest.raises(IndexError, match=r"tensor shape \(3,\)"):
+    with pytest.raises(IndexError, match="index 5 is out of bounds for dimension 0 with size 3"):
         Tensor(np.zeros(3))[5]
 
 

@@ -66,9 +66,9 @@ def test_value_and_tensor_agree(op: Op) -> None:
         vals = [Value(float(x[i])) for x in xs]
         out = op.apply(*vals)
         out.backward()
-        assert out.data == pytest.approx(float(op.apply(*[Tensor(x[i]) for x in xs]).data), rel=1e-13)
+        assert out.data == pytest.approx(op.apply(*[Tensor(x[i]) for x in xs]).item(), rel=1e-13)
         for v, t in zip(vals, ts):
-            assert v.grad == pytest.approx(float(t.grad[i]), rel=1e-12, abs=1e-15)
+            assert v.grad == pytest.approx(t.grad[i].item(), rel=1e-12, abs=1e-15)
 
 
 def test_float32_stays_float32() -> None:

@@ -50,7 +50,7 @@ def test_linear_initialisation_bound_is_pytorchs() -> None:
     bound = 1 / math.sqrt(400)
     assert lin.weight.shape == (300, 400) and lin.bias.shape == (300,)
     assert np.abs(lin.weight.data).max() <= bound and np.abs(lin.bias.data).max() <= bound
-    assert lin.weight.data.std() == pytest.approx(bound / math.sqrt(3), rel=0.01)
+    assert lin.weight.numpy().std() == pytest.approx(bound / math.sqrt(3), rel=0.01)
     assert lin.weight.dtype == np.float32
 
 
@@ -87,7 +87,7 @@ def test_sequential_matches_pytorch_forward_and_gradients() -> None:
     with torch.no_grad():
         for (name, p), (tname, tp) in zip(ours.named_parameters(), theirs.named_parameters(), strict=True):
             assert name == tname
-            tp.copy_(torch.from_numpy(p.data))
+            tp.copy_(torch.from_numpy(p.data.numpy()))
     x = np.random.default_rng(2).normal(size=(7, 5))
     y = np.array([0, 1, 2, 2, 1, 0, 1])
     loss = F.cross_entropy(ours(Tensor(x)), y)
@@ -188,5 +188,5 @@ def test_tensor_mlp_learns_two_moons() -> None:
         opt.zero_grad()
         loss.backward()
         opt.step()
-    accuracy = (model(Xt).argmax(axis=1).data == y).mean()
+    accuracy = (model(Xt).argmax(axis=1).numpy() == y).mean()
     assert accuracy > 0.97 and loss.item() < 0.1

@@ -165,13 +165,13 @@ def test_std_var_and_their_gradients(kwargs):
         x, tx = tg.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
         y, ty = getattr(x, name)(**kwargs), getattr(tx, name)(**kwargs)
         assert y.shape == ty.shape and y.dtype == np.float64
-        np.testing.assert_allclose(y.data, ty.detach().numpy(), rtol=1e-12)
+        np.testing.assert_allclose(y.numpy(), ty.detach().numpy(), rtol=1e-12)
         w = np.arange(1.0, ty.numel() + 1).reshape(tuple(ty.shape))
         (y * tg.tensor(w)).sum().backward()
         (ty * torch.tensor(w)).sum().backward()
         np.testing.assert_allclose(x.grad, tx.grad.numpy(), rtol=1e-10)
     f32 = a.astype(np.float32)
-    np.testing.assert_allclose(tg.tensor(f32).std(**kwargs).data, torch.tensor(f32).std(**kwargs).numpy(), rtol=1e-5)
+    np.testing.assert_allclose(tg.tensor(f32).std(**kwargs).numpy(), torch.tensor(f32).std(**kwargs).numpy(), rtol=1e-5)
 
 
 def test_var_of_one_element_is_nan_as_torch():
@@ -201,10 +201,10 @@ def test_one_hot_and_softmax_dim():
     a = np.random.default_rng(1).normal(size=(4, 6))
     for dim in (0, 1, -1):
         np.testing.assert_allclose(
-            F.softmax(tg.tensor(a), dim=dim).data, TF.softmax(torch.tensor(a), dim=dim).numpy(), rtol=1e-12
+            F.softmax(tg.tensor(a), dim=dim).numpy(), TF.softmax(torch.tensor(a), dim=dim).numpy(), rtol=1e-12
         )
         np.testing.assert_allclose(
-            F.log_softmax(tg.tensor(a), dim=dim).data, TF.log_softmax(torch.tensor(a), dim=dim).numpy(), rtol=1e-12
+            F.log_softmax(tg.tensor(a), dim=dim).numpy(), TF.log_softmax(torch.tensor(a), dim=dim).numpy(), rtol=1e-12
         )
 
 
@@ -214,8 +214,8 @@ def test_histogram_and_histc():
     a = np.random.default_rng(2).normal(size=500).astype(np.float32)
     for kw in ({"bins": 10}, {"bins": 7, "density": True}, {"bins": 5, "range": (-1.0, 1.0)}):
         ours, theirs = tg.histogram(tg.tensor(a), **kw), torch.histogram(torch.tensor(a), **kw)
-        np.testing.assert_allclose(ours.hist.data, theirs.hist.numpy(), rtol=1e-6)
-        np.testing.assert_allclose(ours.bin_edges.data, theirs.bin_edges.numpy(), rtol=1e-6)
+        np.testing.assert_allclose(ours.hist.numpy(), theirs.hist.numpy(), rtol=1e-6)
+        np.testing.assert_allclose(ours.bin_edges.numpy(), theirs.bin_edges.numpy(), rtol=1e-6)
         assert ours.hist.dtype == np.float32
     small = [1.0, 2.0, 1.0, 4.0]
     assert repr(tg.histogram(tg.tensor(small), bins=4)) == repr(torch.histogram(torch.tensor(small), bins=4))

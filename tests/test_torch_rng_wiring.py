@@ -21,7 +21,7 @@ SEEDS = [0, 42, 2147483647]
 
 def _eq(ours, theirs):
     theirs = theirs.detach().numpy()
-    ours = ours.data if isinstance(ours, tg.Tensor) else ours
+    ours = ours.numpy() if isinstance(ours, tg.Tensor) else ours
     assert ours.dtype == theirs.dtype and ours.shape == theirs.shape
     np.testing.assert_array_equal(ours, theirs)
 
@@ -97,7 +97,7 @@ def test_state_moves_between_the_libraries():
     _eq(tg.randn(7), torch.randn(7))
     state = tg.get_rng_state()
     assert isinstance(state, tg.Tensor) and state.dtype == np.uint8 and state.shape == (5056,)
-    torch.set_rng_state(torch.from_numpy(state.data.copy()))
+    torch.set_rng_state(torch.from_numpy(state.numpy().copy()))
     _eq(tg.rand(3), torch.rand(3))
 
 

@@ -160,7 +160,7 @@ def test_tensor_names_values_on_several_lines_and_interior_grads() -> None:
     np.testing.assert_allclose([float(v) for v in re.findall(r"-?\d+\.\d+", data_rows[1])], w[1], atol=5e-5)
     interior = draw_dot(loss, interior_grads=True).source
     assert src.count("grad") < interior.count("grad")
-    before = net.layers[0].weight.grad.copy()
+    before = net.layers[0].weight.grad.numpy().copy()
     draw_dot(loss, interior_grads=True)
     np.testing.assert_array_equal(net.layers[0].weight.grad, before)  # the learner's grads are untouched
 

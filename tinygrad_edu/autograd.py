@@ -78,7 +78,7 @@ class Function:
     >>> x = Tensor([1.0, 2.0], requires_grad=True)
     >>> y = Cube.apply(x)
     >>> y.sum().backward(); y, x.grad
-    (tensor([1., 8.], grad_fn=<CubeBackward>), array([ 3., 12.], dtype=float32))
+    (tensor([1., 8.], grad_fn=<CubeBackward>), tensor([ 3., 12.]))
     >>> gradcheck(Cube.apply, [Tensor([0.5, -1.5], dtype="float64", requires_grad=True)])
     True
     """
@@ -145,7 +145,7 @@ class _CustomNode(Op, FunctionCtx):
             out = self.op.forward(self, *args, **self.kwargs)
         if isinstance(out, tuple):
             raise NotImplementedError(f"{self.name}.forward: returning several outputs is not supported")
-        return out.data if isinstance(out, Tensor) else np.asarray(out)
+        return out._data if isinstance(out, Tensor) else np.asarray(out)
 
     def backward(self, g: Any) -> tuple[Any, ...]:
         with no_grad():
@@ -160,7 +160,7 @@ class _CustomNode(Op, FunctionCtx):
         for arg, gr in zip(self.args, grads):
             if not _is_tensor(arg):
                 continue
-            arr = None if gr is None else np.asarray(gr.data if isinstance(gr, Tensor) else gr)
+            arr = None if gr is None else np.asarray(gr._data if isinstance(gr, Tensor) else gr)
             if arr is not None and arr.shape != arg.shape:
                 raise RuntimeError(
                     f"function {self.name}Backward returned an invalid gradient: got shape {arr.shape}, "
@@ -244,7 +244,7 @@ def _check_grad_arguments(outputs: list[Any], inputs: list[Any], grad_outputs: l
             raise RuntimeError(f"element {k} of tensors does not require grad and does not have a grad_fn")
         if g is None and out.numel() != 1:
             raise RuntimeError("grad can be implicitly created only for scalar outputs")
-        shape = None if g is None else np.shape(g.data if isinstance(g, Tensor) else g)
+        shape = None if g is None else np.shape(g._data if isinstance(g, Tensor) else g)
         if shape is not None and shape != out.shape:
             raise RuntimeError(
                 f"Mismatch in shape: grad_output[{k}] has a shape of torch.Size({list(shape)}) and "

@@ -1,13 +1,18 @@
 """The backward pass of the `Tensor` graph: one reverse topological walk that calls each op's backward.
 
 `Tensor.backward` and `tinygrad_edu.autograd.grad` both run `backprop`. It sits below
-`tinygrad_edu.tensor` and reads tensors only through their attributes (``data``, ``grad_fn``,
-``_prev``, ``requires_grad``): the walk is the graph core's `topological_order`, each node's local
-rule its op's ``backward``, and broadcasting is undone once per edge by `unbroadcast`.
+`tinygrad_edu.tensor` and reads tensors only through their attributes (``_data``, ``grad_fn``,
+``_prev``, ``requires_grad``, ``_vc``): the walk is the graph core's `topological_order`, each node's
+local rule its op's ``backward``, and broadcasting is undone once per edge by `unbroadcast`.
+
+Before an op's backward runs, `check_saved` compares the version counters of the tensors it saved
+with the versions they had in the forward pass (PyTorch's rule): a tensor changed in place since
+then would give a silently wrong gradient, so that is a RuntimeError instead.
 """
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -36,14 +41,14 @@ def backprop(root: Tensor, grad: Any = None, capture: Sequence[Tensor] | None = 
             "(create the leaves with requires_grad=True, outside no_grad())"
         )
     if grad is None:
-        if root.data.size != 1:
+        if root._data.size != 1:
             raise RuntimeError(
                 f"backward: grad can be omitted only for a one-element output, but this tensor "
                 f"has shape {root.shape}; pass grad= of that shape (e.g. loss.sum().backward())"
             )
-        grad = np.ones_like(root.data)
+        grad = np.ones_like(root._data)
     else:
-        grad = np.asarray(grad.data if isinstance(grad, TensorMethods) else grad, dtype=root.dtype)
+        grad = np.array(grad._data if isinstance(grad, TensorMethods) else grad, dtype=root._data.dtype)
         if grad.shape != root.shape:
             raise ValueError(f"backward: grad has shape {grad.shape} but the tensor has shape {root.shape}")
     grads: dict[Tensor, np.ndarray] = {root: grad}  # pending ∂L/∂node, keyed by node identity
@@ -62,14 +67,16 @@ def backprop(root: Tensor, grad: Any = None, capture: Sequence[Tensor] | None = 
             store_grad(node, g, stored)
         if fn is None:
             continue
+        if fn.saved_versions:
+            check_saved(fn, node)
         in_grads = fn.backward(g)
         if anomaly:
             check_finite(f"{fn.name} backward", in_grads, node._prev)
         for parent, pg in zip(node._prev, in_grads):
             if pg is None or not parent.requires_grad:
                 continue
-            if pg.shape != parent.data.shape:
-                pg = unbroadcast(pg, parent.data.shape)
+            if pg.shape != parent._data.shape:
+                pg = unbroadcast(pg, parent._data.shape)
             if parent in grads:
                 grads[parent] = grads[parent] + pg
             else:
@@ -77,20 +84,56 @@ def backprop(root: Tensor, grad: Any = None, capture: Sequence[Tensor] | None = 
     return [] if wanted is None else [wanted[t] for t in capture]
 
 
-#: one lock for every ``.grad`` read-add-store: numpy releases the GIL inside a large addition, so two
-#: threads backpropagating into one shared leaf would otherwise both add to the old value and lose one
+#: one lock for every accumulation into ``.grad``: threads that backpropagate into a shared leaf
+#: read, add and store in turn (numpy releases the GIL inside a large addition, so an unguarded
+#: read-add-store would lose updates)
 _GRAD_LOCK = threading.Lock()
 
 
 def store_grad(node: Tensor, g: np.ndarray, stored: set[int]) -> None:
-    """Add ``g`` to ``node.grad``, never aliasing a read-only view or another node's array; thread-safe."""
-    if g.dtype != node.data.dtype:
-        g = g.astype(node.data.dtype)
+    """Add ``g`` to ``node.grad`` (a Tensor, the same object from one backward to the next, as
+    PyTorch's), never aliasing a read-only view or another node's array."""
+    if g.dtype != node._data.dtype:
+        g = g.astype(node._data.dtype)
     with _GRAD_LOCK:
-        if node._grad is not None:
-            node._grad = node._grad + g
+        grad = node._grad
+        if grad is not None:
+            grad._data = grad._data + g
             return
         if g.base is not None or not g.flags.writeable or id(g) in stored:
             g = np.array(g)
         stored.add(id(g))
-        node._grad = g
+        node._grad = node._wrap(g)
+
+
+#: PyTorch's legacy type names, which its error messages print
+TYPE_NAMES = {
+    "float32": "FloatTensor",
+    "float64": "DoubleTensor",
+    "float16": "HalfTensor",
+    "int64": "LongTensor",
+    "int32": "IntTensor",
+    "int16": "ShortTensor",
+    "int8": "CharTensor",
+    "uint8": "ByteTensor",
+    "bool": "BoolTensor",
+}
+
+
+def check_saved(fn: Any, node: Tensor) -> None:
+    """Raise PyTorch's RuntimeError when a tensor that ``fn`` saved in the forward pass (an input,
+    or its output ``node``) has been changed in place since: its version counter moved on."""
+    saved = [(fn.inputs[i], counter, version) for i, counter, version in fn.saved_versions if i >= 0]
+    saved += [(node, counter, version) for i, counter, version in fn.saved_versions if i < 0]
+    for t, counter, version in saved:
+        if counter[0] != version:
+            kind = TYPE_NAMES.get(t._data.dtype.name, t._data.dtype.name)
+            what = f"[torch.{kind} {list(t._data.shape)}]"
+            if t.grad_fn is not None:
+                what += f", which is output 0 of {re.sub(r'Backward[0-9]*$', '', t.grad_fn.backward_name)},"
+            raise RuntimeError(
+                "one of the variables needed for gradient computation has been modified by an inplace "
+                f"operation: {what} is at version {counter[0]}; expected version {version} instead. Hint: "
+                "enable anomaly detection to find the operation that failed to compute its gradient, with "
+                "torch.autograd.set_detect_anomaly(True, check_nan=False)."
+            )

@@ -110,7 +110,7 @@ def train(args: argparse.Namespace) -> int:
         with no_grad():
             test_logits = model(Tensor(Xt))
             val_loss = F.cross_entropy(test_logits, y_test).item()
-        predicted = test_logits.data.argmax(1)
+        predicted = test_logits._data.argmax(1)
         history["loss"].append(loss)
         history["accuracy"].append(accuracy)
         history["val_loss"].append(val_loss)
@@ -149,7 +149,7 @@ def _train_epoch(model: nn.Module, opt, X: np.ndarray, y: np.ndarray, args: argp
                 f"diverged, so no weights were written to {args.out}; try a smaller --lr"
             )
         total += loss.item() * len(idx)
-        correct += float(np.sum(logits.data.argmax(1) == y[idx]))
+        correct += float(np.sum(logits._data.argmax(1) == y[idx]))
         bar.set_postfix_str(f"loss: {loss.item():.4f}", refresh=False)
         bar.update(1)
     bar.close()

@@ -51,11 +51,11 @@ def _size(size: tuple[Any, ...], name: str) -> tuple[builtins.int, ...]:
 def _python_array(data: Any) -> np.ndarray:
     """PyTorch's dtype inference for Python data: floats → float32, ints → int64, bools → bool."""
     if isinstance(data, Tensor):
-        return np.array(data.data)
+        return np.array(data._data)
     if isinstance(data, (np.ndarray, np.generic)):
         return np.array(data)
     if isinstance(data, (list, tuple)):
-        data = [d.data if isinstance(d, Tensor) else d for d in data] if data and isinstance(data[0], Tensor) else data
+        data = [d._data if isinstance(d, Tensor) else d for d in data] if data and isinstance(data[0], Tensor) else data
     try:
         arr = np.array(data)
     except ValueError as err:
@@ -199,7 +199,7 @@ def linspace(
     fma(step, i, start) in the first half (i < steps // 2) and fma(−step, steps − 1 − i, end) in the second,
     each rounded once, so both ends are exact; an infinite end gives PyTorch's NaNs (∞·0, ∞ − ∞).
 
-    >>> linspace(0, 1, 5).data
+    >>> linspace(0, 1, 5).numpy()
     array([0.  , 0.25, 0.5 , 0.75, 1.  ], dtype=float32)
     """
     if not isinstance(steps, numbers.Integral) or steps < 0:

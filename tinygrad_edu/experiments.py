@@ -183,7 +183,7 @@ def moons_accuracy(model: nn.Module, steps: int) -> float:
     train_full_batch(model, lambda p: optim.SGD(p, lr=0.1, momentum=0.9), steps)
     X, y = make_moons(200, noise=0.15, seed=0)
     with no_grad():
-        return float(np.mean(model(Tensor(X.astype(np.float32))).argmax(1).data == y))
+        return float(np.mean(model(Tensor(X.astype(np.float32))).argmax(1)._data == y))
 
 
 def layer_gradient_norms(model: nn.Sequential) -> list[float]:
@@ -209,7 +209,7 @@ def initialisation_study(quick: bool = False, verbose: bool = True) -> dict[str,
     manual_seed(0)
     zeros = init_mlp("zeros")
     results["zeros accuracy"] = moons_accuracy(zeros, steps)
-    w = zeros.layers[0].weight.data
+    w = zeros.layers[0].weight._data
     results["zeros: hidden units identical"] = bool(np.allclose(w, w[:1]))
     say(
         f"zeros:  accuracy {results['zeros accuracy']:.3f}; all 16 first-layer units identical after training: "
@@ -220,7 +220,7 @@ def initialisation_study(quick: bool = False, verbose: bool = True) -> dict[str,
     large = init_mlp("large")
     X, _ = make_moons(200, noise=0.15, seed=0)
     with no_grad():
-        h = large.layers[1](large.layers[0](Tensor(X.astype(np.float32)))).data
+        h = large.layers[1](large.layers[0](Tensor(X.astype(np.float32))))._data
     results["large: saturated fraction"] = float(np.mean(np.abs(h) > 0.99))
     results["large accuracy"] = moons_accuracy(large, steps)
     say(
@@ -285,7 +285,7 @@ def train_cnn_mnist(epochs: int = 3, n_train: int | None = None, verbose: bool =
         say(f"epoch {epoch}: mean training loss {total / n:.4f}")
     model.eval()
     with no_grad():
-        predicted = np.concatenate([model(Tensor(Xt[i : i + 500])).argmax(1).data for i in range(0, len(Xt), 500)])
+        predicted = np.concatenate([model(Tensor(Xt[i : i + 500])).argmax(1)._data for i in range(0, len(Xt), 500)])
     accuracy = float(np.mean(predicted == y_test))
     say(f"test accuracy: {accuracy:.4f} on {len(Xt)} digits")
     return accuracy

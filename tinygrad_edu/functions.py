@@ -247,12 +247,12 @@ def numel(input: Tensor) -> builtins.int:
 
 def allclose(input: Tensor, other: Tensor, rtol: builtins.float = 1e-5, atol: builtins.float = 1e-8) -> builtins.bool:
     """|input − other| ≤ atol + rtol·|other| everywhere (PyTorch's defaults)."""
-    return builtins.bool(np.allclose(_t(input).data, _t(other).data, rtol=rtol, atol=atol))
+    return builtins.bool(np.allclose(_t(input)._data, _t(other)._data, rtol=rtol, atol=atol))
 
 
 def equal(input: Tensor, other: Tensor) -> builtins.bool:
     """True if both have the same shape and elements."""
-    a, b = _t(input).data, _t(other).data
+    a, b = _t(input)._data, _t(other)._data
     return a.shape == b.shape and builtins.bool(np.array_equal(a, b))
 
 

@@ -48,7 +48,7 @@ def _write(x: Any, flat: np.ndarray) -> None:
 def _grad(x: Any) -> np.ndarray:
     g = x.grad
     if g is None:
-        return np.zeros(np.size(x.data))
+        return np.zeros(np.size(np.asarray(x.data)))
     return np.array(g, dtype=np.float64).reshape(-1)
 
 
@@ -69,9 +69,9 @@ def _seed(y: Any, j: int) -> None:
     if _is_scalar(y):
         y.backward(1.0)
         return
-    seed = np.zeros(np.size(y.data), dtype=np.float64)
+    seed = np.zeros(np.size(np.asarray(y.data)), dtype=np.float64)
     seed[j] = 1.0
-    y.backward(seed.reshape(np.shape(y.data)))
+    y.backward(seed.reshape(np.shape(np.asarray(y.data))))
 
 
 def _differences(
@@ -127,7 +127,7 @@ def analytical_jacobian(fn: Callable[..., Any], inputs: Sequence[Any]) -> list[n
     j = 0
     while n_out is None or j < n_out:
         y = _output(fn, inputs)
-        n_out = np.size(y.data)
+        n_out = np.size(np.asarray(y.data))
         if n_out == 0:
             break
         nodes = {id(node): node for node in (*topological_order(y), *inputs)}.values()
@@ -142,7 +142,7 @@ def analytical_jacobian(fn: Callable[..., Any], inputs: Sequence[Any]) -> list[n
             for node, grad in saved:
                 node.grad = grad
         j += 1
-    return [np.stack(r, axis=0) if r else np.zeros((0, np.size(x.data))) for r, x in zip(rows, inputs)]
+    return [np.stack(r, axis=0) if r else np.zeros((0, np.size(np.asarray(x.data)))) for r, x in zip(rows, inputs)]
 
 
 def _upcast(inputs: Sequence[Any]) -> list[tuple[Any, Any]]:

@@ -44,7 +44,7 @@ def _array(key: Any, value: Any) -> np.ndarray:
         raise ValueError(f"save: the key {key!r} is not valid Unicode text (a lone surrogate)") from None
     if size > _ZIP_NAME_LIMIT:
         raise ValueError(f"save: a key of {size} bytes is longer than a zip member name can be ({_ZIP_NAME_LIMIT})")
-    arr = np.asarray(value.data if isinstance(value, Tensor) else value)
+    arr = np.asarray(value._data if isinstance(value, Tensor) else value)
     if arr.dtype.kind not in "biuf":
         raise TypeError(f"save: {key!r} holds {type(value).__name__} of dtype {arr.dtype}; only numbers can be saved")
     return arr

@@ -7,14 +7,18 @@ the inputs (``_prev``) and the op that made it (``grad_fn``, None for leaves, as
 `Tensor.backward` runs `tinygrad_edu.backprop.backprop`, the reverse topological walk that calls
 each ``backward`` once.
 
-Conventions follow PyTorch: ``.grad`` is kept on leaves that require a gradient (and on interior
-tensors after `retain_grad`), gradients accumulate until zeroed, Python numbers and lists become
-float32 while a float64 numpy array stays float64, and ``backward()`` on a non-scalar needs ``grad=``.
+Conventions follow PyTorch: ``.grad`` (a Tensor) is kept on leaves that require a gradient (and on
+interior tensors after `retain_grad`), gradients accumulate until zeroed, ``.data`` is the same memory
+outside the graph (the numpy array itself is ``_data``, which the library's own code reads), each
+tensor has a version counter shared with its views (see `tinygrad_edu.tensor_inplace`), Python
+numbers and lists become float32 while a float64 numpy array stays float64, and ``backward()`` on a
+non-scalar needs ``grad=``.
 """
 
 from __future__ import annotations
 
 import numbers
+import operator
 from collections import namedtuple
 from collections.abc import Sequence
 from typing import Any
@@ -25,10 +29,11 @@ from . import ops, random
 from .backprop import backprop, store_grad
 from .devices import check_device, device
 from .dtypes import DEFAULT_DTYPE, as_dtype
-from .graph import check_finite, is_anomaly_enabled, is_grad_enabled, no_grad
+from .graph import check_finite, is_anomaly_enabled, is_grad_enabled
 from .ops import Op, normalize_axis
 from .printing import tensor_repr
-from .tensor_methods import LEAF_INPLACE_ERROR, Size, TensorMethods
+from .tensor_inplace import InplaceMethods
+from .tensor_methods import Size, TensorMethods
 
 __all__ = ["DEFAULT_DTYPE", "Size", "Tensor", "ValuesIndices", "apply"]
 
@@ -44,7 +49,7 @@ SPARSE_ERROR = "sparse tensors are not supported: tinygrad_edu tensors are dense
 def _as_array(data: Any, dtype: Any = None) -> np.ndarray:
     """numpy arrays keep their dtype; Python numbers and lists become float32 (PyTorch's default)."""
     if isinstance(data, Tensor):
-        data = data.data
+        data = data._data
     from_python = not isinstance(data, (np.ndarray, np.generic))
     try:
         arr = np.asarray(data, dtype=dtype)
@@ -77,16 +82,28 @@ def apply(fn: Op, *inputs: Tensor) -> Tensor:
     track = is_grad_enabled() and True in needs
     fn.needs_input_grad = needs
     out = Tensor.__new__(Tensor)
-    out.data = fn.forward(*[t.data for t in inputs])
+    data = fn.forward(*[t._data for t in inputs])
+    if type(data) is not np.ndarray:  # a numpy scalar from a full reduction: a writable 0-d array
+        data = np.asarray(data)
+    out._data = data
     if is_anomaly_enabled():
-        check_finite(f"{fn.name} forward", (out.data,), inputs)
+        check_finite(f"{fn.name} forward", (data,), inputs)
     out._grad = None
     out.label = ""
     out._retain = False
+    out._used = False
     out.requires_grad = track
+    # a view (basic indexing, reshape, transpose, expand) shares its input's memory and version counter
+    out._vc = inputs[0]._vc if fn.view and np.may_share_memory(data, inputs[0]._data) else [0]
     if track:
         out._prev = fn.inputs = inputs
         out.grad_fn = fn
+        for t in inputs:  # an in-place change of a used tensor is refused (see `_rebase`)
+            t._used = True
+        if fn.saves:  # the versions backward will check (`backprop.check_saved`)
+            fn.saved_versions = [
+                (i, t._vc, t._vc[0]) for i in fn.saves if i < len(inputs) for t in (inputs[i] if i >= 0 else out,)
+            ]
     else:
         out._prev = ()
         out.grad_fn = None
@@ -103,7 +120,7 @@ def _constant(fn: Op, t: Any) -> Tensor:
 
 
 
-class Tensor(TensorMethods):
+class Tensor(InplaceMethods, TensorMethods):
     """An n-dimensional array node of a computation graph (numpy-backed).
 
     Args:
@@ -116,18 +133,19 @@ class Tensor(TensorMethods):
         >>> x = Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
         >>> (x * x).sum().backward()
         >>> x.grad                       # ∂Σx²/∂x = 2x
-        array([[2., 4.],
-               [6., 8.]], dtype=float32)
+        tensor([[2., 4.],
+                [6., 8.]])
     """
 
-    __slots__ = ("_grad", "_prev", "_retain", "data", "grad_fn", "label", "requires_grad")
-    __array_ufunc__ = None  # numpy defers to our reflected operators: ndarray + Tensor -> Tensor
+    __slots__ = ("_data", "_grad", "_prev", "_retain", "_used", "_vc", "grad_fn", "label", "requires_grad")
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None, label: str = "") -> None:
-        self.data = _as_array(data, dtype)
-        if requires_grad and self.data.dtype.kind != "f":
-            raise TypeError(f"Tensor: only floating-point tensors can require gradients, got {self.data.dtype}")
-        self._grad: np.ndarray | None = None
+        self._data = _as_array(data, dtype)
+        if requires_grad and self._data.dtype.kind != "f":
+            raise TypeError(f"Tensor: only floating-point tensors can require gradients, got {self._data.dtype}")
+        self._grad: Tensor | None = None
+        self._vc = [0]  # the version counter, shared with views (see `_version`)
+        self._used = False
         self.requires_grad = bool(requires_grad)
         self.label = label
         self._prev: tuple[Tensor, ...] = ()
@@ -153,8 +171,8 @@ class Tensor(TensorMethods):
         """The shape as a `Size` (a tuple), or the length of axis ``dim``: PyTorch's ``size()``,
         not numpy's element count (that is `numel`)."""
         if dim is None:
-            return Size(self.data.shape)
-        return self.data.shape[normalize_axis(dim, self.ndim)[0]]
+            return Size(self._data.shape)
+        return self._data.shape[normalize_axis(dim, self.ndim)[0]]
 
     @property
     def is_leaf(self) -> bool:
@@ -162,10 +180,53 @@ class Tensor(TensorMethods):
         not require a gradient (PyTorch's convention). Only leaves keep ``.grad``."""
         return self.grad_fn is None
 
+    @staticmethod
+    def _wrap(arr: np.ndarray, counter: list[int] | None = None) -> Tensor:
+        """A constant tensor around ``arr`` (no copy, no checks: for arrays the library made), with
+        its own version counter or the shared ``counter``."""
+        t = Tensor.__new__(Tensor)
+        t._data, t._grad, t._prev, t.grad_fn, t.requires_grad = arr, None, (), None, False
+        t.label, t._retain, t._used, t._vc = "", False, False, [0] if counter is None else counter
+        return t
+
     @property
-    def grad(self) -> np.ndarray | None:
-        """∂L/∂(this tensor) after ``backward()`` (a numpy array), None before; assignable as
-        PyTorch's: ``x.grad = None`` drops it, a Tensor or array of the tensor's shape replaces it."""
+    def data(self) -> Tensor:
+        """The same memory as a tensor outside the graph, as PyTorch's ``.data``: changes made through
+        it change this tensor and are not seen by autograd (it has a version counter of its own).
+        Assigning ``t.data = other`` makes ``t`` use ``other``'s memory (any shape, as PyTorch).
+
+        >>> w = Tensor([1.0, 2.0], requires_grad=True)
+        >>> _ = w.data.mul_(10)
+        >>> w
+        tensor([10., 20.], requires_grad=True)
+        """
+        return Tensor._wrap(self._data)
+
+    @data.setter
+    def data(self, value: Any) -> None:
+        self._data = value._data if isinstance(value, Tensor) else _as_array(value)
+
+    @property
+    def _version(self) -> int:
+        """How many times this tensor's memory was changed in place (PyTorch's ``_version``); views and
+        `detach` share the counter, and backward refuses a saved tensor whose version moved on."""
+        return self._vc[0]
+
+    @property
+    def grad(self) -> Tensor | None:
+        """∂L/∂(this tensor) after ``backward()``, a Tensor (the same object until it is replaced or
+        dropped), None before; assignable as PyTorch's: ``x.grad = None`` drops it, a Tensor of the
+        tensor's shape replaces it.
+
+        >>> x = Tensor([1.0, 2.0], requires_grad=True)
+        >>> (x * x).sum().backward()
+        >>> x.grad
+        tensor([2., 4.])
+        >>> _ = x.grad.zero_()
+        >>> (x * 3).sum().backward()
+        >>> x.grad
+        tensor([3., 3.])
+        """
         return self._grad
 
     @grad.setter
@@ -173,23 +234,22 @@ class Tensor(TensorMethods):
         if value is None:
             self._grad = None
             return
-        if isinstance(value, Tensor):
-            arr = value.data
-        elif isinstance(value, np.ndarray):
-            arr = value
-        else:
+        if isinstance(value, np.ndarray):
+            value = Tensor._wrap(value)
+        elif not isinstance(value, Tensor):
             raise TypeError(
                 "assigned grad expected to be a Tensor, a numpy array or None "
                 f"but got grad of type {type(value).__name__}"
             )
-        if arr.shape != self.data.shape:
+        arr = value._data
+        if arr.shape != self._data.shape:
             raise RuntimeError(
                 f"attempting to assign a gradient of size '{list(arr.shape)}' to a tensor of size "
-                f"'{list(self.data.shape)}'. Please ensure that the gradient and the tensor are the same size"
+                f"'{list(self._data.shape)}'. Please ensure that the gradient and the tensor are the same size"
             )
         if arr.dtype.kind != "f":
             raise RuntimeError(f"assigned grad has data of a different type: {arr.dtype}, expected a floating type")
-        self._grad = arr
+        self._grad = value
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Switch gradient tracking on (or off) for this leaf, in place; returns the tensor."""
@@ -198,7 +258,7 @@ class Tensor(TensorMethods):
                 "you can only change requires_grad flags of leaf variables. If you want to use a computed "
                 "variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach()."
             )
-        if requires_grad and self.data.dtype.kind != "f":
+        if requires_grad and self._data.dtype.kind != "f":
             raise RuntimeError(f"only Tensors of floating point dtype can require gradients, got {self.dtype}")
         self.requires_grad = bool(requires_grad)
         return self
@@ -208,15 +268,15 @@ class Tensor(TensorMethods):
         return self.grad_fn.name if self.grad_fn is not None else ""
 
     def numel(self) -> int:
-        return self.data.size
+        return self._data.size
 
     def numpy(self) -> np.ndarray:
         """The data as a numpy array (shared, not copied, as PyTorch)."""
-        return self.data
+        return self._data
 
     def tolist(self) -> Any:
         """The elements as (nested) Python numbers."""
-        return self.data.tolist()
+        return self._data.tolist()
 
     def clone(self) -> Tensor:
         """A copy with its own memory that stays in the graph (∂clone/∂x = 1)."""
@@ -247,11 +307,11 @@ class Tensor(TensorMethods):
         """This tensor converted to ``dtype`` (itself if it already has it); differentiable
         between floating dtypes."""
         dtype = as_dtype(dtype)
-        if dtype == self.data.dtype:
+        if dtype == self._data.dtype:
             return self
         if self.requires_grad and dtype.kind == "f":
             return apply(ops.Cast(dtype), self)
-        return Tensor(self.data.astype(dtype))
+        return Tensor(self._data.astype(dtype))
 
     def float(self) -> Tensor:
         """float32, as ``Tensor.float()``."""
@@ -292,13 +352,14 @@ class Tensor(TensorMethods):
         return device("cpu")
 
     def item(self) -> float:
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise ValueError(f"item: only a one-element tensor can be converted to a number, got shape {self.shape}")
-        return self.data.item()
+        return self._data.item()
 
     def detach(self) -> Tensor:
-        """The same data, cut off from the graph."""
-        return Tensor(self.data)
+        """The same memory, cut off from the graph; it shares this tensor's version counter, so an
+        in-place change through it is seen by backward (as PyTorch's)."""
+        return Tensor._wrap(self._data, self._vc)
 
     def retain_grad(self) -> Tensor:
         """Keep ``.grad`` on this interior tensor after backward (as PyTorch's ``retain_grad``)."""
@@ -306,19 +367,32 @@ class Tensor(TensorMethods):
         return self
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        return self.data if dtype is None else self.data.astype(dtype)
+        return self._data if dtype is None else self._data.astype(dtype)
+
+    def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        """numpy with a tensor operand: an arithmetic operator or comparison is the tensor's own
+        (``ndarray + Tensor`` is a Tensor in the graph); any other numpy function works on the array
+        and gives an array (``np.abs(w.grad)``, ``np.isfinite(x)``, ``np.clip(g, -1, 1, out=g)``)."""
+        pair = _OPERATOR_UFUNCS.get(ufunc.__name__)
+        if pair is not None and method == "__call__" and len(inputs) == 2 and not kwargs:
+            a, b = inputs
+            return getattr(a, pair[0])(b) if isinstance(a, Tensor) else getattr(b, pair[1])(a)
+        arrays = [x._data if isinstance(x, Tensor) else x for x in inputs]
+        if "out" in kwargs:
+            kwargs["out"] = tuple(o._data if isinstance(o, Tensor) else o for o in kwargs["out"])
+        return getattr(ufunc, method)(*arrays, **kwargs)
 
     def __len__(self) -> int:
-        return len(self.data)
+        return len(self._data)
 
     def __bool__(self) -> bool:
         """The truth of a one-element tensor; ambiguous (an error) for more, as PyTorch."""
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise ValueError(
-                f"the truth value of a tensor with {self.data.size} elements is ambiguous; "
+                f"the truth value of a tensor with {self._data.size} elements is ambiguous; "
                 "use .any() or .all() on .data"
             )
-        return bool(self.data.item())
+        return bool(self._data.item())
 
     def __repr__(self) -> str:
         """PyTorch's layout (`tinygrad_edu.printing`): ``tensor([1., 2.], requires_grad=True)``,
@@ -327,7 +401,7 @@ class Tensor(TensorMethods):
             graph = [f"grad_fn=<{self.grad_fn.backward_name}>"]
         else:
             graph = ["requires_grad=True"] if self.requires_grad else []
-        return tensor_repr(self.data, graph)
+        return tensor_repr(self._data, graph)
 
     # ------------------------------------------------------------ operands
     #: what the methods of `TensorMethods` run their op with
@@ -341,7 +415,7 @@ class Tensor(TensorMethods):
             return other if dtype is None or other.data.dtype == dtype else other.type(dtype)
         if isinstance(other, numbers.Number):
             if dtype is None:
-                dtype = self.data.dtype if self.data.dtype.kind == "f" else np.dtype(DEFAULT_DTYPE)
+                dtype = self._data.dtype if self._data.dtype.kind == "f" else np.dtype(DEFAULT_DTYPE)
             try:
                 return Tensor(np.asarray(other, dtype=dtype))
             except OverflowError:
@@ -349,24 +423,32 @@ class Tensor(TensorMethods):
         out = Tensor(other)
         return out if dtype is None or out.data.dtype == dtype else out.type(dtype)
 
-    # comparisons give boolean tensors without gradients, as PyTorch
+    # comparisons give boolean tensors without gradients, as PyTorch; with an operand that is no
+    # number, array or tensor, Python asks the operand (``t == pytest.approx(1.0)``)
+    def _compare(self, other: Any, op: Any) -> Any:
+        try:
+            other = _as_array(other)
+        except TypeError:
+            return NotImplemented
+        return Tensor(op(self._data, other))
+
     def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return Tensor(self.data == _as_array(other))
+        return self._compare(other, operator.eq)
 
     def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return Tensor(self.data != _as_array(other))
+        return self._compare(other, operator.ne)
 
     def __lt__(self, other: Any) -> Tensor:
-        return Tensor(self.data < _as_array(other))
+        return self._compare(other, operator.lt)
 
     def __le__(self, other: Any) -> Tensor:
-        return Tensor(self.data <= _as_array(other))
+        return self._compare(other, operator.le)
 
     def __gt__(self, other: Any) -> Tensor:
-        return Tensor(self.data > _as_array(other))
+        return self._compare(other, operator.gt)
 
     def __ge__(self, other: Any) -> Tensor:
-        return Tensor(self.data >= _as_array(other))
+        return self._compare(other, operator.ge)
 
     # the named forms, as PyTorch's (pred.eq(target.view_as(pred)).sum() in its MNIST example)
     eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
@@ -389,7 +471,7 @@ class Tensor(TensorMethods):
                 f"it has no {name}imum"
             )
         pick = np.argmax if name == "max" else np.argmin  # the first extreme, or the first NaN, as PyTorch
-        indices = pick(self.data, axis=dim)
+        indices = pick(self._data, axis=dim)
         # values read at the indices, so that the gradient goes to that one element (ties are not shared, as
         # torch.max(x, dim) and unlike amax)
         where = list(np.ogrid[tuple(slice(n) for n in indices.shape)])  # every other axis, as an open mesh
@@ -402,13 +484,13 @@ class Tensor(TensorMethods):
     def argmax(self, dim: int | None = None, keepdim: bool = False, *, axis: int | None = None) -> Tensor:
         """The int64 index of the largest element along ``dim`` (of the flattened tensor when None)."""
         dim = axis if dim is None else dim
-        idx = np.argmax(self.data, axis=dim).astype(np.int64)
+        idx = np.argmax(self._data, axis=dim).astype(np.int64)
         return Tensor(_keep(idx, dim, self.ndim) if keepdim else idx)
 
     def argmin(self, dim: int | None = None, keepdim: bool = False, *, axis: int | None = None) -> Tensor:
         """The int64 index of the smallest element along ``dim`` (of the flattened tensor when None)."""
         dim = axis if dim is None else dim
-        idx = np.argmin(self.data, axis=dim).astype(np.int64)
+        idx = np.argmin(self._data, axis=dim).astype(np.int64)
         return Tensor(_keep(idx, dim, self.ndim) if keepdim else idx)
 
     @staticmethod
@@ -424,7 +506,7 @@ class Tensor(TensorMethods):
     @staticmethod
     def where(condition: Any, a: Any, b: Any) -> Tensor:
         """Elementwise ``a`` where ``condition`` holds, else ``b`` (``torch.where``)."""
-        cond = np.asarray(condition.data if isinstance(condition, Tensor) else condition, dtype=bool)
+        cond = np.asarray(condition._data if isinstance(condition, Tensor) else condition, dtype=bool)
         ta = _to_tensor(a)
         return apply(ops.Where(cond), ta, ta._const(b))
 
@@ -464,82 +546,22 @@ class Tensor(TensorMethods):
     def zero_grad(self) -> None:
         self._grad = None
 
-    # ------------------------------------------------------------ in-place ops
-    def _inplace(self, name: str, compute: Any, *others: Any) -> Tensor:
-        """Write ``compute(self, *others)`` into this tensor, PyTorch's in-place rules:
 
-        - outside `no_grad`, a leaf that requires grad may not be changed (PyTorch's RuntimeError);
-        - without a graph to record (in `no_grad`, or nothing requires grad) the result is written
-          into the same memory, so every reference to this tensor (an optimizer's, a Module's) sees it;
-        - a tensor that does not require grad, changed by one that does, joins the graph.
-        """
-        operands = [self._const(o) for o in others]
-        track = is_grad_enabled() and (self.requires_grad or any(o.requires_grad for o in operands))
-        if track:
-            if self.grad_fn is None and self.requires_grad:
-                raise RuntimeError(LEAF_INPLACE_ERROR)
-            if self.requires_grad:
-                raise RuntimeError(
-                    f"{name}: in-place changes of a tensor that is part of a graph are not supported in "
-                    "tinygrad_edu (they would change values that backward needs); write x = x + y instead"
-                )
-            out = compute(Tensor(self.data), *operands)
-            self.data, self.grad_fn, self._prev, self.requires_grad = out.data, out.grad_fn, out._prev, True
-            return self
-        with no_grad():
-            result = compute(Tensor(self.data), *operands).data
-        if result.shape != self.data.shape:
-            raise RuntimeError(
-                f"{name}: output with shape {list(self.shape)} doesn't match the broadcast shape {list(result.shape)}"
-            )
-        if not self.data.flags.writeable:
-            raise RuntimeError(f"{name}: this tensor's memory is read-only (a view made by expand?); clone() it first")
-        if not np.can_cast(result.dtype, self.dtype, casting="same_kind"):
-            raise RuntimeError(
-                f"{name}: result type {result.dtype} can't be cast to the desired output type {self.dtype}"
-            )
-        np.copyto(self.data, result, casting="same_kind")
-        return self
-
-    def add_(self, other: Any, alpha: float = 1) -> Tensor:
-        """self += alpha·other, in place."""
-        return self._inplace("add_", lambda a, b: a + (b if alpha == 1 else alpha * b), other)
-
-    def sub_(self, other: Any, alpha: float = 1) -> Tensor:
-        """self −= alpha·other, in place."""
-        return self._inplace("sub_", lambda a, b: a - (b if alpha == 1 else alpha * b), other)
-
-    def mul_(self, other: Any) -> Tensor:
-        """self ·= other, in place."""
-        return self._inplace("mul_", lambda a, b: a * b, other)
-
-    def div_(self, other: Any) -> Tensor:
-        """self /= other, in place."""
-        return self._inplace("div_", lambda a, b: a / b, other)
-
-    def clamp_(self, min: float | None = None, max: float | None = None) -> Tensor:
-        """Each element limited to [min, max], in place."""
-        return self._inplace("clamp_", lambda a: a.clip(min, max))
-
-    clip_ = clamp_
-
-    def copy_(self, src: Any) -> Tensor:
-        """Copy ``src`` (broadcast to this shape) into this tensor, keeping this tensor's dtype."""
-        return self._inplace("copy_", lambda a, b: Tensor.where(np.zeros(a.shape, dtype=bool), a, b), src)
-
-    def fill_(self, value: float) -> Tensor:
-        """Every element set to ``value``, in place."""
-        return self._inplace("fill_", lambda a: Tensor(np.full(a.shape, value, dtype=a.dtype)))
-
-    def zero_(self) -> Tensor:
-        """Every element set to 0, in place."""
-        return self.fill_(0)
-
-    __iadd__ = add_
-    __isub__ = sub_
-    __imul__ = mul_
-    __itruediv__ = div_
-
+#: numpy's ufuncs that are Tensor operators: (the method, the method with the operands swapped)
+_OPERATOR_UFUNCS = {
+    "add": ("__add__", "__radd__"),
+    "subtract": ("__sub__", "__rsub__"),
+    "multiply": ("__mul__", "__rmul__"),
+    "divide": ("__truediv__", "__rtruediv__"),
+    "power": ("__pow__", "__rpow__"),
+    "matmul": ("__matmul__", "__rmatmul__"),
+    "equal": ("__eq__", "__eq__"),
+    "not_equal": ("__ne__", "__ne__"),
+    "less": ("__lt__", "__gt__"),
+    "less_equal": ("__le__", "__ge__"),
+    "greater": ("__gt__", "__lt__"),
+    "greater_equal": ("__ge__", "__le__"),
+}
 
 
 def _keep(idx: np.ndarray, dim: int | None, ndim: int) -> np.ndarray:

@@ -69,7 +69,7 @@ class TensorMethods:
     __slots__ = ()
 
     # provided by Tensor
-    data: np.ndarray
+    _data: np.ndarray
     _apply: Callable[..., Tensor]
     _const: Callable[..., Tensor]
     _values_indices: Callable[[str, int, bool], Any]
@@ -78,43 +78,43 @@ class TensorMethods:
     @property
     def shape(self) -> Size:
         """The shape as a `Size` (a tuple that prints as ``torch.Size([2, 3])``)."""
-        return Size(self.data.shape)
+        return Size(self._data.shape)
 
     @property
     def dtype(self) -> dtype:
         """PyTorch's dtype object (``torch.float32``), equal to the numpy dtype it stands for."""
-        return torch_dtype(self.data.dtype)
+        return torch_dtype(self._data.dtype)
 
     @property
     def ndim(self) -> int:
-        return self.data.ndim
+        return self._data.ndim
 
     # ------------------------------------------------------------ arithmetic
     def _promote(self, other: Any, true_divide: bool = False) -> tuple[Tensor, Tensor]:
         """``self`` and ``other`` as tensors of PyTorch's result dtype (`tinygrad_edu.dtypes.result_type`);
         a true division of integers gives the default float."""
-        a = self.data.dtype
+        a = self._data.dtype
         if isinstance(other, TensorMethods):
-            b = other.data.dtype
+            b = other._data.dtype
             if a is b and (not true_divide or a.kind == "f"):  # the hot path: same dtype
                 return self, other  # type: ignore[return-value]
-            dt = result_type(a if self.data.ndim else (a, 0), b if other.data.ndim else (b, 0))
+            dt = result_type(a if self._data.ndim else (a, 0), b if other._data.ndim else (b, 0))
         elif isinstance(other, numbers.Number):
-            dt = result_type(a if self.data.ndim else (a, 0), other)
+            dt = result_type(a if self._data.ndim else (a, 0), other)
         else:
             other = self._const(other)
-            b = other.data.dtype
-            dt = result_type(a if self.data.ndim else (a, 0), b if other.data.ndim else (b, 0))
+            b = other._data.dtype
+            dt = result_type(a if self._data.ndim else (a, 0), b if other._data.ndim else (b, 0))
         if true_divide and dt.kind != "f":
             dt = np.dtype(DEFAULT_DTYPE)
         return self._as_type(dt), self._const(other, dt)
 
     def _as_type(self, dt: np.dtype) -> Tensor:
-        return self if self.data.dtype == dt else self.type(dt)  # type: ignore[return-value]
+        return self if self._data.dtype == dt else self.type(dt)  # type: ignore[return-value]
 
     def _floating(self) -> Tensor:
         """This tensor, or for integers and bools its float32 copy: PyTorch's input to exp, log, sqrt, ..."""
-        return self if self.data.dtype.kind == "f" else self.type(DEFAULT_DTYPE)  # type: ignore[return-value]
+        return self if self._data.dtype.kind == "f" else self.type(DEFAULT_DTYPE)  # type: ignore[return-value]
 
     def __add__(self, other: Any) -> Tensor:
         return self._apply(ops.Add(), *self._promote(other))
@@ -145,15 +145,15 @@ class TensorMethods:
         return self._apply(ops.Div(), b, a)
 
     def __pow__(self, exponent: Any) -> Tensor:
-        if isinstance(exponent, numbers.Integral) and not isinstance(exponent, bool) and self.data.dtype.kind in "iu":
+        if isinstance(exponent, numbers.Integral) and not isinstance(exponent, bool) and self._data.dtype.kind in "iu":
             if exponent < 0:
                 raise RuntimeError("Integers to negative integer powers are not allowed.")
-            return self._const(self.data ** int(exponent))  # integers stay integers (and have no gradient)
+            return self._const(self._data ** int(exponent))  # integers stay integers (and have no gradient)
         if isinstance(exponent, numbers.Real):
             return self._apply(ops.PowConst(float(exponent)), self._floating())
         exponent = self._const(exponent)
         if self.dtype.kind == "f" and exponent.dtype.kind in "biu":  # float32 ** int64 stays float32, as PyTorch
-            exponent = self._const(exponent.data.astype(self.data.dtype))
+            exponent = self._const(exponent._data.astype(self._data.dtype))
         return self._apply(ops.Pow(), self, exponent)
 
     def __rpow__(self, base: Any) -> Tensor:
@@ -320,7 +320,7 @@ class TensorMethods:
 
     def unsqueeze(self, dim: int) -> Tensor:
         """A new axis of length 1 at ``dim`` (−1 appends one)."""
-        return self.reshape(np.expand_dims(self.data, dim).shape)
+        return self.reshape(np.expand_dims(self._data, dim).shape)
 
     def squeeze(self, dim: int | None = None) -> Tensor:
         """Axes of length 1 removed (only ``dim``, if given and of length 1)."""
@@ -402,46 +402,52 @@ class TensorMethods:
         return self.reshape(*self.shape[:s], -1, *self.shape[e + 1 :])
 
     def __getitem__(self, idx: Any) -> Tensor:
-        if isinstance(idx, TensorMethods):
-            idx = _index_array(idx.data)
-        elif isinstance(idx, tuple):
-            idx = tuple(_index_array(i.data) if isinstance(i, TensorMethods) else i for i in idx)
-        return self._apply(ops.GetItem(idx), self)
+        """``t[idx]`` as PyTorch's: ints, slices and None give a view (it shares memory and version
+        counter), lists, ranges, integer and boolean index tensors a copy."""
+        return self._apply(ops.GetItem(as_index(idx)), self)
 
     def __iter__(self) -> Iterator[Tensor]:
         if self.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
-        return (self[i] for i in range(self.data.shape[0]))
+        return (self[i] for i in range(self._data.shape[0]))
 
     def unbind(self, dim: int = 0) -> tuple[Tensor, ...]:
         """The slices along ``dim``, each without that axis, as ``Tensor.unbind``."""
         d = normalize_axis(dim, self.ndim)[0]
         lead = (slice(None),) * d
-        return tuple(self[(*lead, i)] for i in range(self.data.shape[d]))
+        return tuple(self[(*lead, i)] for i in range(self._data.shape[d]))
 
     # ------------------------------------------------------------ PyTorch's small queries and conversions
     def dim(self) -> int:
         """The number of dimensions, as ``Tensor.dim``."""
-        return self.data.ndim
+        return self._data.ndim
 
     ndimension = dim
 
     def nelement(self) -> int:
         """The number of elements, as ``Tensor.nelement`` (``numel``)."""
-        return self.data.size
+        return self._data.size
 
-    def all(self, dim: Any = None, keepdim: bool = False) -> Tensor:
-        """True where every element (along ``dim``) is nonzero: a bool tensor, as ``Tensor.all``."""
-        return self._const(np.all(self.data, axis=_dims(dim), keepdims=keepdim))
+    def all(
+        self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: bool = False, out: None = None
+    ) -> Tensor:
+        """True where every element (along ``dim``) is nonzero: a bool tensor, as ``Tensor.all``; numpy's
+        spelling (``axis=``, ``keepdims=``) too, so ``np.all(t)`` works as on an array."""
+        dims = _dims(axis if dim is None else dim)
+        return self._const(np.all(self._data, axis=dims, keepdims=keepdim or keepdims))
 
-    def any(self, dim: Any = None, keepdim: bool = False) -> Tensor:
-        """True where some element (along ``dim``) is nonzero: a bool tensor, as ``Tensor.any``."""
-        return self._const(np.any(self.data, axis=_dims(dim), keepdims=keepdim))
+    def any(
+        self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: bool = False, out: None = None
+    ) -> Tensor:
+        """True where some element (along ``dim``) is nonzero: a bool tensor, as ``Tensor.any``; numpy's
+        spelling too."""
+        dims = _dims(axis if dim is None else dim)
+        return self._const(np.any(self._data, axis=dims, keepdims=keepdim or keepdims))
 
     def _scalar(self) -> Any:
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise ValueError("only one element tensors can be converted to Python scalars")
-        return self.data.reshape(()).item()
+        return self._data.reshape(()).item()
 
     def __float__(self) -> float:
         return float(self._scalar())
@@ -452,8 +458,8 @@ class TensorMethods:
     def __format__(self, spec: str) -> str:
         """A 0-d tensor formats as its number (``f"{loss:.4f}"``); any other as `repr` with an empty
         spec and a TypeError otherwise, as PyTorch."""
-        if self.data.ndim == 0:
-            return format(self.data.item(), spec)
+        if self._data.ndim == 0:
+            return format(self._data.item(), spec)
         return object.__format__(self, spec)
 
     # ------------------------------------------------------------ random fills (PyTorch's streams)
@@ -461,7 +467,7 @@ class TensorMethods:
         """Run ``fill`` on this tensor's memory, in place, under PyTorch's rule for leaves."""
         if self.requires_grad and is_grad_enabled() and getattr(self, "grad_fn", None) is None:
             raise RuntimeError(LEAF_INPLACE_ERROR)
-        fill(self.data)
+        fill(self._data)
         return self  # type: ignore[return-value]
 
     def uniform_(self, a: float = 0.0, b: float = 1.0, *, generator: random.Generator | None = None) -> Tensor:
@@ -484,8 +490,17 @@ class TensorMethods:
         self, num_samples: int, replacement: bool = False, *, generator: random.Generator | None = None
     ) -> Tensor:
         """Indices drawn from this tensor's rows of weights, as ``torch.multinomial`` (int64)."""
-        return self._const(random.multinomial(self.data, num_samples, replacement, generator))
+        return self._const(random.multinomial(self._data, num_samples, replacement, generator))
 
     def bernoulli(self, *, generator: random.Generator | None = None) -> Tensor:
         """1 with each element's probability, else 0, as ``Tensor.bernoulli`` (this tensor's dtype)."""
-        return self._const(random.bernoulli(self.data, generator))
+        return self._const(random.bernoulli(self._data, generator))
+
+
+def as_index(idx: Any) -> Any:
+    """An index with each tensor in it replaced by its array (see `ops.normalize_index` for the rest)."""
+    if isinstance(idx, TensorMethods):
+        return _index_array(idx._data)
+    if isinstance(idx, tuple):
+        return tuple(_index_array(i._data) if isinstance(i, TensorMethods) else i for i in idx)
+    return idx

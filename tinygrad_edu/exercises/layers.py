@@ -179,8 +179,8 @@ def check_train_epoch(train_epoch: Callable[..., float]) -> None:
     ]
     model = torch.nn.Linear(1, 1, dtype=np.float64)
     assert model.bias is not None
-    model.weight.data[...] = 0.0
-    model.bias.data[...] = 0.0
+    model.weight._data[...] = 0.0
+    model.bias._data[...] = 0.0
     optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
     tensors = [(torch.tensor(x), torch.tensor(y)) for x, y in batches]
     got = attempt(
@@ -197,16 +197,16 @@ def check_train_epoch(train_epoch: Callable[..., float]) -> None:
         r = w * x[:, 0] + b - y[:, 0]
         losses.append(float(np.mean(r**2)))
         w, b = w - 0.1 * float(np.mean(2 * r * x[:, 0])), b - 0.1 * float(np.mean(2 * r))
-    if float(model.weight.data.ravel()[0]) == 0.0:
+    if float(model.weight._data.ravel()[0]) == 0.0:
         raise ExerciseError(f"after train_epoch the weight is still 0, expected {w:.10g}: call optimizer.step()")
     expect_number(
-        float(model.weight.data.ravel()[0]),
+        float(model.weight._data.ravel()[0]),
         w,
         "after train_epoch, the weight",
         rtol=1e-9,
         hint="call optimizer.zero_grad() before each backward(), or batch 2 steps along batch 1's gradient too",
     )
-    expect_number(float(model.bias.data.ravel()[0]), b, "after train_epoch, the bias", rtol=1e-9)
+    expect_number(float(model.bias._data.ravel()[0]), b, "after train_epoch, the bias", rtol=1e-9)
     expect_number(
         got,
         sum(losses) / 2,

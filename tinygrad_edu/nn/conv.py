@@ -81,7 +81,7 @@ def conv2d(
     """2-D convolution, as ``torch.nn.functional.conv2d`` (``groups=1`` only).
 
     >>> x, w = Tensor(np.ones((1, 1, 4, 4))), Tensor(np.ones((1, 1, 3, 3)))
-    >>> conv2d(x, w, padding="same").data[0, 0]       # how many of the 3x3 window's cells lie inside
+    >>> conv2d(x, w, padding="same").numpy()[0, 0]    # how many of the 3x3 window's cells lie inside
     array([[4., 6., 6., 4.],
            [6., 9., 9., 6.],
            [6., 9., 9., 6.],

@@ -39,7 +39,7 @@ class Embedding(Module):
 
     >>> emb = Embedding(10, 3)
     >>> emb(Tensor(np.array([[1, 2], [4, 9]]))).shape
-    (2, 2, 3)
+    torch.Size([2, 2, 3])
     """
 
     def __init__(

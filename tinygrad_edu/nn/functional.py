@@ -105,9 +105,9 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     tensor([[1, 0, 0],
             [0, 0, 1]])
     """
-    if not isinstance(tensor, Tensor) or tensor.data.dtype != np.int64:
+    if not isinstance(tensor, Tensor) or tensor._data.dtype != np.int64:
         raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
-    idx = tensor.data
+    idx = tensor._data
     if idx.size == 0 and num_classes == -1:
         raise RuntimeError("Can not infer total number of classes from empty tensor.")
     if idx.size and idx.min() < 0:
@@ -129,7 +129,7 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
         return x
     if p == 1.0:
         return x * 0.0
-    mask = random.bernoulli_(np.empty(x.shape, dtype=x.data.dtype), 1.0 - p)
+    mask = random.bernoulli_(np.empty(x.shape, dtype=x._data.dtype), 1.0 - p)
     return apply(ops.NativeDropout(mask / np.asarray(1.0 - p, dtype=mask.dtype)), x)
 
 
@@ -158,7 +158,7 @@ def batch_norm(
         raise ValueError(f"batch_norm: input has {channels} channels but the layer has {weight.shape[0]}")
     shape = (1, -1) + (1,) * (x.ndim - 2)
     if training:
-        n = x.data.size // channels
+        n = x._data.size // channels
         if n < 2:
             raise ValueError(f"batch_norm: training needs more than one value per channel, got input shape {x.shape}")
         fn = ops.NativeBatchNorm(eps)
@@ -225,7 +225,7 @@ def _labels(name: str, logits: Tensor, target: Tensor) -> np.ndarray:
     """Validate integer class labels for (N, C) scores; return them as an int64 array."""
     if logits.ndim != 2:
         raise ValueError(f"{name}: expected scores of shape (N, C), got {logits.shape}")
-    labels = target.data
+    labels = target._data
     if labels.shape != (logits.shape[0],):
         raise ValueError(f"{name}: {logits.shape[0]} rows of scores but labels of shape {labels.shape}")
     if labels.dtype.kind == "f":
@@ -250,7 +250,7 @@ def _cross_entropy_fused(input: Tensor, target: Any, reduction: str = "mean") ->
     t = _target(target)
     if t.ndim == input.ndim and t.dtype.kind == "f":
         _same_shape("cross_entropy", input, t)
-        per_row = -(input.log_softmax(axis=-1) * t.data.astype(input.dtype, copy=False)).sum(axis=-1)
+        per_row = -(input.log_softmax(axis=-1) * t._data.astype(input.dtype, copy=False)).sum(axis=-1)
         return _reduce(per_row, reduction, "cross_entropy")
     labels = _labels("cross_entropy", input, t)
     if reduction == "none":
@@ -258,7 +258,7 @@ def _cross_entropy_fused(input: Tensor, target: Any, reduction: str = "mean") ->
     if reduction not in REDUCTIONS:
         raise ValueError(f"cross_entropy: reduction must be one of {REDUCTIONS}, got {reduction!r}")
     scale = 1.0 / len(labels) if reduction == "mean" else 1.0
-    z = input if input.data.flags.c_contiguous else input.reshape(input.shape)
+    z = input if input._data.flags.c_contiguous else input.reshape(input.shape)
     return apply(ops.SoftmaxCrossEntropy(labels, scale), z)
 
 
@@ -266,13 +266,13 @@ def _binary_cross_entropy(input: Tensor, target: Any, reduction: str = "mean") -
     """Binary cross-entropy of probabilities p ∈ [0, 1] against targets t ∈ [0, 1], unweighted."""
     t = _target(target, input)
     _same_shape("binary_cross_entropy", input, t)
-    p = input.data
+    p = input._data
     if np.isnan(p).any() or (p < 0).any() or (p > 1).any():
         raise ValueError(
             "binary_cross_entropy: input must hold probabilities in [0, 1]; "
             "for raw scores use binary_cross_entropy_with_logits"
         )
-    return _reduce(apply(ops.BinaryCrossEntropy(t.data), input), reduction, "binary_cross_entropy")
+    return _reduce(apply(ops.BinaryCrossEntropy(t._data), input), reduction, "binary_cross_entropy")
 
 
 def _binary_cross_entropy_with_logits(
@@ -283,15 +283,15 @@ def _binary_cross_entropy_with_logits(
     name = "binary_cross_entropy_with_logits"
     t = _target(target, input)
     _same_shape(name, input, t)
-    w = None if pos_weight is None else 1 + (_weight_array(name, pos_weight).astype(input.dtype) - 1) * t.data
-    return _reduce(apply(ops.BinaryCrossEntropyWithLogits(t.data, w), input), reduction, name)
+    w = None if pos_weight is None else 1 + (_weight_array(name, pos_weight).astype(input.dtype) - 1) * t._data
+    return _reduce(apply(ops.BinaryCrossEntropyWithLogits(t._data, w), input), reduction, name)
 
 
 def hinge_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
     """max(0, 1 − y·s) for labels y ∈ {−1, +1} and scores s (the SVM / max-margin loss)."""
     t = _target(target, input)
     _same_shape("hinge_loss", input, t)
-    if not np.all(np.isin(t.data, (-1, 1))):
+    if not np.all(np.isin(t._data, (-1, 1))):
         raise ValueError("hinge_loss: labels must be -1 or +1")
     return _reduce((1 - t * input).relu(), reduction, "hinge_loss")
 
@@ -304,7 +304,7 @@ def _kl_div(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
     """
     t = _target(target, input)
     _same_shape("kl_div", input, t)
-    td = t.data
+    td = t._data
     with np.errstate(divide="ignore", invalid="ignore"):
         t_log_t = np.where(td > 0, td * np.log(np.where(td > 0, td, 1)), 0).astype(input.dtype)
     pointwise = t_log_t - t * input
@@ -330,7 +330,7 @@ def _check_width(name: str, arg: str, value: float, allow_zero: bool) -> float:
 def _weight_array(name: str, weight: Any, n_classes: int | None = None) -> np.ndarray | None:
     if weight is None:
         return None
-    w = np.asarray(weight.data if isinstance(weight, Tensor) else weight)
+    w = np.asarray(weight._data if isinstance(weight, Tensor) else weight)
     if w.dtype.kind not in "iuf":
         raise TypeError(f"{name}: weight must hold numbers, got dtype {w.dtype}")
     if n_classes is not None and w.shape != (n_classes,):
@@ -351,7 +351,7 @@ def nll_loss(
     kept rows (by their count without weights), so it is NaN when every row is ignored, as PyTorch.
     """
     _check_reduction("nll_loss", reduction)
-    labels = np.asarray(target.data if isinstance(target, Tensor) else target)
+    labels = np.asarray(target._data if isinstance(target, Tensor) else target)
     keep = labels != ignore_index
     safe = _labels("nll_loss", input, Tensor(np.where(keep, labels, 0)))
     w = _weight_array("nll_loss", weight, input.shape[1])
@@ -384,7 +384,7 @@ def cross_entropy(
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
     t = target if isinstance(target, Tensor) else Tensor(np.asarray(target))
     probabilities = t.ndim == input.ndim and t.dtype.kind == "f"
-    labels_in_range = probabilities or ignore_index not in t.data
+    labels_in_range = probabilities or ignore_index not in t._data
     if weight is None and label_smoothing == 0.0 and labels_in_range:
         return _cross_entropy_fused(input, t, reduction=reduction)
     if input.ndim != 2:
@@ -394,14 +394,14 @@ def cross_entropy(
     logp = input.log_softmax(axis=1)
     if probabilities:
         _same_shape("cross_entropy", input, t)
-        probs = t.data.astype(input.dtype) * (1 - label_smoothing) + label_smoothing / n_classes
+        probs = t._data.astype(input.dtype) * (1 - label_smoothing) + label_smoothing / n_classes
         if w is not None:
             probs = probs * w.astype(input.dtype)
         return _reduce(-(logp * probs).sum(axis=1), reduction, "cross_entropy")
     loss = nll_loss(logp, t, w, ignore_index, reduction)
     if label_smoothing == 0.0:
         return loss
-    keep = (t.data != ignore_index).astype(input.dtype)
+    keep = (t._data != ignore_index).astype(input.dtype)
     per_class = logp if w is None else logp * w.astype(input.dtype)
     smooth = -(per_class.sum(axis=1) * keep)
     if reduction == "sum":
@@ -410,7 +410,7 @@ def cross_entropy(
         if w is None:
             smooth = smooth.sum() / keep.sum()
         else:
-            smooth = smooth.sum() / (w[np.where(keep > 0, t.data, 0)] * keep).sum()
+            smooth = smooth.sum() / (w[np.where(keep > 0, t._data, 0)] * keep).sum()
     return loss * (1 - label_smoothing) + smooth * (label_smoothing / n_classes)
 
 
@@ -445,8 +445,8 @@ def kl_div(input: Tensor, target: Any, reduction: str = "mean", log_target: bool
         return _kl_div(input, target, reduction=reduction)
     lt = _target(target, input)
     _same_shape("kl_div", input, lt)
-    et = np.exp(lt.data)
-    pointwise = Tensor(et * lt.data) - input * et
+    et = np.exp(lt._data)
+    pointwise = Tensor(et * lt._data) - input * et
     if reduction == "batchmean":
         return pointwise.sum() / input.shape[0]
     return _reduce(pointwise, reduction, "kl_div")
@@ -458,7 +458,7 @@ def huber_loss(input: Tensor, target: Any, reduction: str = "mean", delta: float
     t = _target(target, input)
     _same_shape("huber_loss", input, t)
     d = (input - t).abs()
-    return _reduce(Tensor.where(d.data < delta, 0.5 * d * d, delta * (d - 0.5 * delta)), reduction, "huber_loss")
+    return _reduce(Tensor.where(d._data < delta, 0.5 * d * d, delta * (d - 0.5 * delta)), reduction, "huber_loss")
 
 
 def smooth_l1_loss(input: Tensor, target: Any, reduction: str = "mean", beta: float = 1.0) -> Tensor:
@@ -468,4 +468,4 @@ def smooth_l1_loss(input: Tensor, target: Any, reduction: str = "mean", beta: fl
     t = _target(target, input)
     _same_shape("smooth_l1_loss", input, t)
     d = (input - t).abs()
-    return _reduce(Tensor.where(d.data < beta, 0.5 * d * d / beta, d - 0.5 * beta), reduction, "smooth_l1_loss")
+    return _reduce(Tensor.where(d._data < beta, 0.5 * d * d / beta, d - 0.5 * beta), reduction, "smooth_l1_loss")

@@ -27,7 +27,7 @@ from .. import random
 
 
 def _array(x: Any) -> np.ndarray:
-    return x.data if hasattr(x, "requires_grad") else x
+    return x._data if hasattr(x, "requires_grad") else x
 
 
 def _fill(x: Any, values: np.ndarray) -> Any:

@@ -155,13 +155,13 @@ class BatchNorm1d(Module):
         self._check_input(x)
         momentum = self.momentum
         if self.training:
-            self.num_batches_tracked.data += 1
+            self.num_batches_tracked._data += 1
             if momentum is None:
-                momentum = 1.0 / float(self.num_batches_tracked.data)
+                momentum = 1.0 / float(self.num_batches_tracked._data)
         return F.batch_norm(
             x,
-            self.running_mean.data,
-            self.running_var.data,
+            self.running_mean._data,
+            self.running_var._data,
             self.weight,
             self.bias,
             self.training,

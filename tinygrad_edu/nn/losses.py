@@ -47,7 +47,7 @@ class _WeightedLoss(_Loss):
         self.register_buffer("weight", None if weight is None else _weight_array(type(self).__name__, weight))
 
     def _w(self) -> np.ndarray | None:
-        return None if self.weight is None else self.weight.data
+        return None if self.weight is None else self.weight._data
 
 
 class MSELoss(_Loss):
@@ -107,7 +107,7 @@ class BCEWithLogitsLoss(_WeightedLoss):
         )
 
     def forward(self, input: Tensor, target: Any) -> Tensor:
-        pw = None if self.pos_weight is None else self.pos_weight.data
+        pw = None if self.pos_weight is None else self.pos_weight._data
         return binary_cross_entropy_with_logits(input, target, self._w(), self.reduction, pw)
 
 

@@ -352,7 +352,7 @@ class Module:
             if key not in state:
                 continue
             value = np.asarray(state[key])
-            shape = np.shape(target.data)
+            shape = np.shape(target.data if isinstance(target, Value) else target._data)
             if value.shape != shape:
                 errors.append(
                     f"size mismatch for {key}: copying a param with shape {value.shape} from checkpoint, "
@@ -369,7 +369,7 @@ class Module:
             if isinstance(target, Value):
                 target.data = float(value)
             else:
-                target.data[...] = value
+                target._data[...] = value
         return IncompatibleKeys(missing, unexpected)
 
     # ------------------------------------------------------------ dtype and device
@@ -398,9 +398,9 @@ class Module:
                 raise TypeError(f"to: a module can only be cast to a floating-point dtype, got {dtype}")
             for _, t in self._kept_walk().state_items(self):
                 if isinstance(t, Tensor) and t.dtype.kind == "f":
-                    t.data = t.data.astype(dtype)
-                    if t.grad is not None:
-                        t.grad = t.grad.astype(dtype)
+                    t.data = t._data.astype(dtype)
+                    if t._grad is not None:
+                        t.grad = t._grad._data.astype(dtype)
         return self
 
     def float(self) -> Module:
@@ -445,7 +445,7 @@ class Module:
             if set_to_none or p.grad is None:
                 p.grad = None
             else:
-                p.grad = np.zeros_like(p.grad)
+                p.grad.zero_()
 
     def train(self, mode: bool = True) -> Module:
         """Set training mode (Dropout drops, BatchNorm uses batch statistics) here and below."""

@@ -85,7 +85,7 @@ class LSTMCell(_CellBase):
     >>> cell = LSTMCell(3, 2)
     >>> h, c = cell(Tensor(np.ones((4, 3))))
     >>> h.shape, c.shape
-    ((4, 2), (4, 2))
+    (torch.Size([4, 2]), torch.Size([4, 2]))
     """
 
     gates = 4
@@ -205,7 +205,7 @@ class LSTM(_RecurrentBase):
     >>> lstm = LSTM(3, 5, num_layers=2, batch_first=True)
     >>> out, (h, c) = lstm(Tensor(np.ones((4, 7, 3))))
     >>> out.shape, h.shape, c.shape
-    ((4, 7, 5), (2, 4, 5), (2, 4, 5))
+    (torch.Size([4, 7, 5]), torch.Size([2, 4, 5]), torch.Size([2, 4, 5]))
     """
 
     gates = 4

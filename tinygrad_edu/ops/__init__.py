@@ -8,8 +8,8 @@
 | `matmul.py`      | `MatMul` (``@``) and `matmul_backward`, the one GEMM gradient               |
 | `reduce.py`      | `Sum`, `Mean`, `Max`, `Min`                                                |
 | `softmax.py`     | `Softmax`, `LogSoftmax`                                                    |
-| `movement.py`    | `Reshape`, `Transpose`, `Expand`, `Repeat`, `GetItem`, `Cat`, `Stack`,     |
-|                  | `Cast`, `Clone`                                                            |
+| `movement.py`    | `Reshape`, `Transpose`, `Expand`, `Repeat`, `GetItem`, `IndexPut`, `Cat`,  |
+|                  | `Stack`, `Cast`, `Clone`, and the index helpers (`index`, `fit_value`)     |
 | `nn.py`          | the fused layers `Addmm`, `NativeBatchNorm`, `NativeDropout`                          |
 | `cross_entropy.py` | `SoftmaxCrossEntropy`, `BinaryCrossEntropy`, `BinaryCrossEntropyWithLogits`|
 | `conv.py`        | `Convolution`, `MaxPool2DWithIndices`, `AvgPool2D` (im2col + GEMM, col2im)                  |
@@ -44,7 +44,22 @@ from .elementwise import (
     Where,
 )
 from .matmul import MatMul, matmul_backward
-from .movement import Cast, Cat, Clone, Expand, GetItem, Repeat, Reshape, Stack, Transpose
+from .movement import (
+    Cast,
+    Cat,
+    Clone,
+    Expand,
+    GetItem,
+    IndexPut,
+    Repeat,
+    Reshape,
+    Stack,
+    Transpose,
+    fit_value,
+    index,
+    is_basic_index,
+    normalize_index,
+)
 from .nn import Addmm, NativeBatchNorm, NativeDropout
 from .op import AccumulateGrad, Op, check_broadcast, node_of, normalize_axis, unbroadcast
 from .reduce import Max, Mean, Min, Sum
@@ -68,6 +83,7 @@ __all__ = [
     "Exp",
     "Expand",
     "GetItem",
+    "IndexPut",
     "LeakyRelu",
     "Log",
     "Log10",
@@ -99,8 +115,12 @@ __all__ = [
     "Transpose",
     "Where",
     "check_broadcast",
+    "fit_value",
+    "index",
+    "is_basic_index",
     "matmul_backward",
     "node_of",
     "normalize_axis",
+    "normalize_index",
     "unbroadcast",
 ]

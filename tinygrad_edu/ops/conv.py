@@ -62,6 +62,7 @@ class Convolution(Op):
       and spreads over its threads, at the price of moving the batch axis of y and G (arrays C·kh·kw
       times smaller than the columns)."""
 
+    saves = (0, 1)
     name = "conv2d"
     #: from ``bench/cnn_kernels.py`` (two threads, forward + backward): depth 9 and 25 run 2.5-10x
     #: faster per image; depth 144, 150 and 288 1.2-1.4x faster as one GEMM
@@ -128,6 +129,7 @@ class MaxPool2DWithIndices(Op):
     """y = max over each window (padding is −∞, so it never wins);  the gradient goes to the element
     that won its window: on ties the first one, and a NaN wins (the last NaN), as PyTorch."""
 
+    saves = (0,)
     name = "max_pool2d"
 
     def __init__(self, k: Pair, stride: Pair, padding: Pair, dilation: Pair) -> None:
@@ -156,6 +158,7 @@ class AvgPool2D(Op):
     """y = mean over each kh×kw window (zero padding counted, PyTorch's ``count_include_pad=True``);
     each input element receives G/(kh·kw) from every window that contains it."""
 
+    saves = (0,)
     name = "avg_pool2d"
 
     def __init__(self, k: Pair, stride: Pair, padding: Pair) -> None:

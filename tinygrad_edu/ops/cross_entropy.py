@@ -36,6 +36,7 @@ class BinaryCrossEntropy(Op):
     """−[t·log p + (1 − t)·log(1 − p)] with each log clamped at −100 (PyTorch's choice, so p = 0
     or 1 gives a finite loss);  ∂/∂p = G·(p − t)/max(p(1 − p), 1e-12)."""
 
+    saves = (0,)
     name = "binary_cross_entropy"
 
     def __init__(self, t: np.ndarray) -> None:
@@ -60,6 +61,7 @@ class BinaryCrossEntropyWithLogits(Op):
     z = 0 (a sum of relu(−z) and |z| terms would give a one-sided derivative there).
     """
 
+    saves = (0,)
     name = "bce_with_logits"
 
     def __init__(self, t: np.ndarray, w: np.ndarray | None = None) -> None:

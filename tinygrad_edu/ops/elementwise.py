@@ -42,6 +42,7 @@ class Sub(Op):
 class Mul(Op):
     """a · b;  ∂/∂a = G·b, ∂/∂b = G·a."""
 
+    saves = (0, 1)
     name = "*"
 
     def forward(self, a, b):
@@ -54,24 +55,25 @@ class Mul(Op):
 
 
 class Div(Op):
-    """a / b;  ∂/∂a = G/b, ∂/∂b = −G·a/b² = −G·out/b."""
+    """a / b;  ∂/∂a = G/b, ∂/∂b = −G·a/b² (from the saved inputs, as PyTorch: the output may change in place)."""
 
+    saves = (0, 1)
     name = "/"
 
     def forward(self, a, b):
         check_broadcast("div", a, b)
-        self.b = b
-        self.out = a / b
-        return self.out
+        self.a, self.b = a, b
+        return a / b
 
     def backward(self, g):
         ga = g / self.b if self.needs_input_grad[0] else None
-        return ga, (-g * self.out / self.b if self.needs_input_grad[1] else None)
+        return ga, (-g * self.a / (self.b * self.b) if self.needs_input_grad[1] else None)
 
 
 class Pow(Op):
     """a ** b;  ∂/∂a = G·b·a^(b−1), ∂/∂b = G·a^b·ln a (taken as 0 where a = 0, as PyTorch)."""
 
+    saves = (0, 1, -1)
     name = "pow"
     backward_name = "PowBackward1"
 
@@ -94,6 +96,7 @@ class PowConst(Op):
     """a ** k for a number k;  ∂/∂a = G·k·a^(k−1), and 0 for k = 0 (a⁰ = 1 is constant, even at a = 0
     where k·a^(k−1) would be 0·∞: PyTorch's rule)."""
 
+    saves = (0,)
     backward_name = "PowBackward0"
 
     def __init__(self, k: float) -> None:
@@ -125,6 +128,7 @@ class Neg(Op):
 class Exp(Op):
     """eᵃ;  ∂/∂a = G·eᵃ."""
 
+    saves = (-1,)
     name = "exp"
 
     def forward(self, a):
@@ -138,6 +142,7 @@ class Exp(Op):
 class Log(Op):
     """ln a;  ∂/∂a = G/a. NaN for a < 0 and −inf at 0, as numpy and PyTorch (see detect_anomaly)."""
 
+    saves = (0,)
     name = "log"
 
     def forward(self, a):
@@ -152,6 +157,7 @@ class Log(Op):
 class Log10(Op):
     """log₁₀ a = ln a / ln 10;  ∂/∂a = G/(a·ln 10). NaN for a < 0 and −inf at 0, as numpy and PyTorch."""
 
+    saves = (0,)
     name = "log10"
 
     def forward(self, a):
@@ -166,6 +172,7 @@ class Log10(Op):
 class Sqrt(Op):
     """√a;  ∂/∂a = G/(2√a)."""
 
+    saves = (-1,)
     name = "sqrt"
 
     def forward(self, a):
@@ -181,6 +188,7 @@ class Sqrt(Op):
 class Abs(Op):
     """|a|;  ∂/∂a = G·sign(a), sign(0) = 0."""
 
+    saves = (0,)
     name = "abs"
 
     def forward(self, a):
@@ -194,6 +202,7 @@ class Abs(Op):
 class Sin(Op):
     """sin a;  ∂/∂a = G·cos a."""
 
+    saves = (0,)
     name = "sin"
 
     def forward(self, a):
@@ -207,6 +216,7 @@ class Sin(Op):
 class Cos(Op):
     """cos a;  ∂/∂a = −G·sin a."""
 
+    saves = (0,)
     name = "cos"
 
     def forward(self, a):
@@ -220,6 +230,7 @@ class Cos(Op):
 class Tanh(Op):
     """tanh a;  ∂/∂a = G·(1 − tanh² a)."""
 
+    saves = (-1,)
     name = "tanh"
 
     def forward(self, a):
@@ -233,6 +244,7 @@ class Tanh(Op):
 class Sigmoid(Op):
     """σ(a) = 1/(1 + e^{−a}), overflow-free;  ∂/∂a = G·σ(1 − σ)."""
 
+    saves = (-1,)
     name = "sigmoid"
 
     def forward(self, a):
@@ -246,6 +258,7 @@ class Sigmoid(Op):
 class Relu(Op):
     """max(a, 0);  ∂/∂a = G·1[a > 0]."""
 
+    saves = (-1,)
     name = "relu"
 
     def forward(self, a):
@@ -258,6 +271,8 @@ class Relu(Op):
 
 class LeakyRelu(Op):
     """a for a > 0, else α·a;  ∂/∂a = G or α·G."""
+
+    saves = (0,)
 
     def __init__(self, alpha: float) -> None:
         self.alpha = alpha
@@ -274,6 +289,7 @@ class LeakyRelu(Op):
 class Clip(Op):
     """min(max(a, lo), hi);  ∂/∂a = G where lo ≤ a ≤ hi, else 0 (PyTorch's clamp)."""
 
+    saves = (0,)
     name = "clip"
     backward_name = "ClampBackward1"
 

@@ -19,6 +19,7 @@ class MatMul(Op):
     the gradients are reshaped back and summed over broadcast batch axes.
     """
 
+    saves = (0, 1)
     name = "@"
     backward_name = "MmBackward0"
 

@@ -17,6 +17,7 @@ from .op import Op, normalize_axis, shapes, unbroadcast
 class Reshape(Op):
     """Same elements, new shape;  ∂/∂a = G reshaped back."""
 
+    view = True
     name = "reshape"
     backward_name = "ViewBackward0"
 
@@ -37,6 +38,7 @@ class Reshape(Op):
 class Transpose(Op):
     """Permute axes;  ∂/∂a = G permuted by the inverse permutation."""
 
+    view = True
     name = "transpose"
     backward_name = "PermuteBackward0"
 
@@ -57,6 +59,7 @@ class Expand(Op):
     """a broadcast to a larger shape without copying (``torch.Tensor.expand``; −1 keeps an axis);
     ∂/∂a = G summed over the broadcast axes, since each element of a feeds every copy of itself."""
 
+    view = True
     name = "expand"
 
     def __init__(self, shape: tuple[int, ...]) -> None:
@@ -137,7 +140,30 @@ class Clone(Op):
         return (g,)
 
 
-def _is_basic_index(idx: Any) -> bool:
+def normalize_index(idx: Any) -> Any:
+    """An index as numpy reads it with PyTorch's meaning: a 0-d integer array is an int (so the result
+    is a view, as ``t[torch.tensor(2)]``), a uint8 array is a mask (PyTorch's old convention), a
+    range is a list of positions.
+
+    >>> normalize_index((np.array(2), range(2), np.array([1, 0], np.uint8)))
+    (2, [0, 1], array([ True, False]))
+    """
+    if isinstance(idx, tuple):
+        return tuple(normalize_index(i) for i in idx)
+    if isinstance(idx, np.ndarray):
+        if idx.ndim == 0 and idx.dtype.kind in "iu" and idx.dtype != np.uint8:
+            return int(idx)
+        if idx.dtype == np.uint8:
+            return idx.astype(bool)
+        if idx.dtype.kind not in "biu":
+            raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+    elif isinstance(idx, range):
+        return list(idx)
+    return idx
+
+
+def is_basic_index(idx: Any) -> bool:
+    """True for an index of ints, slices, None and Ellipsis only: numpy's result is then a view."""
     items = idx if isinstance(idx, tuple) else (idx,)
     return all(isinstance(i, (numbers.Integral, slice)) or i is None or i is Ellipsis for i in items)
 
@@ -158,31 +184,106 @@ def _index_node_name(idx: Any) -> str:
     return "SliceBackward0" if any(isinstance(p, slice) for p in parts) else "AliasBackward0"
 
 
+def index(a: np.ndarray, idx: Any) -> np.ndarray:
+    """``a[idx]`` with PyTorch's IndexError wording; an index of ints only gives a 0-d view, not a
+    numpy scalar, so the element can be written through it (``t[i, j] += 1``)."""
+    if (isinstance(idx, numbers.Integral) and a.ndim == 1) or (
+        isinstance(idx, tuple) and len(idx) == a.ndim and all(isinstance(i, numbers.Integral) for i in idx)
+    ):
+        idx = (*idx, Ellipsis) if isinstance(idx, tuple) else (idx, Ellipsis)
+    try:
+        return a[idx]
+    except IndexError as err:
+        raise IndexError(_torch_wording(str(err), a.ndim)) from None
+
+
+def _torch_wording(message: str, ndim: int) -> str:
+    """numpy's IndexError message in PyTorch's words."""
+    if message.startswith("too many indices"):
+        return f"too many indices for tensor of dimension {ndim}"
+    return message.replace(" for axis ", " for dimension ")
+
+
 class GetItem(Op):
     """a[idx] (slices, integers, integer and boolean arrays);  ∂/∂a = G scattered back to the
     selected positions, summed where an integer array picks the same element twice."""
 
+    view = True
     name = "getitem"
     backward_name = "IndexBackward0"
 
     def __init__(self, idx: Any) -> None:
-        self.idx = idx
         self.backward_name = _index_node_name(idx)
+        self.idx = normalize_index(idx)
 
     def forward(self, a):
         self.shape, self.dtype = a.shape, a.dtype
-        try:
-            return a[self.idx]
-        except IndexError as err:
-            raise IndexError(f"getitem: {err} (tensor shape {tuple(a.shape)})") from None
+        return index(a, self.idx)
 
     def backward(self, g):
         out = np.zeros(self.shape, dtype=g.dtype)
-        if _is_basic_index(self.idx):
+        if is_basic_index(self.idx):
             out[self.idx] = g
         else:
             np.add.at(out, self.idx, g)
         return (out,)
+
+
+def fit_value(target: np.ndarray, idx: Any, v: np.ndarray) -> np.ndarray:
+    """The value ``v`` of ``a[idx] = v`` checked against the indexed part ``target`` as PyTorch does
+    (leading axes of length 1 dropped, then broadcast), with PyTorch's RuntimeError otherwise."""
+    while v.ndim > target.ndim and v.shape[0] == 1:
+        v = v[0]
+    if v.ndim <= target.ndim and all(n in (1, m) for n, m in zip(v.shape[::-1], target.shape[::-1])):
+        return v
+    sizes = f"Target sizes: {list(target.shape)}.  Tensor sizes: {list(v.shape)}"
+    if not is_basic_index(idx):
+        raise RuntimeError(
+            f"shape mismatch: value tensor of shape {list(v.shape)} cannot be broadcast to indexing result "
+            f"of shape {list(target.shape)}"
+        )
+    if v.ndim > target.ndim:
+        raise RuntimeError(
+            f"expand(torch.Tensor{{{list(v.shape)}}}, size={list(target.shape)}): the number of sizes provided "
+            f"({target.ndim}) must be greater or equal to the number of dimensions in the tensor ({v.ndim})"
+        )
+    for k in range(1, v.ndim + 1):  # the first mismatch from the last axis, as PyTorch reports it
+        if v.shape[-k] not in (1, target.shape[-k]):
+            raise RuntimeError(
+                f"The expanded size of the tensor ({target.shape[-k]}) must match the existing size "
+                f"({v.shape[-k]}) at non-singleton dimension {target.ndim - k}.  {sizes}"
+            )
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+class IndexPut(Op):
+    """a with ``out[idx] = v`` (``t[idx] = v``; v broadcast to the indexed part and cast to a's dtype);
+    ∂/∂a = G with the written positions set to 0 (their old values are gone), ∂/∂v = G[idx] summed
+    back to v's shape (each element of v went to every position it was broadcast to)."""
+
+    name = "index_put"
+
+    def __init__(self, idx: Any) -> None:
+        self.idx = normalize_index(idx)
+        # PyTorch's node: CopySlices for a view's write, IndexPutBackward0 for advanced indexing
+        self.backward_name = "CopySlices" if is_basic_index(self.idx) else "IndexPutBackward0"
+
+    def forward(self, a, v):
+        self.v_shape, self.v_dtype = v.shape, v.dtype
+        v = fit_value(index(a, self.idx), self.idx, v)
+        self.fit_shape = v.shape
+        out = a.copy()
+        out[self.idx] = v
+        return out
+
+    def backward(self, g):
+        ga = gv = None
+        if self.needs_input_grad[0]:
+            ga = g.copy()
+            ga[self.idx] = 0
+        if self.needs_input_grad[1]:
+            gv = unbroadcast(np.asarray(g[self.idx]), self.fit_shape).reshape(self.v_shape).astype(self.v_dtype)
+        return ga, gv
 
 
 class Cat(Op):

@@ -21,6 +21,7 @@ class Addmm(Op):
     One GEMM forward, up to two backward (the one for ∂/∂x is skipped when x is data), and the
     bias added in place into the GEMM's output."""
 
+    saves = (0, 1)
     name = "linear"
 
     def forward(self, x, w, b=None):
@@ -56,6 +57,7 @@ class NativeBatchNorm(Op):
     float32 and the output (and ∂/∂x) rounded back to float16, as PyTorch's CPU kernel does; the
     parameters' gradients keep the parameters' dtype."""
 
+    saves = (0, 1)
     name = "batch_norm"
 
     def __init__(self, eps: float) -> None:

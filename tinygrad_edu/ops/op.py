@@ -36,6 +36,14 @@ class Op:
     needs_input_grad: tuple[bool, ...] = ()
     #: the input tensors, recorded by `apply` when the graph is recorded
     inputs: tuple[Any, ...] = ()
+    #: the tensors whose values ``backward`` reads, PyTorch's saved tensors: input positions, and −1
+    #: for the output. `apply` records their versions; backward through one changed in place since is
+    #: an error. Ops that read none (Add, Neg, Sum, Reshape, ...) save nothing and check nothing.
+    saves: tuple[int, ...] = ()
+    #: ``(position, version counter, version)`` of each saved tensor, recorded by `apply`
+    saved_versions: Any = ()
+    #: True when the output may be a view of input 0 (it then shares input 0's version counter)
+    view = False
     #: PyTorch's name for this node (``grad_fn`` prints as ``<MulBackward0 ...>``): ``<Class>Backward0``
     #: unless the op sets its own (``ReluBackward0`` is `Relu`'s; `MatMul` sets ``MmBackward0``; the digit
     #: is PyTorch's overload number)

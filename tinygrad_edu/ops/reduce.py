@@ -60,6 +60,7 @@ class Max(Op):
     A NaN maximum: ``amax`` gives a NaN gradient, as PyTorch's (no element equals NaN); with
     ``spread_nan`` (PyTorch's ``x.max()`` over everything) the gradient is split among the NaNs."""
 
+    saves = (0, -1)
     name = "max"
     backward_name = "MaxBackward1"
     reduce = staticmethod(np.max)

@@ -10,6 +10,7 @@ from .op import Op, check_floating
 class Softmax(Op):
     """sᵢ = e^{aᵢ − m} / Σⱼ e^{aⱼ − m} (m = max, so nothing overflows);  ∂/∂a = s·(G − Σ G·s)."""
 
+    saves = (-1,)
     name = "softmax"
 
     def __init__(self, axis: int) -> None:
@@ -29,6 +30,7 @@ class Softmax(Op):
 class LogSoftmax(Op):
     """aᵢ − m − log Σⱼ e^{aⱼ − m} (log-sum-exp);  ∂/∂a = G − softmax(a)·Σ G."""
 
+    saves = (-1,)
     name = "log_softmax"
 
     def __init__(self, axis: int) -> None:

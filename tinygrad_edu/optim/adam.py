@@ -20,7 +20,7 @@ At t = 1, m̂ = g and v̂ = g², so every parameter moves by about γ·sign(g):
 >>> from tinygrad_edu import Tensor
 >>> w = Tensor(np.array([1.0, 1.0]), requires_grad=True)
 >>> w.grad = np.array([0.5, -300.0])
->>> Adam([w], lr=0.1).step(); w.data.round(6)
+>>> Adam([w], lr=0.1).step(); w.numpy().round(6)
 array([0.9, 1.1])
 """
 

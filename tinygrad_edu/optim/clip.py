@@ -6,7 +6,7 @@
 >>> w.grad = np.array([3.0, 4.0])                 # norm 5
 >>> round(clip_grad_norm_([w], max_norm=1.0), 6)  # returns the norm before clipping
 5.0
->>> w.grad.round(6)                               # scaled by 1/(5 + 1e-6)
+>>> w.grad.numpy().round(6)                       # scaled by 1/(5 + 1e-6)
 array([0.6, 0.8])
 """
 
@@ -32,7 +32,7 @@ def clip_grad_norm_(parameters: Iterable[Any], max_norm: float, norm_type: float
     params = _grads(parameters)
     if not params:
         return 0.0
-    flat = [np.abs(np.asarray(p.grad, dtype=np.float64)).ravel() for p in params]
+    flat = [np.abs(np.asarray(p.grad if isinstance(p, Value) else p._grad._data, np.float64)).ravel() for p in params]
     if norm_type == float("inf"):
         total = float(np.max([f.max() if f.size else 0.0 for f in flat]))  # np.max keeps a NaN
     else:
@@ -43,7 +43,7 @@ def clip_grad_norm_(parameters: Iterable[Any], max_norm: float, norm_type: float
             if isinstance(p, Value):
                 p.grad *= coef
             else:
-                p.grad *= p.grad.dtype.type(coef)
+                p._grad._data *= p._grad._data.dtype.type(coef)
     return total
 
 
@@ -53,4 +53,4 @@ def clip_grad_value_(parameters: Iterable[Any], clip_value: float) -> None:
         if isinstance(p, Value):
             p.grad = min(max(p.grad, -clip_value), clip_value)
         else:
-            np.clip(p.grad, -clip_value, clip_value, out=p.grad)
+            np.clip(p._grad._data, -clip_value, clip_value, out=p._grad._data)

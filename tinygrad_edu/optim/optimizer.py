@@ -92,9 +92,9 @@ class Optimizer:
     def _check_grads(self) -> None:
         """Every gradient is an array of its parameter's shape, and every parameter is floating-point."""
         for i, p in enumerate(self.params):
-            if type(p) is Value or p.grad is None:
+            if type(p) is Value or p._grad is None:
                 continue
-            data, grad = p.data, p.grad
+            data, grad = p._data, getattr(p._grad, "_data", p._grad)  # a Tensor (or what got past its setter)
             if (
                 type(grad) is np.ndarray
                 and type(data) is np.ndarray
@@ -103,8 +103,8 @@ class Optimizer:
             ):
                 continue  # the common case; the checks below name what is wrong
             op = f"{type(self).__name__}.step"
-            data = _check.array(op, f"parameter {i}", p.data)
-            grad = _check.array(op, f"the gradient of parameter {i}", p.grad)
+            data = _check.array(op, f"parameter {i}", data)
+            grad = _check.array(op, f"the gradient of parameter {i}", grad)
             _check.floating(op, f"parameter {i}", data)
             _check.floating(op, f"the gradient of parameter {i}", grad)
             _check.same_shape(op, **{f"parameter {i}": data, "its gradient": grad})
@@ -118,8 +118,9 @@ class Optimizer:
                 data = np.array(p.data)
                 update(id(p), data, np.array(p.grad))
                 p.data = float(data)
-            elif p.grad is not None:
-                update(id(p), p.data, p.grad)
+            elif p._grad is not None:
+                update(id(p), p._data, getattr(p._grad, "_data", p._grad))
+                p._vc[0] += 1  # changed in place, as PyTorch's optimizers: a version for backward's checks
 
     def _update(self, key: int, data: np.ndarray, grad: np.ndarray) -> None:
         raise NotImplementedError

@@ -17,9 +17,9 @@ constant; run as ``sgd_step(θ, γ·g, b, lr=1, ...)`` it is Keras' rule exactly
 >>> from tinygrad_edu import Tensor
 >>> w = Tensor(np.array([1.0, 2.0]), requires_grad=True)
 >>> opt = SGD([w], lr=0.1, momentum=0.9)
->>> w.grad = np.array([1.0, -1.0]); opt.step(); w.data     # b = g
+>>> w.grad = np.array([1.0, -1.0]); opt.step(); w.numpy()     # b = g
 array([0.9, 2.1])
->>> w.grad = np.array([1.0, -1.0]); opt.step(); w.data     # b = 0.9·g + g = 1.9·g
+>>> w.grad = np.array([1.0, -1.0]); opt.step(); w.numpy()     # b = 0.9·g + g = 1.9·g
 array([0.71, 2.29])
 """
 

@@ -60,7 +60,7 @@ class TensorDataset(Dataset):
     """Sample i is ``(t[i] for t in tensors)``; every tensor must have the same first axis.
 
     >>> ds = TensorDataset(Tensor([[1.0, 2.0], [3.0, 4.0]]), Tensor([0, 1]))
-    >>> len(ds), ds[1][0].data
+    >>> len(ds), ds[1][0].numpy()
     (2, array([3., 4.], dtype=float32))
     """
 
@@ -74,7 +74,7 @@ class TensorDataset(Dataset):
             raise ValueError(f"TensorDataset: size mismatch between tensors (first axes differ): {shapes}")
 
     def __getitem__(self, index: int) -> tuple[Tensor, ...]:
-        return tuple(Tensor(t.data[index]) for t in self.tensors)
+        return tuple(Tensor(t._data[index]) for t in self.tensors)
 
     def __len__(self) -> int:
         return self.tensors[0].shape[0]
@@ -102,14 +102,14 @@ def default_collate(batch: list[Any]) -> Any:
     collated field by field (into a list); dicts key by key; anything else is returned as a list.
 
     >>> xs, ys = default_collate([(Tensor([1.0, 2.0]), 0), (Tensor([3.0, 4.0]), 1)])
-    >>> xs.shape, ys.data
+    >>> xs.shape, ys.numpy()
     (torch.Size([2, 2]), array([0, 1]))
     """
     if not batch:
         raise ValueError("default_collate: the batch is empty")
     elem = batch[0]
     if isinstance(elem, (Tensor, np.ndarray, np.generic)):
-        arrays = [np.asarray(b.data if isinstance(b, Tensor) else b) for b in batch]
+        arrays = [np.asarray(b._data if isinstance(b, Tensor) else b) for b in batch]
         shapes = {a.shape for a in arrays}
         if len(shapes) != 1:
             raise RuntimeError(f"default_collate: stack expects each sample to have the same shape, got {shapes}")

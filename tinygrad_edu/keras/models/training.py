@@ -86,8 +86,8 @@ class Trainer:
 
     def probabilities(self, out: Tensor, logits: bool) -> np.ndarray:
         if not logits:
-            return out.data
-        return out.softmax(axis=-1).data if self.output_activation() == "softmax" else out.sigmoid().data
+            return out._data
+        return out.softmax(axis=-1)._data if self.output_activation() == "softmax" else out.sigmoid()._data
 
     def output_activation(self) -> str | None:
         """The activation of the layer whose output is the model's (None when it is not one layer)."""
@@ -261,7 +261,7 @@ class Trainer:
                 cbs.on_predict_batch_begin(step)
                 xb = _take(x, slice(i, i + batch_size))
                 out = self([Tensor(a) for a in xb] if isinstance(xb, list) else Tensor(xb), training=False)
-                parts.append(map_structure(lambda t: t.data, out))
+                parts.append(map_structure(lambda t: t._data, out))
                 cbs.on_predict_batch_end(step, logs={"outputs": parts[-1]})
         cbs.on_predict_end()
         if isinstance(parts[0], np.ndarray):

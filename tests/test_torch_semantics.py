@@ -1,0 +1,411 @@
+"""PyTorch's autograd object semantics, each idiom run as the same code under ``torch`` and under
+``tinygrad_edu`` (issue 21): ``.grad`` and ``.data`` are tensors, in-place changes follow PyTorch's rules
+with version counters, and ``t[idx] = v`` writes with its gradient. Values and gradients must be
+equal (the idioms are exact in float32: small integers and sums of them), errors of the same type
+with the same key phrase."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+
+import tinygrad_edu as tg
+from tinygrad_edu import gradcheck
+
+torch = pytest.importorskip("torch", reason="PyTorch not installed: these tests compare with it")
+
+
+def _numpy(x: Any) -> Any:
+    if isinstance(x, (list, tuple)):
+        return [_numpy(v) for v in x]
+    if hasattr(x, "detach"):  # a tensor of either library
+        return x.detach().numpy()
+    return x
+
+
+def same(idiom: Callable[[Any], Any], rtol: float = 0.0) -> Any:
+    """Run ``idiom(lib)`` with lib = torch and lib = tinygrad_edu; assert equal results (or errors)."""
+    outcome = []
+    for lib in (torch, tg):
+        try:
+            outcome.append(("ok", _numpy(idiom(lib))))
+        except Exception as err:
+            outcome.append((type(err), str(err)))
+    (kind_t, theirs), (kind_o, ours) = outcome
+    assert kind_o == kind_t, f"torch: {kind_t} {theirs}; tinygrad_edu: {kind_o} {ours}"
+    if kind_t == "ok":
+        theirs, ours = (x if isinstance(x, list) else [x] for x in (theirs, ours))
+        assert len(theirs) == len(ours)
+        for a, b in zip(theirs, ours):
+            if isinstance(a, str) or isinstance(b, str):
+                assert a == b
+            else:
+                np.testing.assert_allclose(np.asarray(b), np.asarray(a), rtol=rtol)
+    return ours
+
+
+def error(idiom: Callable[[Any], Any], phrase: str, kind: type[Exception] = RuntimeError) -> None:
+    """Both libraries raise ``kind`` with ``phrase`` in the message."""
+    for lib in (torch, tg):
+        with pytest.raises(kind) as info:
+            idiom(lib)
+        assert phrase in str(info.value), f"{lib.__name__}: {info.value}"
+
+
+# ----------------------------------------------------------------------------- .grad and .data are tensors
+def test_grad_is_a_tensor_that_stays_the_same_object() -> None:
+    def idiom(lib):
+        w = lib.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        (w * w).sum().backward()
+        first = w.grad
+        assert isinstance(first, lib.Tensor) and not first.requires_grad
+        first.zero_()  # the lecture's w.grad.zero_() before the next backward
+        (w * 3).sum().backward()
+        assert w.grad is first
+        return w.grad, w.grad * 2, w.grad.sum()
+
+    same(idiom)
+
+
+def test_grad_prints_as_a_tensor() -> None:
+    def idiom(lib):
+        w = lib.tensor([1.0, 2.0], requires_grad=True)
+        (w * w).sum().backward()
+        return repr(w.grad)
+
+    for lib in (torch, tg):
+        assert idiom(lib) == "tensor([2., 4.])"
+
+
+def test_sgd_step_through_data_and_grad() -> None:
+    def idiom(lib):
+        p = lib.tensor([[1.0, -2.0], [0.5, 4.0]], requires_grad=True)
+        q = lib.tensor([3.0, -1.0], requires_grad=True)
+        for _ in range(2):
+            loss = ((p @ q) ** 2).sum()
+            p.grad = None  # the lecture's zeroing
+            q.grad = None
+            loss.backward()
+            p.data += -0.25 * p.grad  # makemore's update
+            q.data.add_(q.grad, alpha=-0.25)  # the same, spelled as a method
+        return p, q, p.requires_grad, p.is_leaf
+
+    same(idiom)
+
+
+def test_data_is_untracked_and_assignable() -> None:
+    def idiom(lib):
+        w = lib.tensor([1.0, 1.0], requires_grad=True)
+        y = (w * w).sum()
+        w.data.add_(1)  # not seen by autograd: no version check, backward uses the new values
+        y.backward()
+        d = w.data
+        w.data = lib.zeros(3)  # another storage, even of another shape (PyTorch allows it)
+        return w.grad, d.requires_grad, w, w._version, d._version
+
+    same(idiom)
+
+
+def test_numpy_reads_grad_through_array_protocol() -> None:
+    w = tg.tensor([3.0, 4.0], requires_grad=True)
+    (w * w).sum().backward()
+    np.testing.assert_array_equal(np.asarray(w.grad), [6.0, 8.0])
+    assert float(np.linalg.norm(w.grad)) == 10.0
+
+
+# ----------------------------------------------------------------------------- in-place ops and versions
+def test_inplace_add_on_a_graph_tensor_rebases_it() -> None:
+    def idiom(lib):
+        x = lib.tensor([[1.0, 2.0, 0.0], [0.0, 1.0, -1.0]])
+        w = lib.tensor([[1.0, 0.0], [2.0, 1.0], [0.0, 3.0]], requires_grad=True)
+        b = lib.tensor([1.0, -1.0], requires_grad=True)
+        out = x @ w
+        out += b  # the lecture's Linear: self.out += self.bias
+        out.backward(lib.tensor([[1.0, 2.0], [3.0, -1.0]]))
+        return out, w.grad, b.grad, repr(out.grad_fn).split(" object")[0]
+
+    same(idiom)
+
+
+def test_inplace_mul_uses_the_previous_value() -> None:
+    def idiom(lib):
+        x = lib.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        y = x * 2
+        y.mul_(x)  # y = 2x²: ∂/∂x = 4x
+        y.sum().backward()
+        return y, x.grad, y._version
+
+    same(idiom)
+
+
+def test_setitem_and_fill_in_a_graph() -> None:
+    def idiom(lib):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        t = lib.zeros(3, 2)
+        t[1] = x * 3  # t joins the graph
+        t[2, 0] = x[1]  # a 0-d value
+        (t * lib.tensor([[1.0, 1.0], [2.0, 3.0], [5.0, 7.0]])).sum().backward()
+        y = x * 1
+        y.fill_(4.0)
+        return t, x.grad, y
+
+    same(idiom)
+
+
+def test_inplace_on_a_leaf_that_requires_grad_is_refused() -> None:
+    def add(lib):
+        lib.tensor([1.0], requires_grad=True).add_(1)
+
+    def setitem(lib):
+        lib.tensor([1.0, 2.0], requires_grad=True)[0] = 5.0
+
+    error(add, "a leaf Variable that requires grad is being used in an in-place operation.")
+    error(setitem, "a view of a leaf Variable that requires grad is being used in an in-place operation.")
+
+    def under_no_grad(lib):
+        w = lib.tensor([1.0, 2.0], requires_grad=True)
+        with lib.no_grad():
+            w.add_(1)
+            w[0] = 7.0
+        return w, w._version
+
+    same(under_no_grad)
+
+
+def test_backward_through_a_modified_saved_tensor_raises() -> None:
+    def leaf(lib):
+        w = lib.tensor([1.0, 2.0], requires_grad=True)
+        y = (w * w).sum()
+        with lib.no_grad():
+            w.add_(100)
+        y.backward()
+
+    error(leaf, "[torch.FloatTensor [2]] is at version 1; expected version 0 instead")
+    error(leaf, "one of the variables needed for gradient computation has been modified by an inplace operation")
+
+    def output(lib):
+        y = lib.tensor([1.0, 2.0, 3.0], dtype=lib.float64, requires_grad=True).exp()
+        y += 1  # exp saved its output
+        y.sum().backward()
+
+    error(output, "[torch.DoubleTensor [3]], which is output 0 of Exp, is at version 1; expected version 0")
+
+    def through_detach(lib):
+        w = lib.ones((), requires_grad=True)
+        y = w * w
+        w.detach().mul_(3)  # detach shares the version counter
+        y.backward()
+
+    error(through_detach, "[torch.FloatTensor []] is at version 1")
+
+    def unsaved(lib):  # add and sum save nothing: nothing to check
+        w = lib.tensor([1.0, 2.0], requires_grad=True)
+        y = (w + 1).sum()
+        with lib.no_grad():
+            w.mul_(5)
+        y.backward()
+        return w.grad
+
+    same(unsaved)
+
+
+def test_version_counters_are_shared_with_views() -> None:
+    def idiom(lib):
+        x = lib.zeros(3, 4)
+        seen = [x._version, x.data._version]
+        x.data.add_(1)  # .data has a counter of its own
+        seen.append(x._version)
+        x.detach().add_(1)
+        seen.append(x._version)
+        v = x[0]
+        v += 1
+        seen += [x._version, v._version]
+        x.view(12).add_(1)
+        x.t().mul_(2)
+        x[1:, 2].sub_(1)
+        seen.append(x._version)
+        return seen, x
+
+    same(idiom)
+
+
+# ----------------------------------------------------------------------------- setitem
+def test_lecture_counting_idioms() -> None:
+    def idiom(lib):
+        N = lib.zeros((4, 4), dtype=lib.int64)
+        pairs = [(0, 1), (1, 2), (0, 1), (3, 3), (2, 0)]
+        for ix1, ix2 in pairs:
+            N[ix1, ix2] += 1  # makemore's bigram counts
+        ix = lib.tensor([0, 0, 3])
+        N[ix, lib.tensor([1, 2, 3])] += 10  # duplicates: one write each, as PyTorch
+        return N
+
+    same(idiom)
+
+
+def test_backprop_ninja_idioms() -> None:
+    def idiom(lib):
+        n = 3
+        logits = lib.tensor([[0.5, 1.0, -1.0, 2.0], [1.0, 0.0, 0.0, 1.0], [-2.0, 1.0, 3.0, 0.5]])
+        Yb = lib.tensor([3, 0, 1])
+        dlogits = logits.clone()
+        dlogits[range(n), Yb] -= 1  # dlogits of cross-entropy
+        dlogits /= n
+        Xb = lib.tensor([[1, 2], [0, 2], [1, 1]])
+        demb = lib.tensor([[[1.0, 2.0], [3.0, 4.0]], [[5.0, 6.0], [7.0, 8.0]], [[9.0, 10.0], [11.0, 12.0]]])
+        dC = lib.zeros((3, 2))
+        for k in range(Xb.shape[0]):
+            for j in range(Xb.shape[1]):
+                ix = Xb[k, j]  # a 0-d index tensor
+                dC[ix] += demb[k, j]
+        loss_sum = lib.zeros(())
+        for row in logits:
+            loss_sum += row.max()  # a writable 0-d result
+        return dlogits, dC, loss_sum
+
+    same(idiom, rtol=1e-6)
+
+
+def test_logits_filled_row_by_row_from_a_model() -> None:
+    def idiom(lib):
+        W = lib.tensor([[1.0, -1.0], [2.0, 0.5]], requires_grad=True)
+        xs = lib.tensor([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
+        logits = lib.zeros(3, 2)
+        for i in range(3):
+            logits[i] = xs[i] @ W  # one row at a time
+        (logits * lib.tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])).sum().backward()
+        return logits, W.grad, repr(logits.grad_fn).split(" object")[0]
+
+    same(idiom)
+
+
+@pytest.mark.parametrize(
+    "index",
+    [
+        lambda lib: 1,
+        lambda lib: -1,
+        lambda lib: slice(1, None),
+        lambda lib: (slice(None), 2),
+        lambda lib: [2, 0],
+        lambda lib: (Ellipsis, 1),
+        lambda lib: (None, 1),
+        lambda lib: lib.tensor([True, False, True]),
+        lambda lib: (lib.tensor([0, 2]), lib.tensor([1, 3])),
+        lambda lib: (lib.tensor([[0], [2]]), slice(1, 3)),
+        lambda lib: lib.tensor(2),
+        lambda lib: range(1, 3),
+    ],
+)
+@pytest.mark.parametrize("value", [lambda lib: 7.0, lambda lib: lib.tensor([1.0, 2.0, 3.0, 4.0])])
+def test_setitem_indices_values_and_gradients(index, value) -> None:
+    def idiom(lib):
+        base = lib.arange(12, dtype=lib.float64).reshape(3, 4).requires_grad_()
+        t = base * 1
+        v = value(lib)
+        if isinstance(v, lib.Tensor):
+            v = v.double().requires_grad_()
+        try:
+            t[index(lib)] = v
+        except RuntimeError as err:  # the value does not fit this index: both must say so
+            return str(err).split(":")[0][:20]
+        t.backward(lib.arange(12, dtype=lib.float64).reshape(3, 4) + 1)
+        return [t, base.grad] + ([v.grad] if isinstance(v, lib.Tensor) else [])
+
+    same(idiom)
+
+
+def test_setitem_shape_mismatch_and_out_of_range() -> None:
+    def basic(lib):
+        lib.zeros(2, 3)[0:2] = lib.ones(3, 4)
+
+    def advanced(lib):
+        lib.zeros(4, 3)[[0, 1], 1:3] = lib.ones(3, 2)
+
+    def too_many_dims(lib):
+        lib.zeros(2, 3)[0] = lib.ones(2, 3)
+
+    error(basic, "The expanded size of the tensor (3) must match the existing size (4) at non-singleton dimension 1")
+    error(basic, "Target sizes: [2, 3].  Tensor sizes: [3, 4]")
+    error(advanced, "shape mismatch: value tensor of shape [3, 2] cannot be broadcast to indexing result of shape [2")
+    error(too_many_dims, "the number of sizes provided (1) must be greater or equal to the number of dimensions")
+    for write in (lambda lib: lib.zeros(3).__setitem__(5, 1.0), lambda lib: lib.zeros(3)[-4]):
+        error(write, "index", IndexError)
+    error(
+        lambda lib: lib.zeros(3)[lib.tensor([0, 5])], "index 5 is out of bounds for dimension 0 with size 3", IndexError
+    )
+    error(lambda lib: lib.zeros(3, 4)[1, 7], "index 7 is out of bounds for dimension 1 with size 4", IndexError)
+    error(lambda lib: lib.zeros(2, 3)[0, 1, 2], "too many indices for tensor of dimension 2", IndexError)
+
+
+def test_setitem_casts_to_the_tensors_dtype() -> None:
+    def idiom(lib):
+        t = lib.zeros(3, dtype=lib.int64)
+        t[0] = 2.7  # a number takes the tensor's dtype
+        t[lib.tensor([False, True, True])] = -1.5
+        t[1:] = lib.tensor([5.9, 3.2])  # a copy into a view casts
+        return t
+
+    same(idiom)
+
+    def mixed(lib):  # a tensor written through an index tensor must have the dtype already
+        lib.zeros(3, dtype=lib.int64)[lib.tensor([0, 1])] = lib.tensor([5.9, -1.5])
+
+    error(mixed, "Index put requires the source and destination dtypes match, got Long for the destination and Float")
+
+
+def test_index_put_gradcheck_float64() -> None:
+    rng = np.random.default_rng(0)
+    a = tg.tensor(rng.normal(size=(4, 3)), requires_grad=True)
+    row = tg.tensor(rng.normal(size=(3,)), requires_grad=True)
+    col = tg.tensor(rng.normal(size=(2, 1)), requires_grad=True)
+
+    def put(a, row, col):
+        t = a * 1
+        t[1] = row  # basic: a copy into a view
+        t[[0, 3], 1:] = col  # advanced, broadcast over the last axis
+        return (t * t).sum(dim=0)
+
+    assert gradcheck(put, [a, row, col])
+
+
+def test_getitem_of_ints_is_a_writable_view() -> None:
+    def idiom(lib):
+        t = lib.zeros(2, 3)
+        e = t[1, 2]
+        e += 5  # writes into t, as a view
+        e.add_(1)
+        return t, e
+
+    same(idiom)
+
+
+def test_unsupported_rebases_raise_instead_of_a_wrong_gradient() -> None:
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2
+    z = y + 1  # y is used ...
+    with pytest.raises(RuntimeError, match="already used by another operation"):
+        y.mul_(3)  # ... so rebasing it would change z's gradient (PyTorch versions its graph edges)
+    v = (x * 2)[0:1]
+    with pytest.raises(RuntimeError, match="view of another tensor in the graph"):
+        v += 1
+    z.sum().backward()
+    np.testing.assert_array_equal(x.grad, [2.0, 2.0])
+
+
+def test_threads_accumulate_every_update() -> None:
+    w = tg.tensor(np.zeros(50_000), requires_grad=True)
+
+    def work() -> None:
+        for _ in range(20):
+            w.sum().backward()
+
+    threads = [threading.Thread(target=work) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert np.asarray(w.grad).min() == np.asarray(w.grad).max() == 60.0

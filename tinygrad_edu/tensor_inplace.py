@@ -1,0 +1,198 @@
+"""In-place changes of a tensor (``add_``, ``mul_``, ``zero_``, ``+=``, ``t[idx] = v``) with PyTorch's rules.
+
+`Tensor` inherits these methods from `InplaceMethods`, a mixin below `tinygrad_edu.tensor`:
+
+- without a graph to record (inside `no_grad`, or when nothing involved requires a gradient) the
+  result is written into the tensor's memory, so every view and every holder of the tensor (an
+  optimizer, a Module) sees it, and the version counter that the tensor shares with its views
+  moves on; backward refuses an op whose saved tensor changed this way (`backprop.check_saved`);
+- a leaf that requires a gradient may not be changed outside `no_grad` (PyTorch's RuntimeError);
+- any other tensor is *rebased*: the op is recorded with the tensor's previous value as its input,
+  and the tensor becomes that op's output (``out = x @ w; out += b`` differentiates as
+  ``out = x @ w + b``). PyTorch also rebases a tensor that other ops already used, and the base of
+  a view; tinygrad_edu's graph edges point at tensors, not at versions of them, so those two cases
+  raise a RuntimeError that says so instead of giving a wrong gradient.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from . import ops
+from .backprop import TYPE_NAMES
+from .graph import is_grad_enabled, no_grad
+from .tensor_methods import LEAF_INPLACE_ERROR, TensorMethods, as_index
+
+if TYPE_CHECKING:  # for the annotations only
+    from .tensor import Tensor
+
+#: PyTorch's wording for an in-place change of a leaf that requires a gradient
+#: ... and of a view of one (``w[0] = 1``, ``w[:2].add_(1)``)
+VIEW_OF_LEAF_INPLACE_ERROR = "a view of a leaf Variable that requires grad is being used in an in-place operation."
+
+
+class InplaceMethods:
+    """Mixin of `Tensor`: the methods that change a tensor's own values."""
+
+    __slots__ = ()
+
+    # provided by Tensor
+    _data: np.ndarray
+    _vc: list[int]
+    _used: bool
+    _prev: tuple[Any, ...]
+    grad_fn: Any
+    requires_grad: bool
+    _const: Callable[[Any], Tensor]
+    _wrap: Callable[..., Tensor]
+
+    def _inplace(self, name: str, compute: Callable[..., Tensor], *others: Any) -> Tensor:
+        """Make ``compute(self, *others)`` this tensor's value, by the rules of the module docstring."""
+        operands = [self._operand(o) for o in others]
+        if is_grad_enabled() and (self.requires_grad or any(o.requires_grad for o in operands)):
+            return self._rebase(name, compute, operands)
+        with no_grad():
+            result = compute(self._wrap(self._data), *operands)._data
+        if result.shape != self._data.shape:
+            raise RuntimeError(
+                f"{name}: output with shape {list(self._data.shape)} doesn't match the broadcast shape "
+                f"{list(result.shape)}"
+            )
+        self._check_writable(name, result.dtype)
+        np.copyto(self._data, result, casting="same_kind")
+        self._vc[0] += 1
+        return self  # type: ignore[return-value]
+
+    def _operand(self, other: Any) -> Any:
+        """An operand as a tensor; a Python int changing an integer tensor keeps its dtype, as
+        PyTorch's ``N[i, j] += 1`` on an int64 count (other numbers follow `_const`)."""
+        if isinstance(other, numbers.Integral) and self._data.dtype.kind in "iu":
+            return self._wrap(np.asarray(other, dtype=self._data.dtype))
+        return self._const(other)
+
+    def _check_writable(self, name: str, dtype: np.dtype) -> None:
+        if not self._data.flags.writeable:
+            raise RuntimeError(f"{name}: this tensor's memory is read-only (a view made by expand?); clone() it first")
+        if not np.can_cast(dtype, self._data.dtype, casting="same_kind"):
+            raise RuntimeError(
+                f"{name}: result type {dtype} can't be cast to the desired output type {self._data.dtype}"
+            )
+
+    def _rebase(self, name: str, compute: Callable[..., Tensor], operands: list[Tensor]) -> Tensor:
+        """Record ``compute(previous self, *operands)`` and make this tensor its output."""
+        if self.requires_grad and self.grad_fn is None:
+            raise RuntimeError(VIEW_OF_LEAF_INPLACE_ERROR if name == "setitem" else LEAF_INPLACE_ERROR)
+        fn: Any = self.grad_fn
+        if fn is not None and fn.view and self._vc is self._prev[0]._vc:
+            base = self._prev[0]
+            if base.grad_fn is None:
+                raise RuntimeError(VIEW_OF_LEAF_INPLACE_ERROR)
+            raise RuntimeError(
+                f"{name}: this tensor is a view of another tensor in the graph; tinygrad_edu does not rebase "
+                "the base's graph (PyTorch's CopySlices), so change the base itself, or clone() the view first"
+            )
+        if self._used:
+            raise RuntimeError(
+                f"{name}: this tensor was already used by another operation of the graph; tinygrad_edu's graph "
+                "links operations to tensors, not to versions of them, so changing it in place now would give "
+                "that operation a wrong gradient; write y = y + ... (a new tensor) instead"
+            )
+        prev = self._wrap(self._data)  # the value before the change takes this tensor's place in the graph
+        prev.grad_fn, prev._prev, prev.requires_grad = fn, self._prev, self.requires_grad
+        out = compute(prev, *operands)
+        if out._data.shape != self._data.shape:
+            raise RuntimeError(
+                f"{name}: output with shape {list(self._data.shape)} doesn't match the broadcast shape "
+                f"{list(out._data.shape)}"
+            )
+        fn = out.grad_fn
+        me: Tensor = self  # type: ignore[assignment]
+        self._check_writable(name, out._data.dtype)
+        if 0 in fn.saves:  # the op kept the previous values for its backward: they get new memory
+            me._data = out._data.astype(self._data.dtype, copy=False)
+        else:
+            np.copyto(self._data, out._data, casting="same_kind")
+        self._vc[0] += 1
+        me.grad_fn, me._prev, me.requires_grad = fn, out._prev, True
+        # an op that saved its output saved this tensor at its new version
+        fn.saved_versions = [(i, self._vc, self._vc[0]) if i < 0 else (i, c, v) for i, c, v in fn.saved_versions]
+        return me
+
+    def __setitem__(self, idx: Any, value: Any) -> None:
+        """``t[idx] = value`` as PyTorch's: ints, slices, lists, ranges, None, Ellipsis, integer and boolean
+        index tensors; ``value`` broadcast to the indexed part and cast to this tensor's dtype. In a
+        graph, ∂/∂t is G with the written positions set to 0 and ∂/∂value is G at those positions.
+
+        >>> from tinygrad_edu import Tensor
+        >>> N = Tensor.zeros(2, 3)
+        >>> N[[0, 1, 1], [2, 0, 0]] = 5.0
+        >>> N[0, 1] += 1
+        >>> N
+        tensor([[0., 1., 5.],
+                [5., 0., 0.]])
+        """
+        idx = ops.normalize_index(as_index(idx))
+        v: Any
+        if not isinstance(value, TensorMethods):  # a number (or a list) takes this tensor's dtype
+            v = self._wrap(np.asarray(value, dtype=self._data.dtype))
+        else:
+            v = value
+            if v._data.dtype != self._data.dtype and not ops.is_basic_index(idx):
+                names = [TYPE_NAMES.get(a.dtype.name, a.dtype.name)[: -len("Tensor")] for a in (self._data, v._data)]
+                raise RuntimeError(
+                    f"Index put requires the source and destination dtypes match, got {names[0]} for the "
+                    f"destination and {names[1]} for the source."
+                )
+        if is_grad_enabled() and (self.requires_grad or v.requires_grad):
+            self._rebase("setitem", lambda a, b: a._apply(ops.IndexPut(idx), a, b), [v])
+            return
+        target = ops.index(self._data, idx)
+        v_data = ops.fit_value(target, idx, v._data)
+        self._check_writable("setitem", self._data.dtype)
+        self._data[idx] = v_data
+        self._vc[0] += 1
+
+    def add_(self, other: Any, alpha: float = 1) -> Tensor:
+        """self += alpha·other, in place."""
+        return self._inplace("add_", lambda a, b: a + (b if alpha == 1 else alpha * b), other)
+
+    def sub_(self, other: Any, alpha: float = 1) -> Tensor:
+        """self −= alpha·other, in place."""
+        return self._inplace("sub_", lambda a, b: a - (b if alpha == 1 else alpha * b), other)
+
+    def mul_(self, other: Any) -> Tensor:
+        """self ·= other, in place."""
+        return self._inplace("mul_", lambda a, b: a * b, other)
+
+    def div_(self, other: Any) -> Tensor:
+        """self /= other, in place."""
+        return self._inplace("div_", lambda a, b: a / b, other)
+
+    def clamp_(self, min: float | None = None, max: float | None = None) -> Tensor:
+        """Each element limited to [min, max], in place."""
+        return self._inplace("clamp_", lambda a: a.clip(min, max))
+
+    clip_ = clamp_
+
+    def copy_(self, src: Any) -> Tensor:
+        """Copy ``src`` (broadcast to this shape) into this tensor, keeping this tensor's dtype."""
+        return self._inplace("copy_", lambda a, b: a.where(np.zeros(a.shape, dtype=bool), a, b), src)
+
+    def fill_(self, value: float) -> Tensor:
+        """Every element set to ``value``, in place (in a graph, ∂/∂self = 0)."""
+        return self._inplace(
+            "fill_", lambda a: a.where(np.ones(a.shape, dtype=bool), a._wrap(np.full(a.shape, value, a.dtype)), a)
+        )
+
+    def zero_(self) -> Tensor:
+        """Every element set to 0, in place."""
+        return self.fill_(0)
+
+    __iadd__ = add_
+    __isub__ = sub_
+    __imul__ = mul_
+    __itruediv__ = div_
