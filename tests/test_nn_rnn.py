@@ -121,10 +121,10 @@ def test_dropout_between_layers_only_in_training() -> None:
     x = Tensor(np.random.default_rng(4).normal(size=(4, 1, 2)))
     theirs = twin(gru, torch.nn.GRU, 2, 3, num_layers=2, dropout=1.0)
     theirs.train()
-    np.testing.assert_allclose(gru(x)[0].data, theirs(torch.tensor(x.data))[0].detach().numpy(), rtol=RTOL)
+    np.testing.assert_allclose(gru(x)[0].data, theirs(torch.tensor(x.numpy()))[0].detach().numpy(), rtol=RTOL)
     gru.eval()
     theirs.eval()
-    np.testing.assert_allclose(gru(x)[0].data, theirs(torch.tensor(x.data))[0].detach().numpy(), rtol=RTOL)
+    np.testing.assert_allclose(gru(x)[0].data, theirs(torch.tensor(x.numpy()))[0].detach().numpy(), rtol=RTOL)
 
 
 # ----------------------------------------------------------------------------- Embedding
@@ -140,7 +140,7 @@ def test_embedding_matches_torch(padding_idx) -> None:
     g = rng.normal(size=(2, 4, 3))
     ours.weight.data[:] = rng.normal(size=(6, 3))  # a padding row that is not zero is still read
     with torch.no_grad():
-        theirs.weight.copy_(torch.tensor(ours.weight.data))
+        theirs.weight.copy_(torch.tensor(ours.weight.numpy()))
     out_o, out_t = ours(Tensor(idx)), theirs(torch.tensor(idx))
     (out_o * Tensor(g)).sum().backward()
     (out_t * torch.tensor(g)).sum().backward()

@@ -198,7 +198,7 @@ class Loss:
         if sample_weight is not None:
             raise NotImplementedError(f"{type(self).__name__}: sample_weight is not supported")
         y_pred = y_pred if isinstance(y_pred, Tensor) else Tensor(np.asarray(y_pred, dtype=np.float32))
-        return (y_true.data if isinstance(y_true, Tensor) else np.asarray(y_true)), y_pred
+        return (y_true._data if isinstance(y_true, Tensor) else np.asarray(y_true)), y_pred
 
 
 class LossFunctionWrapper(Loss):

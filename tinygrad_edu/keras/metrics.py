@@ -27,7 +27,7 @@ from .layers.core import snake_case
 def to_numpy(x: Any) -> np.ndarray:
     """A Tensor, an array-like or a torch tensor, as a numpy array."""
     if isinstance(x, Tensor):
-        return x.data
+        return x._data
     if hasattr(x, "detach"):
         return x.detach().cpu().numpy()
     return np.asarray(x)

@@ -30,16 +30,16 @@ def convert_to_tensor(x: Any, dtype: Any = None) -> Tensor:
 
 
 def convert_to_numpy(x: Any) -> np.ndarray:
-    return np.array(x.data) if isinstance(x, Tensor) else np.asarray(x)
+    return np.array(x._data) if isinstance(x, Tensor) else np.asarray(x)
 
 
 def cast(x: Any, dtype: Any) -> Tensor:
     """``x`` as ``dtype`` (a float cast keeps the graph; an integer or bool cast cuts it)."""
     x = convert_to_tensor(x)
     target = np.dtype(dtype)
-    if target == x.data.dtype:
+    if target == x._data.dtype:
         return x
-    return x.to(target.type) if target.kind == "f" else Tensor(x.data.astype(target))
+    return x.to(target.type) if target.kind == "f" else Tensor(x._data.astype(target))
 
 
 def _t(x: Any) -> Tensor:
@@ -113,7 +113,7 @@ def reshape(x: Any, newshape: Sequence[int]) -> Tensor:
 
 def transpose(x: Any, axes: Sequence[int] | None = None) -> Tensor:
     x = _t(x)
-    return x.transpose(*(axes if axes is not None else builtins.range(x.ndim)[::-1]))
+    return x.permute(*(axes if axes is not None else builtins.range(x.ndim)[::-1]))
 
 
 def concatenate(xs: Sequence[Any], axis: int = 0) -> Tensor:
@@ -135,9 +135,9 @@ def squeeze(x: Any, axis: int | None = None) -> Tensor:
 
 def maximum(a: Any, b: Any) -> Tensor:
     a, b = _t(a), _t(b)
-    return Tensor.where((a.data >= b.data), a, b)
+    return Tensor.where((a._data >= b._data), a, b)
 
 
 def minimum(a: Any, b: Any) -> Tensor:
     a, b = _t(a), _t(b)
-    return Tensor.where((a.data <= b.data), a, b)
+    return Tensor.where((a._data <= b._data), a, b)

@@ -21,7 +21,7 @@ from .parameter import Parameter
 
 def _indices(index: Any, rows: int) -> np.ndarray:
     """``index`` as an integer array in [0, rows), or PyTorch's error (checked before any lookup)."""
-    data = np.asarray(index.data if isinstance(index, Tensor) else index)
+    data = np.asarray(index._data if isinstance(index, Tensor) else index)
     if data.dtype.kind not in "iu":
         raise RuntimeError(
             "Expected tensor for argument #1 'indices' to have one of the following scalar types: Long, Int; "

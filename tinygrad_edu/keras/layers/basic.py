@@ -108,7 +108,7 @@ class Embedding(Layer):
         return (*input_shape, self.output_dim)
 
     def pre_activation(self, x: Tensor) -> Tensor:
-        index = x.data if x.data.dtype.kind in "iu" else x.data.astype(np.int32)
+        index = x._data if x._data.dtype.kind in "iu" else x._data.astype(np.int32)
         return self.embedding(index)
 
     def weight_table(self) -> list[Weight]:

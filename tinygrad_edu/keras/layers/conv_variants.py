@@ -143,10 +143,10 @@ class Conv1D(_Conv):
 
     def pre_activation(self, x: Tensor) -> Tensor:
         n, steps, channels = x.shape
-        image = x.transpose(0, 2, 1).reshape(n, channels, 1, steps)
+        image = x.permute(0, 2, 1).reshape(n, channels, 1, steps)
         weight = self.kernel_param.reshape(self.filters, channels, 1, self.kernel_size)
         out = self.convolve(image, weight, (1, self.strides), ((0, 0), self.pads(steps)), (1, self.dilation_rate))
-        return out.reshape(n, self.filters, out.shape[-1]).transpose(0, 2, 1)
+        return out.reshape(n, self.filters, out.shape[-1]).permute(0, 2, 1)
 
 
 class Conv2DTranspose(_Conv):
@@ -189,10 +189,10 @@ class Conv2DTranspose(_Conv):
         return (2, 3, 1, 0)  # (in, out, kh, kw) → (kh, kw, out, in)
 
     def pre_activation(self, x: Tensor) -> Tensor:
-        image = _spread(_spread(x.transpose(0, 3, 1, 2), self.strides[0], 2), self.strides[1], 3)
-        weight = self.kernel_param.transpose(1, 0, 2, 3)[:, :, ::-1, ::-1]  # (out, in, kh, kw), flipped
+        image = _spread(_spread(x.permute(0, 3, 1, 2), self.strides[0], 2), self.strides[1], 3)
+        weight = self.kernel_param.permute(1, 0, 2, 3)[:, :, ::-1, ::-1]  # (out, in, kh, kw), flipped
         pads = (self.conv_pads(0), self.conv_pads(1))
-        return self.convolve(image, weight, (1, 1), pads, (1, 1)).transpose(0, 2, 3, 1)
+        return self.convolve(image, weight, (1, 1), pads, (1, 1)).permute(0, 2, 3, 1)
 
 
 def _spread(x: Tensor, stride: int, axis: int) -> Tensor:

@@ -62,13 +62,13 @@ class Variable:
 
     @property
     def shape(self) -> Shape:
-        shape = np.shape(self.tensor.data)
+        shape = np.shape(self.tensor._data)
         shape = shape if self.perm is None else tuple(shape[i] for i in self.perm)
         return (len(self.tensors), *shape) if isinstance(self.weight.tensor, tuple) else shape
 
     @property
     def dtype(self) -> str:
-        return str(self.tensor.data.dtype)
+        return str(self.tensor._data.dtype)
 
     def to_keras(self, arrays: list[np.ndarray]) -> np.ndarray:
         """Arrays in the tensors' layout, as one array in Keras'."""
@@ -79,11 +79,11 @@ class Variable:
         return np.stack(parts) if isinstance(self.weight.tensor, tuple) else np.array(parts[0])
 
     def numpy(self) -> np.ndarray:
-        return self.to_keras([t.data for t in self.tensors])
+        return self.to_keras([t._data for t in self.tensors])
 
     def grad(self) -> np.ndarray:
         """The tensors' gradient in Keras' layout (zeros where none was computed)."""
-        return self.to_keras([np.zeros_like(t.data) if t.grad is None else t.grad for t in self.tensors])
+        return self.to_keras([np.zeros_like(t._data) if t.grad is None else t.grad._data for t in self.tensors])
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         return self.numpy() if dtype is None else self.numpy().astype(dtype)
@@ -109,7 +109,7 @@ class Variable:
             if blocks is not None:
                 split = np.split(part, len(blocks), axis=-1)
                 part = np.concatenate([split[j] for j in np.argsort(blocks)], axis=-1)
-            tensor.data[...] = part if self.perm is None else part.transpose(np.argsort(self.perm))
+            tensor._data[...] = part if self.perm is None else part.transpose(np.argsort(self.perm))
 
     def __repr__(self) -> str:
         return f"<Variable path={self.path}, shape={self.shape}, dtype={self.dtype}>"

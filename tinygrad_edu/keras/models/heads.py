@@ -93,5 +93,5 @@ def batch_values(heads: list[Head], ys: list[np.ndarray], outs: Any) -> tuple[Te
         total = term if total is None else total + term
     for head, y, out in zip(heads, ys, outs):
         for m in head.metrics:
-            values[f"{head.name}_{m}"] = losses_.metric(m, head.loss, y, out.data)
+            values[f"{head.name}_{m}"] = losses_.metric(m, head.loss, y, out._data)
     return total, {"loss": total.item(), **values}
