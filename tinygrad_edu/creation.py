@@ -213,7 +213,7 @@ def linspace(
     with np.errstate(invalid="ignore", over="ignore"):
         step = (hi - lo) / work(max(n - 1, 1))
         if np.isfinite(step) and np.isfinite(lo) and np.isfinite(hi):
-            first, second = fma(i * 0 + step, i, i * 0 + lo), fma(i * 0 - step, work(n - 1) - i, i * 0 + hi)
+            first, second = fma(step, i, lo), fma(-step, work(n - 1) - i, hi)
         else:  # ∞·0 and ∞ − ∞ give NaN here as in PyTorch's kernel (the exact fma assumes finite terms)
             first, second = lo + step * i, hi - step * (work(n - 1) - i)
         values = np.where(np.arange(n) < n // 2, first, second) if n > 1 else np.full(n, lo, work)
