@@ -123,10 +123,9 @@ TYPE_NAMES = {
 def check_saved(fn: Any, node: Tensor) -> None:
     """Raise PyTorch's RuntimeError when a tensor that ``fn`` saved in the forward pass (an input,
     or its output ``node``) has been changed in place since: its version counter moved on."""
-    saved = [(fn.inputs[i], counter, version) for i, counter, version in fn.saved_versions if i >= 0]
-    saved += [(node, counter, version) for i, counter, version in fn.saved_versions if i < 0]
-    for t, counter, version in saved:
+    for i, counter, version in fn.saved_versions:
         if counter[0] != version:
+            t = fn.inputs[i] if i >= 0 else node
             kind = TYPE_NAMES.get(t._data.dtype.name, t._data.dtype.name)
             what = f"[torch.{kind} {list(t._data.shape)}]"
             if t.grad_fn is not None:

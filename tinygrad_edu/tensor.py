@@ -29,7 +29,7 @@ from . import ops, random
 from .backprop import backprop, store_grad
 from .devices import check_device, device
 from .dtypes import DEFAULT_DTYPE, as_dtype
-from .graph import check_finite, is_anomaly_enabled, is_grad_enabled
+from .graph import _state, _threads_without_grad, check_finite
 from .ops import Op, normalize_axis
 from .printing import tensor_repr
 from .tensor_inplace import InplaceMethods
@@ -43,7 +43,6 @@ ValuesIndices = namedtuple("ValuesIndices", ["values", "indices"])
 
 #: what a user who asks for a sparse tensor is told
 SPARSE_ERROR = "sparse tensors are not supported: tinygrad_edu tensors are dense numpy arrays"
-
 
 
 def _as_array(data: Any, dtype: Any = None) -> np.ndarray:
@@ -79,20 +78,16 @@ def apply(fn: Op, *inputs: Tensor) -> Tensor:
     except AttributeError:  # a numpy array or a number: a constant (not on the hot path)
         inputs = tuple(_constant(fn, t) for t in inputs)
         needs = tuple([t.requires_grad for t in inputs])
-    track = is_grad_enabled() and True in needs
+    # grad mode is read from the thread only while some thread is in no_grad (see `graph._threads_without_grad`)
+    track = True in needs and (not _threads_without_grad or _state.grad_enabled)
     fn.needs_input_grad = needs
-    out = Tensor.__new__(Tensor)
     data = fn.forward(*[t._data for t in inputs])
     if type(data) is not np.ndarray:  # a numpy scalar from a full reduction: a writable 0-d array
         data = np.asarray(data)
-    out._data = data
-    if is_anomaly_enabled():
+    if _state.anomaly_enabled:
         check_finite(f"{fn.name} forward", (data,), inputs)
-    out._grad = None
-    out.label = ""
-    out._retain = False
-    out._used = False
-    out.requires_grad = track
+    out = Tensor.__new__(Tensor)
+    out._data, out._grad, out.label, out._retain, out._used, out.requires_grad = data, None, "", False, False, track
     # a view (basic indexing, reshape, transpose, expand) shares its input's memory and version counter
     out._vc = inputs[0]._vc if fn.view and np.may_share_memory(data, inputs[0]._data) else [0]
     if track:
@@ -117,7 +112,6 @@ def _constant(fn: Op, t: Any) -> Tensor:
     if isinstance(t, (np.ndarray, numbers.Number)) and not isinstance(t, bool):
         return Tensor(np.asarray(t))
     raise TypeError(f"{fn.name}: expected a Tensor (or a numpy array), got {type(t).__name__}")
-
 
 
 class Tensor(InplaceMethods, TensorMethods):
@@ -412,16 +406,16 @@ class Tensor(InplaceMethods, TensorMethods):
         PyTorch's scalar does: ``uint8 tensor - 1`` is 255); a Python number alone takes this
         tensor's dtype when it is floating, else the default float."""
         if isinstance(other, Tensor):
-            return other if dtype is None or other.data.dtype == dtype else other.type(dtype)
+            return other if dtype is None or other._data.dtype == dtype else other.type(dtype)
         if isinstance(other, numbers.Number):
             if dtype is None:
                 dtype = self._data.dtype if self._data.dtype.kind == "f" else np.dtype(DEFAULT_DTYPE)
             try:
-                return Tensor(np.asarray(other, dtype=dtype))
+                return Tensor._wrap(np.asarray(other, dtype=dtype))
             except OverflowError:
-                return Tensor(np.asarray(other).astype(dtype))
+                return Tensor._wrap(np.asarray(other).astype(dtype))
         out = Tensor(other)
-        return out if dtype is None or out.data.dtype == dtype else out.type(dtype)
+        return out if dtype is None or out._data.dtype == dtype else out.type(dtype)
 
     # comparisons give boolean tensors without gradients, as PyTorch; with an operand that is no
     # number, array or tensor, Python asks the operand (``t == pytest.approx(1.0)``)

@@ -48,13 +48,30 @@ class InplaceMethods:
     grad_fn: Any
     requires_grad: bool
     _const: Callable[[Any], Tensor]
+    _promote: Callable[..., tuple[Tensor, Tensor]]
     _wrap: Callable[..., Tensor]
 
-    def _inplace(self, name: str, compute: Callable[..., Tensor], *others: Any) -> Tensor:
-        """Make ``compute(self, *others)`` this tensor's value, by the rules of the module docstring."""
+    def _inplace(
+        self, name: str, compute: Callable[..., Tensor], *others: Any, ufunc: np.ufunc | None = None
+    ) -> Tensor:
+        """Make ``compute(self, *others)`` this tensor's value, by the rules of the module docstring.
+
+        ``ufunc`` is the numpy function that computes ``compute`` of two arrays of one dtype: without a
+        graph, and when the other operand has this tensor's dtype after promotion, it writes straight
+        into this tensor's memory (no temporary array, no op)."""
         operands = [self._operand(o) for o in others]
         if is_grad_enabled() and (self.requires_grad or any(o.requires_grad for o in operands)):
             return self._rebase(name, compute, operands)
+        if ufunc is not None and self._data.flags.writeable:
+            a, b = self._promote(operands[0], true_divide=ufunc is np.true_divide)
+            if a is self and b._data.dtype == self._data.dtype:
+                try:
+                    ufunc(self._data, b._data, out=self._data)
+                except ValueError:  # b does not broadcast to this shape: the general path says so
+                    pass
+                else:
+                    self._vc[0] += 1
+                    return self
         with no_grad():
             result = compute(self._wrap(self._data), *operands)._data
         if result.shape != self._data.shape:
@@ -158,19 +175,23 @@ class InplaceMethods:
 
     def add_(self, other: Any, alpha: float = 1) -> Tensor:
         """self += alpha·other, in place."""
-        return self._inplace("add_", lambda a, b: a + (b if alpha == 1 else alpha * b), other)
+        if alpha == 1:
+            return self._inplace("add_", lambda a, b: a + b, other, ufunc=np.add)
+        return self._inplace("add_", lambda a, b: a + alpha * b, other)
 
     def sub_(self, other: Any, alpha: float = 1) -> Tensor:
         """self −= alpha·other, in place."""
-        return self._inplace("sub_", lambda a, b: a - (b if alpha == 1 else alpha * b), other)
+        if alpha == 1:
+            return self._inplace("sub_", lambda a, b: a - b, other, ufunc=np.subtract)
+        return self._inplace("sub_", lambda a, b: a - alpha * b, other)
 
     def mul_(self, other: Any) -> Tensor:
         """self ·= other, in place."""
-        return self._inplace("mul_", lambda a, b: a * b, other)
+        return self._inplace("mul_", lambda a, b: a * b, other, ufunc=np.multiply)
 
     def div_(self, other: Any) -> Tensor:
         """self /= other, in place."""
-        return self._inplace("div_", lambda a, b: a / b, other)
+        return self._inplace("div_", lambda a, b: a / b, other, ufunc=np.true_divide)
 
     def clamp_(self, min: float | None = None, max: float | None = None) -> Tensor:
         """Each element limited to [min, max], in place."""

@@ -63,6 +63,20 @@ class Size(tuple):
         return int(np.prod(self, dtype=np.int64))
 
 
+def _result_dtype(a: TensorMethods, b: Any, true_divide: bool) -> np.dtype:
+    """The dtype of ``a op b``: `result_type` of a tensor (a ``(dtype, 0)`` pair when 0-d) and a tensor or
+    a Python number, the default float for a true division of integers."""
+    tensors = [t for t in (a, b) if isinstance(t, TensorMethods)]
+    operands = [(t._data.dtype, 0) if t._data.ndim == 0 else t._data.dtype for t in tensors]
+    dt = result_type(*operands, *([] if isinstance(b, TensorMethods) else [b]))
+    return np.dtype(DEFAULT_DTYPE) if true_divide and dt.kind != "f" else dt
+
+
+#: `_result_dtype` by (dtype, 0-d?, the other's dtype and 0-d?, or a Python number's type, true division):
+#: a few dozen keys in a program, looked up by every binary op whose operands' dtypes differ
+_PROMOTED: dict[tuple, np.dtype] = {}
+
+
 class TensorMethods:
     """Mixin of `Tensor`: every method that builds a graph node through one op."""
 
@@ -98,15 +112,15 @@ class TensorMethods:
             b = other._data.dtype
             if a is b and (not true_divide or a.kind == "f"):  # the hot path: same dtype
                 return self, other  # type: ignore[return-value]
-            dt = result_type(a if self._data.ndim else (a, 0), b if other._data.ndim else (b, 0))
-        elif isinstance(other, numbers.Number):
-            dt = result_type(a if self._data.ndim else (a, 0), other)
+            key: tuple = (a, self._data.ndim == 0, b, other._data.ndim == 0, true_divide)
+        elif type(other) is float or type(other) is int or isinstance(other, numbers.Number):
+            key = (a, self._data.ndim == 0, type(other), true_divide)  # a number's dtype follows from its type
         else:
             other = self._const(other)
-            b = other._data.dtype
-            dt = result_type(a if self._data.ndim else (a, 0), b if other._data.ndim else (b, 0))
-        if true_divide and dt.kind != "f":
-            dt = np.dtype(DEFAULT_DTYPE)
+            key = (a, self._data.ndim == 0, other._data.dtype, other._data.ndim == 0, true_divide)
+        dt = _PROMOTED.get(key)
+        if dt is None:
+            dt = _PROMOTED[key] = _result_dtype(self, other, true_divide)
         return self._as_type(dt), self._const(other, dt)
 
     def _as_type(self, dt: np.dtype) -> Tensor:

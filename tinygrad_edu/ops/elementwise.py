@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import kernels
-from .op import Op, check_broadcast
+from .op import Op, broadcast_error, check_broadcast
 
 
 class Add(Op):
@@ -19,8 +19,10 @@ class Add(Op):
     name = "+"
 
     def forward(self, a, b):
-        check_broadcast("add", a, b)
-        return a + b
+        try:
+            return a + b
+        except ValueError:  # numpy checks the shapes before it writes anything
+            raise broadcast_error("add", a, b) from None
 
     def backward(self, g):
         return g, g
@@ -32,8 +34,10 @@ class Sub(Op):
     name = "-"
 
     def forward(self, a, b):
-        check_broadcast("sub", a, b)
-        return a - b
+        try:
+            return a - b
+        except ValueError:  # numpy checks the shapes before it writes anything
+            raise broadcast_error("sub", a, b) from None
 
     def backward(self, g):
         return g, -g if self.needs_input_grad[1] else None
@@ -46,9 +50,11 @@ class Mul(Op):
     name = "*"
 
     def forward(self, a, b):
-        check_broadcast("mul", a, b)
         self.a, self.b = a, b
-        return a * b
+        try:
+            return a * b
+        except ValueError:
+            raise broadcast_error("mul", a, b) from None
 
     def backward(self, g):
         return (g * self.b if self.needs_input_grad[0] else None), (g * self.a if self.needs_input_grad[1] else None)
@@ -61,9 +67,11 @@ class Div(Op):
     name = "/"
 
     def forward(self, a, b):
-        check_broadcast("div", a, b)
         self.a, self.b = a, b
-        return a / b
+        try:
+            return a / b
+        except ValueError:
+            raise broadcast_error("div", a, b) from None
 
     def backward(self, g):
         ga = g / self.b if self.needs_input_grad[0] else None

@@ -68,7 +68,7 @@ def matmul_backward(
     """
     ga = gb = None
     if need_a:
-        ga = g @ (b if b_transposed else np.swapaxes(b, -1, -2))
+        ga = g @ (b if b_transposed else b.swapaxes(-1, -2))
     if need_b:
-        gb = np.swapaxes(g, -1, -2) @ a if b_transposed else np.swapaxes(a, -1, -2) @ g
+        gb = g.swapaxes(-1, -2) @ a if b_transposed else a.swapaxes(-1, -2) @ g
     return ga, gb

@@ -115,12 +115,18 @@ def check_floating(name: str, a: np.ndarray) -> None:
         )
 
 
+def broadcast_error(name: str, *arrays: np.ndarray) -> ValueError:
+    """``ValueError("add: shapes (3,) and (4,) do not broadcast")``. The binary arithmetic ops raise it when
+    numpy refuses the shapes (numpy checks them before it writes anything); `check_broadcast` checks first."""
+    return ValueError(f"{name}: shapes {shapes(*arrays)} do not broadcast")
+
+
 def check_broadcast(name: str, *arrays: np.ndarray) -> None:
-    """Raise ``ValueError("add: shapes (3,) and (4,) do not broadcast")`` for incompatible shapes."""
+    """Raise `broadcast_error` for incompatible shapes."""
     try:
         np.broadcast_shapes(*(a.shape for a in arrays))
     except ValueError:
-        raise ValueError(f"{name}: shapes {shapes(*arrays)} do not broadcast") from None
+        raise broadcast_error(name, *arrays) from None
 
 
 def unbroadcast(g: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
@@ -132,8 +138,10 @@ def unbroadcast(g: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     if g.shape == shape:
         return g
     extra = g.ndim - len(shape)
-    axes = tuple(range(extra)) + tuple(i + extra for i, n in enumerate(shape) if n == 1 and g.shape[i + extra] != 1)
-    return g.sum(axis=axes, keepdims=True).reshape(shape) if axes else g.reshape(shape)
+    kept = tuple(i + extra for i, n in enumerate(shape) if n == 1 and g.shape[i + extra] != 1)
+    if not kept:  # only leading axes were added (a bias): the sum has the shape already, in memory of its own
+        return g.sum(axis=tuple(range(extra))) if extra > 0 else g.reshape(shape)
+    return g.sum(axis=tuple(range(extra)) + kept, keepdims=True).reshape(shape)
 
 
 def normalize_axis(axis: int | Sequence[int] | None, ndim: int) -> tuple[int, ...]:
@@ -151,4 +159,3 @@ def normalize_axis(axis: int | Sequence[int] | None, ndim: int) -> tuple[int, ..
             raise ValueError(f"axis {a} is out of range for a tensor with {ndim} dimensions")
         out.append(a % max(ndim, 1))
     return tuple(out)
-
