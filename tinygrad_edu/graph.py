@@ -194,11 +194,24 @@ def detect_anomaly() -> Iterator[None]:
     the op and the shapes of its inputs. Slower; use it to find where a NaN loss comes from.
     Like grad mode, it holds for the calling thread only."""
     previous = _state.anomaly_enabled
-    _state.anomaly_enabled = True
+    _set_anomaly_mode(True)
     try:
         yield
     finally:
-        _state.anomaly_enabled = previous
+        _set_anomaly_mode(previous)
+
+
+#: Idents of the threads inside `detect_anomaly`: the hint that lets `Tensor`'s ops skip reading the
+#: thread-local anomaly mode while no thread checks (as `_threads_without_grad` does for grad mode).
+_threads_with_anomaly: set[int] = set()
+
+
+def _set_anomaly_mode(mode: bool) -> None:
+    _state.anomaly_enabled = mode
+    if mode:
+        _threads_with_anomaly.add(threading.get_ident())
+    else:
+        _threads_with_anomaly.discard(threading.get_ident())
 
 
 def is_anomaly_enabled() -> bool:

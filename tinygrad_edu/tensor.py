@@ -29,7 +29,7 @@ from . import ops, random
 from .backprop import backprop, store_grad
 from .devices import check_device, device
 from .dtypes import DEFAULT_DTYPE, as_dtype
-from .graph import _state, _threads_without_grad, check_finite
+from .graph import _state, _threads_with_anomaly, _threads_without_grad, check_finite
 from .ops import Op, normalize_axis
 from .printing import tensor_repr
 from .tensor_inplace import InplaceMethods
@@ -73,23 +73,30 @@ def apply(fn: Op, *inputs: Tensor) -> Tensor:
     >>> out.grad_fn.name, out.grad_fn.needs_input_grad
     ('*', (True, False))
     """
-    try:
-        needs = tuple([t.requires_grad for t in inputs])
+    try:  # unrolled for one and two inputs: a list comprehension costs a function frame
+        if len(inputs) == 2:
+            a, b = inputs
+            needs: tuple[bool, ...] = (a.requires_grad, b.requires_grad)
+            arrays: Sequence[np.ndarray] = (a._data, b._data)
+        elif len(inputs) == 1:
+            needs, arrays = (inputs[0].requires_grad,), (inputs[0]._data,)
+        else:
+            needs, arrays = tuple([t.requires_grad for t in inputs]), [t._data for t in inputs]
     except AttributeError:  # a numpy array or a number: a constant (not on the hot path)
         inputs = tuple(_constant(fn, t) for t in inputs)
-        needs = tuple([t.requires_grad for t in inputs])
+        needs, arrays = tuple([t.requires_grad for t in inputs]), [t._data for t in inputs]
     # grad mode is read from the thread only while some thread is in no_grad (see `graph._threads_without_grad`)
     track = True in needs and (not _threads_without_grad or _state.grad_enabled)
     fn.needs_input_grad = needs
-    data = fn.forward(*[t._data for t in inputs])
+    data = fn.forward(*arrays)
     if type(data) is not np.ndarray:  # a numpy scalar from a full reduction: a writable 0-d array
         data = np.asarray(data)
-    if _state.anomaly_enabled:
+    if _threads_with_anomaly and _state.anomaly_enabled:
         check_finite(f"{fn.name} forward", (data,), inputs)
     out = Tensor.__new__(Tensor)
     out._data, out._grad, out.label, out._retain, out._used, out.requires_grad = data, None, "", False, False, track
     # a view (basic indexing, reshape, transpose, expand) shares its input's memory and version counter
-    out._vc = inputs[0]._vc if fn.view and np.may_share_memory(data, inputs[0]._data) else [0]
+    out._vc = inputs[0]._vc if fn.view and _is_view(data, inputs[0]._data) else [0]
     if track:
         out._prev = fn.inputs = inputs
         out.grad_fn = fn
@@ -103,6 +110,13 @@ def apply(fn: Op, *inputs: Tensor) -> Tensor:
         out._prev = ()
         out.grad_fn = None
     return out
+
+
+def _is_view(out: np.ndarray, a: np.ndarray) -> bool:
+    """Whether ``out`` shares memory with ``a``: numpy points a view's ``base`` at the array that owns the
+    memory (``a`` or ``a.base``), so the common case needs no `np.may_share_memory`."""
+    base = out.base
+    return base is not None and (base is a or base is a.base or np.may_share_memory(out, a))
 
 
 def _constant(fn: Op, t: Any) -> Tensor:

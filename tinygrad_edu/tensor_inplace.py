@@ -60,14 +60,17 @@ class InplaceMethods:
         graph, and when the other operand has this tensor's dtype after promotion, it writes straight
         into this tensor's memory (no temporary array, no op)."""
         operands = [self._operand(o) for o in others]
-        if is_grad_enabled() and (self.requires_grad or any(o.requires_grad for o in operands)):
+        graph = self.requires_grad
+        for o in operands:
+            graph = graph or o.requires_grad
+        if graph and is_grad_enabled():
             return self._rebase(name, compute, operands)
-        if ufunc is not None and self._data.flags.writeable:
+        if ufunc is not None:
             a, b = self._promote(operands[0], true_divide=ufunc is np.true_divide)
             if a is self and b._data.dtype == self._data.dtype:
                 try:
                     ufunc(self._data, b._data, out=self._data)
-                except ValueError:  # b does not broadcast to this shape: the general path says so
+                except ValueError:  # b does not broadcast to this shape, or the memory is read-only: said below
                     pass
                 else:
                     self._vc[0] += 1
@@ -87,6 +90,8 @@ class InplaceMethods:
     def _operand(self, other: Any) -> Any:
         """An operand as a tensor; a Python int changing an integer tensor keeps its dtype, as
         PyTorch's ``N[i, j] += 1`` on an int64 count (other numbers follow `_const`)."""
+        if isinstance(other, TensorMethods):
+            return other
         if isinstance(other, numbers.Integral) and self._data.dtype.kind in "iu":
             return self._wrap(np.asarray(other, dtype=self._data.dtype))
         return self._const(other)

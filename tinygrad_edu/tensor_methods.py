@@ -324,9 +324,9 @@ class TensorMethods:
 
     # ------------------------------------------------------------ shape
     def reshape(self, *shape: int | Sequence[int]) -> Tensor:
-        if len(shape) == 1 and not isinstance(shape[0], numbers.Integral):
+        if len(shape) == 1 and type(shape[0]) is not int and not isinstance(shape[0], numbers.Integral):
             shape = tuple(shape[0])
-        return self._apply(ops.Reshape(tuple(shape)), self)
+        return self._apply(ops.Reshape(shape), self)
 
     def view(self, *shape: int | Sequence[int]) -> Tensor:
         """The same elements in a new shape (one axis may be −1), as ``Tensor.view``."""
