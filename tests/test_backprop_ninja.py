@@ -38,7 +38,7 @@ HAND_WRITTEN = set(PARAMETERS) | {
 }  # fmt: skip
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def run_chapter(dtype: str) -> tuple[dict[str, Any], list[tuple[str, str, np.ndarray]]]:
     """The chapter's namespace after its gradcheck section, and (label, variable, hand gradient) per ``cmp``
     call. With ``dtype="float64"`` the parameters are cast right after the cell that makes them."""

@@ -1,4 +1,4 @@
-"""Reference solution of exercise ch13_cross_entropy_backward (CI puts it into the exercise cell and runs the chapter)."""
+"""Reference solution of exercise ch13_cross_entropy_backward (CI puts it into the exercise cell)."""
 
 import numpy as np
 

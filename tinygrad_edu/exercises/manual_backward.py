@@ -11,6 +11,7 @@ for +=) are off by far more and are named in the message.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -37,7 +38,7 @@ def _cross_entropy(logits: np.ndarray, targets: np.ndarray) -> float:
     return float(-logprobs[np.arange(len(targets)), targets].mean())
 
 
-def _hint_if(got: object, wrong: np.ndarray, expected: np.ndarray, hint: str) -> str:
+def _hint_if(got: Any, wrong: np.ndarray, expected: np.ndarray, hint: str) -> str:
     """``hint`` when ``got`` equals the answer a known slip gives (and that answer is wrong)."""
     if np.shape(got) != expected.shape or np.allclose(wrong, expected):
         return ""
