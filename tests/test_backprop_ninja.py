@@ -5,8 +5,10 @@ hand and compares each with our autograd through a helper ``cmp(name, mine, tens
 cells run in-process, in order, up to the training section (the pictures skipped), with ``cmp``
 replaced by a recorder; then PyTorch recomputes the same forward pass from the chapter's parameters
 and batch in float64, and every recorded hand gradient must equal torch's gradient of the same
-tensor. The cells run twice: in float32 as the chapter runs, and with the parameters cast to float64,
-where the formulas alone (not rounding) decide the difference. The chapter's two fused formulas,
+tensor. The cells run in float32 as the chapter runs, and with the parameters cast to float64, where the
+formulas alone (not rounding) decide the difference; and each way once more under real PyTorch
+(``import torch`` for ``import tinygrad_edu as torch``), as the chapter says its code is PyTorch code:
+there the same seeds must give the same words, batch and loss. The chapter's two fused formulas,
 its custom ``autograd.Function``s, are also compared with torch on other shapes, and the exercise
 checks must name the slips their hints are written for.
 """
@@ -38,10 +40,17 @@ HAND_WRITTEN = set(PARAMETERS) | {
 }  # fmt: skip
 
 
+DOORS = {
+    "tinygrad_edu": {},
+    "torch": {"import tinygrad_edu as torch": "import torch", "tinygrad_edu.nn.functional": "torch.nn.functional"},
+}
+
+
 @functools.cache
-def run_chapter(dtype: str) -> tuple[dict[str, Any], list[tuple[str, str, np.ndarray]]]:
+def run_chapter(dtype: str, door: str = "tinygrad_edu") -> tuple[dict[str, Any], list[tuple[str, str, np.ndarray]]]:
     """The chapter's namespace after its gradcheck section, and (label, variable, hand gradient) per ``cmp``
-    call. With ``dtype="float64"`` the parameters are cast right after the cell that makes them."""
+    call. With ``dtype="float64"`` the parameters are cast right after the cell that makes them; with
+    ``door="torch"`` the cells import real PyTorch instead of tinygrad_edu."""
     nb = nbformat.read(NOTEBOOK, as_version=4)
     ns: dict[str, Any] = {}
     recorded: list[tuple[str, str, np.ndarray]] = []
@@ -52,15 +61,17 @@ def run_chapter(dtype: str) -> tuple[dict[str, Any], list[tuple[str, str, np.nda
 
     try:
         with contextlib.redirect_stdout(io.StringIO()):
-            for cell in nb.cells:
+            for index, cell in enumerate(nb.cells):
                 source, tags = cell.source, cell.metadata.get("tags", [])
+                for ours, theirs in DOORS[door].items():
+                    source = source.replace(ours, theirs)
                 if cell.cell_type != "code" or "exercise" in tags or "check" in tags:
                     continue
                 if "def forward(X)" in source:  # the training section: not needed for the math
                     break
                 if "draw_dot(" in source or "plt.subplots" in source:
                     continue
-                exec(compile(source, str(NOTEBOOK), "exec"), ns)
+                exec(compile(source, f"<{NOTEBOOK.name}, cell {index}>", "exec"), ns)
                 if "def cmp(" in source:
                     ns["cmp"] = record
                 if "parameters = [C, W1" in source and dtype == "float64":
@@ -69,6 +80,7 @@ def run_chapter(dtype: str) -> tuple[dict[str, Any], list[tuple[str, str, np.nda
                     ns["parameters"] = [ns[name] for name in PARAMETERS]
     finally:
         tinygrad_edu.set_grad_enabled(True)  # the chapter switches recording off for its hand-written backward
+        torch.set_grad_enabled(True)
     return ns, recorded
 
 
@@ -113,11 +125,12 @@ def torch_reference(ns: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
 TOLERANCES = {"float32": (1e-4, 1e-6), "float64": (1e-9, 1e-12)}
 
 
+@pytest.mark.parametrize("door", DOORS)
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
-def test_every_hand_written_gradient_equals_torchs(dtype: str) -> None:
-    ns, recorded = run_chapter(dtype)
+def test_every_hand_written_gradient_equals_torchs(dtype: str, door: str) -> None:
+    ns, recorded = run_chapter(dtype, door)
     loss, reference = torch_reference(ns)
-    assert ns["loss"].dtype == getattr(tinygrad_edu, dtype)
+    assert str(ns["loss"].dtype) == f"torch.{dtype}"
     assert abs(ns["loss"].item() - loss.item()) < (1e-5 if dtype == "float32" else 1e-12)
     assert {name for _, name, _ in recorded} == HAND_WRITTEN
     rtol, atol = TOLERANCES[dtype]
@@ -125,6 +138,18 @@ def test_every_hand_written_gradient_equals_torchs(dtype: str) -> None:
         expected = reference[name].grad.numpy()
         scale = max(1.0, float(np.abs(expected).max())) if dtype == "float32" else 1.0
         np.testing.assert_allclose(mine, expected, rtol=rtol, atol=atol * scale, err_msg=f"d{name} ({label})")
+
+
+def test_under_pytorch_the_chapter_makes_the_same_words_batch_and_loss() -> None:
+    ours, _ = run_chapter("float32")
+    theirs, _ = run_chapter("float32", "torch")
+    assert theirs["torch"] is torch and ours["torch"] is tinygrad_edu
+    assert ours["words"] == theirs["words"]  # integer draws of the same generator: equal, not close
+    for name in ("Xtr", "Ytr", "Xb", "Yb"):
+        np.testing.assert_array_equal(ours[name].numpy(), theirs[name].numpy(), err_msg=name)
+    for name in PARAMETERS:  # the same normal draws, scaled: float32 rounding at most
+        np.testing.assert_allclose(ours[name].detach().numpy(), theirs[name].detach().numpy(), rtol=1e-6, atol=1e-7)
+    assert abs(ours["loss"].item() - theirs["loss"].item()) < 1e-5
 
 
 @pytest.mark.parametrize("shape", [(1, 2), (5, 7), (32, 27)])
@@ -180,9 +205,7 @@ def test_the_exercise_checks_name_the_slips() -> None:
         return d
 
     assert "divide by n" in fails(ex.check_cross_entropy_backward, summed)
-    assert "subtract 1 at each row's target" in fails(
-        ex.check_cross_entropy_backward, lambda z, t: softmax(z) / len(t)
-    )
+    assert "subtract 1 at each row's target" in fails(ex.check_cross_entropy_backward, lambda z, t: softmax(z) / len(t))
 
     def biased(dout, x, gamma, eps):  # the backward of a variance over n
         n = x.shape[0]
