@@ -39,6 +39,7 @@ from .layers import (
     check_silu_backward,
     check_train_epoch,
 )
+from .manual_backward import check_batchnorm_backward, check_cross_entropy_backward, check_embedding_backward
 from .training import (
     check_accuracy,
     check_adam_step,
@@ -60,11 +61,14 @@ __all__ = [
     "check_add_backward",
     "check_backward",
     "check_batch_norm",
+    "check_batchnorm_backward",
     "check_central_difference",
     "check_clip_grad_norm",
     "check_conv2d",
     "check_cross_entropy",
+    "check_cross_entropy_backward",
     "check_dropout",
+    "check_embedding_backward",
     "check_he_normal",
     "check_hidden_delta",
     "check_log_sum_exp",
