@@ -27,15 +27,19 @@ ROOT = Path(__file__).resolve().parents[1]
 _build_dir = Path(tempfile.mkdtemp(prefix="tinygrad_edu_site_"))
 #: A code span or fence (group 1, kept as written), then $$display$$ (group 2) or $inline$ math (group 3).
 MATH = re.compile(r"(`+)[\s\S]*?\1|\$\$([\s\S]+?)\$\$|(?<![\\$])\$([^$\n]+?)\$")
-#: What mkdocs-jupyter writes into each chapter's page to load MathJax: not needed, the math is MathML.
-MATHJAX_LOADER = re.compile(r"<!-- Load mathjax -->[\s\S]*?<!-- End of mathjax configuration -->")
+#: What nbconvert writes into each chapter's page to fetch MathJax, and mermaid for diagrams, from a CDN:
+#: the math is MathML already, and the chapters draw no mermaid diagram.
+CDN_LOADERS = re.compile(
+    r"<!-- Load mathjax -->[\s\S]*?<!-- End of mathjax configuration -->"
+    r'|<script type="module">(?:(?!</script>)[\s\S])*?jp-Mermaid[\s\S]*?</script>'
+)
 
 
 def mathml(markdown: str) -> str:
     """``markdown`` with each TeX formula replaced by its MathML (code spans and fences untouched).
 
-    >>> mathml("$x^2$ and `$HOME`")
-    '<math xmlns="http://www.w3.org/1998/Math/MathML" display="inline"><mrow><msup><mi>x</mi><mn>2</mn></msup></mrow></math> and `$HOME`'
+    >>> mathml("$x^2$ and `$HOME`").replace('xmlns="http://www.w3.org/1998/Math/MathML" ', "")
+    '<math display="inline"><mrow><msup><mi>x</mi><mn>2</mn></msup></mrow></math> and `$HOME`'
     """
     from latex2mathml.converter import convert
 
@@ -106,5 +110,5 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
 
 
 def on_post_page(output: str, page, config) -> str:
-    """Drop the MathJax loader mkdocs-jupyter puts on a chapter's page (its math is MathML already)."""
-    return MATHJAX_LOADER.sub("", output)
+    """Drop the CDN loaders nbconvert puts on a chapter's page (see `CDN_LOADERS`)."""
+    return CDN_LOADERS.sub("", output)
