@@ -25,8 +25,9 @@ from mkdocs.structure.files import File, Files
 
 ROOT = Path(__file__).resolve().parents[1]
 _build_dir = Path(tempfile.mkdtemp(prefix="tinygrad_edu_site_"))
-#: A code span or fence (group 1, kept as written), then $$display$$ (group 2) or $inline$ math (group 3).
-MATH = re.compile(r"(`+)[\s\S]*?\1|\$\$([\s\S]+?)\$\$|(?<![\\$])\$([^$\n]+?)\$")
+#: A code span or fence (group 1, kept as written), then $$display$$ (group 2) or $inline$ math (group 3,
+#: which may wrap onto the next line of its paragraph, not across a blank line).
+MATH = re.compile(r"(`+)[\s\S]*?\1|\$\$([\s\S]+?)\$\$|(?<![\\$])\$((?:[^$\n]|\n(?![ \t]*\n))+?)\$")
 #: What nbconvert writes into each chapter's page to fetch MathJax, and mermaid for diagrams, from a CDN:
 #: the math is MathML already, and the chapters draw no mermaid diagram.
 CDN_LOADERS = re.compile(
