@@ -242,24 +242,29 @@ def backward_steps(
             f"over max_frames={max_frames}: play part of it, e.g. backward_steps(root, {page}), then the next "
             f"part, or raise max_frames"
         )
+    sources = _frame_sources(nodes, [steps[k] for k in chosen], view, drawing.rankdir, precision, width, local)
+    note = ""
+    if view == "local":
+        note = (
+            f"local view of a {len(nodes)}-box graph: each frame shows the node whose gradient is complete (red), "
+            f"its inputs, which receive their shares along the edges (local derivatives on them), and the nodes "
+            f"that used it, which sent it theirs"
+        )
+    return BackwardSteps(sources, [steps[k].caption for k in chosen], list(chosen), len(steps) - 1, note)
+
+
+def _frame_sources(
+    nodes: list[_Node], steps: list[_Step], view: str, rankdir: str, precision: int, width: float, local: bool
+) -> list[str]:
+    """The DOT text of each step's frame: the whole graph, or the step's node with its inputs and users."""
     sources, by_key = [], {n.key: id(n) for n in nodes}
-    for k in chosen:
-        step = steps[k]
+    for step in steps:
         if view == "graph":
-            frame, shown, current, direction = nodes, step.shown, step.node, drawing.rankdir
+            frame, shown, current, direction = nodes, step.shown, step.node, rankdir
         else:
             frame, current = _neighbourhood(nodes, step.node)
             now = {**step.shown, **step.received}  # the inputs show the share they just received
             shown = {id(c): now[by_key[c.key]] for c in frame if by_key[c.key] in now}
             direction = "TB"
         sources.append(_dot_source(frame, direction, precision, 16, width, local, shown, None, current))
-    note = (
-        ""
-        if view == "graph"
-        else (
-            f"local view of a {len(nodes)}-box graph: each frame shows the node whose gradient is complete (red), "
-            f"its inputs, which receive their shares along the edges (local derivatives on them), and the nodes "
-            f"that used it, which sent it theirs"
-        )
-    )
-    return BackwardSteps(sources, [steps[k].caption for k in chosen], list(chosen), len(steps) - 1, note)
+    return sources
