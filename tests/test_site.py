@@ -25,6 +25,7 @@ from tests.test_notebook_outputs import EXECUTED
 pytest.importorskip("mkdocs")
 pytest.importorskip("mkdocs_jupyter")
 pytest.importorskip("mkdocstrings")
+pytest.importorskip("latex2mathml")  # docs/hooks.py typesets the formulas with it
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAIN_RULE = "∂E_total/∂w5"
