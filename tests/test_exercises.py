@@ -109,6 +109,48 @@ def test_adam_without_bias_correction_is_named() -> None:
     assert "without bias correction" in fails(ex.check_adam_step, raw)
 
 
+def test_adam_with_epsilon_inside_the_root_is_named() -> None:
+    """√(v̂ + ε) for √v̂ + ε: with ε = 1e-8 it only shows where √v̂ is near ε (the check's gradient of 1e-4)."""
+
+    def eps_inside(theta, g, m, v, t, lr, b1, b2, eps):
+        m, v = b1 * m + (1 - b1) * g, b2 * v + (1 - b2) * g**2
+        return theta - lr * (m / (1 - b1**t)) / np.sqrt(v / (1 - b2**t) + eps), m, v
+
+    message = fails(ex.check_adam_step, eps_inside)
+    assert "t = 1" in message and "entry (2,)" in message and "outside the square root" in message
+
+
+def test_clipping_each_gradient_by_its_own_norm_is_named() -> None:
+    """[30, 0] and [40] have the joint norm 50: clipped to 5 together they are [3, 0] and [4]; one by one, 5 and 5."""
+
+    def one_by_one(grads, max_norm):
+        total = float(np.sqrt(sum(np.sum(g**2) for g in grads)))
+        return [g * min(1.0, max_norm / np.linalg.norm(g)) for g in grads], total
+
+    message = fails(ex.check_clip_grad_norm, one_by_one)
+    assert "expected 3, got 5" in message and "its own norm" in message
+
+
+def test_a_tape_backward_that_overwrites_is_named() -> None:
+    """grads[a] = ... keeps only the last share of a slot read several times (the a + a bug on a tape)."""
+
+    def overwrite(rows, values):
+        grads = [0.0] * len(values)
+        grads[rows[-1][1]] = 1.0
+        for op, out, a, b in reversed(rows):
+            g = grads[out]
+            if op == "add":
+                grads[a], grads[b] = g, g
+            elif op == "mul":
+                grads[a], grads[b] = values[b] * g, values[a] * g
+            else:
+                grads[a] = (1 - values[out] ** 2) * g
+        return grads
+
+    message = fails(ex.check_run_tape_backward, overwrite)
+    assert "tanh(x·x + x)" in message and "entry (0,)" in message and "never =" in message
+
+
 def test_a_flipped_kernel_and_a_naive_softmax_are_named() -> None:
     def flipped(image, kernel):
         k = kernel[::-1, ::-1]

@@ -25,6 +25,7 @@ from tests.test_notebook_outputs import EXECUTED
 pytest.importorskip("mkdocs")
 pytest.importorskip("mkdocs_jupyter")
 pytest.importorskip("mkdocstrings")
+pytest.importorskip("latex2mathml")  # docs/hooks.py typesets the formulas with it
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAIN_RULE = "∂E_total/∂w5"
@@ -109,3 +110,23 @@ def test_chapter_2_page_shows_the_chain_rule_picture_in_a_browser(site: Path, tm
     widths = [w for w, svg in shown if CHAIN_RULE in svg]
     assert widths, f"the browser shows {len(shown)} SVG pictures, none with {CHAIN_RULE}"
     assert min(widths) >= 300, f"the chain-rule picture was decoded {widths} px wide"
+
+
+#: A resource a page would fetch from another host: a script, style, picture or frame, an import() or a url().
+EXTERNAL = re.compile(
+    r"<(?:script|link|img|iframe|source)\b[^>]*?(?:src|href)=[\"'](?:https?:)?//"
+    r"|import\(\s*[\"'](?:https?:)?//|url\(\s*[\"']?(?:https?:)?//"
+)
+
+
+def test_pages_fetch_nothing_from_another_host_and_formulas_are_mathml(site: Path) -> None:
+    """Offline readers and CI have no CDN: every page's scripts, styles and fonts are the site's own,
+    and the chapters' formulas arrive typeset (MathML, drawn by the browser), not as TeX for a script."""
+    pages = sorted(site.rglob("*.html"))
+    assert len(pages) >= 15
+    for page in pages:
+        found = EXTERNAL.search(page.read_text())
+        assert found is None, f"{page.relative_to(site)} fetches {found.group(0)!r}..."
+    chapter1 = (site / "notebooks" / "01_value_and_graphs" / "index.html").read_text()
+    assert chapter1.count("<math") >= 20 and "<mi>tanh</mi>" in chapter1
+    assert "\\frac" not in chapter1 and "\\tanh" not in chapter1  # no TeX left for a script to typeset

@@ -146,7 +146,19 @@ def check_run_tape_backward(run_tape_backward: Callable[[list, list], list]) -> 
         "run_tape_backward(TAPE, values): grads",
         hint="walk the rows in reverse; += into grads[a] and grads[b]",
     )
-    passed("run_tape_backward: the neuron's gradients from the tape")
+    # y = tanh(x·x + x) reads slot 0 three times: dy/dx = (1 − y²)(2x + 1) only if every share is added
+    x = 0.5
+    y = math.tanh(x * x + x)
+    rows, what = [("mul", 1, 0, 0), ("add", 2, 1, 0), ("tanh", 3, 2, -1)], "run_tape_backward(tanh(x·x + x), x = 0.5)"
+    got = attempt(run_tape_backward, rows, [x, x * x, x * x + x, y], what=what)
+    dy = 1 - y * y
+    expect_array(
+        got,
+        np.array([dy * (2 * x + 1), dy, dy, 1.0]),
+        f"{what}: grads",
+        hint="slot 0 is read three times (twice by x·x): each read adds its share, grads[a] += ..., never =",
+    )
+    passed("run_tape_backward: the neuron's gradients from the tape, and x read three times")
 
 
 def check_silu_backward(silu_backward: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> None:

@@ -41,24 +41,27 @@ def check_momentum_step(momentum_step: Callable[..., tuple]) -> None:
 def check_adam_step(adam_step: Callable[..., tuple]) -> None:
     """``adam_step(theta, grad, m, v, t, lr, beta1, beta2, eps)`` → (theta, m, v), Kingma & Ba's Adam (t from 1):
     m ← β₁m + (1−β₁)g, v ← β₂v + (1−β₂)g², θ ← θ − η·m̂/(√v̂ + ε) with m̂ = m/(1−β₁ᵗ), v̂ = v/(1−β₂ᵗ)."""
-    theta, m, v = np.array([-4.0, 1.0]), np.zeros(2), np.zeros(2)
+    # the valley ½(x² + 25y²) and a gentle slope 1e-4·z: z's gradient is so small that √v̂ ≈ 1e-4 is
+    # near ε, where ε inside the square root (√(v̂ + ε)) differs from PyTorch's √v̂ + ε by 40%
+    theta, m, v = np.array([-4.0, 1.0, 0.0]), np.zeros(3), np.zeros(3)
     lr, b1, b2, eps = 0.1, 0.9, 0.999, 1e-8
     for t in range(1, 4):
-        g = np.array([theta[0], 25 * theta[1]])
+        g = np.array([theta[0], 25 * theta[1], 1e-4])
         what = f"adam_step (t = {t}, lr 0.1)"
         got = _pair(
             attempt(adam_step, theta.copy(), g, m.copy(), v.copy(), t, lr, b1, b2, eps, what=what), what, "theta, m, v"
         )
         m, v = b1 * m + (1 - b1) * g, b2 * v + (1 - b2) * g**2
-        raw = theta - lr * m / (np.sqrt(v) + eps)
-        theta = theta - lr * (m / (1 - b1**t)) / (np.sqrt(v / (1 - b2**t)) + eps)
+        m_hat, v_hat = m / (1 - b1**t), v / (1 - b2**t)
+        no_correction = "that is θ without bias correction: divide m by 1 − β₁ᵗ and v by 1 − β₂ᵗ"
+        hints = (
+            (theta - lr * m / (np.sqrt(v) + eps), no_correction),
+            (theta - lr * m_hat / np.sqrt(v_hat + eps), "ε belongs outside the square root: √v̂ + ε, as in the paper"),
+        )
+        theta = theta - lr * m_hat / (np.sqrt(v_hat) + eps)
         expect_array(got[1], m, f"{what}: m")
         expect_array(got[2], v, f"{what}: v", hint="v averages the squared gradient")
-        hint = (
-            "that is θ without bias correction: divide m by 1 − β₁ᵗ and v by 1 − β₂ᵗ"
-            if np.allclose(got[0], raw)
-            else ""
-        )
+        hint = next((h for wrong, h in hints if np.allclose(got[0], wrong, rtol=1e-9, atol=0)), "")
         expect_array(got[0], theta, f"{what}: theta", hint=hint)
     passed("adam_step: three steps of Adam, bias-corrected")
 
@@ -121,8 +124,8 @@ def check_clip_grad_norm(clip_grad_norm: Callable[..., tuple]) -> None:
     """``clip_grad_norm(grads, max_norm)`` → (clipped grads, total norm): one factor min(1, max_norm/‖g‖) for all,
     ‖g‖ the norm of all entries together.
     (PyTorch's divides by ‖g‖ + 1e-6, which gives 4.9999999 where this gives 5.)"""
-    cases = (
-        ([[30.0, 40.0], [0.0]], 5.0, [[3.0, 4.0], [0.0]], 50.0),
+    cases = (  # the first: each array alone has norm 30 or 40, together 50; clipped one by one they give 5 and 5
+        ([[30.0, 0.0], [40.0]], 5.0, [[3.0, 0.0], [4.0]], 50.0),
         ([[1.0, 2.0], [2.0]], 10.0, [[1.0, 2.0], [2.0]], 3.0),
     )
     for grads, max_norm, expected, norm in cases:
@@ -133,8 +136,13 @@ def check_clip_grad_norm(clip_grad_norm: Callable[..., tuple]) -> None:
         expect_number(got[1], norm, f"{what}: total norm", hint="the norm of all gradients together: √(Σ all entries²)")
         if len(got[0]) != len(expected):
             raise ExerciseError(f"{what} returned {len(got[0])} gradients, expected {len(expected)}")
+        one_by_one = [np.array(g) * min(1.0, max_norm / np.linalg.norm(g)) for g in grads]
         for i, (g, e) in enumerate(zip(got[0], expected)):
-            expect_array(g, np.array(e), f"{what}: gradient {i}", hint="scale only when the norm exceeds max_norm")
+            alone = np.allclose(np.asarray(g, dtype=np.float64), one_by_one[i]) and not np.allclose(one_by_one[i], e)
+            hint = "scale only when the norm exceeds max_norm"
+            if alone:
+                hint = "that clips each array by its own norm: use one factor from the norm of all of them together"
+            expect_array(g, np.array(e), f"{what}: gradient {i}", hint=hint)
     passed("clip_grad_norm: scaled to norm 5 when it was 50, untouched when under the limit")
 
 

@@ -18,7 +18,9 @@ its result, as in micrograd's pictures. On top of that:
   between named quantities: dE/dw5 = ∂E/∂out_o1 · ∂out_o1/∂net_o1 · ∂net_o1/∂w5.
 - `backward_steps` plays the backward pass one node at a time (reverse topological order) as a
   sequence of pictures with a slider; it is plain HTML and JavaScript, so it needs no network and
-  no running kernel (it works in nbconvert HTML too).
+  no running kernel (it works in nbconvert HTML too). Up to 60 boxes each frame is the whole graph;
+  above, each frame is the node just completed with its inputs and its users ("local" view), and a
+  long pass is played a page of ``start``/``stop`` steps at a time.
 
 Layout: ``rankdir=None`` picks "LR" (inputs on the left, as micrograd) for graphs of up to
 `SMALL_GRAPH` nodes and "TB" (inputs on top) for bigger ones, where a left-to-right strip would be

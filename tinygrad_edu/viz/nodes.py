@@ -110,8 +110,9 @@ def _prepare(
     if size > max_nodes:
         raise ValueError(
             f"draw_dot: the graph has {size} nodes, over max_nodes={max_nodes}: too many to read, and slow to "
-            f"render. Draw a smaller piece (a single neuron, a smaller batch or model), or draw it anyway "
-            f"with draw_dot(root, max_nodes={size})"
+            f"render. Draw a smaller piece (a single neuron, one sample's loss, a smaller batch or model), follow "
+            f"its backward pass node by node with viz.backward_steps(root), or draw it anyway with "
+            f"draw_dot(root, max_nodes={size})"
         )
     nodes = _build(root, _parameter_names(params), expand_dot)
     is_value = isinstance(root, Value)
