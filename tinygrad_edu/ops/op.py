@@ -115,10 +115,30 @@ def check_floating(name: str, a: np.ndarray) -> None:
         )
 
 
-def broadcast_error(name: str, *arrays: np.ndarray) -> ValueError:
-    """``ValueError("add: shapes (3,) and (4,) do not broadcast")``. The binary arithmetic ops raise it when
-    numpy refuses the shapes (numpy checks them before it writes anything); `check_broadcast` checks first."""
-    return ValueError(f"{name}: shapes {shapes(*arrays)} do not broadcast")
+class BroadcastError(RuntimeError, ValueError):
+    """Shapes that do not broadcast: PyTorch raises a RuntimeError and numpy a ValueError, so this is both."""
+
+
+def broadcast_error(name: str, *arrays: np.ndarray) -> BroadcastError:
+    """The error for shapes that do not broadcast, in our words and then PyTorch's. The binary arithmetic
+    ops raise it when numpy refuses the shapes (numpy checks them before it writes anything);
+    `check_broadcast` checks first.
+
+    >>> print(broadcast_error("mul", np.ones((2, 3)), np.ones((3, 2))))  # doctest: +NORMALIZE_WHITESPACE
+    mul: shapes (2, 3) and (3, 2) do not broadcast: the size of tensor a (3)
+    must match the size of tensor b (2) at non-singleton dimension 1
+    """
+    message = f"{name}: shapes {shapes(*arrays)} do not broadcast"
+    if len(arrays) == 2:
+        a, b = (x.shape for x in arrays)
+        for k in range(1, min(len(a), len(b)) + 1):  # PyTorch names the first mismatch from the last axis
+            if a[-k] != b[-k] and 1 not in (a[-k], b[-k]):
+                message += (
+                    f": the size of tensor a ({a[-k]}) must match the size of tensor b ({b[-k]}) "
+                    f"at non-singleton dimension {max(len(a), len(b)) - k}"
+                )
+                break
+    return BroadcastError(message)
 
 
 def check_broadcast(name: str, *arrays: np.ndarray) -> None:
