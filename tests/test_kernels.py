@@ -115,3 +115,32 @@ def test_sigmoid_kernel_and_twin_are_stable(sigmoid, dtype) -> None:
     x = np.array([-1000.0, -30.0, 0.0, 30.0, 1000.0], dtype=dtype)
     got = getattr(kernels, sigmoid)(x)
     np.testing.assert_allclose(got, [0.0, np.exp(-30.0), 0.5, 1.0, 1.0], rtol=1e-6, atol=0)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_index_add_rows_kernel_sums_repeated_rows_as_a_loop_does(dtype) -> None:
+    """The scatter-add behind ``C[X]``'s backward against a plain Python loop (rows picked twice
+    accumulate, negative indices count from the end), and against numpy's ``np.add.at`` twin."""
+    rng = np.random.default_rng(0)
+    idx = rng.integers(-27, 27, size=96)  # 96 picks of 27 rows: repeats certain
+    g = rng.normal(size=(96, 10)).astype(dtype)
+    want = np.zeros((27, 10), dtype=np.float64)
+    for k, r in enumerate(idx):
+        want[r] += g[k]
+    got, twin = np.zeros((27, 10), dtype), np.zeros((27, 10), dtype)
+    kernels._index_add_rows_nb(got, idx, g)
+    kernels.index_add_rows_np(twin, idx, g)
+    tol = 1e-6 if dtype == np.float32 else 1e-14
+    np.testing.assert_allclose(got, want, rtol=tol, atol=tol)
+    np.testing.assert_allclose(twin, want, rtol=tol, atol=tol)
+
+
+def test_index_add_rows_refuses_bad_input_before_writing() -> None:
+    out = np.zeros((3, 2))
+    with pytest.raises(IndexError, match="index 3 is out of bounds for 3 rows"):
+        kernels.index_add_rows(out, np.array([0, 3]), np.ones((2, 2)))
+    with pytest.raises(ValueError, match=r"g must have shape \(2, 2\)"):
+        kernels.index_add_rows(out, np.array([0, 1]), np.ones((2, 3)))
+    with pytest.raises(TypeError, match="idx must be integers"):
+        kernels.index_add_rows(out, np.array([0.0, 1.0]), np.ones((2, 2)))
+    assert not out.any()

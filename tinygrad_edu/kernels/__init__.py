@@ -71,6 +71,7 @@ from .conv import (
     max_pool2d,
     max_pool2d_backward,
 )
+from .indexing import _index_add_rows_nb, index_add_rows, index_add_rows_np
 from .norm import batch_norm, batch_norm_backward
 from .softmax_xent import (
     _softmax_xent_backward_nb,
@@ -89,6 +90,7 @@ JIT_MIN_SIZE: int = 16_384
 __all__ = [  # the dispatchers, their twins, and the compiled loops (for the kernel-against-twin tests)
     "JIT_ENABLED",
     "JIT_MIN_SIZE",
+    "_index_add_rows_nb",
     "_relu_backward_nb",
     "_relu_nb",
     "_sigmoid_backward_nb",
@@ -103,6 +105,8 @@ __all__ = [  # the dispatchers, their twins, and the compiled loops (for the ker
     "col2im",
     "conv_out_size",
     "im2col",
+    "index_add_rows",
+    "index_add_rows_np",
     "max_pool2d",
     "max_pool2d_backward",
     "nb",

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import kernels
 from .op import Op, normalize_axis, shapes, unbroadcast
 
 
@@ -171,6 +172,8 @@ def is_basic_index(idx: Any) -> bool:
 def _index_node_name(idx: Any) -> str:
     """PyTorch's node for an index: the last basic step (``SelectBackward0`` for an int,
     ``SliceBackward0`` for a slice, ``UnsqueezeBackward0`` for None), ``IndexBackward0`` for arrays."""
+    if type(idx) is np.ndarray:  # the common case: one index array (an embedding lookup, a batch)
+        return "IndexBackward0"
     parts = idx if isinstance(idx, tuple) else (idx,)
     if any(isinstance(p, (list, np.ndarray)) for p in parts):
         return "IndexBackward0"
@@ -187,7 +190,9 @@ def _index_node_name(idx: Any) -> str:
 def index(a: np.ndarray, idx: Any) -> np.ndarray:
     """``a[idx]`` with PyTorch's IndexError wording; an index of ints only gives a 0-d view, not a
     numpy scalar, so the element can be written through it (``t[i, j] += 1``)."""
-    if (isinstance(idx, numbers.Integral) and a.ndim == 1) or (
+    if type(idx) is np.ndarray:
+        pass
+    elif (isinstance(idx, numbers.Integral) and a.ndim == 1) or (
         isinstance(idx, tuple) and len(idx) == a.ndim and all(isinstance(i, numbers.Integral) for i in idx)
     ):
         idx = (*idx, Ellipsis) if isinstance(idx, tuple) else (idx, Ellipsis)
@@ -222,10 +227,13 @@ class GetItem(Op):
 
     def backward(self, g):
         out = np.zeros(self.shape, dtype=g.dtype)
-        if is_basic_index(self.idx):
-            out[self.idx] = g
+        idx = self.idx
+        if type(idx) is np.ndarray and idx.dtype.kind in "iu" and out.size and idx.size:  # rows picked by integers
+            kernels.index_add_rows(out.reshape(self.shape[0], -1), idx.reshape(-1), g.reshape(idx.size, -1))
+        elif is_basic_index(idx):
+            out[idx] = g
         else:
-            np.add.at(out, self.idx, g)
+            np.add.at(out, idx, g)
         return (out,)
 
 
