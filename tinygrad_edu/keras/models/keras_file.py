@@ -118,7 +118,7 @@ def model_config(model: Any) -> dict:
 
 def _metric_configs(model: Any) -> list:
     objects = {m.name: m for m in model.metric_objects}
-    return [_object_config(objects.get(name, name), "keras.metrics", ("name",)) for name in model.metrics]
+    return [_object_config(objects.get(name, name), "keras.metrics", ("name",)) for name in model.metric_names]
 
 
 def save_model(model: Any, filepath: str | Path, overwrite: bool = True) -> None:
