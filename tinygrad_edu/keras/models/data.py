@@ -52,6 +52,11 @@ def unpack(data: Any) -> tuple[Any, Any, Any]:
     )
 
 
+def pack(x: Any, y: Any = None, sample_weight: Any = None) -> tuple:
+    """Keras' ``pack_x_y_sample_weight`` for a batch: ``(x,)``, ``(x, y)`` or ``(x, y, sample_weight)``."""
+    return (x,) if y is None else (x, y) if sample_weight is None else (x, y, sample_weight)
+
+
 def positive(value: Any, what: str) -> int | None:
     """None, or a positive integer (``steps_per_epoch``, ``validation_steps``, ``batch_size``)."""
     if value is None:
@@ -158,7 +163,7 @@ class ArrayData:
             idx = slice(i * self.batch_size, (i + 1) * self.batch_size)
             if order is not None:
                 idx = order[idx]
-            yield take(self.x, idx), take(self.y, idx), take(self.sample_weight, idx)
+            yield pack(take(self.x, idx), take(self.y, idx), take(self.sample_weight, idx))
 
     def on_epoch_begin(self) -> None: ...
 

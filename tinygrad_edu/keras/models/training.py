@@ -230,16 +230,12 @@ class Trainer:
         steps_per_epoch = data_.positive(steps_per_epoch, "fit: steps_per_epoch")
         validation_steps = data_.positive(validation_steps, "fit: validation_steps")
         validation_freq = data_.positive(validation_freq, "fit: validation_freq")
-        train = self.training_data(x, y, sample_weight, class_weight, batch_size, steps_per_epoch, shuffle)
-        if validation_data is None and validation_split:
-            if not isinstance(train, data_.ArrayData):
-                raise ValueError("fit: validation_split is only supported for arrays; give validation_data")
-            (train.x, train.y, train.sample_weight), validation_data = data_.split(
-                (train.x, train.y, train.sample_weight), validation_split
-            )
-            train = data_.ArrayData(train.x, train.y, train.sample_weight, batch_size, steps_per_epoch, shuffle)
-        elif not 0.0 <= validation_split < 1.0:
-            raise ValueError(f"fit: validation_split must be in [0, 1), got {validation_split}")
+        train, split_off = self.training_data(
+            x, y, sample_weight, class_weight, batch_size, steps_per_epoch, shuffle,
+            validation_split if validation_data is None else 0.0,  # given validation data wins, as Keras
+        )  # fmt: skip
+        if split_off is not None:
+            validation_data = split_off
         validation = None
         if validation_data is not None:
             vx, vy, vsw = (
@@ -272,20 +268,31 @@ class Trainer:
         cbs.on_train_end(logs=dict(logs))
         return self.history
 
-    def training_data(self, x, y, sample_weight, class_weight, batch_size, steps, shuffle) -> Any:
-        """The adapter of fit's data; arrays are checked whole first, class weights made per sample."""
-        if isinstance(x, data_.PyDataset) or data_.is_stream(x):
-            return data_.make_data(
+    def training_data(self, x, y, sample_weight, class_weight, batch_size, steps, shuffle, validation_split) -> tuple:
+        """The adapter of fit's data, and the (x, y, sample_weight) that ``validation_split`` takes
+        off (None without); arrays are checked whole first, then split, then class weights are made
+        per sample for the training part (as Keras: validation is not class-weighted)."""
+        if not 0.0 <= validation_split < 1.0:
+            raise ValueError(f"fit: validation_split must be in [0, 1), got {validation_split}")
+        stream = isinstance(x, data_.PyDataset) or data_.is_stream(x)
+        if stream:
+            if validation_split:
+                raise ValueError("fit: validation_split is only supported for arrays; give validation_data")
+            adapter = data_.make_data(
                 x, y, sample_weight, batch_size, steps, shuffle, class_weight=class_weight, n_classes=self.n_classes()
             )
+            return adapter, None
         x, y, sample_weight = self.check_batch(x, y, sample_weight, "fit")
+        split_off = None
+        if validation_split:
+            (x, y, sample_weight), split_off = data_.split((x, y, sample_weight), validation_split)
         if class_weight is not None:
             if sample_weight is not None:
                 raise ValueError("You cannot `class_weight` and `sample_weight` at the same time.")
             if self.heads is not None:
                 raise ValueError("`class_weight` is only supported for Models with a single output.")
             sample_weight = data_.class_weight_to_sample_weights(y, class_weight, self.n_classes())
-        return data_.ArrayData(x, y, sample_weight, batch_size, steps, shuffle)
+        return data_.ArrayData(x, y, sample_weight, batch_size, steps, shuffle), split_off
 
     def n_classes(self) -> int:
         """The classes of the (one) output: its last axis, 2 for a single unit (binary)."""
