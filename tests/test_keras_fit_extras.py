@@ -323,3 +323,61 @@ def test_generator_of_wrong_shapes_or_kinds_is_named() -> None:
         model.fit((b for b in [(np.ones((4, 3)), np.zeros(4))]), class_weight={0: 1.0}, verbose=0)
     with pytest.raises(ValueError, match="y"):
         model.fit((b for b in [(np.ones((4, 3)), np.zeros(4))]), np.zeros(4), verbose=0)
+
+
+# ----------------------------------------------------------------------------- ModelCheckpoint
+def scripted(M, values: list[float], key: str):
+    """A callback that sets ``logs[key]`` to the scripted value of each epoch (before the checkpoint runs)."""
+
+    class Script(M.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            logs[key] = values[epoch]
+
+    return Script()
+
+
+CHECKPOINTS = [
+    ("m-{epoch:02d}-{val_loss:.2f}.keras", dict(save_best_only=True), "val_loss"),
+    ("w-{epoch:02d}.weights.h5", dict(save_best_only=True, save_weights_only=True), "val_loss"),
+    ("m-{epoch:02d}.keras", dict(save_best_only=True, monitor="val_accuracy"), "val_accuracy"),
+    ("m-{epoch:02d}.keras", dict(save_best_only=True, monitor="val_score", mode="max"), "val_score"),
+    ("m-{epoch:02d}.keras", dict(save_best_only=True, initial_value_threshold=0.5), "val_loss"),
+    ("m-{epoch}.weights.h5", dict(save_weights_only=True), "val_loss"),
+    ("best.keras", dict(save_best_only=True), "val_loss"),
+]
+
+
+@pytest.mark.parametrize(("pattern", "options", "key"), CHECKPOINTS)
+def test_model_checkpoint_writes_the_files_keras_writes(tmp_path, pattern, options, key) -> None:
+    """The same history of monitored values (drawn, with repeats so ties occur) on both sides: the
+    same file names, and the last file of each side loads into the other side's model."""
+    rng = np.random.default_rng()
+    values = [float(v) for v in rng.choice(np.round(rng.uniform(0.2, 0.8, 4), 2), 6)]
+    x, y = rng.normal(size=(4, 3)), rng.normal(size=(4, 1))
+    written = {}
+    for side, M in (("ours", K), ("keras", keras)):
+        model = M.Sequential([M.Input(shape=(3,)), M.layers.Dense(1)])
+        model.compile("sgd", "mse", metrics=["accuracy"])  # Keras' mode "auto" reads val_accuracy's direction there
+        folder = tmp_path / side
+        checkpoint = M.callbacks.ModelCheckpoint(str(folder / pattern), verbose=0, **options)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model.fit(x, y, epochs=6, verbose=0, callbacks=[scripted(M, values, key), checkpoint])
+        written[side] = sorted(p.name for p in folder.iterdir())
+        final = model.get_weights()
+    assert written["ours"] == written["keras"], values
+    loaded = K.models.load_model(tmp_path / "keras" / written["keras"][-1]) if pattern.endswith(".keras") else None
+    if loaded is not None:
+        assert [w.shape for w in loaded.get_weights()] == [w.shape for w in final]
+
+
+def test_model_checkpoint_bad_arguments_are_named() -> None:
+    with pytest.raises(ValueError, match=r"\.weights\.h5"):
+        K.callbacks.ModelCheckpoint("x.keras", save_weights_only=True)
+    with pytest.raises(ValueError, match=r"\.keras"):
+        K.callbacks.ModelCheckpoint("x.h5")
+    with pytest.raises(ValueError, match="save_freq"):
+        K.callbacks.ModelCheckpoint("x.keras", save_freq=0)
+    model = small_model()
+    with pytest.raises(KeyError, match="val_loss"):
+        model.fit(np.ones((4, 3)), np.zeros(4), verbose=0, callbacks=[K.callbacks.ModelCheckpoint("{val_loss}.keras")])
