@@ -381,3 +381,40 @@ def test_model_checkpoint_bad_arguments_are_named() -> None:
     model = small_model()
     with pytest.raises(KeyError, match="val_loss"):
         model.fit(np.ones((4, 3)), np.zeros(4), verbose=0, callbacks=[K.callbacks.ModelCheckpoint("{val_loss}.keras")])
+
+
+# ----------------------------------------------------------------------------- subclassed models in files
+def tower_class(M, package: str):
+    @M.saving.register_keras_serializable(package=package)
+    class Tower(M.Model):
+        def __init__(self, units=3, **kwargs):
+            super().__init__(**kwargs)
+            self.units = units
+            self.hidden, self.top = M.layers.Dense(units, activation="tanh"), M.layers.Dense(1)
+
+        def call(self, x, training=None):
+            return self.top(self.hidden(x))
+
+        def get_config(self):
+            return {**super().get_config(), "units": self.units}
+
+    return Tower
+
+
+def test_subclassed_model_trains_saves_and_loads_as_keras_trains_it(tmp_path) -> None:
+    """A registered subclass with get_config: trained from Keras' weights it ends at Keras' weights,
+    and our .keras file brings back a model of the same class, config and predictions."""
+    rng = np.random.default_rng()
+    x, y = rng.normal(size=(9, 4)), rng.normal(size=(9, 1))
+    with float64_on_both_sides():
+        theirs, ours = tower_class(keras, "FitExtrasK")(units=5), tower_class(K, "FitExtrasO")(units=5)
+        theirs(x[:1]), ours(x[:1])
+        ours.set_weights(theirs.get_weights())
+        for model, M in ((ours, K), (theirs, keras)):
+            model.compile(M.optimizers.SGD(0.1), loss="mse")
+        kw = dict(batch_size=4, epochs=2, shuffle=False, verbose=0)
+        assert_same_training(ours, theirs, ours.fit(x, y, **kw), theirs.fit(x, y, **kw))
+        ours.save(tmp_path / "tower.keras")
+        back = K.models.load_model(tmp_path / "tower.keras")
+        assert type(back).__name__ == "Tower" and back.units == 5
+        assert_close_to_scale([back.predict(x)], [theirs.predict(x, verbose=0)], FLOAT64_WEIGHT_RTOL, "predictions")

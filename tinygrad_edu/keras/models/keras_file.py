@@ -19,7 +19,11 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+from ... import Tensor, no_grad
 from ...fileio import atomic_write
+from .. import config as keras_config
 from .. import losses as losses_
 from .. import metrics as metrics_
 from .. import optimizers as optimizers_
@@ -154,6 +158,13 @@ def _member(archive: zipfile.ZipFile, name: str, limit: int, path: Path) -> byte
     return data
 
 
+def _call_once(model: Any, shape: tuple) -> None:
+    """A subclassed model makes its sublayers' weights when called: call it on one sample of zeros
+    (Keras' ``build`` of a subclassed model runs ``call`` likewise)."""
+    with no_grad():
+        model(Tensor(np.zeros((1, *shape[1:]), dtype=keras_config.floatx())), training=False)
+
+
 def load_model(filepath: str | Path, custom_objects: dict | None = None, compile: bool = True, **kwargs: Any) -> Any:
     """A model from a ``.keras`` file (ours or real Keras 3's): the architecture from config.json,
     the weights by position, compiled again when the file holds compile arguments and ``compile``.
@@ -182,6 +193,8 @@ def load_model(filepath: str | Path, custom_objects: dict | None = None, compile
     shape = (config.get("build_config") or {}).get("input_shape")
     if not model.built and shape:
         model.build(serialization.from_config_value("input_shape", shape))
+    if shape and getattr(model, "graph", False) is None and not model.weights:
+        _call_once(model, serialization.from_config_value("input_shape", shape))
     weights_file.load_from(model, io.BytesIO(weights), "h5", str(path), skip="optimizer/")
     compile_config = config.get("compile_config")
     if compile and compile_config:

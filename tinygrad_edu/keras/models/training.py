@@ -178,6 +178,8 @@ class Trainer:
         if y is None:
             raise ValueError("fit: the data has no targets y (give (x, y) batches, or override train_step)")
         loss, values = self.batch_values(x, y, sw, training=True)
+        if not self.optimizer.params:
+            self.bind_optimizer()
         self.optimizer.zero_grad()
         loss.backward()
         self.optimizer.step()
@@ -244,7 +246,8 @@ class Trainer:
                 else (validation_data, None, None)
             )
             validation = self.evaluation_data(vx, vy, vsw, validation_batch_size or batch_size, validation_steps)
-        self.bind_optimizer()
+        if self.built:  # else the first train_step builds the model, then binds
+            self.bind_optimizer()
         self.history = History()
         cbs = CallbackList([*(callbacks or []), self.history], self)  # History last: it sees what others log
         cbs.on_train_begin()
