@@ -418,3 +418,40 @@ def test_subclassed_model_trains_saves_and_loads_as_keras_trains_it(tmp_path) ->
         back = K.models.load_model(tmp_path / "tower.keras")
         assert type(back).__name__ == "Tower" and back.units == 5
         assert_close_to_scale([back.predict(x)], [theirs.predict(x, verbose=0)], FLOAT64_WEIGHT_RTOL, "predictions")
+
+
+# ----------------------------------------------------------------------------- resuming from a .keras file
+RESUME_OPTIMIZERS = [
+    ("Adam", {"learning_rate": 0.02}),
+    ("SGD", {"learning_rate": 0.1, "momentum": 0.8}),
+    ("RMSprop", {"learning_rate": 0.01, "momentum": 0.5, "centered": True}),
+    ("Nadam", {"learning_rate": 0.01}),
+    ("Adagrad", {"learning_rate": 0.1}),
+]
+
+
+@pytest.mark.parametrize(("name", "options"), RESUME_OPTIMIZERS, ids=[n for n, _ in RESUME_OPTIMIZERS])
+def test_training_resumes_from_a_keras_file_as_if_uninterrupted_both_ways(tmp_path, name, options) -> None:
+    """Two epochs, save, load, two more epochs: the weights equal Keras' four uninterrupted epochs,
+    for our file loaded by us, Keras' file loaded by us, and our file loaded by Keras."""
+    rng = np.random.default_rng()
+    x, y = rng.normal(size=(12, 3)), rng.normal(size=(12, 2))
+    make = lambda M: M.Sequential([M.Input(shape=(3,)), M.layers.Dense(4, activation="tanh"), M.layers.Dense(2)])  # noqa: E731
+    kw = dict(batch_size=5, epochs=2, shuffle=False, verbose=0)
+    with float64_on_both_sides(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ours, theirs = twins(make)
+        for model, M in ((ours, K), (theirs, keras)):
+            model.compile(getattr(M.optimizers, name)(**options), loss="mse")
+            model.fit(x, y, **kw)
+        ours.save(tmp_path / "ours.keras")
+        theirs.save(tmp_path / "theirs.keras")
+        theirs.fit(x, y, **kw)  # Keras, uninterrupted: four epochs
+        resumed = [K.models.load_model(tmp_path / "ours.keras"), K.models.load_model(tmp_path / "theirs.keras")]
+        resumed.append(keras.models.load_model(tmp_path / "ours.keras"))
+        for model in resumed:
+            model.fit(x, y, **kw)
+            assert int(model.optimizer.iterations) == int(theirs.optimizer.iterations) == 12
+            assert_close_to_scale(
+                model.get_weights(), theirs.get_weights(), FLOAT64_WEIGHT_RTOL, type(model).__module__
+            )

@@ -1,8 +1,8 @@
 """``.keras`` files, Keras 3's own: a zip of ``metadata.json`` (the Keras version, the date),
 ``config.json`` (the model as `config.serialize_layer` writes it, with ``build_config`` and
-``compile_config``) and ``model.weights.h5`` (the weights as `weights_file` keys them; real Keras
-adds the optimizer's state under ``optimizer/``, which is not read here: a loaded model's
-optimizer starts afresh).
+``compile_config``) and ``model.weights.h5`` (the weights as `weights_file` keys them, and
+the optimizer's variables under ``optimizer/vars/``, as Keras 3 orders them (`optimizer_state`), so
+a loaded model resumes training where it stopped).
 
 Files are untrusted: members are bounded in size before they are read, JSON never runs code, and
 the weights are checked against the architecture before any is assigned. The write is atomic (a
@@ -29,7 +29,7 @@ from .. import metrics as metrics_
 from .. import optimizers as optimizers_
 from .. import serialization
 from . import config as config_
-from . import weights_file
+from . import optimizer_state, weights_file
 
 MAX_JSON_BYTES = 64 * 2**20
 MAX_WEIGHTS_BYTES = 2**32
@@ -137,7 +137,8 @@ def save_model(model: Any, filepath: str | Path, overwrite: bool = True) -> None
         raise FileExistsError(f"{path} exists and overwrite=False")
     model.require_built("save")
     weights = io.BytesIO()
-    weights_file.write_h5(model, weights)
+    state = optimizer_state.keras_arrays(model)
+    weights_file.write_h5(model, weights, {f"optimizer/vars/{i}": a for i, a in enumerate(state)})
     metadata = {"keras_version": serialization.KERAS_VERSION, "date_saved": time.strftime("%Y-%m-%d@%H:%M:%S")}
     with atomic_write(path) as f, zipfile.ZipFile(f, "w") as archive:
         archive.writestr("metadata.json", json.dumps(metadata))
@@ -206,4 +207,20 @@ def load_model(filepath: str | Path, custom_objects: dict | None = None, compile
             metrics=[_object_from_config(m, metrics_, "metric") for m in compile_config.get("metrics") or []],
             loss_weights=compile_config.get("loss_weights"),
         )
+        _restore_optimizer(model, weights, str(path))
     return model
+
+
+def _restore_optimizer(model: Any, weights: bytes, label: str) -> None:
+    """The optimizer's variables of the file (`optimizer_state`), read only at the shapes expected."""
+    shapes = optimizer_state.expected_shapes(model)
+    expected = {f"optimizer/vars/{i}": shape for i, shape in enumerate(shapes)}
+    try:
+        state = weights_file.read_h5(io.BytesIO(weights), expected)
+    except (ValueError, OSError) as err:
+        raise ValueError(f"{label}: unreadable optimizer variables ({err})") from None
+    saved = {k: v for k, v in state.items() if k.startswith("optimizer/vars/")}
+    if saved:
+        optimizer_state.restore(
+            model, [saved[f"optimizer/vars/{i}"] for i in range(len(saved)) if f"optimizer/vars/{i}" in saved]
+        )
