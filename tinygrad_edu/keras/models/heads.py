@@ -51,7 +51,8 @@ def make_heads(names: list[str], loss: Any, metrics: Any, loss_weights: Any) -> 
     """One `Head` per output; each loss and metric is checked here (ValueError naming the output)."""
     losses = _per_output(loss, names, "loss", None)
     weights = _per_output(loss_weights, names, "loss_weights", 1.0)
-    if isinstance(metrics, (list, tuple)) and metrics and all(isinstance(m, str) for m in metrics):
+    metrics = metrics or None  # an empty list (as a .keras file may hold it): no metrics
+    if isinstance(metrics, (list, tuple)) and all(isinstance(m, str) for m in metrics):
         metrics = [list(metrics)] * len(names)  # one flat list: every output's metrics
     per_metrics = _per_output(metrics, names, "metrics", [])
     heads = []

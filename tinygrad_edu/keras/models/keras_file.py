@@ -99,6 +99,24 @@ def _object_from_config(entry: Any, module: Any, what: str) -> Any:
     return cls(**{k: v for k, v in config.items() if k in params and v is not None})
 
 
+def _loss_config(loss: Any) -> Any:
+    """compile's loss as compile_config holds it: names, serialized objects, per output in a list/dict."""
+    if isinstance(loss, dict):
+        return {k: _loss_config(v) for k, v in loss.items()}
+    if isinstance(loss, (list, tuple)):
+        return [_loss_config(v) for v in loss]
+    logits = getattr(loss, "function", None) in losses_.LOGIT_LOSSES  # only those losses take from_logits
+    return _object_config(loss, "keras.losses", ("name", "from_logits") if logits else ("name",))
+
+
+def _loss_from_config(entry: Any) -> Any:
+    if isinstance(entry, dict) and "class_name" not in entry:
+        return {k: _loss_from_config(v) for k, v in entry.items()}
+    if isinstance(entry, list):
+        return [_loss_from_config(v) for v in entry]
+    return _object_from_config(entry, losses_, "loss")
+
+
 def model_config(model: Any) -> dict:
     """config.json's content: the model, its build shape and its compile arguments."""
     entry = config_.serialize_layer(model)
@@ -107,10 +125,8 @@ def model_config(model: Any) -> dict:
     if model.optimizer is not None:
         entry["compile_config"] = {
             "optimizer": _optimizer_config(model.optimizer),
-            "loss": _object_config(model.loss, "keras.losses", ("name", "from_logits"))
-            if isinstance(model.loss, (str, losses_.Loss))
-            else serialization.to_config_value(model.loss),
-            "loss_weights": None,
+            "loss": _loss_config(model.loss),
+            "loss_weights": getattr(model, "loss_weights", None),
             "metrics": None if model.heads is not None else (_metric_configs(model) or None),
             "weighted_metrics": None,
             "run_eagerly": False,
@@ -201,9 +217,7 @@ def load_model(filepath: str | Path, custom_objects: dict | None = None, compile
     if compile and compile_config:
         model.compile(
             optimizer=_optimizer_from_config(compile_config["optimizer"]),
-            loss=_object_from_config(compile_config["loss"], losses_, "loss")
-            if isinstance(compile_config["loss"], (str, dict))
-            else serialization.from_config_value("loss", compile_config["loss"]),
+            loss=_loss_from_config(compile_config["loss"]),
             metrics=[_object_from_config(m, metrics_, "metric") for m in compile_config.get("metrics") or []],
             loss_weights=compile_config.get("loss_weights"),
         )

@@ -38,6 +38,7 @@ class Trainer:
     def init_training(self) -> None:
         self.optimizer: optimizers_.KerasOptimizer | None = None
         self.loss: Any = None
+        self.loss_weights: Any = None
         self.metric_names: list[str] = []
         self.heads: list[heads_.Head] | None = None  # a loss per output (several outputs)
         self.metric_objects: list[metrics_.Metric] = []
@@ -55,7 +56,7 @@ class Trainer:
         ``loss_weights`` and ``metrics`` per output (`heads`). Without a loss, only an overridden
         ``train_step`` can train (Keras' guide computes its own loss there)."""
         names = self.output_names()
-        self.optimizer = optimizers_.get(optimizer)
+        self.optimizer, self.loss_weights = optimizers_.get(optimizer), loss_weights
         if loss is not None and (len(names) > 1 or isinstance(loss, (list, tuple, dict))):
             self.heads = heads_.make_heads(names, loss, metrics, loss_weights)
             self.loss, self.metric_names, self.metric_objects = loss, heads_.log_names(self.heads)[1:], []
