@@ -79,8 +79,16 @@ def test_sample_weight_in_fit_and_evaluate_matches_keras(loss: str) -> None:
     np.testing.assert_allclose(e_o, e_k, rtol=LOG_RTOL)
 
 
-@pytest.mark.parametrize("onehot", [False, True])
-def test_class_weight_matches_keras(onehot: bool) -> None:
+def functional_classifier(M):
+    inputs = M.Input(shape=(4,))
+    return M.Model(inputs, M.layers.Dense(3, activation="softmax")(M.layers.Dense(5, activation="tanh")(inputs)))
+
+
+@pytest.mark.parametrize(
+    ("onehot", "make"),
+    [(False, dense_stack(3, "softmax")), (True, dense_stack(3, "softmax")), (False, functional_classifier)],
+)
+def test_class_weight_matches_keras(onehot: bool, make) -> None:
     """class_weight weighs each sample by its class (argmax of a one-hot target); absent classes weigh 1."""
     rng = np.random.default_rng()
     x, labels = rng.normal(size=(20, 4)), rng.integers(0, 3, 20)
@@ -88,7 +96,7 @@ def test_class_weight_matches_keras(onehot: bool) -> None:
     loss = "categorical_crossentropy" if onehot else "sparse_categorical_crossentropy"
     class_weight = {0: float(rng.uniform(0.1, 3)), 2: float(rng.uniform(0.1, 3))}
     with float64_on_both_sides():
-        ours, theirs = twins(dense_stack(3, "softmax"))
+        ours, theirs = twins(make)
         for model, M in ((ours, K), (theirs, keras)):
             model.compile(M.optimizers.SGD(0.2, momentum=0.5), loss=loss)
         kw = dict(batch_size=6, epochs=3, shuffle=False, verbose=0, class_weight=class_weight, validation_split=0.25)

@@ -111,17 +111,20 @@ def split(data: tuple, validation_split: float) -> tuple[tuple, tuple]:
     return tuple(take(a, slice(0, split_at)) for a in data), tuple(take(a, slice(split_at, n)) for a in data)
 
 
-def class_weight_to_sample_weights(y: np.ndarray, class_weight: dict, n_classes: int) -> np.ndarray:
+def class_weight_to_sample_weights(y: np.ndarray, class_weight: dict, n_classes: int | None) -> np.ndarray:
     """Per-sample weights from ``{class: weight}`` (absent classes weigh 1), Keras 3's rule: the class
     of a row is its argmax when y has a last axis of more than 1, else the rounded label. Unlike
-    Keras, which ignores them, keys that are not classes of the model's output are a ValueError."""
+    Keras, which ignores them, keys that are not classes of the model's output (integers from 0 to
+    ``n_classes`` − 1; any integer ≥ 0 while that is unknown) are a ValueError."""
     if not isinstance(class_weight, dict):
         raise TypeError(f"class_weight must be a dict {{class index: weight}}, got {type(class_weight).__name__}")
     bad = [k for k in class_weight if isinstance(k, bool) or not isinstance(k, (int, np.integer))]
-    if bad or any(not 0 <= k < n_classes for k in class_weight):
+    if bad or any(k < 0 or (n_classes is not None and k >= n_classes) for k in class_weight):
+        classes = (
+            f"{n_classes} classes (keys must be integers 0..{n_classes - 1})" if n_classes else "classes 0, 1, ..."
+        )
         raise ValueError(
-            f"class_weight names classes {sorted(class_weight, key=str)}, but the model's output has "
-            f"{n_classes} classes (keys must be integers 0..{n_classes - 1})"
+            f"class_weight names classes {sorted(class_weight, key=str)}, but the model's output has {classes}"
         )
     y = np.asarray(y)
     if y.ndim > 1:
@@ -170,7 +173,7 @@ class ArrayData:
     def on_epoch_end(self) -> None: ...
 
 
-def standardize(batch: Any, source: str, class_weight: Any = None, n_classes: int = 0) -> tuple:
+def standardize(batch: Any, source: str, class_weight: Any = None, n_classes: int | None = None) -> tuple:
     """One batch of a generator or PyDataset as (x, y, sample_weight), class weights applied."""
     if isinstance(batch, np.ndarray):
         batch = (batch,)
@@ -209,7 +212,7 @@ class GeneratorData:
 class PyDatasetData:
     """Batches of a `PyDataset` by index, in a random order at each pass when ``shuffle`` (as Keras)."""
 
-    def __init__(self, dataset: PyDataset, shuffle: bool, class_weight: Any, n_classes: int) -> None:
+    def __init__(self, dataset: PyDataset, shuffle: bool, class_weight: Any, n_classes: int | None) -> None:
         self.dataset, self.shuffle, self.class_weight, self.n_classes = dataset, shuffle, class_weight, n_classes
         self.num_batches = dataset.num_batches
 
@@ -242,7 +245,7 @@ def make_data(x: Any, y: Any, sample_weight: Any, batch_size: Any, steps: int | 
                 f"{'targets' if name == 'y' else 'sample weights'} should be included as part of the {kind}."
             )
     if kind == "PyDataset":
-        return PyDatasetData(x, shuffle, kw.get("class_weight"), kw.get("n_classes", 0))
+        return PyDatasetData(x, shuffle, kw.get("class_weight"), kw.get("n_classes"))
     if kw.get("class_weight") is not None:
         raise ValueError(
             f"Argument `class_weight` is not supported for Python generator inputs. Received: "

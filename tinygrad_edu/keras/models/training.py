@@ -298,11 +298,17 @@ class Trainer:
             sample_weight = data_.class_weight_to_sample_weights(y, class_weight, self.n_classes())
         return data_.ArrayData(x, y, sample_weight, batch_size, steps, shuffle), split_off
 
-    def n_classes(self) -> int:
-        """The classes of the (one) output: its last axis, 2 for a single unit (binary)."""
-        out = self.compute_output_shape(self.build_shape) if getattr(self, "build_shape", None) else None
-        units = out[-1] if isinstance(out, tuple) and out and out[-1] is not None else 0
-        return 2 if units == 1 else units
+    def n_classes(self) -> int | None:
+        """The classes of the (first) output: its last axis, 2 for a single unit (binary); None
+        while the output's shape is unknown (a subclassed model before its first call)."""
+        shape = None
+        if getattr(self, "graph", None) is not None:
+            shape = self.graph.flat_outputs[0].shape
+        elif getattr(self, "build_shape", None):
+            shape = self.compute_output_shape(self.build_shape)
+        if not isinstance(shape, tuple) or not shape or shape[-1] is None:
+            return None
+        return 2 if shape[-1] == 1 else int(shape[-1])
 
     def evaluation_data(self, x, y, sample_weight, batch_size, steps) -> data_.EpochIterator:
         if isinstance(x, data_.PyDataset) or data_.is_stream(x):
