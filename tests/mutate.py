@@ -47,6 +47,7 @@ KERAS_TESTS = (
 )  # strongest first
 NN_TESTS = ("tests/test_nn_pinned.py", "tests/test_layers.py", "tests/test_tensor_nn.py", "tests/test_losses.py")
 NEW_TESTS = ("tests/test_keras_functional.py", "tests/test_keras_saving.py", "tests/test_keras_vs_keras.py")
+FIT_TESTS = ("tests/test_keras_fit_extras.py",)
 RNN_TESTS = ("tests/test_nn_rnn.py",)
 
 
@@ -88,8 +89,8 @@ MUTANTS = [
     ),
     Mutant(K + "layers/basic.py", "if self.training and flat.shape[0] == 1:", "if False:", "BatchNormalization aborts on a one-sample batch"),
     # ---- losses and metrics
-    Mutant(K + "losses.py", "F.binary_cross_entropy(out.clip(EPSILON, 1 - EPSILON), y)", "F.binary_cross_entropy(out.clip(EPSILON, 1 - EPSILON), 1 - y)", "binary cross-entropy targets flipped"),
-    Mutant(K + "losses.py", "F.nll_loss(_log_probabilities(out), labels)", "F.nll_loss(out, labels)", "sparse cross-entropy without the log"),
+    Mutant(K + "losses.py", "F.binary_cross_entropy(out.clip(EPSILON, 1 - EPSILON), y, reduction", "F.binary_cross_entropy(out.clip(EPSILON, 1 - EPSILON), 1 - y, reduction", "binary cross-entropy targets flipped"),
+    Mutant(K + "losses.py", "F.nll_loss(_log_probabilities(out), labels, reduction", "F.nll_loss(out, labels, reduction", "sparse cross-entropy without the log"),
     Mutant(K + "losses.py", "metrics.accuracy(y.reshape(-1) > 0.5, pred.reshape(-1) > 0.5)", "metrics.accuracy(y.reshape(-1) > 0.5, pred.reshape(-1) <= 0.5)", "binary accuracy inverted"),
     Mutant(K + "losses.py", "signs = np.where(y > 0, 1.0, -1.0) if", "signs = y if", "hinge keeps 0/1 labels"),
     Mutant(K + "losses.py", "(Tensor(np.log(yc)) - out.clip(EPSILON, 1).log())", "(out.clip(EPSILON, 1).log() - Tensor(np.log(yc)))", "KL divergence sign"),
@@ -108,23 +109,23 @@ MUTANTS = [
     Mutant(K + "optimizers.py", "momentum_schedule(b1, t + 1, 1.0)\n", "u_t\n", "Nadam uses u_t for u_t+1"),
     # ---- callbacks
     Mutant(K + "callbacks.py", "            self.model.set_weights(self.best_weights)", "            pass", "restore_best_weights is a no-op"),
-    Mutant(K + "callbacks.py", "np.float32(value - self.min_delta) > np.float32(reference)", "np.float32(value - self.min_delta) < np.float32(reference)", 'mode="max" compared the wrong way'),
+    Mutant(K + "callbacks.py", "np.float32(value - min_delta) > np.float32(reference)", "np.float32(value - min_delta) < np.float32(reference)", 'mode="max" compared the wrong way'),
     Mutant(K + "callbacks.py", "if self.wait >= self.patience and epoch > 0:", "if self.wait > self.patience and epoch > 0:", "EarlyStopping one epoch late"),
     Mutant(K + "callbacks.py", "if self.baseline is None or self._is_improvement(value, self.baseline):", "if True:", "EarlyStopping ignores baseline"),
     Mutant(K + "callbacks.py", "monitor, abs(min_delta), patience", "monitor, 0.0, patience", "EarlyStopping ignores min_delta"),
     Mutant(K + "callbacks.py", "        self.model.optimizer.learning_rate = float(lr)\n", "        pass\n", "LearningRateScheduler sets nothing"),
     # ---- fit, summary, weights files
-    Mutant(K + "models/training.py", "split_at = math.floor(n * (1.0 - validation_split))", "split_at = math.ceil(n * (1.0 - validation_split))", "validation_split rounds the training part up"),
-    Mutant(K + "models/training.py", "return (_take(x, slice(0, split_at)), _take(y, slice(0, split_at))), (", "return (_take(x, slice(n - split_at, n)), _take(y, slice(n - split_at, n))), (", "validation_split takes the first samples"),
+    Mutant(K + "models/data.py", "split_at = math.floor(n * (1.0 - validation_split))", "split_at = math.ceil(n * (1.0 - validation_split))", "validation_split rounds the training part up"),
+    Mutant(K + "models/data.py", "return tuple(take(a, slice(0, split_at)) for a in data)", "return tuple(take(a, slice(n - split_at, n)) for a in data)", "validation_split takes the first samples"),
     Mutant(K + "layers/core.py", "        mode = bool(training) if training is not None else _TRAINING.get()", "        mode = True if training is None else bool(training)", "a layer called alone runs in training mode"),
     Mutant(K + "layers/core.py", "            return self.call(inputs, *args, **kwargs)", "            return inputs", "a Layer subclass's call is never run"),
-    Mutant(K + "models/training.py", "            cbs.on_train_batch_end(step, logs=running)", "            cbs.on_train_batch_end(step, logs=values)", "batch hooks get the batch's own loss"),
+    Mutant(K + "models/training.py", "        self._loss_tracker.update_state(values", "        self._loss_tracker.reset_state()\n        self._loss_tracker.update_state(values", "batch hooks get the batch's own loss"),
     Mutant(K + "models/summary.py", 'f"Non-trainable params: {frozen:,}"', 'f"Non-trainable params: {trainable:,}"', "summary's non-trainable count"),
     Mutant(K + "models/weights_file.py", "        with atomic_write(path) as f:\n            write_h5", '        with open(path, "wb") as f:\n            write_h5', "save_weights writes in place"),
     Mutant(K + "models/weights_file.py", "if expected.get(key) != shape:", "if False:", "load_weights reads what any header claims"),
     Mutant(K + "models/training.py", "elif [id(p) for p in self.optimizer.params] != [id(p) for p in params]:", "elif False:", "a reused optimizer trains nothing"),
-    Mutant(K + "models/training.py", "else sums[k] + v * count", "else sums[k] + v", "epoch loss not weighted by batch size"),
-    Mutant(K + "models/training.py", "sums[k] = v * seen if k in stateful else", "sums[k] = v * count if k in stateful else", "a Metric object's result weighed as one batch", NEW_TESTS + ("tests/test_keras_objects.py",)),
+    Mutant(K + "models/training.py", 'self._loss_tracker.update_state(values["loss"], sample_weight=count)', 'self._loss_tracker.update_state(values["loss"])', "epoch loss not weighted by batch size"),
+    Mutant(K + "models/training.py", "                    m.update_state(y, probs)", "                    m.reset_state()\n                    m.update_state(y, probs)", "a Metric object's result weighed as one batch", NEW_TESTS + ("tests/test_keras_objects.py",)),
     # ---- functional models, several outputs, the new layers, saving (issue 22, part 2)
     Mutant(K + "models/model.py", "key=lambda key: (-layer_depth[key], self.first_seen[key])", "key=lambda key: self.first_seen[key]", "functional layers in walk order, not Keras' depth order", NEW_TESTS),
     Mutant(K + "models/summary.py", "    for node in layer._nodes:\n", "    for node in layer._nodes[:1]:\n", "Connected to lists only a shared layer's first call", NEW_TESTS),
@@ -137,6 +138,12 @@ MUTANTS = [
     Mutant(K + "layers/conv_variants.py", "before = max(k - s, 0) // 2", "before = (max(k - s, 0) + 1) // 2", "Conv2DTranspose 'same' crops from the other side", NEW_TESTS),
     Mutant(K + "layers/conv_variants.py", "            return span - 1, 0\n", "            return 0, span - 1\n", "Conv1D 'causal' pads after", NEW_TESTS),
     Mutant(K + "models/keras_file.py", 'with atomic_write(path) as f, zipfile.ZipFile(f, "w")', 'with open(path, "wb") as f, zipfile.ZipFile(f, "w")', "save writes the .keras file in place", NEW_TESTS),
+    Mutant(K + "losses.py", "        return values.mean()\n    return (values * Tensor(weights_like(values, sample_weight))).sum()", "        return values.mean()\n    return values.mean() + 0 * (values * Tensor(weights_like(values, sample_weight))).sum()", "sample weights ignored", FIT_TESTS),
+    Mutant(K + "losses.py", "(values * Tensor(weights_like(values, sample_weight))).sum() / max(values.numel(), 1)", "(values * Tensor(weights_like(values, sample_weight))).sum() / float(np.sum(weights_like(values, sample_weight)))", "weighted loss divided by the sum of the weights", FIT_TESTS),
+    Mutant(K + "models/data.py", "class_weight.get(int(c), 1.0)", "class_weight.get(int(c), 0.0)", "classes without a class weight weigh 0", FIT_TESTS),
+    Mutant(K + "models/data.py", "if self.current is None or self.steps_per_epoch is None:", "if True:", "steps_per_epoch restarts the data each epoch", FIT_TESTS),
+    Mutant(K + "callbacks.py", "elif not improves(current, self.best, self.maximize):", "elif False:", "save_best_only saves every epoch", FIT_TESTS),
+    Mutant(K + "models/optimizer_state.py", 'lambda o: [(("momentum", -1.0),)]', 'lambda o: [(("momentum", 1.0),)]', "SGD momentum saved with the door's sign", FIT_TESTS),
     Mutant(K + "serialization.py", "    return value == NEUTRAL[key]\n", "    return True\n", "unsupported config values dropped silently", NEW_TESTS),
     Mutant(K + "models/config.py", "return [node.layer.name, calls(node.layer).index(node), tensor_index]", "return [node.layer.name, 0, tensor_index]", "inbound nodes all point at a producer's first call", NEW_TESTS),
     # ---- nn and metrics (tests/test_nn_pinned.py)

@@ -108,7 +108,7 @@ def test_compile_arguments_travel_both_ways(tmp_path) -> None:
     theirs.compile(keras.optimizers.Adam(0.005), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     theirs.save(tmp_path / "k.keras")
     ours = K.models.load_model(tmp_path / "k.keras")
-    assert (ours.loss, ours.metrics) == ("sparse_categorical_crossentropy", ["accuracy"])
+    assert (ours.loss, ours.metric_names) == ("sparse_categorical_crossentropy", ["accuracy"])
     assert type(ours.optimizer).__name__ == "Adam"
     assert ours.optimizer.learning_rate == pytest.approx(0.005)
     ours.compile(K.optimizers.RMSprop(0.01), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
@@ -263,7 +263,7 @@ def test_loss_and_metric_objects_travel_in_keras_files_both_ways(tmp_path) -> No
     theirs.save(tmp_path / "k.keras")
     ours = K.models.load_model(tmp_path / "k.keras")
     assert isinstance(ours.loss, K.losses.SparseCategoricalCrossentropy) and ours.loss.from_logits
-    assert ours.metrics == ["acc"] and isinstance(ours.metric_objects[0], K.metrics.SparseCategoricalAccuracy)
+    assert ours.metric_names == ["acc"] and isinstance(ours.metric_objects[0], K.metrics.SparseCategoricalAccuracy)
     ours.save(tmp_path / "o.keras")
     back = keras.models.load_model(tmp_path / "o.keras")
     assert isinstance(back.loss, keras.losses.SparseCategoricalCrossentropy) and back.loss.from_logits

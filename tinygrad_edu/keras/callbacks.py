@@ -1,4 +1,4 @@
-"""Keras callbacks: `History`, `EarlyStopping`, `LearningRateScheduler`, `TerminateOnNaN`.
+"""Keras callbacks: `History`, `EarlyStopping`, `ModelCheckpoint`, `LearningRateScheduler`, `TerminateOnNaN`.
 
 A callback's hooks are called by ``fit``/``evaluate``/``predict`` in Keras 3's order: ``on_train_begin``,
 then per epoch ``on_epoch_begin``, ``on_train_batch_begin``/``_end`` around each batch, the validation's
@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import math
 import numbers
+import os
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -98,6 +100,16 @@ class History(Callback):
             self.history.setdefault(key, []).append(value)
 
 
+def improves(value: float, reference: float | None, maximize: bool, min_delta: float = 0.0) -> bool:
+    """Keras' monitor test: value beats reference by more than min_delta (no reference: it does).
+    Keras compares through its ops, i.e. in float32 (0.35 + 0.05 < 0.4 is False there)."""
+    if reference is None:
+        return True
+    if maximize:
+        return bool(np.float32(value - min_delta) > np.float32(reference))
+    return bool(np.float32(value + min_delta) < np.float32(reference))
+
+
 class EarlyStopping(Callback):
     """Stop when ``monitor`` has not improved for ``patience`` epochs, with Keras 3's rules:
 
@@ -140,12 +152,7 @@ class EarlyStopping(Callback):
         self.wait, self.stopped_epoch, self.best, self.best_weights, self.best_epoch = 0, 0, None, None, 0
 
     def _is_improvement(self, value: float, reference: float | None) -> bool:
-        if reference is None:
-            return True
-        # Keras compares through its ops, i.e. in float32 (0.35 + 0.05 < 0.4 is False there)
-        if self.maximize:
-            return bool(np.float32(value - self.min_delta) > np.float32(reference))
-        return bool(np.float32(value + self.min_delta) < np.float32(reference))
+        return improves(value, reference, self.maximize, self.min_delta)
 
     def on_epoch_end(self, epoch, logs=None):
         if self.monitor not in (logs or {}):
@@ -174,6 +181,97 @@ class EarlyStopping(Callback):
             if self.verbose > 0:
                 print(f"Restoring model weights from the end of the best epoch: {self.best_epoch + 1}.")
             self.model.set_weights(self.best_weights)
+
+
+class ModelCheckpoint(Callback):
+    """Save the model (``.keras``) or its weights (``save_weights_only``: ``.weights.h5``) after
+    every epoch (``save_freq="epoch"``) or every ``save_freq`` batches, as Keras 3:
+
+    - ``filepath`` is formatted with ``epoch`` (counted from 1), ``batch`` (batch saving) and the
+      logs: ``"ckpt-{epoch:02d}-{val_loss:.2f}.keras"``; a missing key is a KeyError naming it;
+    - with ``save_best_only`` a file is written only when ``monitor`` improves on the best so far
+      (or on ``initial_value_threshold``), compared in float32 as Keras; a monitor that is not
+      logged warns and saves, as Keras; ``mode`` "auto" maximizes accuracies and minimizes losses,
+      mse and mae, and is a ValueError for other names (give ``mode``);
+    - every write is atomic (`Model.save`, `Model.save_weights`): a failed save keeps the previous file.
+    """
+
+    def __init__(
+        self,
+        filepath: str | os.PathLike,
+        monitor: str = "val_loss",
+        verbose: int = 0,
+        save_best_only: bool = False,
+        save_weights_only: bool = False,
+        mode: str = "auto",
+        save_freq: str | int = "epoch",
+        initial_value_threshold: float | None = None,
+    ) -> None:
+        self.filepath, self.monitor, self.verbose = os.fspath(filepath), monitor, verbose
+        self.save_best_only, self.save_weights_only, self.save_freq = save_best_only, save_weights_only, save_freq
+        if mode not in ("auto", "min", "max"):
+            raise ValueError(f"ModelCheckpoint: mode must be 'auto', 'min' or 'max', got {mode!r}")
+        if save_freq != "epoch" and (isinstance(save_freq, bool) or not isinstance(save_freq, int) or save_freq < 1):
+            raise ValueError(f"Unrecognized save_freq: {save_freq}. Expected save_freq are 'epoch' or integer values")
+        suffix = ".weights.h5" if save_weights_only else ".keras"
+        if not self.filepath.endswith(suffix):
+            raise ValueError(
+                f"ModelCheckpoint: with save_weights_only={save_weights_only} the filepath must end in `{suffix}`. "
+                f"Received: filepath={self.filepath}"
+            )
+        name = monitor.removeprefix("val_")
+        if mode == "auto" and not ("acc" in name or name in ("loss", "mse", "mae") or name.endswith("_loss")):
+            raise ValueError(
+                f"ModelCheckpoint callback received monitor={monitor}, but cannot tell whether it should go up "
+                "or down; give mode='min' or mode='max'"
+            )
+        self.maximize = mode == "max" or (mode == "auto" and "acc" in name)
+        self.best = initial_value_threshold
+        self.epoch, self.batches = 0, 0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.save_freq != "epoch":
+            self.batches += 1
+            if self.batches >= self.save_freq:
+                self.batches = 0
+                self._save(self.epoch, batch, logs or {})
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.save_freq == "epoch":
+            self._save(epoch, None, logs or {})
+
+    def _path(self, epoch: int, batch: int | None, logs: dict) -> str:
+        extra = {} if batch is None else {"batch": batch + 1}
+        try:
+            return self.filepath.format(**{"epoch": epoch + 1, **extra, **logs})
+        except KeyError as err:
+            raise KeyError(f'Failed to format this callback filepath: "{self.filepath}". Reason: {err}') from None
+
+    def _save(self, epoch: int, batch: int | None, logs: dict) -> None:
+        path = self._path(epoch, batch, logs)
+        if self.save_best_only:
+            current = logs.get(self.monitor)
+            if current is None:
+                warnings.warn(f"Can save best model only with {self.monitor} available.", stacklevel=3)
+            elif not improves(current, self.best, self.maximize):
+                if self.verbose > 0:
+                    print(f"\nEpoch {epoch + 1}: {self.monitor} did not improve from {self.best:.5f}")
+                return
+            else:
+                if self.verbose > 0:
+                    print(f"\nEpoch {epoch + 1}: {self.monitor} improved to {current:.5f}, saving model to {path}")
+                self.best = current
+        if os.path.dirname(path):
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+        if os.path.isdir(path):
+            raise OSError(f"ModelCheckpoint: the filepath is an existing directory: {path}")
+        if self.save_weights_only:
+            self.model.save_weights(path)
+        else:
+            self.model.save(path, overwrite=True)
 
 
 class LearningRateScheduler(Callback):

@@ -1,11 +1,14 @@
 """Keras' losses and metrics by name, computed on the tensor engine.
 
-Every loss is the batch mean of a per-sample loss. When the model's last layer ends in softmax
-(or sigmoid) and the loss is a cross-entropy, the model passes the *logits* z, and the loss is
-computed from them by log-sum-exp: −Σ y·log softmax(z) is exact where −Σ y·log(softmax(z))
-rounds tiny probabilities to 0 (TF-Keras takes the same shortcut). Otherwise Keras' formulas
-apply, with probabilities clipped to [ε, 1 − ε], ε = 1e-7 (Keras' ``epsilon()``); the categorical
-cross-entropies first scale each row of outputs to sum to 1, as Keras does.
+Every loss is a per-sample loss ℓᵢ (the mean over the last axis for elementwise ones) reduced as
+Keras' "sum_over_batch_size": mean(ℓ), or with sample weights w, Σ wᵢ·ℓᵢ / (the number of values):
+the divisor is the batch size, not Σ w (`reduce_values`, Keras 3's ``reduce_weighted_values``).
+When the model's last layer ends in softmax (or sigmoid) and the loss is a cross-entropy, the
+model passes the *logits* z, and the loss is computed from them by log-sum-exp: −Σ y·log softmax(z)
+is exact where −Σ y·log(softmax(z)) rounds tiny probabilities to 0 (TF-Keras takes the same
+shortcut). Otherwise Keras' formulas apply, with probabilities clipped to [ε, 1 − ε], ε = 1e-7
+(Keras' ``epsilon()``); the categorical cross-entropies first scale each row of outputs to sum to
+1, as Keras does.
 """
 
 from __future__ import annotations
@@ -35,7 +38,41 @@ def _log_probabilities(out: Tensor) -> Tensor:
     return (out / out.sum(axis=-1, keepdims=True)).clip(EPSILON, 1 - EPSILON).log()
 
 
-def categorical_crossentropy(y: np.ndarray, out: Tensor, logits: bool) -> Tensor:
+def weights_like(values: Tensor, sample_weight: Any) -> np.ndarray:
+    """Sample weights brought to the rank of the per-sample values as Keras'
+    ``squeeze_or_expand_to_same_rank`` does: a trailing axis of 1 dropped, or axes of 1 added at
+    the end (weights (N,) for values (N, T) become (N, 1)); a ValueError naming both shapes when
+    they cannot broadcast."""
+    w = np.asarray(sample_weight._data if isinstance(sample_weight, Tensor) else sample_weight)
+    if w.dtype.kind not in "biuf":
+        raise TypeError(f"sample_weight must be numeric, got dtype {w.dtype}")
+    w = w.astype(values.dtype)
+    if w.ndim == values.ndim + 1 and w.shape[-1] == 1:
+        w = w[..., 0]
+    while w.ndim < values.ndim:
+        w = w[..., None]
+    try:
+        np.broadcast_shapes(w.shape, values.shape)
+    except ValueError:
+        raise ValueError(
+            f"sample_weight of shape {np.shape(sample_weight)} does not fit per-sample losses of shape {values.shape}"
+        ) from None
+    return w
+
+
+def reduce_values(values: Tensor, sample_weight: Any = None) -> Tensor:
+    """Keras' "sum_over_batch_size": Σ w·ℓ / (number of values), which is mean(ℓ) without weights.
+
+    >>> import numpy as np
+    >>> float(reduce_values(Tensor(np.array([1.0, 3.0])), np.array([2.0, 0.0])).item())
+    1.0
+    """
+    if sample_weight is None:
+        return values.mean()
+    return (values * Tensor(weights_like(values, sample_weight))).sum() / max(values.numel(), 1)
+
+
+def categorical_crossentropy(y: np.ndarray, out: Tensor, logits: bool, sample_weight: Any = None) -> Tensor:
     if y.ndim != out.ndim or y.shape[-1] != out.shape[-1]:
         raise ValueError(
             f"categorical_crossentropy: targets of shape {y.shape} for outputs of shape {out.shape}; "
@@ -44,11 +81,13 @@ def categorical_crossentropy(y: np.ndarray, out: Tensor, logits: bool) -> Tensor
         )
     if logits:
         labels = _onehot_labels(y)
-        return F.cross_entropy(out, labels if labels is not None else y.astype(out.dtype))
-    return -(Tensor(y.astype(out.dtype)) * _log_probabilities(out)).sum(axis=-1).mean()
+        values = F.cross_entropy(out, labels if labels is not None else y.astype(out.dtype), reduction="none")
+    else:
+        values = -(Tensor(y.astype(out.dtype)) * _log_probabilities(out)).sum(axis=-1)
+    return reduce_values(values, sample_weight)
 
 
-def sparse_categorical_crossentropy(y: np.ndarray, out: Tensor, logits: bool) -> Tensor:
+def sparse_categorical_crossentropy(y: np.ndarray, out: Tensor, logits: bool, sample_weight: Any = None) -> Tensor:
     labels = y.reshape(-1) if y.ndim == 2 and y.shape[1] == 1 else y
     if labels.ndim != 1:
         raise ValueError(
@@ -56,8 +95,8 @@ def sparse_categorical_crossentropy(y: np.ndarray, out: Tensor, logits: bool) ->
             "for one-hot targets use categorical_crossentropy"
         )
     if logits:
-        return F.cross_entropy(out, labels)
-    return F.nll_loss(_log_probabilities(out), labels)
+        return reduce_values(F.cross_entropy(out, labels, reduction="none"), sample_weight)
+    return reduce_values(F.nll_loss(_log_probabilities(out), labels, reduction="none"), sample_weight)
 
 
 def same_rank(y: np.ndarray, out: Tensor) -> np.ndarray:
@@ -83,7 +122,7 @@ def _broadcast(y: np.ndarray, out: Tensor, name: str) -> np.ndarray:
     return y
 
 
-def binary_crossentropy(y: np.ndarray, out: Tensor, logits: bool) -> Tensor:
+def binary_crossentropy(y: np.ndarray, out: Tensor, logits: bool, sample_weight: Any = None) -> Tensor:
     y = same_rank(y, out).astype(out.dtype)
     if y.shape != out.shape:
         raise ValueError(
@@ -91,34 +130,39 @@ def binary_crossentropy(y: np.ndarray, out: Tensor, logits: bool) -> Tensor:
             f"Received: target.shape={y.shape}, output.shape={out.shape}"
         )
     if logits:
-        return F.binary_cross_entropy_with_logits(out, y)
-    return F.binary_cross_entropy(out.clip(EPSILON, 1 - EPSILON), y)
+        values = F.binary_cross_entropy_with_logits(out, y, reduction="none")
+    else:
+        values = F.binary_cross_entropy(out.clip(EPSILON, 1 - EPSILON), y, reduction="none")
+    return reduce_values(values.mean(axis=-1), sample_weight)
 
 
-def mean_squared_error(y: np.ndarray, out: Tensor, logits: bool = False) -> Tensor:
+def mean_squared_error(y: np.ndarray, out: Tensor, logits: bool = False, sample_weight: Any = None) -> Tensor:
     """mean over samples of the mean over the last axis of (y − p)², y broadcast to p (Keras 3)."""
     diff = out - Tensor(_broadcast(y, out, "mean_squared_error"))
-    return (diff * diff).mean()
+    return reduce_values((diff * diff).mean(axis=-1), sample_weight)
 
 
-def mean_absolute_error(y: np.ndarray, out: Tensor, logits: bool = False) -> Tensor:
-    return (out - Tensor(_broadcast(y, out, "mean_absolute_error"))).abs().mean()
+def mean_absolute_error(y: np.ndarray, out: Tensor, logits: bool = False, sample_weight: Any = None) -> Tensor:
+    diff = out - Tensor(_broadcast(y, out, "mean_absolute_error"))
+    return reduce_values(diff.abs().mean(axis=-1), sample_weight)
 
 
-def hinge(y: np.ndarray, out: Tensor, logits: bool = False) -> Tensor:
+def hinge(y: np.ndarray, out: Tensor, logits: bool = False, sample_weight: Any = None) -> Tensor:
     """mean(max(0, 1 − y·p)); labels in {0, 1} are mapped to {−1, +1}, as Keras does."""
     y = _broadcast(y, out, "hinge")
     signs = np.where(y > 0, 1.0, -1.0) if np.all(np.isin(y, (0, 1))) else y
-    return F.hinge_loss(out, signs)
+    values = F.hinge_loss(out, np.broadcast_to(signs, out.shape), reduction="none")
+    return reduce_values(values.mean(axis=-1), sample_weight)
 
 
-def kl_divergence(y: np.ndarray, out: Tensor, logits: bool = False) -> Tensor:
+def kl_divergence(y: np.ndarray, out: Tensor, logits: bool = False, sample_weight: Any = None) -> Tensor:
     """mean over samples of Σ y·log(y/p), with y and p clipped to [ε, 1]."""
     yc = np.clip(y, EPSILON, 1).astype(out.dtype)
-    return (Tensor(yc) * (Tensor(np.log(yc)) - out.clip(EPSILON, 1).log())).sum(axis=-1).mean()
+    return reduce_values((Tensor(yc) * (Tensor(np.log(yc)) - out.clip(EPSILON, 1).log())).sum(axis=-1), sample_weight)
 
 
-LOSSES: dict[str, Callable[[np.ndarray, Tensor, bool], Tensor]] = {
+LossFn = Callable[..., Tensor]
+LOSSES: dict[str, LossFn] = {
     "categorical_crossentropy": categorical_crossentropy,
     "sparse_categorical_crossentropy": sparse_categorical_crossentropy,
     "binary_crossentropy": binary_crossentropy,
@@ -139,15 +183,17 @@ LOGIT_LOSSES = {
 }
 
 
-def get(name: str) -> Callable[[np.ndarray, Tensor, bool], Tensor]:
+def get(name: str) -> LossFn:
     if name not in LOSSES:
         raise ValueError(f"unknown loss {name!r}; use one of {sorted(LOSSES)}")
     return LOSSES[name]
 
 
-def accuracy(loss: str, y: np.ndarray, pred: np.ndarray) -> float:
-    """Fraction correct, read as Keras reads "accuracy" for the loss: argmax for categorical
-    losses, p > 0.5 for binary ones (``pred`` are probabilities); the counting is `metrics.accuracy`'s."""
+def accuracy(loss: Any, y: np.ndarray, pred: np.ndarray) -> float:
+    """Fraction correct, read as Keras reads "accuracy" for the loss (a name, or a built-in `Loss`
+    by its function): argmax for categorical losses, p > 0.5 for binary ones (``pred`` are
+    probabilities); the counting is `metrics.accuracy`'s."""
+    loss = getattr(loss, "function", loss)
     if loss == "sparse_categorical_crossentropy":
         return metrics.accuracy(y, pred.argmax(axis=-1))
     if loss == "categorical_crossentropy" or (pred.ndim == 2 and pred.shape[1] > 1):
@@ -164,7 +210,7 @@ def check_metric(name: str) -> None:
         raise ValueError(f"unknown metric {name!r}; use accuracy, mse or mae")
 
 
-def metric(name: str, loss: str, y: np.ndarray, pred: np.ndarray) -> float:
+def metric(name: str, loss: Any, y: np.ndarray, pred: np.ndarray) -> float:
     check_metric(name)
     if name in ("accuracy", "acc"):
         return accuracy(loss, y, pred)
@@ -176,10 +222,10 @@ def metric(name: str, loss: str, y: np.ndarray, pred: np.ndarray) -> float:
 
 # ----------------------------------------------------------------------------- losses as objects
 class Loss:
-    """Keras' loss objects: ``loss(y_true, y_pred)`` is the batch mean of the per-sample values of
-    ``call(y_true, y_pred)`` (a subclass writes ``call``; y_true arrives as a Tensor of y_pred's
-    dtype, brought to its rank by Keras' rule, `same_rank`). Built-in ones wrap the functions above,
-    with ``from_logits``."""
+    """Keras' loss objects: ``loss(y_true, y_pred, sample_weight=None)`` reduces the per-sample
+    values of ``call(y_true, y_pred)`` by `reduce_values` (a subclass writes ``call``; y_true
+    arrives as a Tensor of y_pred's dtype, brought to its rank by Keras' rule, `same_rank`).
+    Built-in ones wrap the functions above, with ``from_logits``."""
 
     def __init__(self, name: str | None = None, reduction: str = "sum_over_batch_size") -> None:
         if reduction not in ("sum_over_batch_size", "mean"):
@@ -190,13 +236,12 @@ class Loss:
         raise NotImplementedError(f"{type(self).__name__} must define call(y_true, y_pred)")
 
     def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Tensor:
-        y, y_pred = self.arguments(y_true, y_pred, sample_weight)
-        return self.call(Tensor(same_rank(y, y_pred).astype(y_pred.dtype)), y_pred).mean()
+        y, y_pred = self.arguments(y_true, y_pred)
+        values = self.call(Tensor(same_rank(y, y_pred).astype(y_pred.dtype)), y_pred)
+        return reduce_values(values, sample_weight)
 
-    def arguments(self, y_true: Any, y_pred: Any, sample_weight: Any) -> tuple[np.ndarray, Tensor]:
+    def arguments(self, y_true: Any, y_pred: Any) -> tuple[np.ndarray, Tensor]:
         """The targets as an array and the predictions as a Tensor."""
-        if sample_weight is not None:
-            raise NotImplementedError(f"{type(self).__name__}: sample_weight is not supported")
         y_pred = y_pred if isinstance(y_pred, Tensor) else Tensor(np.asarray(y_pred, dtype=np.float32))
         return (y_true._data if isinstance(y_true, Tensor) else np.asarray(y_true)), y_pred
 
@@ -213,8 +258,8 @@ class LossFunctionWrapper(Loss):
         self.from_logits = from_logits
 
     def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Tensor:
-        y, y_pred = self.arguments(y_true, y_pred, sample_weight)
-        return get(self.function)(y, y_pred, self.from_logits)
+        y, y_pred = self.arguments(y_true, y_pred)
+        return get(self.function)(y, y_pred, self.from_logits, sample_weight)
 
 
 class BinaryCrossentropy(LossFunctionWrapper):

@@ -40,6 +40,7 @@ from ..optim.adam import adam_step
 from ..optim.nadam import momentum_schedule, nadam_step
 from ..optim.rmsprop import rmsprop_step
 from ..optim.sgd import sgd_step
+from ..tensor import Tensor
 from . import schedules
 
 
@@ -73,6 +74,34 @@ class KerasOptimizer(optim.Optimizer):
             self.learning_rate = float(self.schedule(self.iterations))
         self.iterations += 1
         super().step()
+
+    def apply(self, grads: Iterable[Any], trainable_variables: Iterable[Any] | None = None) -> None:
+        """Keras' ``optimizer.apply(grads, variables)``: one step with the given gradients (in Keras'
+        layout, as ``v.value.grad`` reads them) for the given `layers.Variable`s (the bound ones
+        when None: the gradients are then in the tensors' own layout)."""
+        grads = list(grads)
+        if trainable_variables is None:
+            tensors = list(self.params)
+            parts = [[g] for g in grads]
+        else:
+            variables = list(trainable_variables)
+            if len(variables) != len(grads):
+                raise ValueError(f"apply: {len(grads)} gradients for {len(variables)} variables")
+            tensors = [t for v in variables for t in v.tensors]
+            parts = [v.from_keras(np.asarray(getattr(g, "_data", g))) for v, g in zip(variables, grads)]
+        if not self.params:
+            self.bind(tensors)
+        arrays = [np.asarray(getattr(a, "_data", a)) for part in parts for a in part]
+        if len(arrays) != len(tensors):
+            raise ValueError(f"apply: {len(arrays)} gradients for {len(tensors)} tensors")
+        for tensor, grad in zip(tensors, arrays):
+            tensor.grad = Tensor(grad.astype(tensor._data.dtype, copy=False))
+        self.step()
+
+    def apply_gradients(self, grads_and_vars: Iterable[tuple[Any, Any]]) -> None:
+        """Keras' ``apply_gradients(zip(grads, variables))``."""
+        grads, variables = zip(*grads_and_vars)
+        self.apply(grads, variables)
 
     def _slot(self, key: int, data: np.ndarray, *names: str, fill: float = 0.0) -> list[np.ndarray]:
         state = self.state.setdefault(key, {})

@@ -85,6 +85,14 @@ class Variable:
         """The tensors' gradient in Keras' layout (zeros where none was computed)."""
         return self.to_keras([np.zeros_like(t._data) if t.grad is None else t.grad._data for t in self.tensors])
 
+    @property
+    def value(self) -> Tensor:
+        """A copy in Keras' layout with the gradient as its ``.grad`` (Keras' torch backend reads
+        ``v.value.grad`` in a custom ``train_step``; `optimizers.KerasOptimizer.apply` takes it back)."""
+        value = Tensor(self.numpy())
+        value.grad = Tensor(self.grad())
+        return value
+
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         return self.numpy() if dtype is None else self.numpy().astype(dtype)
 
@@ -100,16 +108,22 @@ class Variable:
             )
         return value
 
-    def assign(self, value: Any) -> None:
-        """Copy ``value`` (Keras layout) into the tensors, in place."""
+    def from_keras(self, value: Any) -> list[np.ndarray]:
+        """An array in Keras' layout (checked) as one array per tensor in the tensors' layout."""
         value = self.check(value)
         parts = list(value) if isinstance(self.weight.tensor, tuple) else [value]
-        blocks = self.weight.blocks
-        for tensor, part in zip(self.tensors, parts):
+        blocks, out = self.weight.blocks, []
+        for part in parts:
             if blocks is not None:
                 split = np.split(part, len(blocks), axis=-1)
                 part = np.concatenate([split[j] for j in np.argsort(blocks)], axis=-1)
-            tensor._data[...] = part if self.perm is None else part.transpose(np.argsort(self.perm))
+            out.append(part if self.perm is None else part.transpose(np.argsort(self.perm)))
+        return out
+
+    def assign(self, value: Any) -> None:
+        """Copy ``value`` (Keras layout) into the tensors, in place."""
+        for tensor, part in zip(self.tensors, self.from_keras(value)):
+            tensor._data[...] = part
 
     def __repr__(self) -> str:
         return f"<Variable path={self.path}, shape={self.shape}, dtype={self.dtype}>"

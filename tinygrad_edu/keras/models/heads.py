@@ -1,7 +1,8 @@
 """A loss (and metrics) per output, as Keras 3's ``compile(loss=[...] or {...}, loss_weights=...,
 metrics={...})`` for a model of several outputs.
 
-The model's loss is Σ_i w_i · loss_i(y_i, output_i) (w_i from ``loss_weights``, 1 by default);
+The model's loss is Σ_i w_i · loss_i(y_i, output_i) (w_i from ``loss_weights``, 1 by default; each
+loss a Keras name or a `losses.Loss` object, weighed per sample by that output's sample weights);
 the logs hold it as ``loss``, then each output's own loss as ``<output>_loss`` and each metric as
 ``<output>_<metric>``, ``<output>`` being the name of the layer that makes the output (Keras' order:
 the total, the losses in output order, then the metrics).
@@ -20,10 +21,10 @@ from .. import losses as losses_
 
 @dataclass(frozen=True)
 class Head:
-    """One output's loss name, loss weight and metrics."""
+    """One output's loss (a name or a `losses.Loss`), loss weight and metrics."""
 
     name: str
-    loss: str
+    loss: Any
     weight: float
     metrics: tuple[str, ...]
 
@@ -50,14 +51,16 @@ def make_heads(names: list[str], loss: Any, metrics: Any, loss_weights: Any) -> 
     """One `Head` per output; each loss and metric is checked here (ValueError naming the output)."""
     losses = _per_output(loss, names, "loss", None)
     weights = _per_output(loss_weights, names, "loss_weights", 1.0)
-    if isinstance(metrics, (list, tuple)) and metrics and all(isinstance(m, str) for m in metrics):
+    metrics = metrics or None  # an empty list (as a .keras file may hold it): no metrics
+    if isinstance(metrics, (list, tuple)) and all(isinstance(m, str) for m in metrics):
         metrics = [list(metrics)] * len(names)  # one flat list: every output's metrics
     per_metrics = _per_output(metrics, names, "metrics", [])
     heads = []
     for name, loss_name, weight, output_metrics in zip(names, losses, weights, per_metrics):
         if loss_name is None:
             raise ValueError(f"compile: no loss given for the output {name!r}")
-        losses_.get(loss_name)
+        if not isinstance(loss_name, losses_.Loss):
+            losses_.get(loss_name)
         output_metrics = [output_metrics] if isinstance(output_metrics, str) else list(output_metrics)
         for m in output_metrics:
             losses_.check_metric(m)
@@ -82,12 +85,17 @@ def targets(heads: list[Head], y: Any, what: str) -> list[np.ndarray]:
     return [np.asarray(a) for a in y]
 
 
-def batch_values(heads: list[Head], ys: list[np.ndarray], outs: Any) -> tuple[Tensor, dict[str, float]]:
+def batch_values(
+    heads: list[Head], ys: list[np.ndarray], outs: Any, sample_weights: list | None = None
+) -> tuple[Tensor, dict[str, float]]:
     """The weighted total loss (a Tensor with its graph) and every log value of the batch."""
     outs = list(outs) if isinstance(outs, (list, tuple)) else [outs]
     total, values = None, {}
-    for head, y, out in zip(heads, ys, outs):
-        loss = losses_.get(head.loss)(y, out, False)
+    for head, y, out, sw in zip(heads, ys, outs, sample_weights or [None] * len(heads)):
+        if isinstance(head.loss, losses_.Loss):
+            loss = head.loss(y, out, sample_weight=sw)
+        else:
+            loss = losses_.get(head.loss)(y, out, False, sw)
         values[f"{head.name}_loss"] = loss.item()
         term = loss * head.weight
         total = term if total is None else total + term

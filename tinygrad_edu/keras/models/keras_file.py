@@ -1,8 +1,8 @@
 """``.keras`` files, Keras 3's own: a zip of ``metadata.json`` (the Keras version, the date),
 ``config.json`` (the model as `config.serialize_layer` writes it, with ``build_config`` and
-``compile_config``) and ``model.weights.h5`` (the weights as `weights_file` keys them; real Keras
-adds the optimizer's state under ``optimizer/``, which is not read here: a loaded model's
-optimizer starts afresh).
+``compile_config``) and ``model.weights.h5`` (the weights as `weights_file` keys them, and
+the optimizer's variables under ``optimizer/vars/``, as Keras 3 orders them (`optimizer_state`), so
+a loaded model resumes training where it stopped).
 
 Files are untrusted: members are bounded in size before they are read, JSON never runs code, and
 the weights are checked against the architecture before any is assigned. The write is atomic (a
@@ -19,13 +19,17 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+from ... import Tensor, no_grad
 from ...fileio import atomic_write
+from .. import config as keras_config
 from .. import losses as losses_
 from .. import metrics as metrics_
 from .. import optimizers as optimizers_
 from .. import serialization
 from . import config as config_
-from . import weights_file
+from . import optimizer_state, weights_file
 
 MAX_JSON_BYTES = 64 * 2**20
 MAX_WEIGHTS_BYTES = 2**32
@@ -95,6 +99,24 @@ def _object_from_config(entry: Any, module: Any, what: str) -> Any:
     return cls(**{k: v for k, v in config.items() if k in params and v is not None})
 
 
+def _loss_config(loss: Any) -> Any:
+    """compile's loss as compile_config holds it: names, serialized objects, per output in a list/dict."""
+    if isinstance(loss, dict):
+        return {k: _loss_config(v) for k, v in loss.items()}
+    if isinstance(loss, (list, tuple)):
+        return [_loss_config(v) for v in loss]
+    logits = getattr(loss, "function", None) in losses_.LOGIT_LOSSES  # only those losses take from_logits
+    return _object_config(loss, "keras.losses", ("name", "from_logits") if logits else ("name",))
+
+
+def _loss_from_config(entry: Any) -> Any:
+    if isinstance(entry, dict) and "class_name" not in entry:
+        return {k: _loss_from_config(v) for k, v in entry.items()}
+    if isinstance(entry, list):
+        return [_loss_from_config(v) for v in entry]
+    return _object_from_config(entry, losses_, "loss")
+
+
 def model_config(model: Any) -> dict:
     """config.json's content: the model, its build shape and its compile arguments."""
     entry = config_.serialize_layer(model)
@@ -103,10 +125,8 @@ def model_config(model: Any) -> dict:
     if model.optimizer is not None:
         entry["compile_config"] = {
             "optimizer": _optimizer_config(model.optimizer),
-            "loss": _object_config(model.loss, "keras.losses", ("name", "from_logits"))
-            if isinstance(model.loss, (str, losses_.Loss))
-            else serialization.to_config_value(model.loss),
-            "loss_weights": None,
+            "loss": _loss_config(model.loss),
+            "loss_weights": getattr(model, "loss_weights", None),
             "metrics": None if model.heads is not None else (_metric_configs(model) or None),
             "weighted_metrics": None,
             "run_eagerly": False,
@@ -118,7 +138,7 @@ def model_config(model: Any) -> dict:
 
 def _metric_configs(model: Any) -> list:
     objects = {m.name: m for m in model.metric_objects}
-    return [_object_config(objects.get(name, name), "keras.metrics", ("name",)) for name in model.metrics]
+    return [_object_config(objects.get(name, name), "keras.metrics", ("name",)) for name in model.metric_names]
 
 
 def save_model(model: Any, filepath: str | Path, overwrite: bool = True) -> None:
@@ -133,7 +153,8 @@ def save_model(model: Any, filepath: str | Path, overwrite: bool = True) -> None
         raise FileExistsError(f"{path} exists and overwrite=False")
     model.require_built("save")
     weights = io.BytesIO()
-    weights_file.write_h5(model, weights)
+    state = optimizer_state.keras_arrays(model)
+    weights_file.write_h5(model, weights, {f"optimizer/vars/{i}": a for i, a in enumerate(state)})
     metadata = {"keras_version": serialization.KERAS_VERSION, "date_saved": time.strftime("%Y-%m-%d@%H:%M:%S")}
     with atomic_write(path) as f, zipfile.ZipFile(f, "w") as archive:
         archive.writestr("metadata.json", json.dumps(metadata))
@@ -152,6 +173,13 @@ def _member(archive: zipfile.ZipFile, name: str, limit: int, path: Path) -> byte
     if len(data) > limit:
         raise ValueError(f"{path}: {name} is larger than the {limit} bytes allowed")
     return data
+
+
+def _call_once(model: Any, shape: tuple) -> None:
+    """A subclassed model makes its sublayers' weights when called: call it on one sample of zeros
+    (Keras' ``build`` of a subclassed model runs ``call`` likewise)."""
+    with no_grad():
+        model(Tensor(np.zeros((1, *shape[1:]), dtype=keras_config.floatx())), training=False)
 
 
 def load_model(filepath: str | Path, custom_objects: dict | None = None, compile: bool = True, **kwargs: Any) -> Any:
@@ -182,15 +210,31 @@ def load_model(filepath: str | Path, custom_objects: dict | None = None, compile
     shape = (config.get("build_config") or {}).get("input_shape")
     if not model.built and shape:
         model.build(serialization.from_config_value("input_shape", shape))
+    if shape and getattr(model, "graph", False) is None and not model.weights:
+        _call_once(model, serialization.from_config_value("input_shape", shape))
     weights_file.load_from(model, io.BytesIO(weights), "h5", str(path), skip="optimizer/")
     compile_config = config.get("compile_config")
     if compile and compile_config:
         model.compile(
             optimizer=_optimizer_from_config(compile_config["optimizer"]),
-            loss=_object_from_config(compile_config["loss"], losses_, "loss")
-            if isinstance(compile_config["loss"], (str, dict))
-            else serialization.from_config_value("loss", compile_config["loss"]),
+            loss=_loss_from_config(compile_config["loss"]),
             metrics=[_object_from_config(m, metrics_, "metric") for m in compile_config.get("metrics") or []],
             loss_weights=compile_config.get("loss_weights"),
         )
+        _restore_optimizer(model, weights, str(path))
     return model
+
+
+def _restore_optimizer(model: Any, weights: bytes, label: str) -> None:
+    """The optimizer's variables of the file (`optimizer_state`), read only at the shapes expected."""
+    shapes = optimizer_state.expected_shapes(model)
+    expected = {f"optimizer/vars/{i}": shape for i, shape in enumerate(shapes)}
+    try:
+        state = weights_file.read_h5(io.BytesIO(weights), expected)
+    except (ValueError, OSError) as err:
+        raise ValueError(f"{label}: unreadable optimizer variables ({err})") from None
+    saved = {k: v for k, v in state.items() if k.startswith("optimizer/vars/")}
+    if saved:
+        optimizer_state.restore(
+            model, [saved[f"optimizer/vars/{i}"] for i in range(len(saved)) if f"optimizer/vars/{i}" in saved]
+        )

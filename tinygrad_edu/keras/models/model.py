@@ -265,6 +265,15 @@ class Model(Trainer, Layer):
                 params.append(tensor)
         return params
 
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Clear the gradient of every weight (the layers of a functional model included), as
+        ``torch.nn.Module.zero_grad`` does for a Keras model on the torch backend."""
+        for tensor in (t for v in self.weights for t in v.tensors):
+            if set_to_none or tensor.grad is None:
+                tensor.grad = None
+            else:
+                tensor.grad.zero_()
+
     def set_weights(self, weights: Any) -> None:
         """Load a list in `get_weights`' order (a Keras model's ``get_weights()`` fits as it is)."""
         self.require_built("set_weights")

@@ -1,16 +1,19 @@
-"""Keras' training loop, shared by every model: compile, fit, evaluate, predict.
+"""Keras' training loop, shared by every model: compile, fit, evaluate, predict, and the steps
+``train_step``/``test_step`` that a subclass may override (Keras' guide "Customizing what happens
+in fit()": ``self.compute_loss``, ``self.optimizer.apply``, ``self.metrics``).
 
 Semantics follow Keras 3: ``validation_split`` keeps the first ⌊n·(1 − split)⌋ samples for training
-and the rest for validation, before any shuffling; the training loss of an epoch is the mean over
-its samples of each batch's loss (a short last batch weighs by its size, regularization penalties
-included); batch hooks get the running means of the epoch so far; ``evaluate`` returns
-``[loss, *metrics]``, or the loss alone without metrics. Each call runs in training or inference
-mode for that call only (`layers.core.call_context`).
+and the rest for validation, before any shuffling; the loss of a batch is Σ wᵢ·ℓᵢ / batch size with
+sample weights (`losses.reduce_values`), and the loss of an epoch is the mean over its samples of
+each batch's loss (a short last batch weighs by its size, regularization penalties included);
+batch hooks get the running means of the epoch so far; ``evaluate`` returns ``[loss, *metrics]``,
+or the loss alone without metrics. Each call runs in training or inference mode for that call only
+(`layers.core.call_context`). The data (arrays, generators, PyDatasets) and ``steps_per_epoch``
+are `data`'s.
 """
 
 from __future__ import annotations
 
-import math
 import time
 from typing import Any
 
@@ -18,14 +21,14 @@ import numpy as np
 
 from ... import Tensor, no_grad
 from ...progress import progress_bar
-from ...random import default_rng
-from .. import config as keras_config
 from .. import losses as losses_
 from .. import metrics as metrics_
 from .. import optimizers as optimizers_
 from ..callbacks import CallbackList, History
 from ..layers.core import call_context, map_structure, map_structures
+from . import data as data_
 from . import heads as heads_
+from .trackers import CompileMetrics, logs_of, python_logs
 
 
 class Trainer:
@@ -35,11 +38,14 @@ class Trainer:
     def init_training(self) -> None:
         self.optimizer: optimizers_.KerasOptimizer | None = None
         self.loss: Any = None
-        self.metrics: list[str] = []
+        self.loss_weights: Any = None
+        self.metric_names: list[str] = []
         self.heads: list[heads_.Head] | None = None  # a loss per output (several outputs)
         self.metric_objects: list[metrics_.Metric] = []
         self.stop_training = False
         self.history: History | None = None
+        self._loss_tracker: metrics_.Mean | None = None
+        self._compile_metrics: CompileMetrics | None = None
 
     # ------------------------------------------------------------ compile and checks
     def compile(
@@ -47,125 +53,216 @@ class Trainer:
     ) -> None:
         """Choose the optimizer (a Keras name with Keras' defaults, or an instance), loss and metrics.
         A model of several outputs (or a loss given as a list/dict) takes a loss per output, with
-        ``loss_weights`` and ``metrics`` per output (`heads`)."""
-        if loss is None:
-            raise ValueError("compile: a loss is required, e.g. loss='categorical_crossentropy'")
+        ``loss_weights`` and ``metrics`` per output (`heads`). Without a loss, only an overridden
+        ``train_step`` can train (Keras' guide computes its own loss there)."""
         names = self.output_names()
-        if len(names) > 1 or isinstance(loss, (list, tuple, dict)):
+        self.optimizer, self.loss_weights = optimizers_.get(optimizer), loss_weights
+        if loss is not None and (len(names) > 1 or isinstance(loss, (list, tuple, dict))):
             self.heads = heads_.make_heads(names, loss, metrics, loss_weights)
-            self.optimizer = optimizers_.get(optimizer)
-            self.loss, self.metrics = loss, heads_.log_names(self.heads)[1:]
-            return
-        if not isinstance(loss, losses_.Loss):
-            losses_.get(loss)
-        self.optimizer = optimizers_.get(optimizer)
-        metrics = list(metrics or [])
-        self.metric_objects = [m for m in metrics if isinstance(m, metrics_.Metric)]
-        self.loss, self.metrics, self.heads = loss, [getattr(m, "name", m) for m in metrics], None
-        for m in metrics:
-            if not isinstance(m, metrics_.Metric):
-                losses_.check_metric(m)
+            self.loss, self.metric_names, self.metric_objects = loss, heads_.log_names(self.heads)[1:], []
+        else:
+            if loss is not None and not isinstance(loss, losses_.Loss):
+                losses_.get(loss)
+            metrics = list(metrics or [])
+            for m in metrics:
+                if not isinstance(m, metrics_.Metric):
+                    losses_.check_metric(m)
+            self.metric_objects = [m for m in metrics if isinstance(m, metrics_.Metric)]
+            self.loss, self.metric_names, self.heads = loss, [getattr(m, "name", m) for m in metrics], None
+        self._loss_tracker = metrics_.Mean(name="loss")
+        self._compile_metrics = CompileMetrics(self.metric_names, self.metric_objects, self.loss)
 
-    def check_xy(self, x: Any, y: Any, what: str) -> tuple[Any, np.ndarray | None]:
+    @property
+    def metrics(self) -> list[Any]:
+        """Keras' ``model.metrics``: the loss tracker and the compiled metrics (after compile); a
+        subclass may return its own list, which ``fit`` then resets each epoch and logs."""
+        return [] if self._loss_tracker is None else [self._loss_tracker, self._compile_metrics]
+
+    @property
+    def metrics_names(self) -> list[str]:
+        return [m.name for m in self.metrics]
+
+    def reset_metrics(self) -> None:
+        for m in self.metrics:
+            m.reset_state()
+
+    def check_batch(self, x: Any, y: Any, sample_weight: Any, what: str) -> tuple[Any, Any, Any]:
         """x as floatx (checked against the model's input shape, which it builds when unbuilt; a list
-        of arrays for a model of several inputs), y as an array with as many samples."""
+        of arrays for a model of several inputs), y and the sample weights with as many samples."""
         several = self.input_count() > 1
-        x = [_array(a, what) for a in self.inputs_list(x)] if several else _array(x, what)
+        x = [data_.as_array(a, what) for a in self.inputs_list(x)] if several else data_.as_array(x, what)
         self.check_input([a.shape for a in x] if several else x.shape, what)
-        if y is None:
-            return x, None
-        y = heads_.targets(self.heads, y, what) if self.heads is not None else np.asarray(y)
-        if _count(y) != _count(x):
-            raise ValueError(f"{what}: x has {_count(x)} samples but y has {len(y)}")
-        return x, y
+        n = data_.count(x)
+        if y is not None:
+            y = heads_.targets(self.heads, y, what) if self.heads is not None else np.asarray(y)
+            if data_.count(y) != n:
+                raise ValueError(f"{what}: x has {n} samples but y has {data_.count(y)}")
+        if sample_weight is not None:
+            sample_weight = self.sample_weights(sample_weight, n, what)
+        return x, y, sample_weight
 
-    def loss_value(self, y: np.ndarray, out: Tensor, logits: bool) -> Tensor:
-        loss = self.loss(y, out) if isinstance(self.loss, losses_.Loss) else losses_.get(self.loss)(y, out, logits)
-        penalty = self.penalty()
-        return loss if penalty is None else loss + penalty
+    def sample_weights(self, sample_weight: Any, n: int, what: str) -> Any:
+        """Sample weights as arrays of n rows: one array, or (several outputs) one per output."""
+        if self.heads is not None and isinstance(sample_weight, (list, tuple, dict)):
+            return heads_.targets(self.heads, sample_weight, f"{what}: sample_weight")
+        sw = np.asarray(metrics_.to_numpy(sample_weight))
+        if sw.dtype.kind not in "biuf" or sw.ndim == 0 or len(sw) != n:
+            raise ValueError(
+                f"{what}: sample_weight must be numbers, one per sample ({n}); got shape {sw.shape}, dtype {sw.dtype}"
+            )
+        return [sw] * len(self.heads) if self.heads is not None else sw
+
+    def output_activation(self) -> str | None:
+        """The activation of the layer whose output is the model's (None when it is not one layer)."""
+        return None
 
     def probabilities(self, out: Tensor, logits: bool) -> np.ndarray:
         if not logits:
             return out._data
         return out.softmax(axis=-1)._data if self.output_activation() == "softmax" else out.sigmoid()._data
 
-    def output_activation(self) -> str | None:
-        """The activation of the layer whose output is the model's (None when it is not one layer)."""
-        return None
+    def compute_loss(
+        self, x: Any = None, y: Any = None, y_pred: Any = None, sample_weight: Any = None, training: bool = True
+    ) -> Tensor:
+        """Keras' ``compute_loss``: the compiled loss of the predictions (Σ of the weighted losses
+        of the outputs) plus the layers' regularization penalties."""
+        if self.loss is None:
+            raise ValueError("No loss to compute. Provide a `loss` argument in `compile()`.")
+        if self.heads is not None:
+            loss, _ = heads_.batch_values(self.heads, y, y_pred, sample_weight)
+        elif isinstance(self.loss, losses_.Loss):
+            loss = self.loss(y, y_pred, sample_weight=sample_weight)
+        else:
+            loss = losses_.get(self.loss)(np.asarray(metrics_.to_numpy(y)), y_pred, False, sample_weight)
+        penalty = self.penalty()
+        return loss if penalty is None else loss + penalty
 
-    def batch_values(self, x: np.ndarray, y: np.ndarray, training: bool) -> tuple[Tensor, dict[str, float]]:
-        """The loss of one batch (a Tensor with its graph) and the batch's loss and metrics."""
+    def batch_values(self, x: Any, y: Any, sample_weight: Any, training: bool) -> tuple[Tensor, dict[str, float]]:
+        """The loss of one batch (a Tensor with its graph) and the batch's loss and named metrics;
+        Metric objects are updated here. The loss comes from the logits where the loss can use
+        them (`forward_for_loss`)."""
         inputs = [Tensor(a) for a in x] if isinstance(x, list) else Tensor(x)
+        if self.loss is None:
+            raise ValueError("No loss to compute. Provide a `loss` argument in `compile()`.")
         if self.heads is not None:
             with call_context(self, training):
-                loss, values = heads_.batch_values(self.heads, y, self(inputs))
-            penalty = self.penalty()
-            if penalty is not None:
-                loss = loss + penalty
-                values["loss"] = loss.item()
-            return loss, values
-        with call_context(self, training):
-            out, logits = self.forward_for_loss(inputs)
-        loss = self.loss_value(y, out, logits)
-        values = {"loss": loss.item()}
-        if self.metrics:
-            probs = self.probabilities(out, logits)
-            objects = {m.name: m for m in self.metric_objects}
-            for name in self.metrics:
-                if name in objects:  # a Metric object keeps its state over the epoch
-                    objects[name].update_state(y, probs)
-                    values[name] = float(objects[name].result())
-                else:
+                loss, values = heads_.batch_values(self.heads, y, self(inputs), sample_weight)
+        else:
+            with call_context(self, training):
+                out, logits = self.forward_for_loss(inputs)
+            if isinstance(self.loss, losses_.Loss):
+                loss = self.loss(y, out, sample_weight=sample_weight)
+            else:
+                loss = losses_.get(self.loss)(y, out, logits, sample_weight)
+            values = {"loss": loss.item()}
+            if self.metric_names:
+                probs = self.probabilities(out, logits)
+                for m in self.metric_objects:  # a Metric object keeps its state over the epoch
+                    m.update_state(y, probs)
+                for name in self._compile_metrics.means:
                     values[name] = losses_.metric(name, self.loss, y, probs)
+        penalty = self.penalty()
+        if penalty is not None:
+            loss = loss + penalty
+            values["loss"] = loss.item()
         return loss, values
 
-    def accumulate(self, sums: dict[str, float], values: dict[str, float], count: int, seen: int) -> None:
-        """Add one batch to the epoch's sums: each value weighed by the batch's size, except a Metric
-        object's result, which already covers every batch so far."""
-        stateful = {m.name for m in self.metric_objects}
-        for k, v in values.items():
-            sums[k] = v * seen if k in stateful else sums[k] + v * count
+    def record(self, values: dict[str, float], count: int) -> None:
+        self._loss_tracker.update_state(values["loss"], sample_weight=count)
+        self._compile_metrics.record(values, count)
 
-    def reset_metrics(self) -> None:
-        for m in self.metric_objects:
-            m.reset_state()
+    # ------------------------------------------------------------ steps (a subclass may override them)
+    def train_step(self, data: Any) -> dict[str, Any]:
+        """One batch of training: ``data`` is ``(x, y)`` or ``(x, y, sample_weight)``; returns the logs
+        (``{m.name: m.result() for m in self.metrics}``, the running means of the epoch)."""
+        x, y, sw = self.check_batch(*data_.unpack(data), "fit")
+        if y is None:
+            raise ValueError("fit: the data has no targets y (give (x, y) batches, or override train_step)")
+        loss, values = self.batch_values(x, y, sw, training=True)
+        if not self.optimizer.params:
+            self.bind_optimizer()
+        self.optimizer.zero_grad()
+        loss.backward()
+        self.optimizer.step()
+        self.record(values, data_.count(x))
+        return logs_of(self.metrics)
+
+    def test_step(self, data: Any) -> dict[str, Any]:
+        """One batch of evaluation in inference mode; returns the running logs."""
+        x, y, sw = self.check_batch(*data_.unpack(data), "evaluate")
+        if y is None:
+            raise ValueError("evaluate: the data has no targets y")
+        with no_grad():
+            _, values = self.batch_values(x, y, sw, training=False)
+        self.record(values, data_.count(x))
+        return logs_of(self.metrics)
+
+    def predict_step(self, data: Any) -> Any:
+        x, _, _ = data_.unpack(data)
+        x, _, _ = self.check_batch(x, None, None, "predict")
+        with no_grad():
+            out = self([Tensor(a) for a in x] if isinstance(x, list) else Tensor(x), training=False)
+        return map_structure(lambda t: t._data, out)
 
     # ------------------------------------------------------------ fit
     def fit(
         self,
-        x: Any,
-        y: Any,
+        x: Any = None,
+        y: Any = None,
         batch_size: int | None = None,
         epochs: int = 1,
         verbose: int = 1,
         callbacks: Any = None,
         validation_split: float = 0.0,
-        validation_data: tuple[Any, Any] | None = None,
+        validation_data: Any = None,
         shuffle: bool = True,
+        class_weight: dict | None = None,
+        sample_weight: Any = None,
+        initial_epoch: int = 0,
+        steps_per_epoch: int | None = None,
+        validation_steps: int | None = None,
+        validation_batch_size: int | None = None,
+        validation_freq: int = 1,
     ) -> History:
-        """Train for ``epochs`` epochs of mini-batch gradient descent (batch_size None: 32, as Keras);
-        returns the `History`."""
+        """Train for ``epochs`` epochs of mini-batch gradient descent (batch_size None: 32, as Keras,
+        or ⌈n/steps_per_epoch⌉); ``x`` may be arrays, a generator or a `utils.PyDataset`; returns
+        the `History`."""
         if self.optimizer is None:
             raise RuntimeError("fit: call compile(optimizer, loss, metrics) first")
-        batch_size = _batch_size(batch_size, "fit")
-        x, y = self.check_xy(x, y, "fit")
-        if validation_data is None and validation_split:
-            (x, y), validation_data = _split(x, y, validation_split)
-        elif not 0.0 <= validation_split < 1.0:
-            raise ValueError(f"fit: validation_split must be in [0, 1), got {validation_split}")
-        self.bind_optimizer()
+        batch_size = data_.positive(batch_size, "fit: batch_size")
+        steps_per_epoch = data_.positive(steps_per_epoch, "fit: steps_per_epoch")
+        validation_steps = data_.positive(validation_steps, "fit: validation_steps")
+        validation_freq = data_.positive(validation_freq, "fit: validation_freq")
+        train, split_off = self.training_data(
+            x, y, sample_weight, class_weight, batch_size, steps_per_epoch, shuffle,
+            validation_split if validation_data is None else 0.0,  # given validation data wins, as Keras
+        )  # fmt: skip
+        if split_off is not None:
+            validation_data = split_off
+        validation = None
+        if validation_data is not None:
+            vx, vy, vsw = (
+                data_.unpack(validation_data)
+                if isinstance(validation_data, (tuple, list))
+                else (validation_data, None, None)
+            )
+            validation = self.evaluation_data(vx, vy, vsw, validation_batch_size or batch_size, validation_steps)
+        if self.built:  # else the first train_step builds the model, then binds
+            self.bind_optimizer()
         self.history = History()
         cbs = CallbackList([*(callbacks or []), self.history], self)  # History last: it sees what others log
         cbs.on_train_begin()
         self.stop_training = False
         logs: dict[str, float] = {}
-        for epoch in range(epochs):
+        epochs_iter = data_.EpochIterator(train, steps_per_epoch)
+        for epoch in range(initial_epoch, epochs):
             if verbose:
                 print(f"Epoch {epoch + 1}/{epochs}")
+            self.reset_metrics()
             cbs.on_epoch_begin(epoch)
-            logs, steps, start = self.train_epoch(x, y, batch_size, shuffle, cbs, verbose)
-            if validation_data is not None:
-                values = self.run_evaluation(*validation_data, batch_size, cbs)
+            logs, steps, start = self.train_epoch(epochs_iter, cbs, verbose)
+            if validation is not None and (epoch + 1) % validation_freq == 0:
+                values = self.run_evaluation(validation, cbs)
                 logs.update({f"val_{k}": v for k, v in values.items()})
             if verbose:
                 _epoch_line(steps, start, logs, bar=verbose == 1)
@@ -175,34 +272,67 @@ class Trainer:
         cbs.on_train_end(logs=dict(logs))
         return self.history
 
-    def train_epoch(self, x, y, batch_size, shuffle, cbs, verbose) -> tuple[dict[str, float], int, float]:
-        """One epoch of steps; the epoch's logs (means over its samples), the step count, the start time."""
-        n = _count(x)
-        steps = -(-n // batch_size)
-        order = default_rng().permutation(n) if shuffle else np.arange(n)
-        sums = dict.fromkeys(["loss", *self.metrics], 0.0)
-        self.reset_metrics()
-        start, seen = time.perf_counter(), 0
-        bar = progress_bar(steps) if verbose == 1 else None
-        for step in range(steps):
+    def training_data(self, x, y, sample_weight, class_weight, batch_size, steps, shuffle, validation_split) -> tuple:
+        """The adapter of fit's data, and the (x, y, sample_weight) that ``validation_split`` takes
+        off (None without); arrays are checked whole first, then split, then class weights are made
+        per sample for the training part (as Keras: validation is not class-weighted)."""
+        if not 0.0 <= validation_split < 1.0:
+            raise ValueError(f"fit: validation_split must be in [0, 1), got {validation_split}")
+        stream = isinstance(x, data_.PyDataset) or data_.is_stream(x)
+        if stream:
+            if validation_split:
+                raise ValueError("fit: validation_split is only supported for arrays; give validation_data")
+            adapter = data_.make_data(
+                x, y, sample_weight, batch_size, steps, shuffle, class_weight=class_weight, n_classes=self.n_classes()
+            )
+            return adapter, None
+        x, y, sample_weight = self.check_batch(x, y, sample_weight, "fit")
+        split_off = None
+        if validation_split:
+            (x, y, sample_weight), split_off = data_.split((x, y, sample_weight), validation_split)
+        if class_weight is not None:
+            if sample_weight is not None:
+                raise ValueError("You cannot `class_weight` and `sample_weight` at the same time.")
+            if self.heads is not None:
+                raise ValueError("`class_weight` is only supported for Models with a single output.")
+            sample_weight = data_.class_weight_to_sample_weights(y, class_weight, self.n_classes())
+        return data_.ArrayData(x, y, sample_weight, batch_size, steps, shuffle), split_off
+
+    def n_classes(self) -> int | None:
+        """The classes of the (first) output: its last axis, 2 for a single unit (binary); None
+        while the output's shape is unknown (a subclassed model before its first call)."""
+        shape = None
+        if getattr(self, "graph", None) is not None:
+            shape = self.graph.flat_outputs[0].shape
+        elif getattr(self, "build_shape", None):
+            shape = self.compute_output_shape(self.build_shape)
+        if not isinstance(shape, tuple) or not shape or shape[-1] is None:
+            return None
+        return 2 if shape[-1] == 1 else int(shape[-1])
+
+    def evaluation_data(self, x, y, sample_weight, batch_size, steps) -> data_.EpochIterator:
+        if isinstance(x, data_.PyDataset) or data_.is_stream(x):
+            return data_.EpochIterator(data_.make_data(x, y, sample_weight, batch_size, steps, False), steps)
+        x, y, sample_weight = self.check_batch(x, y, sample_weight, "evaluate")
+        return data_.EpochIterator(data_.ArrayData(x, y, sample_weight, batch_size, steps, False), steps)
+
+    def train_epoch(self, epochs_iter: data_.EpochIterator, cbs, verbose) -> tuple[dict[str, float], int, float]:
+        """One epoch of `train_step`s; the epoch's logs (those of its last step), the step count, the start."""
+        start, logs, steps = time.perf_counter(), {}, 0
+        bar = progress_bar(epochs_iter.num_batches) if verbose == 1 else None
+        for step, batch in epochs_iter.epoch():
             cbs.on_train_batch_begin(step)
-            idx = order[step * batch_size : (step + 1) * batch_size]
-            loss, values = self.batch_values(_take(x, idx), _take(y, idx), training=True)
-            self.optimizer.zero_grad()
-            loss.backward()
-            self.optimizer.step()
-            seen += len(idx)
-            self.accumulate(sums, values, len(idx), seen)
-            running = {k: v / seen for k, v in sums.items()}
-            cbs.on_train_batch_end(step, logs=running)
+            logs = python_logs(self.train_step(batch))
+            steps = step + 1
+            cbs.on_train_batch_end(step, logs=logs)
             if bar is not None:
-                bar.set_postfix_str(" - ".join(f"{k}: {v:.4f}" for k, v in running.items()), refresh=False)
+                bar.set_postfix_str(" - ".join(f"{k}: {v:.4f}" for k, v in logs.items()), refresh=False)
                 bar.update(1)
             if self.stop_training:
                 break
         if bar is not None:
             bar.close()
-        return {k: v / max(seen, 1) for k, v in sums.items()}, steps, start
+        return dict(logs), steps, start
 
     def bind_optimizer(self) -> None:
         """Give the optimizer this model's parameters. Like Keras, an optimizer serves the variables
@@ -218,105 +348,69 @@ class Trainer:
             )
 
     # ------------------------------------------------------------ evaluate and predict
-    def run_evaluation(self, x: Any, y: Any, batch_size: int, cbs: CallbackList) -> dict[str, float]:
-        """Loss and metrics on (x, y) in inference mode, calling the ``on_test_*`` hooks."""
-        x, y = self.check_xy(x, y, "evaluate")
-        sums, seen = dict.fromkeys(["loss", *self.metrics], 0.0), 0
+    def run_evaluation(self, batches: data_.EpochIterator, cbs: CallbackList) -> dict[str, float]:
+        """Loss and metrics over the batches in inference mode, calling the ``on_test_*`` hooks."""
         self.reset_metrics()
         cbs.on_test_begin()
-        with no_grad():
-            for step, i in enumerate(range(0, _count(x), batch_size)):
-                cbs.on_test_batch_begin(step)
-                xb, yb = _take(x, slice(i, i + batch_size)), _take(y, slice(i, i + batch_size))
-                _, values = self.batch_values(xb, yb, training=False)
-                seen += _count(yb)
-                self.accumulate(sums, values, _count(yb), seen)
-                cbs.on_test_batch_end(step, logs={k: v / seen for k, v in sums.items()})
-        logs = {k: v / max(seen, 1) for k, v in sums.items()}
+        batches.reset()
+        logs: dict[str, float] = {}
+        for step, batch in batches.epoch():
+            cbs.on_test_batch_begin(step)
+            logs = python_logs(self.test_step(batch))
+            cbs.on_test_batch_end(step, logs=logs)
         cbs.on_test_end(logs=dict(logs))
         return logs
 
     def evaluate(
-        self, x: Any, y: Any, batch_size: int | None = None, verbose: int = 1, callbacks: Any = None
-    ) -> float | list[float]:
-        """Loss (and metrics) on (x, y) in inference mode: ``[loss, *metrics]``, or the loss alone."""
-        if self.loss is None:
+        self,
+        x: Any = None,
+        y: Any = None,
+        batch_size: int | None = None,
+        verbose: int = 1,
+        sample_weight: Any = None,
+        steps: int | None = None,
+        callbacks: Any = None,
+        return_dict: bool = False,
+    ) -> float | list[float] | dict[str, float]:
+        """Loss (and metrics) on (x, y) in inference mode: ``[loss, *metrics]``, or the loss alone
+        (a dict with ``return_dict``)."""
+        if self.optimizer is None:
             raise RuntimeError("evaluate: call compile(optimizer, loss, metrics) first")
-        logs = self.run_evaluation(x, y, _batch_size(batch_size, "evaluate"), CallbackList(callbacks, self))
+        batches = self.evaluation_data(
+            x, y, sample_weight, data_.positive(batch_size, "evaluate: batch_size"), data_.positive(steps, "steps")
+        )
+        logs = self.run_evaluation(batches, CallbackList(callbacks, self))
         if verbose:
             print(" - ".join(f"{k}: {v:.4f}" for k, v in logs.items()))
+        if return_dict:
+            return logs
         values = list(logs.values())
         return values if len(values) > 1 else values[0]
 
-    def predict(self, x: Any, batch_size: int | None = None, verbose: int = 0, callbacks: Any = None) -> Any:
+    def predict(
+        self, x: Any, batch_size: int | None = None, verbose: int = 0, steps: int | None = None, callbacks: Any = None
+    ) -> Any:
         """The model's outputs (probabilities for a softmax or sigmoid output) as a numpy array, or a
         list of arrays for a model of several outputs (as Keras)."""
-        x, _ = self.check_xy(x, None, "predict")
-        batch_size = _batch_size(batch_size, "predict")
+        steps = data_.positive(steps, "predict: steps")
+        if isinstance(x, data_.PyDataset) or data_.is_stream(x):
+            data = data_.make_data(x, None, None, None, steps, False)
+        else:
+            x, _, _ = self.check_batch(x, None, None, "predict")
+            data = data_.ArrayData(x, None, None, data_.positive(batch_size, "predict: batch_size"), steps, False)
         cbs = CallbackList(callbacks, self)
         cbs.on_predict_begin()
         parts = []
-        with no_grad():
-            for step, i in enumerate(range(0, _count(x), batch_size)):
-                cbs.on_predict_batch_begin(step)
-                xb = _take(x, slice(i, i + batch_size))
-                out = self([Tensor(a) for a in xb] if isinstance(xb, list) else Tensor(xb), training=False)
-                parts.append(map_structure(lambda t: t._data, out))
-                cbs.on_predict_batch_end(step, logs={"outputs": parts[-1]})
+        for step, batch in data_.EpochIterator(data, steps).epoch():
+            cbs.on_predict_batch_begin(step)
+            parts.append(self.predict_step(batch))
+            cbs.on_predict_batch_end(step, logs={"outputs": parts[-1]})
         cbs.on_predict_end()
+        if not parts:
+            raise ValueError("predict: the data gave no batches")
         if isinstance(parts[0], np.ndarray):
             return np.concatenate(parts)
         return map_structures(lambda *arrays: np.concatenate(arrays), *parts)
-
-
-def _batch_size(batch_size: Any, what: str) -> int:
-    if batch_size is None:
-        return 32  # Keras' default
-    if isinstance(batch_size, bool) or int(batch_size) != batch_size or batch_size < 1:
-        raise ValueError(f"{what}: batch_size must be a positive integer or None, got {batch_size!r}")
-    return int(batch_size)
-
-
-def _split(x: Any, y: Any, validation_split: float) -> tuple[tuple, tuple]:
-    """Keras 3's split: the first ⌊n·(1 − split)⌋ samples train, the rest validate."""
-    if not 0.0 < validation_split < 1.0:
-        raise ValueError(f"fit: validation_split must be in [0, 1), got {validation_split}")
-    n = _count(x)
-    split_at = math.floor(n * (1.0 - validation_split))
-    if split_at in (0, n):
-        raise ValueError(
-            f"Training data contains {n} samples, which is not sufficient to split it into a validation "
-            f"and training set as specified by `validation_split={validation_split}`. Either provide more data, "
-            "or a different value for the `validation_split` argument."
-        )
-    return (_take(x, slice(0, split_at)), _take(y, slice(0, split_at))), (
-        _take(x, slice(split_at, n)),
-        _take(y, slice(split_at, n)),
-    )
-
-
-def _array(x: Any, what: str) -> np.ndarray:
-    x = np.asarray(x)
-    if x.dtype.kind not in "biuf":
-        raise TypeError(f"{what}: x must be numeric, got dtype {x.dtype}")
-    x = x.astype(keras_config.floatx(), copy=False)
-    if np.isnan(x).any():
-        raise ValueError(f"{what}: x contains NaN")
-    return x
-
-
-def _count(x: Any) -> int:
-    """The samples in x (an array, or a list of arrays of one length each)."""
-    if isinstance(x, list):
-        counts = {len(a) for a in x}
-        if len(counts) != 1:
-            raise ValueError(f"All inputs must have the same number of samples; got {sorted(counts)}")
-        return counts.pop()
-    return len(x)
-
-
-def _take(x: Any, idx: Any) -> Any:
-    return [a[idx] for a in x] if isinstance(x, list) else x[idx]
 
 
 def _epoch_line(steps: int, start: float, logs: dict[str, float], bar: bool = True) -> None:

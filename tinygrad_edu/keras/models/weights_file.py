@@ -67,12 +67,15 @@ def save(model: Any, path: Path) -> None:
         raise ValueError(f"The filename must end in `.weights.h5` (or .npz). Received: filepath={path.name!r}")
 
 
-def write_h5(model: Any, f: Any) -> None:
-    """Every weight of ``model`` into the open binary file ``f`` as Keras 3's HDF5 layout."""
+def write_h5(model: Any, f: Any, extra: dict[str, np.ndarray] | None = None) -> None:
+    """Every weight of ``model`` (and the ``extra`` arrays by key, a .keras file's optimizer) into
+    the open binary file ``f`` as Keras 3's HDF5 layout."""
     h5py = h5py_module()
     with h5py.File(f, "w") as h5:
         for key, v in weight_paths(model).items():
             h5.create_dataset(key, data=v.numpy())
+        for key, value in (extra or {}).items():
+            h5.create_dataset(key, data=value)
 
 
 def load(model: Any, path: Path) -> None:
@@ -88,7 +91,7 @@ def load_from(model: Any, source: Any, kind: str, label: str, skip: str | None =
     paths = weight_paths(model)
     expected = {key: v.shape for key, v in paths.items()}
     try:
-        state = _read_h5(source, expected) if kind == "h5" else read_npz(source, expected)
+        state = read_h5(source, expected) if kind == "h5" else read_npz(source, expected)
     except (ValueError, OSError, EOFError, KeyError, zipfile.BadZipFile, zlib.error) as err:
         raise ValueError(f"load_weights: {label} is not a weights file saved by save_weights ({err})") from None
     if skip is not None:
@@ -106,7 +109,8 @@ def load_from(model: Any, source: Any, kind: str, label: str, skip: str | None =
         v.assign(state[key])
 
 
-def _read_h5(path: Any, expected: dict[str, tuple]) -> dict[str, np.ndarray]:
+def read_h5(path: Any, expected: dict[str, tuple]) -> dict[str, np.ndarray]:
+    """The datasets of an HDF5 file; only those of the ``expected`` shape are read (others: stand-ins)."""
     h5py = h5py_module()
     state: dict[str, np.ndarray] = {}
     with h5py.File(path, "r") as h5:
