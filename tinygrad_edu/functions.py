@@ -14,9 +14,9 @@ from typing import Any
 
 import numpy as np
 
-from . import random
+from . import ops, random
 from .creation import tensor
-from .tensor import Tensor
+from .tensor import Tensor, apply
 
 
 def is_tensor(obj: Any) -> builtins.bool:
@@ -126,20 +126,40 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
 
 
 def mm(input: Tensor, mat2: Tensor) -> Tensor:
-    """The product of two matrices (2-D only), as ``torch.mm``."""
-    if _t(input).ndim != 2 or _t(mat2).ndim != 2:
-        raise ValueError(f"mm: expected two matrices, got shapes {_t(input).shape} and {_t(mat2).shape}")
-    return _t(input) @ mat2
+    """The product of two matrices (2-D only, of one dtype), as ``torch.mm``."""
+    return apply(ops.MatMul("mm"), _t(input), _t(mat2))
 
 
-def sum(input: Tensor, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
-    """Σ over ``dim`` (all elements by default)."""
-    return _t(input).sum(axis=dim, keepdims=keepdim)
+def bmm(input: Tensor, mat2: Tensor) -> Tensor:
+    """The products of two stacks of matrices, (b, n, k) and (b, k, m) → (b, n, m), as ``torch.bmm``.
+
+    >>> from tinygrad_edu import ones
+    >>> bmm(ones(2, 3, 4), ones(2, 4, 5)).shape
+    torch.Size([2, 3, 5])
+    """
+    return apply(ops.MatMul("bmm"), _t(input), _t(mat2))
 
 
-def mean(input: Tensor, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
-    """The mean over ``dim`` (all elements by default)."""
-    return _t(input).mean(axis=dim, keepdims=keepdim)
+def sum(input: Tensor, dim: Any = None, keepdim: builtins.bool = False, *, dtype: Any = None) -> Tensor:
+    """Σ over ``dim`` (all elements by default; bools and integers to int64 unless ``dtype=``)."""
+    return _t(input).sum(axis=dim, keepdims=keepdim, dtype=dtype)
+
+
+def mean(input: Tensor, dim: Any = None, keepdim: builtins.bool = False, *, dtype: Any = None) -> Tensor:
+    """The mean over ``dim`` (all elements by default) of a floating tensor."""
+    return _t(input).mean(axis=dim, keepdims=keepdim, dtype=dtype)
+
+
+def cumsum(input: Tensor, dim: builtins.int, *, dtype: Any = None) -> Tensor:
+    """The running sum along ``dim``, as ``torch.cumsum``."""
+    return _t(input).cumsum(dim, dtype=dtype)
+
+
+def prod(
+    input: Tensor, dim: builtins.int | None = None, keepdim: builtins.bool = False, *, dtype: Any = None
+) -> Tensor:
+    """The product of all elements or along ``dim``, as ``torch.prod``."""
+    return _t(input).prod(dim, keepdim, dtype=dtype)
 
 
 def _extreme(input: Tensor, dim: Any, keepdim: builtins.bool, name: str) -> Any:

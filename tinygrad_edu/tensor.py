@@ -30,15 +30,26 @@ from .backprop import backprop, store_grad
 from .devices import check_device, device
 from .dtypes import DEFAULT_DTYPE, as_dtype
 from .graph import check_finite, is_anomaly_enabled, is_grad_enabled
-from .ops import Op, normalize_axis
+from .ops import Op, normalize_dim
 from .printing import tensor_repr
 from .tensor_inplace import InplaceMethods
 from .tensor_methods import Size, TensorMethods
 
 __all__ = ["DEFAULT_DTYPE", "Size", "Tensor", "ValuesIndices", "apply"]
 
-#: What ``x.max(dim)`` and ``torch.max(x, dim)`` return, as PyTorch's ``torch.return_types.max``.
-ValuesIndices = namedtuple("ValuesIndices", ["values", "indices"])
+class ValuesIndices(namedtuple("ValuesIndices", ["values", "indices"])):
+    """What ``x.max(dim)`` and ``torch.max(x, dim)`` return: a named pair that prints as PyTorch's
+    ``torch.return_types.max`` (``.min`` for `min`: the class in ``RETURN_TYPES``)."""
+
+    __slots__ = ()
+    kind = "max"
+
+    def __repr__(self) -> str:
+        return f"torch.return_types.{self.kind}(\nvalues={self.values!r},\nindices={self.indices!r})"
+
+
+#: the pair's class for each op that returns one
+RETURN_TYPES = {"max": ValuesIndices, "min": type("ValuesIndices", (ValuesIndices,), {"__slots__": (), "kind": "min"})}
 
 
 #: what a user who asks for a sparse tensor is told
@@ -172,7 +183,7 @@ class Tensor(InplaceMethods, TensorMethods):
         not numpy's element count (that is `numel`)."""
         if dim is None:
             return Size(self._data.shape)
-        return self._data.shape[normalize_axis(dim, self.ndim)[0]]
+        return self._data.shape[_dim_of(self, dim)]
 
     @property
     def is_leaf(self) -> bool:
@@ -457,14 +468,9 @@ class Tensor(InplaceMethods, TensorMethods):
 
     def _values_indices(self, name: str, dim: int, keepdim: bool) -> ValuesIndices:
         """``x.max(dim)``'s pair: the extreme values along ``dim`` and their int64 indices."""
-        rank = max(self.ndim, 1)  # a 0-d tensor takes dim 0 or -1, as in PyTorch
-        if not -rank <= dim < rank:
-            raise IndexError(
-                f"{name}(dim): dimension out of range (expected to be in range of [{-rank}, {rank - 1}], got {dim})"
-            )
+        dim = normalize_dim(dim, self.ndim)  # a 0-d tensor takes dim 0 or -1, as in PyTorch
         if self.ndim == 0:
-            return ValuesIndices(self * 1, Tensor(np.array(0, np.int64)))
-        dim %= self.ndim
+            return RETURN_TYPES[name](self * 1, Tensor(np.array(0, np.int64)))
         if self.shape[dim] == 0:
             raise IndexError(
                 f"{name}(dim): dimension {dim} of the tensor of shape {tuple(self.shape)} is empty, "
@@ -479,17 +485,17 @@ class Tensor(InplaceMethods, TensorMethods):
         values = self[tuple(where)]
         if keepdim:
             values, indices = values.unsqueeze(dim), np.expand_dims(indices, dim)
-        return ValuesIndices(values, Tensor(indices))
+        return RETURN_TYPES[name](values, Tensor(indices))
 
     def argmax(self, dim: int | None = None, keepdim: bool = False, *, axis: int | None = None) -> Tensor:
         """The int64 index of the largest element along ``dim`` (of the flattened tensor when None)."""
-        dim = axis if dim is None else dim
+        dim = axis if dim is None else _dim_of(self, dim, allow_0d=True)
         idx = np.argmax(self._data, axis=dim).astype(np.int64)
         return Tensor(_keep(idx, dim, self.ndim) if keepdim else idx)
 
     def argmin(self, dim: int | None = None, keepdim: bool = False, *, axis: int | None = None) -> Tensor:
         """The int64 index of the smallest element along ``dim`` (of the flattened tensor when None)."""
-        dim = axis if dim is None else dim
+        dim = axis if dim is None else _dim_of(self, dim, allow_0d=True)
         idx = np.argmin(self._data, axis=dim).astype(np.int64)
         return Tensor(_keep(idx, dim, self.ndim) if keepdim else idx)
 
@@ -562,6 +568,15 @@ _OPERATOR_UFUNCS = {
     "greater": ("__gt__", "__lt__"),
     "greater_equal": ("__ge__", "__le__"),
 }
+
+
+def _dim_of(t: Tensor, dim: int, allow_0d: bool = False) -> Any:
+    """``dim`` of ``t`` as an axis of its array, with PyTorch's errors: out of range, or an axis of a 0-d tensor
+    (which takes 0 and −1 where ``allow_0d``, then naming no axis: None; `size` takes none)."""
+    if t.ndim == 0 and not allow_0d:
+        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+    d = normalize_dim(dim, t.ndim)
+    return None if t.ndim == 0 else d
 
 
 def _keep(idx: np.ndarray, dim: int | None, ndim: int) -> np.ndarray:

@@ -19,7 +19,7 @@ import numpy as np
 from . import ops, random
 from .dtypes import DEFAULT_DTYPE, dtype, result_type, torch_dtype
 from .graph import is_grad_enabled
-from .ops import normalize_axis
+from .ops import normalize_axis, normalize_dim
 
 if TYPE_CHECKING:  # for the annotations only; at run time this module never reads tensor.py
     from .tensor import Tensor
@@ -33,6 +33,12 @@ def _dims(dim: Any) -> Any:
     if dim is None or (isinstance(dim, (list, tuple)) and len(dim) == 0):
         return None
     return tuple(dim) if isinstance(dim, list) else dim
+
+
+def _checked_dims(dim: Any, ndim: int) -> Any:
+    """`_dims` checked against ``ndim`` with PyTorch's IndexError (`normalize_axis`); None for every axis."""
+    dims = _dims(dim)
+    return None if dims is None else normalize_axis(dims, ndim)
 
 
 def _index_array(idx: np.ndarray) -> np.ndarray:
@@ -225,17 +231,61 @@ class TensorMethods:
 
     # ------------------------------------------------------------ reductions
     def sum(
-        self, axis: int | Sequence[int] | None = None, keepdims: bool = False, *, dim: Any = None, keepdim: bool = False
+        self,
+        axis: int | Sequence[int] | None = None,
+        keepdims: bool = False,
+        *,
+        dim: Any = None,
+        keepdim: bool = False,
+        dtype: Any = None,
     ) -> Tensor:
         """Σ over ``axis`` (numpy's name) or ``dim`` (PyTorch's); all elements by default (and for
-        ``dim=[]``, as PyTorch)."""
-        return self._apply(ops.Sum(_dims(axis if dim is None else dim), keepdims or keepdim), self)
+        ``dim=[]``, as PyTorch). Bools and integers sum to int64 unless ``dtype=`` is given (the input is
+        converted to it first), as PyTorch's.
+
+        >>> from tinygrad_edu import tensor, uint8
+        >>> tensor([200, 100], dtype=uint8).sum(), tensor([200, 100], dtype=uint8).sum(dtype=uint8)
+        (tensor(300), tensor(44, dtype=torch.uint8))
+        """
+        x = self if dtype is None else self.type(dtype)
+        return self._apply(ops.Sum(_dims(axis if dim is None else dim), keepdims or keepdim, dtype is not None), x)
 
     def mean(
-        self, axis: int | Sequence[int] | None = None, keepdims: bool = False, *, dim: Any = None, keepdim: bool = False
+        self,
+        axis: int | Sequence[int] | None = None,
+        keepdims: bool = False,
+        *,
+        dim: Any = None,
+        keepdim: bool = False,
+        dtype: Any = None,
     ) -> Tensor:
-        """The mean over ``axis`` (numpy's name) or ``dim`` (PyTorch's); all elements by default."""
-        return self._apply(ops.Mean(_dims(axis if dim is None else dim), keepdims or keepdim), self)
+        """The mean over ``axis`` (numpy's name) or ``dim`` (PyTorch's); all elements by default. Only for
+        floating tensors (PyTorch's RuntimeError otherwise), or with ``dtype=`` a floating dtype to convert to."""
+        x = self if dtype is None else self.type(dtype)
+        return self._apply(ops.Mean(_dims(axis if dim is None else dim), keepdims or keepdim), x)
+
+    def cumsum(self, dim: int, *, dtype: Any = None) -> Tensor:
+        """The running sum along ``dim``, as ``Tensor.cumsum`` (bools and integers in int64 unless ``dtype=``).
+
+        >>> from tinygrad_edu import tensor
+        >>> tensor([1.0, 2.0, 3.0]).cumsum(0)
+        tensor([1., 3., 6.])
+        """
+        x = self if dtype is None else self.type(dtype)
+        return self._apply(ops.Cumsum(dim, dtype is not None), x)
+
+    def prod(self, dim: int | None = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+        """The product of all elements, or along one ``dim``, as ``Tensor.prod`` (bools and integers in int64
+        unless ``dtype=``); its gradient is exact where elements are zero.
+
+        >>> from tinygrad_edu import tensor
+        >>> tensor([[1.0, 2.0], [3.0, 4.0]]).prod(1)
+        tensor([ 2., 12.])
+        """
+        if dim is not None and not isinstance(dim, numbers.Integral):
+            raise TypeError(f"prod(): argument 'dim' must be an int, not {type(dim).__name__}")
+        x = self if dtype is None else self.type(dtype)
+        return self._apply(ops.Prod(dim, keepdim, dtype is not None), x)
 
     def var(self, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *, correction: Any = None) -> Tensor:
         """Σ(x − x̄)²/(N − c) over ``dim`` (all elements by default), as ``Tensor.var``: c = 1 (Bessel's
@@ -320,16 +370,17 @@ class TensorMethods:
 
     def unsqueeze(self, dim: int) -> Tensor:
         """A new axis of length 1 at ``dim`` (−1 appends one)."""
-        return self.reshape(np.expand_dims(self._data, dim).shape)
+        return self.reshape(np.expand_dims(self._data, normalize_dim(dim, self.ndim + 1)).shape)
 
     def squeeze(self, dim: int | None = None) -> Tensor:
         """Axes of length 1 removed (only ``dim``, if given and of length 1)."""
         if dim is None:
             shape = tuple(n for n in self.shape if n != 1)
         elif self.ndim == 0:
+            normalize_dim(dim, 0)
             shape = ()
         else:
-            d = normalize_axis(dim, self.ndim)[0]
+            d = normalize_dim(dim, self.ndim)
             shape = self.shape if self.shape[d] != 1 else self.shape[:d] + self.shape[d + 1 :]
         return self.reshape(shape)
 
@@ -394,9 +445,9 @@ class TensorMethods:
 
     def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
         """Merge axes start_dim..end_dim into one, as ``torch.flatten``."""
+        s, e = normalize_axis((start_dim, end_dim), max(self.ndim, 1))
         if self.ndim == 0:
             return self.reshape(1)
-        s, e = normalize_axis((start_dim, end_dim), self.ndim)
         if s > e:
             raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
         return self.reshape(*self.shape[:s], -1, *self.shape[e + 1 :])
@@ -413,7 +464,9 @@ class TensorMethods:
 
     def unbind(self, dim: int = 0) -> tuple[Tensor, ...]:
         """The slices along ``dim``, each without that axis, as ``Tensor.unbind``."""
-        d = normalize_axis(dim, self.ndim)[0]
+        d = normalize_dim(dim, self.ndim)
+        if self.ndim == 0:
+            raise IndexError(f"Dimension specified as {d} but tensor has no dimensions")
         lead = (slice(None),) * d
         return tuple(self[(*lead, i)] for i in range(self._data.shape[d]))
 
@@ -433,7 +486,7 @@ class TensorMethods:
     ) -> Tensor:
         """True where every element (along ``dim``) is nonzero: a bool tensor, as ``Tensor.all``; numpy's
         spelling (``axis=``, ``keepdims=``) too, so ``np.all(t)`` works as on an array."""
-        dims = _dims(axis if dim is None else dim)
+        dims = _checked_dims(axis if dim is None else dim, self.ndim)
         return self._const(np.all(self._data, axis=dims, keepdims=keepdim or keepdims))
 
     def any(
@@ -441,7 +494,7 @@ class TensorMethods:
     ) -> Tensor:
         """True where some element (along ``dim``) is nonzero: a bool tensor, as ``Tensor.any``; numpy's
         spelling too."""
-        dims = _dims(axis if dim is None else dim)
+        dims = _checked_dims(axis if dim is None else dim, self.ndim)
         return self._const(np.any(self._data, axis=dims, keepdims=keepdim or keepdims))
 
     def _scalar(self) -> Any:

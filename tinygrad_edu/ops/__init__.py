@@ -61,8 +61,19 @@ from .movement import (
     normalize_index,
 )
 from .nn import Addmm, NativeBatchNorm, NativeDropout
-from .op import AccumulateGrad, Op, check_broadcast, node_of, normalize_axis, unbroadcast
-from .reduce import Max, Mean, Min, Sum
+from .op import (
+    AccumulateGrad,
+    Op,
+    array_axis,
+    check_broadcast,
+    dim_error,
+    node_of,
+    normalize_axis,
+    normalize_dim,
+    reduction_axes,
+    unbroadcast,
+)
+from .reduce import Cumsum, Max, Mean, Min, Prod, Sum
 from .softmax import LogSoftmax, Softmax
 
 __all__ = [
@@ -79,6 +90,7 @@ __all__ = [
     "Clone",
     "Convolution",
     "Cos",
+    "Cumsum",
     "Div",
     "Exp",
     "Expand",
@@ -100,6 +112,7 @@ __all__ = [
     "Op",
     "Pow",
     "PowConst",
+    "Prod",
     "Relu",
     "Repeat",
     "Reshape",
@@ -114,13 +127,17 @@ __all__ = [
     "Tanh",
     "Transpose",
     "Where",
+    "array_axis",
     "check_broadcast",
+    "dim_error",
     "fit_value",
     "index",
     "is_basic_index",
     "matmul_backward",
     "node_of",
     "normalize_axis",
+    "normalize_dim",
     "normalize_index",
+    "reduction_axes",
     "unbroadcast",
 ]

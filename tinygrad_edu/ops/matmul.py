@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..dtypes import c_type_name, scalar_type_name
 from .op import Op, shapes, unbroadcast
 
 
@@ -23,7 +24,14 @@ class MatMul(Op):
     name = "@"
     backward_name = "MmBackward0"
 
+    def __init__(self, kind: str = "matmul") -> None:
+        self.kind = kind  # "matmul" (``@``), "mm" or "bmm": which of PyTorch's checks to make
+
     def forward(self, a, b):
+        if self.kind != "matmul":
+            check_ranks(self.kind, a, b)
+        if a.dtype != b.dtype or a.dtype.kind == "b":
+            raise dtype_error(self.kind, a, b)
         if a.ndim == 0 or b.ndim == 0:
             raise ValueError(f"matmul: both operands need at least 1 dimension, got shapes {shapes(a, b)}")
         if a.shape[-1] != b.shape[-2 if b.ndim > 1 else 0]:
@@ -48,6 +56,35 @@ class MatMul(Op):
         if gb is not None:
             gb = unbroadcast(gb, b.shape).reshape(self.b.shape)
         return ga, gb
+
+
+def check_ranks(kind: str, a: np.ndarray, b: np.ndarray) -> None:
+    """``torch.mm``'s and ``torch.bmm``'s shape rules, with their errors: two matrices, or two 3-D stacks
+    of matrices that agree in batch size and inner size."""
+    rank = 2 if kind == "mm" else 3
+    for name, x in zip(("self", "mat2") if kind == "mm" else ("batch1", "batch2"), (a, b)):
+        if x.ndim != rank:
+            raise RuntimeError(f"{name} must be a matrix" if kind == "mm" else f"{name} must be a 3D tensor")
+    if kind == "bmm" and (b.shape[0], b.shape[1]) != (a.shape[0], a.shape[2]):
+        raise RuntimeError(
+            f"Expected size for first two dimensions of batch2 tensor to be: [{a.shape[0]}, {a.shape[2]}] "
+            f"but got: [{b.shape[0]}, {b.shape[1]}]."
+        )
+
+
+def dtype_error(kind: str, a: np.ndarray, b: np.ndarray) -> Exception:
+    """PyTorch's error for a product of two dtypes (it never promotes: ``int64 @ float32`` is refused) or
+    of bools, worded as the ATen kernel that ``a @ b`` of these shapes runs (dot, addmv, mm or bmm)."""
+    if a.dtype.kind == "b" and a.dtype == b.dtype:
+        return NotImplementedError('"addmm_impl_cpu_" not implemented for \'Bool\'')
+    (sa, ca), (sb, cb) = ((scalar_type_name(x.dtype), c_type_name(x.dtype)) for x in (a, b))
+    if kind == "bmm" or (kind == "matmul" and b.ndim >= 3):
+        return RuntimeError(f"expected scalar type {sa} but found {sb}")
+    if kind == "matmul" and a.ndim == 1 and b.ndim == 1:
+        return RuntimeError(f"dot : expected both vectors to have same dtype, but found {sa} and {sb}")
+    if kind == "matmul" and b.ndim == 1:
+        return RuntimeError(f"addmv input tensors must have the same dtype, but got {sb}, {sa}, and {sb}")
+    return RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {ca} != {cb}")
 
 
 def matmul_backward(

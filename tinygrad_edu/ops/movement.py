@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from .op import Op, normalize_axis, shapes, unbroadcast
+from .op import Op, normalize_axis, normalize_dim, shapes, unbroadcast
 
 
 class Reshape(Op):
@@ -48,7 +48,7 @@ class Transpose(Op):
     def forward(self, a):
         self.perm = tuple(reversed(range(a.ndim))) if self.axes is None else normalize_axis(self.axes, a.ndim)
         if sorted(self.perm) != list(range(a.ndim)):
-            raise ValueError(f"transpose: axes {self.axes} are not a permutation of {a.ndim} axes")
+            raise RuntimeError("permute(): duplicate dims are not allowed.")
         return np.transpose(a, self.perm)
 
     def backward(self, g):
@@ -295,6 +295,10 @@ class Cat(Op):
         self.axis = axis
 
     def forward(self, *arrays):
+        for i, a in enumerate(arrays):
+            if a.ndim == 0:
+                raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
+        normalize_dim(self.axis, arrays[0].ndim if arrays else 1)
         try:
             out = np.concatenate(arrays, axis=self.axis)
         except (ValueError, np.exceptions.AxisError) as err:
@@ -315,6 +319,7 @@ class Stack(Op):
         self.axis = axis
 
     def forward(self, *arrays):
+        normalize_dim(self.axis, arrays[0].ndim + 1 if arrays else 1)
         try:
             return np.stack(arrays, axis=self.axis)
         except ValueError as err:

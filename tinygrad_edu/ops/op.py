@@ -136,19 +136,52 @@ def unbroadcast(g: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     return g.sum(axis=axes, keepdims=True).reshape(shape) if axes else g.reshape(shape)
 
 
-def normalize_axis(axis: int | Sequence[int] | None, ndim: int) -> tuple[int, ...]:
-    """Axes as non-negative ints (None = all of them); an out-of-range axis is a ValueError.
+def dim_error(dim: int, ndim: int) -> IndexError:
+    """PyTorch's error for a dim outside [−ndim, ndim − 1] (a 0-d tensor takes −1 and 0)."""
+    rank = max(ndim, 1)
+    return IndexError(f"Dimension out of range (expected to be in range of [{-rank}, {rank - 1}], but got {dim})")
 
-    >>> normalize_axis(-1, 3), normalize_axis(None, 2)
-    ((2,), (0, 1))
+
+def normalize_dim(dim: int, ndim: int) -> int:
+    """One dim as a non-negative int, PyTorch's IndexError when out of range (`dim_error`).
+
+    >>> normalize_dim(-1, 3)
+    2
+    """
+    rank = max(ndim, 1)
+    if not -rank <= dim < rank:
+        raise dim_error(dim, ndim)
+    return dim % rank
+
+
+def array_axis(dim: int, ndim: int) -> int | None:
+    """`normalize_dim` as an axis of the array: None for a 0-d tensor, whose dims 0 and −1 name none.
+
+    >>> array_axis(-1, 2), array_axis(-1, 0)
+    (1, None)
+    """
+    d = normalize_dim(dim, ndim)
+    return d if ndim else None
+
+
+def normalize_axis(axis: int | Sequence[int] | None, ndim: int) -> tuple[int, ...]:
+    """Axes as non-negative ints (None = all of them); an out-of-range axis is PyTorch's IndexError
+    (`dim_error`). A 0-d tensor takes 0 and −1, which name no axis of its array: it gets ().
+
+    >>> normalize_axis(-1, 3), normalize_axis(None, 2), normalize_axis(0, 0)
+    ((2,), (0, 1), ())
     """
     if axis is None:
         return tuple(range(ndim))
     axes = (axis,) if isinstance(axis, numbers.Integral) else tuple(axis)
-    out = []
-    for a in axes:
-        if not -ndim <= a < max(ndim, 1):
-            raise ValueError(f"axis {a} is out of range for a tensor with {ndim} dimensions")
-        out.append(a % max(ndim, 1))
-    return tuple(out)
+    out = tuple(normalize_dim(a, ndim) for a in axes)
+    return out if ndim else ()
 
+
+def reduction_axes(axis: int | Sequence[int] | None, ndim: int) -> tuple[int, ...]:
+    """`normalize_axis` for a reduction, where a dim given twice is PyTorch's RuntimeError."""
+    axes = normalize_axis(axis, max(ndim, 1)) if ndim == 0 and axis is not None else normalize_axis(axis, ndim)
+    if len(set(axes)) != len(axes):
+        twice = next(a for a in axes if axes.count(a) > 1)
+        raise RuntimeError(f"dim {twice} appears multiple times in the list of dims")
+    return axes if ndim else ()

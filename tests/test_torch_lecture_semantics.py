@@ -1,0 +1,187 @@
+"""PyTorch's semantics where the makemore lectures meet them (issue 21), each idiom run as the same code
+under ``torch`` 2.13 and under ``tinygrad_edu``: the printed result (repr, so dtype and layout too) must be
+the same, or both must raise the same error type with the same message. Everything compared is exact
+(small integers, sums and products of them, or one rounding of the same float32 operation)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+
+import tinygrad_edu as tg
+
+torch = pytest.importorskip("torch", reason="PyTorch not installed: these tests compare with it")
+
+
+def outcome(idiom: Callable[[Any], Any], lib: Any) -> tuple[Any, str]:
+    """``("ok", repr(result))`` or ``(error type, message)`` of ``idiom(lib)``."""
+    try:
+        return "ok", repr(idiom(lib))
+    except Exception as err:  # the error itself is what is compared
+        return type(err), str(err)
+
+
+def same(idiom: Callable[[Any], Any]) -> None:
+    """The same repr, or the same error type and message, under torch and under tinygrad_edu."""
+    assert outcome(idiom, tg) == outcome(idiom, torch)
+
+
+def same_error(idiom: Callable[[Any], Any], *phrases: str) -> None:
+    """The same error type under both, each of ``phrases`` in both messages (where our wording differs)."""
+    (kind_t, theirs), (kind_o, ours) = outcome(idiom, torch), outcome(idiom, tg)
+    assert kind_t is not None and kind_t != "ok" and kind_o == kind_t, (theirs, ours)
+    for phrase in phrases:
+        assert phrase in theirs and phrase in ours, (theirs, ours)
+
+
+# ----------------------------------------------------------------------------- nn.Parameter
+@pytest.mark.parametrize("values", [[1.0, 2.0], [[0.5, -1.0], [2.0, 3.0]], [[1.0]]])
+def test_parameter_prints_as_pytorchs(values) -> None:
+    same(lambda lib: lib.nn.Parameter(lib.tensor(values)))
+    same(lambda lib: lib.nn.Parameter(lib.tensor(values), requires_grad=False))
+
+
+# ----------------------------------------------------------------------------- reductions and dtypes
+INTEGERS = ["uint8", "int8", "int16", "int32", "int64", "bool"]
+
+
+@pytest.mark.parametrize("name", INTEGERS)
+@pytest.mark.parametrize(
+    "idiom",
+    [
+        lambda lib, dt: lib.tensor([[1, 0, 1], [1, 1, 1]], dtype=dt).sum(),
+        lambda lib, dt: lib.tensor([[1, 0, 1], [1, 1, 1]], dtype=dt).sum(dim=1),
+        lambda lib, dt: lib.sum(lib.tensor([[1, 0, 1], [1, 1, 1]], dtype=dt), 0, keepdim=True),
+        lambda lib, dt: lib.tensor([[1, 0, 1], [1, 1, 1]], dtype=dt).cumsum(1),
+        lambda lib, dt: lib.cumsum(lib.tensor([1, 1, 0, 1], dtype=dt), 0),
+        lambda lib, dt: lib.tensor([[1, 0, 1], [1, 1, 1]], dtype=dt).prod(),
+        lambda lib, dt: lib.tensor([[1, 0, 1], [1, 1, 1]], dtype=dt).prod(1, keepdim=True),
+        lambda lib, dt: lib.prod(lib.tensor([1, 1, 1], dtype=dt)),
+        lambda lib, dt: lib.tensor([1, 0, 1], dtype=dt).sum(dtype=dt),
+        lambda lib, dt: lib.tensor([1, 0, 1], dtype=dt).sum(dtype=lib.float32),
+        lambda lib, dt: lib.tensor([1, 0, 1], dtype=dt).cumsum(0, dtype=lib.float64),
+        lambda lib, dt: lib.tensor([1, 0, 1], dtype=dt).mean(dtype=lib.float32),
+    ],
+)
+def test_integer_and_bool_totals_are_int64_as_pytorchs(idiom, name: str) -> None:
+    same(lambda lib: idiom(lib, getattr(lib, name)))
+
+
+def test_uint8_sum_counts_past_255() -> None:
+    same(lambda lib: lib.full((300,), 1, dtype=lib.uint8).sum())
+    same(lambda lib: lib.full((300,), 1, dtype=lib.uint8).sum(dtype=lib.uint8))  # asked for: wraps, as torch
+
+
+@pytest.mark.parametrize("name", INTEGERS)
+def test_mean_of_integers_is_pytorchs_error(name: str) -> None:
+    same(lambda lib: lib.tensor([1, 0, 1], dtype=getattr(lib, name)).mean())
+    same(lambda lib: lib.mean(lib.tensor([[1, 2]], dtype=getattr(lib, name)), 1))
+
+
+def test_cumsum_and_prod_gradients_match_pytorchs() -> None:
+    """Exact in float64: the products have a zero in them, where ∂prod/∂a = prod/a would divide by it."""
+    a = np.array([[2.0, 0.0, 3.0], [1.5, -2.0, 4.0], [0.0, 0.0, 1.0]])
+    for fn in (
+        lambda x: x.prod(),
+        lambda x: x.prod(1),
+        lambda x: x.prod(0, keepdim=True),
+        lambda x: x.cumsum(1),
+        lambda x: x.cumsum(-2),
+    ):
+        grads = []
+        for lib in (torch, tg):
+            x = lib.tensor(a, requires_grad=True)
+            out = fn(x)
+            out.backward(lib.ones_like(out) * lib.arange(1, 1 + out.numel(), dtype=lib.float64).reshape(out.shape))
+            grads.append((repr(out.detach()), x.grad.numpy().copy()))
+        assert grads[0][0] == grads[1][0]
+        np.testing.assert_array_equal(grads[1][1], grads[0][1])
+
+
+# ----------------------------------------------------------------------------- matrix products of two dtypes
+MIXED = [("int64", "float32"), ("float32", "int64"), ("float64", "float32"), ("int32", "float64"), ("uint8", "int64")]
+SHAPES = [((2, 3), (3, 2)), ((3,), (3,)), ((2, 3), (3,)), ((3,), (3, 2)), ((4, 2, 3), (3, 2)), ((2, 3), (4, 3, 2))]
+
+
+@pytest.mark.parametrize(("da", "db"), MIXED)
+@pytest.mark.parametrize(("sa", "sb"), SHAPES)
+def test_product_of_two_dtypes_is_pytorchs_error(da: str, db: str, sa, sb) -> None:
+    same(lambda lib: lib.ones(sa, dtype=getattr(lib, da)) @ lib.ones(sb, dtype=getattr(lib, db)))
+    same(lambda lib: lib.matmul(lib.ones(sa, dtype=getattr(lib, da)), lib.ones(sb, dtype=getattr(lib, db))))
+
+
+@pytest.mark.parametrize(("da", "db"), [*MIXED, ("float32", "float32"), ("int64", "int64")])
+def test_mm_and_bmm_as_pytorchs(da: str, db: str) -> None:
+    same(lambda lib: lib.mm(lib.ones(2, 3, dtype=getattr(lib, da)), lib.ones(3, 2, dtype=getattr(lib, db))))
+    same(lambda lib: lib.bmm(lib.ones(2, 2, 3, dtype=getattr(lib, da)), lib.ones(2, 3, 1, dtype=getattr(lib, db))))
+
+
+@pytest.mark.parametrize(
+    "idiom",
+    [
+        lambda lib: lib.mm(lib.ones(3), lib.ones(3, 2)),
+        lambda lib: lib.mm(lib.ones(2, 3), lib.ones(3)),
+        lambda lib: lib.bmm(lib.ones(2, 3), lib.ones(2, 3, 1)),
+        lambda lib: lib.bmm(lib.ones(2, 2, 3), lib.ones(3, 1)),
+        lambda lib: lib.bmm(lib.ones(2, 2, 3), lib.ones(3, 3, 1)),
+        lambda lib: lib.bmm(lib.ones(2, 2, 3), lib.ones(2, 2, 1)),
+        lambda lib: lib.ones(2, 2, dtype=lib.bool) @ lib.ones(2, 2, dtype=lib.bool),
+    ],
+)
+def test_mm_and_bmm_shape_errors_as_pytorchs(idiom) -> None:
+    same(idiom)
+
+
+# ----------------------------------------------------------------------------- dims out of range
+DIM_IDIOMS = [
+    lambda lib, x, d: x.sum(dim=d),
+    lambda lib, x, d: x.sum(d, keepdim=True),
+    lambda lib, x, d: x.mean(dim=d),
+    lambda lib, x, d: lib.sum(x, d),
+    lambda lib, x, d: x.sum(dim=(0, d)),
+    lambda lib, x, d: x.amax(dim=d),
+    lambda lib, x, d: x.max(d),
+    lambda lib, x, d: x.min(dim=d),
+    lambda lib, x, d: x.argmax(d),
+    lambda lib, x, d: x.argmin(dim=d, keepdim=True),
+    lambda lib, x, d: x.softmax(d),
+    lambda lib, x, d: x.log_softmax(d),
+    lambda lib, x, d: lib.nn.functional.softmax(x, dim=d),
+    lambda lib, x, d: x.var(d),
+    lambda lib, x, d: x.std(dim=d, keepdim=True),
+    lambda lib, x, d: x.cumsum(d),
+    lambda lib, x, d: x.prod(d),
+    lambda lib, x, d: x.all(d),
+    lambda lib, x, d: x.any(dim=d),
+    lambda lib, x, d: x.transpose(0, d),
+    lambda lib, x, d: x.permute(0, d),
+    lambda lib, x, d: x.flatten(0, d),
+    lambda lib, x, d: x.squeeze(d),
+    lambda lib, x, d: x.unsqueeze(d + 1),
+    lambda lib, x, d: x.size(d),
+    lambda lib, x, d: x.unbind(d),
+    lambda lib, x, d: lib.cat([x, x], d),
+    lambda lib, x, d: lib.stack([x, x], d + 1),
+]
+
+
+@pytest.mark.parametrize("idiom", DIM_IDIOMS)
+@pytest.mark.parametrize("d", [2, 5, -3])
+def test_dim_out_of_range_is_pytorchs_index_error(idiom, d: int) -> None:
+    same(lambda lib: idiom(lib, lib.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]), d))
+
+
+@pytest.mark.parametrize("idiom", DIM_IDIOMS)
+@pytest.mark.parametrize("d", [0, -1, 1])
+def test_dims_of_a_0d_tensor_as_pytorchs(idiom, d: int) -> None:
+    """A 0-d tensor takes dim 0 and -1 where PyTorch lets it (and names the error where not)."""
+    same(lambda lib: idiom(lib, lib.tensor(3.0), d))
+
+
+def test_a_dim_given_twice_is_pytorchs_error() -> None:
+    same(lambda lib: lib.ones(2, 3).sum(dim=(0, 0)))
+    same(lambda lib: lib.ones(2, 3).sum(dim=(1, -1)))
+    same(lambda lib: lib.ones(2, 3).permute(1, 1))
