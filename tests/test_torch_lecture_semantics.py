@@ -185,3 +185,89 @@ def test_a_dim_given_twice_is_pytorchs_error() -> None:
     same(lambda lib: lib.ones(2, 3).sum(dim=(0, 0)))
     same(lambda lib: lib.ones(2, 3).sum(dim=(1, -1)))
     same(lambda lib: lib.ones(2, 3).permute(1, 1))
+
+
+# ----------------------------------------------------------------------------- torch.normal's streams
+SEEDS = [0, 1, 42, 2147483647]
+
+
+def _normal_cases(lib, n: int, dt: Any) -> list[Any]:
+    """Every form of torch.normal, in one call sequence from one generator (so the cache of the small-tensor
+    path carries from call to call as in PyTorch)."""
+    mean = lib.arange(n, dtype=dt) * 0.5 - 3.0
+    std = lib.arange(n, dtype=dt) * 0.25 + 0.125
+    return [
+        lambda g: lib.normal(2.0, 3.0, (n,), generator=g, dtype=dt),
+        lambda g: lib.normal(-1.0, 0.5, size=(2, n), generator=g, dtype=dt),
+        lambda g: lib.normal(mean, std, generator=g),
+        lambda g: lib.normal(mean, 0.75, generator=g),
+        lambda g: lib.normal(mean, generator=g),
+        lambda g: lib.normal(1.5, std, generator=g),
+        lambda g: lib.normal(mean.reshape(n, 1), std, generator=g),
+        lambda g: lib.normal(mean, std.double(), generator=g),  # std in float64 scales in float64, then rounds
+        lambda g: lib.normal(0.0, std.double(), generator=g),
+    ]
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("n", [1, 5, 16, 37])
+@pytest.mark.parametrize("name", ["float32", "float64"])
+def test_normal_gives_pytorchs_numbers(seed: int, n: int, name: str) -> None:
+    results = []
+    for lib in (torch, tg):
+        g = lib.Generator().manual_seed(seed)
+        results.append([case(g) for case in _normal_cases(lib, n, getattr(lib, name))])
+    for theirs, ours in zip(*results, strict=True):
+        assert str(ours.dtype) == str(theirs.dtype) and tuple(ours.shape) == tuple(theirs.shape)
+        np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_normal_draws_from_the_global_stream(seed: int) -> None:
+    results = []
+    for lib in (torch, tg):
+        lib.manual_seed(seed)
+        results.append([lib.normal(0.0, 1.0, (20,)), lib.normal(lib.zeros(3), 2.0), lib.randn(3)])
+    for theirs, ours in zip(*results, strict=True):
+        np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+
+
+def test_normal_samples_are_graph_nodes_with_pytorchs_zero_gradients() -> None:
+    """PyTorch declares the samples' derivatives zero (not reparametrized): the same grad_fn names, values
+    and (zero) gradients, and a gradient only for the inputs that were given."""
+
+    def idiom(lib):
+        mean = lib.tensor([0.0, 1.0, 2.0], requires_grad=True)
+        std = lib.tensor([1.0, 0.5, 2.0], requires_grad=True)
+        g = lib.Generator().manual_seed(3)
+        outs = [lib.normal(mean, std, generator=g), lib.normal(mean, 2.0, generator=g)]
+        outs.append(lib.normal(1.0, std, generator=g))
+        names = [type(o.grad_fn).__name__ if lib is torch else o.grad_fn.backward_name for o in outs]
+        grads = []
+        for out in outs:
+            mean.grad = std.grad = None
+            out.sum().backward()
+            grads.append((repr(mean.grad), repr(std.grad)))
+        return names, [repr(o) for o in outs], grads
+
+    same(idiom)
+
+
+@pytest.mark.parametrize(
+    "idiom",
+    [
+        lambda lib: lib.normal(0.0, -1.0, (3,)),
+        lambda lib: lib.normal(lib.zeros(3), -1.0),
+        lambda lib: lib.normal(lib.zeros(3), lib.tensor([1.0, -1.0, 1.0])),
+        lambda lib: lib.normal(0.0, lib.tensor([-1.0])),
+        lambda lib: lib.normal(lib.zeros(3), lib.ones(2)),
+        lambda lib: lib.normal(lib.zeros(2, 3), lib.ones(4, 1, 2)),
+        lambda lib: lib.normal(lib.zeros(3, dtype=lib.int64), 1.0),
+    ],
+)
+def test_normal_refuses_as_pytorch(idiom) -> None:
+    same(idiom)
+
+
+def test_normal_refuses_a_foreign_generator() -> None:
+    same_error(lambda lib: lib.normal(lib.zeros(2), 1.0, generator=3), "generator")

@@ -60,7 +60,7 @@ from .movement import (
     is_basic_index,
     normalize_index,
 )
-from .nn import Addmm, NativeBatchNorm, NativeDropout
+from .nn import Addmm, NativeBatchNorm, NativeDropout, Normal
 from .op import (
     AccumulateGrad,
     Op,
@@ -109,6 +109,7 @@ __all__ = [
     "NativeBatchNorm",
     "NativeDropout",
     "Neg",
+    "Normal",
     "Op",
     "Pow",
     "PowConst",

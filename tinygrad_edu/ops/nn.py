@@ -1,4 +1,5 @@
-"""Fused neural-network ops: `Addmm`, `NativeBatchNorm` (training mode) and `NativeDropout`.
+"""Fused neural-network ops: `Addmm`, `NativeBatchNorm` (training mode) and `NativeDropout`; `Normal`, the
+graph node of ``torch.normal``'s samples.
 
 Each is one `Op` rather than a chain of primitives because the fused forward/backward pair is
 faster (fewer temporaries, fewer graph nodes) and, for batch norm, the closed-form gradient is
@@ -99,3 +100,23 @@ class NativeDropout(Op):
 
     def backward(self, g):
         return (g * self.m,)
+
+
+class Normal(Op):
+    """Samples of N(mean, std²) drawn elementwise (``torch.normal`` with a tensor of means and/or stds):
+    the forward gives the values drawn; the backward gives zeros to both, as PyTorch's (its derivatives.yaml
+    declares the sample's derivatives zero: ``torch.normal`` is not reparametrized, for that write
+    ``mean + std * torch.randn(...)``)."""
+
+    name = "normal"
+
+    def __init__(self, values: np.ndarray, overload: int) -> None:
+        self.values = values
+        self.backward_name = f"NormalBackward{overload}"  # 1: (Tensor, float), 2: (float, Tensor), 3: both
+
+    def forward(self, *arrays):
+        self.like = [(a.shape, a.dtype) for a in arrays]
+        return self.values
+
+    def backward(self, g):
+        return tuple(np.zeros(shape, dt) for shape, dt in self.like)
