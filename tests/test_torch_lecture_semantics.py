@@ -309,3 +309,110 @@ def test_var_and_std_graph_and_errors_as_pytorchs() -> None:
 
 def test_log10_of_powers_of_ten_is_exact_as_pytorchs() -> None:
     same(lambda lib: (lib.tensor(100.0).log10(), lib.tensor([10.0, 1000.0, 1e-3, 1e6]).log10()))
+
+
+# ----------------------------------------------------------------------------- reprs of graph tensors
+def _leaf(lib):
+    return lib.tensor([[1.0, -2.0, 3.0], [0.5, 4.0, -1.0]], requires_grad=True)
+
+
+@pytest.mark.parametrize(
+    "idiom",
+    [
+        lambda lib, x: x.sum(),
+        lambda lib, x: x.sum(1, keepdim=True),
+        lambda lib, x: x.sum(0),
+        lambda lib, x: x.mean(),
+        lambda lib, x: x.mean(0, keepdim=True),
+        lambda lib, x: x.prod(),
+        lambda lib, x: x.prod(1),
+        lambda lib, x: x.max(),
+        lambda lib, x: x.min(),
+        lambda lib, x: x.max(1, keepdim=True).values,
+        lambda lib, x: x.min(1)[0],
+        lambda lib, x: x.amax(1),
+        lambda lib, x: x.squeeze(),
+        lambda lib, x: x[:1].squeeze(0),
+        lambda lib, x: x.unsqueeze(0),
+        lambda lib, x: x.t(),
+        lambda lib, x: x.T,
+        lambda lib, x: x.transpose(0, 1),
+        lambda lib, x: x.permute(1, 0),
+        lambda lib, x: x.view(-1),
+        lambda lib, x: x.flatten(),
+        lambda lib, x: x.unbind(1),
+        lambda lib, x: lib.unbind(x, 0),
+        lambda lib, x: x.var(1),
+        lambda lib, x: x.std(),
+        lambda lib, x: x.square(),
+        lambda lib, x: x.neg(),
+        lambda lib, x: x.clamp(0, 1),
+        lambda lib, x: x % 1.5,
+        lambda lib, x: lib.remainder(x, -2.0),
+        lambda lib, x: lib.nn.functional.mse_loss(x, lib.zeros(2, 3)),
+        lambda lib, x: lib.nn.functional.linear(x, lib.ones(4, 3)),
+        lambda lib, x: lib.nn.functional.linear(x, lib.ones(4, 3), lib.ones(4)),
+        lambda lib, x: lib.nn.functional.embedding(lib.tensor([1, 0, 1]), x),
+    ],
+)
+def test_graph_tensors_print_pytorchs_grad_fn(idiom) -> None:
+    same(lambda lib: idiom(lib, _leaf(lib)))
+
+
+def test_embedding_module_prints_pytorchs_grad_fn() -> None:
+    for lib in (torch, tg):
+        lib.manual_seed(0)
+    same(lambda lib: lib.nn.Embedding(5, 2)(lib.tensor([[1, 4]])))
+    same(lambda lib: lib.nn.Embedding(5, 2, padding_idx=1)(lib.tensor([[1, 4]])).grad_fn is not None)
+
+
+# ----------------------------------------------------------------------------- // and %
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("lib.tensor([5, -5, 7, -7])", "3"),
+        ("lib.tensor([5, -5, 7, -7])", "-3"),
+        ("lib.tensor([5.0, -5.0, 7.5, -0.0, 4.0])", "2.0"),
+        ("lib.tensor([5.0, -5.0, 7.5, -0.0, 4.0])", "-2.0"),
+        ("lib.tensor([5, 6])", "2.5"),
+        ("lib.tensor([5, 6])", "lib.tensor([2.5])"),
+        ("7", "lib.tensor([4, -4])"),
+        ("lib.tensor([200], dtype=lib.uint8)", "7"),
+        ("lib.tensor([True, False])", "1"),
+        ("lib.tensor([5.0])", "0.0"),
+        ("lib.tensor([5])", "0"),
+        ("lib.tensor([True])", "True"),
+    ],
+)
+def test_floor_division_and_remainder_as_pytorchs(a: str, b: str) -> None:
+    same(lambda lib: eval(a) // eval(b))
+    same(lambda lib: eval(a) % eval(b))
+
+
+def test_remainder_gradients_as_pytorchs() -> None:
+    def idiom(lib):
+        a = lib.tensor([5.0, -5.0, 7.5], requires_grad=True)
+        b = lib.tensor([3.0, 3.0, -2.0], requires_grad=True)
+        r = a % b
+        (r * lib.tensor([1.0, 2.0, 3.0])).sum().backward()
+        # (PyTorch's a // b has a node whose backward raises; ours has none)
+        return r, a.grad, b.grad, a.detach() // b.detach()
+
+    same(idiom)
+
+
+# ----------------------------------------------------------------------------- view/reshape and Linear errors
+@pytest.mark.parametrize("shape", [(2, 7), (-1, 5), (-1, -1), (-2, 6), (2, 2, 2)])
+def test_bad_view_is_pytorchs_error(shape) -> None:
+    same(lambda lib: lib.ones(12).view(*shape))
+    same(lambda lib: lib.ones(3, 4, requires_grad=True).reshape(shape))
+
+
+def test_zero_elements_cannot_infer_a_size() -> None:
+    same(lambda lib: lib.ones(0).view(-1, 0))
+
+
+def test_linear_of_two_dtypes_is_pytorchs_error() -> None:
+    same(lambda lib: lib.nn.functional.linear(lib.ones(1, 2, dtype=lib.float64), lib.ones(3, 2)))
+    same(lambda lib: lib.nn.functional.linear(lib.ones(1, 2, dtype=lib.float64), lib.ones(3, 2), lib.ones(3)))
+    same(lambda lib: lib.nn.Linear(2, 3)(lib.ones(1, 2, dtype=lib.float64)).shape)

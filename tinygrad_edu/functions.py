@@ -150,6 +150,21 @@ def mean(input: Tensor, dim: Any = None, keepdim: builtins.bool = False, *, dtyp
     return _t(input).mean(axis=dim, keepdims=keepdim, dtype=dtype)
 
 
+def unbind(input: Tensor, dim: builtins.int = 0) -> tuple[Tensor, ...]:
+    """The slices along ``dim``, each without that axis, as ``torch.unbind``."""
+    return _t(input).unbind(dim)
+
+
+def floor_divide(input: Any, other: Any) -> Tensor:
+    """⌊input/other⌋ rounded toward −∞, as ``torch.floor_divide`` (``//``)."""
+    return _t(input) // other
+
+
+def remainder(input: Any, other: Any) -> Tensor:
+    """input mod other, with other's sign, as ``torch.remainder`` (``%``)."""
+    return _t(input) % other
+
+
 def cumsum(input: Tensor, dim: builtins.int, *, dtype: Any = None) -> Tensor:
     """The running sum along ``dim``, as ``torch.cumsum``."""
     return _t(input).cumsum(dim, dtype=dtype)

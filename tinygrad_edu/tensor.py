@@ -30,7 +30,7 @@ from .backprop import backprop, store_grad
 from .devices import check_device, device
 from .dtypes import DEFAULT_DTYPE, as_dtype
 from .graph import check_finite, is_anomaly_enabled, is_grad_enabled
-from .ops import Op, normalize_dim
+from .ops import Op, normalize_dim, rename_node
 from .printing import tensor_repr
 from .tensor_inplace import InplaceMethods
 from .tensor_methods import Size, TensorMethods
@@ -485,7 +485,7 @@ class Tensor(InplaceMethods, TensorMethods):
         values = self[tuple(where)]
         if keepdim:
             values, indices = values.unsqueeze(dim), np.expand_dims(indices, dim)
-        return RETURN_TYPES[name](values, Tensor(indices))
+        return RETURN_TYPES[name](rename_node(values, f"{name.capitalize()}Backward0"), Tensor(indices))
 
     def argmax(self, dim: int | None = None, keepdim: bool = False, *, axis: int | None = None) -> Tensor:
         """The int64 index of the largest element along ``dim`` (of the flattened tensor when None)."""

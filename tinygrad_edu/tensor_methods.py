@@ -19,7 +19,7 @@ import numpy as np
 from . import ops, random
 from .dtypes import DEFAULT_DTYPE, dtype, result_type, torch_dtype
 from .graph import is_grad_enabled
-from .ops import normalize_axis, normalize_dim
+from .ops import normalize_axis, normalize_dim, rename_node
 
 if TYPE_CHECKING:  # for the annotations only; at run time this module never reads tensor.py
     from .tensor import Tensor
@@ -33,13 +33,6 @@ def _dims(dim: Any) -> Any:
     if dim is None or (isinstance(dim, (list, tuple)) and len(dim) == 0):
         return None
     return tuple(dim) if isinstance(dim, list) else dim
-
-
-def _named(out: Tensor, backward_name: str) -> Tensor:
-    """``out`` with its graph node printed as PyTorch's node for the whole composite (``VarBackward0``)."""
-    if out.grad_fn is not None:
-        out.grad_fn.backward_name = backward_name
-    return out
 
 
 def _checked_dims(dim: Any, ndim: int) -> Any:
@@ -157,6 +150,26 @@ class TensorMethods:
         a, b = self._promote(other, true_divide=True)
         return self._apply(ops.Div(), b, a)
 
+    def __floordiv__(self, other: Any) -> Tensor:
+        """⌊self/other⌋ (toward −∞), as PyTorch's ``//``: no gradient (PyTorch defines none)."""
+        a, b = self._promote(other)
+        return self._const(ops.floor_divide(a._data, b._data))
+
+    def __rfloordiv__(self, other: Any) -> Tensor:
+        a, b = self._promote(other)
+        return self._const(ops.floor_divide(b._data, a._data))
+
+    def __mod__(self, other: Any) -> Tensor:
+        """self mod other with the divisor's sign, as PyTorch's ``%`` (`tinygrad_edu.ops.rounding`)."""
+        out = self._apply(ops.Remainder(), *self._promote(other))
+        return rename_node(out, "RemainderBackward0") if isinstance(other, numbers.Number) else out
+
+    def __rmod__(self, other: Any) -> Tensor:
+        a, b = self._promote(other)
+        return self._apply(ops.Remainder(), b, a)
+
+    floor_divide, remainder = __floordiv__, __mod__
+
     def __pow__(self, exponent: Any) -> Tensor:
         if isinstance(exponent, numbers.Integral) and not isinstance(exponent, bool) and self._data.dtype.kind in "iu":
             if exponent < 0:
@@ -195,6 +208,14 @@ class TensorMethods:
 
     def sqrt(self) -> Tensor:
         return self._apply(ops.Sqrt(), self._floating())
+
+    def neg(self) -> Tensor:
+        """−x, as ``Tensor.neg``."""
+        return -self
+
+    def square(self) -> Tensor:
+        """x², as ``Tensor.square``."""
+        return self**2
 
     def abs(self) -> Tensor:
         return self._apply(ops.Abs(), self)
@@ -306,13 +327,13 @@ class TensorMethods:
         >>> x.var().item(), x.var(unbiased=False).item(), x.std(correction=0).item()
         (1.6666666269302368, 1.25, 1.1180340051651)
         """
-        return _named(self._variance(dim, unbiased, keepdim, correction).type(self._data.dtype), "VarBackward0")
+        return rename_node(self._variance(dim, unbiased, keepdim, correction).type(self._data.dtype), "VarBackward0")
 
     def std(self, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *, correction: Any = None) -> Tensor:
         """√var (see `var`: Bessel's correction by default), as ``Tensor.std``: the root taken in float64
         before the one rounding, as PyTorch's."""
         var = self._variance(dim, unbiased, keepdim, correction)
-        return _named(var.sqrt().type(self._data.dtype), "StdBackward0")
+        return rename_node(var.sqrt().type(self._data.dtype), "StdBackward0")
 
     def _variance(self, dim: Any, unbiased: Any, keepdim: bool, correction: Any) -> Tensor:
         """`var`'s Σ(x − x̄)²/(N − c), in float64."""
@@ -387,7 +408,8 @@ class TensorMethods:
 
     def unsqueeze(self, dim: int) -> Tensor:
         """A new axis of length 1 at ``dim`` (−1 appends one)."""
-        return self.reshape(np.expand_dims(self._data, normalize_dim(dim, self.ndim + 1)).shape)
+        shape = np.expand_dims(self._data, normalize_dim(dim, self.ndim + 1)).shape
+        return rename_node(self.reshape(shape), "UnsqueezeBackward0")
 
     def squeeze(self, dim: int | None = None) -> Tensor:
         """Axes of length 1 removed (only ``dim``, if given and of length 1)."""
@@ -399,7 +421,7 @@ class TensorMethods:
         else:
             d = normalize_dim(dim, self.ndim)
             shape = self.shape if self.shape[d] != 1 else self.shape[:d] + self.shape[d + 1 :]
-        return self.reshape(shape)
+        return rename_node(self.reshape(shape), "SqueezeBackward0" if dim is None else "SqueezeBackward1")
 
     def permute(self, *dims: int | Sequence[int]) -> Tensor:
         """The axes reordered: output axis i is input axis ``dims[i]``."""
@@ -417,7 +439,7 @@ class TensorMethods:
         """The transpose of a matrix; a 0-D or 1-D tensor is returned as it is."""
         if self.ndim > 2:
             raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {self.ndim}D")
-        return self if self.ndim < 2 else self.transpose(0, 1)
+        return self if self.ndim < 2 else rename_node(self.transpose(0, 1), "TBackward0")
 
     def expand(self, *sizes: int | Sequence[int]) -> Tensor:
         """A read-only broadcast view to ``sizes`` (−1 keeps an axis), as ``Tensor.expand``."""
@@ -451,7 +473,7 @@ class TensorMethods:
         d0, d1 = normalize_axis((dim0, dim1), self.ndim)
         axes = list(range(self.ndim))
         axes[d0], axes[d1] = axes[d1], axes[d0]
-        return self._apply(ops.Transpose(tuple(axes)), self)
+        return rename_node(self._apply(ops.Transpose(tuple(axes)), self), "TransposeBackward0")
 
     swapaxes = swapdims = transpose
 
@@ -485,7 +507,7 @@ class TensorMethods:
         if self.ndim == 0:
             raise IndexError(f"Dimension specified as {d} but tensor has no dimensions")
         lead = (slice(None),) * d
-        return tuple(self[(*lead, i)] for i in range(self._data.shape[d]))
+        return tuple(rename_node(self[(*lead, i)], "UnbindBackward0") for i in range(self._data.shape[d]))
 
     # ------------------------------------------------------------ PyTorch's small queries and conversions
     def dim(self) -> int:

@@ -71,9 +71,11 @@ from .op import (
     normalize_axis,
     normalize_dim,
     reduction_axes,
+    rename_node,
     unbroadcast,
 )
 from .reduce import Cumsum, Max, Mean, Min, Prod, Sum
+from .rounding import Remainder, floor_divide
 from .softmax import LogSoftmax, Softmax
 
 __all__ = [
@@ -115,6 +117,7 @@ __all__ = [
     "PowConst",
     "Prod",
     "Relu",
+    "Remainder",
     "Repeat",
     "Reshape",
     "Sigmoid",
@@ -132,6 +135,7 @@ __all__ = [
     "check_broadcast",
     "dim_error",
     "fit_value",
+    "floor_divide",
     "index",
     "is_basic_index",
     "matmul_backward",
@@ -140,5 +144,6 @@ __all__ = [
     "normalize_dim",
     "normalize_index",
     "reduction_axes",
+    "rename_node",
     "unbroadcast",
 ]

@@ -14,6 +14,25 @@ import numpy as np
 from .op import Op, normalize_axis, normalize_dim, shapes, unbroadcast
 
 
+def shape_error(shape: tuple[int, ...], size: int) -> RuntimeError:
+    """PyTorch's error for a shape that ``size`` elements cannot take (``view``/``reshape``).
+
+    >>> shape_error((2, 7), 12)
+    RuntimeError("shape '[2, 7]' is invalid for input of size 12")
+    """
+    bad = next((i for i, n in enumerate(shape) if n < -1), None)
+    if bad is not None:
+        return RuntimeError(f"invalid shape dimension {shape[bad]} at index {bad} of shape {list(shape)}")
+    if list(shape).count(-1) > 1:
+        return RuntimeError("only one dimension can be inferred")
+    if size == 0 and -1 in shape:
+        return RuntimeError(
+            f"cannot reshape tensor of 0 elements into shape {list(shape)} because the unspecified dimension "
+            "size -1 can be any value and is ambiguous"
+        )
+    return RuntimeError(f"shape '{list(shape)}' is invalid for input of size {size}")
+
+
 class Reshape(Op):
     """Same elements, new shape;  ∂/∂a = G reshaped back."""
 
@@ -27,9 +46,11 @@ class Reshape(Op):
     def forward(self, a):
         self.in_shape = a.shape
         try:
+            if min(self.shape, default=0) < -1:  # numpy would take any negative size as the inferred one
+                raise ValueError
             return a.reshape(self.shape)
         except ValueError:
-            raise ValueError(f"reshape: cannot reshape {tuple(a.shape)} ({a.size} elements) to {self.shape}") from None
+            raise shape_error(self.shape, a.size) from None
 
     def backward(self, g):
         return (g.reshape(self.in_shape),)

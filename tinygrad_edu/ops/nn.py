@@ -11,7 +11,8 @@ from __future__ import annotations
 import numpy as np
 
 from .. import kernels
-from .matmul import matmul_backward
+from ..dtypes import scalar_type_name
+from .matmul import dtype_error, matmul_backward
 from .op import Op
 
 
@@ -26,6 +27,13 @@ class Addmm(Op):
     name = "linear"
 
     def forward(self, x, w, b=None):
+        if x.dtype != w.dtype:  # PyTorch never promotes in a product (see `matmul.dtype_error`)
+            if b is None:
+                raise dtype_error("mm", x, w)
+            raise RuntimeError(
+                f"mat1 and mat2 must have the same dtype, but got {scalar_type_name(x.dtype)} and "
+                f"{scalar_type_name(w.dtype)}"
+            )
         if x.shape[-1] != w.shape[1]:
             raise ValueError(
                 f"linear: input has {x.shape[-1]} features but the layer expects {w.shape[1]} "

@@ -93,6 +93,15 @@ class AccumulateGrad:
         return f"<AccumulateGrad object at {id(self):#x}>"
 
 
+def rename_node(t: Any, backward_name: str) -> Any:
+    """``t`` with its graph node printed under PyTorch's name for what made it (``grad_fn=<SqueezeBackward1>``
+    where our op is a reshape, ``VarBackward0`` for a composite); nothing changes for a tensor outside the
+    graph."""
+    if t.grad_fn is not None:
+        t.grad_fn.backward_name = backward_name
+    return t
+
+
 def node_of(t: Any) -> Op | AccumulateGrad | None:
     """The backward node a gradient for ``t`` flows into (see `Op.next_functions`)."""
     if t.grad_fn is not None:

@@ -36,6 +36,8 @@ class Sum(Op):
 
     def __init__(self, axis, keepdims: bool, asked: bool = False) -> None:
         self.axis, self.keepdims, self.asked = axis, keepdims, asked
+        if axis is not None:  # PyTorch's overload over dims
+            self.backward_name = self.backward_name[:-1] + "1"
 
     def forward(self, a):
         out = self.total(a)
@@ -102,6 +104,8 @@ class Prod(Op):
 
     def __init__(self, dim: int | None, keepdim: bool, asked: bool = False) -> None:
         self.dim, self.keepdim, self.asked = dim, keepdim, asked
+        if dim is not None:  # PyTorch's overload over one dim
+            self.backward_name = "ProdBackward1"
 
     def forward(self, a):
         self.a = a
@@ -139,6 +143,8 @@ class Max(Op):
 
     def __init__(self, axis, keepdims: bool, spread_nan: bool = False) -> None:
         self.axis, self.keepdims, self.spread_nan = axis, keepdims, spread_nan
+        if not spread_nan:  # torch.amax's node; x.max() over everything is MaxBackward1
+            self.backward_name = f"A{self.name}Backward0"
 
     def forward(self, a):
         if a.size == 0:
