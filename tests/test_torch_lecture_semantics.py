@@ -416,3 +416,78 @@ def test_linear_of_two_dtypes_is_pytorchs_error() -> None:
     same(lambda lib: lib.nn.functional.linear(lib.ones(1, 2, dtype=lib.float64), lib.ones(3, 2)))
     same(lambda lib: lib.nn.functional.linear(lib.ones(1, 2, dtype=lib.float64), lib.ones(3, 2), lib.ones(3)))
     same(lambda lib: lib.nn.Linear(2, 3)(lib.ones(1, 2, dtype=lib.float64)).shape)
+
+
+# ----------------------------------------------------------------------------- composites of PyTorch's API
+def _graph(lib):
+    return lib.tensor([[1.0, -2.0, 3.0, 3.0], [0.5, 4.0, -1.0, 0.0], [2.0, 2.0, -3.0, 1.5]], requires_grad=True)
+
+
+COMPOSITES = [
+    lambda lib, x: x.norm(),
+    lambda lib, x: x.norm(dim=1),
+    lambda lib, x: x.norm(1),
+    lambda lib, x: x.logsumexp(1),
+    lambda lib, x: lib.logsumexp(x, 0, keepdim=True),
+    lambda lib, x: x.add(2.0, alpha=3),
+    lambda lib, x: x.sub(x, alpha=0.5),
+    lambda lib, x: x.mul(x),
+    lambda lib, x: x.div(2.0),
+    lambda lib, x: x.detach().div(2.0, rounding_mode="floor"),
+    lambda lib, x: x.detach().div(-2.5, rounding_mode="trunc"),
+    lambda lib, x: lib.tensor([7, -7]).div(2, rounding_mode="trunc"),
+    lambda lib, x: lib.tensor([7, -7]).div(2),
+    lambda lib, x: x.reciprocal(),
+    lambda lib, x: x.abs().rsqrt(),
+    lambda lib, x: x.maximum(lib.tensor([2.0, 2.0, 2.0, 3.0])),
+    lambda lib, x: lib.minimum(x, lib.tensor([2.0, 2.0, 2.0, 3.0])),
+    lambda lib, x: x.detach().sign(),
+    lambda lib, x: x.detach().round(),
+    lambda lib, x: x.detach().floor(),
+    lambda lib, x: x.detach().ceil(),
+    lambda lib, x: x.masked_fill(x > 1.0, 0.0),
+    lambda lib, x: x.tril(),
+    lambda lib, x: lib.triu(x, 1),
+    lambda lib, x: x.split(2, dim=1),
+    lambda lib, x: lib.split(x, [1, 2], 0),
+    lambda lib, x: x.chunk(2, 1),
+    lambda lib, x: lib.chunk(x, 3),
+    lambda lib, x: x.flip(0),
+    lambda lib, x: lib.flip(x, (0, 1)),
+    lambda lib, x: x.sort(),
+    lambda lib, x: x.sort(0, descending=True),
+    lambda lib, x: lib.sort(x, 1),
+    lambda lib, x: x.argsort(1),
+    lambda lib, x: lib.argsort(x, 0, descending=True),
+    lambda lib, x: (x + lib.arange(12.0).view(3, 4) / 64).topk(2),  # without ties: PyTorch orders those its own way
+    lambda lib, x: lib.topk(x + lib.arange(12.0).view(3, 4) / 64, 2, 0),
+    lambda lib, x: x.topk(1, largest=False),
+    lambda lib, x: x.detach().unique(),
+    lambda lib, x: x[:, :3].diag(),
+    lambda lib, x: x.half(),
+    lambda lib, x: (x.contiguous() is x, x.T.is_contiguous(), x.element_size()),
+    lambda lib, x: (x.new_zeros(2), x.new_ones((1, 2)), x.new_full((2,), 7), x.new_tensor([1, 2])),
+]
+
+
+@pytest.mark.parametrize("idiom", COMPOSITES)
+def test_composites_print_and_differentiate_as_pytorchs(idiom) -> None:
+    """The same repr (values, dtype, grad_fn) and, where there is a graph, the same gradient (exact: the
+    values are small binary fractions and each gradient element a sum of few of them)."""
+
+    def run(lib):
+        x = _graph(lib)
+        out = idiom(lib, x)
+        parts = out if isinstance(out, tuple) else (out,)
+        graphed = [p for p in parts if hasattr(p, "grad_fn") and p.grad_fn is not None]
+        if graphed:
+            sum(p.float().sum() * (i + 1) for i, p in enumerate(graphed)).backward()
+        return out, x.grad
+
+    same(run)
+
+
+def test_var_of_one_element_warns_as_pytorch() -> None:
+    for lib in (torch, tg):
+        with pytest.warns(UserWarning, match="degrees of freedom is <= 0"):
+            lib.tensor([2.0]).std()

@@ -165,6 +165,61 @@ def remainder(input: Any, other: Any) -> Tensor:
     return _t(input) % other
 
 
+def maximum(input: Tensor, other: Tensor) -> Tensor:
+    """The elementwise larger, as ``torch.maximum``."""
+    return _t(input).maximum(_t(other))
+
+
+def minimum(input: Tensor, other: Tensor) -> Tensor:
+    """The elementwise smaller, as ``torch.minimum``."""
+    return _t(input).minimum(_t(other))
+
+
+def tril(input: Tensor, diagonal: builtins.int = 0) -> Tensor:
+    """The lower triangle, as ``torch.tril``."""
+    return _t(input).tril(diagonal)
+
+
+def triu(input: Tensor, diagonal: builtins.int = 0) -> Tensor:
+    """The upper triangle, as ``torch.triu``."""
+    return _t(input).triu(diagonal)
+
+
+def split(tensor: Tensor, split_size_or_sections: Any, dim: builtins.int = 0) -> tuple[Tensor, ...]:
+    """Pieces along ``dim``, as ``torch.split``."""
+    return _t(tensor).split(split_size_or_sections, dim)
+
+
+def chunk(input: Tensor, chunks: builtins.int, dim: builtins.int = 0) -> tuple[Tensor, ...]:
+    """``chunks`` pieces along ``dim``, as ``torch.chunk``."""
+    return _t(input).chunk(chunks, dim)
+
+
+def flip(input: Tensor, dims: Sequence[builtins.int]) -> Tensor:
+    """Reversed along ``dims``, as ``torch.flip``."""
+    return _t(input).flip(dims)
+
+
+def logsumexp(input: Tensor, dim: Any, keepdim: builtins.bool = False) -> Tensor:
+    """log Σ exp over ``dim``, as ``torch.logsumexp``."""
+    return _t(input).logsumexp(dim, keepdim)
+
+
+def sort(input: Tensor, dim: builtins.int = -1, descending: builtins.bool = False) -> Any:
+    """Values in order with their indices, as ``torch.sort``."""
+    return _t(input).sort(dim, descending)
+
+
+def argsort(input: Tensor, dim: builtins.int = -1, descending: builtins.bool = False) -> Tensor:
+    """The indices that sort, as ``torch.argsort``."""
+    return _t(input).argsort(dim, descending)
+
+
+def topk(input: Tensor, k: builtins.int, dim: builtins.int = -1, largest: builtins.bool = True) -> Any:
+    """The ``k`` largest values with their indices, as ``torch.topk``."""
+    return _t(input).topk(k, dim, largest)
+
+
 def cumsum(input: Tensor, dim: builtins.int, *, dtype: Any = None) -> Tensor:
     """The running sum along ``dim``, as ``torch.cumsum``."""
     return _t(input).cumsum(dim, dtype=dtype)

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import numbers
 import operator
-from collections import namedtuple
 from collections.abc import Sequence
 from typing import Any
 
@@ -32,24 +31,11 @@ from .dtypes import DEFAULT_DTYPE, as_dtype
 from .graph import check_finite, is_anomaly_enabled, is_grad_enabled
 from .ops import Op, normalize_dim, rename_node
 from .printing import tensor_repr
+from .tensor_composites import RETURN_TYPES, TensorComposites, ValuesIndices
 from .tensor_inplace import InplaceMethods
 from .tensor_methods import Size, TensorMethods
 
 __all__ = ["DEFAULT_DTYPE", "Size", "Tensor", "ValuesIndices", "apply"]
-
-class ValuesIndices(namedtuple("ValuesIndices", ["values", "indices"])):
-    """What ``x.max(dim)`` and ``torch.max(x, dim)`` return: a named pair that prints as PyTorch's
-    ``torch.return_types.max`` (``.min`` for `min`: the class in ``RETURN_TYPES``)."""
-
-    __slots__ = ()
-    kind = "max"
-
-    def __repr__(self) -> str:
-        return f"torch.return_types.{self.kind}(\nvalues={self.values!r},\nindices={self.indices!r})"
-
-
-#: the pair's class for each op that returns one
-RETURN_TYPES = {"max": ValuesIndices, "min": type("ValuesIndices", (ValuesIndices,), {"__slots__": (), "kind": "min"})}
 
 
 #: what a user who asks for a sparse tensor is told
@@ -131,7 +117,7 @@ def _constant(fn: Op, t: Any) -> Tensor:
 
 
 
-class Tensor(InplaceMethods, TensorMethods):
+class Tensor(InplaceMethods, TensorComposites, TensorMethods):
     """An n-dimensional array node of a computation graph (numpy-backed).
 
     Args:

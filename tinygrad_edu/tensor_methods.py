@@ -209,14 +209,6 @@ class TensorMethods:
     def sqrt(self) -> Tensor:
         return self._apply(ops.Sqrt(), self._floating())
 
-    def neg(self) -> Tensor:
-        """−x, as ``Tensor.neg``."""
-        return -self
-
-    def square(self) -> Tensor:
-        """x², as ``Tensor.square``."""
-        return self**2
-
     def abs(self) -> Tensor:
         return self._apply(ops.Abs(), self)
 
@@ -314,42 +306,6 @@ class TensorMethods:
             raise TypeError(f"prod(): argument 'dim' must be an int, not {type(dim).__name__}")
         x = self if dtype is None else self.type(dtype)
         return self._apply(ops.Prod(dim, keepdim, dtype is not None), x)
-
-    def var(self, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *, correction: Any = None) -> Tensor:
-        """Σ(x − x̄)²/(N − c) over ``dim`` (all elements by default), as ``Tensor.var``: c = 1 (Bessel's
-        correction, PyTorch's default), ``unbiased=False`` or ``correction=0`` for the population
-        variance; N − c ≤ 0 gives inf or nan, as PyTorch. Computed in float64 and rounded once to the
-        tensor's dtype, as PyTorch's CPU kernels accumulate in double, so float32 results are PyTorch's to
-        the last bit. A composite, so its gradient is autograd's.
-
-        >>> from tinygrad_edu import tensor
-        >>> x = tensor([1.0, 2.0, 3.0, 4.0])
-        >>> x.var().item(), x.var(unbiased=False).item(), x.std(correction=0).item()
-        (1.6666666269302368, 1.25, 1.1180340051651)
-        """
-        return rename_node(self._variance(dim, unbiased, keepdim, correction).type(self._data.dtype), "VarBackward0")
-
-    def std(self, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *, correction: Any = None) -> Tensor:
-        """√var (see `var`: Bessel's correction by default), as ``Tensor.std``: the root taken in float64
-        before the one rounding, as PyTorch's."""
-        var = self._variance(dim, unbiased, keepdim, correction)
-        return rename_node(var.sqrt().type(self._data.dtype), "StdBackward0")
-
-    def _variance(self, dim: Any, unbiased: Any, keepdim: bool, correction: Any) -> Tensor:
-        """`var`'s Σ(x − x̄)²/(N − c), in float64."""
-        if self._data.dtype.kind != "f":
-            raise RuntimeError("std and var only support floating point and complex dtypes")
-        if isinstance(dim, bool):  # var(unbiased), PyTorch's other overload
-            dim, unbiased = None, dim
-        if correction is not None and unbiased is not None:
-            raise RuntimeError("var: give correction= or unbiased=, not both")
-        c = correction if correction is not None else (0 if unbiased is False else 1)
-        x = self.type(np.float64)
-        dims = normalize_axis(_dims(dim), x.ndim)
-        n = int(np.prod([x.shape[d] for d in dims], dtype=np.int64))
-        centred = x - x.mean(dim=dims, keepdim=True)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return (centred * centred).sum(dim=dims, keepdim=keepdim) / float(max(n - c, 0))
 
     def max(
         self, dim: Any = None, keepdim: bool = False, *, axis: int | Sequence[int] | None = None, keepdims: bool = False
