@@ -491,3 +491,19 @@ def test_var_of_one_element_warns_as_pytorch() -> None:
     for lib in (torch, tg):
         with pytest.warns(UserWarning, match="degrees of freedom is <= 0"):
             lib.tensor([2.0]).std()
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_number_over_tensor_rounds_as_pytorchs(seed: int) -> None:
+    """PyTorch computes ``3 / x`` as reciprocal(x)·3 (two roundings): the same float32 bits here."""
+    x = np.random.default_rng(seed).uniform(0.1, 100.0, 1000).astype(np.float32)
+    for number in (1, 3, 2.5, -7.0):
+        theirs, ours = number / torch.from_numpy(x), number / tg.tensor(x)
+        np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+    same(lambda lib: (3 / lib.tensor([7, 3]), 1 / lib.tensor([7.0, 3.0], requires_grad=True)))
+    grads = []
+    for lib in (torch, tg):
+        w = lib.tensor(x[:5], requires_grad=True)
+        (3 / w).sum().backward()
+        grads.append(w.grad.numpy())
+    np.testing.assert_allclose(grads[1], grads[0], rtol=2e-7)  # −3/w², rounded in another order than PyTorch's

@@ -147,8 +147,13 @@ class TensorMethods:
         return self._apply(ops.Div(), *self._promote(other, true_divide=True))
 
     def __rtruediv__(self, other: Any) -> Tensor:
+        """``other / self``; for a Python number, as PyTorch computes it: 1/self, then times the number
+        (``3 / x`` rounds twice, so it can differ from a true division in the last bit)."""
         a, b = self._promote(other, true_divide=True)
-        return self._apply(ops.Div(), b, a)
+        if not isinstance(other, numbers.Number):
+            return self._apply(ops.Div(), b, a)
+        inverse = self._apply(ops.Div(), self._const(np.ones((), a._data.dtype)), a)
+        return self._apply(ops.Mul(), inverse, b)
 
     def __floordiv__(self, other: Any) -> Tensor:
         """⌊self/other⌋ (toward −∞), as PyTorch's ``//``: no gradient (PyTorch defines none)."""
