@@ -33,7 +33,7 @@ from .ops import Op, normalize_dim, rename_node
 from .printing import tensor_repr
 from .tensor_composites import RETURN_TYPES, TensorComposites, ValuesIndices
 from .tensor_inplace import InplaceMethods
-from .tensor_methods import Size, TensorMethods
+from .tensor_methods import Size
 
 __all__ = ["DEFAULT_DTYPE", "Size", "Tensor", "ValuesIndices", "apply"]
 
@@ -117,7 +117,7 @@ def _constant(fn: Op, t: Any) -> Tensor:
 
 
 
-class Tensor(InplaceMethods, TensorComposites, TensorMethods):
+class Tensor(InplaceMethods, TensorComposites):
     """An n-dimensional array node of a computation graph (numpy-backed).
 
     Args:

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .ops import normalize_axis, normalize_dim, rename_node
+from .tensor_methods import TensorMethods
 
 if TYPE_CHECKING:  # for the annotations only; at run time this module never reads tensor.py
     from .tensor import Tensor
@@ -50,16 +51,14 @@ def _dims_of(dim: Any) -> Any:
     return tuple(dim) if isinstance(dim, list) else dim
 
 
-class TensorComposites:
-    """Mixin of `Tensor`: methods written with its other methods."""
+class TensorComposites(TensorMethods):
+    """Mixin of `Tensor`: methods written with its other methods (those of `TensorMethods` and these)."""
 
     __slots__ = ()
 
     # provided by Tensor
-    _data: np.ndarray
-    _const: Callable[..., Tensor]
-    _promote: Callable[..., tuple[Tensor, Tensor]]
-    type: Callable[[Any], Tensor]
+    detach: Callable[[], Tensor]
+    clone: Callable[[], Tensor]
     where: Callable[..., Tensor]
 
     # ------------------------------------------------------------ statistics
@@ -313,7 +312,7 @@ class TensorComposites:
 
     def contiguous(self) -> Tensor:
         """A tensor whose elements are in row-major order in memory: itself when they are, else a copy."""
-        return self if self._data.flags.c_contiguous else self.clone()
+        return self if self._data.flags.c_contiguous else self.clone()  # type: ignore[return-value]
 
     def is_contiguous(self) -> bool:
         """Whether the elements are in row-major order in memory, as ``Tensor.is_contiguous``."""
