@@ -188,8 +188,13 @@ def normalize_axis(axis: int | Sequence[int] | None, ndim: int) -> tuple[int, ..
 
 
 def reduction_axes(axis: int | Sequence[int] | None, ndim: int) -> tuple[int, ...]:
-    """`normalize_axis` for a reduction, where a dim given twice is PyTorch's RuntimeError."""
-    axes = normalize_axis(axis, max(ndim, 1)) if ndim == 0 and axis is not None else normalize_axis(axis, ndim)
+    """`normalize_axis` for a reduction, where a dim given twice is PyTorch's RuntimeError (a 0-d tensor's
+    dims 0 and −1 are the same one).
+
+    >>> reduction_axes((0, -1), 2), reduction_axes(-1, 0)
+    ((0, 1), ())
+    """
+    axes = normalize_axis(axis, max(ndim, 1) if axis is not None else ndim)
     if len(set(axes)) != len(axes):
         twice = next(a for a in axes if axes.count(a) > 1)
         raise RuntimeError(f"dim {twice} appears multiple times in the list of dims")
