@@ -507,3 +507,51 @@ def test_number_over_tensor_rounds_as_pytorchs(seed: int) -> None:
         (3 / w).sum().backward()
         grads.append(w.grad.numpy())
     np.testing.assert_allclose(grads[1], grads[0], rtol=2e-7)  # −3/w², rounded in another order than PyTorch's
+
+
+# ----------------------------------------------------------------------------- shape errors
+@pytest.mark.parametrize(
+    ("sa", "sb"),
+    [
+        ((2, 3), (2, 3)),
+        ((3,), (4,)),
+        ((32, 3, 2), (6, 100)),  # the lecture's emb @ W1 before the view
+        ((2, 3), (4,)),
+        ((3,), (4, 2)),
+        ((2, 2, 3), (2, 4, 2)),
+        ((2, 2, 3), (4, 2)),
+        ((2, 3), (3, 4, 2)),
+        ((), (3,)),
+        ((5, 2, 3), (4, 3, 2)),
+    ],
+)
+def test_matmul_shape_errors_are_pytorchs(sa, sb) -> None:
+    same(lambda lib: lib.ones(sa) @ lib.ones(sb))
+    same(lambda lib: lib.ones(sa, dtype=lib.int64) @ lib.ones(sb))  # which check comes first, as PyTorch
+
+
+@pytest.mark.parametrize(
+    "idiom",
+    [
+        lambda lib: lib.nn.functional.linear(lib.ones(2, 3, 5), lib.ones(4, 3)),
+        lambda lib: lib.nn.functional.linear(lib.ones(5), lib.ones(4, 3), lib.ones(4)),
+        lambda lib: lib.nn.Linear(3, 4)(lib.ones(2, 5)),
+        lambda lib: lib.mm(lib.ones(2, 3), lib.ones(2, 3)),
+        lambda lib: lib.bmm(lib.ones(2, 2, 3), lib.ones(2, 4, 2)),
+    ],
+)
+def test_linear_and_mm_shape_errors_are_pytorchs(idiom) -> None:
+    same(idiom)
+
+
+@pytest.mark.parametrize(("sa", "sb"), [((3,), (4,)), ((2, 3), (3, 2)), ((2, 1, 3), (4, 2)), ((5, 1), (2, 4, 3))])
+def test_broadcast_errors_are_pytorchs(sa, sb) -> None:
+    """PyTorch's RuntimeError and words, then the op and the shapes."""
+    for op in (lambda a, b: a + b, lambda a, b: a * b, lambda a, b: a - b, lambda a, b: a / b):
+
+        def idiom(lib, op=op):
+            return op(lib.ones(sa), lib.ones(sb))
+
+        same_error(idiom, "The size of tensor a", "at non-singleton dimension")
+        (_, theirs), (_, ours) = outcome(idiom, torch), outcome(idiom, tg)
+        assert ours.startswith(theirs)

@@ -264,18 +264,6 @@ def randn(
     return _make(random.randn(shape, as_dtype(dtype) or float32, generator), None, device, requires_grad)
 
 
-def _broadcast_shape(a: tuple[builtins.int, ...], b: tuple[builtins.int, ...]) -> tuple[builtins.int, ...]:
-    """The shape ``a`` and ``b`` broadcast to, or PyTorch's RuntimeError naming the first axis (from the
-    right) where they differ."""
-    for i in range(1, min(len(a), len(b)) + 1):
-        if a[-i] != b[-i] and 1 not in (a[-i], b[-i]):
-            raise RuntimeError(
-                f"The size of tensor a ({a[-i]}) must match the size of tensor b ({b[-i]}) at non-singleton "
-                f"dimension {max(len(a), len(b)) - i}"
-            )
-    return np.broadcast_shapes(a, b)
-
-
 def normal(
     mean: Any,
     std: Any = 1.0,
@@ -309,7 +297,7 @@ def normal(
         raise TypeError("normal(): size=, dtype= and requires_grad= go with a number mean and std only")
     check_device(device)
     like = mean if isinstance(mean, Tensor) else std
-    shape = _broadcast_shape(*(x.shape if isinstance(x, Tensor) else () for x in (mean, std)))
+    shape = ops.broadcast_shape(*(x.shape if isinstance(x, Tensor) else () for x in (mean, std)))
     dt = like._data.dtype
     if not isinstance(std, Tensor):
         values = random.normal_(np.empty(shape, dt), 0.0, std, generator) + mean._data

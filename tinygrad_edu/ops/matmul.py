@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..dtypes import c_type_name, scalar_type_name
-from .op import Op, shapes, unbroadcast
+from .op import Op, broadcast_shape, unbroadcast
 
 
 class MatMul(Op):
@@ -30,16 +30,18 @@ class MatMul(Op):
     def forward(self, a, b):
         if self.kind != "matmul":
             check_ranks(self.kind, a, b)
+        if a.ndim == 0 or b.ndim == 0 or a.shape[-1] != b.shape[-2 if b.ndim > 1 else 0]:
+            if a.ndim == 1 and b.ndim == 1 and a.dtype != b.dtype:  # PyTorch's dot checks dtypes first
+                raise dtype_error(self.kind, a, b)
+            raise shape_error(a, b)
         if a.dtype != b.dtype or a.dtype.kind == "b":
+            if a.ndim > 2 or b.ndim > 2:  # PyTorch broadcasts the batch axes first (its error if they differ)
+                broadcast_shape(a.shape[:-2], b.shape[:-2])
             raise dtype_error(self.kind, a, b)
-        if a.ndim == 0 or b.ndim == 0:
-            raise ValueError(f"matmul: both operands need at least 1 dimension, got shapes {shapes(a, b)}")
-        if a.shape[-1] != b.shape[-2 if b.ndim > 1 else 0]:
-            raise ValueError(f"matmul: shapes {shapes(a, b)} cannot be multiplied")
         try:
             out = a @ b
-        except ValueError:
-            raise ValueError(f"matmul: shapes {shapes(a, b)} cannot be multiplied") from None
+        except ValueError:  # batch axes that do not broadcast
+            raise shape_error(a, b) from None
         self.a, self.b = a, b
         return out
 
@@ -56,6 +58,28 @@ class MatMul(Op):
         if gb is not None:
             gb = unbroadcast(gb, b.shape).reshape(self.b.shape)
         return ga, gb
+
+
+def shape_error(a: np.ndarray, b: np.ndarray) -> RuntimeError:
+    """PyTorch's error for ``a @ b`` of shapes that do not fit, worded as the ATen kernel that these shapes
+    run: a matrix product folds a's leading axes into rows, ``(32, 3, 2) @ (6, 100)`` is "mat1 and mat2
+    shapes cannot be multiplied (96x2 and 6x100)"; a vector, two vectors and stacks have their own."""
+    if a.ndim == 0 or b.ndim == 0:
+        return RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {a.ndim}D and {b.ndim}D")
+    k, rows = a.shape[-1], int(np.prod(a.shape[:-1], dtype=np.int64))
+    if b.ndim == 1 and a.ndim == 1:
+        return RuntimeError(
+            f"inconsistent tensor size, expected tensor [{k}] and src [{b.shape[0]}] to have the same number of "
+            f"elements, but got {k} and {b.shape[0]} elements respectively"
+        )
+    if b.ndim == 1:
+        return RuntimeError(f"size mismatch, got input ({rows}), mat ({rows}x{k}), vec ({b.shape[0]})")
+    if b.ndim == 2:
+        return RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{k} and {b.shape[0]}x{b.shape[1]})")
+    n = int(np.prod(broadcast_shape(a.shape[:-2], b.shape[:-2]), dtype=np.int64))  # its error if they differ
+    return RuntimeError(
+        f"Expected size for first two dimensions of batch2 tensor to be: [{n}, {k}] but got: [{n}, {b.shape[-2]}]."
+    )
 
 
 def check_ranks(kind: str, a: np.ndarray, b: np.ndarray) -> None:

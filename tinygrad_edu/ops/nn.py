@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import kernels
 from ..dtypes import scalar_type_name
-from .matmul import dtype_error, matmul_backward
+from .matmul import dtype_error, matmul_backward, shape_error
 from .op import Op
 
 
@@ -34,11 +34,8 @@ class Addmm(Op):
                 f"mat1 and mat2 must have the same dtype, but got {scalar_type_name(x.dtype)} and "
                 f"{scalar_type_name(w.dtype)}"
             )
-        if x.shape[-1] != w.shape[1]:
-            raise ValueError(
-                f"linear: input has {x.shape[-1]} features but the layer expects {w.shape[1]} "
-                f"(input shape {x.shape}, weight shape {w.shape})"
-            )
+        if x.shape[-1] != w.shape[1]:  # PyTorch's words for x·Wᵀ: W appears transposed
+            raise shape_error(x, w.T)
         self.x, self.w = x, w
         out = x @ w.T
         if b is not None:

@@ -124,12 +124,38 @@ def check_floating(name: str, a: np.ndarray) -> None:
         )
 
 
+def broadcast_shape(*sizes: tuple[int, ...]) -> tuple[int, ...]:
+    """The shape the ``sizes`` broadcast to, or PyTorch's RuntimeError naming the first axis (from the right)
+    where two of them differ and neither is 1.
+
+    >>> broadcast_shape((2, 1), (3,))
+    (2, 3)
+    >>> broadcast_shape((2, 3), (3, 2))
+    Traceback (most recent call last):
+    RuntimeError: The size of tensor a (3) must match the size of tensor b (2) at non-singleton dimension 1
+    """
+    out: tuple[int, ...] = ()
+    for b in sizes:
+        for i in range(1, min(len(out), len(b)) + 1):
+            if out[-i] != b[-i] and 1 not in (out[-i], b[-i]):
+                raise RuntimeError(
+                    f"The size of tensor a ({out[-i]}) must match the size of tensor b ({b[-i]}) at non-singleton "
+                    f"dimension {max(len(out), len(b)) - i}"
+                )
+        out = np.broadcast_shapes(out, b)
+    return out
+
+
 def check_broadcast(name: str, *arrays: np.ndarray) -> None:
-    """Raise ``ValueError("add: shapes (3,) and (4,) do not broadcast")`` for incompatible shapes."""
+    """PyTorch's RuntimeError for shapes that do not broadcast (`broadcast_shape`), followed by the op's
+    ``name`` and the shapes: ``... at non-singleton dimension 0 (add: shapes (3,) and (4,))``."""
     try:
         np.broadcast_shapes(*(a.shape for a in arrays))
     except ValueError:
-        raise ValueError(f"{name}: shapes {shapes(*arrays)} do not broadcast") from None
+        try:
+            broadcast_shape(*(a.shape for a in arrays))
+        except RuntimeError as err:
+            raise RuntimeError(f"{err} ({name}: shapes {shapes(*arrays)})") from None
 
 
 def unbroadcast(g: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
