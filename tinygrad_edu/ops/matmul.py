@@ -31,10 +31,10 @@ class MatMul(Op):
         if self.kind != "matmul":
             check_ranks(self.kind, a, b)
         if a.ndim == 0 or b.ndim == 0 or a.shape[-1] != b.shape[-2 if b.ndim > 1 else 0]:
-            if a.ndim == 1 and b.ndim == 1 and a.dtype != b.dtype:  # PyTorch's dot checks dtypes first
+            if a.ndim == 1 and b.ndim == 1 and refused(a, b):  # PyTorch's dot checks dtypes first
                 raise dtype_error(self.kind, a, b)
             raise shape_error(a, b)
-        if a.dtype != b.dtype or a.dtype.kind == "b":
+        if refused(a, b):
             if a.ndim > 2 or b.ndim > 2:  # PyTorch broadcasts the batch axes first (its error if they differ)
                 broadcast_shape(a.shape[:-2], b.shape[:-2])
             raise dtype_error(self.kind, a, b)
@@ -96,13 +96,24 @@ def check_ranks(kind: str, a: np.ndarray, b: np.ndarray) -> None:
         )
 
 
+def refused(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether a product of these dtypes is refused: bools, or an integer with anything but itself, as
+    PyTorch refuses them (it never promotes in a product). Two float dtypes are the exception: PyTorch
+    refuses ``float64 @ float32`` too, but here a float64 numpy array stays float64 in a Tensor, so data
+    fed to float32 layers would fail; the product is taken in the wider dtype, as numpy's."""
+    if a.dtype is b.dtype or a.dtype == b.dtype:
+        return a.dtype.kind == "b"
+    return not (a.dtype.kind == "f" and b.dtype.kind == "f")
+
+
 def dtype_error(kind: str, a: np.ndarray, b: np.ndarray) -> Exception:
     """PyTorch's error for a product of two dtypes (it never promotes: ``int64 @ float32`` is refused) or
     of bools, worded as the ATen kernel that ``a @ b`` of these shapes runs (dot, addmv, mm or bmm)."""
-    if a.dtype.kind == "b" and a.dtype == b.dtype:
-        return NotImplementedError('"addmm_impl_cpu_" not implemented for \'Bool\'')
+    batched = kind == "bmm" or (kind == "matmul" and b.ndim >= 3)
+    if a.dtype.kind == "b" and (batched or a.dtype == b.dtype):
+        return NotImplementedError(f"\"{'bmm' if batched else 'addmm_impl_cpu_'}\" not implemented for 'Bool'")
     (sa, ca), (sb, cb) = ((scalar_type_name(x.dtype), c_type_name(x.dtype)) for x in (a, b))
-    if kind == "bmm" or (kind == "matmul" and b.ndim >= 3):
+    if batched:
         return RuntimeError(f"expected scalar type {sa} but found {sb}")
     if kind == "matmul" and a.ndim == 1 and b.ndim == 1:
         return RuntimeError(f"dot : expected both vectors to have same dtype, but found {sa} and {sb}")

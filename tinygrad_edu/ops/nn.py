@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import kernels
 from ..dtypes import scalar_type_name
-from .matmul import dtype_error, matmul_backward, shape_error
+from .matmul import dtype_error, matmul_backward, refused, shape_error
 from .op import Op
 
 
@@ -27,7 +27,7 @@ class Addmm(Op):
     name = "linear"
 
     def forward(self, x, w, b=None):
-        if x.dtype != w.dtype:  # PyTorch never promotes in a product (see `matmul.dtype_error`)
+        if refused(x, w):  # PyTorch's refusals (see `matmul.refused`)
             if b is None:
                 raise dtype_error("mm", x, w)
             raise RuntimeError(
