@@ -456,6 +456,8 @@ COMPOSITES = [
     lambda lib, x: x.detach().ceil(),
     lambda lib, x: x.masked_fill(x > 1.0, 0.0),
     lambda lib, x: x.tril(),
+    lambda lib, x: lib.ones(3, 3, dtype=lib.int64).tril(-1),
+    lambda lib, x: lib.arange(4).masked_fill(lib.tensor([True, False] * 2), 7),
     lambda lib, x: lib.triu(x, 1),
     lambda lib, x: x.split(2, dim=1),
     lambda lib, x: lib.split(x, [1, 2], 0),

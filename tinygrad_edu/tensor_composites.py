@@ -217,18 +217,18 @@ class TensorComposites(TensorMethods):
         """``value`` where ``mask`` (a bool tensor, broadcast) is True, else this tensor, as
         ``Tensor.masked_fill``; the filled places get no gradient."""
         keep = ~np.asarray(getattr(mask, "_data", mask), dtype=bool)
-        fill = value._data.item() if hasattr(value, "_data") else value
-        return rename_node(self.where(keep, self, fill), "MaskedFillBackward0")
+        fill = np.asarray(value._data if hasattr(value, "_data") else value).astype(self._data.dtype)
+        return rename_node(self.where(keep, self, self._const(fill)), "MaskedFillBackward0")
 
     def tril(self, diagonal: int = 0) -> Tensor:
         """The lower triangle of the last two axes (on and below ``diagonal``), zeros above, as ``Tensor.tril``."""
         below = np.tril(np.ones(self.shape[-2:], dtype=bool), diagonal)
-        return rename_node(self.where(below, self, 0), "TrilBackward0")
+        return rename_node(self.where(below, self, self._const(np.zeros((), self._data.dtype))), "TrilBackward0")
 
     def triu(self, diagonal: int = 0) -> Tensor:
         """The upper triangle of the last two axes (on and above ``diagonal``), zeros below, as ``Tensor.triu``."""
         above = np.triu(np.ones(self.shape[-2:], dtype=bool), diagonal)
-        return rename_node(self.where(above, self, 0), "TriuBackward0")
+        return rename_node(self.where(above, self, self._const(np.zeros((), self._data.dtype))), "TriuBackward0")
 
     # ------------------------------------------------------------ splitting and ordering
     def split(self, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
