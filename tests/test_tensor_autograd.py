@@ -104,14 +104,26 @@ def test_deep_tensor_chain() -> None:
 @pytest.mark.parametrize(
     ("make", "message"),
     [
-        (
+        (  # PyTorch's RuntimeError and words
             lambda: Tensor(np.zeros((64, 784))) @ Tensor(np.zeros((512, 10))),
-            r"matmul: shapes \(64, 784\) and \(512, 10\) cannot be multiplied",
+            r"mat1 and mat2 shapes cannot be multiplied \(64x784 and 512x10\)",
         ),
-        (lambda: Tensor(np.zeros(3)) + Tensor(np.zeros(4)), r"add: shapes \(3,\) and \(4,\) do not broadcast"),
-        (lambda: Tensor(np.zeros((2, 3))) * Tensor(np.zeros((3, 2))), r"mul: shapes \(2, 3\) and \(3, 2\) do not"),
-        (lambda: Tensor(np.zeros(6)).reshape(4, 2), r"reshape: cannot reshape \(6,\) \(6 elements\) to \(4, 2\)"),
-        (lambda: Tensor(np.zeros((2, 3))).sum(axis=2), "axis 2 is out of range for a tensor with 2 dimensions"),
+        (
+            lambda: Tensor(np.zeros(3)) + Tensor(np.zeros(4)),
+            r"The size of tensor a \(3\) must match the size of tensor b \(4\) at non-singleton dimension 0 "
+            r"\(add: shapes \(3,\) and \(4,\)\)",
+        ),
+        (lambda: Tensor(np.zeros((2, 3))) * Tensor(np.zeros((3, 2))), r"\(mul: shapes \(2, 3\) and \(3, 2\)\)"),
+    ],
+)
+def test_shape_errors_are_pytorchs(make, message: str) -> None:
+    with pytest.raises(RuntimeError, match=message):
+        make()
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
         (lambda: Tensor(np.zeros(3)).clip(), "clip: give min, max or both"),
         (
             lambda: Tensor.cat([Tensor(np.zeros((2, 3))), Tensor(np.zeros((2, 4)))]),
@@ -122,6 +134,12 @@ def test_deep_tensor_chain() -> None:
 def test_errors_name_the_problem(make, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         make()
+
+
+def test_out_of_range_dim_is_pytorchs_index_error() -> None:
+    # PyTorch 2.13: IndexError "Dimension out of range (expected to be in range of [-2, 1], but got 2)"
+    with pytest.raises(IndexError, match=r"Dimension out of range \(expected to be in range of \[-2, 1\], but got 2\)"):
+        Tensor(np.zeros((2, 3))).sum(axis=2)
 
 
 def test_index_error_names_shape() -> None:
@@ -142,13 +160,13 @@ def test_detect_anomaly_names_the_op_forward_and_backward() -> None:
 
 def test_draw_dot_for_tensors() -> None:
     a = Tensor([[1.0, 2.0]], requires_grad=True, label="a")
-    w = Tensor(np.ones((2, 3)), requires_grad=True, label="W")
+    w = Tensor(np.ones((2, 3), dtype=np.float32), requires_grad=True, label="W")
     out = (a @ w).relu().sum()
     out.label = "loss"
     out.backward()
     src = draw_dot(out).source
     assert 'label="a\\l(1, 2) float32\\ldata\\l[[1., 2.]]\\lgrad\\l[[3., 3.]]\\l"' in src  # one field a line
-    assert 'label="W\\l(2, 3) float64\\l' in src and 'label="@"' in src and 'label="relu"' in src
+    assert 'label="W\\l(2, 3) float32\\l' in src and 'label="@"' in src and 'label="relu"' in src
     big = Tensor(np.zeros((10, 10)), label="big")
     assert "data" not in draw_dot(big).source  # large tensors show only shape and dtype
 

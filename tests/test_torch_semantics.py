@@ -415,7 +415,7 @@ def test_threads_accumulate_every_update() -> None:
 @pytest.mark.parametrize("shapes", [((2, 3), (3, 2)), ((4, 2, 3), (5, 1, 3)), ((3,), (4,)), ((2, 1, 4), (3, 5))])
 def test_shapes_that_do_not_broadcast_raise_pytorchs_runtime_error(op: str, shapes: tuple) -> None:
     """PyTorch raises RuntimeError naming the first mismatched axis from the right; ours is that error too
-    (and a ValueError, numpy's type for it), with PyTorch's sentence after our own."""
+    (and a ValueError, numpy's type for it), PyTorch's sentence first."""
     import operator
 
     errors = []
@@ -425,6 +425,6 @@ def test_shapes_that_do_not_broadcast_raise_pytorchs_runtime_error(op: str, shap
             getattr(operator, op)(a, b)
         errors.append(str(info.value))
     theirs, ours = errors
-    assert theirs[0].lower() + theirs[1:] in ours
+    assert ours.startswith(theirs)
     with pytest.raises(ValueError):
         getattr(operator, op)(tg.ones(*shapes[0]), tg.ones(*shapes[1]))

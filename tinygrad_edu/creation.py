@@ -24,12 +24,12 @@ from typing import Any
 
 import numpy as np
 
-from . import random
+from . import ops, random
 from .devices import check_device
 from .dtypes import DEFAULT_DTYPE, as_dtype, float32, int64
 from .kernels.distributions import fma
 from .random import Generator
-from .tensor import SPARSE_ERROR, Tensor
+from .tensor import SPARSE_ERROR, Tensor, apply
 
 
 def _make(array: np.ndarray, dtype: Any, device: Any, requires_grad: builtins.bool) -> Tensor:
@@ -262,6 +262,54 @@ def randn(
     """
     shape = _size(size, "randn")
     return _make(random.randn(shape, as_dtype(dtype) or float32, generator), None, device, requires_grad)
+
+
+def normal(
+    mean: Any,
+    std: Any = 1.0,
+    size: Any = None,
+    *,
+    generator: Generator | None = None,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: builtins.bool = False,
+) -> Tensor:
+    """N(mean, std²) samples, as ``torch.normal``, PyTorch's numbers for the same seed: ``normal(m, s, size)``
+    with numbers, or elementwise with a tensor of means and/or of standard deviations (broadcast).
+
+    PyTorch fills the result with ``normal_`` and then moves it: for numbers, ``normal_(mean, std)``; with a
+    tensor of means and a number std, ``normal_(0, std)`` then ``+ mean``; with a tensor of stds,
+    ``normal_(0, 1)``, then ``* std`` (in the two dtypes' result dtype), then ``+ mean``, each step rounded
+    to the result's dtype (the means' dtype, else the stds'). The same steps here give the same numbers.
+    Where ``mean`` or ``std`` requires a gradient the samples are a graph node (`ops.Normal`) whose
+    gradients are zero, as PyTorch's.
+
+    >>> g = Generator().manual_seed(2147483647)
+    >>> normal(tensor([0.0, 10.0, 100.0]), 0.5, generator=g)
+    tensor([-0.4900,  9.1711, 99.9714])
+    """
+    if not isinstance(mean, Tensor) and not isinstance(std, Tensor):
+        if size is None:
+            raise TypeError("normal(): with a number mean and std give size=, e.g. normal(0.0, 1.0, (3,))")
+        out = np.empty(_size((size,), "normal"), dtype=as_dtype(dtype) or float32)
+        return _make(random.normal_(out, mean, std, generator), None, device, requires_grad)
+    if size is not None or dtype is not None or requires_grad:
+        raise TypeError("normal(): size=, dtype= and requires_grad= go with a number mean and std only")
+    check_device(device)
+    like = mean if isinstance(mean, Tensor) else std
+    shape = ops.broadcast_shape(*(x.shape if isinstance(x, Tensor) else () for x in (mean, std)))
+    dt = like._data.dtype
+    if not isinstance(std, Tensor):
+        values = random.normal_(np.empty(shape, dt), 0.0, std, generator) + mean._data
+    else:
+        if np.any(std._data < 0):
+            raise RuntimeError("normal expects all elements of std >= 0.0")
+        z = random.normal_(np.empty(shape, dt), 0.0, 1.0, generator)
+        shift = mean._data if isinstance(mean, Tensor) else np.asarray(mean, dt)
+        values = (z * std._data).astype(dt, copy=False) + shift
+    inputs = [x for x in (mean, std) if isinstance(x, Tensor)]
+    overload = 3 if len(inputs) == 2 else (1 if isinstance(mean, Tensor) else 2)
+    return apply(ops.Normal(values, overload), *inputs)
 
 
 def randint(

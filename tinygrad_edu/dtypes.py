@@ -128,6 +128,41 @@ DTYPES = {
 }
 _BY_NUMPY = {d.np: d for d in DTYPES.values()}
 
+#: How PyTorch's error messages name each dtype: its ScalarType name ("Got: Long") and the C++ type
+#: that its matrix-product checks print ("long int != float"), as torch 2.13 spells them.
+_ERROR_NAMES = {
+    np.dtype(np.float32): ("Float", "float"),
+    np.dtype(np.float64): ("Double", "double"),
+    np.dtype(np.float16): ("Half", "c10::Half"),
+    np.dtype(np.int64): ("Long", "long int"),
+    np.dtype(np.int32): ("Int", "int"),
+    np.dtype(np.int16): ("Short", "short int"),
+    np.dtype(np.int8): ("Char", "signed char"),
+    np.dtype(np.uint8): ("Byte", "unsigned char"),
+    np.dtype(np.uint16): ("UInt16", "short unsigned int"),
+    np.dtype(np.uint32): ("UInt32", "unsigned int"),
+    np.dtype(np.uint64): ("UInt64", "long unsigned int"),
+    np.dtype(np.bool_): ("Bool", "bool"),
+}
+
+
+def scalar_type_name(np_dtype: np.dtype) -> str:
+    """PyTorch's ScalarType name of a dtype, as its error messages print it.
+
+    >>> scalar_type_name(np.dtype("int64")), scalar_type_name(np.dtype("uint8"))
+    ('Long', 'Byte')
+    """
+    return _ERROR_NAMES[np.dtype(np_dtype)][0]
+
+
+def c_type_name(np_dtype: np.dtype) -> str:
+    """The C++ type of a dtype as PyTorch's matmul errors print it.
+
+    >>> c_type_name(np.dtype("int64")), c_type_name(np.dtype("float32"))
+    ('long int', 'float')
+    """
+    return _ERROR_NAMES[np.dtype(np_dtype)][1]
+
 
 def torch_dtype(np_dtype: np.dtype) -> dtype:
     """The `dtype` object of a numpy dtype (what ``Tensor.dtype`` returns).

@@ -14,9 +14,9 @@ from typing import Any
 
 import numpy as np
 
-from . import random
+from . import ops, random
 from .creation import tensor
-from .tensor import Tensor
+from .tensor import Tensor, apply
 
 
 def is_tensor(obj: Any) -> builtins.bool:
@@ -126,20 +126,110 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
 
 
 def mm(input: Tensor, mat2: Tensor) -> Tensor:
-    """The product of two matrices (2-D only), as ``torch.mm``."""
-    if _t(input).ndim != 2 or _t(mat2).ndim != 2:
-        raise ValueError(f"mm: expected two matrices, got shapes {_t(input).shape} and {_t(mat2).shape}")
-    return _t(input) @ mat2
+    """The product of two matrices (2-D only, of one dtype), as ``torch.mm``."""
+    return apply(ops.MatMul("mm"), _t(input), _t(mat2))
 
 
-def sum(input: Tensor, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
-    """Σ over ``dim`` (all elements by default)."""
-    return _t(input).sum(axis=dim, keepdims=keepdim)
+def bmm(input: Tensor, mat2: Tensor) -> Tensor:
+    """The products of two stacks of matrices, (b, n, k) and (b, k, m) → (b, n, m), as ``torch.bmm``.
+
+    >>> from tinygrad_edu import ones
+    >>> bmm(ones(2, 3, 4), ones(2, 4, 5)).shape
+    torch.Size([2, 3, 5])
+    """
+    return apply(ops.MatMul("bmm"), _t(input), _t(mat2))
 
 
-def mean(input: Tensor, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
-    """The mean over ``dim`` (all elements by default)."""
-    return _t(input).mean(axis=dim, keepdims=keepdim)
+def sum(input: Tensor, dim: Any = None, keepdim: builtins.bool = False, *, dtype: Any = None) -> Tensor:
+    """Σ over ``dim`` (all elements by default; bools and integers to int64 unless ``dtype=``)."""
+    return _t(input).sum(axis=dim, keepdims=keepdim, dtype=dtype)
+
+
+def mean(input: Tensor, dim: Any = None, keepdim: builtins.bool = False, *, dtype: Any = None) -> Tensor:
+    """The mean over ``dim`` (all elements by default) of a floating tensor."""
+    return _t(input).mean(axis=dim, keepdims=keepdim, dtype=dtype)
+
+
+def unbind(input: Tensor, dim: builtins.int = 0) -> tuple[Tensor, ...]:
+    """The slices along ``dim``, each without that axis, as ``torch.unbind``."""
+    return _t(input).unbind(dim)
+
+
+def floor_divide(input: Any, other: Any) -> Tensor:
+    """⌊input/other⌋ rounded toward −∞, as ``torch.floor_divide`` (``//``)."""
+    return _t(input) // other
+
+
+def remainder(input: Any, other: Any) -> Tensor:
+    """input mod other, with other's sign, as ``torch.remainder`` (``%``)."""
+    return _t(input) % other
+
+
+def maximum(input: Tensor, other: Tensor) -> Tensor:
+    """The elementwise larger, as ``torch.maximum``."""
+    return _t(input).maximum(_t(other))
+
+
+def minimum(input: Tensor, other: Tensor) -> Tensor:
+    """The elementwise smaller, as ``torch.minimum``."""
+    return _t(input).minimum(_t(other))
+
+
+def tril(input: Tensor, diagonal: builtins.int = 0) -> Tensor:
+    """The lower triangle, as ``torch.tril``."""
+    return _t(input).tril(diagonal)
+
+
+def triu(input: Tensor, diagonal: builtins.int = 0) -> Tensor:
+    """The upper triangle, as ``torch.triu``."""
+    return _t(input).triu(diagonal)
+
+
+def split(tensor: Tensor, split_size_or_sections: Any, dim: builtins.int = 0) -> tuple[Tensor, ...]:
+    """Pieces along ``dim``, as ``torch.split``."""
+    return _t(tensor).split(split_size_or_sections, dim)
+
+
+def chunk(input: Tensor, chunks: builtins.int, dim: builtins.int = 0) -> tuple[Tensor, ...]:
+    """``chunks`` pieces along ``dim``, as ``torch.chunk``."""
+    return _t(input).chunk(chunks, dim)
+
+
+def flip(input: Tensor, dims: Sequence[builtins.int]) -> Tensor:
+    """Reversed along ``dims``, as ``torch.flip``."""
+    return _t(input).flip(dims)
+
+
+def logsumexp(input: Tensor, dim: Any, keepdim: builtins.bool = False) -> Tensor:
+    """log Σ exp over ``dim``, as ``torch.logsumexp``."""
+    return _t(input).logsumexp(dim, keepdim)
+
+
+def sort(input: Tensor, dim: builtins.int = -1, descending: builtins.bool = False) -> Any:
+    """Values in order with their indices, as ``torch.sort``."""
+    return _t(input).sort(dim, descending)
+
+
+def argsort(input: Tensor, dim: builtins.int = -1, descending: builtins.bool = False) -> Tensor:
+    """The indices that sort, as ``torch.argsort``."""
+    return _t(input).argsort(dim, descending)
+
+
+def topk(input: Tensor, k: builtins.int, dim: builtins.int = -1, largest: builtins.bool = True) -> Any:
+    """The ``k`` largest values with their indices, as ``torch.topk``."""
+    return _t(input).topk(k, dim, largest)
+
+
+def cumsum(input: Tensor, dim: builtins.int, *, dtype: Any = None) -> Tensor:
+    """The running sum along ``dim``, as ``torch.cumsum``."""
+    return _t(input).cumsum(dim, dtype=dtype)
+
+
+def prod(
+    input: Tensor, dim: builtins.int | None = None, keepdim: builtins.bool = False, *, dtype: Any = None
+) -> Tensor:
+    """The product of all elements or along ``dim``, as ``torch.prod``."""
+    return _t(input).prod(dim, keepdim, dtype=dtype)
 
 
 def _extreme(input: Tensor, dim: Any, keepdim: builtins.bool, name: str) -> Any:

@@ -51,6 +51,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .dtypes import scalar_type_name
 from .kernels.distributions import avx2_box_muller, fma, libm, randperm_swaps
 
 __all__ = [
@@ -260,8 +261,10 @@ def _shape(size) -> tuple[int, ...]:
 
 def _float_dtype(dtype, fn: str) -> np.dtype:
     dt = np.dtype(dtype)
+    if dt.kind != "f":  # PyTorch's wording: '"normal_kernel_cpu" not implemented for 'Long''
+        raise NotImplementedError(f'"{fn}" not implemented for {scalar_type_name(dt)!r}')
     if dt not in (np.float32, np.float64):
-        raise NotImplementedError(f'"{fn}" not implemented for {dt} (float32 and float64 are)')
+        raise NotImplementedError(f'"{fn}" not implemented for {dt} in tinygrad_edu (float32 and float64 are)')
     return dt
 
 
@@ -330,7 +333,7 @@ def normal_(out: np.ndarray, mean: float = 0.0, std: float = 1.0, generator: Gen
     gen = _gen(generator, "normal_")
     dt = _float_dtype(out.dtype, "normal_kernel_cpu")
     if not std >= 0.0:
-        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
     n = out.size
     if n < 16 or not out.flags.c_contiguous:
         z = _normal_pairs(gen, n)

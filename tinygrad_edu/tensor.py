@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import numbers
 import operator
-from collections import namedtuple
 from collections.abc import Sequence
 from typing import Any
 
@@ -30,15 +29,13 @@ from .backprop import backprop, store_grad
 from .devices import check_device, device
 from .dtypes import DEFAULT_DTYPE, as_dtype
 from .graph import _state, _threads_with_anomaly, _threads_without_grad, check_finite
-from .ops import Op, normalize_axis
+from .ops import Op, normalize_dim, rename_node
 from .printing import tensor_repr
+from .tensor_composites import RETURN_TYPES, TensorComposites, ValuesIndices
 from .tensor_inplace import InplaceMethods
-from .tensor_methods import Size, TensorMethods
+from .tensor_methods import Size
 
 __all__ = ["DEFAULT_DTYPE", "Size", "Tensor", "ValuesIndices", "apply"]
-
-#: What ``x.max(dim)`` and ``torch.max(x, dim)`` return, as PyTorch's ``torch.return_types.max``.
-ValuesIndices = namedtuple("ValuesIndices", ["values", "indices"])
 
 
 #: what a user who asks for a sparse tensor is told
@@ -128,7 +125,7 @@ def _constant(fn: Op, t: Any) -> Tensor:
     raise TypeError(f"{fn.name}: expected a Tensor (or a numpy array), got {type(t).__name__}")
 
 
-class Tensor(InplaceMethods, TensorMethods):
+class Tensor(InplaceMethods, TensorComposites):
     """An n-dimensional array node of a computation graph (numpy-backed).
 
     Args:
@@ -180,7 +177,7 @@ class Tensor(InplaceMethods, TensorMethods):
         not numpy's element count (that is `numel`)."""
         if dim is None:
             return Size(self._data.shape)
-        return self._data.shape[normalize_axis(dim, self.ndim)[0]]
+        return self._data.shape[_dim_of(self, dim)]
 
     @property
     def is_leaf(self) -> bool:
@@ -465,14 +462,9 @@ class Tensor(InplaceMethods, TensorMethods):
 
     def _values_indices(self, name: str, dim: int, keepdim: bool) -> ValuesIndices:
         """``x.max(dim)``'s pair: the extreme values along ``dim`` and their int64 indices."""
-        rank = max(self.ndim, 1)  # a 0-d tensor takes dim 0 or -1, as in PyTorch
-        if not -rank <= dim < rank:
-            raise IndexError(
-                f"{name}(dim): dimension out of range (expected to be in range of [{-rank}, {rank - 1}], got {dim})"
-            )
+        dim = normalize_dim(dim, self.ndim)  # a 0-d tensor takes dim 0 or -1, as in PyTorch
         if self.ndim == 0:
-            return ValuesIndices(self * 1, Tensor(np.array(0, np.int64)))
-        dim %= self.ndim
+            return RETURN_TYPES[name](self * 1, Tensor(np.array(0, np.int64)))
         if self.shape[dim] == 0:
             raise IndexError(
                 f"{name}(dim): dimension {dim} of the tensor of shape {tuple(self.shape)} is empty, "
@@ -487,17 +479,17 @@ class Tensor(InplaceMethods, TensorMethods):
         values = self[tuple(where)]
         if keepdim:
             values, indices = values.unsqueeze(dim), np.expand_dims(indices, dim)
-        return ValuesIndices(values, Tensor(indices))
+        return RETURN_TYPES[name](rename_node(values, f"{name.capitalize()}Backward0"), Tensor(indices))
 
     def argmax(self, dim: int | None = None, keepdim: bool = False, *, axis: int | None = None) -> Tensor:
         """The int64 index of the largest element along ``dim`` (of the flattened tensor when None)."""
-        dim = axis if dim is None else dim
+        dim = axis if dim is None else _dim_of(self, dim, allow_0d=True)
         idx = np.argmax(self._data, axis=dim).astype(np.int64)
         return Tensor(_keep(idx, dim, self.ndim) if keepdim else idx)
 
     def argmin(self, dim: int | None = None, keepdim: bool = False, *, axis: int | None = None) -> Tensor:
         """The int64 index of the smallest element along ``dim`` (of the flattened tensor when None)."""
-        dim = axis if dim is None else dim
+        dim = axis if dim is None else _dim_of(self, dim, allow_0d=True)
         idx = np.argmin(self._data, axis=dim).astype(np.int64)
         return Tensor(_keep(idx, dim, self.ndim) if keepdim else idx)
 
@@ -570,6 +562,15 @@ _OPERATOR_UFUNCS = {
     "greater": ("__gt__", "__lt__"),
     "greater_equal": ("__ge__", "__le__"),
 }
+
+
+def _dim_of(t: Tensor, dim: int, allow_0d: bool = False) -> Any:
+    """``dim`` of ``t`` as an axis of its array, with PyTorch's errors: out of range, or an axis of a 0-d tensor
+    (which takes 0 and −1 where ``allow_0d``, then naming no axis: None; `size` takes none)."""
+    if t.ndim == 0 and not allow_0d:
+        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+    d = normalize_dim(dim, t.ndim)
+    return None if t.ndim == 0 else d
 
 
 def _keep(idx: np.ndarray, dim: int | None, ndim: int) -> np.ndarray:

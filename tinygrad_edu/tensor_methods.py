@@ -19,7 +19,7 @@ import numpy as np
 from . import ops, random
 from .dtypes import DEFAULT_DTYPE, dtype, result_type, torch_dtype
 from .graph import is_grad_enabled
-from .ops import normalize_axis
+from .ops import normalize_axis, normalize_dim, rename_node
 
 if TYPE_CHECKING:  # for the annotations only; at run time this module never reads tensor.py
     from .tensor import Tensor
@@ -33,6 +33,12 @@ def _dims(dim: Any) -> Any:
     if dim is None or (isinstance(dim, (list, tuple)) and len(dim) == 0):
         return None
     return tuple(dim) if isinstance(dim, list) else dim
+
+
+def _checked_dims(dim: Any, ndim: int) -> Any:
+    """`_dims` checked against ``ndim`` with PyTorch's IndexError (`normalize_axis`); None for every axis."""
+    dims = _dims(dim)
+    return None if dims is None else normalize_axis(dims, ndim)
 
 
 def _index_array(idx: np.ndarray) -> np.ndarray:
@@ -155,8 +161,33 @@ class TensorMethods:
         return self._apply(ops.Div(), *self._promote(other, true_divide=True))
 
     def __rtruediv__(self, other: Any) -> Tensor:
+        """``other / self``; for a Python number, as PyTorch computes it: 1/self, then times the number
+        (``3 / x`` rounds twice, so it can differ from a true division in the last bit)."""
         a, b = self._promote(other, true_divide=True)
-        return self._apply(ops.Div(), b, a)
+        if not isinstance(other, numbers.Number):
+            return self._apply(ops.Div(), b, a)
+        inverse = self._apply(ops.Div(), self._const(np.ones((), a._data.dtype)), a)
+        return self._apply(ops.Mul(), inverse, b)
+
+    def __floordiv__(self, other: Any) -> Tensor:
+        """⌊self/other⌋ (toward −∞), as PyTorch's ``//``: no gradient (PyTorch defines none)."""
+        a, b = self._promote(other)
+        return self._const(ops.floor_divide(a._data, b._data))
+
+    def __rfloordiv__(self, other: Any) -> Tensor:
+        a, b = self._promote(other)
+        return self._const(ops.floor_divide(b._data, a._data))
+
+    def __mod__(self, other: Any) -> Tensor:
+        """self mod other with the divisor's sign, as PyTorch's ``%`` (`tinygrad_edu.ops.rounding`)."""
+        out = self._apply(ops.Remainder(), *self._promote(other))
+        return rename_node(out, "RemainderBackward0") if isinstance(other, numbers.Number) else out
+
+    def __rmod__(self, other: Any) -> Tensor:
+        a, b = self._promote(other)
+        return self._apply(ops.Remainder(), b, a)
+
+    floor_divide, remainder = __floordiv__, __mod__
 
     def __pow__(self, exponent: Any) -> Tensor:
         if isinstance(exponent, numbers.Integral) and not isinstance(exponent, bool) and self._data.dtype.kind in "iu":
@@ -239,43 +270,61 @@ class TensorMethods:
 
     # ------------------------------------------------------------ reductions
     def sum(
-        self, axis: int | Sequence[int] | None = None, keepdims: bool = False, *, dim: Any = None, keepdim: bool = False
+        self,
+        axis: int | Sequence[int] | None = None,
+        keepdims: bool = False,
+        *,
+        dim: Any = None,
+        keepdim: bool = False,
+        dtype: Any = None,
     ) -> Tensor:
         """Σ over ``axis`` (numpy's name) or ``dim`` (PyTorch's); all elements by default (and for
-        ``dim=[]``, as PyTorch)."""
-        return self._apply(ops.Sum(_dims(axis if dim is None else dim), keepdims or keepdim), self)
+        ``dim=[]``, as PyTorch). Bools and integers sum to int64 unless ``dtype=`` is given (the input is
+        converted to it first), as PyTorch's.
+
+        >>> from tinygrad_edu import tensor, uint8
+        >>> tensor([200, 100], dtype=uint8).sum(), tensor([200, 100], dtype=uint8).sum(dtype=uint8)
+        (tensor(300), tensor(44, dtype=torch.uint8))
+        """
+        x = self if dtype is None else self.type(dtype)
+        return self._apply(ops.Sum(_dims(axis if dim is None else dim), keepdims or keepdim, dtype is not None), x)
 
     def mean(
-        self, axis: int | Sequence[int] | None = None, keepdims: bool = False, *, dim: Any = None, keepdim: bool = False
+        self,
+        axis: int | Sequence[int] | None = None,
+        keepdims: bool = False,
+        *,
+        dim: Any = None,
+        keepdim: bool = False,
+        dtype: Any = None,
     ) -> Tensor:
-        """The mean over ``axis`` (numpy's name) or ``dim`` (PyTorch's); all elements by default."""
-        return self._apply(ops.Mean(_dims(axis if dim is None else dim), keepdims or keepdim), self)
+        """The mean over ``axis`` (numpy's name) or ``dim`` (PyTorch's); all elements by default. Only for
+        floating tensors (PyTorch's RuntimeError otherwise), or with ``dtype=`` a floating dtype to convert to."""
+        x = self if dtype is None else self.type(dtype)
+        return self._apply(ops.Mean(_dims(axis if dim is None else dim), keepdims or keepdim), x)
 
-    def var(self, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *, correction: Any = None) -> Tensor:
-        """Σ(x − x̄)²/(N − c) over ``dim`` (all elements by default), as ``Tensor.var``: c = 1 (Bessel's
-        correction, PyTorch's default), ``unbiased=False`` or ``correction=0`` for the population
-        variance; N − c ≤ 0 gives inf or nan, as PyTorch. A composite, so its gradient is autograd's.
+    def cumsum(self, dim: int, *, dtype: Any = None) -> Tensor:
+        """The running sum along ``dim``, as ``Tensor.cumsum`` (bools and integers in int64 unless ``dtype=``).
 
         >>> from tinygrad_edu import tensor
-        >>> x = tensor([1.0, 2.0, 3.0, 4.0])
-        >>> x.var().item(), x.var(unbiased=False).item(), x.std(correction=0).item()
-        (1.6666666269302368, 1.25, 1.1180340051651)
+        >>> tensor([1.0, 2.0, 3.0]).cumsum(0)
+        tensor([1., 3., 6.])
         """
-        if isinstance(dim, bool):  # var(unbiased), PyTorch's other overload
-            dim, unbiased = None, dim
-        if correction is not None and unbiased is not None:
-            raise RuntimeError("var: give correction= or unbiased=, not both")
-        c = correction if correction is not None else (0 if unbiased is False else 1)
-        x = self._floating()
-        dims = normalize_axis(_dims(dim), x.ndim)
-        n = int(np.prod([x.shape[d] for d in dims], dtype=np.int64))
-        centred = x - x.mean(dim=dims, keepdim=True)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return (centred * centred).sum(dim=dims, keepdim=keepdim) / float(max(n - c, 0))
+        x = self if dtype is None else self.type(dtype)
+        return self._apply(ops.Cumsum(dim, dtype is not None), x)
 
-    def std(self, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *, correction: Any = None) -> Tensor:
-        """√var (see `var`: Bessel's correction by default), as ``Tensor.std``."""
-        return self.var(dim, unbiased, keepdim, correction=correction).sqrt()
+    def prod(self, dim: int | None = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+        """The product of all elements, or along one ``dim``, as ``Tensor.prod`` (bools and integers in int64
+        unless ``dtype=``); its gradient is exact where elements are zero.
+
+        >>> from tinygrad_edu import tensor
+        >>> tensor([[1.0, 2.0], [3.0, 4.0]]).prod(1)
+        tensor([ 2., 12.])
+        """
+        if dim is not None and not isinstance(dim, numbers.Integral):
+            raise TypeError(f"prod(): argument 'dim' must be an int, not {type(dim).__name__}")
+        x = self if dtype is None else self.type(dtype)
+        return self._apply(ops.Prod(dim, keepdim, dtype is not None), x)
 
     def max(
         self, dim: Any = None, keepdim: bool = False, *, axis: int | Sequence[int] | None = None, keepdims: bool = False
@@ -334,18 +383,20 @@ class TensorMethods:
 
     def unsqueeze(self, dim: int) -> Tensor:
         """A new axis of length 1 at ``dim`` (−1 appends one)."""
-        return self.reshape(np.expand_dims(self._data, dim).shape)
+        shape = np.expand_dims(self._data, normalize_dim(dim, self.ndim + 1)).shape
+        return rename_node(self.reshape(shape), "UnsqueezeBackward0")
 
     def squeeze(self, dim: int | None = None) -> Tensor:
         """Axes of length 1 removed (only ``dim``, if given and of length 1)."""
         if dim is None:
             shape = tuple(n for n in self.shape if n != 1)
         elif self.ndim == 0:
+            normalize_dim(dim, 0)
             shape = ()
         else:
-            d = normalize_axis(dim, self.ndim)[0]
+            d = normalize_dim(dim, self.ndim)
             shape = self.shape if self.shape[d] != 1 else self.shape[:d] + self.shape[d + 1 :]
-        return self.reshape(shape)
+        return rename_node(self.reshape(shape), "SqueezeBackward0" if dim is None else "SqueezeBackward1")
 
     def permute(self, *dims: int | Sequence[int]) -> Tensor:
         """The axes reordered: output axis i is input axis ``dims[i]``."""
@@ -363,7 +414,7 @@ class TensorMethods:
         """The transpose of a matrix; a 0-D or 1-D tensor is returned as it is."""
         if self.ndim > 2:
             raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {self.ndim}D")
-        return self if self.ndim < 2 else self.transpose(0, 1)
+        return self if self.ndim < 2 else rename_node(self.transpose(0, 1), "TBackward0")
 
     def expand(self, *sizes: int | Sequence[int]) -> Tensor:
         """A read-only broadcast view to ``sizes`` (−1 keeps an axis), as ``Tensor.expand``."""
@@ -397,7 +448,7 @@ class TensorMethods:
         d0, d1 = normalize_axis((dim0, dim1), self.ndim)
         axes = list(range(self.ndim))
         axes[d0], axes[d1] = axes[d1], axes[d0]
-        return self._apply(ops.Transpose(tuple(axes)), self)
+        return rename_node(self._apply(ops.Transpose(tuple(axes)), self), "TransposeBackward0")
 
     swapaxes = swapdims = transpose
 
@@ -408,9 +459,9 @@ class TensorMethods:
 
     def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
         """Merge axes start_dim..end_dim into one, as ``torch.flatten``."""
+        s, e = normalize_axis((start_dim, end_dim), max(self.ndim, 1))
         if self.ndim == 0:
             return self.reshape(1)
-        s, e = normalize_axis((start_dim, end_dim), self.ndim)
         if s > e:
             raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
         return self.reshape(*self.shape[:s], -1, *self.shape[e + 1 :])
@@ -427,9 +478,11 @@ class TensorMethods:
 
     def unbind(self, dim: int = 0) -> tuple[Tensor, ...]:
         """The slices along ``dim``, each without that axis, as ``Tensor.unbind``."""
-        d = normalize_axis(dim, self.ndim)[0]
+        d = normalize_dim(dim, self.ndim)
+        if self.ndim == 0:
+            raise IndexError(f"Dimension specified as {d} but tensor has no dimensions")
         lead = (slice(None),) * d
-        return tuple(self[(*lead, i)] for i in range(self._data.shape[d]))
+        return tuple(rename_node(self[(*lead, i)], "UnbindBackward0") for i in range(self._data.shape[d]))
 
     # ------------------------------------------------------------ PyTorch's small queries and conversions
     def dim(self) -> int:
@@ -447,7 +500,7 @@ class TensorMethods:
     ) -> Tensor:
         """True where every element (along ``dim``) is nonzero: a bool tensor, as ``Tensor.all``; numpy's
         spelling (``axis=``, ``keepdims=``) too, so ``np.all(t)`` works as on an array."""
-        dims = _dims(axis if dim is None else dim)
+        dims = _checked_dims(axis if dim is None else dim, self.ndim)
         return self._const(np.all(self._data, axis=dims, keepdims=keepdim or keepdims))
 
     def any(
@@ -455,7 +508,7 @@ class TensorMethods:
     ) -> Tensor:
         """True where some element (along ``dim``) is nonzero: a bool tensor, as ``Tensor.any``; numpy's
         spelling too."""
-        dims = _dims(axis if dim is None else dim)
+        dims = _checked_dims(axis if dim is None else dim, self.ndim)
         return self._const(np.any(self._data, axis=dims, keepdims=keepdim or keepdims))
 
     def _scalar(self) -> Any:

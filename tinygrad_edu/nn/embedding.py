@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from ..ops import rename_node
 from ..tensor import DEFAULT_DTYPE, Tensor
 from . import init
 from .module import Module
@@ -31,6 +32,22 @@ def _indices(index: Any, rows: int) -> np.ndarray:
         low, high = data.min(), data.max()
         raise IndexError(f"index out of range in self (indices must lie in [0, {rows}), got {low}..{high})")
     return data.astype(np.int64, copy=False)
+
+
+def embedding(input: Any, weight: Tensor, padding_idx: int | None = None) -> Tensor:
+    """The rows ``weight[input]`` (``input`` integers of any shape), as ``torch.nn.functional.embedding``;
+    the row ``padding_idx`` is read but gets no gradient.
+
+    >>> embedding(Tensor(np.array([2, 0])), Tensor(np.arange(6.0).reshape(3, 2)))
+    tensor([[4., 5.],
+            [0., 1.]], dtype=torch.float64)
+    """
+    idx = _indices(input, weight.shape[0])
+    out = weight[idx]
+    if padding_idx is not None:
+        keep = (idx != padding_idx % weight.shape[0])[..., None]
+        out = Tensor.where(keep, out, weight.detach()[idx])
+    return rename_node(out, "EmbeddingBackward0")
 
 
 class Embedding(Module):
@@ -62,12 +79,7 @@ class Embedding(Module):
             self.weight.data[padding_idx] = 0.0
 
     def forward(self, index: Any) -> Tensor:
-        idx = _indices(index, self.num_embeddings)
-        out = self.weight[idx]
-        if self.padding_idx is None:
-            return out
-        keep = (idx != self.padding_idx)[..., None]  # the padding row is read but gets no gradient
-        return Tensor.where(keep, out, self.weight.detach()[idx])
+        return embedding(index, self.weight, self.padding_idx)
 
     def extra_repr(self) -> str:
         pad = "" if self.padding_idx is None else f", padding_idx={self.padding_idx}"

@@ -16,6 +16,7 @@ import numpy as np
 from .. import ops, random
 from ..tensor import Tensor, apply
 from .conv import avg_pool2d, conv2d, max_pool2d  # noqa: F401 (PyTorch's F.conv2d, F.max_pool2d, ...)
+from .embedding import embedding  # noqa: F401 (PyTorch's F.embedding)
 
 REDUCTIONS = ("mean", "sum", "none")
 
@@ -51,7 +52,8 @@ def _same_shape(name: str, x: Tensor, t: Tensor) -> None:
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """x·Wᵀ + b, as ``torch.nn.functional.linear``."""
     inputs = (x, weight) if bias is None else (x, weight, bias)
-    return apply(ops.Addmm(), *inputs)
+    out = apply(ops.Addmm(), *inputs)
+    return out if bias is not None else ops.rename_node(out, "MmBackward0")
 
 
 # ----------------------------------------------------------------------------- activations
@@ -210,7 +212,7 @@ def mse_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
     """(x − t)², reduced."""
     t = _target(target, input)
     _same_shape("mse_loss", input, t)
-    return _reduce((input - t) ** 2, reduction, "mse_loss")
+    return ops.rename_node(_reduce((input - t) ** 2, reduction, "mse_loss"), "MseLossBackward0")
 
 
 def l1_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:

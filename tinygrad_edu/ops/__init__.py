@@ -60,9 +60,23 @@ from .movement import (
     is_basic_index,
     normalize_index,
 )
-from .nn import Addmm, NativeBatchNorm, NativeDropout
-from .op import AccumulateGrad, Op, check_broadcast, node_of, normalize_axis, unbroadcast
-from .reduce import Max, Mean, Min, Sum
+from .nn import Addmm, NativeBatchNorm, NativeDropout, Normal
+from .op import (
+    AccumulateGrad,
+    Op,
+    array_axis,
+    broadcast_shape,
+    check_broadcast,
+    dim_error,
+    node_of,
+    normalize_axis,
+    normalize_dim,
+    reduction_axes,
+    rename_node,
+    unbroadcast,
+)
+from .reduce import Cumsum, Max, Mean, Min, Prod, Sum
+from .rounding import Remainder, floor_divide
 from .softmax import LogSoftmax, Softmax
 
 __all__ = [
@@ -79,6 +93,7 @@ __all__ = [
     "Clone",
     "Convolution",
     "Cos",
+    "Cumsum",
     "Div",
     "Exp",
     "Expand",
@@ -97,10 +112,13 @@ __all__ = [
     "NativeBatchNorm",
     "NativeDropout",
     "Neg",
+    "Normal",
     "Op",
     "Pow",
     "PowConst",
+    "Prod",
     "Relu",
+    "Remainder",
     "Repeat",
     "Reshape",
     "Sigmoid",
@@ -114,13 +132,20 @@ __all__ = [
     "Tanh",
     "Transpose",
     "Where",
+    "array_axis",
+    "broadcast_shape",
     "check_broadcast",
+    "dim_error",
     "fit_value",
+    "floor_divide",
     "index",
     "is_basic_index",
     "matmul_backward",
     "node_of",
     "normalize_axis",
+    "normalize_dim",
     "normalize_index",
+    "reduction_axes",
+    "rename_node",
     "unbroadcast",
 ]

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .op import Op, shapes, unbroadcast
+from ..dtypes import c_type_name, scalar_type_name
+from .op import Op, broadcast_shape, unbroadcast
 
 
 class MatMul(Op):
@@ -23,15 +24,24 @@ class MatMul(Op):
     name = "@"
     backward_name = "MmBackward0"
 
+    def __init__(self, kind: str = "matmul") -> None:
+        self.kind = kind  # "matmul" (``@``), "mm" or "bmm": which of PyTorch's checks to make
+
     def forward(self, a, b):
-        if a.ndim == 0 or b.ndim == 0:
-            raise ValueError(f"matmul: both operands need at least 1 dimension, got shapes {shapes(a, b)}")
-        if a.shape[-1] != b.shape[-2 if b.ndim > 1 else 0]:
-            raise ValueError(f"matmul: shapes {shapes(a, b)} cannot be multiplied")
+        if self.kind != "matmul":
+            check_ranks(self.kind, a, b)
+        if a.ndim == 0 or b.ndim == 0 or a.shape[-1] != b.shape[-2 if b.ndim > 1 else 0]:
+            if a.ndim == 1 and b.ndim == 1 and refused(a, b):  # PyTorch's dot checks dtypes first
+                raise dtype_error(self.kind, a, b)
+            raise shape_error(a, b)
+        if refused(a, b):
+            if a.ndim > 2 or b.ndim > 2:  # PyTorch broadcasts the batch axes first (its error if they differ)
+                broadcast_shape(a.shape[:-2], b.shape[:-2])
+            raise dtype_error(self.kind, a, b)
         try:
             out = a @ b
-        except ValueError:
-            raise ValueError(f"matmul: shapes {shapes(a, b)} cannot be multiplied") from None
+        except ValueError:  # batch axes that do not broadcast
+            raise shape_error(a, b) from None
         self.a, self.b = a, b
         return out
 
@@ -48,6 +58,68 @@ class MatMul(Op):
         if gb is not None:
             gb = unbroadcast(gb, b.shape).reshape(self.b.shape)
         return ga, gb
+
+
+def shape_error(a: np.ndarray, b: np.ndarray) -> RuntimeError:
+    """PyTorch's error for ``a @ b`` of shapes that do not fit, worded as the ATen kernel that these shapes
+    run: a matrix product folds a's leading axes into rows, ``(32, 3, 2) @ (6, 100)`` is "mat1 and mat2
+    shapes cannot be multiplied (96x2 and 6x100)"; a vector, two vectors and stacks have their own."""
+    if a.ndim == 0 or b.ndim == 0:
+        return RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {a.ndim}D and {b.ndim}D")
+    k, rows = a.shape[-1], int(np.prod(a.shape[:-1], dtype=np.int64))
+    if b.ndim == 1 and a.ndim == 1:
+        return RuntimeError(
+            f"inconsistent tensor size, expected tensor [{k}] and src [{b.shape[0]}] to have the same number of "
+            f"elements, but got {k} and {b.shape[0]} elements respectively"
+        )
+    if b.ndim == 1:
+        return RuntimeError(f"size mismatch, got input ({rows}), mat ({rows}x{k}), vec ({b.shape[0]})")
+    if b.ndim == 2:
+        return RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{k} and {b.shape[0]}x{b.shape[1]})")
+    n = int(np.prod(broadcast_shape(a.shape[:-2], b.shape[:-2]), dtype=np.int64))  # its error if they differ
+    return RuntimeError(
+        f"Expected size for first two dimensions of batch2 tensor to be: [{n}, {k}] but got: [{n}, {b.shape[-2]}]."
+    )
+
+
+def check_ranks(kind: str, a: np.ndarray, b: np.ndarray) -> None:
+    """``torch.mm``'s and ``torch.bmm``'s shape rules, with their errors: two matrices, or two 3-D stacks
+    of matrices that agree in batch size and inner size."""
+    rank = 2 if kind == "mm" else 3
+    for name, x in zip(("self", "mat2") if kind == "mm" else ("batch1", "batch2"), (a, b)):
+        if x.ndim != rank:
+            raise RuntimeError(f"{name} must be a matrix" if kind == "mm" else f"{name} must be a 3D tensor")
+    if kind == "bmm" and (b.shape[0], b.shape[1]) != (a.shape[0], a.shape[2]):
+        raise RuntimeError(
+            f"Expected size for first two dimensions of batch2 tensor to be: [{a.shape[0]}, {a.shape[2]}] "
+            f"but got: [{b.shape[0]}, {b.shape[1]}]."
+        )
+
+
+def refused(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether a product of these dtypes is refused: bools, or an integer with anything but itself, as
+    PyTorch refuses them (it never promotes in a product). Two float dtypes are the exception: PyTorch
+    refuses ``float64 @ float32`` too, but here a float64 numpy array stays float64 in a Tensor, so data
+    fed to float32 layers would fail; the product is taken in the wider dtype, as numpy's."""
+    if a.dtype is b.dtype or a.dtype == b.dtype:
+        return a.dtype.kind == "b"
+    return not (a.dtype.kind == "f" and b.dtype.kind == "f")
+
+
+def dtype_error(kind: str, a: np.ndarray, b: np.ndarray) -> Exception:
+    """PyTorch's error for a product of two dtypes (it never promotes: ``int64 @ float32`` is refused) or
+    of bools, worded as the ATen kernel that ``a @ b`` of these shapes runs (dot, addmv, mm or bmm)."""
+    batched = kind == "bmm" or (kind == "matmul" and b.ndim >= 3)
+    if a.dtype.kind == "b" and (batched or a.dtype == b.dtype):
+        return NotImplementedError(f"\"{'bmm' if batched else 'addmm_impl_cpu_'}\" not implemented for 'Bool'")
+    (sa, ca), (sb, cb) = ((scalar_type_name(x.dtype), c_type_name(x.dtype)) for x in (a, b))
+    if batched:
+        return RuntimeError(f"expected scalar type {sa} but found {sb}")
+    if kind == "matmul" and a.ndim == 1 and b.ndim == 1:
+        return RuntimeError(f"dot : expected both vectors to have same dtype, but found {sa} and {sb}")
+    if kind == "matmul" and b.ndim == 1:
+        return RuntimeError(f"addmv input tensors must have the same dtype, but got {sb}, {sa}, and {sb}")
+    return RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {ca} != {cb}")
 
 
 def matmul_backward(

@@ -12,7 +12,26 @@ from typing import Any
 import numpy as np
 
 from .. import kernels
-from .op import Op, normalize_axis, shapes, unbroadcast
+from .op import Op, normalize_axis, normalize_dim, shapes, unbroadcast
+
+
+def shape_error(shape: tuple[int, ...], size: int) -> RuntimeError:
+    """PyTorch's error for a shape that ``size`` elements cannot take (``view``/``reshape``).
+
+    >>> shape_error((2, 7), 12)
+    RuntimeError("shape '[2, 7]' is invalid for input of size 12")
+    """
+    bad = next((i for i, n in enumerate(shape) if n < -1), None)
+    if bad is not None:
+        return RuntimeError(f"invalid shape dimension {shape[bad]} at index {bad} of shape {list(shape)}")
+    if list(shape).count(-1) > 1:
+        return RuntimeError("only one dimension can be inferred")
+    if size == 0 and -1 in shape:
+        return RuntimeError(
+            f"cannot reshape tensor of 0 elements into shape {list(shape)} because the unspecified dimension "
+            "size -1 can be any value and is ambiguous"
+        )
+    return RuntimeError(f"shape '{list(shape)}' is invalid for input of size {size}")
 
 
 class Reshape(Op):
@@ -28,9 +47,11 @@ class Reshape(Op):
     def forward(self, a):
         self.in_shape = a.shape
         try:
+            if min(self.shape, default=0) < -1:  # numpy would take any negative size as the inferred one
+                raise ValueError
             return a.reshape(self.shape)
         except ValueError:
-            raise ValueError(f"reshape: cannot reshape {tuple(a.shape)} ({a.size} elements) to {self.shape}") from None
+            raise shape_error(self.shape, a.size) from None
 
     def backward(self, g):
         return (g.reshape(self.in_shape),)
@@ -49,7 +70,7 @@ class Transpose(Op):
     def forward(self, a):
         self.perm = tuple(reversed(range(a.ndim))) if self.axes is None else normalize_axis(self.axes, a.ndim)
         if sorted(self.perm) != list(range(a.ndim)):
-            raise ValueError(f"transpose: axes {self.axes} are not a permutation of {a.ndim} axes")
+            raise RuntimeError("permute(): duplicate dims are not allowed.")
         return np.transpose(a, self.perm)
 
     def backward(self, g):
@@ -303,6 +324,10 @@ class Cat(Op):
         self.axis = axis
 
     def forward(self, *arrays):
+        for i, a in enumerate(arrays):
+            if a.ndim == 0:
+                raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
+        normalize_dim(self.axis, arrays[0].ndim if arrays else 1)
         try:
             out = np.concatenate(arrays, axis=self.axis)
         except (ValueError, np.exceptions.AxisError) as err:
@@ -323,6 +348,7 @@ class Stack(Op):
         self.axis = axis
 
     def forward(self, *arrays):
+        normalize_dim(self.axis, arrays[0].ndim + 1 if arrays else 1)
         try:
             return np.stack(arrays, axis=self.axis)
         except ValueError as err:

@@ -1,4 +1,5 @@
-"""Fused neural-network ops: `Addmm`, `NativeBatchNorm` (training mode) and `NativeDropout`.
+"""Fused neural-network ops: `Addmm`, `NativeBatchNorm` (training mode) and `NativeDropout`; `Normal`, the
+graph node of ``torch.normal``'s samples.
 
 Each is one `Op` rather than a chain of primitives because the fused forward/backward pair is
 faster (fewer temporaries, fewer graph nodes) and, for batch norm, the closed-form gradient is
@@ -10,7 +11,8 @@ from __future__ import annotations
 import numpy as np
 
 from .. import kernels
-from .matmul import matmul_backward
+from ..dtypes import scalar_type_name
+from .matmul import dtype_error, matmul_backward, refused, shape_error
 from .op import Op
 
 
@@ -25,11 +27,15 @@ class Addmm(Op):
     name = "linear"
 
     def forward(self, x, w, b=None):
-        if x.shape[-1] != w.shape[1]:
-            raise ValueError(
-                f"linear: input has {x.shape[-1]} features but the layer expects {w.shape[1]} "
-                f"(input shape {x.shape}, weight shape {w.shape})"
+        if refused(x, w):  # PyTorch's refusals (see `matmul.refused`)
+            if b is None:
+                raise dtype_error("mm", x, w)
+            raise RuntimeError(
+                f"mat1 and mat2 must have the same dtype, but got {scalar_type_name(x.dtype)} and "
+                f"{scalar_type_name(w.dtype)}"
             )
+        if x.shape[-1] != w.shape[1]:  # PyTorch's words for x·Wᵀ: W appears transposed
+            raise shape_error(x, w.T)
         self.x, self.w = x, w
         out = x @ w.T
         if b is not None:
@@ -99,3 +105,23 @@ class NativeDropout(Op):
 
     def backward(self, g):
         return (g * self.m,)
+
+
+class Normal(Op):
+    """Samples of N(mean, std²) drawn elementwise (``torch.normal`` with a tensor of means and/or stds):
+    the forward gives the values drawn; the backward gives zeros to both, as PyTorch's (its derivatives.yaml
+    declares the sample's derivatives zero: ``torch.normal`` is not reparametrized, for that write
+    ``mean + std * torch.randn(...)``)."""
+
+    name = "normal"
+
+    def __init__(self, values: np.ndarray, overload: int) -> None:
+        self.values = values
+        self.backward_name = f"NormalBackward{overload}"  # 1: (Tensor, float), 2: (float, Tensor), 3: both
+
+    def forward(self, *arrays):
+        self.like = [(a.shape, a.dtype) for a in arrays]
+        return self.values
+
+    def backward(self, g):
+        return tuple(np.zeros(shape, dt) for shape, dt in self.like)

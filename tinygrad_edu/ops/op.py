@@ -93,6 +93,15 @@ class AccumulateGrad:
         return f"<AccumulateGrad object at {id(self):#x}>"
 
 
+def rename_node(t: Any, backward_name: str) -> Any:
+    """``t`` with its graph node printed under PyTorch's name for what made it (``grad_fn=<SqueezeBackward1>``
+    where our op is a reshape, ``VarBackward0`` for a composite); nothing changes for a tensor outside the
+    graph."""
+    if t.grad_fn is not None:
+        t.grad_fn.backward_name = backward_name
+    return t
+
+
 def node_of(t: Any) -> Op | AccumulateGrad | None:
     """The backward node a gradient for ``t`` flows into (see `Op.next_functions`)."""
     if t.grad_fn is not None:
@@ -115,34 +124,50 @@ def check_floating(name: str, a: np.ndarray) -> None:
         )
 
 
+def broadcast_shape(*sizes: tuple[int, ...]) -> tuple[int, ...]:
+    """The shape the ``sizes`` broadcast to, or PyTorch's RuntimeError naming the first axis (from the right)
+    where two of them differ and neither is 1.
+
+    >>> broadcast_shape((2, 1), (3,))
+    (2, 3)
+    >>> broadcast_shape((2, 3), (3, 2))
+    Traceback (most recent call last):
+    RuntimeError: The size of tensor a (3) must match the size of tensor b (2) at non-singleton dimension 1
+    """
+    out: tuple[int, ...] = ()
+    for b in sizes:
+        for i in range(1, min(len(out), len(b)) + 1):
+            if out[-i] != b[-i] and 1 not in (out[-i], b[-i]):
+                raise RuntimeError(
+                    f"The size of tensor a ({out[-i]}) must match the size of tensor b ({b[-i]}) at non-singleton "
+                    f"dimension {max(len(out), len(b)) - i}"
+                )
+        out = np.broadcast_shapes(out, b)
+    return out
+
+
 class BroadcastError(RuntimeError, ValueError):
     """Shapes that do not broadcast: PyTorch raises a RuntimeError and numpy a ValueError, so this is both."""
 
 
 def broadcast_error(name: str, *arrays: np.ndarray) -> BroadcastError:
-    """The error for shapes that do not broadcast, in our words and then PyTorch's. The binary arithmetic
-    ops raise it when numpy refuses the shapes (numpy checks them before it writes anything);
-    `check_broadcast` checks first.
+    """PyTorch's error for shapes that do not broadcast (`broadcast_shape`), followed by the op's ``name`` and
+    the shapes. The binary arithmetic ops raise it when numpy refuses the shapes (numpy checks them before it
+    writes anything); `check_broadcast` checks first.
 
     >>> print(broadcast_error("mul", np.ones((2, 3)), np.ones((3, 2))))  # doctest: +NORMALIZE_WHITESPACE
-    mul: shapes (2, 3) and (3, 2) do not broadcast: the size of tensor a (3)
-    must match the size of tensor b (2) at non-singleton dimension 1
+    The size of tensor a (3) must match the size of tensor b (2) at non-singleton dimension 1
+    (mul: shapes (2, 3) and (3, 2))
     """
-    message = f"{name}: shapes {shapes(*arrays)} do not broadcast"
-    if len(arrays) == 2:
-        a, b = (x.shape for x in arrays)
-        for k in range(1, min(len(a), len(b)) + 1):  # PyTorch names the first mismatch from the last axis
-            if a[-k] != b[-k] and 1 not in (a[-k], b[-k]):
-                message += (
-                    f": the size of tensor a ({a[-k]}) must match the size of tensor b ({b[-k]}) "
-                    f"at non-singleton dimension {max(len(a), len(b)) - k}"
-                )
-                break
-    return BroadcastError(message)
+    try:
+        broadcast_shape(*(a.shape for a in arrays))
+    except RuntimeError as err:
+        return BroadcastError(f"{err} ({name}: shapes {shapes(*arrays)})")
+    return BroadcastError(f"{name}: shapes {shapes(*arrays)} do not broadcast")  # pragma: no cover (numpy agrees)
 
 
 def check_broadcast(name: str, *arrays: np.ndarray) -> None:
-    """Raise `broadcast_error` for incompatible shapes."""
+    """Raise `broadcast_error` for shapes that do not broadcast."""
     try:
         np.broadcast_shapes(*(a.shape for a in arrays))
     except ValueError:
@@ -164,18 +189,57 @@ def unbroadcast(g: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     return g.sum(axis=tuple(range(extra)) + kept, keepdims=True).reshape(shape)
 
 
-def normalize_axis(axis: int | Sequence[int] | None, ndim: int) -> tuple[int, ...]:
-    """Axes as non-negative ints (None = all of them); an out-of-range axis is a ValueError.
+def dim_error(dim: int, ndim: int) -> IndexError:
+    """PyTorch's error for a dim outside [−ndim, ndim − 1] (a 0-d tensor takes −1 and 0)."""
+    rank = max(ndim, 1)
+    return IndexError(f"Dimension out of range (expected to be in range of [{-rank}, {rank - 1}], but got {dim})")
 
-    >>> normalize_axis(-1, 3), normalize_axis(None, 2)
-    ((2,), (0, 1))
+
+def normalize_dim(dim: int, ndim: int) -> int:
+    """One dim as a non-negative int, PyTorch's IndexError when out of range (`dim_error`).
+
+    >>> normalize_dim(-1, 3)
+    2
+    """
+    rank = max(ndim, 1)
+    if not -rank <= dim < rank:
+        raise dim_error(dim, ndim)
+    return dim % rank
+
+
+def array_axis(dim: int, ndim: int) -> int | None:
+    """`normalize_dim` as an axis of the array: None for a 0-d tensor, whose dims 0 and −1 name none.
+
+    >>> array_axis(-1, 2), array_axis(-1, 0)
+    (1, None)
+    """
+    d = normalize_dim(dim, ndim)
+    return d if ndim else None
+
+
+def normalize_axis(axis: int | Sequence[int] | None, ndim: int) -> tuple[int, ...]:
+    """Axes as non-negative ints (None = all of them); an out-of-range axis is PyTorch's IndexError
+    (`dim_error`). A 0-d tensor takes 0 and −1, which name no axis of its array: it gets ().
+
+    >>> normalize_axis(-1, 3), normalize_axis(None, 2), normalize_axis(0, 0)
+    ((2,), (0, 1), ())
     """
     if axis is None:
         return tuple(range(ndim))
     axes = (axis,) if isinstance(axis, numbers.Integral) else tuple(axis)
-    out = []
-    for a in axes:
-        if not -ndim <= a < max(ndim, 1):
-            raise ValueError(f"axis {a} is out of range for a tensor with {ndim} dimensions")
-        out.append(a % max(ndim, 1))
-    return tuple(out)
+    out = tuple(normalize_dim(a, ndim) for a in axes)
+    return out if ndim else ()
+
+
+def reduction_axes(axis: int | Sequence[int] | None, ndim: int) -> tuple[int, ...]:
+    """`normalize_axis` for a reduction, where a dim given twice is PyTorch's RuntimeError (a 0-d tensor's
+    dims 0 and −1 are the same one).
+
+    >>> reduction_axes((0, -1), 2), reduction_axes(-1, 0)
+    ((0, 1), ())
+    """
+    axes = normalize_axis(axis, max(ndim, 1) if axis is not None else ndim)
+    if len(set(axes)) != len(axes):
+        twice = next(a for a in axes if axes.count(a) > 1)
+        raise RuntimeError(f"dim {twice} appears multiple times in the list of dims")
+    return axes if ndim else ()

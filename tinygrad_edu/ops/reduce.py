@@ -1,4 +1,4 @@
-"""Reductions: `Sum`, `Mean`, `Max`, `Min` over some or all axes.
+"""Reductions: `Sum`, `Mean`, `Prod`, `Max`, `Min` over some or all axes, and the running sum `Cumsum`.
 
 A reduction's backward broadcasts the upstream gradient G back over the reduced axes (re-inserting
 them first when ``keepdims`` was False).
@@ -8,29 +8,46 @@ from __future__ import annotations
 
 import numpy as np
 
-from .op import Op, check_floating, normalize_axis
+from ..dtypes import scalar_type_name
+from .op import Op, array_axis, normalize_axis, reduction_axes
+
+#: the dtype PyTorch sums (and multiplies) bools and integers in: int64, so that ``uint8`` counts do not
+#: wrap at 256 (uint64 stays itself); a ``dtype=`` given by the caller is kept instead
+_INTEGER_TOTAL = {
+    np.dtype(t): np.dtype(np.int64) for t in (np.bool_, np.int8, np.int16, np.int32, np.uint8, np.uint16, np.uint32)
+}
+
+
+def total_dtype(dt: np.dtype, asked: bool = False) -> np.dtype:
+    """The dtype a sum, running sum or product of ``dt`` is accumulated in: float32 for float16 (rounded
+    back after, as PyTorch's CPU kernels: a float16 running sum of ones would stop at 2048, where the
+    spacing of float16 numbers reaches 2), int64 for bools and narrower integers unless the dtype was
+    ``asked`` for (`_INTEGER_TOTAL`), else ``dt`` itself (named, since numpy would widen an int32 sum)."""
+    if dt == np.float16:
+        return np.dtype(np.float32)
+    return dt if asked else _INTEGER_TOTAL.get(dt, dt)
 
 
 class Sum(Op):
-    """Σ over axes;  ∂/∂aᵢ = G (broadcast back over the summed axes).
-
-    float16 is accumulated in float32 and the result rounded back, as PyTorch does on the CPU: a float16
-    running sum of ones stops growing at 2048, where the spacing of float16 numbers reaches 2."""
+    """Σ over axes;  ∂/∂aᵢ = G (broadcast back over the summed axes). Bools and integers sum to int64,
+    float16 is accumulated in float32 (`total_dtype`), as PyTorch's."""
 
     name = "sum"
 
-    def __init__(self, axis, keepdims: bool) -> None:
-        self.axis, self.keepdims = axis, keepdims
+    def __init__(self, axis, keepdims: bool, asked: bool = False) -> None:
+        self.axis, self.keepdims, self.asked = axis, keepdims, asked
+        if axis is not None:  # PyTorch's overload over dims
+            self.backward_name = self.backward_name[:-1] + "1"
 
     def forward(self, a):
         out = self.total(a)
         return out.astype(np.float16) if a.dtype == np.float16 else out
 
     def total(self, a):
-        """The sum, in float32 for float16 input (see the class docstring), else in a's own dtype."""
+        """The sum, in `total_dtype`."""
         self.shape = a.shape
-        self.axes = normalize_axis(self.axis, a.ndim)
-        return np.sum(a, axis=self.axes, keepdims=self.keepdims, dtype=np.float32 if a.dtype == np.float16 else None)
+        self.axes = reduction_axes(self.axis, a.ndim)
+        return np.sum(a, axis=self.axes, keepdims=self.keepdims, dtype=total_dtype(a.dtype, self.asked))
 
     def backward(self, g):
         if not self.keepdims:
@@ -44,13 +61,72 @@ class Mean(Sum):
     name = "mean"
 
     def forward(self, a):
-        check_floating("mean", a)
+        if a.dtype.kind not in "fc":
+            raise RuntimeError(
+                "mean(): could not infer output dtype. Input dtype must be either a floating point or complex "
+                f"dtype. Got: {scalar_type_name(a.dtype)}"
+            )
         out = self.total(a)
         self.count = int(np.prod([a.shape[i] for i in self.axes]))
         return (out / self.count).astype(a.dtype, copy=False)
 
     def backward(self, g):
         return (super().backward(g)[0] / self.count,)
+
+
+class Cumsum(Op):
+    """The running sum along one axis, outᵢ = Σ_{j≤i} aⱼ;  ∂/∂aⱼ = Σ_{i≥j} Gᵢ (the running sum of G taken
+    from the other end). Bools and integers in int64, as `Sum`."""
+
+    name = "cumsum"
+
+    def __init__(self, dim: int, asked: bool = False) -> None:
+        self.dim, self.asked = dim, asked
+
+    def forward(self, a):
+        self.axis = array_axis(self.dim, a.ndim)
+        out = np.cumsum(a, axis=self.axis, dtype=total_dtype(a.dtype, self.asked))
+        return out.reshape(a.shape).astype(np.float16) if a.dtype == np.float16 else out.reshape(a.shape)
+
+    def backward(self, g):
+        if self.axis is None:
+            return (g,)
+        return (np.flip(np.cumsum(np.flip(g, self.axis), axis=self.axis), self.axis),)
+
+
+class Prod(Op):
+    """Π over one axis (all elements when ``dim`` is None);  ∂/∂aᵢ = G·Π_{j≠i} aⱼ, the product of the
+    others, taken as the product of those before i times those after it, so a zero among the aⱼ is exact
+    (no division by aᵢ). Bools and integers multiply in int64, as `Sum`."""
+
+    saves = (0,)
+    name = "prod"
+
+    def __init__(self, dim: int | None, keepdim: bool, asked: bool = False) -> None:
+        self.dim, self.keepdim, self.asked = dim, keepdim, asked
+        if dim is not None:  # PyTorch's overload over one dim
+            self.backward_name = "ProdBackward1"
+
+    def forward(self, a):
+        self.a = a
+        self.axis = None if self.dim is None else normalize_axis(self.dim, a.ndim)
+        out = np.prod(a, axis=self.axis, keepdims=self.keepdim, dtype=total_dtype(a.dtype, self.asked))
+        return out.astype(np.float16) if a.dtype == np.float16 else out
+
+    def backward(self, g):
+        a = self.a
+        if not self.axis:  # everything (or a 0-d tensor): one row of all the elements
+            rows, axis = a.reshape(-1), 0
+        else:
+            rows, axis = a, self.axis[0]
+        rows = np.moveaxis(rows, axis, -1)
+        ones = np.ones_like(rows[..., :1])
+        before = np.cumprod(np.concatenate([ones, rows[..., :-1]], axis=-1), axis=-1)
+        after = np.flip(np.cumprod(np.concatenate([ones, np.flip(rows, -1)[..., :-1]], axis=-1), axis=-1), -1)
+        others = np.moveaxis(before * after, -1, axis).reshape(a.shape)
+        if self.axis and not self.keepdim:
+            g = np.expand_dims(g, self.axis)
+        return (g * others,)
 
 
 class Max(Op):
@@ -67,11 +143,13 @@ class Max(Op):
 
     def __init__(self, axis, keepdims: bool, spread_nan: bool = False) -> None:
         self.axis, self.keepdims, self.spread_nan = axis, keepdims, spread_nan
+        if not spread_nan:  # torch.amax's node; x.max() over everything is MaxBackward1
+            self.backward_name = f"A{self.name}Backward0"
 
     def forward(self, a):
         if a.size == 0:
             raise ValueError(f"{self.name}: empty tensor of shape {tuple(a.shape)} has no {self.name}imum")
-        self.axes = normalize_axis(self.axis, a.ndim)
+        self.axes = reduction_axes(self.axis, a.ndim)
         kept = self.reduce(a, axis=self.axes, keepdims=True)
         self.mask = a == kept
         if self.spread_nan:

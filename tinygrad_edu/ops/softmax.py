@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .op import Op, check_floating
+from .op import Op, array_axis, check_floating
 
 
 class Softmax(Op):
@@ -18,6 +18,7 @@ class Softmax(Op):
 
     def forward(self, a):
         check_floating("softmax", a)
+        self.axis = array_axis(self.axis, a.ndim)
         e = np.exp(a - a.max(axis=self.axis, keepdims=True))
         self.out = e / e.sum(axis=self.axis, keepdims=True)
         return self.out
@@ -38,6 +39,7 @@ class LogSoftmax(Op):
 
     def forward(self, a):
         check_floating("log_softmax", a)
+        self.axis = array_axis(self.axis, a.ndim)
         shifted = a - a.max(axis=self.axis, keepdims=True)
         self.out = shifted - np.log(np.exp(shifted).sum(axis=self.axis, keepdims=True))
         return self.out
