@@ -105,7 +105,6 @@ class TensorComposites(TensorMethods):
         with np.errstate(divide="ignore", invalid="ignore"):
             return (centred * centred).sum(dim=dims, keepdim=keepdim) / float(max(n - c, 0))
 
-
     def norm(self, p: Any = "fro", dim: Any = None, keepdim: bool = False) -> Tensor:
         """The p-norm (Σ|x|ᵖ)^(1/p) over ``dim`` (every element by default; 2 for ``"fro"``), as ``Tensor.norm``."""
         p = 2 if p in ("fro", 2) else p
@@ -132,8 +131,9 @@ class TensorComposites(TensorMethods):
         shift = self.detach().amax(dims, True)
         shift = shift.where(shift.abs() != float("inf"), shift, 0.0)  # all −inf: log 0 = −inf, not NaN
         out = (self - shift).exp().sum(dim=dims, keepdim=True).log() + shift
-        return rename_node(out if keepdim else out.reshape([n for i, n in enumerate(out.shape) if i not in dims]),
-                           "LogsumexpBackward0")
+        return rename_node(
+            out if keepdim else out.reshape([n for i, n in enumerate(out.shape) if i not in dims]), "LogsumexpBackward0"
+        )
 
     # ------------------------------------------------------------ named arithmetic
     def add(self, other: Any, *, alpha: Any = 1) -> Tensor:

@@ -55,13 +55,14 @@ def floating(op: str, name: str, x: np.ndarray) -> None:
         raise TypeError(f"{op}: {name} must be a floating-point array, got dtype {x.dtype}; convert it first")
 
 
-def indices(op: str, name: str, idx: np.ndarray, shape: tuple[int, ...], high: int) -> None:
-    """Raise unless ``idx`` is an integer array of ``shape`` whose values lie in [0, high)."""
+def indices(op: str, name: str, idx: np.ndarray, shape: tuple[int, ...], high: int | None) -> None:
+    """Raise unless ``idx`` is an integer array of ``shape`` whose values lie in [0, high) (any values for
+    ``high=None``: indices checked already)."""
     if idx.dtype.kind not in "iu":
         raise TypeError(f"{op}: {name} must be integers, got dtype {idx.dtype}")
     if idx.shape != shape:
         raise ValueError(f"{op}: {name} must have shape {shape}, got {idx.shape}")
-    if idx.size and (idx.min() < 0 or idx.max() >= high):
+    if high is not None and idx.size and (idx.min() < 0 or idx.max() >= high):
         bad = idx[(idx < 0) | (idx >= high)].flat[0]
         raise ValueError(f"{op}: {name} must lie in [0, {high}), got {bad}")
 

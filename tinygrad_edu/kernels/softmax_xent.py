@@ -20,15 +20,17 @@ from . import _check
 from ._numba import njit, use_jit
 
 
-def _check_scores(op: str, scores: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(N, C) real scores with C ≥ 1, and N integer labels in [0, C)."""
+def _check_scores(
+    op: str, scores: np.ndarray, labels: np.ndarray, check_range: bool = True
+) -> tuple[np.ndarray, np.ndarray]:
+    """(N, C) real scores with C ≥ 1, and N integer labels in [0, C) (their range only when ``check_range``)."""
     scores, labels = _check.array(op, "scores", scores), _check.array(op, "labels", labels)
     _check.ndim(op, "scores", scores, 2)
     if scores.dtype.kind not in "iuf":
         raise TypeError(f"{op}: scores must be numbers, got dtype {scores.dtype}")
     if scores.shape[1] == 0:
         raise ValueError(f"{op}: scores of shape {scores.shape} have no classes")
-    _check.indices(op, "labels", labels, (scores.shape[0],), scores.shape[1])
+    _check.indices(op, "labels", labels, (scores.shape[0],), scores.shape[1] if check_range else None)
     return scores, labels
 
 
@@ -98,9 +100,13 @@ def _softmax_xent_backward_nb(probs, labels, scale):
     return grad
 
 
-def softmax_xent_backward(probs: np.ndarray, labels: np.ndarray, scale: float) -> np.ndarray:
-    """scale · (probs − onehot(labels)); see `softmax_xent_backward_np`."""
-    probs, labels = _check_scores("softmax_xent_backward", probs, labels)
+def softmax_xent_backward(
+    probs: np.ndarray, labels: np.ndarray, scale: float, labels_checked: bool = False
+) -> np.ndarray:
+    """scale · (probs − onehot(labels)); see `softmax_xent_backward_np`. ``labels_checked=True`` skips the scan
+    of the labels' range (shapes and dtypes are still checked), for labels that `softmax_xent` has checked in
+    the forward pass of the same op."""
+    probs, labels = _check_scores("softmax_xent_backward", probs, labels, check_range=not labels_checked)
     if use_jit() and _check.jit_ready(probs):
         return _softmax_xent_backward_nb(probs, labels, probs.dtype.type(scale))
     return softmax_xent_backward_np(probs, labels, scale)

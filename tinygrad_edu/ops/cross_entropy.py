@@ -29,7 +29,7 @@ class SoftmaxCrossEntropy(Op):
         return np.asarray(total * self.scale, dtype=z.dtype)
 
     def backward(self, g):
-        return (kernels.softmax_xent_backward(self.probs, self.labels, self.scale * float(g)),)
+        return (kernels.softmax_xent_backward(self.probs, self.labels, self.scale * float(g), labels_checked=True),)
 
 
 class BinaryCrossEntropy(Op):
