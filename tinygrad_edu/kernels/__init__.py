@@ -44,6 +44,7 @@ array([0., 3.])
 
 from __future__ import annotations
 
+from ._check import value_range
 from ._numba import JIT_FROM_ENV, nb
 from .activations import (
     _relu_backward_nb,
@@ -124,4 +125,5 @@ __all__ = [  # the dispatchers, their twins, and the compiled loops (for the ker
     "softmax_xent_np",
     "tanh_backward",
     "tanh_backward_np",
+    "value_range",
 ]

@@ -19,6 +19,8 @@ from typing import Any
 
 import numpy as np
 
+from ._numba import njit, use_jit
+
 #: The dtypes the numba kernels are compiled for; everything else goes to the numpy twin.
 JIT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
@@ -55,6 +57,26 @@ def floating(op: str, name: str, x: np.ndarray) -> None:
         raise TypeError(f"{op}: {name} must be a floating-point array, got dtype {x.dtype}; convert it first")
 
 
+@njit
+def _value_range_nb(flat):
+    lo = hi = flat[0]
+    for v in flat:
+        if v < lo:
+            lo = v
+        elif v > hi:
+            hi = v
+    return lo, hi
+
+
+def value_range(x: np.ndarray) -> tuple[int, int]:
+    """(min, max) of a non-empty integer array: one numba pass (numpy's ``min()`` and ``max()`` cost two
+    reductions of about 10,000 instructions each on a batch of 32 labels)."""
+    if use_jit() and x.dtype.kind in "iu" and x.flags.c_contiguous:
+        lo, hi = _value_range_nb(x.reshape(-1))
+        return int(lo), int(hi)
+    return int(x.min()), int(x.max())
+
+
 def indices(op: str, name: str, idx: np.ndarray, shape: tuple[int, ...], high: int | None) -> None:
     """Raise unless ``idx`` is an integer array of ``shape`` whose values lie in [0, high) (any values for
     ``high=None``: indices checked already)."""
@@ -62,7 +84,10 @@ def indices(op: str, name: str, idx: np.ndarray, shape: tuple[int, ...], high: i
         raise TypeError(f"{op}: {name} must be integers, got dtype {idx.dtype}")
     if idx.shape != shape:
         raise ValueError(f"{op}: {name} must have shape {shape}, got {idx.shape}")
-    if high is not None and idx.size and (idx.min() < 0 or idx.max() >= high):
+    if high is None or not idx.size:
+        return
+    lo, hi = value_range(idx)
+    if lo < 0 or hi >= high:
         bad = idx[(idx < 0) | (idx >= high)].flat[0]
         raise ValueError(f"{op}: {name} must lie in [0, {high}), got {bad}")
 

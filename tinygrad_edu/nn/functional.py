@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import ops, random
+from .. import kernels, ops, random
 from ..tensor import Tensor, apply
 from .conv import avg_pool2d, conv2d, max_pool2d  # noqa: F401 (PyTorch's F.conv2d, F.max_pool2d, ...)
 from .embedding import embedding  # noqa: F401 (PyTorch's F.embedding)
@@ -223,6 +223,16 @@ def l1_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
 
 
 # ----------------------------------------------------------------------------- classification losses
+def _holds(labels: np.ndarray, value: int) -> bool:
+    """Whether ``value`` (an ``ignore_index``) is among the labels; for integer labels outside their range
+    (the default −100 among valid labels) without comparing each one."""
+    if labels.size and labels.dtype.kind in "iu":
+        lo, hi = kernels.value_range(labels)
+        if not lo <= value <= hi:
+            return False
+    return value in labels
+
+
 def _labels(name: str, logits: Tensor, target: Tensor) -> np.ndarray:
     """Validate integer class labels for (N, C) scores; return them as an int64 array."""
     if logits.ndim != 2:
@@ -237,7 +247,8 @@ def _labels(name: str, logits: Tensor, target: Tensor) -> np.ndarray:
         raise TypeError(f"{name}: labels must be integers, got dtype {labels.dtype}")
     labels = labels.astype(np.int64, copy=False)
     n_classes = logits.shape[1]
-    if labels.size and (labels.min() < 0 or labels.max() >= n_classes):
+    lo, hi = kernels.value_range(labels) if labels.size else (0, 0)
+    if lo < 0 or hi >= n_classes:
         bad = labels[(labels < 0) | (labels >= n_classes)][0]
         raise ValueError(f"{name}: label {bad} out of range for {n_classes} classes")
     return labels
@@ -386,7 +397,7 @@ def cross_entropy(
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
     t = target if isinstance(target, Tensor) else Tensor(np.asarray(target))
     probabilities = t.ndim == input.ndim and t.dtype.kind == "f"
-    labels_in_range = probabilities or ignore_index not in t._data
+    labels_in_range = probabilities or not _holds(t._data, ignore_index)
     if weight is None and label_smoothing == 0.0 and labels_in_range:
         return _cross_entropy_fused(input, t, reduction=reduction)
     if input.ndim != 2:
