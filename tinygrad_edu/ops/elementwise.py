@@ -12,6 +12,30 @@ import numpy as np
 from .. import kernels
 from .op import Op, broadcast_error, check_broadcast
 
+#: what `tinygrad_edu.ops` re-exports from this module (its star import reads this list)
+__all__ = [
+    "Abs",
+    "Add",
+    "Clip",
+    "Cos",
+    "Div",
+    "Exp",
+    "LeakyRelu",
+    "Log",
+    "Log10",
+    "Mul",
+    "Neg",
+    "Pow",
+    "PowConst",
+    "Relu",
+    "Sigmoid",
+    "Sin",
+    "Sqrt",
+    "Sub",
+    "Tanh",
+    "Where",
+]
+
 
 class Add(Op):
     """a + b;  ∂/∂a = G, ∂/∂b = G."""

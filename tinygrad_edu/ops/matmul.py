@@ -11,6 +11,9 @@ import numpy as np
 
 from .op import Op, shapes, unbroadcast
 
+#: what `tinygrad_edu.ops` re-exports from this module (its star import reads this list)
+__all__ = ["MatMul", "matmul_backward"]
+
 
 class MatMul(Op):
     """a @ b with numpy's rules (1-D, 2-D, batched);  ∂/∂a = G @ bᵀ, ∂/∂b = aᵀ @ G.

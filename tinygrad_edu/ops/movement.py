@@ -13,6 +13,24 @@ import numpy as np
 
 from .op import Op, normalize_axis, shapes, unbroadcast
 
+#: what `tinygrad_edu.ops` re-exports from this module (its star import reads this list)
+__all__ = [
+    "Cast",
+    "Cat",
+    "Clone",
+    "Expand",
+    "GetItem",
+    "IndexPut",
+    "Repeat",
+    "Reshape",
+    "Stack",
+    "Transpose",
+    "fit_value",
+    "index",
+    "is_basic_index",
+    "normalize_index",
+]
+
 
 class Reshape(Op):
     """Same elements, new shape;  ∂/∂a = G reshaped back."""

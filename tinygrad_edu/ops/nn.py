@@ -13,6 +13,9 @@ from .. import kernels
 from .matmul import matmul_backward
 from .op import Op
 
+#: what `tinygrad_edu.ops` re-exports from this module (its star import reads this list)
+__all__ = ["Addmm", "NativeBatchNorm", "NativeDropout"]
+
 
 class Addmm(Op):
     """y = x·Wᵀ + b (W of shape (out, in), as PyTorch);

@@ -20,6 +20,9 @@ from typing import Any
 
 import numpy as np
 
+#: what `tinygrad_edu.ops` re-exports from this module (its star import reads this list)
+__all__ = ["AccumulateGrad", "Op", "check_broadcast", "node_of", "normalize_axis", "unbroadcast"]
+
 
 class Op:
     """Base of every tensor op: ``forward(*arrays) -> array`` and ``backward(g) -> grads``.

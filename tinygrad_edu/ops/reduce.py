@@ -10,6 +10,9 @@ import numpy as np
 
 from .op import Op, check_floating, normalize_axis
 
+#: what `tinygrad_edu.ops` re-exports from this module (its star import reads this list)
+__all__ = ["Max", "Mean", "Min", "Sum"]
+
 
 class Sum(Op):
     """Σ over axes;  ∂/∂aᵢ = G (broadcast back over the summed axes).
