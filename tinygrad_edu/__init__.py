@@ -7,6 +7,8 @@ factories (``torch.tensor``, ``torch.zeros``, ``torch.linspace``, ...), dtype na
 ``torch.save``/``torch.load`` (``.npz``, never pickle), ``torch.no_grad`` and ``torch.manual_seed``.
 """
 
+import builtins as _builtins
+
 from . import autograd, nn, optim, utils
 from . import dtypes as _dtypes
 from . import functions as _functions
@@ -79,18 +81,14 @@ from .functions import (
     clamp,
     clip,
     concat,
-    cos,
     div,
     equal,
-    exp,
     flatten,
     get_rng_state,
     histc,
     histogram,
     is_floating_point,
     is_tensor,
-    log,
-    log10,
     log_softmax,
     matmul,
     mean,
@@ -99,18 +97,13 @@ from .functions import (
     neg,
     numel,
     permute,
-    relu,
     reshape,
-    sigmoid,
-    sin,
     softmax,
-    sqrt,
     square,
     squeeze,
     stack,
     sub,
     t,
-    tanh,
     transpose,
     unsqueeze,
     where,
@@ -126,7 +119,7 @@ __version__ = "0.1.0"
 
 # Names that shadow Python built-ins (and `compile`) are reachable as tinygrad_edu.float, tinygrad_edu.sum, ... but
 # left out of __all__, so `from tinygrad_edu import *` never hides a built-in.
-abs, pow, sum, max, min = _functions.abs, _functions.pow, _functions.sum, _functions.max, _functions.min
+pow, sum, max, min = _functions.pow, _functions.sum, _functions.max, _functions.min
 all, any = _functions.all, _functions.any
 float, int, bool = _dtypes.float, _dtypes.int, _dtypes.bool
 __all__ = [
@@ -149,7 +142,6 @@ __all__ = [
     "clamp",
     "clip",
     "concat",
-    "cos",
     "cuda",
     "default_generator",
     "detect_anomaly",
@@ -162,7 +154,6 @@ __all__ = [
     "empty_like",
     "enable_grad",
     "equal",
-    "exp",
     "eye",
     "flatten",
     "float16",
@@ -188,8 +179,6 @@ __all__ = [
     "is_tensor",
     "linspace",
     "load",
-    "log",
-    "log10",
     "log_softmax",
     "long",
     "manual_seed",
@@ -213,24 +202,19 @@ __all__ = [
     "randn",
     "randn_like",
     "randperm",
-    "relu",
     "reshape",
     "save",
     "seed",
     "set_grad_enabled",
     "set_rng_state",
     "short",
-    "sigmoid",
-    "sin",
     "softmax",
     "sparse_coo_tensor",
-    "sqrt",
     "square",
     "squeeze",
     "stack",
     "sub",
     "t",
-    "tanh",
     "tensor",
     "transpose",
     "uint8",
@@ -243,3 +227,7 @@ __all__ = [
     "zeros",
     "zeros_like",
 ]
+# PyTorch's free functions that are Tensor methods marked `torch_function` (torch.exp, torch.log10, ...): one
+# per method, made in `functions`; those that shadow a built-in (abs) stay out of __all__, as above.
+globals().update(_functions.TENSOR_FUNCTIONS)
+__all__ += [name for name in _functions.TENSOR_FUNCTIONS if not hasattr(_builtins, name)]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numbers
 import warnings
 from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
@@ -23,6 +23,20 @@ from .ops import normalize_axis
 
 if TYPE_CHECKING:  # for the annotations only; at run time this module never reads tensor.py
     from .tensor import Tensor
+
+_Method = TypeVar("_Method", bound=Callable[..., Any])
+
+#: the methods marked `torch_function`, by name, in the order they are defined
+TORCH_FUNCTIONS: list[str] = []
+
+
+def torch_function(method: _Method) -> _Method:
+    """Marks a method that PyTorch also offers as a free function of the same arguments with the tensor
+    first (``torch.log10(x)`` is ``x.log10()``): `tinygrad_edu.functions` makes one for each name in
+    `TORCH_FUNCTIONS`, and ``import tinygrad_edu as torch`` exports it. The method itself is unchanged."""
+    TORCH_FUNCTIONS.append(method.__name__)
+    return method
+
 
 #: PyTorch's wording for an in-place change of a leaf that requires a gradient
 LEAF_INPLACE_ERROR = "a leaf Variable that requires grad is being used in an in-place operation."
@@ -184,41 +198,60 @@ class TensorMethods:
         return self._apply(ops.MatMul(), self._const(other), self)
 
     # ------------------------------------------------------------ elementwise functions
+    @torch_function
     def exp(self) -> Tensor:
+        """eˣ elementwise."""
         return self._apply(ops.Exp(), self._floating())
 
+    @torch_function
     def log(self) -> Tensor:
+        """ln x elementwise."""
         return self._apply(ops.Log(), self._floating())
 
+    @torch_function
     def log10(self) -> Tensor:
-        """log₁₀ x elementwise, as ``Tensor.log10``."""
+        """log₁₀ x elementwise."""
         return self._apply(ops.Log10(), self._floating())
 
+    @torch_function
     def sqrt(self) -> Tensor:
+        """√x elementwise."""
         return self._apply(ops.Sqrt(), self._floating())
 
+    @torch_function
     def abs(self) -> Tensor:
+        """|x| elementwise."""
         return self._apply(ops.Abs(), self)
 
     __abs__ = abs
 
+    @torch_function
     def tanh(self) -> Tensor:
+        """tanh x elementwise."""
         return self._apply(ops.Tanh(), self._floating())
 
+    @torch_function
     def sin(self) -> Tensor:
+        """sin x elementwise."""
         return self._apply(ops.Sin(), self._floating())
 
+    @torch_function
     def cos(self) -> Tensor:
+        """cos x elementwise."""
         return self._apply(ops.Cos(), self._floating())
 
     def pow(self, exponent: Any) -> Tensor:
         """self ** exponent (a number or a tensor, as ``Tensor.pow``)."""
         return self**exponent
 
+    @torch_function
     def sigmoid(self) -> Tensor:
+        """1/(1 + e^{−x}) elementwise."""
         return self._apply(ops.Sigmoid(), self._floating())
 
+    @torch_function
     def relu(self) -> Tensor:
+        """max(x, 0) elementwise."""
         return self._apply(ops.Relu(), self)
 
     def leaky_relu(self, alpha: float = 0.01) -> Tensor:
