@@ -214,6 +214,16 @@ class TensorMethods:
         return self._apply(ops.Log10(), self._floating())
 
     @torch_function
+    def log2(self) -> Tensor:
+        """log₂ x elementwise.
+
+        >>> from tinygrad_edu import tensor
+        >>> tensor([1.0, 8.0, 0.5]).log2()
+        tensor([ 0.,  3., -1.])
+        """
+        return self._apply(ops.Log2(), self._floating())
+
+    @torch_function
     def sqrt(self) -> Tensor:
         """√x elementwise."""
         return self._apply(ops.Sqrt(), self._floating())
