@@ -233,14 +233,6 @@ def test_predicates_and_small_helpers() -> None:
     assert tg.device("cpu") == "cpu" and str(tg.device(tg.device("cpu"))) == "cpu"
 
 
-def test_sin_cos_wait_for_part_b_with_a_clear_error() -> None:
-    if hasattr(Tensor, "sin"):
-        same(tg.sin(tg.tensor([0.5])), torch.sin(torch.tensor([0.5])), rtol=1e-6)
-    else:
-        with pytest.raises(NotImplementedError, match=r"Tensor\.sin is not implemented"):
-            tg.sin(tg.tensor([0.5]))
-
-
 def test_enable_grad_inside_no_grad() -> None:
     x = tg.ones(2, requires_grad=True)
     with tg.no_grad():
