@@ -3,6 +3,7 @@ against PyTorch itself."""
 
 from __future__ import annotations
 
+import builtins
 import math
 
 import numpy as np
@@ -10,6 +11,7 @@ import pytest
 
 import tinygrad_edu as tg
 from tinygrad_edu import Tensor
+from tinygrad_edu.functions import TENSOR_FUNCTIONS
 
 torch = pytest.importorskip("torch", reason="PyTorch not installed: these tests compare with it")
 
@@ -142,7 +144,9 @@ def test_random_factories_are_seeded_and_distributed() -> None:
         tg.randint(5, 5, (2,))
 
 
-UNARY = ["exp", "log", "log10", "sqrt", "abs", "tanh", "sigmoid", "relu", "square", "neg"]
+#: every free function made from a Tensor method marked `torch_function` (read from the package, so a new
+#: one is compared with PyTorch's with no edit here), and the two unary functions written out in functions.py
+UNARY = [*TENSOR_FUNCTIONS, "square", "neg"]
 
 
 @pytest.mark.parametrize("name", UNARY)
@@ -229,14 +233,6 @@ def test_predicates_and_small_helpers() -> None:
     assert tg.device("cpu") == "cpu" and str(tg.device(tg.device("cpu"))) == "cpu"
 
 
-def test_sin_cos_wait_for_part_b_with_a_clear_error() -> None:
-    if hasattr(Tensor, "sin"):
-        same(tg.sin(tg.tensor([0.5])), torch.sin(torch.tensor([0.5])), rtol=1e-6)
-    else:
-        with pytest.raises(NotImplementedError, match=r"Tensor\.sin is not implemented"):
-            tg.sin(tg.tensor([0.5]))
-
-
 def test_enable_grad_inside_no_grad() -> None:
     x = tg.ones(2, requires_grad=True)
     with tg.no_grad():
@@ -254,3 +250,138 @@ def test_star_import_does_not_hide_builtins() -> None:
         assert name not in namespace
     assert "linspace" in namespace and "tensor" in namespace
     assert tg.float is tg.float32 and tg.sum(tg.ones(3)).item() == 3.0  # but reachable as attributes
+
+
+#: `tinygrad_edu.__all__` on 3 Dec 2026, before the free functions of marked methods were made rather than
+#: written out (`TENSOR_FUNCTIONS`): no name may go, and every name added must be PyTorch's
+PUBLIC_NAMES_BEFORE = [
+    "AnomalyError",
+    "Generator",
+    "GradcheckError",
+    "Size",
+    "Tensor",
+    "Value",
+    "accelerator",
+    "add",
+    "allclose",
+    "arange",
+    "argmax",
+    "argmin",
+    "as_tensor",
+    "autograd",
+    "bernoulli",
+    "cat",
+    "clamp",
+    "clip",
+    "concat",
+    "cos",
+    "cuda",
+    "default_generator",
+    "detect_anomaly",
+    "device",
+    "div",
+    "double",
+    "draw_dot",
+    "dtype",
+    "empty",
+    "empty_like",
+    "enable_grad",
+    "equal",
+    "exp",
+    "eye",
+    "flatten",
+    "float16",
+    "float32",
+    "float64",
+    "from_numpy",
+    "full",
+    "full_like",
+    "get_default_dtype",
+    "get_rng_state",
+    "gradcheck",
+    "half",
+    "histc",
+    "histogram",
+    "initial_seed",
+    "int16",
+    "int32",
+    "int64",
+    "int8",
+    "is_anomaly_enabled",
+    "is_floating_point",
+    "is_grad_enabled",
+    "is_tensor",
+    "linspace",
+    "load",
+    "log",
+    "log10",
+    "log_softmax",
+    "long",
+    "manual_seed",
+    "matmul",
+    "mean",
+    "mm",
+    "mul",
+    "multinomial",
+    "neg",
+    "nn",
+    "no_grad",
+    "numel",
+    "ones",
+    "ones_like",
+    "optim",
+    "permute",
+    "rand",
+    "rand_like",
+    "randint",
+    "randint_like",
+    "randn",
+    "randn_like",
+    "randperm",
+    "relu",
+    "reshape",
+    "save",
+    "seed",
+    "set_grad_enabled",
+    "set_rng_state",
+    "short",
+    "sigmoid",
+    "sin",
+    "softmax",
+    "sparse_coo_tensor",
+    "sqrt",
+    "square",
+    "squeeze",
+    "stack",
+    "sub",
+    "t",
+    "tanh",
+    "tensor",
+    "transpose",
+    "uint16",
+    "uint32",
+    "uint64",
+    "uint8",
+    "unsqueeze",
+    "utils",
+    "where",
+    "zeros",
+    "zeros_like",
+]
+#: ours, or torch.autograd's offered at the top as well
+OWN_NAMES = {"AnomalyError", "GradcheckError", "Value", "detect_anomaly", "draw_dot", "gradcheck"}
+
+
+def test_public_names_are_kept_and_pytorchs() -> None:
+    assert set(PUBLIC_NAMES_BEFORE) <= set(tg.__all__), "a public name was lost"
+    assert set(tg.__all__) - OWN_NAMES <= set(dir(torch)), "a public name that PyTorch lacks"
+    assert len(tg.__all__) == len(set(tg.__all__))
+    namespace: dict = {}
+    exec("from tinygrad_edu import *", namespace)
+    assert set(tg.__all__) <= set(namespace)
+
+
+def test_each_marked_method_is_a_free_function_and_exported() -> None:
+    for name, function in TENSOR_FUNCTIONS.items():
+        assert getattr(tg, name) is function and function.__name__ == name and hasattr(torch, name)
+        assert (name in tg.__all__) != hasattr(builtins, name)  # abs is reachable, but not star-imported

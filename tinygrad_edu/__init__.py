@@ -7,6 +7,8 @@ factories (``torch.tensor``, ``torch.zeros``, ``torch.linspace``, ...), dtype na
 ``torch.save``/``torch.load`` (``.npz``, never pickle), ``torch.no_grad`` and ``torch.manual_seed``.
 """
 
+import builtins as _builtins
+
 from . import autograd, nn, optim, utils
 from . import dtypes as _dtypes
 from . import functions as _functions
@@ -83,11 +85,9 @@ from .functions import (
     clamp,
     clip,
     concat,
-    cos,
     cumsum,
     div,
     equal,
-    exp,
     flatten,
     flip,
     floor_divide,
@@ -96,8 +96,6 @@ from .functions import (
     histogram,
     is_floating_point,
     is_tensor,
-    log,
-    log10,
     log_softmax,
     logsumexp,
     matmul,
@@ -110,21 +108,16 @@ from .functions import (
     numel,
     permute,
     prod,
-    relu,
     remainder,
     reshape,
-    sigmoid,
-    sin,
     softmax,
     sort,
     split,
-    sqrt,
     square,
     squeeze,
     stack,
     sub,
     t,
-    tanh,
     topk,
     transpose,
     tril,
@@ -144,7 +137,7 @@ __version__ = "0.1.0"
 
 # Names that shadow Python built-ins (and `compile`) are reachable as tinygrad_edu.float, tinygrad_edu.sum, ... but
 # left out of __all__, so `from tinygrad_edu import *` never hides a built-in.
-abs, pow, sum, max, min = _functions.abs, _functions.pow, _functions.sum, _functions.max, _functions.min
+pow, sum, max, min = _functions.pow, _functions.sum, _functions.max, _functions.min
 all, any = _functions.all, _functions.any
 float, int, bool = _dtypes.float, _dtypes.int, _dtypes.bool
 __all__ = [
@@ -170,7 +163,6 @@ __all__ = [
     "clamp",
     "clip",
     "concat",
-    "cos",
     "cuda",
     "cumsum",
     "default_generator",
@@ -184,7 +176,6 @@ __all__ = [
     "empty_like",
     "enable_grad",
     "equal",
-    "exp",
     "eye",
     "flatten",
     "flip",
@@ -212,8 +203,6 @@ __all__ = [
     "is_tensor",
     "linspace",
     "load",
-    "log",
-    "log10",
     "log_softmax",
     "logsumexp",
     "long",
@@ -242,7 +231,6 @@ __all__ = [
     "randn",
     "randn_like",
     "randperm",
-    "relu",
     "remainder",
     "reshape",
     "save",
@@ -250,19 +238,15 @@ __all__ = [
     "set_grad_enabled",
     "set_rng_state",
     "short",
-    "sigmoid",
-    "sin",
     "softmax",
     "sort",
     "sparse_coo_tensor",
     "split",
-    "sqrt",
     "square",
     "squeeze",
     "stack",
     "sub",
     "t",
-    "tanh",
     "tensor",
     "topk",
     "transpose",
@@ -279,3 +263,7 @@ __all__ = [
     "zeros",
     "zeros_like",
 ]
+# PyTorch's free functions that are Tensor methods marked `torch_function` (torch.exp, torch.log10, ...): one
+# per method, made in `functions`; those that shadow a built-in (abs) stay out of __all__, as above.
+globals().update(_functions.TENSOR_FUNCTIONS)
+__all__ += [name for name in _functions.TENSOR_FUNCTIONS if not hasattr(_builtins, name)]

@@ -2,14 +2,16 @@
 
 Each takes PyTorch's argument names (``input``, ``dim``, ``keepdim``) and calls the `Tensor` method
 that does the work, so each op is defined once, in its method (and the method's op in
-`tinygrad_edu.ops`). ``import tinygrad_edu as torch`` exports them.
+`tinygrad_edu.ops`). A method whose free function takes the same arguments is marked
+`tinygrad_edu.tensor_methods.torch_function` and gets its function here with no code of its own
+(`TENSOR_FUNCTIONS`). ``import tinygrad_edu as torch`` exports them all.
 """
 
 from __future__ import annotations
 
 import builtins
 from collections import namedtuple
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -17,6 +19,7 @@ import numpy as np
 from . import ops, random
 from .creation import tensor
 from .tensor import Tensor, apply
+from .tensor_methods import TORCH_FUNCTIONS
 
 
 def is_tensor(obj: Any) -> builtins.bool:
@@ -33,54 +36,23 @@ def _t(x: Any) -> Tensor:
     return x if isinstance(x, Tensor) else tensor(x)
 
 
-def exp(input: Tensor) -> Tensor:
-    """eˣ elementwise."""
-    return _t(input).exp()
+def _free_function(name: str) -> Callable[..., Tensor]:
+    """``torch.<name>(input, ...)``: ``input`` as a tensor, then its method ``name`` with the same arguments;
+    its docstring is the method's first paragraph (the method's examples stay the method's doctests)."""
+
+    def function(input: Any, *args: Any, **kwargs: Any) -> Tensor:
+        return getattr(_t(input), name)(*args, **kwargs)
+
+    summary = (getattr(Tensor, name).__doc__ or "").split("\n\n")[0]
+    function.__name__ = function.__qualname__ = name
+    function.__doc__ = f"{summary}\n\n``torch.{name}(x)`` is ``x.{name}()`` (`Tensor.{name}`)."
+    return function
 
 
-def log(input: Tensor) -> Tensor:
-    """ln x elementwise."""
-    return _t(input).log()
-
-
-def log10(input: Tensor) -> Tensor:
-    """log₁₀ x elementwise."""
-    return _t(input).log10()
-
-
-def sqrt(input: Tensor) -> Tensor:
-    """√x elementwise."""
-    return _t(input).sqrt()
-
-
-def abs(input: Tensor) -> Tensor:
-    """|x| elementwise."""
-    return _t(input).abs()
-
-
-def tanh(input: Tensor) -> Tensor:
-    """tanh x elementwise."""
-    return _t(input).tanh()
-
-
-def sigmoid(input: Tensor) -> Tensor:
-    """1/(1 + e^{−x}) elementwise."""
-    return _t(input).sigmoid()
-
-
-def relu(input: Tensor) -> Tensor:
-    """max(x, 0) elementwise."""
-    return _t(input).relu()
-
-
-def sin(input: Tensor) -> Tensor:
-    """sin x elementwise."""
-    return _t(input).sin()
-
-
-def cos(input: Tensor) -> Tensor:
-    """cos x elementwise."""
-    return _t(input).cos()
+#: a free function for each `Tensor` method marked `tinygrad_edu.tensor_methods.torch_function`
+#: (``exp``, ``log10``, ...), by name; they are this module's too, and the package exports them
+TENSOR_FUNCTIONS: dict[str, Callable[..., Tensor]] = {name: _free_function(name) for name in TORCH_FUNCTIONS}
+globals().update(TENSOR_FUNCTIONS)
 
 
 def square(input: Tensor) -> Tensor:

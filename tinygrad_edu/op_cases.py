@@ -266,6 +266,7 @@ TENSOR = [
     Case("matmul batched", lambda a, b: a @ b, np.matmul, lambda a, b: a @ b, ((2, 3, 4), (2, 4, 5))),
     Case("matmul broadcast batch", lambda a, b: a @ b, np.matmul, lambda a, b: a @ b, ((2, 3, 4), (4, 5))),
     Case("log10", lambda a: a.log10(), np.log10, lambda a: a.log10(), low=0.1, high=5.0),
+    Case("log2", lambda a: a.log2(), np.log2, lambda a: a.log2(), low=0.1, high=5.0),
     Case("sin", lambda a: a.sin(), np.sin, lambda a: a.sin(), low=-3.0, high=3.0),
     Case("cos", lambda a: a.cos(), np.cos, lambda a: a.cos(), low=-3.0, high=3.0),
     Case(

@@ -20,8 +20,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from . import random
+from .graph import is_grad_enabled
 from .ops import normalize_axis, normalize_dim, rename_node
-from .tensor_methods import TensorMethods
+from .tensor_methods import LEAF_INPLACE_ERROR, TensorMethods
 
 if TYPE_CHECKING:  # for the annotations only; at run time this module never reads tensor.py
     from .tensor import Tensor
@@ -57,6 +59,7 @@ class TensorComposites(TensorMethods):
     __slots__ = ()
 
     # provided by Tensor
+    requires_grad: bool
     detach: Callable[[], Tensor]
     clone: Callable[[], Tensor]
     where: Callable[..., Tensor]
@@ -337,6 +340,40 @@ class TensorComposites(TensorMethods):
     def new_tensor(self, data: Any, *, dtype: Any = None) -> Tensor:
         """``data`` as a new tensor of this tensor's dtype (or ``dtype``), as ``Tensor.new_tensor``."""
         return self._const(np.array(getattr(data, "_data", data), dtype=np.dtype(dtype or self._data.dtype)))
+
+    # ------------------------------------------------------------ random fills (PyTorch's streams)
+    def _random_fill(self, fill: Callable[[np.ndarray], Any]) -> Tensor:
+        """Run ``fill`` on this tensor's memory, in place, under PyTorch's rule for leaves."""
+        if self.requires_grad and is_grad_enabled() and getattr(self, "grad_fn", None) is None:
+            raise RuntimeError(LEAF_INPLACE_ERROR)
+        fill(self._data)
+        return self  # type: ignore[return-value]
+
+    def uniform_(self, a: float = 0.0, b: float = 1.0, *, generator: random.Generator | None = None) -> Tensor:
+        """Every element drawn from U[a, b), in place, as ``Tensor.uniform_`` (`tinygrad_edu.random.uniform_`)."""
+        return self._random_fill(lambda out: random.uniform_(out, a, b, generator))
+
+    def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator: random.Generator | None = None) -> Tensor:
+        """Every element drawn from N(mean, std²), in place, as ``Tensor.normal_``."""
+        return self._random_fill(lambda out: random.normal_(out, mean, std, generator))
+
+    def bernoulli_(self, p: float = 0.5, *, generator: random.Generator | None = None) -> Tensor:
+        """Every element 1 with probability ``p``, else 0, in place, as ``Tensor.bernoulli_``."""
+        return self._random_fill(lambda out: random.bernoulli_(out, p, generator))
+
+    def exponential_(self, lambd: float = 1.0, *, generator: random.Generator | None = None) -> Tensor:
+        """Every element drawn from Exp(λ), in place, as ``Tensor.exponential_``."""
+        return self._random_fill(lambda out: random.exponential_(out, lambd, generator))
+
+    def multinomial(
+        self, num_samples: int, replacement: bool = False, *, generator: random.Generator | None = None
+    ) -> Tensor:
+        """Indices drawn from this tensor's rows of weights, as ``torch.multinomial`` (int64)."""
+        return self._const(random.multinomial(self._data, num_samples, replacement, generator))
+
+    def bernoulli(self, *, generator: random.Generator | None = None) -> Tensor:
+        """1 with each element's probability, else 0, as ``Tensor.bernoulli`` (this tensor's dtype)."""
+        return self._const(random.bernoulli(self._data, generator))
 
 
 def _size_of(size: tuple[Any, ...]) -> tuple[int, ...]:

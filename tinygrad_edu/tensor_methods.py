@@ -12,17 +12,30 @@ from __future__ import annotations
 import numbers
 import warnings
 from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
-from . import ops, random
+from . import ops
 from .dtypes import DEFAULT_DTYPE, dtype, result_type, torch_dtype
-from .graph import is_grad_enabled
 from .ops import normalize_axis, normalize_dim, rename_node
 
 if TYPE_CHECKING:  # for the annotations only; at run time this module never reads tensor.py
     from .tensor import Tensor
+
+_Method = TypeVar("_Method", bound=Callable[..., Any])
+
+#: the methods marked `torch_function`, by name, in the order they are defined
+TORCH_FUNCTIONS: list[str] = []
+
+
+def torch_function(method: _Method) -> _Method:
+    """Marks a method that PyTorch also offers as a free function of the same arguments with the tensor
+    first (``torch.log10(x)`` is ``x.log10()``): `tinygrad_edu.functions` makes one for each name in
+    `TORCH_FUNCTIONS`, and ``import tinygrad_edu as torch`` exports it. The method itself is unchanged."""
+    TORCH_FUNCTIONS.append(method.__name__)
+    return method
+
 
 #: PyTorch's wording for an in-place change of a leaf that requires a gradient
 LEAF_INPLACE_ERROR = "a leaf Variable that requires grad is being used in an in-place operation."
@@ -215,41 +228,70 @@ class TensorMethods:
         return self._apply(ops.MatMul(), self._const(other), self)
 
     # ------------------------------------------------------------ elementwise functions
+    @torch_function
     def exp(self) -> Tensor:
+        """eˣ elementwise."""
         return self._apply(ops.Exp(), self._floating())
 
+    @torch_function
     def log(self) -> Tensor:
+        """ln x elementwise."""
         return self._apply(ops.Log(), self._floating())
 
+    @torch_function
     def log10(self) -> Tensor:
-        """log₁₀ x elementwise, as ``Tensor.log10``."""
+        """log₁₀ x elementwise."""
         return self._apply(ops.Log10(), self._floating())
 
+    @torch_function
+    def log2(self) -> Tensor:
+        """log₂ x elementwise.
+
+        >>> from tinygrad_edu import tensor
+        >>> tensor([1.0, 8.0, 0.5]).log2()
+        tensor([ 0.,  3., -1.])
+        """
+        return self._apply(ops.Log2(), self._floating())
+
+    @torch_function
     def sqrt(self) -> Tensor:
+        """√x elementwise."""
         return self._apply(ops.Sqrt(), self._floating())
 
+    @torch_function
     def abs(self) -> Tensor:
+        """|x| elementwise."""
         return self._apply(ops.Abs(), self)
 
     __abs__ = abs
 
+    @torch_function
     def tanh(self) -> Tensor:
+        """tanh x elementwise."""
         return self._apply(ops.Tanh(), self._floating())
 
+    @torch_function
     def sin(self) -> Tensor:
+        """sin x elementwise."""
         return self._apply(ops.Sin(), self._floating())
 
+    @torch_function
     def cos(self) -> Tensor:
+        """cos x elementwise."""
         return self._apply(ops.Cos(), self._floating())
 
     def pow(self, exponent: Any) -> Tensor:
         """self ** exponent (a number or a tensor, as ``Tensor.pow``)."""
         return self**exponent
 
+    @torch_function
     def sigmoid(self) -> Tensor:
+        """1/(1 + e^{−x}) elementwise."""
         return self._apply(ops.Sigmoid(), self._floating())
 
+    @torch_function
     def relu(self) -> Tensor:
+        """max(x, 0) elementwise."""
         return self._apply(ops.Relu(), self)
 
     def leaky_relu(self, alpha: float = 0.01) -> Tensor:
@@ -528,40 +570,6 @@ class TensorMethods:
         if self._data.ndim == 0:
             return format(self._data.item(), spec)
         return object.__format__(self, spec)
-
-    # ------------------------------------------------------------ random fills (PyTorch's streams)
-    def _random_fill(self, fill: Callable[[np.ndarray], Any]) -> Tensor:
-        """Run ``fill`` on this tensor's memory, in place, under PyTorch's rule for leaves."""
-        if self.requires_grad and is_grad_enabled() and getattr(self, "grad_fn", None) is None:
-            raise RuntimeError(LEAF_INPLACE_ERROR)
-        fill(self._data)
-        return self  # type: ignore[return-value]
-
-    def uniform_(self, a: float = 0.0, b: float = 1.0, *, generator: random.Generator | None = None) -> Tensor:
-        """Every element drawn from U[a, b), in place, as ``Tensor.uniform_`` (`tinygrad_edu.random.uniform_`)."""
-        return self._random_fill(lambda out: random.uniform_(out, a, b, generator))
-
-    def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator: random.Generator | None = None) -> Tensor:
-        """Every element drawn from N(mean, std²), in place, as ``Tensor.normal_``."""
-        return self._random_fill(lambda out: random.normal_(out, mean, std, generator))
-
-    def bernoulli_(self, p: float = 0.5, *, generator: random.Generator | None = None) -> Tensor:
-        """Every element 1 with probability ``p``, else 0, in place, as ``Tensor.bernoulli_``."""
-        return self._random_fill(lambda out: random.bernoulli_(out, p, generator))
-
-    def exponential_(self, lambd: float = 1.0, *, generator: random.Generator | None = None) -> Tensor:
-        """Every element drawn from Exp(λ), in place, as ``Tensor.exponential_``."""
-        return self._random_fill(lambda out: random.exponential_(out, lambd, generator))
-
-    def multinomial(
-        self, num_samples: int, replacement: bool = False, *, generator: random.Generator | None = None
-    ) -> Tensor:
-        """Indices drawn from this tensor's rows of weights, as ``torch.multinomial`` (int64)."""
-        return self._const(random.multinomial(self._data, num_samples, replacement, generator))
-
-    def bernoulli(self, *, generator: random.Generator | None = None) -> Tensor:
-        """1 with each element's probability, else 0, as ``Tensor.bernoulli`` (this tensor's dtype)."""
-        return self._const(random.bernoulli(self._data, generator))
 
 
 def as_index(idx: Any) -> Any:

@@ -1,151 +1,45 @@
 """Every tensor op, as an `Op` with its forward and its backward side by side.
 
-| file             | holds                                                                      |
-|------------------|----------------------------------------------------------------------------|
-| `op.py`          | `Op` (the base class), `AccumulateGrad`, and the broadcast and axis helpers |
-| `elementwise.py` | `Add`, `Sub`, `Mul`, `Div`, `Pow`, `PowConst`, `Neg`, `Exp`, `Log`, `Log10`, `Sqrt`, `Abs`, |
-|                  | `Sin`, `Cos`, `Tanh`, `Sigmoid`, `Relu`, `LeakyRelu`, `Clip`, `Where`                    |
-| `matmul.py`      | `MatMul` (``@``) and `matmul_backward`, the one GEMM gradient               |
-| `reduce.py`      | `Sum`, `Mean`, `Max`, `Min`                                                |
-| `softmax.py`     | `Softmax`, `LogSoftmax`                                                    |
-| `movement.py`    | `Reshape`, `Transpose`, `Expand`, `Repeat`, `GetItem`, `IndexPut`, `Cat`,  |
-|                  | `Stack`, `Cast`, `Clone`, and the index helpers (`index`, `fit_value`)     |
-| `nn.py`          | the fused layers `Addmm`, `NativeBatchNorm`, `NativeDropout`                          |
-| `cross_entropy.py` | `SoftmaxCrossEntropy`, `BinaryCrossEntropy`, `BinaryCrossEntropyWithLogits`|
-| `conv.py`        | `Convolution`, `MaxPool2DWithIndices`, `AvgPool2D` (im2col + GEMM, col2im)                  |
+| file               | holds                                                                         |
+|--------------------|-------------------------------------------------------------------------------|
+| `op.py`            | `Op` (the base class), `AccumulateGrad`, and the broadcast and axis helpers   |
+| `elementwise.py`   | one value per position: `Add`, `Mul`, `Pow`, `Exp`, `Log`, `Sin`, `Relu`, `Where`, ... |
+| `matmul.py`        | `MatMul` (``@``) and `matmul_backward`, the one GEMM gradient                 |
+| `reduce.py`        | reductions over axes: `Sum`, `Mean`, `Max`, `Min`                             |
+| `softmax.py`       | `Softmax`, `LogSoftmax`                                                       |
+| `movement.py`      | shape and indexing: `Reshape`, `Transpose`, `GetItem`, `Cat`, ..., and the index helpers |
+| `nn.py`            | the fused layers `Addmm`, `NativeBatchNorm`, `NativeDropout`                  |
+| `cross_entropy.py` | `SoftmaxCrossEntropy`, `BinaryCrossEntropy`, `BinaryCrossEntropyWithLogits`   |
+| `conv.py`          | `Convolution`, `MaxPool2DWithIndices`, `AvgPool2D` (im2col + GEMM, col2im)    |
+
+Each of these modules lists what it exports in its ``__all__``; this package star-imports them all, so
+a new op is exported by adding its class and its name to its module's ``__all__`` (``ops.Log10``).
 
 This package sits below `tinygrad_edu.tensor`: it imports the kernels and the graph core, never
 `Tensor`; ops map numpy arrays to numpy arrays. `tinygrad_edu.tensor.apply` runs one on tensors and
 records the graph. Models call ops through `Tensor` methods and `tinygrad_edu.nn.functional`.
 """
 
-from .conv import AvgPool2D, Convolution, MaxPool2DWithIndices
-from .cross_entropy import BinaryCrossEntropy, BinaryCrossEntropyWithLogits, SoftmaxCrossEntropy
-from .elementwise import (
-    Abs,
-    Add,
-    Clip,
-    Cos,
-    Div,
-    Exp,
-    LeakyRelu,
-    Log,
-    Log10,
-    Mul,
-    Neg,
-    Pow,
-    PowConst,
-    Relu,
-    Sigmoid,
-    Sin,
-    Sqrt,
-    Sub,
-    Tanh,
-    Where,
-)
-from .matmul import MatMul, matmul_backward
-from .movement import (
-    Cast,
-    Cat,
-    Clone,
-    Expand,
-    GetItem,
-    IndexPut,
-    Repeat,
-    Reshape,
-    Stack,
-    Transpose,
-    fit_value,
-    index,
-    is_basic_index,
-    normalize_index,
-)
-from .nn import Addmm, NativeBatchNorm, NativeDropout, Normal
-from .op import (
-    AccumulateGrad,
-    Op,
-    array_axis,
-    broadcast_shape,
-    check_broadcast,
-    dim_error,
-    node_of,
-    normalize_axis,
-    normalize_dim,
-    reduction_axes,
-    rename_node,
-    unbroadcast,
-)
-from .reduce import Cumsum, Max, Mean, Min, Prod, Sum
-from .rounding import Remainder, floor_divide
-from .softmax import LogSoftmax, Softmax
+from . import conv, cross_entropy, elementwise, matmul, movement, nn, op, reduce, rounding, softmax
+from .conv import *  # noqa: F403
+from .cross_entropy import *  # noqa: F403
+from .elementwise import *  # noqa: F403
+from .matmul import *  # noqa: F403
+from .movement import *  # noqa: F403
+from .nn import *  # noqa: F403
+from .op import *  # noqa: F403
+from .reduce import *  # noqa: F403
+from .rounding import *  # noqa: F403
+from .softmax import *  # noqa: F403
 
-__all__ = [
-    "Abs",
-    "AccumulateGrad",
-    "Add",
-    "Addmm",
-    "AvgPool2D",
-    "BinaryCrossEntropy",
-    "BinaryCrossEntropyWithLogits",
-    "Cast",
-    "Cat",
-    "Clip",
-    "Clone",
-    "Convolution",
-    "Cos",
-    "Cumsum",
-    "Div",
-    "Exp",
-    "Expand",
-    "GetItem",
-    "IndexPut",
-    "LeakyRelu",
-    "Log",
-    "Log10",
-    "LogSoftmax",
-    "MatMul",
-    "Max",
-    "MaxPool2DWithIndices",
-    "Mean",
-    "Min",
-    "Mul",
-    "NativeBatchNorm",
-    "NativeDropout",
-    "Neg",
-    "Normal",
-    "Op",
-    "Pow",
-    "PowConst",
-    "Prod",
-    "Relu",
-    "Remainder",
-    "Repeat",
-    "Reshape",
-    "Sigmoid",
-    "Sin",
-    "Softmax",
-    "SoftmaxCrossEntropy",
-    "Sqrt",
-    "Stack",
-    "Sub",
-    "Sum",
-    "Tanh",
-    "Transpose",
-    "Where",
-    "array_axis",
-    "broadcast_shape",
-    "check_broadcast",
-    "dim_error",
-    "fit_value",
-    "floor_divide",
-    "index",
-    "is_basic_index",
-    "matmul_backward",
-    "node_of",
-    "normalize_axis",
-    "normalize_dim",
-    "normalize_index",
-    "reduction_axes",
-    "rename_node",
-    "unbroadcast",
-]
+__all__: list[str] = []
+__all__ += op.__all__
+__all__ += elementwise.__all__
+__all__ += matmul.__all__
+__all__ += reduce.__all__
+__all__ += rounding.__all__
+__all__ += softmax.__all__
+__all__ += movement.__all__
+__all__ += nn.__all__
+__all__ += cross_entropy.__all__
+__all__ += conv.__all__

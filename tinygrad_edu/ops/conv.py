@@ -26,6 +26,9 @@ import numpy as np
 from .. import kernels
 from .op import Op, check_floating
 
+#: what `tinygrad_edu.ops` re-exports from this module (its star import reads this list)
+__all__ = ["AvgPool2D", "Convolution", "MaxPool2DWithIndices"]
+
 Pair = tuple[int, int]
 
 

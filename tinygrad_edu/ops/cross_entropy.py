@@ -10,6 +10,9 @@ import numpy as np
 from .. import kernels
 from .op import Op, check_floating
 
+#: what `tinygrad_edu.ops` re-exports from this module (its star import reads this list)
+__all__ = ["BinaryCrossEntropy", "BinaryCrossEntropyWithLogits", "SoftmaxCrossEntropy"]
+
 
 class SoftmaxCrossEntropy(Op):
     """Σᵢ −log softmax(zᵢ)[yᵢ] · scale, by log-sum-exp;  ∂/∂z = G·scale·(softmax(z) − onehot(y)).

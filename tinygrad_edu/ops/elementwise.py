@@ -12,6 +12,31 @@ import numpy as np
 from .. import kernels
 from .op import Op, broadcast_error, check_broadcast
 
+#: what `tinygrad_edu.ops` re-exports from this module (its star import reads this list)
+__all__ = [
+    "Abs",
+    "Add",
+    "Clip",
+    "Cos",
+    "Div",
+    "Exp",
+    "LeakyRelu",
+    "Log",
+    "Log2",
+    "Log10",
+    "Mul",
+    "Neg",
+    "Pow",
+    "PowConst",
+    "Relu",
+    "Sigmoid",
+    "Sin",
+    "Sqrt",
+    "Sub",
+    "Tanh",
+    "Where",
+]
+
 
 class Add(Op):
     """a + b;  ∂/∂a = G, ∂/∂b = G."""
@@ -177,6 +202,22 @@ class Log10(Op):
 
     def backward(self, g):
         return (g / (self.a * np.log(10.0).astype(self.a.dtype)),)
+
+
+class Log2(Op):
+    """log₂ a = ln a / ln 2;  ∂/∂a = G/(a·ln 2), as PyTorch's ``log2_backward`` (which divides by the
+    double ln 2 = 0.6931471805599453, `np.log(2.0)` exactly). NaN for a < 0 and −inf at 0, as numpy and PyTorch."""
+
+    saves = (0,)
+    name = "log2"
+
+    def forward(self, a):
+        self.a = a
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.log2(a)
+
+    def backward(self, g):
+        return (g / (self.a * np.log(2.0).astype(self.a.dtype)),)
 
 
 class Sqrt(Op):

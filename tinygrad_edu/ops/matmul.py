@@ -12,6 +12,9 @@ import numpy as np
 from ..dtypes import c_type_name, scalar_type_name
 from .op import Op, broadcast_shape, unbroadcast
 
+#: what `tinygrad_edu.ops` re-exports from this module (its star import reads this list)
+__all__ = ["MatMul", "matmul_backward"]
+
 
 class MatMul(Op):
     """a @ b with numpy's rules (1-D, 2-D, batched);  ∂/∂a = G @ bᵀ, ∂/∂b = aᵀ @ G.

@@ -34,6 +34,25 @@ def shape_error(shape: tuple[int, ...], size: int) -> RuntimeError:
     return RuntimeError(f"shape '{list(shape)}' is invalid for input of size {size}")
 
 
+#: what `tinygrad_edu.ops` re-exports from this module (its star import reads this list)
+__all__ = [
+    "Cast",
+    "Cat",
+    "Clone",
+    "Expand",
+    "GetItem",
+    "IndexPut",
+    "Repeat",
+    "Reshape",
+    "Stack",
+    "Transpose",
+    "fit_value",
+    "index",
+    "is_basic_index",
+    "normalize_index",
+]
+
+
 class Reshape(Op):
     """Same elements, new shape;  ∂/∂a = G reshaped back."""
 

@@ -15,6 +15,9 @@ from ..dtypes import scalar_type_name
 from .matmul import dtype_error, matmul_backward, refused, shape_error
 from .op import Op
 
+#: what `tinygrad_edu.ops` re-exports from this module (its star import reads this list)
+__all__ = ["Addmm", "NativeBatchNorm", "NativeDropout", "Normal"]
+
 
 class Addmm(Op):
     """y = x·Wᵀ + b (W of shape (out, in), as PyTorch);

@@ -20,6 +20,22 @@ from typing import Any
 
 import numpy as np
 
+#: what `tinygrad_edu.ops` re-exports from this module (its star import reads this list)
+__all__ = [
+    "AccumulateGrad",
+    "Op",
+    "array_axis",
+    "broadcast_shape",
+    "check_broadcast",
+    "dim_error",
+    "node_of",
+    "normalize_axis",
+    "normalize_dim",
+    "reduction_axes",
+    "rename_node",
+    "unbroadcast",
+]
+
 
 class Op:
     """Base of every tensor op: ``forward(*arrays) -> array`` and ``backward(g) -> grads``.

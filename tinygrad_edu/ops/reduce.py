@@ -28,6 +28,10 @@ def total_dtype(dt: np.dtype, asked: bool = False) -> np.dtype:
     return dt if asked else _INTEGER_TOTAL.get(dt, dt)
 
 
+#: what `tinygrad_edu.ops` re-exports from this module (its star import reads this list)
+__all__ = ["Cumsum", "Max", "Mean", "Min", "Prod", "Sum"]
+
+
 class Sum(Op):
     """Σ over axes;  ∂/∂aᵢ = G (broadcast back over the summed axes). Bools and integers sum to int64,
     float16 is accumulated in float32 (`total_dtype`), as PyTorch's."""

@@ -13,6 +13,8 @@ import numpy as np
 from ..dtypes import scalar_type_name
 from .op import Op, check_broadcast
 
+__all__ = ["Remainder", "floor_divide"]
+
 
 def _check(name: str, kernel: str, a: np.ndarray, b: np.ndarray) -> None:
     check_broadcast(name, a, b)

@@ -6,6 +6,9 @@ import numpy as np
 
 from .op import Op, array_axis, check_floating
 
+#: what `tinygrad_edu.ops` re-exports from this module (its star import reads this list)
+__all__ = ["LogSoftmax", "Softmax"]
+
 
 class Softmax(Op):
     """sᵢ = e^{aᵢ − m} / Σⱼ e^{aⱼ − m} (m = max, so nothing overflows);  ∂/∂a = s·(G − Σ G·s)."""
