@@ -315,6 +315,8 @@ class Stack(Op):
         self.axis = axis
 
     def forward(self, *arrays):
+        if not arrays:  # PyTorch's error type
+            raise RuntimeError("stack expects a non-empty sequence of tensors, got none")
         try:
             return np.stack(arrays, axis=self.axis)
         except ValueError as err:
