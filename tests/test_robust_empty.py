@@ -291,6 +291,15 @@ def test_classic_models_refuse_to_fit_no_samples(fit: Callable[[], Any], name: s
             fit()
 
 
+def test_the_mnist_experiment_refuses_no_training_digits() -> None:
+    """Its epoch line is the mean loss over the digits: over none it would be 0/0 (a ZeroDivisionError
+    before); refused before any data is loaded."""
+    from tinygrad_edu.experiments import train_cnn_mnist
+
+    with pytest.raises(ValueError, match="n_train must be at least 1, got 0"):
+        train_cnn_mnist(epochs=1, n_train=0, verbose=False)
+
+
 def test_classic_predict_of_no_rows_is_empty() -> None:
     assert classic.Perceptron(2).predict(np.zeros((0, 2))).shape == (0,)
 
