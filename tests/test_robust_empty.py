@@ -195,6 +195,7 @@ def test_empty_input_as_pytorch(name: str) -> None:
         (lambda: tg.utils.data.DataLoader(_dataset0(tg), shuffle=True), "empty dataset"),
         (lambda: tg.nn.Linear(-1, 2), "must not be negative"),
     ],
+    ids=["max", "amin", "SGD", "stack", "DataLoader", "Linear"],
 )
 def test_the_errors_name_the_problem(call: Callable[[], Any], words: str) -> None:
     try:
@@ -281,6 +282,7 @@ def test_metrics_of_no_labels() -> None:
         (lambda: classic.LinearRegression(epochs=3).fit(np.zeros((0, 2)), np.zeros(0)), "fit"),
         (lambda: classic.LogisticRegression(epochs=3).fit(np.zeros((0, 2)), np.zeros(0)), "fit"),
     ],
+    ids=["Perceptron", "LinearRegression", "LogisticRegression"],
 )
 def test_classic_models_refuse_to_fit_no_samples(fit: Callable[[], Any], name: str) -> None:
     """The mean-squared-error gradient −(2/N)·Σ… over N = 0 samples is 0/0: nothing to fit. scikit-learn
