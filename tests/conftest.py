@@ -1,10 +1,13 @@
-"""Shared test settings: a small hypothesis profile for CI, and skips for optional tools."""
+"""Shared test settings: a small hypothesis profile for CI, skips for optional tools, and an opt-in
+seed (``TINYGRAD_EDU_TEST_SEED=N``) to show that no test depends on a chosen seed."""
 
 from __future__ import annotations
 
 import os
+import random
 import shutil
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, settings
 
@@ -16,7 +19,7 @@ settings.register_profile("dev", max_examples=100, deadline=None, suppress_healt
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 try:
-    import torch  # noqa: F401
+    import torch
 
     HAS_TORCH = True
 except ImportError:
@@ -27,3 +30,22 @@ needs_dot = pytest.mark.skipif(
     shutil.which("dot") is None and shutil.which("graphviz-pure") is None,
     reason="no Graphviz renderer (apt-get install graphviz, or pip install graphviz-pure)",
 )
+
+
+_TEST_SEED = os.environ.get("TINYGRAD_EDU_TEST_SEED")
+
+
+@pytest.fixture(autouse=True)
+def _seed_every_rng():
+    """With ``TINYGRAD_EDU_TEST_SEED=N`` set, seed Python's, numpy's global, tinygrad_edu's and
+    torch's generators with N before each test; unset (the default), touch nothing."""
+    if _TEST_SEED is not None:
+        seed = int(_TEST_SEED)
+        random.seed(seed)
+        np.random.seed(seed)
+        import tinygrad_edu
+
+        tinygrad_edu.manual_seed(seed)
+        if HAS_TORCH:
+            torch.manual_seed(seed)
+    yield

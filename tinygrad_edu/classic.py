@@ -48,6 +48,12 @@ class McCullochPitts:
         return f"McCullochPitts(threshold={self.threshold}{inh})"
 
 
+def _check_samples(name: str, n: int) -> None:
+    """No samples, nothing to fit (a mean gradient over them is 0/0): a ValueError, as scikit-learn's."""
+    if n == 0:
+        raise ValueError(f"{name}: found 0 samples; at least 1 is needed to fit")
+
+
 @dataclass
 class FitResult:
     """What `Perceptron.fit` did: epochs run, whether an epoch had no errors, errors per epoch."""
@@ -102,6 +108,7 @@ class Perceptron:
         allowed = (-1.0, 1.0) if self.bipolar else (0.0, 1.0)
         if len(d) != len(X) or not np.all(np.isin(d, allowed)):
             raise ValueError(f"Perceptron.fit: need {len(X)} targets in {allowed}, got {d.tolist()}")
+        _check_samples("Perceptron.fit", len(X))
         errors = []
         for epoch in range(1, max_epochs + 1):
             wrong = 0
@@ -140,6 +147,7 @@ class LinearRegression:
         X, y = np.asarray(X, dtype=np.float64), np.asarray(y, dtype=np.float64)
         if X.ndim != 2 or len(y) != len(X):
             raise ValueError(f"fit: expected X of shape (N, features) and N targets, got {X.shape} and {y.shape}")
+        _check_samples("fit", len(X))
         if self.w is None:
             self.w = np.zeros(X.shape[1])
         history = []

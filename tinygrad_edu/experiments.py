@@ -260,6 +260,8 @@ def mnist_cnn() -> nn.Sequential:
 def train_cnn_mnist(epochs: int = 3, n_train: int | None = None, verbose: bool = True) -> float:
     """Train `mnist_cnn` with Adam (lr 2e-3, batches of 64, seed 0) on the first ``n_train``
     training digits (all when None) and return its accuracy on the test digits."""
+    if n_train is not None and n_train < 1:  # a mean loss over no digits would be 0/0
+        raise ValueError(f"train_cnn_mnist: n_train must be at least 1, got {n_train}")
     say = print if verbose else (lambda *a, **k: None)
     (x_train, y_train), (x_test, y_test) = load_mnist(verbose=verbose)
     n = len(x_train) if n_train is None else min(n_train, len(x_train))

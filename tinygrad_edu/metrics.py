@@ -10,6 +10,8 @@ def accuracy(y_true: np.ndarray, y_pred: np.ndarray) -> float:
     y_true, y_pred = np.asarray(y_true).reshape(-1), np.asarray(y_pred).reshape(-1)
     if y_true.shape != y_pred.shape:
         raise ValueError(f"accuracy: {y_true.size} true labels but {y_pred.size} predictions")
+    if y_true.size == 0:
+        return float("nan")  # 0 right of 0: 0/0, NaN as PyTorch's mean of an empty tensor (no warning)
     return float(np.mean(y_true == y_pred))
 
 
@@ -19,8 +21,9 @@ def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, num_classes: int | 
     y_pred = np.asarray(y_pred, dtype=np.int64).reshape(-1)
     if y_true.shape != y_pred.shape:
         raise ValueError(f"confusion_matrix: {y_true.size} true labels but {y_pred.size} predictions")
-    n = int(max(y_true.max(initial=-1), y_pred.max(initial=-1)) + 1) if num_classes is None else num_classes
-    if min(y_true.min(initial=0), y_pred.min(initial=0)) < 0 or max(y_true.max(initial=0), y_pred.max(initial=0)) >= n:
+    top = int(max(y_true.max(initial=-1), y_pred.max(initial=-1)))  # -1 when there are no labels
+    n = top + 1 if num_classes is None else num_classes
+    if min(y_true.min(initial=0), y_pred.min(initial=0)) < 0 or top >= n:
         raise ValueError(f"confusion_matrix: labels must lie in [0, {n})")
     out = np.zeros((n, n), dtype=np.int64)
     np.add.at(out, (y_true, y_pred), 1)

@@ -483,14 +483,21 @@ class Tensor(InplaceMethods, TensorComposites):
 
     def argmax(self, dim: int | None = None, keepdim: bool = False, *, axis: int | None = None) -> Tensor:
         """The int64 index of the largest element along ``dim`` (of the flattened tensor when None)."""
-        dim = axis if dim is None else _dim_of(self, dim, allow_0d=True)
-        idx = np.argmax(self._data, axis=dim).astype(np.int64)
-        return Tensor(_keep(idx, dim, self.ndim) if keepdim else idx)
+        return self._arg("argmax", np.argmax, axis if dim is None else dim, keepdim)
 
     def argmin(self, dim: int | None = None, keepdim: bool = False, *, axis: int | None = None) -> Tensor:
         """The int64 index of the smallest element along ``dim`` (of the flattened tensor when None)."""
-        dim = axis if dim is None else _dim_of(self, dim, allow_0d=True)
-        idx = np.argmin(self._data, axis=dim).astype(np.int64)
+        return self._arg("argmin", np.argmin, axis if dim is None else dim, keepdim)
+
+    def _arg(self, name: str, find: Any, dim: int | None, keepdim: bool) -> Tensor:
+        """`argmax`/`argmin`; an empty tensor gives PyTorch's IndexError (no dim, or an empty one)."""
+        dim = None if dim is None else _dim_of(self, dim, allow_0d=True)
+        if self._data.size == 0:
+            if dim is None:
+                raise IndexError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0.")
+            if self._data.ndim and self._data.shape[dim] == 0:
+                raise IndexError(f"{name}(): Expected reduction dim {dim} to have non-zero size.")
+        idx = find(self._data, axis=dim).astype(np.int64)
         return Tensor(_keep(idx, dim, self.ndim) if keepdim else idx)
 
     @staticmethod

@@ -9,6 +9,7 @@ labels, `binary_cross_entropy(_with_logits)`; this module checks the arguments a
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -161,7 +162,7 @@ def batch_norm(
     shape = (1, -1) + (1,) * (x.ndim - 2)
     if training:
         n = x._data.size // channels
-        if n < 2:
+        if n == 1:  # no spread to normalise by; an empty batch (n = 0) gives an empty output, as PyTorch
             raise ValueError(f"batch_norm: training needs more than one value per channel, got input shape {x.shape}")
         fn = ops.NativeBatchNorm(eps)
         if weight is not None:
@@ -170,7 +171,7 @@ def batch_norm(
             out = apply(fn, x)
             if bias is not None:
                 out = out + bias.reshape(*shape)
-        if running_mean is not None:
+        if running_mean is not None and n > 0:  # an empty batch has no statistics to fold in
             var = fn.var * (n / (n - 1)) if unbiased_running_var else fn.var
             running_mean *= 1 - momentum
             running_mean += momentum * fn.mean
@@ -270,7 +271,9 @@ def _cross_entropy_fused(input: Tensor, target: Any, reduction: str = "mean") ->
         return -input.log_softmax(axis=1)[np.arange(len(labels)), labels]
     if reduction not in REDUCTIONS:
         raise ValueError(f"cross_entropy: reduction must be one of {REDUCTIONS}, got {reduction!r}")
-    scale = 1.0 / len(labels) if reduction == "mean" else 1.0
+    scale = 1.0
+    if reduction == "mean":  # the mean of no rows is 0/0 = NaN, as PyTorch's (not a ZeroDivisionError)
+        scale = 1.0 / len(labels) if len(labels) else math.nan
     z = input if input._data.flags.c_contiguous else input.reshape(input.shape)
     return apply(ops.SoftmaxCrossEntropy(labels, scale), z)
 

@@ -153,13 +153,18 @@ def kaiming_normal_(
 
 def lecun_uniform_(x: Any, generator: random.Generator | None = None) -> Any:
     """U(−√(3/fan_in), √(3/fan_in)): variance 1/fan_in."""
-    bound = math.sqrt(3.0 / _fan(x, "fan_in"))
-    return uniform_(x, -bound, bound, generator)
+    fan = _fan(x, "fan_in")
+    if fan == 0:
+        return x  # a weight with no inputs has no elements: nothing to draw (as `kaiming_uniform_`)
+    return uniform_(x, -math.sqrt(3.0 / fan), math.sqrt(3.0 / fan), generator)
 
 
 def lecun_normal_(x: Any, generator: random.Generator | None = None) -> Any:
     """N(0, 1/fan_in)."""
-    return normal_(x, 0.0, 1.0 / math.sqrt(_fan(x, "fan_in")), generator)
+    fan = _fan(x, "fan_in")
+    if fan == 0:
+        return x  # a weight with no inputs has no elements: nothing to draw (as `kaiming_normal_`)
+    return normal_(x, 0.0, 1.0 / math.sqrt(fan), generator)
 
 
 # Short names, as Keras and the textbooks spell them.

@@ -21,8 +21,8 @@ class Linear(Module):
     """
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True, dtype: type = DEFAULT_DTYPE) -> None:
-        if in_features < 1 or out_features < 1:
-            raise ValueError(f"Linear: sizes must be positive, got ({in_features}, {out_features})")
+        if in_features < 0 or out_features < 0:  # 0 is allowed, as PyTorch: an empty weight
+            raise RuntimeError(f"Linear: sizes must not be negative, got ({in_features}, {out_features})")
         self.in_features, self.out_features = in_features, out_features
         self.weight = Parameter(np.empty((out_features, in_features), dtype=dtype))
         init.default_uniform_(self.weight)

@@ -55,8 +55,8 @@ class Neuron(Module):
     def __init__(
         self, nin: int, activation: str | None = "tanh", init: str = "uniform", weights: Sequence[float] | None = None
     ) -> None:
-        if nin < 1:
-            raise ValueError(f"Neuron: nin must be at least 1, got {nin}")
+        if nin < 0:  # 0 is a bias alone, as micrograd's Neuron(0)
+            raise ValueError(f"Neuron: nin must not be negative, got {nin}")
         self.activation = _check_activation(activation)
         row = init_weights(nin, 1, init)[0] if weights is None else weights
         if len(row) != nin:
@@ -78,6 +78,9 @@ class Layer(Module):
     """``nout`` neurons over the same ``nin`` inputs; returns one Value when ``nout == 1``."""
 
     def __init__(self, nin: int, nout: int, activation: str | None = "tanh", init: str = "uniform") -> None:
+        if nin < 0 or nout < 0:  # 0 is allowed, as micrograd: no inputs (biases alone) or no neurons
+            raise ValueError(f"Layer: sizes must not be negative, got ({nin}, {nout})")
+        self.nin, self.activation = nin, _check_activation(activation)
         weights = init_weights(nin, nout, init)
         self.neurons = [Neuron(nin, activation, weights=row) for row in weights]
 
@@ -86,7 +89,7 @@ class Layer(Module):
         return outs[0] if len(outs) == 1 else outs
 
     def __repr__(self) -> str:
-        return f"Layer({len(self.neurons[0].w)} -> {len(self.neurons)}, {self.neurons[0].activation})"
+        return f"Layer({self.nin} -> {len(self.neurons)}, {self.activation})"
 
 
 class MLP(Module):

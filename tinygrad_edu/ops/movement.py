@@ -367,6 +367,8 @@ class Stack(Op):
         self.axis = axis
 
     def forward(self, *arrays):
+        if not arrays:  # PyTorch's error type
+            raise RuntimeError("stack expects a non-empty sequence of tensors, got none")
         normalize_dim(self.axis, arrays[0].ndim + 1 if arrays else 1)
         try:
             return np.stack(arrays, axis=self.axis)

@@ -79,7 +79,7 @@ class NativeBatchNorm(Op):
         self.gamma = np.ones(c, x.dtype) if gamma is None else gamma
         beta = np.zeros(c, x.dtype) if beta is None else beta
         out, self.xhat, self.mean, self.var, self.invstd = kernels.batch_norm(
-            x.reshape(x.shape[0], c, -1), self.gamma, beta, self.eps
+            x.reshape(x.shape[0], c, int(np.prod(x.shape[2:]))), self.gamma, beta, self.eps
         )
         self.has_gamma = gamma is not None
         return out.reshape(x.shape).astype(self.dtype, copy=False)

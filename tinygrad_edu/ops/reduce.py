@@ -151,9 +151,19 @@ class Max(Op):
             self.backward_name = f"A{self.name}Backward0"
 
     def forward(self, a):
-        if a.size == 0:
-            raise ValueError(f"{self.name}: empty tensor of shape {tuple(a.shape)} has no {self.name}imum")
         self.axes = reduction_axes(self.axis, a.ndim)
+        if a.size == 0:  # PyTorch's error types: no dim given, or an empty reduced dim
+            if self.axis is None:
+                raise RuntimeError(
+                    f"{self.name}: empty tensor of shape {tuple(a.shape)} has no {self.name}imum; "
+                    "specify the reduction dim with the 'dim' argument"
+                )
+            empty = [d for d in self.axes if a.shape[d] == 0]
+            if empty:
+                raise IndexError(
+                    f"{self.name}: reduction dim {empty[0]} of the tensor of shape {tuple(a.shape)} is empty, "
+                    f"it has no {self.name}imum"
+                )
         kept = self.reduce(a, axis=self.axes, keepdims=True)
         self.mask = a == kept
         if self.spread_nan:

@@ -10,6 +10,12 @@ from .op import Op, array_axis, check_floating
 __all__ = ["LogSoftmax", "Softmax"]
 
 
+def _row_max(a: np.ndarray, axis: int) -> np.ndarray:
+    """The shift m along ``axis``, kept as a size-1 axis; −∞ for an empty axis, so that an empty
+    softmax is empty (as PyTorch's) rather than numpy's "zero-size array" error."""
+    return a.max(axis=axis, keepdims=True, initial=-np.inf)
+
+
 class Softmax(Op):
     """sᵢ = e^{aᵢ − m} / Σⱼ e^{aⱼ − m} (m = max, so nothing overflows);  ∂/∂a = s·(G − Σ G·s)."""
 
@@ -22,7 +28,7 @@ class Softmax(Op):
     def forward(self, a):
         check_floating("softmax", a)
         self.axis = array_axis(self.axis, a.ndim)
-        e = np.exp(a - a.max(axis=self.axis, keepdims=True))
+        e = np.exp(a - _row_max(a, self.axis))
         self.out = e / e.sum(axis=self.axis, keepdims=True)
         return self.out
 
@@ -43,7 +49,7 @@ class LogSoftmax(Op):
     def forward(self, a):
         check_floating("log_softmax", a)
         self.axis = array_axis(self.axis, a.ndim)
-        shifted = a - a.max(axis=self.axis, keepdims=True)
+        shifted = a - _row_max(a, self.axis)
         self.out = shifted - np.log(np.exp(shifted).sum(axis=self.axis, keepdims=True))
         return self.out
 

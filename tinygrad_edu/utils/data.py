@@ -155,6 +155,8 @@ class DataLoader:
         self.collate_fn = default_collate if collate_fn is None else collate_fn
         self.generator = generator
         _generator(generator)  # reject a bad generator now, not at the first batch
+        if shuffle and len(dataset) == 0:  # as PyTorch's RandomSampler
+            raise ValueError("DataLoader: shuffle=True needs at least one sample, got an empty dataset")
 
     def _order(self) -> np.ndarray:
         n = len(self.dataset)
