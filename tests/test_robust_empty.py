@@ -305,7 +305,7 @@ def test_classic_predict_of_no_rows_is_empty() -> None:
 
 
 # --------------------------------------------------------------------- the Keras door vs Keras 3
-KERAS_PENDING = "keras/ training loop: fit/evaluate of 0 samples give a loss where Keras 3 raises; predict"
+KERAS_PENDING = "keras/ training loop: predict of 0 samples raises where it should give an empty batch"
 
 
 def _keras_models():
@@ -336,7 +336,6 @@ def _error_type(call: Callable[[], Any]) -> str | None:
     return None
 
 
-@pytest.mark.xfail(strict=True, reason=KERAS_PENDING)
 @pytest.mark.parametrize("method", ["fit", "evaluate"])
 def test_keras_fit_and_evaluate_of_no_samples_raise_as_keras(method: str) -> None:
     """Keras 3 refuses 0 samples with a ValueError (ours returned a loss of 0.0: silent garbage)."""

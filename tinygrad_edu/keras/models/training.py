@@ -229,6 +229,7 @@ class Trainer:
         the `History`."""
         if self.optimizer is None:
             raise RuntimeError("fit: call compile(optimizer, loss, metrics) first")
+        _need_samples(x, "fit")
         batch_size = data_.positive(batch_size, "fit: batch_size")
         steps_per_epoch = data_.positive(steps_per_epoch, "fit: steps_per_epoch")
         validation_steps = data_.positive(validation_steps, "fit: validation_steps")
@@ -376,6 +377,7 @@ class Trainer:
         (a dict with ``return_dict``)."""
         if self.optimizer is None:
             raise RuntimeError("evaluate: call compile(optimizer, loss, metrics) first")
+        _need_samples(x, "evaluate")
         batches = self.evaluation_data(
             x, y, sample_weight, data_.positive(batch_size, "evaluate: batch_size"), data_.positive(steps, "steps")
         )
@@ -411,6 +413,13 @@ class Trainer:
         if isinstance(parts[0], np.ndarray):
             return np.concatenate(parts)
         return map_structures(lambda *arrays: np.concatenate(arrays), *parts)
+
+
+def _need_samples(x: Any, name: str) -> None:
+    """Keras 3 refuses arrays of no samples with a ValueError (a mean loss over them would be 0/0)."""
+    arrays = x is not None and hasattr(x, "__len__") and not isinstance(x, (data_.PyDataset, dict))
+    if arrays and not data_.is_stream(x) and data_.count(x) == 0:
+        raise ValueError(f"{name}: the data has 0 samples; at least 1 is needed")
 
 
 def _epoch_line(steps: int, start: float, logs: dict[str, float], bar: bool = True) -> None:
