@@ -305,7 +305,6 @@ def test_classic_predict_of_no_rows_is_empty() -> None:
 
 
 # --------------------------------------------------------------------- the Keras door vs Keras 3
-KERAS_PENDING = "keras/ training loop: predict of 0 samples raises where it should give an empty batch"
 
 
 def _keras_models():
@@ -345,7 +344,6 @@ def test_keras_fit_and_evaluate_of_no_samples_raise_as_keras(method: str) -> Non
     assert _error_type(lambda: call[method](ours)) == "ValueError"
 
 
-@pytest.mark.xfail(strict=True, reason=KERAS_PENDING)
 def test_keras_predict_of_no_samples_is_an_empty_batch() -> None:
     """Keras 3.15's predict crashes on 0 samples (an UnboundLocalError, its bug); its
     predict_on_batch gives the (0, units) array a batch of no rows maps to, which ours should return."""

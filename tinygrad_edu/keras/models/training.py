@@ -408,6 +408,8 @@ class Trainer:
             parts.append(self.predict_step(batch))
             cbs.on_predict_batch_end(step, logs={"outputs": parts[-1]})
         cbs.on_predict_end()
+        if not parts and isinstance(data, data_.ArrayData) and data.n == 0:  # no samples: one batch of no rows
+            parts.append(self.predict_step(data_.pack(x)))
         if not parts:
             raise ValueError("predict: the data gave no batches")
         if isinstance(parts[0], np.ndarray):
