@@ -81,7 +81,7 @@ def backprop(root: Tensor, grad: Any = None, capture: Sequence[Tensor] | None = 
                 grads[parent] = grads[parent] + pg
             else:
                 grads[parent] = pg
-    return [] if wanted is None else [wanted[t] for t in capture]
+    return [] if wanted is None or capture is None else [wanted[t] for t in capture]
 
 
 #: one lock for every accumulation into ``.grad``: threads that backpropagate into a shared leaf

@@ -84,7 +84,9 @@ def _differences(
     functions run without recording a graph, and every input's data is restored even when ``fn``
     raises.
     """
-    central, left, right = [], [], []
+    central: list[np.ndarray] = []
+    left: list[np.ndarray] = []
+    right: list[np.ndarray] = []
     with no_grad(), np.errstate(invalid="ignore", over="ignore"):
         f0 = _read(_output(fn, inputs))
         for x in inputs:

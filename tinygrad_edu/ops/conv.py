@@ -39,7 +39,10 @@ def _image(name: str, x: np.ndarray) -> None:
 
 def _out_hw(name: str, x: np.ndarray, k: Pair, s: Pair, p: tuple[Pair, Pair], d: Pair) -> Pair:
     """(OH, OW), or a ValueError when the (dilated) window is larger than the padded input."""
-    out = tuple(kernels.conv_out_size(x.shape[2 + a], k[a], s[a], *p[a], d[a]) for a in range(2))
+    out = (
+        kernels.conv_out_size(x.shape[2], k[0], s[0], *p[0], d[0]),
+        kernels.conv_out_size(x.shape[3], k[1], s[1], *p[1], d[1]),
+    )
     if out[0] < 1 or out[1] < 1:
         span = tuple(d[a] * (k[a] - 1) + 1 for a in range(2))
         padded = tuple(x.shape[2 + a] + sum(p[a]) for a in range(2))

@@ -109,10 +109,10 @@ class SGD(Optimizer):
         self.weight_decay, self.nesterov = weight_decay, nesterov
 
     def _update(self, key: int, data: np.ndarray, grad: np.ndarray) -> None:
-        state = self.state.get(key)
-        first = state is None
+        first = key not in self.state
         if first:
-            state = self.state[key] = {"momentum_buffer": np.zeros_like(data) if self.momentum else None}
+            self.state[key] = {"momentum_buffer": np.zeros_like(data) if self.momentum else None}
+        state = self.state[key]
         sgd_step(
             data,
             grad,
