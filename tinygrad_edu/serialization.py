@@ -165,7 +165,7 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> np.ndarray:
                 f"{info.file_size - member.tell()} bytes of data"
             )
         data = np.empty(nbytes, np.uint8)
-        view, pos = memoryview(data), 0
+        view, pos = memoryview(data.data), 0
         while pos < nbytes:
             chunk = member.read(min(1 << 20, nbytes - pos))
             if not chunk:

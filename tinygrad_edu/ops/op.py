@@ -242,7 +242,7 @@ def normalize_axis(axis: int | Sequence[int] | None, ndim: int) -> tuple[int, ..
     """
     if axis is None:
         return tuple(range(ndim))
-    axes = (axis,) if isinstance(axis, numbers.Integral) else tuple(axis)
+    axes: tuple[Any, ...] = (axis,) if isinstance(axis, numbers.Integral) else tuple(axis)  # type: ignore[arg-type]
     out = tuple(normalize_dim(a, ndim) for a in axes)
     return out if ndim else ()
 
