@@ -202,7 +202,8 @@ def grad(
     if create_graph:
         raise NotImplementedError(
             "autograd.grad(create_graph=True): tinygrad_edu computes first derivatives only "
-            "(gradients are numpy arrays, not graph nodes), so gradients of gradients are not available"
+            "(each op's backward computes its gradients with numpy, recording no graph of its own), so "
+            "gradients of gradients are not available"
         )
     outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
     inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
