@@ -52,10 +52,15 @@ _threads_without_grad: set[int] = set()
 def _set_grad_mode(mode: bool) -> None:
     """Set this thread's grad mode (every writer goes through here, to keep the hint in step)."""
     _state.grad_enabled = mode
-    if mode:
-        _threads_without_grad.discard(threading.get_ident())
+    _mark_thread(_threads_without_grad, not mode)
+
+
+def _mark_thread(threads: set[int], member: bool) -> None:
+    """Add the calling thread's ident to the hint set ``threads``, or take it out."""
+    if member:
+        threads.add(threading.get_ident())
     else:
-        _threads_without_grad.add(threading.get_ident())
+        threads.discard(threading.get_ident())
 
 
 def is_grad_enabled() -> bool:
@@ -208,10 +213,7 @@ _threads_with_anomaly: set[int] = set()
 
 def _set_anomaly_mode(mode: bool) -> None:
     _state.anomaly_enabled = mode
-    if mode:
-        _threads_with_anomaly.add(threading.get_ident())
-    else:
-        _threads_with_anomaly.discard(threading.get_ident())
+    _mark_thread(_threads_with_anomaly, mode)
 
 
 def is_anomaly_enabled() -> bool:

@@ -48,7 +48,8 @@ def index_add_rows(out: np.ndarray, idx: np.ndarray, g: np.ndarray) -> None:
     if idx.dtype.kind not in "iu":
         raise TypeError(f"{op}: idx must be integers, got dtype {idx.dtype}")
     n = out.shape[0]
-    if idx.size and (idx.min() < -n or idx.max() >= n):
+    lo, hi = _check.value_range(idx) if idx.size else (0, 0)
+    if lo < -n or hi >= n:
         bad = idx[(idx < -n) | (idx >= n)][0]
         raise IndexError(f"{op}: index {bad} is out of bounds for {n} rows")
     if g.shape != (idx.size, out.shape[1]):

@@ -130,10 +130,10 @@ def kaiming_uniform_(
     generator: random.Generator | None = None,
 ) -> Any:
     """U(−bound, bound), bound = √3 · gain/√fan (PyTorch's order of operations)."""
-    fan = _fan(x, mode)
-    if fan == 0:
-        return x  # PyTorch warns and leaves a weight with no inputs as it is
-    bound = math.sqrt(3.0) * (calculate_gain(nonlinearity, a) / math.sqrt(fan))
+    std = _kaiming_std(x, a, mode, nonlinearity)
+    if std is None:
+        return x
+    bound = math.sqrt(3.0) * std
     return uniform_(x, -bound, bound, generator)
 
 
@@ -145,10 +145,15 @@ def kaiming_normal_(
     generator: random.Generator | None = None,
 ) -> Any:
     """N(0, σ²), σ = gain/√fan."""
+    std = _kaiming_std(x, a, mode, nonlinearity)
+    return x if std is None else normal_(x, 0.0, std, generator)
+
+
+def _kaiming_std(x: Any, a: float, mode: str, nonlinearity: str) -> float | None:
+    """gain/√fan for the kaiming initialisers, or None for a weight with no inputs (PyTorch warns and
+    leaves it as it is)."""
     fan = _fan(x, mode)
-    if fan == 0:
-        return x
-    return normal_(x, 0.0, calculate_gain(nonlinearity, a) / math.sqrt(fan), generator)
+    return None if fan == 0 else calculate_gain(nonlinearity, a) / math.sqrt(fan)
 
 
 def lecun_uniform_(x: Any, generator: random.Generator | None = None) -> Any:
