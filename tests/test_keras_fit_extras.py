@@ -15,6 +15,7 @@ import warnings
 import numpy as np
 import pytest
 
+from tests.keras_ref import KERAS_NOTICE
 from tests.test_keras_vs_keras import (  # the same Keras import, float64 switch and tolerances
     FLOAT64_WEIGHT_RTOL,
     K,
@@ -23,9 +24,7 @@ from tests.test_keras_vs_keras import (  # the same Keras import, float64 switch
     keras,
 )
 
-pytestmark = pytest.mark.filterwarnings(
-    "ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning"
-)
+pytestmark = KERAS_NOTICE
 LOG_RTOL = 1e-5  # History on Keras' side is float32 (~6e-8 relative each), summed over a few batches
 
 

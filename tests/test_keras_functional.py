@@ -12,27 +12,17 @@ parameter counts. Float32 on both sides through a few layers: rtol 2e-5 on value
 from __future__ import annotations
 
 import io
-import os
 import re
-import warnings
 from contextlib import redirect_stdout
 
 import numpy as np
 import pytest
 
-os.environ.setdefault("KERAS_BACKEND", "torch")
-torch = pytest.importorskip("torch", reason="Keras' side runs on its torch backend: pip install tinygrad_edu[torch]")
-keras = pytest.importorskip("keras", reason="real Keras 3 is the reference here: pip install tinygrad_edu[keras]")
-if keras.backend.backend() != "torch":  # pragma: no cover - depends on the environment
-    pytest.skip(f"these tests need KERAS_BACKEND=torch, not {keras.backend.backend()}", allow_module_level=True)
+from tests.keras_ref import KERAS_NOTICE, keras, torch
+from tinygrad_edu import Tensor
+from tinygrad_edu import keras as K
 
-from tinygrad_edu import Tensor  # noqa: E402
-from tinygrad_edu import keras as K  # noqa: E402
-
-warnings.filterwarnings("ignore", module="keras")
-pytestmark = pytest.mark.filterwarnings(
-    "ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning"
-)
+pytestmark = KERAS_NOTICE
 RTOL, ATOL = 2e-5, 2e-6
 GRAD_RTOL, GRAD_ATOL = 1e-4, 1e-5
 

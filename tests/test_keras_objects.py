@@ -7,25 +7,14 @@ rtol 1e-5); a metric kept as a sum over batches (not a mean) would show at once.
 
 from __future__ import annotations
 
-import os
-import warnings
-
 import numpy as np
 import pytest
 
-os.environ.setdefault("KERAS_BACKEND", "torch")
-torch = pytest.importorskip("torch", reason="Keras' side runs on its torch backend: pip install tinygrad_edu[torch]")
-keras = pytest.importorskip("keras", reason="real Keras 3 is the reference here: pip install tinygrad_edu[keras]")
-if keras.backend.backend() != "torch":  # pragma: no cover - depends on the environment
-    pytest.skip(f"these tests need KERAS_BACKEND=torch, not {keras.backend.backend()}", allow_module_level=True)
+from tests.keras_ref import KERAS_NOTICE, keras, torch
+from tinygrad_edu import Tensor
+from tinygrad_edu import keras as K
 
-from tinygrad_edu import Tensor  # noqa: E402
-from tinygrad_edu import keras as K  # noqa: E402
-
-warnings.filterwarnings("ignore", module="keras")
-pytestmark = pytest.mark.filterwarnings(
-    "ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning"
-)
+pytestmark = KERAS_NOTICE
 RNG = np.random.default_rng
 
 LOSSES = {

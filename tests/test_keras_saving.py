@@ -8,26 +8,17 @@ The predictions are of one model with one set of weights on both sides, in float
 
 from __future__ import annotations
 
-import os
-import warnings
-
 import numpy as np
 import pytest
 
-os.environ.setdefault("KERAS_BACKEND", "torch")
-pytest.importorskip("torch", reason="Keras' side runs on its torch backend: pip install tinygrad_edu[torch]")
-keras = pytest.importorskip("keras", reason="real Keras 3 is the reference here: pip install tinygrad_edu[keras]")
+from tests.keras_ref import KERAS_NOTICE, keras
+
 pytest.importorskip("h5py", reason=".keras files hold an HDF5 weights file: pip install tinygrad_edu[keras]")
-if keras.backend.backend() != "torch":  # pragma: no cover - depends on the environment
-    pytest.skip(f"these tests need KERAS_BACKEND=torch, not {keras.backend.backend()}", allow_module_level=True)
 
-from tests.test_keras_functional import MODELS, as_list, inputs_for  # noqa: E402
-from tinygrad_edu import keras as K  # noqa: E402
+from tests.test_keras_functional import MODELS, as_list, inputs_for
+from tinygrad_edu import keras as K
 
-warnings.filterwarnings("ignore", module="keras")
-pytestmark = pytest.mark.filterwarnings(
-    "ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning"
-)
+pytestmark = KERAS_NOTICE
 RTOL, ATOL = 2e-5, 2e-6
 
 

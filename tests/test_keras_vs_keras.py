@@ -11,33 +11,21 @@ installed (``pip install tinygrad_edu[keras]``).
 from __future__ import annotations
 
 import io
-import os
 import re
-import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager, redirect_stdout
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-os.environ.setdefault("KERAS_BACKEND", "torch")
-torch = pytest.importorskip("torch", reason="Keras' side runs on its torch backend: pip install tinygrad_edu[torch]")
-keras = pytest.importorskip("keras", reason="real Keras 3 is the reference here: pip install tinygrad_edu[keras]")
-if keras.backend.backend() != "torch":  # pragma: no cover - depends on the environment
-    pytest.skip(f"these tests need KERAS_BACKEND=torch, not {keras.backend.backend()}", allow_module_level=True)
+from tests.keras_ref import KERAS_NOTICE, keras, torch
+from tinygrad_edu import Tensor
+from tinygrad_edu import keras as K
+from tinygrad_edu.keras import losses as our_losses
 
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-from tinygrad_edu import Tensor  # noqa: E402
-from tinygrad_edu import keras as K  # noqa: E402
-from tinygrad_edu.keras import losses as our_losses  # noqa: E402
-
-warnings.filterwarnings("ignore", module="keras")
-# Keras' own variables trip numpy 2's __array__(copy=...) notice on every conversion
-pytestmark = pytest.mark.filterwarnings(
-    "ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning"
-)
+pytestmark = KERAS_NOTICE
 RTOL, ATOL = 2e-5, 2e-6  # float32 on both sides
 
 
