@@ -410,6 +410,11 @@ def test_bad_view_is_pytorchs_error(shape) -> None:
     same(lambda lib: lib.ones(3, 4, requires_grad=True).reshape(shape))
 
 
+@pytest.mark.parametrize("args", [(1, 5, 1), (1, -5, 1), (1, 2, 5), (1, 1, -1), (2, 0, 1), (1, 4, 0), (0, -3, 3)])
+def test_narrow_out_of_range_is_pytorchs_error(args) -> None:
+    same(lambda lib: lib.zeros(3, 4).narrow(*args))
+
+
 def test_zero_elements_cannot_infer_a_size() -> None:
     same(lambda lib: lib.ones(0).view(-1, 0))
 
@@ -464,6 +469,8 @@ COMPOSITES = [
     lambda lib, x: lib.split(x, [1, 2], 0),
     lambda lib, x: x.chunk(2, 1),
     lambda lib, x: lib.chunk(x, 3),
+    lambda lib, x: x.narrow(1, 1, 2),
+    lambda lib, x: lib.narrow(x, 0, -2, 2),
     lambda lib, x: x.flip(0),
     lambda lib, x: lib.flip(x, (0, 1)),
     lambda lib, x: x.sort(),

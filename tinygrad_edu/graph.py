@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import itertools
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from types import TracebackType
 from typing import Any, TypeVar
 
@@ -162,14 +163,59 @@ class set_grad_enabled:  # noqa: N801 (PyTorch's name)
         _set_grad_mode(self._previous)
 
 
+#: the creation number (``Op.seq``) of the next recorded op, taken by `tensor.apply`
+next_seq = itertools.count(1).__next__
+
+#: non-empty once a tensor of a graph was changed in place: `apply` then refreshes stale views, and
+#: backward routes edges to the versions their ops saw
+graph_rebased: list[bool] = []
+
+
+def versions_seen(inputs: Sequence[Any], seq: int) -> tuple[Any, ...]:
+    """The nodes that ``inputs`` were for an op recorded at creation number ``seq``: an input
+    rebased since then was the old node kept in its ``_hist``."""
+    seen = []
+    for t in inputs:
+        for changed_at, old in getattr(t, "_hist", None) or ():
+            if changed_at > seq:
+                t = old
+                break
+        seen.append(t)
+    return tuple(seen)
+
+
+def route_versions(order: Sequence[Any]) -> bool:
+    """Point each edge of the nodes in ``order`` at the version of its input that its op saw (the
+    old node of an input rebased after the op was recorded); return whether any edge moved."""
+    moved = False
+    for node in order:
+        prev = node._prev
+        if prev and any(getattr(p, "_hist", None) for p in prev):
+            routed = versions_seen(prev, node.grad_fn.seq)
+            if any(r is not p for r, p in zip(routed, prev)):
+                node._prev = routed
+                moved = True
+    return moved
+
+
 def topological_order(root: Any) -> list[Any]:
     """Return every node reachable from ``root`` through ``_prev``, inputs before their users.
 
     Iterative depth-first search: each node is pushed once to be expanded and once more to be
     emitted after all of its inputs, so the result is deterministic for a given graph and no
     Python recursion limit applies. Nodes are kept in a set by identity (their default hash),
-    which is why neither `Value` nor `Tensor` defines ``__hash__`` by value.
+    which is why neither `Value` nor `Tensor` defines ``__hash__`` by value. Once a tensor of a
+    graph was changed in place, edges are first pointed at the versions their ops saw
+    (`route_versions`), so every walk (backward, drawings) sees the graph PyTorch would.
     """
+    order = _depth_first(root)
+    if graph_rebased:
+        while route_versions(order):
+            order = _depth_first(root)
+    return order
+
+
+def _depth_first(root: Any) -> list[Any]:
     order: list[Any] = []
     visited: set[Any] = set()
     stack: list[tuple[Any, bool]] = [(root, False)]

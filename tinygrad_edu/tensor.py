@@ -28,11 +28,11 @@ from . import ops, random
 from .backprop import backprop, store_grad
 from .devices import check_device, device
 from .dtypes import DEFAULT_DTYPE, as_dtype
-from .graph import _state, _threads_with_anomaly, _threads_without_grad, check_finite
-from .ops import Op, normalize_dim, rename_node
+from .graph import _state, _threads_with_anomaly, _threads_without_grad, check_finite, graph_rebased, next_seq
+from .ops import Op, normalize_dim
 from .printing import tensor_repr
-from .tensor_composites import RETURN_TYPES, TensorComposites, ValuesIndices
-from .tensor_inplace import InplaceMethods
+from .tensor_composites import TensorComposites, ValuesIndices
+from .tensor_inplace import InplaceMethods, refresh_views
 from .tensor_methods import Size
 
 __all__ = ["DEFAULT_DTYPE", "Size", "Tensor", "ValuesIndices", "apply"]
@@ -70,6 +70,8 @@ def apply(fn: Op, *inputs: Tensor) -> Tensor:
     >>> out.grad_fn.name, out.grad_fn.needs_input_grad
     ('*', (True, False))
     """
+    if graph_rebased:  # a view made before its source's graph was changed in place sees the new graph
+        refresh_views(inputs)
     try:  # unrolled for one and two inputs: a list comprehension costs a function frame
         if len(inputs) == 2:
             a, b = inputs
@@ -92,12 +94,18 @@ def apply(fn: Op, *inputs: Tensor) -> Tensor:
         check_finite(f"{fn.name} forward", (data,), inputs)
     out = Tensor.__new__(Tensor)
     out._data, out._grad, out.label, out._retain, out._used, out.requires_grad = data, None, "", False, False, track
-    # a view (basic indexing, reshape, transpose, expand) shares its input's memory and version counter
-    out._vc = inputs[0]._vc if fn.view and _is_view(data, inputs[0]._data) else [0]
+    # a view (basic indexing, reshape, transpose, expand) shares its input's memory and version counter,
+    # and remembers its source, its op and the source's node then, for in-place writes through it
+    if fn.view and _is_view(data, inputs[0]._data):
+        src = inputs[0]
+        out._vc, out._vsrc = src._vc, (src, fn, src.grad_fn)
+    else:
+        out._vc, out._vsrc = [0], None
     if track:
         out._prev = fn.inputs = inputs
         out.grad_fn = fn
-        for t in inputs:  # an in-place change of a used tensor is refused (see `_rebase`)
+        fn.seq = next_seq()
+        for t in inputs:  # an in-place change of a used tensor keeps its old node for these users
             t._used = True
         if fn.saves:  # the versions backward will check (`backprop.check_saved`)
             fn.saved_versions = [
@@ -142,7 +150,10 @@ class Tensor(InplaceMethods, TensorComposites):
                 [6., 8.]])
     """
 
-    __slots__ = ("_data", "_grad", "_prev", "_retain", "_used", "_vc", "grad_fn", "label", "requires_grad")
+    __slots__ = (
+        "_data", "_grad", "_hist", "_prev", "_retain", "_used", "_vc", "_vsrc", "grad_fn", "label",
+        "requires_grad",
+    )
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None, label: str = "") -> None:
         self._data = _as_array(data, dtype)
@@ -150,6 +161,7 @@ class Tensor(InplaceMethods, TensorComposites):
             raise TypeError(f"Tensor: only floating-point tensors can require gradients, got {self._data.dtype}")
         self._grad: Tensor | None = None
         self._vc = [0]  # the version counter, shared with views (see `_version`)
+        self._vsrc = None  # (source, op, source's node) for a view; see `tensor_inplace`
         self._used = False
         self.requires_grad = bool(requires_grad)
         self.label = label
@@ -191,7 +203,7 @@ class Tensor(InplaceMethods, TensorComposites):
         its own version counter or the shared ``counter``."""
         t = Tensor.__new__(Tensor)
         t._data, t._grad, t._prev, t.grad_fn, t.requires_grad = arr, None, (), None, False
-        t.label, t._retain, t._used, t._vc = "", False, False, [0] if counter is None else counter
+        t.label, t._retain, t._used, t._vc, t._vsrc = "", False, False, [0] if counter is None else counter, None
         return t
 
     @property
@@ -460,46 +472,6 @@ class Tensor(InplaceMethods, TensorComposites):
 
     __hash__ = object.__hash__
 
-    def _values_indices(self, name: str, dim: int, keepdim: bool) -> ValuesIndices:
-        """``x.max(dim)``'s pair: the extreme values along ``dim`` and their int64 indices."""
-        dim = normalize_dim(dim, self.ndim)  # a 0-d tensor takes dim 0 or -1, as in PyTorch
-        if self.ndim == 0:
-            return RETURN_TYPES[name](self * 1, Tensor(np.array(0, np.int64)))
-        if self.shape[dim] == 0:
-            raise IndexError(
-                f"{name}(dim): dimension {dim} of the tensor of shape {tuple(self.shape)} is empty, "
-                f"it has no {name}imum"
-            )
-        pick = np.argmax if name == "max" else np.argmin  # the first extreme, or the first NaN, as PyTorch
-        indices = pick(self._data, axis=dim)
-        # values read at the indices, so that the gradient goes to that one element (ties are not shared, as
-        # torch.max(x, dim) and unlike amax)
-        where = list(np.ogrid[tuple(slice(n) for n in indices.shape)])  # every other axis, as an open mesh
-        where.insert(dim, indices)
-        values = self[tuple(where)]
-        if keepdim:
-            values, indices = values.unsqueeze(dim), np.expand_dims(indices, dim)
-        return RETURN_TYPES[name](rename_node(values, f"{name.capitalize()}Backward0"), Tensor(indices))
-
-    def argmax(self, dim: int | None = None, keepdim: bool = False, *, axis: int | None = None) -> Tensor:
-        """The int64 index of the largest element along ``dim`` (of the flattened tensor when None)."""
-        return self._arg("argmax", np.argmax, axis if dim is None else dim, keepdim)
-
-    def argmin(self, dim: int | None = None, keepdim: bool = False, *, axis: int | None = None) -> Tensor:
-        """The int64 index of the smallest element along ``dim`` (of the flattened tensor when None)."""
-        return self._arg("argmin", np.argmin, axis if dim is None else dim, keepdim)
-
-    def _arg(self, name: str, find: Any, dim: int | None, keepdim: bool) -> Tensor:
-        """`argmax`/`argmin`; an empty tensor gives PyTorch's IndexError (no dim, or an empty one)."""
-        dim = None if dim is None else _dim_of(self, dim, allow_0d=True)
-        if self._data.size == 0:
-            if dim is None:
-                raise IndexError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0.")
-            if self._data.ndim and self._data.shape[dim] == 0:
-                raise IndexError(f"{name}(): Expected reduction dim {dim} to have non-zero size.")
-        idx = find(self._data, axis=dim).astype(np.int64)
-        return Tensor(_keep(idx, dim, self.ndim) if keepdim else idx)
-
     @staticmethod
     def cat(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
         """Concatenate along an existing axis (``torch.cat``)."""
@@ -578,11 +550,6 @@ def _dim_of(t: Tensor, dim: int, allow_0d: bool = False) -> Any:
         raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
     d = normalize_dim(dim, t.ndim)
     return None if t.ndim == 0 else d
-
-
-def _keep(idx: np.ndarray, dim: int | None, ndim: int) -> np.ndarray:
-    """argmax/argmin's keepdim: the reduced axis kept with length 1 (every axis when dim is None, as PyTorch)."""
-    return idx.reshape((1,) * ndim) if dim is None else np.expand_dims(idx, dim)
 
 
 def _to_tensor(x: Any) -> Tensor:

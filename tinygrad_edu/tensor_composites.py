@@ -23,7 +23,7 @@ import numpy as np
 from . import random
 from .graph import is_grad_enabled
 from .ops import normalize_axis, normalize_dim, rename_node
-from .tensor_methods import LEAF_INPLACE_ERROR, TensorMethods
+from .tensor_methods import LEAF_INPLACE_ERROR, TensorMethods, torch_function
 
 if TYPE_CHECKING:  # for the annotations only; at run time this module never reads tensor.py
     from .tensor import Tensor
@@ -63,6 +63,7 @@ class TensorComposites(TensorMethods):
     detach: Callable[[], Tensor]
     clone: Callable[[], Tensor]
     where: Callable[..., Tensor]
+    _wrap: Callable[..., Tensor]
 
     # ------------------------------------------------------------ statistics
     def var(self, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *, correction: Any = None) -> Tensor:
@@ -233,6 +234,50 @@ class TensorComposites(TensorMethods):
         above = np.triu(np.ones(self.shape[-2:], dtype=bool), diagonal)
         return rename_node(self.where(above, self, self._const(np.zeros((), self._data.dtype))), "TriuBackward0")
 
+    # ------------------------------------------------------------ extremes along a dim
+    def _values_indices(self, name: str, dim: int, keepdim: bool) -> ValuesIndices:
+        """``x.max(dim)``'s pair: the extreme values along ``dim`` and their int64 indices."""
+        dim = normalize_dim(dim, self.ndim)  # a 0-d tensor takes dim 0 or -1, as in PyTorch
+        if self.ndim == 0:
+            return RETURN_TYPES[name](self * 1, self._wrap(np.array(0, np.int64)))
+        if self.shape[dim] == 0:
+            raise IndexError(
+                f"{name}(dim): dimension {dim} of the tensor of shape {tuple(self.shape)} is empty, "
+                f"it has no {name}imum"
+            )
+        pick = np.argmax if name == "max" else np.argmin  # the first extreme, or the first NaN, as PyTorch
+        indices = pick(self._data, axis=dim)
+        # values read at the indices, so that the gradient goes to that one element (ties are not shared, as
+        # torch.max(x, dim) and unlike amax)
+        where = list(np.ogrid[tuple(slice(n) for n in indices.shape)])  # every other axis, as an open mesh
+        where.insert(dim, indices)
+        values = self[tuple(where)]
+        if keepdim:
+            values, indices = values.unsqueeze(dim), np.expand_dims(indices, dim)
+        return RETURN_TYPES[name](rename_node(values, f"{name.capitalize()}Backward0"), self._wrap(indices))
+
+    def argmax(self, dim: int | None = None, keepdim: bool = False, *, axis: int | None = None) -> Tensor:
+        """The int64 index of the largest element along ``dim`` (of the flattened tensor when None)."""
+        return self._arg("argmax", np.argmax, axis if dim is None else dim, keepdim)
+
+    def argmin(self, dim: int | None = None, keepdim: bool = False, *, axis: int | None = None) -> Tensor:
+        """The int64 index of the smallest element along ``dim`` (of the flattened tensor when None)."""
+        return self._arg("argmin", np.argmin, axis if dim is None else dim, keepdim)
+
+    def _arg(self, name: str, find: Any, dim: int | None, keepdim: bool) -> Tensor:
+        """`argmax`/`argmin`; an empty tensor gives PyTorch's IndexError (no dim, or an empty one)."""
+        if dim is not None:
+            dim = normalize_dim(dim, self.ndim)  # PyTorch's IndexError out of range; a 0-d tensor takes 0 and -1 ...
+            if self.ndim == 0:
+                dim = None  # ... and then has no axis to reduce
+        if self._data.size == 0:
+            if dim is None:
+                raise IndexError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0.")
+            if self._data.ndim and self._data.shape[dim] == 0:
+                raise IndexError(f"{name}(): Expected reduction dim {dim} to have non-zero size.")
+        idx = find(self._data, axis=dim).astype(np.int64)
+        return self._wrap(_keep(idx, dim, self.ndim) if keepdim else idx)
+
     # ------------------------------------------------------------ splitting and ordering
     def split(self, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
         """Pieces along ``dim`` of ``split_size`` each (the last may be shorter), or of the given sizes, as
@@ -253,6 +298,21 @@ class TensorComposites(TensorMethods):
         starts = np.cumsum([0, *sizes])
         lead = (slice(None),) * d
         return tuple(rename_node(self[(*lead, slice(int(s), int(e)))], node) for s, e in itertools.pairwise(starts))
+
+    @torch_function
+    def narrow(self, dim: int, start: int, length: int) -> Tensor:
+        """The ``length`` elements from ``start`` along ``dim``, a view (``self[..., start:start + length]``),
+        as ``Tensor.narrow``; a negative ``start`` counts from the end."""
+        d = normalize_dim(dim, self.ndim)
+        n = self.shape[d]
+        if not -n <= start <= n:
+            raise IndexError(f"start out of range (expected to be in range of [{-n}, {n}], but got {start})")
+        if length < 0:
+            raise RuntimeError("narrow(): length must be non-negative.")
+        start = start + n if start < 0 else start
+        if start + length > n:
+            raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({n}).")
+        return self[(slice(None),) * d + (slice(start, start + length),)]
 
     def chunk(self, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
         """``chunks`` pieces (or fewer) of ⌈n/chunks⌉ along ``dim``, as ``Tensor.chunk``."""
@@ -379,3 +439,8 @@ class TensorComposites(TensorMethods):
 def _size_of(size: tuple[Any, ...]) -> tuple[int, ...]:
     """``f(2, 3)`` and ``f((2, 3))`` both mean the shape (2, 3)."""
     return tuple(size[0]) if len(size) == 1 and isinstance(size[0], Sequence) else tuple(size)
+
+
+def _keep(idx: np.ndarray, dim: int | None, ndim: int) -> np.ndarray:
+    """argmax/argmin's keepdim: the reduced axis kept with length 1 (every axis when dim is None, as PyTorch)."""
+    return idx.reshape((1,) * ndim) if dim is None else np.expand_dims(idx, dim)

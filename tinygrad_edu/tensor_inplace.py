@@ -6,25 +6,39 @@
   result is written into the tensor's memory, so every view and every holder of the tensor (an
   optimizer, a Module) sees it, and the version counter that the tensor shares with its views
   moves on; backward refuses an op whose saved tensor changed this way (`backprop.check_saved`);
-- a leaf that requires a gradient may not be changed outside `no_grad` (PyTorch's RuntimeError);
+- a leaf that requires a gradient, or a view of one, may not be changed outside `no_grad`
+  (PyTorch's RuntimeError);
 - any other tensor is *rebased*: the op is recorded with the tensor's previous value as its input,
   and the tensor becomes that op's output (``out = x @ w; out += b`` differentiates as
-  ``out = x @ w + b``). PyTorch also rebases a tensor that other ops already used, and the base of
-  a view; tinygrad_edu's graph edges point at tensors, not at versions of them, so those two cases
-  raise a RuntimeError that says so instead of giving a wrong gradient.
+  ``out = x @ w + b``). The new values are written into the tensor's own memory, so its views see
+  them.
+
+Versions of a node. Graph edges point at tensors, and a rebased tensor is a new node under the
+old name, so ops that used it before the change must still reach its old node. Each recorded op
+gets a creation number (``Op.seq``); rebasing a used tensor keeps ``(number of the change, old
+node)`` in its ``_hist``, and before a backward pass `graph.route_versions` points each edge at the
+version its op saw (PyTorch's edges name a ``grad_fn``, not a tensor, which gives the same).
+
+Views. A view (basic indexing, ``view``, ``transpose``, ...) remembers its source in ``_vsrc``.
+Changing a view in the graph changes its source: the new values of the view are computed from the
+old ones, written into the source's positions by an `ops.IndexPut` node (PyTorch's
+``CopySlices``), and the view becomes a fresh view of the changed source. A view made before its
+source was rebased is refreshed the same way when next used (`refresh_views`), so it sees the
+source's new graph, as PyTorch regenerates a view's ``grad_fn``.
 """
 
 from __future__ import annotations
 
+import copy
 import numbers
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from . import ops
 from .backprop import TYPE_NAMES
-from .graph import is_grad_enabled, no_grad
+from .graph import graph_rebased, is_grad_enabled, no_grad
 from .tensor_methods import LEAF_INPLACE_ERROR, TensorMethods, as_index
 
 if TYPE_CHECKING:  # for the annotations only
@@ -33,6 +47,18 @@ if TYPE_CHECKING:  # for the annotations only
 #: PyTorch's wording for an in-place change of a leaf that requires a gradient
 #: ... and of a view of one (``w[0] = 1``, ``w[:2].add_(1)``)
 VIEW_OF_LEAF_INPLACE_ERROR = "a view of a leaf Variable that requires grad is being used in an in-place operation."
+
+def refresh_views(inputs: Sequence[Any]) -> None:
+    """Give each view among ``inputs`` whose source was rebased since it was made a fresh node."""
+    for t in inputs:
+        if getattr(t, "_vsrc", None) is not None and _stale(t):
+            t._refresh()
+
+
+def _stale(t: Any) -> bool:
+    """Whether the view ``t``'s source (or its source's source) has another node than when ``t`` was made."""
+    src, _, src_fn = t._vsrc
+    return src.grad_fn is not src_fn or (src._vsrc is not None and _stale(src))
 
 
 class InplaceMethods:
@@ -45,6 +71,9 @@ class InplaceMethods:
     _vc: list[int]
     _used: bool
     _prev: tuple[Any, ...]
+    _vsrc: tuple[Any, Any, Any] | None
+    _hist: tuple[tuple[int, Any], ...]
+    _apply: Callable[..., Tensor]
     grad_fn: Any
     requires_grad: bool
     _const: Callable[[Any], Tensor]
@@ -76,12 +105,9 @@ class InplaceMethods:
                     self._vc[0] += 1
                     return self
         with no_grad():
-            result = compute(self._wrap(self._data), *operands)._data
-        if result.shape != self._data.shape:
-            raise RuntimeError(
-                f"{name}: output with shape {list(self._data.shape)} doesn't match the broadcast shape "
-                f"{list(result.shape)}"
-            )
+            out = compute(self._wrap(self._data), *operands)
+        self._check_shape(name, out)
+        result = out._data
         self._check_writable(name, result.dtype)
         np.copyto(self._data, result, casting="same_kind")
         self._vc[0] += 1
@@ -98,7 +124,10 @@ class InplaceMethods:
 
     def _check_writable(self, name: str, dtype: np.dtype) -> None:
         if not self._data.flags.writeable:
-            raise RuntimeError(f"{name}: this tensor's memory is read-only (a view made by expand?); clone() it first")
+            raise RuntimeError(  # PyTorch's words: numpy marks expand's broadcast views read-only
+                "unsupported operation: more than one element of the written-to tensor refers to a single memory "
+                f"location. Please clone() the tensor before performing the operation. ({name})"
+            )
         if not np.can_cast(dtype, self._data.dtype, casting="same_kind"):
             raise RuntimeError(
                 f"{name}: result type {dtype} can't be cast to the desired output type {self._data.dtype}"
@@ -108,41 +137,70 @@ class InplaceMethods:
         """Record ``compute(previous self, *operands)`` and make this tensor its output."""
         if self.requires_grad and self.grad_fn is None:
             raise RuntimeError(VIEW_OF_LEAF_INPLACE_ERROR if name == "setitem" else LEAF_INPLACE_ERROR)
-        fn: Any = self.grad_fn
-        if fn is not None and fn.view and self._vc is self._prev[0]._vc:
-            base = self._prev[0]
-            if base.grad_fn is None:
-                raise RuntimeError(VIEW_OF_LEAF_INPLACE_ERROR)
-            raise RuntimeError(
-                f"{name}: this tensor is a view of another tensor in the graph; tinygrad_edu does not rebase "
-                "the base's graph (PyTorch's CopySlices), so change the base itself, or clone() the view first"
-            )
-        if self._used:
-            raise RuntimeError(
-                f"{name}: this tensor was already used by another operation of the graph; tinygrad_edu's graph "
-                "links operations to tensors, not to versions of them, so changing it in place now would give "
-                "that operation a wrong gradient; write y = y + ... (a new tensor) instead"
-            )
-        prev = self._wrap(self._data)  # the value before the change takes this tensor's place in the graph
-        prev.grad_fn, prev._prev, prev.requires_grad = fn, self._prev, self.requires_grad
-        out = compute(prev, *operands)
+        if self._vsrc is not None and self._vsrc[0]._vc is self._vc:
+            return self._write_through(name, compute, operands)
+        old = self._old_node(copy_data=True)  # the values before the change, as a node of their own
+        out = compute(old, *operands)
+        self._check_shape(name, out)
+        self._check_writable(name, out._data.dtype)
+        np.copyto(self._data, out._data, casting="same_kind")
+        self._vc[0] += 1
+        fn: Any = out.grad_fn
+        # an op that saved its output saved this tensor at its new version
+        fn.saved_versions = [(i, self._vc, self._vc[0]) if i < 0 else (i, c, v) for i, c, v in fn.saved_versions]
+        return self._become(out, old)
+
+    def _old_node(self, copy_data: bool) -> Tensor:
+        """A new tensor object in this tensor's current place in the graph (its op, inputs and number)."""
+        old = self._wrap(self._data.copy() if copy_data else self._data)
+        old.grad_fn, old._prev, old.requires_grad = self.grad_fn, self._prev, self.requires_grad
+        return old
+
+    def _become(self, node: Tensor, old: Tensor) -> Tensor:
+        """Take ``node``'s place in the graph (keeping this tensor's memory); ops that used this tensor
+        before keep ``old``, its previous node (see `graph.route_versions`)."""
+        me: Tensor = self  # type: ignore[assignment]
+        if me._used:
+            seq = node.grad_fn.seq  # type: ignore[union-attr]  # node was made by a recorded op
+            me._hist = (*(getattr(me, "_hist", None) or ()), (seq, old))
+            me._used = False
+        if not graph_rebased:
+            graph_rebased.append(True)
+        me.grad_fn, me._prev, me.requires_grad = node.grad_fn, node._prev, node.requires_grad
+        return me
+
+    def _write_through(self, name: str, compute: Callable[..., Tensor], operands: list[Tensor]) -> Tensor:
+        """Change a view in the graph: its source takes the new values at the view's positions
+        (PyTorch's CopySlices), and the view becomes a view of the changed source."""
+        if _stale(self):
+            self._refresh()
+        src, vfn, _ = self._vsrc  # type: ignore[misc]  # a view (see `_rebase`)
+        if src.requires_grad and src.grad_fn is None:
+            raise RuntimeError(VIEW_OF_LEAF_INPLACE_ERROR)
+        old = self._old_node(copy_data=True)
+        value = compute(old, *operands)
+        self._check_shape(name, value)
+        self._check_writable(name, value._data.dtype)
+        positions = ops.view_positions(vfn, src._data.shape)
+        src._rebase(name, lambda a, v: a._apply(ops.IndexPut(positions, copy_slices=True), a, v), [value])
+        return self._refresh(old)
+
+    def _refresh(self, old: Tensor | None = None) -> Tensor:
+        """Make this view a fresh node: its op applied again to its source's current node."""
+        me: Tensor = self  # type: ignore[assignment]
+        src, vfn, _ = me._vsrc  # type: ignore[misc]  # only views are refreshed
+        fresh = self._apply(copy.copy(vfn), src)
+        me._vsrc = fresh._vsrc
+        if fresh.grad_fn is None:  # the source has no graph
+            return self  # type: ignore[return-value]
+        return self._become(fresh, self._old_node(copy_data=False) if old is None else old)
+
+    def _check_shape(self, name: str, out: Tensor) -> None:
         if out._data.shape != self._data.shape:
             raise RuntimeError(
                 f"{name}: output with shape {list(self._data.shape)} doesn't match the broadcast shape "
                 f"{list(out._data.shape)}"
             )
-        fn = out.grad_fn
-        me: Tensor = self  # type: ignore[assignment]
-        self._check_writable(name, out._data.dtype)
-        if 0 in fn.saves:  # the op kept the previous values for its backward: they get new memory
-            me._data = out._data.astype(self._data.dtype, copy=False)
-        else:
-            np.copyto(self._data, out._data, casting="same_kind")
-        self._vc[0] += 1
-        me.grad_fn, me._prev, me.requires_grad = fn, out._prev, True
-        # an op that saved its output saved this tensor at its new version
-        fn.saved_versions = [(i, self._vc, self._vc[0]) if i < 0 else (i, c, v) for i, c, v in fn.saved_versions]
-        return me
 
     def __setitem__(self, idx: Any, value: Any) -> None:
         """``t[idx] = value`` as PyTorch's: ints, slices, lists, ranges, None, Ellipsis, integer and boolean

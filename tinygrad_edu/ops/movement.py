@@ -6,6 +6,8 @@ Nothing is computed, so each backward only moves G back to where each element ca
 
 from __future__ import annotations
 
+import copy
+import math
 import numbers
 from typing import Any
 
@@ -50,6 +52,7 @@ __all__ = [
     "index",
     "is_basic_index",
     "normalize_index",
+    "view_positions",
 ]
 
 
@@ -311,10 +314,10 @@ class IndexPut(Op):
 
     name = "index_put"
 
-    def __init__(self, idx: Any) -> None:
+    def __init__(self, idx: Any, copy_slices: bool = False) -> None:
         self.idx = normalize_index(idx)
         # PyTorch's node: CopySlices for a view's write, IndexPutBackward0 for advanced indexing
-        self.backward_name = "CopySlices" if is_basic_index(self.idx) else "IndexPutBackward0"
+        self.backward_name = "CopySlices" if copy_slices or is_basic_index(self.idx) else "IndexPutBackward0"
 
     def forward(self, a, v):
         self.v_shape, self.v_dtype = v.shape, v.dtype
@@ -332,6 +335,21 @@ class IndexPut(Op):
         if self.needs_input_grad[1]:
             gv = unbroadcast(np.asarray(g[self.idx]), self.fit_shape).reshape(self.v_shape).astype(self.v_dtype)
         return ga, gv
+
+
+def view_positions(view_op: Op, shape: tuple[int, ...]) -> Any:
+    """The index, into an array of ``shape``, of the elements that the view op ``view_op`` shows: its
+    own index for basic indexing, else the view applied to every element's position.
+
+    >>> view_positions(Transpose(None), (2, 2))
+    (array([[0, 1],
+           [0, 1]]), array([[0, 0],
+           [1, 1]]))
+    """
+    if isinstance(view_op, GetItem) and is_basic_index(view_op.idx):
+        return view_op.idx
+    flat = copy.copy(view_op).forward(np.arange(math.prod(shape)).reshape(shape))
+    return np.unravel_index(flat, shape)
 
 
 class Cat(Op):

@@ -20,6 +20,8 @@ from typing import Any
 
 import numpy as np
 
+from ..graph import versions_seen
+
 #: what `tinygrad_edu.ops` re-exports from this module (its star import reads this list)
 __all__ = [
     "AccumulateGrad",
@@ -52,6 +54,9 @@ class Op:
     needs_input_grad: tuple[bool, ...] = ()
     #: the input tensors, recorded by `apply` when the graph is recorded
     inputs: tuple[Any, ...] = ()
+    #: the op's creation number in the graph (`graph.next_seq`), set by `apply` when it is recorded:
+    #: an input changed in place later is, for this op, the node it was before (`graph.versions_seen`)
+    seq = 0
     #: the tensors whose values ``backward`` reads, PyTorch's saved tensors: input positions, and −1
     #: for the output. `apply` records their versions; backward through one changed in place since is
     #: an error. Ops that read none (Add, Neg, Sum, Reshape, ...) save nothing and check nothing.
@@ -89,7 +94,7 @@ class Op:
         >>> loss.grad_fn.next_functions[0][0].next_functions        # doctest: +ELLIPSIS
         ((<AccumulateGrad object at ...>, 0), (None, 0))
         """
-        return tuple((node_of(t), 0) for t in self.inputs)
+        return tuple((node_of(t), 0) for t in versions_seen(self.inputs, self.seq))
 
     def __repr__(self) -> str:
         return f"<{self.backward_name} object at {id(self):#x}>"
