@@ -209,7 +209,7 @@ def topological_order(root: Any) -> list[Any]:
     (`route_versions`), so every walk (backward, drawings) sees the graph PyTorch would.
     """
     order = _depth_first(root)
-    if graph_rebased:
+    if graph_rebased and hasattr(root, "grad_fn"):  # a Tensor graph (Values are never changed in place)
         while route_versions(order):
             order = _depth_first(root)
     return order
