@@ -193,6 +193,7 @@ class InplaceMethods:
         me._vsrc = fresh._vsrc
         if fresh.grad_fn is None:  # the source has no graph
             return self  # type: ignore[return-value]
+        fresh.grad_fn.backward_name = "AsStridedBackward0"  # PyTorch's name for a regenerated view's node
         return self._become(fresh, self._old_node(copy_data=False) if old is None else old)
 
     def _check_shape(self, name: str, out: Tensor) -> None:
