@@ -106,6 +106,12 @@ def test_perceptron_input_checks() -> None:
         Perceptron(2).fit(np.zeros((2, 2)), [0, 2])
 
 
+@pytest.mark.parametrize("model", [LinearRegression, LogisticRegression])
+def test_regression_predict_before_fit_says_so(model) -> None:
+    with pytest.raises(ValueError, match="not fitted yet"):
+        model().predict(np.zeros((3, 2)))
+
+
 def _data(seed: int = 0):
     rng = np.random.default_rng(seed)
     X = rng.normal(size=(40, 3))

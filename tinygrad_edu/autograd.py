@@ -126,6 +126,7 @@ class _CustomNode(Op, FunctionCtx):
     def __init__(self, op: type[Function], args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
         self.op, self.args, self.kwargs = op, args, kwargs
         self.name = op.__name__
+        self.backward_name = f"{self.name}Backward"  # PyTorch's grad_fn name for a custom Function
         self._needs: tuple[bool, ...] = ()
 
     @property
@@ -168,13 +169,6 @@ class _CustomNode(Op, FunctionCtx):
                 )
             out.append(arr)
         return tuple(out)
-
-    @property
-    def backward_name(self) -> str:
-        return f"{self.name}Backward"
-
-    def __repr__(self) -> str:
-        return f"<{self.backward_name} object at {id(self):#x}>"
 
 
 def _is_tensor(obj: Any) -> bool:

@@ -132,8 +132,14 @@ class LinearRegression:
         self.w: np.ndarray | None = None
         self.b = 0.0
 
-    def predict(self, X: np.ndarray) -> np.ndarray:
+    def _affine(self, X: np.ndarray) -> np.ndarray:
+        """X·w + b, once `fit` has made the weights."""
+        if self.w is None:
+            raise ValueError(f"{type(self).__name__}: not fitted yet; call fit(X, y) before predicting")
         return np.asarray(X, dtype=np.float64) @ self.w + self.b
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        return self._affine(X)
 
     def gradients(self, X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
         residual = y - self.predict(X)
@@ -165,7 +171,7 @@ class LogisticRegression(LinearRegression):
     ∂/∂b = (1/N) Σ (ŷᵢ − yᵢ): the sigmoid's derivative cancels the log's."""
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
-        z = np.asarray(X, dtype=np.float64) @ self.w + self.b
+        z = self._affine(X)
         e = np.exp(-np.abs(z))
         return np.where(z >= 0, 1 / (1 + e), e / (1 + e))
 

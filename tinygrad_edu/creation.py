@@ -140,8 +140,8 @@ def _fill_dtype(fill_value: Any) -> np.dtype:
     if isinstance(fill_value, builtins.bool):
         return np.dtype(np.bool_)
     if isinstance(fill_value, numbers.Integral):
-        return int64
-    return float32
+        return np.dtype(np.int64)
+    return np.dtype(np.float32)
 
 
 def full(
@@ -180,7 +180,8 @@ def arange(
     if n < 0:
         raise ValueError(f"arange: upper bound and step are inconsistent: start={start}, end={end}, step={step}")
     ints = builtins.all(isinstance(v, numbers.Integral) for v in (start, end, step))
-    values = start + np.arange(n, dtype=np.int64 if ints else np.float64) * step
+    index = np.arange(n, dtype=np.int64) if ints else np.arange(n, dtype=np.float64)
+    values = start + index * step
     return _make(values.astype(as_dtype(dtype) or (int64 if ints else float32)), None, device, requires_grad)
 
 
@@ -367,7 +368,7 @@ def multinomial(
     """
     if not isinstance(input, Tensor):
         raise TypeError(f"multinomial(): argument 'input' must be Tensor, not {type(input).__name__}")
-    return Tensor(random.multinomial(input.data, num_samples, replacement, generator))
+    return Tensor(random.multinomial(input.numpy(), num_samples, replacement, generator))
 
 
 def bernoulli(input: Tensor, p: builtins.float | None = None, *, generator: Generator | None = None) -> Tensor:
@@ -376,8 +377,8 @@ def bernoulli(input: Tensor, p: builtins.float | None = None, *, generator: Gene
     if not isinstance(input, Tensor):
         raise TypeError(f"bernoulli(): argument 'input' must be Tensor, not {type(input).__name__}")
     if p is not None:
-        return Tensor(random.bernoulli_(np.empty_like(input.data), p, generator))
-    return Tensor(random.bernoulli(input.data, generator))
+        return Tensor(random.bernoulli_(np.empty_like(input.numpy()), p, generator))
+    return Tensor(random.bernoulli(input.numpy(), generator))
 
 
 def sparse_coo_tensor(*args: Any, **kwargs: Any) -> Tensor:

@@ -24,9 +24,13 @@ class device:  # noqa: N801 (PyTorch's name)
     RuntimeError: device 'cuda' is not supported: tinygrad_edu runs on the CPU only (numpy); use 'cpu'
     """
 
+    type: str  # always "cpu"
+    index: int | None  # None or 0, as given
+
     def __init__(self, type: str | device = "cpu", index: int | None = None) -> None:
         if isinstance(type, device):
-            type, index = type.type, type.index
+            index = type.index
+            type = type.type
         if not isinstance(type, str):
             raise TypeError(f"device: expected a string like 'cpu', got {type!r}")
         name, _, idx = type.partition(":")

@@ -56,7 +56,7 @@ Operand = Union["Value", int, float]
 _walking = threading.Lock()
 
 
-def _new(data: float, prev: tuple, local: tuple, op: str) -> Value:
+def _new(data: float, prev: tuple[Value, ...], local: tuple[float, ...], op: str) -> Value:
     """Build a result node without going through ``__init__`` (the hot path of every op)."""
     out = object.__new__(Value)
     out.data = data
@@ -78,6 +78,7 @@ def _unary_method(code: int) -> Callable[[Value], Value]:
     and builds the node, or raises the op's error. The formula's docstring states the math."""
     op = OPS[code]
     formula, symbol = op.formula, op.symbol
+    assert formula is not None, f"{op.name} is n-ary: it has no elementwise formula"
 
     def method(self: Value) -> Value:
         out, local, _, err = formula(self.data, 0.0, 0.0)
@@ -93,6 +94,7 @@ def _binary_method(code: int, name: str) -> Callable[[Value, Operand], Value]:
     """The `Value` method ``name`` of op ``code`` of the table (two operands; a number becomes a leaf)."""
     op = OPS[code]
     formula, symbol = op.formula, op.symbol
+    assert formula is not None, f"{op.name} is n-ary: it has no elementwise formula"
 
     def method(self: Value, other: Operand) -> Value:
         if not isinstance(other, Value):
@@ -135,6 +137,13 @@ class Value:
     """
 
     __slots__ = ("data", "grad", "label", "_prev", "_local", "_op", "_upstream")
+    data: float
+    grad: float
+    label: str
+    _prev: tuple[Value, ...]  # the inputs this node was computed from
+    _local: tuple[float, ...]  # ∂self/∂input for each of _prev, in the same order
+    _op: str
+    _upstream: float  # dL/dself, gathered during one backward walk
 
     def __init__(self, data: Number, label: str = "") -> None:
         if isinstance(data, Value):
@@ -144,8 +153,8 @@ class Value:
         self.data = float(data)
         self.grad = 0.0
         self.label = label
-        self._prev: tuple[Value, ...] = ()
-        self._local: tuple[float, ...] = ()
+        self._prev = ()
+        self._local = ()
         self._op = ""
 
     def __repr__(self) -> str:

@@ -190,7 +190,12 @@ def layer_gradient_norms(model: nn.Sequential) -> list[float]:
     """‖∂L/∂W‖ for each Linear layer, input side first, on one batch of two moons (seed 1)."""
     X, y = make_moons(200, noise=0.15, seed=1)
     F.cross_entropy(model(Tensor(X.astype(np.float32))), y).backward()
-    return [float(np.linalg.norm(m.weight.grad)) for m in model.modules() if isinstance(m, nn.Linear)]
+    norms = []
+    for m in model.modules():
+        if isinstance(m, nn.Linear):
+            assert m.weight.grad is not None, "backward() reaches every Linear weight of the chain"
+            norms.append(float(np.linalg.norm(m.weight.grad.numpy())))
+    return norms
 
 
 def initialisation_study(quick: bool = False, verbose: bool = True) -> dict[str, Any]:
@@ -209,7 +214,9 @@ def initialisation_study(quick: bool = False, verbose: bool = True) -> dict[str,
     manual_seed(0)
     zeros = init_mlp("zeros")
     results["zeros accuracy"] = moons_accuracy(zeros, steps)
-    w = zeros.layers[0].weight._data
+    first = zeros.layers[0]
+    assert isinstance(first, nn.Linear), "init_mlp's first layer is a Linear"
+    w = first.weight._data
     results["zeros: hidden units identical"] = bool(np.allclose(w, w[:1]))
     say(
         f"zeros:  accuracy {results['zeros accuracy']:.3f}; all 16 first-layer units identical after training: "
@@ -228,6 +235,7 @@ def initialisation_study(quick: bool = False, verbose: bool = True) -> dict[str,
         f"at the start; accuracy {results['large accuracy']:.3f}"
     )
 
+    act: type[nn.Module]
     for init, act in (("xavier", nn.Tanh), ("he", nn.ReLU)):
         manual_seed(0)
         results[f"{init} accuracy"] = moons_accuracy(init_mlp(init, act), steps)

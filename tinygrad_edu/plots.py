@@ -159,7 +159,7 @@ def _class_colours(n: int) -> list[Any]:
 
 #: How each activation is drawn: relu wide and pale under leaky relu's dashes, so relu′ = 1 and
 #: leaky relu′ = 1 (x > 0) are both seen where they coincide.
-_STYLES = {
+_STYLES: dict[str, dict[str, str | float]] = {
     "step": {"linestyle": ":", "linewidth": 2},
     "relu": {"linewidth": 5, "alpha": 0.45},
     "leaky relu (0.1)": {"linestyle": "--", "linewidth": 1.6},
@@ -170,19 +170,17 @@ def activation_curves(x: np.ndarray | None = None) -> dict[str, tuple[np.ndarray
     """Each activation's values and derivative on ``x``; the derivatives come from ``backward()``."""
     x = np.linspace(-5, 5, 401) if x is None else np.asarray(x, dtype=np.float64)
     table = activations.ACTIVATIONS  # the one activations table (nn, Keras, plots)
-    functions = {
-        "step": None,
+    functions: dict[str, Callable[[Tensor], Tensor]] = {
         **{name: table[name].tensor for name in ("sigmoid", "tanh", "relu")},
-        "leaky relu (0.1)": lambda t: table["leaky_relu"].tensor(t, 0.1),  # a slope that shows on the plot
+        "leaky relu (0.1)": lambda t: t.leaky_relu(0.1),  # table["leaky_relu"].tensor, a slope that shows
     }
     out = {"step": (np.where(x >= 0, 1.0, 0.0), np.zeros_like(x))}
     for name, fn in functions.items():
-        if fn is None:
-            continue
         t = Tensor(x.copy(), requires_grad=True)
         y = fn(t)
         y.sum().backward()
-        out[name] = (y.data, t.grad)
+        assert t.grad is not None, "backward() fills the gradient of a leaf that requires it"
+        out[name] = (y.numpy(), t.grad.numpy())
     return out
 
 

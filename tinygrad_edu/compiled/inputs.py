@@ -150,12 +150,12 @@ def _get_cell(cell: types.CellType) -> tuple:
     return (cell.cell_contents,)
 
 
-def _call(getter: Callable[[Any], tuple], container: Any) -> tuple:
-    return getter(container)
-
-
 if sys.version_info >= (3, 11):
-    from operator import call as _call  # the same, in C
+    from operator import call as _call  # getter(container), in C
+else:
+
+    def _call(getter: Callable[[Any], tuple], container: Any) -> tuple:
+        return getter(container)
 
 
 def _getter(keys: list) -> Callable[[Any], tuple]:

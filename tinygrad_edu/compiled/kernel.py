@@ -21,7 +21,7 @@ import inspect
 import math
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -197,7 +197,7 @@ def build(jit: bool) -> Callable:
     text = _source()
     digest = hashlib.sha1("\n".join([text, inspect.getsource(ops)]).encode()).hexdigest()[:16]
     name = f"replay_{digest}"
-    namespace = {"math": math, "__name__": __name__}
+    namespace: dict[str, Any] = {"math": math, "__name__": __name__}  # exec's globals
     formulas = {f"f{code}": op.formula for code, op in enumerate(ops.OPS) if op.formula is not None}
     namespace.update(formulas)
     exec(compile(text.replace("def replay(", f"def {name}(", 1), __file__, "exec"), namespace)

@@ -180,7 +180,12 @@ def trace(root: Value, inputs: Iterable[Value] | None = None, *, _known: dict | 
         raise TypeError(f"trace: expected a Value, got {type(root).__name__}")
     order = topological_order(root)
     slot = {id(node): s for s, node in enumerate(order)}
-    op, out, ptr, args, const, unsure = [], [], [0], [], [], []
+    op: list[int] = []  # the rows of the tape, as lists while they grow
+    out: list[int] = []
+    ptr = [0]  # row i reads slots args[ptr[i]:ptr[i + 1]]
+    args: list[int] = []
+    const: list[float] = []
+    unsure: list[int] = []  # rows of leaky_relu whose slope the numbers do not show
     for s, node in enumerate(order):
         if not node._prev:
             continue

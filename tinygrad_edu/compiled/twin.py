@@ -78,7 +78,7 @@ class TwinPlan:
         heights = np.asarray(height, dtype=np.int64)
         slots = np.flatnonzero(np.arange(tape.n_slots) != tape.root)
         n_in = np.array([len(incoming[s]) for s in slots], dtype=np.int64)
-        slot_groups = {}
+        slot_groups: dict[int, list[tuple[np.ndarray, np.ndarray]]] = {}  # height -> [(slots, their incoming edges)]
         for group in _groups(np.stack([heights[slots], n_in], axis=1)):
             s = slots[group]
             k = int(n_in[group[0]])
@@ -88,8 +88,9 @@ class TwinPlan:
         self.backward = []
         for h in sorted(slot_groups):
             rows = row_groups.get(h, np.zeros(0, dtype=np.int64))
-            edges = np.concatenate([np.arange(tape.ptr[i], tape.ptr[i + 1]) for i in rows.tolist()] or [[]])
-            self.backward.append((slot_groups[h], edges.astype(np.int64)))
+            spans = [np.arange(tape.ptr[i], tape.ptr[i + 1], dtype=np.int64) for i in map(int, rows)]
+            edges = np.concatenate(spans) if spans else np.zeros(0, dtype=np.int64)
+            self.backward.append((slot_groups[h], edges))
         rows0 = np.flatnonzero(tape.out == tape.root)
         self.root_edges = np.arange(tape.ptr[rows0[0]], tape.ptr[rows0[0] + 1]) if len(rows0) else np.zeros(0, int)
 

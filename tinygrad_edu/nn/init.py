@@ -22,6 +22,7 @@ import math
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from .. import random
 
@@ -30,7 +31,7 @@ def _array(x: Any) -> np.ndarray:
     return x._data if hasattr(x, "requires_grad") else x
 
 
-def _fill(x: Any, values: np.ndarray) -> Any:
+def _fill(x: Any, values: npt.ArrayLike) -> Any:
     arr = _array(x)
     arr[...] = values
     return x

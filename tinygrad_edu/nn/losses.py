@@ -42,6 +42,8 @@ class _Loss(Module):
 class _WeightedLoss(_Loss):
     """A loss with optional per-class weights, kept as a buffer named ``weight`` (as PyTorch)."""
 
+    weight: Tensor | None  # set by register_buffer
+
     def __init__(self, weight: Any = None, reduction: str = "mean") -> None:
         super().__init__(reduction)
         self.register_buffer("weight", None if weight is None else _weight_array(type(self).__name__, weight))
@@ -99,6 +101,8 @@ class BCELoss(_WeightedLoss):
 
 class BCEWithLogitsLoss(_WeightedLoss):
     """Binary cross-entropy from logits, with optional ``pos_weight`` (see `binary_cross_entropy_with_logits`)."""
+
+    pos_weight: Tensor | None  # set by register_buffer
 
     def __init__(self, weight: Any = None, reduction: str = "mean", pos_weight: Any = None) -> None:
         super().__init__(weight, reduction)

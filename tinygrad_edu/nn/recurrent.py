@@ -19,7 +19,9 @@ from .module import Module
 from .parameter import Parameter
 
 
-def _weights(input_size: int, hidden_size: int, bias: bool, dtype: Any, gates: int = 1) -> list[Parameter | None]:
+def _weights(
+    input_size: int, hidden_size: int, bias: bool, dtype: Any, gates: int = 1
+) -> tuple[Parameter, Parameter, Parameter | None, Parameter | None]:
     """W_ih (gates·hidden, input), W_hh (gates·hidden, hidden), b_ih, b_hh (gates·hidden), each
     ~ U(±1/√hidden_size) as PyTorch's recurrent layers (biases None without bias); the gates' rows
     are stacked in the layer's gate order (LSTM: 4 gates, GRU: 3)."""
@@ -28,8 +30,8 @@ def _weights(input_size: int, hidden_size: int, bias: bool, dtype: Any, gates: i
         return init.default_uniform_(Parameter(np.empty(shape, dtype=dtype)), fan_in=hidden_size)
 
     rows = gates * hidden_size
-    weights = [param(rows, input_size), param(rows, hidden_size)]
-    return weights + ([param(rows), param(rows)] if bias else [None, None])
+    w_ih, w_hh = param(rows, input_size), param(rows, hidden_size)
+    return (w_ih, w_hh, param(rows), param(rows)) if bias else (w_ih, w_hh, None, None)
 
 
 def _step(x: Tensor, h: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Any, b_hh: Any, nonlinearity: str) -> Tensor:

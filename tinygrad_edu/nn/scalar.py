@@ -67,8 +67,9 @@ class Neuron(Module):
     def forward(self, x: Sequence[Operand]) -> Value:
         if len(x) != len(self.w):
             raise ValueError(f"Neuron: expected {len(self.w)} inputs, got {len(x)}")
-        act = Value.dot(self.w, x, self.b)
-        return activations.ACTIVATIONS[self.activation].value(act)
+        phi = activations.ACTIVATIONS[self.activation].value
+        assert phi is not None, "_check_activation accepts only activations with a Value op"
+        return phi(Value.dot(self.w, x, self.b))
 
     def __repr__(self) -> str:
         return f"Neuron({len(self.w)}, {self.activation})"
@@ -114,11 +115,12 @@ class MLP(Module):
         self.layers = [Layer(sizes[i], sizes[i + 1], acts[i], init) for i in range(len(nouts))]
 
     def forward(self, x: Sequence[Operand]) -> Value | list[Value]:
+        inputs: Sequence[Operand] = x
+        outs: list[Value] = []
         for layer in self.layers:
-            x = layer(x)
-            if isinstance(x, Value):
-                x = [x]
-        return x[0] if len(x) == 1 else x
+            y = layer(inputs)
+            inputs = outs = [y] if isinstance(y, Value) else y
+        return outs[0] if len(outs) == 1 else outs
 
     def __repr__(self) -> str:
         sizes = [len(self.layers[0].neurons[0].w)] + [len(layer.neurons) for layer in self.layers]

@@ -75,6 +75,7 @@ def _chain_rule(nodes: list[_Node], target: _Node, max_paths: int) -> ChainRule:
             edges.append(locals_)
             return
         for parent, local in node.parents:
+            assert local is not None, "a Value graph's edges each hold their local derivative"
             if id(parent) in nodes_on:
                 walk_reaching(parent, [*path, parent], [*locals_, local])
 

@@ -142,6 +142,7 @@ def _play(nodes: list[_Node], precision: int) -> list[_Step]:
         partial.discard(id(node))
         sums = []
         for parent, d in node.parents:
+            assert d is not None, "a Value graph's edges each hold their local derivative"
             pending[id(parent)] += d * g
             arrived[id(parent)] += 1
             if uses[id(parent)] > 1:  # a reused node: show the sum so far and how many shares are in
