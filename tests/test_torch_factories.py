@@ -147,13 +147,16 @@ def test_random_factories_are_seeded_and_distributed() -> None:
 #: every free function made from a Tensor method marked `torch_function` (read from the package, so a new
 #: one is compared with PyTorch's with no edit here), and the two unary functions written out in functions.py
 UNARY = [*TENSOR_FUNCTIONS, "square", "neg"]
+#: the arguments after the tensor, for the functions that take some
+ARGS = {"narrow": (1, 1, 2)}
 
 
 @pytest.mark.parametrize("name", UNARY)
 def test_unary_functions_match_pytorch_values_and_grads(name) -> None:
     a = np.random.default_rng(1).uniform(0.2, 3.0, (3, 4))
     x, r = tg.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
-    y, ry = getattr(tg, name)(x), getattr(torch, name)(r)
+    args = ARGS.get(name, ())
+    y, ry = getattr(tg, name)(x, *args), getattr(torch, name)(r, *args)
     same(y, ry, rtol=1e-12)
     y.sum().backward()
     ry.sum().backward()

@@ -246,7 +246,7 @@ class TensorComposites(TensorMethods):
                 f"it has no {name}imum"
             )
         pick = np.argmax if name == "max" else np.argmin  # the first extreme, or the first NaN, as PyTorch
-        indices = pick(self._data, axis=dim)
+        indices = np.asarray(pick(self._data, axis=dim), dtype=np.int64)
         # values read at the indices, so that the gradient goes to that one element (ties are not shared, as
         # torch.max(x, dim) and unlike amax)
         where = list(np.ogrid[tuple(slice(n) for n in indices.shape)])  # every other axis, as an open mesh
@@ -275,7 +275,7 @@ class TensorComposites(TensorMethods):
                 raise IndexError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0.")
             if self._data.ndim and self._data.shape[dim] == 0:
                 raise IndexError(f"{name}(): Expected reduction dim {dim} to have non-zero size.")
-        idx = find(self._data, axis=dim).astype(np.int64)
+        idx = np.asarray(find(self._data, axis=dim), dtype=np.int64)
         return self._wrap(_keep(idx, dim, self.ndim) if keepdim else idx)
 
     # ------------------------------------------------------------ splitting and ordering
