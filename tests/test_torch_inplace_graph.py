@@ -220,6 +220,32 @@ def test_an_overlapping_sibling_view_sees_the_changed_source() -> None:
     same(idiom, (6,), ())
 
 
+def test_a_view_of_a_view_sees_its_changed_source() -> None:
+    def idiom(lib, arg):
+        x, s = arg(0), arg(1)
+        h = x * 1
+        row = h[1]
+        part = row[1:3]  # a view of a view
+        h.mul_(s)
+        (part.exp()).sum().backward()
+        return [part, x.grad, s.grad]
+
+    same(idiom, (3, 4), ())
+
+
+def test_writing_a_view_after_its_source_changed_through_another_view() -> None:
+    def idiom(lib, arg):
+        x, s = arg(0), arg(1)
+        h = x * 1
+        a, b = h[0:3], h[2:5]
+        a *= s
+        b += s * s  # b's first element already holds a's change
+        (h * h).sum().backward()
+        return [h, x.grad, s.grad]
+
+    same(idiom, (6,), ())
+
+
 def test_a_view_used_before_and_after_its_source_changed() -> None:
     def idiom(lib, arg):
         x, s = arg(0), arg(1)
