@@ -194,6 +194,11 @@ class Layer(nn.Module):
     def default_name(self) -> str:
         return snake_case(type(self).__name__)
 
+    def _obj_type(self) -> str:
+        """How Keras 3's saving walks this object (``saving_lib``): "Layer" here; models say
+        "Sequential", "Functional" (their layers keyed first) or "Model" (a subclassed model)."""
+        return "Layer"
+
     @property
     def label(self) -> str:
         """The name used in messages: the layer's name, or its default before a model names it."""
@@ -342,8 +347,14 @@ class Layer(nn.Module):
         return tensor
 
     def sublayers(self) -> list[Layer]:
-        """The Keras layers this layer holds as attributes (tracked, as Keras tracks them)."""
-        return [child for _, child in self.named_children() if isinstance(child, Layer)]
+        """The Keras layers this layer holds in attributes, or in lists, tuples and dicts held in
+        attributes, each once, in the order the attributes were set (Keras' tracking order)."""
+        found: list[Layer] = []
+        for value in vars(self).values():
+            for layer in layers_in(value):
+                if all(layer is not other for other in found):
+                    found.append(layer)
+        return found
 
     @property
     def weights(self) -> list[Variable]:
@@ -418,6 +429,15 @@ class Layer(nn.Module):
 
     def __repr__(self) -> str:
         return f"<{self.type_name} name={self.label}, built={self.built}>"
+
+
+def layers_in(value: Any) -> list[Layer]:
+    """The layers in ``value``: itself if it is one, else the leaves of its lists, tuples and dicts."""
+    if isinstance(value, Layer):
+        return [value]
+    if isinstance(value, (list, tuple, dict)):
+        return [leaf for item in (value.values() if isinstance(value, dict) else value) for leaf in layers_in(item)]
+    return []
 
 
 def map_structures(fn: Any, first: Any, *rest: Any) -> Any:

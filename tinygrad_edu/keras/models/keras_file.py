@@ -177,7 +177,7 @@ def _member(archive: zipfile.ZipFile, name: str, limit: int, path: Path) -> byte
 
 def _call_once(model: Any, shape: tuple) -> None:
     """A subclassed model makes its sublayers' weights when called: call it on one sample of zeros
-    (Keras' ``build`` of a subclassed model runs ``call`` likewise)."""
+    (Keras' ``build`` of a subclassed model runs ``call`` likewise; inference mode changes nothing)."""
     with no_grad():
         model(Tensor(np.zeros((1, *shape[1:]), dtype=keras_config.floatx())), training=False)
 
@@ -209,8 +209,8 @@ def load_model(filepath: str | Path, custom_objects: dict | None = None, compile
     model = config_.deserialize_layer(config, custom_objects)
     shape = (config.get("build_config") or {}).get("input_shape")
     if not model.built and shape:
-        model.build(serialization.from_config_value("input_shape", shape))
-    if shape and getattr(model, "graph", False) is None and not model.weights:
+        model.maybe_build(serialization.from_config_value("input_shape", shape))
+    if shape and not all(layer.built for layer in weights_file.walked_layers(model)):
         _call_once(model, serialization.from_config_value("input_shape", shape))
     weights_file.load_from(model, io.BytesIO(weights), "h5", str(path), skip="optimizer/")
     compile_config = config.get("compile_config")

@@ -118,6 +118,9 @@ class Model(Trainer, Layer):
     def default_name(self) -> str:
         return "functional" if self.graph is not None else super().default_name
 
+    def _obj_type(self) -> str:
+        return "Functional" if self.graph is not None else "Model"
+
     @property
     def layers(self) -> list[Layer]:
         """The model's layers: a functional model's in graph order (its inputs included, as Keras 3);
@@ -245,10 +248,15 @@ class Model(Trainer, Layer):
     # ------------------------------------------------------------ weights
     @property
     def weights(self) -> list[Variable]:
-        """Every layer's weights in layer order (each shared layer once)."""
+        """Every layer's weights in layer order (each shared layer once); a subclassed model's own
+        weights (``add_weight``) first, as any layer's."""
+        if self._obj_type() == "Model":
+            return Layer.weights.fget(self)
         return [v for layer in self.layers for v in layer.weights]
 
     def penalty(self) -> Tensor | None:
+        if self._obj_type() == "Model":
+            return Layer.penalty(self)
         total = None
         for layer in self.layers:
             p = layer.penalty()

@@ -32,6 +32,9 @@ class Sequential(Model):
     def sublayers(self) -> list[Layer]:
         return list(self.stack)
 
+    def _obj_type(self) -> str:
+        return "Sequential"
+
     # ------------------------------------------------------------ structure
     def add(self, layer: Any) -> None:
         """Append a layer; ``keras.Input(shape=...)`` (or an `InputLayer`) may come first.
