@@ -128,7 +128,10 @@ def model_config(model: Any) -> dict:
             "loss": _loss_config(model.loss),
             "loss_weights": getattr(model, "loss_weights", None),
             "metrics": None if model.heads is not None else (_metric_configs(model) or None),
-            "weighted_metrics": None,
+            "weighted_metrics": [
+                _object_config(m, "keras.metrics", ("name",)) for m in model._compile_metrics.weighted_entries
+            ]
+            or None,
             "run_eagerly": False,
             "steps_per_execution": 1,
             "jit_compile": False,
@@ -220,6 +223,9 @@ def load_model(filepath: str | Path, custom_objects: dict | None = None, compile
             loss=_loss_from_config(compile_config["loss"]),
             metrics=[_object_from_config(m, metrics_, "metric") for m in compile_config.get("metrics") or []],
             loss_weights=compile_config.get("loss_weights"),
+            weighted_metrics=[
+                _object_from_config(m, metrics_, "metric") for m in compile_config.get("weighted_metrics") or []
+            ],
         )
         _restore_optimizer(model, weights, str(path))
     return model
