@@ -106,7 +106,8 @@ def _loss_config(loss: Any) -> Any:
     if isinstance(loss, (list, tuple)):
         return [_loss_config(v) for v in loss]
     logits = getattr(loss, "function", None) in losses_.LOGIT_LOSSES  # only those losses take from_logits
-    return _object_config(loss, "keras.losses", ("name", "from_logits") if logits else ("name",))
+    keys = ("name", "reduction", "from_logits") if logits else ("name", "reduction")
+    return _object_config(loss, "keras.losses", keys)
 
 
 def _loss_from_config(entry: Any) -> Any:
