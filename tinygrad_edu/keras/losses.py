@@ -93,13 +93,16 @@ def reduce_values(values: Tensor, sample_weight: Any = None, reduction: Reductio
         if values.ndim == 1 and np.ndim(sample_weight) == 2:  # weights (N, 1): Keras gives values that axis
             values, weights = values.reshape(-1, 1), weights[:, None]
         values = values * Tensor(weights)
-    if reduction in (None, "none") or values.shape in ((), (0,)):
+    if reduction in (None, "none") or values.ndim == 0:
         return values
     total = values.sum()
     if reduction == "sum":
         return total
-    divisor = float(weights.sum()) if reduction == "mean_with_sample_weight" and weights is not None else values.numel()
-    return total / divisor if divisor else total * 0.0
+    if reduction == "mean_with_sample_weight" and weights is not None:
+        divisor = float(weights.sum())
+        return total / divisor if divisor else total * 0.0
+    # no rows: NaN (0/0) without weights, as PyTorch, where Keras returns a 0-element tensor
+    return values.mean() if weights is None else total / max(values.numel(), 1)
 
 
 def categorical_crossentropy(
