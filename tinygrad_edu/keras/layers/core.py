@@ -141,6 +141,19 @@ def call_context(module: nn.Module, training: bool) -> Iterator[None]:
         _TRAINING.reset(token)
 
 
+#: the config keys of the layers with a kernel and a bias (Dense, the convolutions), after their own
+KERNEL_KEYS = (
+    "activation",
+    "use_bias",
+    "kernel_initializer",
+    "bias_initializer",
+    "kernel_regularizer",
+    "bias_regularizer",
+)
+#: Keras arguments of those layers that this door does not model (written at None: no constraint)
+CONSTRAINT_KEYS = ("kernel_constraint", "bias_constraint")
+
+
 def _unknown_kwargs(cls: type, kwargs: dict) -> None:
     if kwargs:
         raise ValueError(f"Unrecognized keyword arguments passed to {cls.__name__}: {kwargs}")
@@ -159,6 +172,7 @@ class Layer(nn.Module):
 
     activation = "linear"
     config_keys: tuple[str, ...] = ()  # the constructor arguments that get_config writes
+    config_neutral: tuple[str, ...] = ()  # Keras arguments not modelled here, written at their neutral value
     config_aliases: tuple[tuple[str, str], ...] = ()  # (config key, the attribute holding it) where they differ
     weights_subpath = ""  # where Keras' files keep the weights inside the layer's path ("cell/" for RNNs)
 
@@ -406,10 +420,14 @@ class Layer(nn.Module):
 
     def get_config(self) -> dict:
         """Keras' layer config: name, trainable, dtype, then the constructor arguments named in
-        `config_keys` (read from the attributes of those names, or of `config_aliases`)."""
+        `config_keys` (read from the attributes of those names, or of `config_aliases`), and the
+        Keras arguments of `config_neutral` at the value where they change nothing
+        (`serialization.NEUTRAL`'s, else None), so the keys are Keras'."""
         config = {"name": self.label, "trainable": self.trainable, "dtype": keras_config.floatx()}
         for key in self.config_keys:
             config[key] = serialization.to_config_value(getattr(self, dict(self.config_aliases).get(key, key)))
+        for key in self.config_neutral:
+            config[key] = serialization.NEUTRAL.get(key)
         return config
 
     @classmethod
@@ -494,7 +512,9 @@ class InputLayer(Layer):
         return "input_layer"
 
     def get_config(self) -> dict:
-        return {"batch_shape": [self.batch_size, *self.input_shape], "dtype": self.dtype, "name": self.label}
+        batch_shape = [self.batch_size, *self.input_shape]
+        config = {"batch_shape": batch_shape, "dtype": self.dtype, "name": self.label}
+        return config | dict.fromkeys(("sparse", "ragged", "optional"), False)  # Keras' keys, not modelled
 
 
 def Input(
