@@ -33,12 +33,13 @@ def define(M):
             self.parts = [M.layers.Dense(4), M.layers.Dense(units)]
             self.by_name = {"scale": M.layers.Dense(units), "norm": M.layers.BatchNormalization()}
 
-        def build(self, input_shape):
+        def build(self, input_shape):  # a non-trainable weight first: Keras keys the trainable ones first
+            self.offset = self.add_weight(shape=(1,), initializer="zeros", trainable=False, name="offset")
             self.gain = self.add_weight(shape=(self.units,), initializer="ones", name="gain")
 
         def call(self, x):
             h = self.parts[1](self.parts[0](self.proj(x)))
-            return self.by_name["norm"](self.by_name["scale"](h)) * self.gain
+            return self.by_name["norm"](self.by_name["scale"](h)) * self.gain + self.offset
 
         def get_config(self):
             return {**super().get_config(), "units": self.units}
