@@ -49,3 +49,23 @@ def test_a_sequential_without_input_has_no_symbolic_inputs() -> None:
     model = K.Sequential([K.layers.Dense(2)])
     with pytest.raises(AttributeError, match=r"keras\.Input"):
         _ = model.inputs
+
+
+def test_models_named_by_default_nest_as_in_keras() -> None:
+    """keras.io's ensemble: three unnamed functional models in one model get Keras' unique names."""
+
+    def ensemble(M):
+        def get_model():
+            inputs = M.Input(shape=(4,))
+            return M.Model(inputs, M.layers.Dense(1)(inputs))
+
+        inputs = M.Input(shape=(4,))
+        outputs = M.layers.average([get_model()(inputs) for _ in range(3)])
+        return M.Model(inputs=inputs, outputs=outputs)
+
+    theirs, ours = ensemble(keras), ensemble(K)
+    assert [layer.name for layer in ours.layers][1:] == ["functional", "functional_1", "functional_2", "average"]
+    assert len({layer.name for layer in theirs.layers}) == len(theirs.layers) == len(ours.layers)
+    with pytest.raises(ValueError, match="used 2 times"):
+        a = K.Input(shape=(2,))
+        K.Model(a, K.layers.add([K.layers.Dense(1, name="d")(a), K.layers.Dense(1, name="d")(a)]))

@@ -175,6 +175,7 @@ class Layer(nn.Module):
     config_neutral: tuple[str, ...] = ()  # Keras arguments not modelled here, written at their neutral value
     config_aliases: tuple[tuple[str, str], ...] = ()  # (config key, the attribute holding it) where they differ
     weights_subpath = ""  # where Keras' files keep the weights inside the layer's path ("cell/" for RNNs)
+    auto_named = False  # a model whose name is its default: renamed (name_1, …) where a model holds two
 
     def __init__(
         self,

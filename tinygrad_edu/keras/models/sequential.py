@@ -16,8 +16,9 @@ from .model import Model, _name_layers
 class Sequential(Model):
     """A stack of Keras layers: ``Sequential([Dense(512, activation="relu", input_shape=(784,)), ...])``."""
 
-    def __init__(self, layers: Sequence[Any] | None = None, name: str = "sequential", **kwargs: Any) -> None:
-        super().__init__(name=name, **kwargs)
+    def __init__(self, layers: Sequence[Any] | None = None, name: str | None = None, **kwargs: Any) -> None:
+        super().__init__(name=name or "sequential", **kwargs)
+        self.auto_named = name is None
         self.stack: list[Layer] = []
         self.input_layer: InputLayer | None = None
         self.symbolic_output: KerasTensor | None = None  # the last layer's, for a model from keras.Input
