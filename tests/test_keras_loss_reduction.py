@@ -117,3 +117,26 @@ def test_an_unknown_reduction_is_keras_value_error() -> None:
         keras.losses.MeanSquaredError(reduction="average")
     with pytest.raises(type(keras_error.value), match=r"Invalid value for argument `reduction`.*average"):
         K.losses.MeanSquaredError(reduction="average")
+
+
+def test_a_plain_function_loss_in_compile_is_reduced_as_keras() -> None:
+    """keras.io's custom_mean_squared_error: a function of (y_true, y_pred) as compile's loss."""
+    x, y = rng.normal(size=(10, 3)).astype(np.float32), rng.normal(size=(10, 2)).astype(np.float32)
+
+    def make(M):
+        def custom_mean_squared_error(y_true, y_pred):
+            return M.ops.mean(M.ops.square(y_true - y_pred), axis=-1)
+
+        model = M.Sequential([M.Input(shape=(3,)), M.layers.Dense(2)])
+        model.compile("sgd", loss=custom_mean_squared_error)
+        return model
+
+    theirs, ours = make(keras), make(K)
+    ours.set_weights(theirs.get_weights())
+    sw = rng.uniform(0.1, 2.0, 10)
+    expected = theirs.evaluate(x, y, sample_weight=sw, batch_size=4, verbose=0)
+    np.testing.assert_allclose(ours.evaluate(x, y, sample_weight=sw, batch_size=4, verbose=0), expected, rtol=RTOL)
+    theirs.fit(x, y, batch_size=5, epochs=2, shuffle=False, verbose=0)
+    ours.fit(x, y, batch_size=5, epochs=2, shuffle=False, verbose=0)
+    for a, b in zip(ours.get_weights(), theirs.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)  # four SGD steps in float32

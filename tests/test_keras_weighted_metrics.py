@@ -131,3 +131,20 @@ def test_weighted_metrics_travel_in_keras_files_both_ways(tmp_path) -> None:
     ours.save(tmp_path / "o.keras")
     back = keras.models.load_model(tmp_path / "o.keras")
     assert_same_logs(back.evaluate(X, y, sample_weight=SW, verbose=0, return_dict=True), expected)
+
+
+@pytest.mark.parametrize(
+    ("name", "units", "activation", "loss"),
+    [
+        ("sparse_categorical_accuracy", 3, "softmax", "sparse_categorical_crossentropy"),
+        ("binary_accuracy", 1, "sigmoid", "binary_crossentropy"),
+    ],
+)
+def test_accuracies_named_outright_log_as_keras(name: str, units: int, activation: str, loss: str) -> None:
+    y = CASES["sparse" if units == 3 else "binary"][2]
+    theirs, ours = model(keras, units, activation), model(K, units, activation)
+    ours.set_weights(theirs.get_weights())
+    for m in (theirs, ours):
+        m.compile("sgd", loss=loss, metrics=[name], weighted_metrics=[name])
+    expected = theirs.evaluate(X, y, sample_weight=SW, batch_size=4, verbose=0, return_dict=True)
+    assert_same_logs(ours.evaluate(X, y, sample_weight=SW, batch_size=4, verbose=0, return_dict=True), expected)

@@ -22,6 +22,7 @@ import numpy as np
 from .. import metrics
 from ..nn import functional as F
 from ..tensor import Tensor
+from . import metrics as keras_metrics
 
 EPSILON = 1e-7
 
@@ -266,17 +267,25 @@ def accuracy(loss: Any, y: np.ndarray, pred: np.ndarray) -> float:
     return metrics.accuracy(y.reshape(-1) > 0.5, pred.reshape(-1) > 0.5)
 
 
-METRICS = ("accuracy", "acc", "mse", "mean_squared_error", "mae", "mean_absolute_error")
+#: the accuracies Keras names outright, by the per-sample function of `metrics` that computes each
+NAMED_ACCURACIES = {
+    "sparse_categorical_accuracy": keras_metrics.sparse_categorical_accuracy,
+    "categorical_accuracy": keras_metrics.categorical_accuracy,
+    "binary_accuracy": keras_metrics.binary_accuracy,
+}
+METRICS = ("accuracy", "acc", "mse", "mean_squared_error", "mae", "mean_absolute_error", *NAMED_ACCURACIES)
 
 
 def check_metric(name: str) -> None:
     """Raise a ValueError unless ``name`` is one of `METRICS` (``compile`` checks its metrics up front)."""
     if name not in METRICS:
-        raise ValueError(f"unknown metric {name!r}; use accuracy, mse or mae")
+        raise ValueError(f"unknown metric {name!r}; use one of {list(METRICS)}")
 
 
 def metric(name: str, loss: Any, y: np.ndarray, pred: np.ndarray) -> float:
     check_metric(name)
+    if name in NAMED_ACCURACIES:
+        return float(np.mean(NAMED_ACCURACIES[name](y, pred)))
     if name in ("accuracy", "acc"):
         return accuracy(loss, y, pred)
     y = same_rank(y, Tensor(pred))
@@ -308,6 +317,20 @@ class Loss:
         """The targets as an array and the predictions as a Tensor."""
         y_pred = y_pred if isinstance(y_pred, Tensor) else Tensor(np.asarray(y_pred, dtype=np.float32))
         return (y_true._data if isinstance(y_true, Tensor) else np.asarray(y_true)), y_pred
+
+
+class FunctionLoss(Loss):
+    """A plain function ``fn(y_true, y_pred)`` given to ``compile`` as the loss (Keras wraps one
+    likewise): its values reduced as any `Loss`'s, named after the function."""
+
+    def __init__(
+        self, fn: Callable[..., Tensor], name: str | None = None, reduction: Reduction = "sum_over_batch_size"
+    ):
+        super().__init__(name=name or getattr(fn, "__name__", None), reduction=reduction)
+        self.fn = fn
+
+    def call(self, y_true: Tensor, y_pred: Tensor) -> Tensor:
+        return self.fn(y_true, y_pred)
 
 
 class LossFunctionWrapper(Loss):

@@ -70,7 +70,9 @@ class Trainer:
             self.heads = heads_.make_heads(names, loss, metrics, loss_weights)
             self.loss, self.metric_names, self.metric_objects = loss, heads_.log_names(self.heads)[1:], []
         else:
-            if loss is not None and not isinstance(loss, losses_.Loss):
+            if callable(loss) and not isinstance(loss, losses_.Loss):
+                loss = losses_.FunctionLoss(loss)  # a function fn(y_true, y_pred), as Keras wraps it
+            elif loss is not None and not isinstance(loss, losses_.Loss):
                 losses_.get(loss)
             metrics = list(metrics or [])
             for m in metrics:
