@@ -1,8 +1,9 @@
 """Keras' losses and metrics by name, computed on the tensor engine.
 
 Every loss is a per-sample loss ℓᵢ (the mean over the last axis for elementwise ones) reduced as
-Keras' "sum_over_batch_size": mean(ℓ), or with sample weights w, Σ wᵢ·ℓᵢ / (the number of values):
-the divisor is the batch size, not Σ w (`reduce_values`, Keras 3's ``reduce_weighted_values``).
+Keras' "sum_over_batch_size" by default: mean(ℓ), or with sample weights w, Σ wᵢ·ℓᵢ / (the number of
+values): the divisor is the batch size, not Σ w (`reduce_values`, Keras 3's
+``reduce_weighted_values``, which also does the other reductions a loss object may ask for).
 When the model's last layer ends in softmax (or sigmoid) and the loss is a cross-entropy, the
 model passes the *logits* z, and the loss is computed from them by log-sum-exp: −Σ y·log softmax(z)
 is exact where −Σ y·log(softmax(z)) rounds tiny probabilities to 0 (TF-Keras takes the same
@@ -21,6 +22,7 @@ import numpy as np
 from .. import metrics
 from ..nn import functional as F
 from ..tensor import Tensor
+from . import metrics as keras_metrics
 
 EPSILON = 1e-7
 
@@ -60,19 +62,53 @@ def weights_like(values: Tensor, sample_weight: Any) -> np.ndarray:
     return w
 
 
-def reduce_values(values: Tensor, sample_weight: Any = None) -> Tensor:
-    """Keras' "sum_over_batch_size": Σ w·ℓ / (number of values), which is mean(ℓ) without weights.
+#: Keras 3's reductions of per-sample losses (``keras.losses.Loss(reduction=...)``)
+REDUCTIONS = ("sum_over_batch_size", "sum", None, "none", "mean", "mean_with_sample_weight")
+Reduction = str | None
+
+
+def standardize_reduction(reduction: Any) -> Reduction:
+    """``reduction`` if Keras 3 knows it, else Keras' ValueError naming the choices."""
+    if reduction not in REDUCTIONS:
+        raise ValueError(
+            "Invalid value for argument `reduction`. "
+            f"Expected one of {set(REDUCTIONS)}. Received: reduction={reduction}"
+        )
+    return reduction
+
+
+def reduce_values(values: Tensor, sample_weight: Any = None, reduction: Reduction = "sum_over_batch_size") -> Tensor:
+    """Keras 3's ``reduce_weighted_values``: the values times the sample weights w (`weights_like`),
+    then "sum": Σ w·ℓ; "sum_over_batch_size" (and its alias "mean"): Σ w·ℓ / (the number of
+    values), mean(ℓ) without weights; "mean_with_sample_weight": Σ w·ℓ / Σ w (0 when Σ w = 0,
+    Keras' divide_no_nan); None or "none": the weighted values themselves.
 
     >>> import numpy as np
-    >>> float(reduce_values(Tensor(np.array([1.0, 3.0])), np.array([2.0, 0.0])).item())
-    1.0
+    >>> values, w = Tensor(np.array([1.0, 3.0])), np.array([2.0, 0.0])
+    >>> [float(reduce_values(values, w, r).item()) for r in ("sum_over_batch_size", "sum", "mean_with_sample_weight")]
+    [1.0, 2.0, 1.0]
     """
-    if sample_weight is None:
-        return values.mean()
-    return (values * Tensor(weights_like(values, sample_weight))).sum() / max(values.numel(), 1)
+    weights = None
+    if sample_weight is not None:
+        weights = weights_like(values, sample_weight)
+        if values.ndim == 1 and np.ndim(sample_weight) == 2:  # weights (N, 1): Keras gives values that axis
+            values, weights = values.reshape(-1, 1), weights[:, None]
+        values = values * Tensor(weights)
+    if reduction in (None, "none") or values.ndim == 0:
+        return values
+    total = values.sum()
+    if reduction == "sum":
+        return total
+    if reduction == "mean_with_sample_weight" and weights is not None:
+        divisor = float(weights.sum())
+        return total / divisor if divisor else total * 0.0
+    # no rows: NaN (0/0) without weights, as PyTorch, where Keras returns a 0-element tensor
+    return values.mean() if weights is None else total / max(values.numel(), 1)
 
 
-def categorical_crossentropy(y: np.ndarray, out: Tensor, logits: bool, sample_weight: Any = None) -> Tensor:
+def categorical_crossentropy(
+    y: np.ndarray, out: Tensor, logits: bool, sample_weight: Any = None, reduction: Reduction = "sum_over_batch_size"
+) -> Tensor:
     if y.ndim != out.ndim or y.shape[-1] != out.shape[-1]:
         raise ValueError(
             f"categorical_crossentropy: targets of shape {y.shape} for outputs of shape {out.shape}; "
@@ -84,10 +120,12 @@ def categorical_crossentropy(y: np.ndarray, out: Tensor, logits: bool, sample_we
         values = F.cross_entropy(out, labels if labels is not None else y.astype(out.dtype), reduction="none")
     else:
         values = -(Tensor(y.astype(out.dtype)) * _log_probabilities(out)).sum(axis=-1)
-    return reduce_values(values, sample_weight)
+    return reduce_values(values, sample_weight, reduction)
 
 
-def sparse_categorical_crossentropy(y: np.ndarray, out: Tensor, logits: bool, sample_weight: Any = None) -> Tensor:
+def sparse_categorical_crossentropy(
+    y: np.ndarray, out: Tensor, logits: bool, sample_weight: Any = None, reduction: Reduction = "sum_over_batch_size"
+) -> Tensor:
     labels = y.reshape(-1) if y.ndim == 2 and y.shape[1] == 1 else y
     if labels.ndim != 1:
         raise ValueError(
@@ -95,8 +133,8 @@ def sparse_categorical_crossentropy(y: np.ndarray, out: Tensor, logits: bool, sa
             "for one-hot targets use categorical_crossentropy"
         )
     if logits:
-        return reduce_values(F.cross_entropy(out, labels, reduction="none"), sample_weight)
-    return reduce_values(F.nll_loss(_log_probabilities(out), labels, reduction="none"), sample_weight)
+        return reduce_values(F.cross_entropy(out, labels, reduction="none"), sample_weight, reduction)
+    return reduce_values(F.nll_loss(_log_probabilities(out), labels, reduction="none"), sample_weight, reduction)
 
 
 def same_rank(y: np.ndarray, out: Tensor) -> np.ndarray:
@@ -122,7 +160,9 @@ def _broadcast(y: np.ndarray, out: Tensor, name: str) -> np.ndarray:
     return y
 
 
-def binary_crossentropy(y: np.ndarray, out: Tensor, logits: bool, sample_weight: Any = None) -> Tensor:
+def binary_crossentropy(
+    y: np.ndarray, out: Tensor, logits: bool, sample_weight: Any = None, reduction: Reduction = "sum_over_batch_size"
+) -> Tensor:
     y = same_rank(y, out).astype(out.dtype)
     if y.shape != out.shape:
         raise ValueError(
@@ -133,32 +173,58 @@ def binary_crossentropy(y: np.ndarray, out: Tensor, logits: bool, sample_weight:
         values = F.binary_cross_entropy_with_logits(out, y, reduction="none")
     else:
         values = F.binary_cross_entropy(out.clip(EPSILON, 1 - EPSILON), y, reduction="none")
-    return reduce_values(values.mean(axis=-1), sample_weight)
+    return reduce_values(values.mean(axis=-1), sample_weight, reduction)
 
 
-def mean_squared_error(y: np.ndarray, out: Tensor, logits: bool = False, sample_weight: Any = None) -> Tensor:
+def mean_squared_error(
+    y: np.ndarray,
+    out: Tensor,
+    logits: bool = False,
+    sample_weight: Any = None,
+    reduction: Reduction = "sum_over_batch_size",
+) -> Tensor:
     """mean over samples of the mean over the last axis of (y − p)², y broadcast to p (Keras 3)."""
     diff = out - Tensor(_broadcast(y, out, "mean_squared_error"))
-    return reduce_values((diff * diff).mean(axis=-1), sample_weight)
+    return reduce_values((diff * diff).mean(axis=-1), sample_weight, reduction)
 
 
-def mean_absolute_error(y: np.ndarray, out: Tensor, logits: bool = False, sample_weight: Any = None) -> Tensor:
+def mean_absolute_error(
+    y: np.ndarray,
+    out: Tensor,
+    logits: bool = False,
+    sample_weight: Any = None,
+    reduction: Reduction = "sum_over_batch_size",
+) -> Tensor:
     diff = out - Tensor(_broadcast(y, out, "mean_absolute_error"))
-    return reduce_values(diff.abs().mean(axis=-1), sample_weight)
+    return reduce_values(diff.abs().mean(axis=-1), sample_weight, reduction)
 
 
-def hinge(y: np.ndarray, out: Tensor, logits: bool = False, sample_weight: Any = None) -> Tensor:
+def hinge(
+    y: np.ndarray,
+    out: Tensor,
+    logits: bool = False,
+    sample_weight: Any = None,
+    reduction: Reduction = "sum_over_batch_size",
+) -> Tensor:
     """mean(max(0, 1 − y·p)); labels in {0, 1} are mapped to {−1, +1}, as Keras does."""
     y = _broadcast(y, out, "hinge")
     signs = np.where(y > 0, 1.0, -1.0) if np.all(np.isin(y, (0, 1))) else y
     values = F.hinge_loss(out, np.broadcast_to(signs, out.shape), reduction="none")
-    return reduce_values(values.mean(axis=-1), sample_weight)
+    return reduce_values(values.mean(axis=-1), sample_weight, reduction)
 
 
-def kl_divergence(y: np.ndarray, out: Tensor, logits: bool = False, sample_weight: Any = None) -> Tensor:
+def kl_divergence(
+    y: np.ndarray,
+    out: Tensor,
+    logits: bool = False,
+    sample_weight: Any = None,
+    reduction: Reduction = "sum_over_batch_size",
+) -> Tensor:
     """mean over samples of Σ y·log(y/p), with y and p clipped to [ε, 1]."""
     yc = np.clip(y, EPSILON, 1).astype(out.dtype)
-    return reduce_values((Tensor(yc) * (Tensor(np.log(yc)) - out.clip(EPSILON, 1).log())).sum(axis=-1), sample_weight)
+    return reduce_values(
+        (Tensor(yc) * (Tensor(np.log(yc)) - out.clip(EPSILON, 1).log())).sum(axis=-1), sample_weight, reduction
+    )
 
 
 LossFn = Callable[..., Tensor]
@@ -201,17 +267,25 @@ def accuracy(loss: Any, y: np.ndarray, pred: np.ndarray) -> float:
     return metrics.accuracy(y.reshape(-1) > 0.5, pred.reshape(-1) > 0.5)
 
 
-METRICS = ("accuracy", "acc", "mse", "mean_squared_error", "mae", "mean_absolute_error")
+#: the accuracies Keras names outright, by the per-sample function of `metrics` that computes each
+NAMED_ACCURACIES = {
+    "sparse_categorical_accuracy": keras_metrics.sparse_categorical_accuracy,
+    "categorical_accuracy": keras_metrics.categorical_accuracy,
+    "binary_accuracy": keras_metrics.binary_accuracy,
+}
+METRICS = ("accuracy", "acc", "mse", "mean_squared_error", "mae", "mean_absolute_error", *NAMED_ACCURACIES)
 
 
 def check_metric(name: str) -> None:
     """Raise a ValueError unless ``name`` is one of `METRICS` (``compile`` checks its metrics up front)."""
     if name not in METRICS:
-        raise ValueError(f"unknown metric {name!r}; use accuracy, mse or mae")
+        raise ValueError(f"unknown metric {name!r}; use one of {list(METRICS)}")
 
 
 def metric(name: str, loss: Any, y: np.ndarray, pred: np.ndarray) -> float:
     check_metric(name)
+    if name in NAMED_ACCURACIES:
+        return float(np.mean(NAMED_ACCURACIES[name](y, pred)))
     if name in ("accuracy", "acc"):
         return accuracy(loss, y, pred)
     y = same_rank(y, Tensor(pred))
@@ -227,9 +301,8 @@ class Loss:
     arrives as a Tensor of y_pred's dtype, brought to its rank by Keras' rule, `same_rank`).
     Built-in ones wrap the functions above, with ``from_logits``."""
 
-    def __init__(self, name: str | None = None, reduction: str = "sum_over_batch_size") -> None:
-        if reduction not in ("sum_over_batch_size", "mean"):
-            raise NotImplementedError(f"{type(self).__name__}: reduction={reduction!r} is not supported")
+    def __init__(self, name: str | None = None, reduction: Reduction = "sum_over_batch_size") -> None:
+        self.reduction = standardize_reduction(reduction)
         self.name = name or type(self).__name__
 
     def call(self, y_true: Tensor, y_pred: Tensor) -> Tensor:
@@ -238,12 +311,26 @@ class Loss:
     def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Tensor:
         y, y_pred = self.arguments(y_true, y_pred)
         values = self.call(Tensor(same_rank(y, y_pred).astype(y_pred.dtype)), y_pred)
-        return reduce_values(values, sample_weight)
+        return reduce_values(values, sample_weight, self.reduction)
 
     def arguments(self, y_true: Any, y_pred: Any) -> tuple[np.ndarray, Tensor]:
         """The targets as an array and the predictions as a Tensor."""
         y_pred = y_pred if isinstance(y_pred, Tensor) else Tensor(np.asarray(y_pred, dtype=np.float32))
         return (y_true._data if isinstance(y_true, Tensor) else np.asarray(y_true)), y_pred
+
+
+class FunctionLoss(Loss):
+    """A plain function ``fn(y_true, y_pred)`` given to ``compile`` as the loss (Keras wraps one
+    likewise): its values reduced as any `Loss`'s, named after the function."""
+
+    def __init__(
+        self, fn: Callable[..., Tensor], name: str | None = None, reduction: Reduction = "sum_over_batch_size"
+    ):
+        super().__init__(name=name or getattr(fn, "__name__", None), reduction=reduction)
+        self.fn = fn
+
+    def call(self, y_true: Tensor, y_pred: Tensor) -> Tensor:
+        return self.fn(y_true, y_pred)
 
 
 class LossFunctionWrapper(Loss):
@@ -259,7 +346,7 @@ class LossFunctionWrapper(Loss):
 
     def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Tensor:
         y, y_pred = self.arguments(y_true, y_pred)
-        return get(self.function)(y, y_pred, self.from_logits, sample_weight)
+        return get(self.function)(y, y_pred, self.from_logits, sample_weight, self.reduction)
 
 
 class BinaryCrossentropy(LossFunctionWrapper):

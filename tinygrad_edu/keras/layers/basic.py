@@ -13,21 +13,14 @@ import numpy as np
 from ... import Tensor, nn
 from .. import config as keras_config
 from .. import regularizers
-from .core import Layer, Shape, Weight, activation_name
+from .core import CONSTRAINT_KEYS, KERNEL_KEYS, Layer, Shape, Weight, activation_name
 
 
 class Dense(Layer):
     """y = activation(x·kernel + bias), kernel of shape (in, units): Keras' Dense."""
 
-    config_keys = (
-        "units",
-        "activation",
-        "use_bias",
-        "kernel_initializer",
-        "bias_initializer",
-        "kernel_regularizer",
-        "bias_regularizer",
-    )
+    config_keys = ("units", *KERNEL_KEYS)
+    config_neutral = (*CONSTRAINT_KEYS, "quantization_config")
 
     def __init__(
         self,
@@ -77,6 +70,7 @@ class Embedding(Layer):
     integers, as Keras casts them to int32."""
 
     config_keys = ("input_dim", "output_dim", "embeddings_initializer", "embeddings_regularizer")
+    config_neutral = ("activity_regularizer", "embeddings_constraint", "mask_zero", "quantization_config")
 
     def __init__(
         self,
@@ -134,6 +128,7 @@ class Dropout(Layer):
     """Inverted dropout of ``rate`` in training; identity in inference (the default outside fit)."""
 
     config_keys = ("rate",)
+    config_neutral = ("noise_shape", "seed")
 
     def __init__(self, rate: float, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -150,6 +145,8 @@ class Dropout(Layer):
 
 
 class Flatten(Layer):
+    config_neutral = ("data_format",)
+
     def compute_output_shape(self, input_shape: Shape) -> Shape:
         rest = input_shape[1:]
         return (input_shape[0], None if None in rest else int(np.prod(rest, dtype=np.int64)))
@@ -190,6 +187,18 @@ class BatchNormalization(Layer):
     0.01·batch), epsilon 1e-3, biased moving variance. Holds 4·C numbers, 2·C trainable."""
 
     config_keys = ("momentum", "epsilon")
+    config_neutral = (
+        "axis",
+        "center",
+        "scale",
+        *(f"{w}_{kind}" for w in ("beta", "gamma") for kind in ("initializer", "regularizer", "constraint")),
+        "moving_mean_initializer",
+        "moving_variance_initializer",
+        "renorm",
+        "renorm_clipping",
+        "renorm_momentum",
+        "synchronized",
+    )
 
     def __init__(self, momentum: float = 0.99, epsilon: float = 1e-3, **kwargs: Any) -> None:
         super().__init__(**kwargs)

@@ -22,25 +22,14 @@ from ...nn.conv import pair
 from ...tensor import apply
 from .. import config as keras_config
 from .. import regularizers
-from .convolutional import same_padding
+from .convolutional import CONV_KEYS, CONV_NEUTRAL, same_padding
 from .core import Layer, Shape, Weight, activation_name
 
 
 class _Conv(Layer):
     """What the two share: arguments, the kernel and bias as Parameters, the weight table."""
 
-    config_keys: tuple[str, ...] = (
-        "filters",
-        "kernel_size",
-        "strides",
-        "padding",
-        "activation",
-        "use_bias",
-        "kernel_initializer",
-        "bias_initializer",
-        "kernel_regularizer",
-        "bias_regularizer",
-    )
+    config_keys: tuple[str, ...] = CONV_KEYS
 
     def __init__(
         self,
@@ -105,7 +94,8 @@ class Conv1D(_Conv):
     (None, 10, 4)
     """
 
-    config_keys = (*_Conv.config_keys, "dilation_rate")
+    config_keys = (*CONV_KEYS, "dilation_rate")
+    config_neutral = (*CONV_NEUTRAL, "groups")
 
     def __init__(self, filters: int, kernel_size: Any, strides: Any = 1, padding: str = "valid", **kwargs: Any) -> None:
         dilation = kwargs.pop("dilation_rate", 1)
@@ -152,6 +142,8 @@ class Conv1D(_Conv):
 class Conv2DTranspose(_Conv):
     """Transposed 2-D convolution on channels-last images, Keras' Conv2DTranspose; kernel
     (kh, kw, filters, in) (see the module docstring for the computation)."""
+
+    config_neutral = (*CONV_NEUTRAL, "dilation_rate", "output_padding")
 
     def __init__(self, filters: int, kernel_size: Any, strides: Any = 1, padding: str = "valid", **kwargs: Any) -> None:
         for option in ("output_padding", "dilation_rate"):

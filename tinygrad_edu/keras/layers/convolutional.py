@@ -17,7 +17,7 @@ from ...nn.conv import square_size
 from ...tensor import apply
 from .. import config as keras_config
 from .. import regularizers
-from .core import Layer, Shape, Weight, activation_name
+from .core import CONSTRAINT_KEYS, KERNEL_KEYS, Layer, Shape, Weight, activation_name
 
 
 def same_padding(size: int, kernel: int, stride: int) -> tuple[int, int]:
@@ -57,23 +57,19 @@ def _output_size(size: int, kernel: int, stride: int, pads: Shape) -> int:
     return (size + pads[0] + pads[1] - kernel) // stride + 1
 
 
+#: the config keys of the convolutions, and the Keras arguments they have that this door does not model
+CONV_KEYS = ("filters", "kernel_size", "strides", "padding", *KERNEL_KEYS)
+CONV_NEUTRAL = (*CONSTRAINT_KEYS, "activity_regularizer", "data_format")
+
+
 class Conv2D(Layer):
     """2-D convolution on channels-last images (N, H, W, C), Keras' Conv2D; kernel (kh, kw, in, out).
 
     ``padding="same"`` works for any kernel size and stride (see the module docstring): the
     convolution op takes the padding of each side, ((top, bottom), (left, right)), uneven or not."""
 
-    config_keys = (
-        "filters",
-        "kernel_size",
-        "strides",
-        "padding",
-        "activation",
-        "use_bias",
-        "kernel_initializer",
-        "bias_initializer",
-        "kernel_regularizer",
-    )
+    config_keys = CONV_KEYS
+    config_neutral = (*CONV_NEUTRAL, "dilation_rate", "groups")
 
     def __init__(
         self,
@@ -86,6 +82,7 @@ class Conv2D(Layer):
         kernel_initializer: Any = "glorot_uniform",
         bias_initializer: Any = "zeros",
         kernel_regularizer: Any = None,
+        bias_regularizer: Any = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -97,6 +94,7 @@ class Conv2D(Layer):
         self.activation, self.use_bias = activation_name(activation), use_bias
         self.kernel_initializer, self.bias_initializer = kernel_initializer, bias_initializer
         self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
 
     def build(self, input_shape: Shape) -> None:
         if len(input_shape) != 4:
@@ -123,7 +121,9 @@ class Conv2D(Layer):
             return []
         # (out, in, kh, kw) → (kh, kw, in, out)
         kernel = Weight("kernel", self.conv.weight, (2, 3, 1, 0), self.kernel_initializer, self.kernel_regularizer)
-        return [kernel, Weight("bias", self.conv.bias, None, self.bias_initializer)] if self.use_bias else [kernel]
+        if not self.use_bias:
+            return [kernel]
+        return [kernel, Weight("bias", self.conv.bias, None, self.bias_initializer, self.bias_regularizer)]
 
 
 class MaxPooling2D(Layer):
@@ -133,6 +133,7 @@ class MaxPooling2D(Layer):
     pool = staticmethod(conv.max_pool2d)
     pad_value = -np.inf
     config_keys = ("pool_size", "strides", "padding")
+    config_neutral = ("data_format",)
 
     def __init__(
         self, pool_size: int | tuple[int, int] = 2, strides: int | None = None, padding: str = "valid", **kwargs: Any
@@ -184,6 +185,8 @@ class GlobalAveragePooling2D(Layer):
     """Mean over every axis between the batch and the channels: (N, H, W, C) → (N, C); the 1-D
     variant (N, T, C) → (N, C)."""
 
+    config_neutral = ("data_format", "keepdims")
+
     def compute_output_shape(self, input_shape: Shape) -> Shape:
         return (input_shape[0], input_shape[-1])
 
@@ -210,6 +213,7 @@ class UpSampling2D(Layer):
     """Repeat each row ``size[0]`` times and each column ``size[1]`` times (nearest neighbour)."""
 
     config_keys = ("size", "interpolation")
+    config_neutral = ("data_format",)
 
     def __init__(self, size: int | tuple[int, int] = (2, 2), interpolation: str = "nearest", **kwargs: Any) -> None:
         super().__init__(**kwargs)

@@ -141,6 +141,19 @@ def call_context(module: nn.Module, training: bool) -> Iterator[None]:
         _TRAINING.reset(token)
 
 
+#: the config keys of the layers with a kernel and a bias (Dense, the convolutions), after their own
+KERNEL_KEYS = (
+    "activation",
+    "use_bias",
+    "kernel_initializer",
+    "bias_initializer",
+    "kernel_regularizer",
+    "bias_regularizer",
+)
+#: Keras arguments of those layers that this door does not model (written at None: no constraint)
+CONSTRAINT_KEYS = ("kernel_constraint", "bias_constraint")
+
+
 def _unknown_kwargs(cls: type, kwargs: dict) -> None:
     if kwargs:
         raise ValueError(f"Unrecognized keyword arguments passed to {cls.__name__}: {kwargs}")
@@ -159,8 +172,10 @@ class Layer(nn.Module):
 
     activation = "linear"
     config_keys: tuple[str, ...] = ()  # the constructor arguments that get_config writes
+    config_neutral: tuple[str, ...] = ()  # Keras arguments not modelled here, written at their neutral value
     config_aliases: tuple[tuple[str, str], ...] = ()  # (config key, the attribute holding it) where they differ
     weights_subpath = ""  # where Keras' files keep the weights inside the layer's path ("cell/" for RNNs)
+    auto_named = False  # a model whose name is its default: renamed (name_1, …) where a model holds two
 
     def __init__(
         self,
@@ -193,6 +208,11 @@ class Layer(nn.Module):
     @property
     def default_name(self) -> str:
         return snake_case(type(self).__name__)
+
+    def _obj_type(self) -> str:
+        """How Keras 3's saving walks this object (``saving_lib``): "Layer" here; models say
+        "Sequential", "Functional" (their layers keyed first) or "Model" (a subclassed model)."""
+        return "Layer"
 
     @property
     def label(self) -> str:
@@ -342,8 +362,14 @@ class Layer(nn.Module):
         return tensor
 
     def sublayers(self) -> list[Layer]:
-        """The Keras layers this layer holds as attributes (tracked, as Keras tracks them)."""
-        return [child for _, child in self.named_children() if isinstance(child, Layer)]
+        """The Keras layers this layer holds in attributes, or in lists, tuples and dicts held in
+        attributes, each once, in the order the attributes were set (Keras' tracking order)."""
+        found: list[Layer] = []
+        for value in vars(self).values():
+            for layer in layers_in(value):
+                if all(layer is not other for other in found):
+                    found.append(layer)
+        return found
 
     @property
     def weights(self) -> list[Variable]:
@@ -395,10 +421,14 @@ class Layer(nn.Module):
 
     def get_config(self) -> dict:
         """Keras' layer config: name, trainable, dtype, then the constructor arguments named in
-        `config_keys` (read from the attributes of those names, or of `config_aliases`)."""
+        `config_keys` (read from the attributes of those names, or of `config_aliases`), and the
+        Keras arguments of `config_neutral` at the value where they change nothing
+        (`serialization.NEUTRAL`'s, else None), so the keys are Keras'."""
         config = {"name": self.label, "trainable": self.trainable, "dtype": keras_config.floatx()}
         for key in self.config_keys:
             config[key] = serialization.to_config_value(getattr(self, dict(self.config_aliases).get(key, key)))
+        for key in self.config_neutral:
+            config[key] = serialization.NEUTRAL.get(key)
         return config
 
     @classmethod
@@ -418,6 +448,15 @@ class Layer(nn.Module):
 
     def __repr__(self) -> str:
         return f"<{self.type_name} name={self.label}, built={self.built}>"
+
+
+def layers_in(value: Any) -> list[Layer]:
+    """The layers in ``value``: itself if it is one, else the leaves of its lists, tuples and dicts."""
+    if isinstance(value, Layer):
+        return [value]
+    if isinstance(value, (list, tuple, dict)):
+        return [leaf for item in (value.values() if isinstance(value, dict) else value) for leaf in layers_in(item)]
+    return []
 
 
 def map_structures(fn: Any, first: Any, *rest: Any) -> Any:
@@ -474,7 +513,9 @@ class InputLayer(Layer):
         return "input_layer"
 
     def get_config(self) -> dict:
-        return {"batch_shape": [self.batch_size, *self.input_shape], "dtype": self.dtype, "name": self.label}
+        batch_shape = [self.batch_size, *self.input_shape]
+        config = {"batch_shape": batch_shape, "dtype": self.dtype, "name": self.label}
+        return config | dict.fromkeys(("sparse", "ragged", "optional"), False)  # Keras' keys, not modelled
 
 
 def Input(

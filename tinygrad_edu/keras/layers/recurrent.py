@@ -17,9 +17,22 @@ import numpy as np
 from ... import Tensor, nn
 from .. import config as keras_config
 from .. import initializers
-from .core import Layer, Shape, Weight, activation_name
+from .core import CONSTRAINT_KEYS, Layer, Shape, Weight, activation_name
 
 GRU_BLOCKS = (1, 0, 2)  # Keras' gate j (z, r, h) is PyTorch's gate GRU_BLOCKS[j] (r, z, n)
+#: the config keys of every recurrent layer, and the Keras arguments they have that this door does not model
+RNN_KEYS = ("units", "activation", "use_bias", "kernel_initializer", "recurrent_initializer", "return_sequences")
+RNN_NEUTRAL = (
+    *CONSTRAINT_KEYS,
+    "recurrent_constraint",
+    *(f"{w}_regularizer" for w in ("kernel", "recurrent", "bias", "activity")),
+    "dropout",
+    "recurrent_dropout",
+    "go_backwards",
+    "stateful",
+    "unroll",
+    "zero_output_for_mask",
+)
 
 
 def _check_sequence(layer: Layer, input_shape: Shape) -> None:
@@ -38,7 +51,8 @@ class SimpleRNN(Layer):
     state with ``return_sequences=True``."""
 
     weights_subpath = "cell/"
-    config_keys = ("units", "activation", "use_bias", "kernel_initializer", "recurrent_initializer", "return_sequences")
+    config_keys = RNN_KEYS
+    config_neutral = (*RNN_NEUTRAL, "bias_initializer", "return_state")
     config_aliases = (("activation", "cell_activation"),)
 
     def __init__(
@@ -108,17 +122,8 @@ class _GatedRNN(Layer):
     final states with ``return_state=True``) and the module over the sequence."""
 
     weights_subpath = "cell/"
-    config_keys: tuple[str, ...] = (
-        "units",
-        "activation",
-        "recurrent_activation",
-        "use_bias",
-        "kernel_initializer",
-        "recurrent_initializer",
-        "bias_initializer",
-        "return_sequences",
-        "return_state",
-    )
+    config_keys: tuple[str, ...] = (*RNN_KEYS, "recurrent_activation", "bias_initializer", "return_state")
+    config_neutral = (*RNN_NEUTRAL, "seed")
     config_aliases = (("activation", "cell_activation"),)
     module: Any = None  # nn.LSTM or nn.GRU
     blocks: tuple[int, ...] | None = None

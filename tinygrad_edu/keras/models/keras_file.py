@@ -106,7 +106,8 @@ def _loss_config(loss: Any) -> Any:
     if isinstance(loss, (list, tuple)):
         return [_loss_config(v) for v in loss]
     logits = getattr(loss, "function", None) in losses_.LOGIT_LOSSES  # only those losses take from_logits
-    return _object_config(loss, "keras.losses", ("name", "from_logits") if logits else ("name",))
+    keys = ("name", "reduction", "from_logits") if logits else ("name", "reduction")
+    return _object_config(loss, "keras.losses", keys)
 
 
 def _loss_from_config(entry: Any) -> Any:
@@ -128,7 +129,10 @@ def model_config(model: Any) -> dict:
             "loss": _loss_config(model.loss),
             "loss_weights": getattr(model, "loss_weights", None),
             "metrics": None if model.heads is not None else (_metric_configs(model) or None),
-            "weighted_metrics": None,
+            "weighted_metrics": [
+                _object_config(m, "keras.metrics", ("name",)) for m in model._compile_metrics.weighted_entries
+            ]
+            or None,
             "run_eagerly": False,
             "steps_per_execution": 1,
             "jit_compile": False,
@@ -177,7 +181,7 @@ def _member(archive: zipfile.ZipFile, name: str, limit: int, path: Path) -> byte
 
 def _call_once(model: Any, shape: tuple) -> None:
     """A subclassed model makes its sublayers' weights when called: call it on one sample of zeros
-    (Keras' ``build`` of a subclassed model runs ``call`` likewise)."""
+    (Keras' ``build`` of a subclassed model runs ``call`` likewise; inference mode changes nothing)."""
     with no_grad():
         model(Tensor(np.zeros((1, *shape[1:]), dtype=keras_config.floatx())), training=False)
 
@@ -209,8 +213,8 @@ def load_model(filepath: str | Path, custom_objects: dict | None = None, compile
     model = config_.deserialize_layer(config, custom_objects)
     shape = (config.get("build_config") or {}).get("input_shape")
     if not model.built and shape:
-        model.build(serialization.from_config_value("input_shape", shape))
-    if shape and getattr(model, "graph", False) is None and not model.weights:
+        model.maybe_build(serialization.from_config_value("input_shape", shape))
+    if shape and not all(layer.built for layer in weights_file.walked_layers(model)):
         _call_once(model, serialization.from_config_value("input_shape", shape))
     weights_file.load_from(model, io.BytesIO(weights), "h5", str(path), skip="optimizer/")
     compile_config = config.get("compile_config")
@@ -220,6 +224,9 @@ def load_model(filepath: str | Path, custom_objects: dict | None = None, compile
             loss=_loss_from_config(compile_config["loss"]),
             metrics=[_object_from_config(m, metrics_, "metric") for m in compile_config.get("metrics") or []],
             loss_weights=compile_config.get("loss_weights"),
+            weighted_metrics=[
+                _object_from_config(m, metrics_, "metric") for m in compile_config.get("weighted_metrics") or []
+            ],
         )
         _restore_optimizer(model, weights, str(path))
     return model

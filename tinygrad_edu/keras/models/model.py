@@ -110,13 +110,16 @@ class Model(Trainer, Layer):
         self.graph: Graph | None = None
         if inputs is not None or outputs is not None:
             self.graph = Graph(inputs, outputs)
-            self.name = name or "functional"
+            self.name, self.auto_named = name or "functional", name is None
             self.built = True
             _name_layers([layer for layer in self.graph.layers if layer is not self])
 
     @property
     def default_name(self) -> str:
         return "functional" if self.graph is not None else super().default_name
+
+    def _obj_type(self) -> str:
+        return "Functional" if self.graph is not None else "Model"
 
     @property
     def layers(self) -> list[Layer]:
@@ -245,10 +248,15 @@ class Model(Trainer, Layer):
     # ------------------------------------------------------------ weights
     @property
     def weights(self) -> list[Variable]:
-        """Every layer's weights in layer order (each shared layer once)."""
+        """Every layer's weights in layer order (each shared layer once); a subclassed model's own
+        weights (``add_weight``) first, as any layer's."""
+        if self._obj_type() == "Model":
+            return Layer.weights.fget(self)
         return [v for layer in self.layers for v in layer.weights]
 
     def penalty(self) -> Tensor | None:
+        if self._obj_type() == "Model":
+            return Layer.penalty(self)
         total = None
         for layer in self.layers:
             p = layer.penalty()
@@ -332,19 +340,22 @@ class Model(Trainer, Layer):
 
 
 def _name_layers(layers: list[Layer], taken: set[str] | None = None) -> None:
-    """Give each unnamed layer its default name with the first free counter (dense, dense_1, …);
-    two layers with one name is Keras' ValueError."""
+    """Give each unnamed layer its default name with the first free counter (dense, dense_1, …),
+    as a model named by default (``auto_named``: Keras' names are unique per session) where its
+    name is taken; two layers given one name is Keras' ValueError."""
     taken = set() if taken is None else taken
-    named = [layer.name for layer in layers if layer.name is not None]
+    named = [layer.name for layer in layers if layer.name is not None and not layer.auto_named]
     if len(set(named)) != len(named):
         twice = sorted({n for n in named if named.count(n) > 1})
         raise ValueError(f'The name "{twice[0]}" is used 2 times in the model. All operation names should be unique.')
     taken |= set(named)
     for layer in layers:
-        if layer.name is None:
-            base, k = layer.default_name, 0
-            layer.name = base
-            while layer.name in taken:
-                k += 1
-                layer.name = f"{base}_{k}"
+        if layer.name is not None and not (layer.auto_named and layer.name in taken):
             taken.add(layer.name)
+            continue
+        base, k = layer.default_name, 0
+        layer.name = base
+        while layer.name in taken:
+            k += 1
+            layer.name = f"{base}_{k}"
+        taken.add(layer.name)

@@ -16,10 +16,12 @@ from .model import Model, _name_layers
 class Sequential(Model):
     """A stack of Keras layers: ``Sequential([Dense(512, activation="relu", input_shape=(784,)), ...])``."""
 
-    def __init__(self, layers: Sequence[Any] | None = None, name: str = "sequential", **kwargs: Any) -> None:
-        super().__init__(name=name, **kwargs)
+    def __init__(self, layers: Sequence[Any] | None = None, name: str | None = None, **kwargs: Any) -> None:
+        super().__init__(name=name or "sequential", **kwargs)
+        self.auto_named = name is None
         self.stack: list[Layer] = []
         self.input_layer: InputLayer | None = None
+        self.symbolic_output: KerasTensor | None = None  # the last layer's, for a model from keras.Input
         self.input_shape = None
         for layer in layers or ():
             self.add(layer)
@@ -31,6 +33,9 @@ class Sequential(Model):
 
     def sublayers(self) -> list[Layer]:
         return list(self.stack)
+
+    def _obj_type(self) -> str:
+        return "Sequential"
 
     # ------------------------------------------------------------ structure
     def add(self, layer: Any) -> None:
@@ -63,11 +68,29 @@ class Sequential(Model):
         if first.input_shape is not None:
             self.build((None, *first.input_shape))
 
+    @property
+    def inputs(self) -> list[KerasTensor]:
+        """The ``keras.Input`` the model starts from, as a list (Keras' ``model.inputs``)."""
+        if self.input_layer is None:
+            raise AttributeError(f"Sequential model {self.label!r} has no defined inputs: start it with keras.Input")
+        return [self.input_layer.tensor]
+
+    @property
+    def outputs(self) -> list[KerasTensor]:
+        """The last layer's symbolic output, as a list (a model started with ``keras.Input``)."""
+        if self.symbolic_output is None:
+            raise AttributeError(f"Sequential model {self.label!r} has no defined outputs: start it with keras.Input")
+        return [self.symbolic_output]
+
     def pop(self) -> Layer:
         """Remove and return the last layer."""
         if not self.stack:
             raise IndexError("There are no layers in the model.")
-        return self.stack.pop()
+        layer = self.stack.pop()
+        self.symbolic_output = None
+        if self.stack and self.built:
+            self.build((None, *self.input_shape))
+        return layer
 
     def build(self, input_shape: Sequence[int | None] | None = None) -> None:
         """Build every layer for inputs of ``input_shape``, the batch axis first (``(None, 784)``)."""
@@ -75,8 +98,14 @@ class Sequential(Model):
             raise ValueError("You must provide an `input_shape` argument.")
         shape = tuple(input_shape)
         self.input_shape = shape[1:]
+        tensor = self.input_layer.tensor if self.input_layer is not None else None
         for layer in self.stack:
-            shape = layer.ensure_built(shape)
+            if tensor is not None:  # from keras.Input: call the layers on it, so layer.output is Keras'
+                node = next((n for n in layer._nodes if n.inputs is tensor), None)
+                tensor = node.outputs if node is not None else layer(tensor)
+            else:
+                shape = layer.ensure_built(shape)
+        self.symbolic_output = tensor
         self.built = bool(self.stack)
         self.build_shape = (None, *self.input_shape)
 

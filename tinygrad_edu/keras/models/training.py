@@ -49,19 +49,30 @@ class Trainer:
 
     # ------------------------------------------------------------ compile and checks
     def compile(
-        self, optimizer: Any = "rmsprop", loss: Any = None, metrics: Any = None, loss_weights: Any = None
+        self,
+        optimizer: Any = "rmsprop",
+        loss: Any = None,
+        metrics: Any = None,
+        loss_weights: Any = None,
+        weighted_metrics: Any = None,
     ) -> None:
-        """Choose the optimizer (a Keras name with Keras' defaults, or an instance), loss and metrics.
-        A model of several outputs (or a loss given as a list/dict) takes a loss per output, with
-        ``loss_weights`` and ``metrics`` per output (`heads`). Without a loss, only an overridden
-        ``train_step`` can train (Keras' guide computes its own loss there)."""
+        """Choose the optimizer (a Keras name with Keras' defaults, or an instance), loss and metrics
+        (``weighted_metrics`` weigh by sample and class weights, `trackers`). A model of several
+        outputs (or a loss given as a list/dict) takes a loss per output, with ``loss_weights`` and
+        ``metrics`` per output (`heads`). Without a loss, only an overridden ``train_step`` can
+        train (Keras' guide computes its own loss there)."""
         names = self.output_names()
         self.optimizer, self.loss_weights = optimizers_.get(optimizer), loss_weights
-        if loss is not None and (len(names) > 1 or isinstance(loss, (list, tuple, dict))):
+        several = loss is not None and (len(names) > 1 or isinstance(loss, (list, tuple, dict)))
+        if several and weighted_metrics:
+            raise NotImplementedError("compile: weighted_metrics for a model of several outputs is not supported")
+        if several:
             self.heads = heads_.make_heads(names, loss, metrics, loss_weights)
             self.loss, self.metric_names, self.metric_objects = loss, heads_.log_names(self.heads)[1:], []
         else:
-            if loss is not None and not isinstance(loss, losses_.Loss):
+            if callable(loss) and not isinstance(loss, losses_.Loss):
+                loss = losses_.FunctionLoss(loss)  # a function fn(y_true, y_pred), as Keras wraps it
+            elif loss is not None and not isinstance(loss, losses_.Loss):
                 losses_.get(loss)
             metrics = list(metrics or [])
             for m in metrics:
@@ -70,7 +81,7 @@ class Trainer:
             self.metric_objects = [m for m in metrics if isinstance(m, metrics_.Metric)]
             self.loss, self.metric_names, self.heads = loss, [getattr(m, "name", m) for m in metrics], None
         self._loss_tracker = metrics_.Mean(name="loss")
-        self._compile_metrics = CompileMetrics(self.metric_names, self.metric_objects, self.loss)
+        self._compile_metrics = CompileMetrics(self.metric_names, self.metric_objects, self.loss, weighted_metrics)
 
     @property
     def metrics(self) -> list[Any]:
@@ -155,8 +166,9 @@ class Trainer:
             else:
                 loss = losses_.get(self.loss)(y, out, logits, sample_weight)
             values = {"loss": loss.item()}
-            if self.metric_names:
+            if self.metric_names or self._compile_metrics.weighted:
                 probs = self.probabilities(out, logits)
+                self._compile_metrics.update_weighted(y, probs, sample_weight)
                 for m in self.metric_objects:  # a Metric object keeps its state over the epoch
                     m.update_state(y, probs)
                 for name in self._compile_metrics.means:

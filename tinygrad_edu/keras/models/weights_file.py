@@ -1,50 +1,118 @@
-"""Weights files as Keras 3 keys them: by position, never by layer name.
+"""Weights files as Keras 3 keys them: by place in the model, never by a layer's own name.
 
-Each weight of a model has the path Keras 3's ``save_weights`` gives it: ``layers/<class>/vars/<i>``,
-where <class> is the layer's class in snake case (a functional model's: ``functional``) with a
-counter per class in the model's layer order
-(``dense``, ``dense_1``, …; a nested model's layers under its own path) and <i> the weight's place in
-the layer (creation order; under ``cell/`` for the recurrent layers, whose weights Keras keeps
-in a cell). So a file loads into any model of the same architecture, whatever its
-layers are named, as in Keras. Two containers: Keras 3's ``.weights.h5`` (h5py, read lazily) and an
-``.npz`` of the same keys (plain arrays, never pickle).
+Keras 3's ``saving_lib`` walks the model as a tree and gives each weight the path of the walk:
+a layer's own weights are ``<path>/vars/<i>`` (trainable first, then non-trainable, each in
+creation order; under ``cell/`` for the recurrent layers, whose weights Keras keeps in a cell), and
+its children follow, as `saveable_children` lists them:
+
+- a Sequential or functional model's ``layers`` first (``layers/dense``, ``layers/dense_1``, …);
+- then the layer's attributes sorted by name (capitals before lower case, ``_private`` ones last), a
+  subclassed model's ``layers`` property among them: a layer held in an attribute is keyed by the
+  attribute's name (``encoder/vars/0``), a list, tuple or dict of layers by the attribute's name
+  and, inside it, the class in snake case with a counter per class (``blocks/dense_1``; a nested
+  container is ``container``, ``container_1``, …).
+
+A layer met a second time is skipped, so each weight has one key: the first place the walk finds
+it (a subclassed model's sublayer held in an attribute that sorts after ``layers`` is keyed under
+``layers/``, as in Keras). So a file loads into any model of the same architecture, whatever its
+layers are named, and Keras' files of subclassed models load here. Two containers: Keras 3's
+``.weights.h5`` (h5py, read lazily) and an ``.npz`` of the same keys (plain arrays, never pickle).
 """
 
 from __future__ import annotations
 
 import zipfile
 import zlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from ...fileio import atomic_write
-from ..layers.core import Layer, Variable, Weight, snake_case
+from ..layers.core import Layer, Variable, layers_in, snake_case
+
+CONTAINERS = (list, tuple, dict)
 
 
-def weight_paths(model: Any, prefix: str = "") -> dict[str, Variable]:
-    """{Keras 3 path: Variable} for every weight of ``model``, in its layers' order."""
+def weight_paths(model: Layer) -> dict[str, Variable]:
+    """{Keras 3 path: Variable} for every weight of ``model`` (see the module docstring)."""
     paths: dict[str, Variable] = {}
-    counts: dict[str, int] = {}
-    for layer in model.layers:
-        base = snake_case(layer.type_name)
-        key = base if base not in counts else f"{base}_{counts[base]}"
-        counts[base] = counts.get(base, 0) + 1
-        paths.update(_layer_paths(layer, f"{prefix}layers/{key}/"))
+    _walk_layer(model, "", paths, set())
     return paths
 
 
-def _layer_paths(layer: Layer, prefix: str) -> dict[str, Variable]:
-    if hasattr(layer, "save_weights"):  # a nested model
-        return weight_paths(layer, prefix)
-    own: list[Weight] = [*(layer.weight_table() if layer.built else []), *layer._added]
-    where = prefix + layer.weights_subpath  # Keras' recurrent layers keep their weights in a cell
-    paths = {f"{where}vars/{i}": Variable(layer, w) for i, w in enumerate(own)}
-    for name, child in layer.named_children():
+def walked_layers(model: Layer) -> list[Layer]:
+    """Every layer the walk meets, ``model`` first, each once."""
+    found: list[Layer] = []
+    _collect(model, found, set())
+    return found
+
+
+def _collect(layer: Layer, found: list[Layer], seen: set[int]) -> None:
+    if id(layer) in seen:
+        return
+    seen.add(id(layer))
+    found.append(layer)
+    for _, child in saveable_children(layer):
+        for leaf in layers_in(child):
+            _collect(leaf, found, seen)
+
+
+def _join(path: str, name: str) -> str:
+    return f"{path}/{name}" if path else name
+
+
+def _name_key(name: str) -> str:
+    """Keras' order of the attributes: by name, the private ones (``_x``) after all others."""
+    return f"~{name}" if name.startswith("_") else name
+
+
+def saveable_children(layer: Layer) -> Iterator[tuple[str, Any]]:
+    """(name, layer or container) in the order Keras 3's ``_walk_saveable`` visits them: a Sequential
+    or functional model's ``layers`` first, then the attributes holding layers or containers by
+    `_name_key` (a subclassed model's ``layers`` property among them)."""
+    kind = layer._obj_type()
+    if kind in ("Sequential", "Functional"):
+        yield "layers", layer.layers
+    attrs = {name: value for name, value in vars(layer).items() if isinstance(value, (Layer, *CONTAINERS))}
+    if kind == "Model":  # a subclassed model: its ``layers`` property is an attribute like the others
+        attrs["layers"] = layer.layers
+    for name in sorted(attrs, key=_name_key):
+        yield name, attrs[name]
+
+
+def _walk_layer(layer: Layer, path: str, paths: dict[str, Variable], seen: set[int]) -> None:
+    if id(layer) in seen:
+        return
+    seen.add(id(layer))
+    table = [Variable(layer, w) for w in (layer.weight_table() if layer.built else [])]
+    table += [Variable(layer, w) for w in layer._added]
+    own = [v for v in table if v.trainable] + [v for v in table if not v.trainable]
+    where = _join(path, layer.weights_subpath + "vars")  # Keras' recurrent layers keep their weights in a cell
+    paths.update({f"{where}/{i}": v for i, v in enumerate(own)})
+    for name, child in saveable_children(layer):
         if isinstance(child, Layer):
-            paths.update(_layer_paths(child, f"{prefix}{name}/"))
-    return paths
+            _walk_layer(child, _join(path, name), paths, seen)
+        else:
+            _walk_container(child, _join(path, name), paths, seen)
+
+
+def _walk_container(container: Any, path: str, paths: dict[str, Variable], seen: set[int]) -> None:
+    if id(container) in seen:
+        return
+    seen.add(id(container))
+    used: dict[str, int] = {}
+
+    def unique(name: str) -> str:  # Keras' _get_unique_name: name, name_1, name_2, …
+        used[name] = used[name] + 1 if name in used else 0
+        return f"{name}_{used[name]}" if used[name] else name
+
+    for item in container.values() if isinstance(container, dict) else container:
+        if isinstance(item, Layer):
+            _walk_layer(item, _join(path, unique(snake_case(item.type_name))), paths, seen)
+        elif isinstance(item, CONTAINERS):
+            _walk_container(item, _join(path, unique("container")), paths, seen)
 
 
 def h5py_module() -> Any:
