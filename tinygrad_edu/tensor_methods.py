@@ -105,6 +105,7 @@ class TensorMethods:
     _data: np.ndarray
     _apply: Callable[..., Tensor]
     _const: Callable[..., Tensor]
+    _wrap: Callable[..., Tensor]
     _values_indices: Callable[[str, int, bool], Any]
     type: Callable[[Any], Tensor]
 
@@ -140,7 +141,10 @@ class TensorMethods:
         dt = _PROMOTED.get(key)
         if dt is None:
             dt = _PROMOTED[key] = _result_dtype(self, other, true_divide)
-        return self._as_type(dt), self._const(other, dt)
+        a = self if self._data.dtype is dt else self._as_type(dt)
+        if type(other) is float and dt.kind == "f":  # ``-lr * p.grad``: a float into a float dtype cannot overflow
+            return a, self._wrap(np.asarray(other, dt))
+        return a, self._const(other, dt)
 
     def _as_type(self, dt: np.dtype) -> Tensor:
         return self if self._data.dtype == dt else self.type(dt)  # type: ignore[return-value]
