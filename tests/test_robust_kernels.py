@@ -160,6 +160,24 @@ def test_bad_labels_are_errors(name, labels, error, message) -> None:
         getattr(kernels, name)(*args)
 
 
+@pytest.mark.parametrize("name", ["softmax_xent", "softmax_xent_backward"])
+def test_checked_labels_still_have_their_shape_and_dtype_checked(name) -> None:
+    """``labels_checked=True`` skips only the range scan (the caller did it), never the shape and dtype checks;
+    cross_entropy, which passes it, refuses a label out of range itself."""
+    from tinygrad_edu import Tensor
+    from tinygrad_edu.nn import functional as F
+
+    for labels, error, message in [
+        (np.array([0, 1, 2]), ValueError, r"labels must have shape \(2,\), got \(3,\)"),
+        (np.array([0.0, 1.0]), TypeError, "labels must be integers, got dtype float64"),
+    ]:
+        args = (LOGITS, labels) if name == "softmax_xent" else (LOGITS, labels, 1.0)
+        with pytest.raises(error, match=f"{name}: {message}"):
+            getattr(kernels, name)(*args, labels_checked=True)
+    with pytest.raises(ValueError, match="label 3 out of range for 3 classes"):
+        F.cross_entropy(Tensor(LOGITS, requires_grad=True), Tensor(np.array([0, 3])))
+
+
 def test_bad_score_shapes_are_errors() -> None:
     with pytest.raises(ValueError, match=r"softmax_xent: scores must have 2 dimensions, got shape \(3,\)"):
         kernels.softmax_xent(np.ones(3), np.array([0]))

@@ -46,7 +46,7 @@ def backprop(root: Tensor, grad: Any = None, capture: Sequence[Tensor] | None = 
                 f"backward: grad can be omitted only for a one-element output, but this tensor "
                 f"has shape {root.shape}; pass grad= of that shape (e.g. loss.sum().backward())"
             )
-        grad = np.ones_like(root._data)
+        grad = np.array(1, dtype=root._data.dtype, ndmin=root._data.ndim)  # (1, ..., 1): cheaper than ones_like
     else:
         grad = np.array(grad._data if isinstance(grad, TensorMethods) else grad, dtype=root._data.dtype)
         if grad.shape != root.shape:
@@ -67,8 +67,9 @@ def backprop(root: Tensor, grad: Any = None, capture: Sequence[Tensor] | None = 
             store_grad(node, g, stored)
         if fn is None:
             continue
-        if fn.saved_versions:
-            check_saved(fn, node)
+        for _, counter, version in fn.saved_versions:  # inline: most ops save something, nearly none changed
+            if counter[0] != version:
+                check_saved(fn, node)
         in_grads = fn.backward(g)
         if anomaly:
             check_finite(f"{fn.name} backward", in_grads, node._prev)

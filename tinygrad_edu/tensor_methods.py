@@ -105,6 +105,7 @@ class TensorMethods:
     _data: np.ndarray
     _apply: Callable[..., Tensor]
     _const: Callable[..., Tensor]
+    _wrap: Callable[..., Tensor]
     _values_indices: Callable[[str, int, bool], Any]
     type: Callable[[Any], Tensor]
 
@@ -132,6 +133,8 @@ class TensorMethods:
             if a is b and (not true_divide or a.kind == "f"):  # the hot path: same dtype
                 return self, other  # type: ignore[return-value]
             key: tuple = (a, self._data.ndim == 0, b, other._data.ndim == 0, true_divide)
+        elif type(other) is float and a.kind == "f":  # ``-lr * p.grad``: a float tensor keeps its dtype (PyTorch's
+            return self, self._wrap(np.asarray(other, a))  # rule), found without hashing the dtype for `_PROMOTED`
         elif type(other) is float or type(other) is int or isinstance(other, numbers.Number):
             key = (a, self._data.ndim == 0, type(other), true_divide)  # a number's dtype follows from its type
         else:
@@ -140,7 +143,7 @@ class TensorMethods:
         dt = _PROMOTED.get(key)
         if dt is None:
             dt = _PROMOTED[key] = _result_dtype(self, other, true_divide)
-        return self._as_type(dt), self._const(other, dt)
+        return (self if self._data.dtype is dt else self._as_type(dt)), self._const(other, dt)
 
     def _as_type(self, dt: np.dtype) -> Tensor:
         return self if self._data.dtype == dt else self.type(dt)  # type: ignore[return-value]

@@ -88,9 +88,11 @@ def _softmax_xent_nb(logits: np.ndarray, labels: np.ndarray) -> tuple[float, np.
     return float(_normalise_xent_nb(probs, shifted, labels)), probs
 
 
-def softmax_xent(logits: np.ndarray, labels: np.ndarray) -> tuple[float, np.ndarray]:
-    """Summed cross-entropy of (N, C) logits against N labels, and the probabilities; see `softmax_xent_np`."""
-    logits, labels = _check_scores("softmax_xent", logits, labels)
+def softmax_xent(logits: np.ndarray, labels: np.ndarray, labels_checked: bool = False) -> tuple[float, np.ndarray]:
+    """Summed cross-entropy of (N, C) logits against N labels, and the probabilities; see `softmax_xent_np`.
+    ``labels_checked=True`` skips the scan of the labels' range (shapes and dtypes are still checked), for labels
+    whose range the caller has checked against these logits' classes."""
+    logits, labels = _check_scores("softmax_xent", logits, labels, check_range=not labels_checked)
     if use_jit() and _check.jit_ready(logits, contiguous=True):
         return _softmax_xent_nb(logits, labels)
     return softmax_xent_np(logits, labels)

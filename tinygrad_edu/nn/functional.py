@@ -275,7 +275,7 @@ def _cross_entropy_fused(input: Tensor, target: Any, reduction: str = "mean") ->
     if reduction == "mean":  # the mean of no rows is 0/0 = NaN, as PyTorch's (not a ZeroDivisionError)
         scale = 1.0 / len(labels) if len(labels) else math.nan
     z = input if input._data.flags.c_contiguous else input.reshape(input.shape)
-    return apply(ops.SoftmaxCrossEntropy(labels, scale), z)
+    return apply(ops.SoftmaxCrossEntropy(labels, scale, labels_checked=True), z)  # `_labels` checked their range
 
 
 def _binary_cross_entropy(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
