@@ -24,6 +24,9 @@ GEOMETRIES = [
     ((2, 2, 5, 6), (1, 1), (2, 2), (0, 0), (0, 0), (1, 1)),
     ((2, 3, 6, 7), (4, 2), (1, 1), (1, 0), (2, 1), (1, 1)),  # "same" with even kernels: uneven padding
     ((1, 1, 10, 10), (3, 3), (1, 1), (2, 2), (2, 2), (2, 2)),  # "same" with dilation 2
+    ((1, 2, 9, 12), (5, 5), (1, 1), (0, 0), (0, 0), (1, 1)),  # LeNet's 5x5, batch 1, not square
+    ((2, 1, 5, 4), (5, 3), (3, 2), (2, 1), (2, 1), (1, 2)),  # taps whose every row or column is padding
+    ((1, 2, 4, 6), (3, 3), (1, 2), (2, 2), (2, 2), (3, 2)),  # a tap row in the padding for every output
 ]
 SYMMETRIC = [g for g in GEOMETRIES if g[3] == g[4]]
 
