@@ -88,6 +88,22 @@ class InplaceMethods:
         ``ufunc`` is the numpy function that computes ``compute`` of two arrays of one dtype: without a
         graph, and when the other operand has this tensor's dtype after promotion, it writes straight
         into this tensor's memory (no temporary array, no op)."""
+        if ufunc is not None and not self.requires_grad:  # the optimizer's p.data += -lr * p.grad: no checks
+            o = others[0]
+            data = self._data
+            if (
+                isinstance(o, TensorMethods)
+                and not o.requires_grad
+                and data.dtype.kind == "f"
+                and o._data.dtype == data.dtype
+            ):
+                try:
+                    ufunc(data, o._data, out=data)
+                except ValueError:  # a shape or read-only memory: the path below says which
+                    pass
+                else:
+                    self._vc[0] += 1
+                    return self  # type: ignore[return-value]
         operands = [self._operand(o) for o in others]
         graph = self.requires_grad
         for o in operands:

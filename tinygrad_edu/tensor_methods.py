@@ -103,6 +103,7 @@ class TensorMethods:
 
     # provided by Tensor
     _data: np.ndarray
+    requires_grad: bool
     _apply: Callable[..., Tensor]
     _const: Callable[..., Tensor]
     _wrap: Callable[..., Tensor]
