@@ -100,6 +100,31 @@ def test_a_saved_tensor_changed_in_place_raises_as_pytorch() -> None:
     same(idiom, (2,))
 
 
+@pytest.mark.parametrize("use", ["mul", "rmul", "div", "matmul", "linear", "mul_both", "div_by"])
+def test_an_input_is_saved_only_where_a_needed_gradient_reads_it(use: str) -> None:
+    """PyTorch saves a·b's a only for ∂/∂b: changing a in place after ``a * 2`` is no error, after ``a * w``
+    (w requires grad) it is."""
+
+    def idiom(lib, arg):
+        x, w = arg(0), arg(1)
+        h = x * 1
+        c = lib.tensor(np.linspace(0.5, 2.0, 12).reshape(3, 4), dtype=lib.float64)
+        y = {
+            "mul": lambda: h * c,
+            "rmul": lambda: 2.0 * h,
+            "div": lambda: h / c,
+            "matmul": lambda: h @ c.t(),
+            "linear": lambda: lib.nn.functional.linear(h, c),
+            "mul_both": lambda: h * w,
+            "div_by": lambda: c / h,
+        }[use]()
+        h += 1
+        (y.sum() + (h * h).sum()).backward()
+        return [x.grad, "unused" if w.grad is None else w.grad]
+
+    same(idiom, (3, 4), (3, 4))
+
+
 def test_next_functions_show_the_node_an_op_saw() -> None:
     def idiom(lib, arg):
         h = arg(0) * 2

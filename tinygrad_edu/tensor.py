@@ -108,8 +108,11 @@ def apply(fn: Op, *inputs: Tensor) -> Tensor:
         for t in inputs:  # an in-place change of a used tensor keeps its old node for these users
             t._used = True
         if fn.saves:  # the versions backward will check (`backprop.check_saved`)
+            saved = fn.saves
+            if fn.saved_for:
+                saved = tuple(i for i in saved if i < 0 or (j := fn.saved_for[i]) is None or needs[j])
             fn.saved_versions = [
-                (i, t._vc, t._vc[0]) for i in fn.saves if i < len(inputs) for t in (inputs[i] if i >= 0 else out,)
+                (i, t._vc, t._vc[0]) for i in saved if i < len(inputs) for t in (inputs[i] if i >= 0 else out,)
             ]
     else:
         out._prev = ()

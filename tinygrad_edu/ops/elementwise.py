@@ -72,6 +72,7 @@ class Mul(Op):
     """a · b;  ∂/∂a = G·b, ∂/∂b = G·a."""
 
     saves = (0, 1)
+    saved_for = (1, 0)
     name = "*"
 
     def forward(self, a, b):
@@ -89,6 +90,7 @@ class Div(Op):
     """a / b;  ∂/∂a = G/b, ∂/∂b = −G·a/b² (from the saved inputs, as PyTorch: the output may change in place)."""
 
     saves = (0, 1)
+    saved_for = (1, None)
     name = "/"
 
     def forward(self, a, b):

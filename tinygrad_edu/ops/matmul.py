@@ -24,6 +24,7 @@ class MatMul(Op):
     """
 
     saves = (0, 1)
+    saved_for = (1, 0)
     name = "@"
     backward_name = "MmBackward0"
 

@@ -27,6 +27,7 @@ class Addmm(Op):
     bias added in place into the GEMM's output."""
 
     saves = (0, 1)
+    saved_for = (1, 0, None)
     name = "linear"
 
     def forward(self, x, w, b=None):

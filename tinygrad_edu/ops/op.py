@@ -61,6 +61,10 @@ class Op:
     #: for the output. `apply` records their versions; backward through one changed in place since is
     #: an error. Ops that read none (Add, Neg, Sum, Reshape, ...) save nothing and check nothing.
     saves: tuple[int, ...] = ()
+    #: per input position i, the input j whose gradient alone reads input i's saved values (``a·b``: a is
+    #: read for ∂/∂b only), or None when any may: when input j needs no gradient, input i is not saved,
+    #: as PyTorch saves it (``v * 2`` keeps no v, so changing v in place later is no error)
+    saved_for: tuple[int | None, ...] = ()
     #: ``(position, version counter, version)`` of each saved tensor, recorded by `apply`
     saved_versions: Any = ()
     #: True when the output may be a view of input 0 (it then shares input 0's version counter)
