@@ -151,6 +151,24 @@ MUTANTS = [
     Mutant(N + "layers.py", "def __init__(self, negative_slope: float = 0.01)", "def __init__(self, negative_slope: float = 0.02)", "LeakyReLU's default slope changed", NN_TESTS),
     Mutant(N + "init.py", "return normal_(x, 0.0, calculate_gain(nonlinearity, a) / math.sqrt(_fan(x, mode)))", "return normal_(x, 0.4 * calculate_gain(nonlinearity, a) / math.sqrt(_fan(x, mode)), calculate_gain(nonlinearity, a) / math.sqrt(_fan(x, mode)))", "kaiming_normal_ shifted by 0.4σ", NN_TESTS),
     Mutant("tinygrad_edu/metrics.py", "np.add.at(out, (y_true, y_pred), 1)", "np.add.at(out, (y_pred, y_true), 1)", "confusion matrix transposed", (*NN_TESTS, "tests/test_plots.py")),
+    # ---- issue 22 (KERAS4): Keras 3 files of subclassed models, weighted metrics, reductions, config keys
+    Mutant(K + 'models/weights_file.py', 'return f"~{name}" if name.startswith("_") else name', 'return name', 'private attributes not last', ('tests/test_keras_subclass_files.py',)),
+    Mutant(K + 'models/weights_file.py', '    if kind == "Model":', '    if False:', "subclassed model's layers property not walked", ('tests/test_keras_subclass_files.py',)),
+    Mutant(K + 'models/weights_file.py', 'return f"{name}_{used[name]}" if used[name] else name', 'return f"{name}{used[name]}" if used[name] else name', 'container counter without underscore', ('tests/test_keras_subclass_files.py',)),
+    Mutant(K + 'models/weights_file.py', 'own = [v for v in table if v.trainable] + [v for v in table if not v.trainable]', 'own = table', 'own vars in creation order', ('tests/test_keras_subclass_files.py',)),
+    Mutant(K + 'layers/core.py', 'if isinstance(value, (list, tuple, dict)):\n        return [leaf for item in (value.values() if isinstance(value, dict) else value)', 'if isinstance(value, (list, tuple)):\n        return [leaf for item in (value.values() if isinstance(value, dict) else value)', 'dict-held layers untracked', ('tests/test_keras_subclass_files.py',)),
+    Mutant(K + 'models/trackers.py', 'found[f"weighted_{metric.name}" if metric.name in unweighted else metric.name] = metric', 'found[metric.name] = metric', 'no weighted_ prefix', ('tests/test_keras_weighted_metrics.py',)),
+    Mutant(K + 'models/trackers.py', 'metric.update_state(y, pred, sample_weight=sample_weight)', 'metric.update_state(y, pred)', 'weighted metrics unweighted', ('tests/test_keras_weighted_metrics.py',)),
+    Mutant(K + 'losses.py', '        return total / divisor if divisor else total * 0.0', '        return total / values.numel()', 'mean_with_sample_weight divides by the count', ('tests/test_keras_loss_reduction.py',)),
+    Mutant(K + 'losses.py', '    if reduction == "sum":\n        return total', '    if reduction == "sum":\n        return values.mean()', 'sum is a mean', ('tests/test_keras_loss_reduction.py',)),
+    Mutant(K + 'losses.py', 'values, weights = values.reshape(-1, 1), weights[:, None]', 'pass', '(N,1) weights squeezed', ('tests/test_keras_loss_reduction.py',)),
+    Mutant(K + 'layers/convolutional.py', 'self.bias_initializer, self.bias_regularizer)]', 'self.bias_initializer)]', 'Conv2D bias regularizer unused', ('tests/test_keras_layer_configs.py',)),
+    Mutant(K + 'layers/core.py', '            config[key] = serialization.NEUTRAL.get(key)', '            pass', 'neutral keys not written', ('tests/test_keras_layer_configs.py',)),
+    # ---- issue 21: in-place changes of graph tensors (versions of a node, writes through views)
+    Mutant('tinygrad_edu/tensor_inplace.py', '        if me._used:', '        if False:', "a used tensor's old node forgotten", ("tests/test_torch_inplace_graph.py",)),
+    Mutant('tinygrad_edu/tensor_inplace.py', '    return src.grad_fn is not src_fn or (src._vsrc is not None and _stale(src))', '    return src.grad_fn is not src_fn', 'a view of a view never stale', ("tests/test_torch_inplace_graph.py",)),
+    Mutant('tinygrad_edu/tensor_inplace.py', '        if _stale(self):', '        if False:', 'a stale view written without a refresh', ("tests/test_torch_inplace_graph.py",)),
+    Mutant('tinygrad_edu/tensor.py', '            if fn.saved_for:', '            if False:', 'every input saved', ("tests/test_torch_inplace_graph.py",)),
 ]  # fmt: skip
 
 FOCUS = {
