@@ -50,6 +50,25 @@ def test_a_save_that_fails_midway_leaves_the_old_file(tmp_path, monkeypatch) -> 
     assert [float(w.flat[0]) for w in fresh.get_weights()] == [0.5, 1.5, 2.5, 3.5, 4.5, 5.5, 6.5, 7.5]
 
 
+def test_a_weights_h5_save_that_fails_midway_leaves_the_old_file(tmp_path, monkeypatch) -> None:
+    pytest.importorskip("h5py", reason=".weights.h5 files need h5py")
+    from tinygrad_edu.keras.models import weights_file
+
+    model, path = small_model(), tmp_path / "m.weights.h5"
+    model.save_weights(path)
+    good = path.read_bytes()
+
+    def write_then_fail(model, f, extra=None):
+        f.write(b"\x89HDF\r\n")  # part of a file is written ...
+        raise OSError("No space left on device")  # ... then the disk fills up
+
+    monkeypatch.setattr(weights_file, "write_h5", write_then_fail)
+    with pytest.raises(OSError, match="No space left"):
+        model.save_weights(path)
+    assert path.read_bytes() == good
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.weights.h5"]  # no temporary file left behind
+
+
 def test_save_weights_into_a_folder_is_a_clear_error(tmp_path) -> None:
     (tmp_path / "w.npz").mkdir()
     with pytest.raises(IsADirectoryError, match="it is a folder"):
