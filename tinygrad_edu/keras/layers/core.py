@@ -32,6 +32,8 @@ from .weights import Shape, Variable, Weight, assign_all, count_weights
 
 KERAS_LEAKY_RELU_SLOPE = 0.2  # keras.layers.LeakyReLU's and keras.activations.leaky_relu's default
 _TRAINING: ContextVar[bool] = ContextVar("keras_training", default=False)
+#: True inside a layer's call: the outermost call (Keras' entry layer) clears the `add_loss` losses first
+_IN_CALL: ContextVar[bool] = ContextVar("keras_in_call", default=False)
 
 
 def activation_name(name: str | None) -> str:
@@ -199,6 +201,7 @@ class Layer(nn.Module):
         self.build_shape: Any = None
         self._nodes: list[Node] = []
         self._added: list[Weight] = []
+        self._losses: list[Tensor] = []
 
     # ------------------------------------------------------------ names and symbolic outputs
     @property
@@ -307,11 +310,18 @@ class Layer(nn.Module):
             return self.symbolic_call(inputs, kwargs)
         inputs = map_structure(as_tensor, inputs)
         mode = bool(training) if training is not None else _TRAINING.get()
-        self.maybe_build(map_structure(lambda t: tuple(t.shape), inputs))
-        if _accepts(self.call, "training"):
-            kwargs["training"] = mode
-        with call_context(self, mode):
-            return self.call(inputs, *args, **kwargs)
+        entry = not _IN_CALL.get()
+        if entry:  # Keras' entry layer: the losses of the previous call go
+            self._clear_losses()
+        token = _IN_CALL.set(True)
+        try:
+            self.maybe_build(map_structure(lambda t: tuple(t.shape), inputs))
+            if _accepts(self.call, "training"):
+                kwargs["training"] = mode
+            with call_context(self, mode):
+                return self.call(inputs, *args, **kwargs)
+        finally:
+            _IN_CALL.reset(token)
 
     forward = __call__
 
@@ -387,16 +397,44 @@ class Layer(nn.Module):
     def non_trainable_weights(self) -> list[Variable]:
         return [v for v in self.weights if not (v.trainable and self.trainable)]
 
-    def penalty(self) -> Tensor | None:
-        """The sum of this layer's regularization penalties (sublayers' included), or None (the
-        penalties are sums over elements, so they read the tensors in either layout)."""
+    # ------------------------------------------------------------ losses added in call
+    def add_loss(self, loss: Any) -> None:
+        """Keras' ``add_loss``: a scalar (or a list of them) computed in ``build``/``call`` that training adds
+        to the compiled loss; the outermost call of a layer clears those of the call before."""
+        for value in flatten(loss):
+            if not isinstance(value, Tensor):
+                raise ValueError(
+                    "`add_loss()` can only be called from inside `build()` or `call()`, on a tensor input. "
+                    f"Received invalid value: {value}"
+                )
+            self._losses.append(value)
+
+    def _clear_losses(self) -> None:
+        self._losses.clear()
+        for layer in self.sublayers():
+            layer._clear_losses()
+
+    @property
+    def losses(self) -> list[Tensor]:
+        """Keras' ``losses``: this layer's and its sublayers' `add_loss` values, then the regularization
+        penalties of its weights (the sum that training adds to the loss)."""
+        added = [*self._losses, *(x for layer in self.sublayers() for x in layer.losses)]
+        own_penalty = self._regularization()
+        return added if own_penalty is None else [*added, own_penalty]
+
+    def _regularization(self) -> Tensor | None:
         total = None
         for weight in [*self.weight_table(), *self._added]:
             for tensor in weight.tensors if weight.regularizer is not None else ():
                 p = weight.regularizer(tensor)
                 total = p if total is None else total + p
-        for layer in self.sublayers():
-            p = layer.penalty()
+        return total
+
+    def penalty(self) -> Tensor | None:
+        """The sum of this layer's regularization penalties and `add_loss` losses (sublayers' included),
+        or None (the penalties are sums over elements, so they read the tensors in either layout)."""
+        total = self._regularization()
+        for p in [*self._losses, *(layer.penalty() for layer in self.sublayers())]:
             if p is not None:
                 total = p if total is None else total + p
         return total
