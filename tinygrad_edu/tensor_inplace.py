@@ -90,20 +90,14 @@ class InplaceMethods:
         into this tensor's memory (no temporary array, no op)."""
         if ufunc is not None and not self.requires_grad:  # the optimizer's p.data += -lr * p.grad: no checks
             o = others[0]
-            data = self._data
             if (
                 isinstance(o, TensorMethods)
                 and not o.requires_grad
-                and data.dtype.kind == "f"
-                and o._data.dtype == data.dtype
+                and self._data.dtype.kind == "f"
+                and o._data.dtype == self._data.dtype
+                and self._ufunc_into(ufunc, o._data)
             ):
-                try:
-                    ufunc(data, o._data, out=data)
-                except ValueError:  # a shape or read-only memory: the path below says which
-                    pass
-                else:
-                    self._vc[0] += 1
-                    return self  # type: ignore[return-value]
+                return self  # type: ignore[return-value]
         operands = [self._operand(o) for o in others]
         graph = self.requires_grad
         for o in operands:
@@ -112,14 +106,8 @@ class InplaceMethods:
             return self._rebase(name, compute, operands)
         if ufunc is not None:
             a, b = self._promote(operands[0], true_divide=ufunc is np.true_divide)
-            if a is self and b._data.dtype == self._data.dtype:
-                try:
-                    ufunc(self._data, b._data, out=self._data)
-                except ValueError:  # b does not broadcast to this shape, or the memory is read-only: said below
-                    pass
-                else:
-                    self._vc[0] += 1
-                    return self
+            if a is self and b._data.dtype == self._data.dtype and self._ufunc_into(ufunc, b._data):
+                return self
         with no_grad():
             out = compute(self._wrap(self._data), *operands)
         self._check_shape(name, out)
@@ -128,6 +116,16 @@ class InplaceMethods:
         np.copyto(self._data, result, casting="same_kind")
         self._vc[0] += 1
         return self  # type: ignore[return-value]
+
+    def _ufunc_into(self, ufunc: np.ufunc, other: np.ndarray) -> bool:
+        """Write ``ufunc(self, other)`` into this tensor's memory; False (nothing written) when ``other``
+        does not broadcast to this shape or the memory is read-only, which the slow path then reports."""
+        try:
+            ufunc(self._data, other, out=self._data)
+        except ValueError:
+            return False
+        self._vc[0] += 1
+        return True
 
     def _operand(self, other: Any) -> Any:
         """An operand as a tensor; a Python int changing an integer tensor keeps its dtype, as
@@ -153,7 +151,7 @@ class InplaceMethods:
         """Record ``compute(previous self, *operands)`` and make this tensor its output."""
         if self.requires_grad and self.grad_fn is None:
             raise RuntimeError(VIEW_OF_LEAF_INPLACE_ERROR if name == "setitem" else LEAF_INPLACE_ERROR)
-        if self._vsrc is not None and self._vsrc[0]._vc is self._vc:
+        if self._vsrc is not None:  # a view (it shares its source's memory and version counter)
             return self._write_through(name, compute, operands)
         old = self._old_node(copy_data=True)  # the values before the change, as a node of their own
         out = compute(old, *operands)
