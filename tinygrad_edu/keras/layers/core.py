@@ -431,12 +431,11 @@ class Layer(nn.Module):
         return total
 
     def penalty(self) -> Tensor | None:
-        """The sum of this layer's regularization penalties and `add_loss` losses (sublayers' included),
-        or None (the penalties are sums over elements, so they read the tensors in either layout)."""
-        total = self._regularization()
-        for p in [*self._losses, *(layer.penalty() for layer in self.sublayers())]:
-            if p is not None:
-                total = p if total is None else total + p
+        """The sum of `losses` (what training adds to the compiled loss), or None when there are none
+        (the penalties are sums over elements, so they read the tensors in either layout)."""
+        total = None
+        for loss in self.losses:
+            total = loss if total is None else total + loss
         return total
 
     def count_params(self) -> int:
