@@ -70,6 +70,7 @@ class Conv2D(Layer):
 
     config_keys = CONV_KEYS
     config_neutral = (*CONV_NEUTRAL, "dilation_rate", "groups")
+    spatial_rank = 2
 
     def __init__(
         self,
@@ -133,6 +134,7 @@ class MaxPooling2D(Layer):
     pool = staticmethod(conv.max_pool2d)
     pad_value = -np.inf
     config_keys = ("pool_size", "strides", "padding")
+    spatial_rank = 2
     config_neutral = ("data_format",)
 
     def __init__(
@@ -213,6 +215,7 @@ class UpSampling2D(Layer):
     """Repeat each row ``size[0]`` times and each column ``size[1]`` times (nearest neighbour)."""
 
     config_keys = ("size", "interpolation")
+    spatial_rank = 2
     config_neutral = ("data_format",)
 
     def __init__(self, size: int | tuple[int, int] = (2, 2), interpolation: str = "nearest", **kwargs: Any) -> None:

@@ -31,17 +31,24 @@ from .. import regularizers as regularizers_
 from .weights import Shape, Variable, Weight, assign_all, count_weights
 
 KERAS_LEAKY_RELU_SLOPE = 0.2  # keras.layers.LeakyReLU's and keras.activations.leaky_relu's default
+#: a layer's sizes that Keras writes as one entry per spatial axis (see `Layer.spatial_rank`)
+SIZE_KEYS = ("kernel_size", "strides", "pool_size", "dilation_rate", "size")
 _TRAINING: ContextVar[bool] = ContextVar("keras_training", default=False)
 #: True inside a layer's call: the outermost call (Keras' entry layer) clears the `add_loss` losses first
 _IN_CALL: ContextVar[bool] = ContextVar("keras_in_call", default=False)
 
 
-def activation_name(name: str | None) -> str:
-    """Check ``name`` against `tinygrad_edu.activations` (None means "linear")."""
+def activation_name(name: Any) -> Any:
+    """Check ``name`` against `tinygrad_edu.activations` (None means "linear"); a function of the
+    user's (``activation=custom_fn``, Keras takes any callable) is kept as it is."""
+    if callable(name) and not isinstance(name, str):
+        return name
     return activations.get(name).name
 
 
-def apply_activation(name: str, x: Tensor) -> Tensor:
+def apply_activation(name: Any, x: Tensor) -> Tensor:
+    if callable(name):
+        return name(x)
     if name == "leaky_relu":
         return x.leaky_relu(KERAS_LEAKY_RELU_SLOPE)
     return activations.get(name).tensor(x)
@@ -176,6 +183,7 @@ class Layer(nn.Module):
     config_keys: tuple[str, ...] = ()  # the constructor arguments that get_config writes
     config_neutral: tuple[str, ...] = ()  # Keras arguments not modelled here, written at their neutral value
     config_aliases: tuple[tuple[str, str], ...] = ()  # (config key, the attribute holding it) where they differ
+    spatial_rank = 0  # convolutions and pools: their sizes (kernel_size, strides, …) are written per axis
     weights_subpath = ""  # where Keras' files keep the weights inside the layer's path ("cell/" for RNNs)
     auto_named = False  # a model whose name is its default: renamed (name_1, …) where a model holds two
 
@@ -460,12 +468,20 @@ class Layer(nn.Module):
         """Keras' layer config: name, trainable, dtype, then the constructor arguments named in
         `config_keys` (read from the attributes of those names, or of `config_aliases`), and the
         Keras arguments of `config_neutral` at the value where they change nothing
-        (`serialization.NEUTRAL`'s, else None), so the keys are Keras'."""
-        config = {"name": self.label, "trainable": self.trainable, "dtype": keras_config.floatx()}
+        (`serialization.NEUTRAL`'s, else None), so the keys are Keras'; values as Keras writes them
+        (`serialization.config_entry`: the dtype policy, initializers as objects, …)."""
+        config = {"name": self.label, "trainable": self.trainable}
+        config["dtype"] = serialization.config_entry("dtype", keras_config.floatx())
         for key in self.config_keys:
-            config[key] = serialization.to_config_value(getattr(self, dict(self.config_aliases).get(key, key)))
+            value = getattr(self, dict(self.config_aliases).get(key, key))
+            config[key] = serialization.config_entry(key, value)
         for key in self.config_neutral:
-            config[key] = serialization.NEUTRAL.get(key)
+            config[key] = serialization.config_entry(key, serialization.NEUTRAL.get(key))
+        for key in SIZE_KEYS if self.spatial_rank else ():  # Keras' tuples: kernel_size=3 is (3, 3)
+            if isinstance(config.get(key), int):
+                config[key] = (config[key],) * self.spatial_rank
+            elif isinstance(config.get(key), list):
+                config[key] = tuple(config[key])
         return config
 
     @classmethod
