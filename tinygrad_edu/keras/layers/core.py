@@ -103,7 +103,7 @@ class KerasTensor:
         return len(self.shape)
 
     def __repr__(self) -> str:
-        return f"<KerasTensor shape={self.shape}, dtype={self.dtype}, sparse=False, name={self.name}>"
+        return f"<KerasTensor shape={self.shape}, dtype={self.dtype}, sparse=False, ragged=False, name={self.name}>"
 
 
 def flatten(struct: Any) -> list:
@@ -135,6 +135,12 @@ def as_tensor(x: Any) -> Any:
     if array.dtype.kind not in "biuf":
         raise TypeError(f"expected numbers, got an array of dtype {array.dtype}")
     return Tensor(array.astype(keras_config.floatx()) if array.dtype.kind == "f" else array)
+
+
+def float_input(x: Tensor) -> Tensor:
+    """Integer or boolean inputs as floatx, as Keras' ops promote them against float weights
+    (``Dense`` on a 0/1 matrix of ints computes in float32 there)."""
+    return x if x._data.dtype.kind == "f" else Tensor(x._data.astype(keras_config.floatx()))
 
 
 @contextmanager
