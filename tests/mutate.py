@@ -179,7 +179,7 @@ MUTANTS = [
     Mutant(K + 'layers/core.py', '    return x if x._data.dtype.kind == "f" else Tensor(x._data.astype(keras_config.floatx()))', '    return x', 'integer inputs not promoted to floatx', ('tests/test_keras_guides_training.py',)),
     Mutant(K + 'models/trackers.py', '    for key, value in sorted((logs or {}).items()):', '    for key, value in (logs or {}).items():', 'logs not sorted', ('tests/test_keras_guides_training.py',)),
     Mutant(K + 'models/training.py', '        values = [logs[k] for k in first if k in logs] + [logs[k] for k in sorted(logs) if k not in first]', '        values = list(logs.values())', "evaluate's list in log order", ('tests/test_keras_guides_training.py',)),
-    Mutant(K + 'models/heads.py', '    if len(_with_loss(heads)) < 2:\n        values = {k: v for k, v in values.items() if not k.endswith("_loss")}', '    pass', 'per-output losses logged with one loss', ('tests/test_keras_guides_training.py',)),
+    Mutant(K + 'models/heads.py', '    own = [f"{h.name}_loss" for h in _with_loss(heads)] if len(_with_loss(heads)) > 1 else []', '    own = [f"{h.name}_loss" for h in _with_loss(heads)]', 'per-output losses logged with one loss', ('tests/test_keras_guides_training.py',)),
     Mutant(K + 'ops.py', '        dtype = config.floatx() if array.dtype.kind == "f" else "int32"', '        dtype = config.floatx() if array.dtype.kind == "f" else None', 'Python ints as int64', ('tests/test_keras_guides_training.py',)),
 ]  # fmt: skip
 

@@ -122,6 +122,4 @@ def batch_values(
     for head, y, out in zip(heads, ys, outs):
         for m in head.metrics:
             values[f"{head.name}_{m}"] = losses_.metric(m, head.loss, y, out._data)
-    if len(_with_loss(heads)) < 2:
-        values = {k: v for k, v in values.items() if not k.endswith("_loss")}
     return total, {"loss": total.item(), **values}
