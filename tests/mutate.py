@@ -175,7 +175,7 @@ MUTANTS = [
     Mutant(K + 'serialization.py', '        name = get_registered_name(value)', '        name = value.__name__', 'a function written by its own name, not its registered one', ('tests/test_keras_guides_saving.py',)),
     Mutant(K + 'serialization.py', '    custom = {**(_SCOPE.get() or {}), **(custom_objects or {})}', '    custom = dict(custom_objects or {})', 'custom_object_scope ignored', ('tests/test_keras_guides_saving.py',)),
     Mutant(K + 'layers/serialize.py', '    if isinstance(value, Layer):\n        return serialize_layer(value)', '    if False:\n        return serialize_layer(value)', 'a layer held in a config not serialized', ('tests/test_keras_guides_saving.py',)),
-    Mutant(K + 'layers/core.py', '                config[key] = (config[key],) * self.spatial_rank', '                pass', 'sizes not written per axis', ('tests/test_keras_guides_saving.py',)),
+    Mutant(K + 'serialization.py', '            config[key] = (config[key],) * rank', '            pass', 'sizes not written per axis', ('tests/test_keras_guides_saving.py',)),
     Mutant(K + 'layers/core.py', '    return x if x._data.dtype.kind == "f" else Tensor(x._data.astype(keras_config.floatx()))', '    return x', 'integer inputs not promoted to floatx', ('tests/test_keras_guides_training.py',)),
     Mutant(K + 'models/trackers.py', '    for key, value in sorted((logs or {}).items()):', '    for key, value in (logs or {}).items():', 'logs not sorted', ('tests/test_keras_guides_training.py',)),
     Mutant(K + 'models/training.py', '        values = [logs[k] for k in first if k in logs] + [logs[k] for k in sorted(logs) if k not in first]', '        values = list(logs.values())', "evaluate's list in log order", ('tests/test_keras_guides_training.py',)),

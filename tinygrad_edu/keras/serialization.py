@@ -28,6 +28,8 @@ REGISTERED: dict[str, Any] = {}
 #: the objects of the enclosing `custom_object_scope`s, innermost last
 _SCOPE: ContextVar[dict | None] = ContextVar("keras_custom_object_scope", default=None)
 
+#: a layer's sizes that Keras writes as one entry per spatial axis (see `per_axis`)
+SIZE_KEYS = ("kernel_size", "strides", "pool_size", "dilation_rate", "size")
 #: Keras arguments that this door does not model, and the value at which they change nothing
 NEUTRAL: dict[str, Any] = {  # (None, "not given", is dropped for any argument this door does not take)
     **dict.fromkeys(
@@ -80,13 +82,13 @@ def register_keras_serializable(package: str = "Custom", name: str | None = None
         if key in REGISTERED and REGISTERED[key] is not cls:
             raise ValueError(f"{key} has already been registered to {REGISTERED[key]}")
         REGISTERED[key] = cls
-        cls._registered_name = key  # type: ignore[attr-defined]
+        cls._registered_name = key
         return cls
 
     return decorate
 
 
-def get_registered_name(cls: type) -> str:
+def get_registered_name(cls: Any) -> str:
     return getattr(cls, "_registered_name", None) or cls.__name__
 
 
@@ -151,7 +153,7 @@ def from_config_value(key: str, value: Any) -> Any:
     if isinstance(value, dict) and value.get("class_name") == "__tuple__":
         return tuple(from_config_value(key, v) for v in value["config"]["value"])
     if isinstance(value, dict) and "class_name" in value:
-        config = value.get("config") if value.get("config") is not None else {}
+        config: Any = value.get("config") or {}
         if key == "dtype" or value["class_name"] in ("DTypePolicy", "FloatDTypePolicy"):
             return config.get("name", "float32")
         if value["class_name"] == "function":
@@ -178,6 +180,16 @@ def _initializer(class_name: str, config: dict) -> Any:
     if extra:
         raise ValueError(f"Initializer {class_name}: arguments {extra} are not supported")
     return cls(**{k: v for k, v in config.items() if k in params})
+
+
+def per_axis(config: dict, rank: int) -> dict:
+    """Keras' sizes of a convolution or pool written per spatial axis: ``kernel_size=3`` is (3, 3)."""
+    for key in SIZE_KEYS:
+        if isinstance(config.get(key), int):
+            config[key] = (config[key],) * rank
+        elif isinstance(config.get(key), list):
+            config[key] = tuple(config[key])
+    return config
 
 
 def is_neutral(key: str, value: Any) -> bool:

@@ -31,8 +31,6 @@ from .. import regularizers as regularizers_
 from .weights import Shape, Variable, Weight, assign_all, count_weights
 
 KERAS_LEAKY_RELU_SLOPE = 0.2  # keras.layers.LeakyReLU's and keras.activations.leaky_relu's default
-#: a layer's sizes that Keras writes as one entry per spatial axis (see `Layer.spatial_rank`)
-SIZE_KEYS = ("kernel_size", "strides", "pool_size", "dilation_rate", "size")
 _TRAINING: ContextVar[bool] = ContextVar("keras_training", default=False)
 #: True inside a layer's call: the outermost call (Keras' entry layer) clears the `add_loss` losses first
 _IN_CALL: ContextVar[bool] = ContextVar("keras_in_call", default=False)
@@ -483,12 +481,7 @@ class Layer(nn.Module):
             config[key] = serialization.config_entry(key, value)
         for key in self.config_neutral:
             config[key] = serialization.config_entry(key, serialization.NEUTRAL.get(key))
-        for key in SIZE_KEYS if self.spatial_rank else ():  # Keras' tuples: kernel_size=3 is (3, 3)
-            if isinstance(config.get(key), int):
-                config[key] = (config[key],) * self.spatial_rank
-            elif isinstance(config.get(key), list):
-                config[key] = tuple(config[key])
-        return config
+        return serialization.per_axis(config, self.spatial_rank) if self.spatial_rank else config
 
     @classmethod
     def from_config(cls, config: dict) -> Layer:
