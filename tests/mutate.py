@@ -68,7 +68,7 @@ class Mutant:
 K, N = "tinygrad_edu/keras/", "tinygrad_edu/nn/"
 MUTANTS = [
     # ---- forward math of the layers
-    Mutant(K + "layers/basic.py", "        return self.linear(x)\n", "        return F.linear(x, self.linear.weight)\n", "Dense ignores its bias"),
+    Mutant(K + "layers/basic.py", "        return self.linear(float_input(x))\n", "        return F.linear(float_input(x), self.linear.weight)\n", "Dense ignores its bias"),
     Mutant(K + "layers/recurrent.py", "        self.cell.bias_hh = None  # Keras' SimpleRNN has one bias\n", "", "SimpleRNN keeps RNNCell's second bias"),
     Mutant(K + "layers/convolutional.py", "    pad_value = -np.inf\n", "    pad_value = 0.0\n", "MaxPooling2D 'same' pads with zeros"),
     Mutant(K + "layers/convolutional.py", "        return pooled if self.scale is None else pooled * Tensor(", "        return pooled if True else pooled * Tensor(", "AveragePooling2D 'same' counts the padding"),
@@ -163,12 +163,24 @@ MUTANTS = [
     Mutant(K + 'losses.py', '    if reduction == "sum":\n        return total', '    if reduction == "sum":\n        return values.mean()', 'sum is a mean', ('tests/test_keras_loss_reduction.py',)),
     Mutant(K + 'losses.py', 'values, weights = values.reshape(-1, 1), weights[:, None]', 'pass', '(N,1) weights squeezed', ('tests/test_keras_loss_reduction.py',)),
     Mutant(K + 'layers/convolutional.py', 'self.bias_initializer, self.bias_regularizer)]', 'self.bias_initializer)]', 'Conv2D bias regularizer unused', ('tests/test_keras_layer_configs.py',)),
-    Mutant(K + 'layers/core.py', '            config[key] = serialization.NEUTRAL.get(key)', '            pass', 'neutral keys not written', ('tests/test_keras_layer_configs.py',)),
+    Mutant(K + 'layers/core.py', '            config[key] = serialization.config_entry(key, serialization.NEUTRAL.get(key))', '            pass', 'neutral keys not written', ('tests/test_keras_layer_configs.py',)),
     # ---- issue 21: in-place changes of graph tensors (versions of a node, writes through views)
     Mutant('tinygrad_edu/tensor_inplace.py', '        if me._used:', '        if False:', "a used tensor's old node forgotten", ("tests/test_torch_inplace_graph.py",)),
     Mutant('tinygrad_edu/tensor_inplace.py', '    return src.grad_fn is not src_fn or (src._vsrc is not None and _stale(src))', '    return src.grad_fn is not src_fn', 'a view of a view never stale', ("tests/test_torch_inplace_graph.py",)),
     Mutant('tinygrad_edu/tensor_inplace.py', '        if _stale(self):', '        if False:', 'a stale view written without a refresh', ("tests/test_torch_inplace_graph.py",)),
     Mutant('tinygrad_edu/tensor.py', '            if fn.saved_for:', '            if False:', 'every input saved', ("tests/test_torch_inplace_graph.py",)),
+    # ---- KMEAS (issue 22, the guides measured beside Keras): configs, serialization, logs, outputs without a loss
+    Mutant(K + 'serialization.py', '        return {"module": "keras", "class_name": "DTypePolicy", "config": policy, "registered_name": None}', '        return value or "float32"', 'dtype written as a plain string', ('tests/test_keras_guides_saving.py',)),
+    Mutant(K + 'serialization.py', '        value = initializers.get(value)', '        pass', 'initializer names not serialized', ('tests/test_keras_guides_saving.py',)),
+    Mutant(K + 'serialization.py', '        name = get_registered_name(value)', '        name = value.__name__', 'a function written by its own name, not its registered one', ('tests/test_keras_guides_saving.py',)),
+    Mutant(K + 'serialization.py', '    custom = {**(_SCOPE.get() or {}), **(custom_objects or {})}', '    custom = dict(custom_objects or {})', 'custom_object_scope ignored', ('tests/test_keras_guides_saving.py',)),
+    Mutant(K + 'layers/serialize.py', '    if isinstance(value, Layer):\n        return serialize_layer(value)', '    if False:\n        return serialize_layer(value)', 'a layer held in a config not serialized', ('tests/test_keras_guides_saving.py',)),
+    Mutant(K + 'serialization.py', '            config[key] = (config[key],) * rank', '            pass', 'sizes not written per axis', ('tests/test_keras_guides_saving.py',)),
+    Mutant(K + 'layers/core.py', '    return x if x._data.dtype.kind == "f" else Tensor(x._data.astype(keras_config.floatx()))', '    return x', 'integer inputs not promoted to floatx', ('tests/test_keras_guides_training.py',)),
+    Mutant(K + 'models/trackers.py', '    for key, value in sorted((logs or {}).items()):', '    for key, value in (logs or {}).items():', 'logs not sorted', ('tests/test_keras_guides_training.py',)),
+    Mutant(K + 'models/training.py', '        values = [logs[k] for k in first if k in logs] + [logs[k] for k in sorted(logs) if k not in first]', '        values = list(logs.values())', "evaluate's list in log order", ('tests/test_keras_guides_training.py',)),
+    Mutant(K + 'models/heads.py', '    own = [f"{h.name}_loss" for h in _with_loss(heads)] if len(_with_loss(heads)) > 1 else []', '    own = [f"{h.name}_loss" for h in _with_loss(heads)]', 'per-output losses logged with one loss', ('tests/test_keras_guides_training.py',)),
+    Mutant(K + 'ops.py', '        dtype = config.floatx() if array.dtype.kind == "f" else "int32"', '        dtype = config.floatx() if array.dtype.kind == "f" else None', 'Python ints as int64', ('tests/test_keras_guides_training.py',)),
 ]  # fmt: skip
 
 FOCUS = {

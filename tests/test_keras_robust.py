@@ -25,7 +25,8 @@ def small_model(name: str = "sequential") -> K.Sequential:
 def saved(tmp_path) -> tuple[K.Sequential, str]:
     model = small_model()
     model.set_weights([np.full(w.shape, i + 0.5, np.float32) for i, w in enumerate(model.get_weights())])
-    return model, str(model.save_weights(tmp_path / "w.npz"))
+    model.save_weights(tmp_path / "w.npz")
+    return model, str(tmp_path / "w.npz")
 
 
 # ----------------------------------------------------------------------------- atomic save

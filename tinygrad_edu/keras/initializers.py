@@ -41,6 +41,11 @@ class Initializer:
     def __call__(self, shape: tuple[int, ...]) -> np.ndarray:
         raise NotImplementedError
 
+    def get_config(self) -> dict:
+        """Keras 3's config of the initializer (its keys in its order; ``seed`` is always None here:
+        the draws come from `tinygrad_edu.random`'s generator)."""
+        return {}
+
 
 class Zeros(Initializer):
     def __call__(self, shape):
@@ -56,6 +61,9 @@ class Constant(Initializer):
     def __init__(self, value: float = 0.0) -> None:
         self.value = value
 
+    def get_config(self) -> dict:
+        return {"value": self.value}
+
     def __call__(self, shape):
         return np.full(shape, self.value, dtype=np.float64)
 
@@ -64,6 +72,9 @@ class RandomNormal(Initializer):
     def __init__(self, mean: float = 0.0, stddev: float = 0.05) -> None:
         self.mean, self.stddev = mean, stddev
 
+    def get_config(self) -> dict:
+        return {"seed": None, "mean": self.mean, "stddev": self.stddev}
+
     def __call__(self, shape):
         return default_rng().normal(self.mean, self.stddev, shape)
 
@@ -71,6 +82,9 @@ class RandomNormal(Initializer):
 class RandomUniform(Initializer):
     def __init__(self, minval: float = -0.05, maxval: float = 0.05) -> None:
         self.minval, self.maxval = minval, maxval
+
+    def get_config(self) -> dict:
+        return {"seed": None, "minval": self.minval, "maxval": self.maxval}
 
     def __call__(self, shape):
         return default_rng().uniform(self.minval, self.maxval, shape)
@@ -81,6 +95,12 @@ class VarianceScaling(Initializer):
 
     def __init__(self, scale: float = 1.0, mode: str = "fan_in", distribution: str = "truncated_normal") -> None:
         self.scale, self.mode, self.distribution = scale, mode, distribution
+
+    def get_config(self) -> dict:
+        """Keras' keys; its named variants (GlorotUniform, HeNormal, …) write only the seed and axes."""
+        fixed = {"scale": self.scale, "mode": self.mode, "distribution": self.distribution}
+        axes = {"input_axes": None, "output_axes": None}
+        return {"seed": None, **(fixed if type(self) is VarianceScaling else {}), **axes}
 
     def __call__(self, shape):
         fan_in, fan_out = _fans(tuple(shape))
@@ -124,6 +144,9 @@ class LecunNormal(VarianceScaling):
 
 class Orthogonal(Initializer):
     """A random orthogonal matrix (QR of a Gaussian matrix, signs fixed), Keras' recurrent default."""
+
+    def get_config(self) -> dict:
+        return {"seed": None, "gain": 1.0}
 
     def __call__(self, shape):
         rows, cols = int(np.prod(shape[:-1])), shape[-1]

@@ -20,13 +20,21 @@ from . import config
 
 
 def convert_to_tensor(x: Any, dtype: Any = None) -> Tensor:
-    """A Tensor (as it is, or cast to ``dtype``); lists and numbers of floats in floatx."""
+    """A Tensor (as it is, or cast to ``dtype``); Python lists and numbers as Keras makes them:
+    floats in floatx, integers in int32 (numpy arrays keep their dtype).
+
+    >>> [str(convert_to_numpy(convert_to_tensor(x)).dtype) for x in ([0, 1], [0.5], np.arange(2))]
+    ['int32', 'float32', 'int64']
+    """
     if isinstance(x, Tensor):
         return x if dtype is None else cast(x, dtype)
     array = np.asarray(x)
-    if dtype is None and array.dtype.kind == "f" and not isinstance(x, np.ndarray):
-        dtype = config.floatx()
+    if dtype is None and not isinstance(x, np.ndarray) and array.dtype.kind in "fiu":
+        dtype = config.floatx() if array.dtype.kind == "f" else "int32"
     return Tensor(array if dtype is None else array.astype(dtype))
+
+
+array = convert_to_tensor  # Keras' ops.array(x, dtype=None)
 
 
 def convert_to_numpy(x: Any) -> np.ndarray:

@@ -11,7 +11,10 @@ default value (`NEUTRAL`); any other value is an error that names the layer.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
+import types
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from . import initializers, regularizers
@@ -19,9 +22,14 @@ from . import initializers, regularizers
 KERAS_VERSION = "3.15.1"  # the Keras 3 release whose behaviour and files this door follows
 #: built-in classes by Keras class name (filled by keras.layers and keras.models at import)
 BUILTINS: dict[str, type] = {}
-#: classes registered with `register_keras_serializable`, by "package>name"
-REGISTERED: dict[str, type] = {}
+#: classes and functions registered with `register_keras_serializable`, by "package>name"
+#: (``keras.saving.get_custom_objects()`` returns this dict itself, as Keras returns its global one)
+REGISTERED: dict[str, Any] = {}
+#: the objects of the enclosing `custom_object_scope`s, innermost last
+_SCOPE: ContextVar[dict | None] = ContextVar("keras_custom_object_scope", default=None)
 
+#: a layer's sizes that Keras writes as one entry per spatial axis (see `per_axis`)
+SIZE_KEYS = ("kernel_size", "strides", "pool_size", "dilation_rate", "size")
 #: Keras arguments that this door does not model, and the value at which they change nothing
 NEUTRAL: dict[str, Any] = {  # (None, "not given", is dropped for any argument this door does not take)
     **dict.fromkeys(
@@ -49,28 +57,45 @@ NEUTRAL: dict[str, Any] = {  # (None, "not given", is dropped for any argument t
 }
 
 
-def register_keras_serializable(package: str = "Custom", name: str | None = None) -> Callable[[type], type]:
-    """``@keras.saving.register_keras_serializable()``: configs may name the class as
-    ``"package>name"`` (name: the class name), so `load_model` finds it without custom_objects."""
+def get_custom_objects() -> dict[str, Any]:
+    """``keras.saving.get_custom_objects()``: the registry itself (clearing it forgets every registration)."""
+    return REGISTERED
 
-    def decorate(cls: type) -> type:
+
+@contextmanager
+def custom_object_scope(objects: dict[str, Any]) -> Iterator[None]:
+    """``with keras.saving.custom_object_scope({"Name": cls, ...}):`` configs read inside may name
+    these classes and functions (as if passed to every ``custom_objects`` argument)."""
+    token = _SCOPE.set({**(_SCOPE.get() or {}), **(objects or {})})
+    try:
+        yield
+    finally:
+        _SCOPE.reset(token)
+
+
+def register_keras_serializable(package: str = "Custom", name: str | None = None) -> Callable[[Any], Any]:
+    """``@keras.saving.register_keras_serializable()`` on a class or function: configs may name it
+    as ``"package>name"`` (name: its own), so `load_model` finds it without custom_objects."""
+
+    def decorate(cls: Any) -> Any:
         key = f"{package}>{name or cls.__name__}"
         if key in REGISTERED and REGISTERED[key] is not cls:
             raise ValueError(f"{key} has already been registered to {REGISTERED[key]}")
         REGISTERED[key] = cls
-        cls._registered_name = key  # type: ignore[attr-defined]
+        cls._registered_name = key
         return cls
 
     return decorate
 
 
-def get_registered_name(cls: type) -> str:
+def get_registered_name(cls: Any) -> str:
     return getattr(cls, "_registered_name", None) or cls.__name__
 
 
-def lookup(class_name: str, registered_name: str | None, custom_objects: dict | None, where: str) -> type:
-    """The class a config names: custom_objects first, then the registry, then the built-ins."""
-    custom = custom_objects or {}
+def lookup(class_name: str, registered_name: str | None, custom_objects: dict | None, where: str) -> Any:
+    """The class a config names: custom_objects first, then the enclosing custom_object_scope,
+    then the registry, then the built-ins."""
+    custom = {**(_SCOPE.get() or {}), **(custom_objects or {})}
     for key in (registered_name, class_name):
         if key and key in custom:
             return custom[key]
@@ -87,24 +112,39 @@ def lookup(class_name: str, registered_name: str | None, custom_objects: dict | 
 
 # ----------------------------------------------------------------------------- values to configs
 def to_config_value(value: Any) -> Any:
-    """A constructor argument as Keras writes it: tuples as lists, initializers and regularizers as
-    serialized objects, plain values as they are."""
+    """A constructor argument as Keras writes it: tuples as lists; initializers, regularizers and
+    functions as serialized objects (a function by its registered name, or its own); plain values
+    as they are."""
     if isinstance(value, (tuple, list)):
         return [to_config_value(v) for v in value]
-    if isinstance(value, initializers.Initializer):
-        params = inspect.signature(type(value).__init__).parameters
-        config = {k: getattr(value, k) for k in params if k != "self" and hasattr(value, k)}
+    if isinstance(value, (initializers.Initializer, regularizers.Regularizer)):
+        cls = type(value)
+        builtin = getattr(initializers, cls.__name__, None) is cls or regularizers.CLASSES.get(cls.__name__) is cls
+        module = "keras.initializers" if isinstance(value, initializers.Initializer) else "keras.regularizers"
         return {
-            "module": "keras.initializers",
-            "class_name": type(value).__name__,
-            "config": config,
-            "registered_name": None,
+            "module": module if builtin else None,
+            "class_name": cls.__name__,
+            "config": value.get_config(),
+            "registered_name": None if builtin else get_registered_name(cls),
         }
-    if isinstance(value, regularizers.Regularizer):
-        name = "L1L2" if value.l1 and value.l2 else ("L1" if value.l1 else "L2")  # Keras' classes
-        config = {"l1": value.l1, "l2": value.l2} if name == "L1L2" else {name.lower(): getattr(value, name.lower())}
-        return {"module": "keras.regularizers", "class_name": name, "config": config, "registered_name": None}
+    if isinstance(value, types.FunctionType):
+        name = get_registered_name(value)
+        return {"module": "builtins", "class_name": "function", "config": name, "registered_name": "function"}
     return value
+
+
+def config_entry(key: str, value: Any) -> Any:
+    """A layer's ``get_config()`` value as Keras 3 writes it: the dtype as a ``DTypePolicy``, an
+    initializer or regularizer given by name as the serialized object (``"glorot_uniform"`` →
+    ``{"class_name": "GlorotUniform", …}``), anything else as `to_config_value`."""
+    if key == "dtype":
+        policy = {"name": value or "float32"}
+        return {"module": "keras", "class_name": "DTypePolicy", "config": policy, "registered_name": None}
+    if key.endswith("_initializer") and isinstance(value, str):
+        value = initializers.get(value)
+    elif key.endswith("_regularizer") and isinstance(value, str):
+        value = regularizers.get(value)
+    return to_config_value(value)
 
 
 # ----------------------------------------------------------------------------- configs to values
@@ -113,11 +153,15 @@ def from_config_value(key: str, value: Any) -> Any:
     if isinstance(value, dict) and value.get("class_name") == "__tuple__":
         return tuple(from_config_value(key, v) for v in value["config"]["value"])
     if isinstance(value, dict) and "class_name" in value:
-        config = value.get("config") or {}
+        config: Any = value.get("config") or {}
         if key == "dtype" or value["class_name"] in ("DTypePolicy", "FloatDTypePolicy"):
             return config.get("name", "float32")
-        if key.endswith("_regularizer") or "regularizers" in str(value.get("module")):
-            return regularizers.Regularizer(l1=config.get("l1", 0.0), l2=config.get("l2", 0.0))
+        if value["class_name"] == "function":
+            return lookup(str(config).split(">")[-1], str(config), None, f"function of {key!r}")
+        if value["class_name"] in regularizers.CLASSES and (
+            key.endswith("_regularizer") or "regularizers" in str(value.get("module"))
+        ):
+            return regularizers.get(value)
         if key.endswith("_initializer") or "initializers" in str(value.get("module")):
             return _initializer(value["class_name"], config)
     if isinstance(value, list):
@@ -136,6 +180,16 @@ def _initializer(class_name: str, config: dict) -> Any:
     if extra:
         raise ValueError(f"Initializer {class_name}: arguments {extra} are not supported")
     return cls(**{k: v for k, v in config.items() if k in params})
+
+
+def per_axis(config: dict, rank: int) -> dict:
+    """Keras' sizes of a convolution or pool written per spatial axis: ``kernel_size=3`` is (3, 3)."""
+    for key in SIZE_KEYS:
+        if isinstance(config.get(key), int):
+            config[key] = (config[key],) * rank
+        elif isinstance(config.get(key), list):
+            config[key] = tuple(config[key])
+    return config
 
 
 def is_neutral(key: str, value: Any) -> bool:

@@ -5,7 +5,8 @@
 - `convolutional`: Conv2D, the pools, UpSampling2D;
 - `conv_variants`: Conv1D, Conv2DTranspose;
 - `recurrent`: SimpleRNN, LSTM, GRU;
-- `merge`: Concatenate, Add, Average and their functions.
+- `merge`: Concatenate, Add, Average and their functions;
+- `serialize`: layers as Keras' serialized objects and back (`serialize`, `deserialize`).
 """
 
 from .. import serialization as _serialization
@@ -25,6 +26,7 @@ from .convolutional import (
 from .core import Input, InputLayer, KerasTensor, Layer, Variable, Weight, count_weights
 from .merge import Add, Average, Concatenate, add, average, concatenate
 from .recurrent import GRU, LSTM, SimpleRNN
+from .serialize import deserialize, serialize
 
 _serialization.BUILTINS.update(
     {name: cls for name, cls in list(globals().items()) if isinstance(cls, type) and issubclass(cls, Layer)}
@@ -64,5 +66,7 @@ __all__ = [
     "average",
     "concatenate",
     "count_weights",
+    "deserialize",
     "same_padding",
+    "serialize",
 ]

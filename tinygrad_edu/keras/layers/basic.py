@@ -13,7 +13,7 @@ import numpy as np
 from ... import Tensor, nn
 from .. import config as keras_config
 from .. import regularizers
-from .core import CONSTRAINT_KEYS, KERNEL_KEYS, Layer, Shape, Weight, activation_name
+from .core import CONSTRAINT_KEYS, KERNEL_KEYS, Layer, Shape, Weight, activation_name, float_input
 
 
 class Dense(Layer):
@@ -53,7 +53,7 @@ class Dense(Layer):
         return (*input_shape[:-1], self.units)
 
     def pre_activation(self, x: Tensor) -> Tensor:
-        return self.linear(x)
+        return self.linear(float_input(x))
 
     def weight_table(self) -> list[Weight]:
         if not hasattr(self, "linear"):

@@ -96,6 +96,7 @@ class Conv1D(_Conv):
 
     config_keys = (*CONV_KEYS, "dilation_rate")
     config_neutral = (*CONV_NEUTRAL, "groups")
+    spatial_rank = 1
 
     def __init__(self, filters: int, kernel_size: Any, strides: Any = 1, padding: str = "valid", **kwargs: Any) -> None:
         dilation = kwargs.pop("dilation_rate", 1)
@@ -144,6 +145,7 @@ class Conv2DTranspose(_Conv):
     (kh, kw, filters, in) (see the module docstring for the computation)."""
 
     config_neutral = (*CONV_NEUTRAL, "dilation_rate", "output_padding")
+    spatial_rank = 2
 
     def __init__(self, filters: int, kernel_size: Any, strides: Any = 1, padding: str = "valid", **kwargs: Any) -> None:
         for option in ("output_padding", "dilation_rate"):

@@ -17,7 +17,7 @@ from ...nn.conv import square_size
 from ...tensor import apply
 from .. import config as keras_config
 from .. import regularizers
-from .core import CONSTRAINT_KEYS, KERNEL_KEYS, Layer, Shape, Weight, activation_name
+from .core import CONSTRAINT_KEYS, KERNEL_KEYS, Layer, Shape, Weight, activation_name, float_input
 
 
 def same_padding(size: int, kernel: int, stride: int) -> tuple[int, int]:
@@ -70,6 +70,7 @@ class Conv2D(Layer):
 
     config_keys = CONV_KEYS
     config_neutral = (*CONV_NEUTRAL, "dilation_rate", "groups")
+    spatial_rank = 2
 
     def __init__(
         self,
@@ -114,7 +115,7 @@ class Conv2D(Layer):
     def pre_activation(self, x: Tensor) -> Tensor:
         fn = ops.Convolution((self.strides, self.strides), self.pads, (1, 1))
         params = [self.conv.weight] if self.conv.bias is None else [self.conv.weight, self.conv.bias]
-        return apply(fn, x.permute(0, 3, 1, 2), *params).permute(0, 2, 3, 1)
+        return apply(fn, float_input(x).permute(0, 3, 1, 2), *params).permute(0, 2, 3, 1)
 
     def weight_table(self) -> list[Weight]:
         if not hasattr(self, "conv"):
@@ -133,6 +134,7 @@ class MaxPooling2D(Layer):
     pool = staticmethod(conv.max_pool2d)
     pad_value = -np.inf
     config_keys = ("pool_size", "strides", "padding")
+    spatial_rank = 2
     config_neutral = ("data_format",)
 
     def __init__(
@@ -213,6 +215,7 @@ class UpSampling2D(Layer):
     """Repeat each row ``size[0]`` times and each column ``size[1]`` times (nearest neighbour)."""
 
     config_keys = ("size", "interpolation")
+    spatial_rank = 2
     config_neutral = ("data_format",)
 
     def __init__(self, size: int | tuple[int, int] = (2, 2), interpolation: str = "nearest", **kwargs: Any) -> None:

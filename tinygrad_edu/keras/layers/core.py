@@ -36,12 +36,17 @@ _TRAINING: ContextVar[bool] = ContextVar("keras_training", default=False)
 _IN_CALL: ContextVar[bool] = ContextVar("keras_in_call", default=False)
 
 
-def activation_name(name: str | None) -> str:
-    """Check ``name`` against `tinygrad_edu.activations` (None means "linear")."""
+def activation_name(name: Any) -> Any:
+    """Check ``name`` against `tinygrad_edu.activations` (None means "linear"); a function of the
+    user's (``activation=custom_fn``, Keras takes any callable) is kept as it is."""
+    if callable(name) and not isinstance(name, str):
+        return name
     return activations.get(name).name
 
 
-def apply_activation(name: str, x: Tensor) -> Tensor:
+def apply_activation(name: Any, x: Tensor) -> Tensor:
+    if callable(name):
+        return name(x)
     if name == "leaky_relu":
         return x.leaky_relu(KERAS_LEAKY_RELU_SLOPE)
     return activations.get(name).tensor(x)
@@ -96,7 +101,7 @@ class KerasTensor:
         return len(self.shape)
 
     def __repr__(self) -> str:
-        return f"<KerasTensor shape={self.shape}, dtype={self.dtype}, sparse=False, name={self.name}>"
+        return f"<KerasTensor shape={self.shape}, dtype={self.dtype}, sparse=False, ragged=False, name={self.name}>"
 
 
 def flatten(struct: Any) -> list:
@@ -128,6 +133,12 @@ def as_tensor(x: Any) -> Any:
     if array.dtype.kind not in "biuf":
         raise TypeError(f"expected numbers, got an array of dtype {array.dtype}")
     return Tensor(array.astype(keras_config.floatx()) if array.dtype.kind == "f" else array)
+
+
+def float_input(x: Tensor) -> Tensor:
+    """Integer or boolean inputs as floatx, as Keras' ops promote them against float weights
+    (``Dense`` on a 0/1 matrix of ints computes in float32 there)."""
+    return x if x._data.dtype.kind == "f" else Tensor(x._data.astype(keras_config.floatx()))
 
 
 @contextmanager
@@ -176,6 +187,7 @@ class Layer(nn.Module):
     config_keys: tuple[str, ...] = ()  # the constructor arguments that get_config writes
     config_neutral: tuple[str, ...] = ()  # Keras arguments not modelled here, written at their neutral value
     config_aliases: tuple[tuple[str, str], ...] = ()  # (config key, the attribute holding it) where they differ
+    spatial_rank = 0  # convolutions and pools: their sizes (kernel_size, strides, …) are written per axis
     weights_subpath = ""  # where Keras' files keep the weights inside the layer's path ("cell/" for RNNs)
     auto_named = False  # a model whose name is its default: renamed (name_1, …) where a model holds two
 
@@ -460,13 +472,16 @@ class Layer(nn.Module):
         """Keras' layer config: name, trainable, dtype, then the constructor arguments named in
         `config_keys` (read from the attributes of those names, or of `config_aliases`), and the
         Keras arguments of `config_neutral` at the value where they change nothing
-        (`serialization.NEUTRAL`'s, else None), so the keys are Keras'."""
-        config = {"name": self.label, "trainable": self.trainable, "dtype": keras_config.floatx()}
+        (`serialization.NEUTRAL`'s, else None), so the keys are Keras'; values as Keras writes them
+        (`serialization.config_entry`: the dtype policy, initializers as objects, …)."""
+        config = {"name": self.label, "trainable": self.trainable}
+        config["dtype"] = serialization.config_entry("dtype", keras_config.floatx())
         for key in self.config_keys:
-            config[key] = serialization.to_config_value(getattr(self, dict(self.config_aliases).get(key, key)))
+            value = getattr(self, dict(self.config_aliases).get(key, key))
+            config[key] = serialization.config_entry(key, value)
         for key in self.config_neutral:
-            config[key] = serialization.NEUTRAL.get(key)
-        return config
+            config[key] = serialization.config_entry(key, serialization.NEUTRAL.get(key))
+        return serialization.per_axis(config, self.spatial_rank) if self.spatial_rank else config
 
     @classmethod
     def from_config(cls, config: dict) -> Layer:

@@ -8,44 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import serialization
 from ..layers.core import InputLayer, KerasTensor, Layer, flatten, map_structure
-from .training import Trainer
+from ..layers.serialize import deserialize_layer, serialize_layer
 
-FUNCTIONAL_MODULE = "keras.src.models.functional"
-
-
-def class_names(layer: Layer) -> tuple[str, str, str | None]:
-    """(module, class_name, registered_name) as Keras writes them for ``layer``."""
-    cls = type(layer)
-    if getattr(layer, "graph", None) is not None and layer.type_name == "Functional":
-        return FUNCTIONAL_MODULE, "Functional", "Functional"
-    if serialization.BUILTINS.get(cls.__name__) is cls:
-        return ("keras" if cls.__name__ == "Sequential" else "keras.layers"), cls.__name__, None
-    return cls.__module__, cls.__name__, serialization.get_registered_name(cls)
-
-
-def serialize_layer(layer: Layer) -> dict:
-    module, class_name, registered = class_names(layer)
-    entry = {"module": module, "class_name": class_name, "config": layer.get_config(), "registered_name": registered}
-    if not isinstance(layer, InputLayer) and layer.build_shape is not None and getattr(layer, "graph", None) is None:
-        entry["build_config"] = {"input_shape": serialization.to_config_value(layer.build_shape)}
-    return entry
-
-
-def deserialize_layer(entry: dict, custom_objects: dict | None = None) -> Layer:
-    """A new layer (or model) from `serialize_layer`'s dict; TypeError naming the class when it is unknown."""
-    if not isinstance(entry, dict) or "class_name" not in entry or not isinstance(entry.get("config"), dict):
-        raise ValueError(f"A layer config must be a dict with 'class_name' and 'config', got {entry!r:.200}")
-    config = entry["config"]
-    where = f"layer {config.get('name', '?')!r}"
-    cls = serialization.lookup(entry["class_name"], entry.get("registered_name"), custom_objects, where)
-    if issubclass(cls, Trainer):
-        return cls.from_config(config, custom_objects=custom_objects)
-    layer = cls.from_config(config)
-    if not isinstance(layer, Layer):
-        raise TypeError(f"{entry['class_name']} ({where}) is not a Keras layer")
-    return layer
+__all__ = ["deserialize_layer", "functional_config", "functional_from_config", "serialize_layer"]
 
 
 # ----------------------------------------------------------------------------- functional graphs

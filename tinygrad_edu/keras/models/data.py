@@ -78,9 +78,10 @@ def as_array(x: Any, what: str) -> np.ndarray:
 
 
 def count(x: Any) -> int:
-    """The samples in x (an array, or a list of arrays of one length each)."""
+    """The samples in x (an array, or a list of arrays of one length each; None entries, the targets
+    of outputs without a loss, do not count)."""
     if isinstance(x, list):
-        counts = {len(a) for a in x}
+        counts = {len(a) for a in x if a is not None}
         if len(counts) != 1:
             raise ValueError(f"All inputs must have the same number of samples; got {sorted(counts)}")
         return counts.pop()
@@ -93,7 +94,7 @@ def take(x: Any, idx: Any) -> Any:
         return None
     if isinstance(x, dict):
         return {k: take(v, idx) for k, v in x.items()}
-    return [a[idx] for a in x] if isinstance(x, list) else x[idx]
+    return [None if a is None else a[idx] for a in x] if isinstance(x, list) else x[idx]
 
 
 def split(data: tuple, validation_split: float) -> tuple[tuple, tuple]:

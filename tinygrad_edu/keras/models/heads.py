@@ -5,7 +5,10 @@ The model's loss is Σ_i w_i · loss_i(y_i, output_i) (w_i from ``loss_weights``
 loss a Keras name or a `losses.Loss` object, weighed per sample by that output's sample weights);
 the logs hold it as ``loss``, then each output's own loss as ``<output>_loss`` and each metric as
 ``<output>_<metric>``, ``<output>`` being the name of the layer that makes the output (Keras' order:
-the total, the losses in output order, then the metrics).
+the total, the losses in output order, then the metrics). An output may have no loss (None in a
+list of losses, or left out of a dict of them: Keras accepts that at compile time and refuses it when
+the model trains or evaluates): it adds nothing to the loss, and the logs hold the outputs' own losses
+only where more than one output has one (as Keras).
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ import numpy as np
 
 from ... import Tensor
 from .. import losses as losses_
+
+MISSING = "<missing>"  # an output that a dict of losses leaves out (refused by `targets`, as Keras)
 
 
 @dataclass(frozen=True)
@@ -49,7 +54,7 @@ def _per_output(value: Any, names: list[str], what: str, default: Any) -> list[A
 
 def make_heads(names: list[str], loss: Any, metrics: Any, loss_weights: Any) -> list[Head]:
     """One `Head` per output; each loss and metric is checked here (ValueError naming the output)."""
-    losses = _per_output(loss, names, "loss", None)
+    losses = _per_output(loss, names, "loss", MISSING if isinstance(loss, dict) else None)
     weights = _per_output(loss_weights, names, "loss_weights", 1.0)
     metrics = metrics or None  # an empty list (as a .keras file may hold it): no metrics
     if isinstance(metrics, (list, tuple)) and all(isinstance(m, str) for m in metrics):
@@ -57,9 +62,7 @@ def make_heads(names: list[str], loss: Any, metrics: Any, loss_weights: Any) -> 
     per_metrics = _per_output(metrics, names, "metrics", [])
     heads = []
     for name, loss_name, weight, output_metrics in zip(names, losses, weights, per_metrics):
-        if loss_name is None:
-            raise ValueError(f"compile: no loss given for the output {name!r}")
-        if not isinstance(loss_name, losses_.Loss):
+        if loss_name is not None and loss_name is not MISSING and not isinstance(loss_name, losses_.Loss):
             losses_.get(loss_name)
         output_metrics = [output_metrics] if isinstance(output_metrics, str) else list(output_metrics)
         for m in output_metrics:
@@ -68,18 +71,33 @@ def make_heads(names: list[str], loss: Any, metrics: Any, loss_weights: Any) -> 
     return heads
 
 
+def _with_loss(heads: list[Head]) -> list[Head]:
+    return [h for h in heads if h.loss is not None and h.loss is not MISSING]
+
+
+def loss_names(heads: list[Head]) -> list[str]:
+    """ "loss", then each output's own loss where several outputs have one (Keras' loss trackers)."""
+    own = [f"{h.name}_loss" for h in _with_loss(heads)] if len(_with_loss(heads)) > 1 else []
+    return ["loss", *own]
+
+
 def log_names(heads: list[Head]) -> list[str]:
-    """The keys of the logs, in Keras' order."""
-    return ["loss", *(f"{h.name}_loss" for h in heads), *(f"{h.name}_{m}" for h in heads for m in h.metrics)]
+    """The keys of the logs: the losses (`loss_names`), then each output's metrics."""
+    return [*loss_names(heads), *(f"{h.name}_{m}" for h in heads for m in h.metrics)]
 
 
 def targets(heads: list[Head], y: Any, what: str) -> list[np.ndarray]:
-    """The targets as one array per output: ``y`` a list/tuple in output order or a dict by name."""
+    """The targets as one array per output: ``y`` a list/tuple in output order or a dict by name
+    (an output without a loss needs none there). ValueError, as Keras', where a dict of losses left
+    an output out."""
+    if any(h.loss is MISSING for h in heads):
+        given = [h.name for h in heads if h.loss is not MISSING]
+        raise ValueError(f"Expected keys {[h.name for h in heads]} in loss dict, but found loss.keys()={given}")
     if isinstance(y, dict):
-        missing = [h.name for h in heads if h.name not in y]
+        missing = [h.name for h in _with_loss(heads) if h.name not in y]
         if missing:
             raise ValueError(f"{what}: targets for the outputs {missing} are missing from the dict given")
-        return [np.asarray(y[h.name]) for h in heads]
+        return [np.asarray(y[h.name]) if h.name in y else None for h in heads]
     if not isinstance(y, (list, tuple)) or len(y) != len(heads):
         raise ValueError(f"{what}: the model has {len(heads)} outputs; give y as a list or dict of as many targets")
     return [np.asarray(a) for a in y]
@@ -92,6 +110,8 @@ def batch_values(
     outs = list(outs) if isinstance(outs, (list, tuple)) else [outs]
     total, values = None, {}
     for head, y, out, sw in zip(heads, ys, outs, sample_weights or [None] * len(heads)):
+        if head.loss is None:
+            continue
         if isinstance(head.loss, losses_.Loss):
             loss = head.loss(y, out, sample_weight=sw)
         else:

@@ -294,13 +294,11 @@ class Model(Trainer, Layer):
                 "or call fit/predict (or build) first"
             )
 
-    def save_weights(self, path: str | Path) -> Path:
+    def save_weights(self, path: str | Path) -> None:
         """Save every weight to ``.weights.h5`` (Keras 3's file) or ``.npz``, keyed by position as Keras 3
-        (`weights_file`); the write is atomic (a failed save keeps the previous file)."""
+        (`weights_file`); the write is atomic (a failed save keeps the previous file). Returns None, as Keras."""
         self.require_built("save_weights")
-        path = Path(path)
-        weights_file.save(self, path)
-        return path
+        weights_file.save(self, Path(path))
 
     def load_weights(self, path: str | Path) -> None:
         """Load a file of `save_weights` (or Keras 3's), by position: the architecture must match,

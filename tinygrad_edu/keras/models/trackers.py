@@ -99,9 +99,10 @@ def logs_of(metrics: list[Any]) -> dict[str, float]:
 
 
 def python_logs(logs: dict) -> dict[str, float]:
-    """A step's logs as Keras hands them on: nested dicts flattened, tensors and arrays as floats."""
+    """A step's logs as Keras hands them on (its ``pythonify_logs``): keys in sorted order, nested
+    dicts flattened, tensors and arrays as floats."""
     out: dict[str, float] = {}
-    for key, value in (logs or {}).items():
+    for key, value in sorted((logs or {}).items()):
         if isinstance(value, dict):
             out.update(python_logs(value))
         else:

@@ -385,8 +385,9 @@ class Trainer:
         callbacks: Any = None,
         return_dict: bool = False,
     ) -> float | list[float] | dict[str, float]:
-        """Loss (and metrics) on (x, y) in inference mode: ``[loss, *metrics]``, or the loss alone
-        (a dict with ``return_dict``)."""
+        """Loss (and metrics) on (x, y) in inference mode: ``[loss, *metrics]`` in Keras' order (the
+        loss, each output's loss, the compiled metrics of one output; then the other logs sorted), or
+        the loss alone (a dict, its keys sorted, with ``return_dict``)."""
         if self.optimizer is None:
             raise RuntimeError("evaluate: call compile(optimizer, loss, metrics) first")
         _need_samples(x, "evaluate")
@@ -398,7 +399,9 @@ class Trainer:
             print(" - ".join(f"{k}: {v:.4f}" for k, v in logs.items()))
         if return_dict:
             return logs
-        values = list(logs.values())
+        # Keras' order: the loss trackers and the compiled metrics' names, then the other keys sorted
+        first = heads_.loss_names(self.heads) if self.heads is not None else ["loss", *self.metric_names]
+        values = [logs[k] for k in first if k in logs] + [logs[k] for k in sorted(logs) if k not in first]
         return values if len(values) > 1 else values[0]
 
     def predict(
