@@ -196,7 +196,7 @@ def test_parameter_counts_and_summary(capsys) -> None:
     assert model.count_params() == total
     model.summary()
     text = capsys.readouterr().out
-    assert "dense (Dense)" in text and "(None, 512)" in text and "batch_normalization_1 (BatchNormalization)" in text
+    assert "dense (Dense)" in text and "(None, 512)" in text and "│ batch_normalization_1" in text
     assert f"Total params: {total:,}" in text
     assert f"Non-trainable params: {2 * (512 + 128 + 64):,}" in text
     assert f"Trainable params: {total - 2 * (512 + 128 + 64):,}" in text

@@ -332,11 +332,11 @@ class Model(Trainer, Layer):
         (`keras_file`); the write is atomic."""
         keras_file.save_model(self, filepath, overwrite=overwrite)
 
-    def summary(self, line_length: int | None = None, print_fn: Any = print) -> None:
+    def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False, show_trainable=False, layer_range=None) -> None:  # fmt: skip  # noqa: E501
+        """Keras 3's table of the layers and the parameter counts (`summary.summary`)."""
         from .summary import summary
 
-        self.require_built("summary")
-        summary(self, print_fn, line_length)
+        summary(self, line_length, positions, print_fn, expand_nested, show_trainable, layer_range)
 
 
 def _name_layers(layers: list[Layer], taken: set[str] | None = None) -> None:
