@@ -40,26 +40,50 @@ def _log_probabilities(out: Tensor) -> Tensor:
     return (out / out.sum(axis=-1, keepdims=True)).clip(EPSILON, 1 - EPSILON).log()
 
 
-def weights_like(values: Tensor, sample_weight: Any) -> np.ndarray:
-    """Sample weights brought to the rank of the per-sample values as Keras'
-    ``squeeze_or_expand_to_same_rank`` does: a trailing axis of 1 dropped, or axes of 1 added at
-    the end (weights (N,) for values (N, T) become (N, 1)); a ValueError naming both shapes when
-    they cannot broadcast."""
+def _size_mismatch(a: tuple, b: tuple) -> str | None:
+    """torch's broadcasting error for shapes a and b (the words Keras' torch backend raises), None
+    when they broadcast: the last axis, counted in the result, where neither size is 1 nor equal."""
+    ndim = max(len(a), len(b))
+    for i in range(ndim - 1, -1, -1):
+        da = a[i - ndim + len(a)] if i - ndim + len(a) >= 0 else 1
+        db = b[i - ndim + len(b)] if i - ndim + len(b) >= 0 else 1
+        if da != db and da != 1 and db != 1:
+            return f"The size of tensor a ({da}) must match the size of tensor b ({db}) at non-singleton dimension {i}"
+    return None
+
+
+def weigh(values: Tensor, sample_weight: Any) -> tuple[Tensor, np.ndarray]:
+    """The per-sample values and the sample weights brought to one rank by Keras 3's
+    ``squeeze_or_expand_to_same_rank`` (only where the ranks differ by one and the longer shape
+    ends in 1: a rank-1 side gains a last axis of 1, another loses that axis), then broadcast
+    together as torch does. Weights (N,) for per-step values (N, T) are therefore Keras' RuntimeError
+    (unless T = N, where Keras, and so this, weighs step i by w[i]).
+
+    >>> v, w = weigh(Tensor(np.ones(3)), np.ones((3, 1)))
+    >>> v.shape, w.shape
+    ((3, 1), (3, 1))
+    """
     w = np.asarray(sample_weight._data if isinstance(sample_weight, Tensor) else sample_weight)
     if w.dtype.kind not in "biuf":
         raise TypeError(f"sample_weight must be numeric, got dtype {w.dtype}")
     w = w.astype(values.dtype)
-    if w.ndim == values.ndim + 1 and w.shape[-1] == 1:
-        w = w[..., 0]
-    while w.ndim < values.ndim:
-        w = w[..., None]
-    try:
-        np.broadcast_shapes(w.shape, values.shape)
-    except ValueError:
-        raise ValueError(
-            f"sample_weight of shape {np.shape(sample_weight)} does not fit per-sample losses of shape {values.shape}"
-        ) from None
-    return w
+    if values.ndim == w.ndim + 1 and values.shape[-1] == 1:
+        if w.ndim == 1:
+            w = w[:, None]
+        else:
+            values = values.reshape(values.shape[:-1])
+    elif w.ndim == values.ndim + 1 and w.shape[-1] == 1:
+        if values.ndim == 1:
+            values = values.reshape(-1, 1)
+        else:
+            w = w[..., 0]
+    mismatch = _size_mismatch(tuple(values.shape), w.shape)
+    if mismatch:
+        raise RuntimeError(
+            f"{mismatch} (per-sample losses of shape {tuple(values.shape)}, sample_weight of shape {w.shape}; "
+            "Keras multiplies them as they are: give one weight per value, or per sample as shape (N, 1))"
+        )
+    return values, w
 
 
 #: Keras 3's reductions of per-sample losses (``keras.losses.Loss(reduction=...)``)
@@ -78,7 +102,7 @@ def standardize_reduction(reduction: Any) -> Reduction:
 
 
 def reduce_values(values: Tensor, sample_weight: Any = None, reduction: Reduction = "sum_over_batch_size") -> Tensor:
-    """Keras 3's ``reduce_weighted_values``: the values times the sample weights w (`weights_like`),
+    """Keras 3's ``reduce_weighted_values``: the values times the sample weights w (`weigh`),
     then "sum": Σ w·ℓ; "sum_over_batch_size" (and its alias "mean"): Σ w·ℓ / (the number of
     values), mean(ℓ) without weights; "mean_with_sample_weight": Σ w·ℓ / Σ w (0 when Σ w = 0,
     Keras' divide_no_nan); None or "none": the weighted values themselves.
@@ -90,9 +114,7 @@ def reduce_values(values: Tensor, sample_weight: Any = None, reduction: Reductio
     """
     weights = None
     if sample_weight is not None:
-        weights = weights_like(values, sample_weight)
-        if values.ndim == 1 and np.ndim(sample_weight) == 2:  # weights (N, 1): Keras gives values that axis
-            values, weights = values.reshape(-1, 1), weights[:, None]
+        values, weights = weigh(values, sample_weight)
         values = values * Tensor(weights)
     if reduction in (None, "none") or values.ndim == 0:
         return values

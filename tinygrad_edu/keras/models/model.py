@@ -231,20 +231,6 @@ class Model(Trainer, Layer):
         if self.graph is not None:
             self.maybe_build(shape if isinstance(shape, tuple) else list(shape))
 
-    def forward_for_loss(self, x: Any) -> tuple[Tensor, bool]:
-        """The outputs, or the logits of the last layer when the loss can use them (one output)."""
-        if self.graph is None or len(self.graph.flat_outputs) != 1:
-            return self(x, training=self.training), False
-        from .. import losses as losses_
-
-        layer = self.graph.nodes[-1].layer
-        if losses_.LOGIT_LOSSES.get(self.loss) == getattr(layer, "activation", None):
-            return self.graph.run(self.inputs_list(x), last=lambda node, args: node.layer.pre_activation(args)), True
-        return self.graph.run(self.inputs_list(x)), False
-
-    def output_activation(self) -> str | None:
-        return self.graph.nodes[-1].layer.activation if self.graph is not None else None
-
     # ------------------------------------------------------------ weights
     @property
     def weights(self) -> list[Variable]:

@@ -32,7 +32,7 @@ from .trackers import CompileMetrics, logs_of, python_logs
 
 class Trainer:
     """The compile/fit/evaluate/predict half of a Keras model; the model half gives ``__call__``,
-    ``parameters()``, ``penalty()``, ``input_spec_shape()`` and ``forward_for_loss``."""
+    ``parameters()``, ``penalty()`` and ``input_spec_shape()``."""
 
     def init_training(self) -> None:
         self.optimizer: optimizers_.KerasOptimizer | None = None
@@ -122,15 +122,6 @@ class Trainer:
             )
         return [sw] * len(self.heads) if self.heads is not None else sw
 
-    def output_activation(self) -> str | None:
-        """The activation of the layer whose output is the model's (None when it is not one layer)."""
-        return None
-
-    def probabilities(self, out: Tensor, logits: bool) -> np.ndarray:
-        if not logits:
-            return out._data
-        return out.softmax(axis=-1)._data if self.output_activation() == "softmax" else out.sigmoid()._data
-
     def compute_loss(
         self, x: Any = None, y: Any = None, y_pred: Any = None, sample_weight: Any = None, training: bool = True
     ) -> Tensor:
@@ -149,8 +140,8 @@ class Trainer:
 
     def batch_values(self, x: Any, y: Any, sample_weight: Any, training: bool) -> tuple[Tensor, dict[str, float]]:
         """The loss of one batch (a Tensor with its graph) and the batch's loss and named metrics;
-        Metric objects are updated here. The loss comes from the logits where the loss can use
-        them (`forward_for_loss`)."""
+        Metric objects are updated here. As Keras 3, a cross-entropy reads the model's probabilities
+        (clipped to [ε, 1 − ε]), never the logits before a softmax or sigmoid."""
         inputs = [Tensor(a) for a in x] if isinstance(x, list) else Tensor(x)
         if self.loss is None:
             raise ValueError("No loss to compute. Provide a `loss` argument in `compile()`.")
@@ -159,14 +150,14 @@ class Trainer:
                 loss, values = heads_.batch_values(self.heads, y, self(inputs), sample_weight)
         else:
             with call_context(self, training):
-                out, logits = self.forward_for_loss(inputs)
+                out = self(inputs)
             if isinstance(self.loss, losses_.Loss):
                 loss = self.loss(y, out, sample_weight=sample_weight)
             else:
-                loss = losses_.get(self.loss)(y, out, logits, sample_weight)
+                loss = losses_.get(self.loss)(y, out, False, sample_weight)
             values = {"loss": loss.item()}
             if self.metric_names or self._compile_metrics.weighted:
-                probs = self.probabilities(out, logits)
+                probs = out._data
                 self._compile_metrics.update_weighted(y, probs, sample_weight)
                 for m in self.metric_objects:  # a Metric object keeps its state over the epoch
                     m.update_state(y, probs)
