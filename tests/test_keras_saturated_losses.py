@@ -130,3 +130,25 @@ def test_weights_that_keras_takes_give_keras_values() -> None:
         ours = K.losses.MeanSquaredError()(y, p, sample_weight=w).item()
         theirs = float(keras.losses.MeanSquaredError()(y, p, sample_weight=w))
         assert ours == pytest.approx(theirs, rel=1e-6)
+
+
+@pytest.mark.parametrize("loss", list(CASES))
+def test_crossentropy_metrics_by_name_and_as_objects_are_keras(loss: str) -> None:
+    """The cross-entropies as compile's metrics (by name and as objects, from probabilities and from
+    logits) on the saturated model: Keras' numbers (float32, rel 1e-6)."""
+    activation, y = CASES[loss]
+    got = []
+    for M in (K, keras):
+        model = M.Sequential([M.Input((2,)), M.layers.Dense(3, activation=activation)])
+        model.set_weights([KERNEL.astype("float32"), np.array([0.0, 1.0, -1.0], "float32")])
+        cls = {
+            "sparse_categorical_crossentropy": M.metrics.SparseCategoricalCrossentropy,
+            "categorical_crossentropy": M.metrics.CategoricalCrossentropy,
+            "binary_crossentropy": M.metrics.BinaryCrossentropy,
+        }[loss]
+        model.compile("sgd", "mse" if loss != "sparse_categorical_crossentropy" else loss,
+                      metrics=[loss, cls(name="obj"), cls(name="from_logits", from_logits=True)])  # fmt: skip
+        got.append(model.evaluate(X.astype("float32"), y, verbose=0, return_dict=True))
+    assert got[0].keys() == got[1].keys()
+    for key in got[1]:
+        assert got[0][key] == pytest.approx(got[1][key], rel=1e-6), key

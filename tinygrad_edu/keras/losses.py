@@ -4,12 +4,9 @@ Every loss is a per-sample loss ℓᵢ (the mean over the last axis for elementw
 Keras' "sum_over_batch_size" by default: mean(ℓ), or with sample weights w, Σ wᵢ·ℓᵢ / (the number of
 values): the divisor is the batch size, not Σ w (`reduce_values`, Keras 3's
 ``reduce_weighted_values``, which also does the other reductions a loss object may ask for).
-When the model's last layer ends in softmax (or sigmoid) and the loss is a cross-entropy, the
-model passes the *logits* z, and the loss is computed from them by log-sum-exp: −Σ y·log softmax(z)
-is exact where −Σ y·log(softmax(z)) rounds tiny probabilities to 0 (TF-Keras takes the same
-shortcut). Otherwise Keras' formulas apply, with probabilities clipped to [ε, 1 − ε], ε = 1e-7
-(Keras' ``epsilon()``); the categorical cross-entropies first scale each row of outputs to sum to
-1, as Keras does.
+The cross-entropies are `crossentropy`'s: from the model's probabilities, clipped to [ε, 1 − ε]
+as Keras 3's torch backend reads them (also behind a softmax or sigmoid layer: Keras 3 does not
+reach for the logits there), or from logits with ``from_logits=True``.
 """
 
 from __future__ import annotations
@@ -22,22 +19,9 @@ import numpy as np
 from .. import metrics
 from ..nn import functional as F
 from ..tensor import Tensor
+from . import crossentropy
 from . import metrics as keras_metrics
-
-EPSILON = 1e-7
-
-
-def _onehot_labels(y: np.ndarray) -> np.ndarray | None:
-    """The class labels when every row of y is exactly one-hot, else None."""
-    if y.ndim == 2 and np.all((y == 0) | (y == 1)) and np.all(y.sum(axis=1) == 1):
-        return y.argmax(axis=1)
-    return None
-
-
-def _log_probabilities(out: Tensor) -> Tensor:
-    """log of the outputs scaled to sum to 1 over the last axis and clipped to [ε, 1 − ε], as Keras'
-    categorical cross-entropies read probabilities."""
-    return (out / out.sum(axis=-1, keepdims=True)).clip(EPSILON, 1 - EPSILON).log()
+from .crossentropy import EPSILON
 
 
 def _size_mismatch(a: tuple, b: tuple) -> str | None:
@@ -131,32 +115,13 @@ def reduce_values(values: Tensor, sample_weight: Any = None, reduction: Reductio
 def categorical_crossentropy(
     y: np.ndarray, out: Tensor, logits: bool, sample_weight: Any = None, reduction: Reduction = "sum_over_batch_size"
 ) -> Tensor:
-    if y.ndim != out.ndim or y.shape[-1] != out.shape[-1]:
-        raise ValueError(
-            f"categorical_crossentropy: targets of shape {y.shape} for outputs of shape {out.shape}; "
-            "it expects one-hot targets (use to_categorical) - or use sparse_categorical_crossentropy "
-            "for integer labels"
-        )
-    if logits:
-        labels = _onehot_labels(y)
-        values = F.cross_entropy(out, labels if labels is not None else y.astype(out.dtype), reduction="none")
-    else:
-        values = -(Tensor(y.astype(out.dtype)) * _log_probabilities(out)).sum(axis=-1)
-    return reduce_values(values, sample_weight, reduction)
+    return reduce_values(crossentropy.categorical(y, out, logits), sample_weight, reduction)
 
 
 def sparse_categorical_crossentropy(
     y: np.ndarray, out: Tensor, logits: bool, sample_weight: Any = None, reduction: Reduction = "sum_over_batch_size"
 ) -> Tensor:
-    labels = y.reshape(-1) if y.ndim == 2 and y.shape[1] == 1 else y
-    if labels.ndim != 1:
-        raise ValueError(
-            f"sparse_categorical_crossentropy: expected integer labels of shape (N,), got {y.shape}; "
-            "for one-hot targets use categorical_crossentropy"
-        )
-    if logits:
-        return reduce_values(F.cross_entropy(out, labels, reduction="none"), sample_weight, reduction)
-    return reduce_values(F.nll_loss(_log_probabilities(out), labels, reduction="none"), sample_weight, reduction)
+    return reduce_values(crossentropy.sparse_categorical(y, out, logits), sample_weight, reduction)
 
 
 def same_rank(y: np.ndarray, out: Tensor) -> np.ndarray:
@@ -185,17 +150,7 @@ def _broadcast(y: np.ndarray, out: Tensor, name: str) -> np.ndarray:
 def binary_crossentropy(
     y: np.ndarray, out: Tensor, logits: bool, sample_weight: Any = None, reduction: Reduction = "sum_over_batch_size"
 ) -> Tensor:
-    y = same_rank(y, out).astype(out.dtype)
-    if y.shape != out.shape:
-        raise ValueError(
-            "Arguments `target` and `output` must have the same shape. "
-            f"Received: target.shape={y.shape}, output.shape={out.shape}"
-        )
-    if logits:
-        values = F.binary_cross_entropy_with_logits(out, y, reduction="none")
-    else:
-        values = F.binary_cross_entropy(out.clip(EPSILON, 1 - EPSILON), y, reduction="none")
-    return reduce_values(values.mean(axis=-1), sample_weight, reduction)
+    return reduce_values(crossentropy.binary(same_rank(y, out), out, logits), sample_weight, reduction)
 
 
 def mean_squared_error(
@@ -289,13 +244,16 @@ def accuracy(loss: Any, y: np.ndarray, pred: np.ndarray) -> float:
     return metrics.accuracy(y.reshape(-1) > 0.5, pred.reshape(-1) > 0.5)
 
 
-#: the accuracies Keras names outright, by the per-sample function of `metrics` that computes each
-NAMED_ACCURACIES = {
+#: the metrics Keras names outright (accuracies, cross-entropies), by the per-sample function of `metrics`
+NAMED_METRICS = {
     "sparse_categorical_accuracy": keras_metrics.sparse_categorical_accuracy,
     "categorical_accuracy": keras_metrics.categorical_accuracy,
     "binary_accuracy": keras_metrics.binary_accuracy,
+    "sparse_categorical_crossentropy": keras_metrics.sparse_categorical_crossentropy,
+    "categorical_crossentropy": keras_metrics.categorical_crossentropy,
+    "binary_crossentropy": keras_metrics.binary_crossentropy,
 }
-METRICS = ("accuracy", "acc", "mse", "mean_squared_error", "mae", "mean_absolute_error", *NAMED_ACCURACIES)
+METRICS = ("accuracy", "acc", "mse", "mean_squared_error", "mae", "mean_absolute_error", *NAMED_METRICS)
 
 
 def check_metric(name: str) -> None:
@@ -306,8 +264,8 @@ def check_metric(name: str) -> None:
 
 def metric(name: str, loss: Any, y: np.ndarray, pred: np.ndarray) -> float:
     check_metric(name)
-    if name in NAMED_ACCURACIES:
-        return float(np.mean(NAMED_ACCURACIES[name](y, pred)))
+    if name in NAMED_METRICS:
+        return float(np.mean(NAMED_METRICS[name](y, pred)))
     if name in ("accuracy", "acc"):
         return accuracy(loss, y, pred)
     y = same_rank(y, Tensor(pred))
