@@ -177,3 +177,17 @@ def test_trainable_weights_leave_out_frozen_layers_and_layers_inside_frozen_mode
         assert [v.shape for v in model.trainable_weights] == [(3, 2), (2,), (3, 1), (1,)]
         model.get_layer("split").trainable = False
         assert model.trainable_weights == [] and len(model.non_trainable_weights) == 6
+
+
+def test_summary_in_float64_sizes_weights_and_optimizer_as_keras() -> None:
+    """float64 weights take 8 bytes; the optimizer's step counter stays int32 (4 bytes)."""
+    from tests.test_keras_vs_keras import float64_on_both_sides
+
+    texts = []
+    with float64_on_both_sides():
+        for M in (K, keras):
+            model = sequential(M)
+            model.compile("adam", "mse")
+            model.fit(np.zeros((4, 4)), np.zeros((4, 2)), verbose=0)
+            texts.append(printed(model))
+    assert texts[0] == texts[1]
