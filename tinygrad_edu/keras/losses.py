@@ -44,7 +44,7 @@ def weigh(values: Tensor, sample_weight: Any) -> tuple[Tensor, np.ndarray]:
     (unless T = N, where Keras, and so this, weighs step i by w[i]).
 
     >>> v, w = weigh(Tensor(np.ones(3)), np.ones((3, 1)))
-    >>> v.shape, w.shape
+    >>> tuple(v.shape), w.shape
     ((3, 1), (3, 1))
     """
     w = np.asarray(sample_weight._data if isinstance(sample_weight, Tensor) else sample_weight)
