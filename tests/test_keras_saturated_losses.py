@@ -112,8 +112,10 @@ def test_per_sample_weights_on_per_step_losses_are_keras_runtime_error(M) -> Non
     rng = np.random.default_rng(0)
     y, p = rng.random((4, 5, 3)), rng.random((4, 5, 3))
     words = r"The size of tensor a \(5\) must match the size of tensor b \(4\) at non-singleton dimension 1"
-    with pytest.raises(RuntimeError, match=words):
+    with pytest.raises(RuntimeError, match=words) as caught:
         M.losses.MeanSquaredError()(y, p, sample_weight=np.ones(4))
+    if M is K:  # ours names both shapes, and says what Keras takes
+        assert "shape (4, 5), sample_weight of shape (4,)" in str(caught.value) and "(N, 1)" in str(caught.value)
     x = rng.random((4, 5, 2))
     model = M.Sequential([M.Input((5, 2)), M.layers.Dense(3)])
     model.compile("sgd", "mse")
