@@ -100,7 +100,7 @@ class Model(Trainer, Layer):
     >>> model = keras.Model([a, b], out)
     >>> [layer.type_name for layer in model.layers]
     ['InputLayer', 'Dense', 'InputLayer', 'Concatenate', 'Dense']
-    >>> model.predict([np.ones((2, 3)), np.ones((2, 2))]).shape
+    >>> model.predict([np.ones((2, 3)), np.ones((2, 2))], verbose=0).shape
     (2, 1)
     """
 
