@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> float:
     loss, accuracy = model.evaluate(x_test, y_test, verbose=0)
     print(f"test loss {loss:.4f}, test accuracy {accuracy:.4f}")
     print("history keys:", sorted(history.history))
-    predicted = model.predict(x_test).argmax(axis=1)
+    predicted = model.predict(x_test, verbose=0).argmax(axis=1)
     true = np.argmax(y_test, axis=1)
     print("first ten test digits, predicted:", predicted[:10].tolist(), "true:", true[:10].tolist())
     try:

@@ -49,6 +49,10 @@ NN_TESTS = ("tests/test_nn_pinned.py", "tests/test_layers.py", "tests/test_tenso
 NEW_TESTS = ("tests/test_keras_functional.py", "tests/test_keras_saving.py", "tests/test_keras_vs_keras.py")
 FIT_TESTS = ("tests/test_keras_fit_extras.py",)
 RNN_TESTS = ("tests/test_nn_rnn.py",)
+SUMMARY_TESTS = ("tests/test_keras_summary.py",)
+PROGBAR_TESTS = ("tests/test_keras_progbar.py",)
+LOSS_TESTS = ("tests/test_keras_saturated_losses.py", "tests/test_keras_loss_reduction.py")
+PLOT_TESTS = ("tests/test_keras_plotting.py", "tests/test_keras_api.py")
 
 
 @dataclass(frozen=True)
@@ -89,12 +93,12 @@ MUTANTS = [
     ),
     Mutant(K + "layers/basic.py", "if self.training and flat.shape[0] == 1:", "if False:", "BatchNormalization aborts on a one-sample batch"),
     # ---- losses and metrics
-    Mutant(K + "losses.py", "F.binary_cross_entropy(out.clip(EPSILON, 1 - EPSILON), y, reduction", "F.binary_cross_entropy(out.clip(EPSILON, 1 - EPSILON), 1 - y, reduction", "binary cross-entropy targets flipped"),
-    Mutant(K + "losses.py", "F.nll_loss(_log_probabilities(out), labels, reduction", "F.nll_loss(out, labels, reduction", "sparse cross-entropy without the log"),
+    Mutant(K + "crossentropy.py", "F.binary_cross_entropy(out.clip(EPSILON, 1 - EPSILON), y, reduction", "F.binary_cross_entropy(out.clip(EPSILON, 1 - EPSILON), 1 - y, reduction", "binary cross-entropy targets flipped"),
+    Mutant(K + "crossentropy.py", "F.nll_loss(_log_probabilities(out), labels, reduction", "F.nll_loss(out, labels, reduction", "sparse cross-entropy without the log"),
     Mutant(K + "losses.py", "metrics.accuracy(y.reshape(-1) > 0.5, pred.reshape(-1) > 0.5)", "metrics.accuracy(y.reshape(-1) > 0.5, pred.reshape(-1) <= 0.5)", "binary accuracy inverted"),
     Mutant(K + "losses.py", "signs = np.where(y > 0, 1.0, -1.0) if", "signs = y if", "hinge keeps 0/1 labels"),
     Mutant(K + "losses.py", "(Tensor(np.log(yc)) - out.clip(EPSILON, 1).log())", "(out.clip(EPSILON, 1).log() - Tensor(np.log(yc)))", "KL divergence sign"),
-    Mutant(K + "losses.py", "(out / out.sum(axis=-1, keepdims=True)).clip", "out.clip", "cross-entropy skips Keras' row scaling"),
+    Mutant(K + "crossentropy.py", "(out / out.sum(axis=-1, keepdims=True)).clip", "out.clip", "cross-entropy skips Keras' row scaling"),
     # ---- optimizers
     Mutant(K + "optimizers.py", "        t = self.iterations\n", "        t = 1\n", "Adam's step count stuck at 1"),
     Mutant(K + "optimizers.py", "self.learning_rate, self.rho, self.epsilon, 0.0)", "self.learning_rate, 0.0, self.epsilon, 0.0)", "Adadelta forgets its averages (ρ = 0)"),
@@ -120,7 +124,7 @@ MUTANTS = [
     Mutant(K + "layers/core.py", "        mode = bool(training) if training is not None else _TRAINING.get()", "        mode = True if training is None else bool(training)", "a layer called alone runs in training mode"),
     Mutant(K + "layers/core.py", "            return self.call(inputs, *args, **kwargs)", "            return inputs", "a Layer subclass's call is never run"),
     Mutant(K + "models/training.py", "        self._loss_tracker.update_state(values", "        self._loss_tracker.reset_state()\n        self._loss_tracker.update_state(values", "batch hooks get the batch's own loss"),
-    Mutant(K + "models/summary.py", 'f"Non-trainable params: {frozen:,}"', 'f"Non-trainable params: {trainable:,}"', "summary's non-trainable count"),
+    Mutant(K + "models/summary.py", 'f" Non-trainable params: {frozen:,} ({readable_size(f_bytes)})"', 'f" Non-trainable params: {trainable:,} ({readable_size(f_bytes)})"', "summary's non-trainable count"),
     Mutant(K + "models/weights_file.py", "        with atomic_write(path) as f:\n            write_h5", '        with open(path, "wb") as f:\n            write_h5', "save_weights writes in place"),
     Mutant(K + "models/weights_file.py", "if expected.get(key) != shape:", "if False:", "load_weights reads what any header claims"),
     Mutant(K + "models/training.py", "elif [id(p) for p in self.optimizer.params] != [id(p) for p in params]:", "elif False:", "a reused optimizer trains nothing"),
@@ -138,8 +142,8 @@ MUTANTS = [
     Mutant(K + "layers/conv_variants.py", "before = max(k - s, 0) // 2", "before = (max(k - s, 0) + 1) // 2", "Conv2DTranspose 'same' crops from the other side", NEW_TESTS),
     Mutant(K + "layers/conv_variants.py", "            return span - 1, 0\n", "            return 0, span - 1\n", "Conv1D 'causal' pads after", NEW_TESTS),
     Mutant(K + "models/keras_file.py", 'with atomic_write(path) as f, zipfile.ZipFile(f, "w")', 'with open(path, "wb") as f, zipfile.ZipFile(f, "w")', "save writes the .keras file in place", NEW_TESTS),
-    Mutant(K + "losses.py", "        return values.mean()\n    return (values * Tensor(weights_like(values, sample_weight))).sum()", "        return values.mean()\n    return values.mean() + 0 * (values * Tensor(weights_like(values, sample_weight))).sum()", "sample weights ignored", FIT_TESTS),
-    Mutant(K + "losses.py", "(values * Tensor(weights_like(values, sample_weight))).sum() / max(values.numel(), 1)", "(values * Tensor(weights_like(values, sample_weight))).sum() / float(np.sum(weights_like(values, sample_weight)))", "weighted loss divided by the sum of the weights", FIT_TESTS),
+    Mutant(K + "losses.py", "        values = values * Tensor(weights)\n", "        values = values + 0 * Tensor(weights)\n", "sample weights ignored", FIT_TESTS),
+    Mutant(K + "losses.py", "    return values.mean() if weights is None else total / max(values.numel(), 1)", "    return values.mean() if weights is None else total / float(weights.sum())", "weighted loss divided by the sum of the weights", FIT_TESTS),
     Mutant(K + "models/data.py", "class_weight.get(int(c), 1.0)", "class_weight.get(int(c), 0.0)", "classes without a class weight weigh 0", FIT_TESTS),
     Mutant(K + "models/data.py", "if self.current is None or self.steps_per_epoch is None:", "if True:", "steps_per_epoch restarts the data each epoch", FIT_TESTS),
     Mutant(K + "callbacks.py", "elif not improves(current, self.best, self.maximize):", "elif False:", "save_best_only saves every epoch", FIT_TESTS),
@@ -161,7 +165,7 @@ MUTANTS = [
     Mutant(K + 'models/trackers.py', 'metric.update_state(y, pred, sample_weight=sample_weight)', 'metric.update_state(y, pred)', 'weighted metrics unweighted', ('tests/test_keras_weighted_metrics.py',)),
     Mutant(K + 'losses.py', '        return total / divisor if divisor else total * 0.0', '        return total / values.numel()', 'mean_with_sample_weight divides by the count', ('tests/test_keras_loss_reduction.py',)),
     Mutant(K + 'losses.py', '    if reduction == "sum":\n        return total', '    if reduction == "sum":\n        return values.mean()', 'sum is a mean', ('tests/test_keras_loss_reduction.py',)),
-    Mutant(K + 'losses.py', 'values, weights = values.reshape(-1, 1), weights[:, None]', 'pass', '(N,1) weights squeezed', ('tests/test_keras_loss_reduction.py',)),
+    Mutant(K + 'losses.py', '            values = values.reshape(-1, 1)\n', '            w = w[..., 0]\n', '(N,1) weights squeezed', ('tests/test_keras_loss_reduction.py',)),
     Mutant(K + 'layers/convolutional.py', 'self.bias_initializer, self.bias_regularizer)]', 'self.bias_initializer)]', 'Conv2D bias regularizer unused', ('tests/test_keras_layer_configs.py',)),
     Mutant(K + 'layers/core.py', '            config[key] = serialization.config_entry(key, serialization.NEUTRAL.get(key))', '            pass', 'neutral keys not written', ('tests/test_keras_layer_configs.py',)),
     # ---- issue 21: in-place changes of graph tensors (versions of a node, writes through views)
@@ -181,6 +185,26 @@ MUTANTS = [
     Mutant(K + 'models/training.py', '        values = [logs[k] for k in first if k in logs] + [logs[k] for k in sorted(logs) if k not in first]', '        values = list(logs.values())', "evaluate's list in log order", ('tests/test_keras_guides_training.py',)),
     Mutant(K + 'models/heads.py', '    own = [f"{h.name}_loss" for h in _with_loss(heads)] if len(_with_loss(heads)) > 1 else []', '    own = [f"{h.name}_loss" for h in _with_loss(heads)]', 'per-output losses logged with one loss', ('tests/test_keras_guides_training.py',)),
     Mutant(K + 'ops.py', '        dtype = config.floatx() if array.dtype.kind == "f" else "int32"', '        dtype = config.floatx() if array.dtype.kind == "f" else None', 'Python ints as int64', ('tests/test_keras_guides_training.py',)),
+    # ---- issue 22 (KSHOW): Keras 3's summary table, progress bar, plot_model, clipped cross-entropies, frozen sublayers
+    Mutant(K + "models/summary.py", "cut = min(w, round(excess / shares)) if excess > 0 else 0", "cut = min(w, excess // shares) if excess > 0 else 0", "summary columns shrunk by floor, not rich's rounding", SUMMARY_TESTS),
+    Mutant(K + "models/summary.py", 'else s.rstrip()[: width - 1] + "…"', "else s.rstrip()[:width]", "summary cuts long names without the ellipsis", SUMMARY_TESTS),
+    Mutant(K + "models/summary.py", "    if any(len(node.parents) > 1 for node in graph.nodes):\n        return False\n", "", "a merge without Connected to", SUMMARY_TESTS),
+    Mutant(K + "models/summary.py", "    return n, 4 + (n - 1) * np.dtype(config.floatx()).itemsize", "    return n, n * np.dtype(config.floatx()).itemsize", "the optimizer's step counter sized as a float", SUMMARY_TESTS),
+    Mutant(K + "models/summary.py", 'prefix = "   " * level + "└ " if level else ""', 'prefix = "  " * level + "└ " if level else ""', "expand_nested indents by two", SUMMARY_TESTS),
+    Mutant(K + "models/summary.py", 'if layer.built else "0 (unbuilt)"', 'if True else "0 (unbuilt)"', "unbuilt layers counted as built", SUMMARY_TESTS),
+    Mutant(K + "models/progbar.py", "hidden = 8 + (9 if done > 0 else 0) + 9", "hidden = 8 + 9 + 9", "progress line width counts an empty green bar", PROGBAR_TESTS),
+    Mutant(K + "models/progbar.py", "if self.verbose and self.epochs > 1:", "if self.verbose:", "Epoch 1/1 printed", PROGBAR_TESTS),
+    Mutant(K + "models/progbar.py", "if self._after_first_step is not None and current > 1:", "if False:", "time per step includes the first step", PROGBAR_TESTS),
+    Mutant(K + "models/progbar.py", 'key=lambda item: (item[0].startswith("val_"), item[0])', "key=lambda item: 0", "progress logs in the loop's order, not Keras'", PROGBAR_TESTS),
+    Mutant(K + "models/progbar.py", "small = abs(value) <= 1e-3 if verbose == 1 else value <= 1e-3", "small = abs(value) <= 1e-3", "verbose 2 writes negatives as verbose 1", PROGBAR_TESTS),
+    Mutant(K + "models/progbar.py", "    return f\"{whole}s\"", "    return f\"{seconds:.0f}s\"", "time left rounded, not cut", PROGBAR_TESTS),
+    Mutant(K + "crossentropy.py", "return (out / out.sum(axis=-1, keepdims=True)).clip(EPSILON, 1 - EPSILON).log()", "return (out / out.sum(axis=-1, keepdims=True)).log()", "categorical cross-entropies unclipped", LOSS_TESTS),
+    Mutant(K + "crossentropy.py", "F.binary_cross_entropy(out.clip(EPSILON, 1 - EPSILON), y,", "F.binary_cross_entropy(out, y,", "binary cross-entropy unclipped", LOSS_TESTS),
+    Mutant(K + "losses.py", "    if mismatch:\n", "    if False:\n", "per-sample weights on per-step losses not Keras' error", LOSS_TESTS),
+    Mutant(K + "metrics.py", "super().__init__(binary_crossentropy, name, dtype, from_logits=from_logits)", "super().__init__(binary_crossentropy, name, dtype)", "BinaryCrossentropy metric ignores from_logits", LOSS_TESTS),
+    Mutant(K + "layers/core.py", "frozen = {id(v.tensor) for layer in self.layer_tree() if not layer.trainable for v in layer.weights}", "frozen: set[int] = set()", "a frozen sublayer's weights count as trainable", SUMMARY_TESTS),
+    Mutant(K + "utils/plotting.py", "destination = destination.graph.flat_inputs[in_index].node.layer", "destination = destination.graph.flat_inputs[0].node.layer", "arrows into a nested model all reach its first input", PLOT_TESTS),
+    Mutant(K + "utils/plotting.py", "    for layer in layers:\n        if _expands(layer, expand_nested):\n            _edges(", "    for layer in []:\n        if _expands(layer, expand_nested):\n            _edges(", "no arrows inside an expanded model", PLOT_TESTS),
 ]  # fmt: skip
 
 FOCUS = {

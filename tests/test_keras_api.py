@@ -62,7 +62,7 @@ def test_model_to_dot_shows_keras_shapes_and_names() -> None:
     assert "Conv2D" in names_off and "conv (Conv2D)" not in names_off and "None" not in names_off
     with pytest.raises(ValueError, match="rankdir"):
         K.utils.model_to_dot(cnn(K), rankdir="XY")
-    with pytest.raises(ValueError, match="not built yet"):
+    with pytest.raises(ValueError, match="This model has not yet been built"):  # Keras' words
         K.utils.plot_model(K.Sequential([L.Dense(2)]), "m.dot")
 
 

@@ -63,7 +63,7 @@ def test_layers_have_the_books_and_keras_shapes_and_parameter_counts(input_form:
 def test_printed_summary_is_keras_table_with_the_books_numbers(monkeypatch) -> None:
     """The text of ``summary()``, read back row by row: the same (type, output shape, Param #) as
     Keras' table and the book's, and the same totals (total, trainable, non-trainable)."""
-    rows_o, totals_o, lines = our_summary_rows(textbook_convnet(K))
+    rows_o, totals_o, lines = our_summary_rows(textbook_convnet(K), monkeypatch)
     rows_k, totals_k = keras_summary_rows(textbook_convnet(keras), monkeypatch)
     book = [(kind, str((None, *shape)), params) for kind, shape, params in BOOK_SUMMARY]
     assert [(layer_type(n), s, p) for n, s, p in rows_o] == [(layer_type(n), s, p) for n, s, p in rows_k] == book

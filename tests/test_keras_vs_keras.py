@@ -556,10 +556,16 @@ def test_restore_best_weights_in_a_real_fit_matches_keras() -> None:
 
 # ----------------------------------------------------------------------------- summary()
 def keras_summary_rows(model, monkeypatch) -> tuple[list[tuple[str, str, int]], list[int]]:
-    """(name and type, output shape, params) per layer, and the three totals, read from Keras' table
-    (cells that Keras wraps onto several lines are joined)."""
+    """(name and type, output shape, params) per layer, and the three totals, read from the table
+    that ``summary()`` prints (Keras' or ours: the same box table; cells wrapped onto several lines
+    are joined)."""
+    rows, totals, _ = our_summary_rows(model, monkeypatch)
+    return rows, totals
+
+
+def our_summary_rows(model, monkeypatch) -> tuple[list[tuple[str, str, int]], list[int], list[str]]:
     buf = io.StringIO()
-    monkeypatch.setenv("COLUMNS", "200")  # rich, which draws Keras' table, would cut it at 80
+    monkeypatch.setenv("COLUMNS", "200")  # rich, which draws Keras' table, would cut it at 80 (so do we)
     with redirect_stdout(buf):
         model.summary(line_length=140)
     text = buf.getvalue()
@@ -572,27 +578,7 @@ def keras_summary_rows(model, monkeypatch) -> tuple[list[tuple[str, str, int]], 
             rows.append((cells[0], cells[1], int(cells[2].replace(",", ""))))
             block = []
     totals = [int(m.replace(",", "")) for m in re.findall(r"params: ([\d,]+)", text)]
-    return rows, totals
-
-
-def our_summary_rows(model) -> tuple[list[tuple[str, str, int]], list[int], list[str]]:
-    lines: list[str] = []
-    model.summary(print_fn=lines.append)
-    header = next(line for line in lines if "Output Shape" in line)
-    starts = [header.index("Output Shape"), header.index("Param #")]
-    rows = []
-    for line in lines:
-        if line.startswith(" ") and "(" in line and "Layer (type)" not in line:
-            assert line[starts[0] - 1] == " " and line[starts[1] - 1] == " ", line  # nothing runs into a column
-            rows.append(
-                (
-                    line[: starts[0]].strip(),
-                    line[starts[0] : starts[1]].strip(),
-                    int(line[starts[1] :].replace(",", "")),
-                )
-            )
-    totals = [int(m.replace(",", "")) for m in re.findall(r"params: ([\d,]+)", "\n".join(lines))]
-    return rows, totals, lines
+    return rows, totals, text.splitlines()
 
 
 def test_summary_table_matches_keras_with_long_names(monkeypatch) -> None:
@@ -608,7 +594,7 @@ def test_summary_table_matches_keras_with_long_names(monkeypatch) -> None:
         L.Dense(3, name="out"),
     ]
     ours, theirs = twins((8, 8, 1), make)
-    rows_o, totals_o, _ = our_summary_rows(ours)
+    rows_o, totals_o, _ = our_summary_rows(ours, monkeypatch)
     rows_k, totals_k = keras_summary_rows(theirs, monkeypatch)
     assert [(n.replace(" ", ""), s, p) for n, s, p in rows_o] == [(n.replace(" ", ""), s, p) for n, s, p in rows_k]
     assert totals_o == totals_k

@@ -1,7 +1,8 @@
-"""One progress bar for the training loops, Keras' ``fit(verbose=1)`` and ``tinygrad-edu train``: tqdm's.
+"""The progress bar of ``tinygrad-edu train`` (the PyTorch-style loop): tqdm's. The Keras door prints
+Keras 3's own bar instead (`tinygrad_edu.keras.models.progbar`).
 
-Drawn in place on a terminal or in a notebook, in Keras' look (``96/375 [=======>......] - 00:02,
-loss: 0.3125``); elsewhere (logs, CI) it draws nothing, and the loops print their one summary line.
+Drawn in place on a terminal or in a notebook (``96/375 [=======>......] - 00:02, loss: 0.3125``);
+elsewhere (logs, CI) it draws nothing, and the loop prints its one summary line.
 """
 
 from __future__ import annotations

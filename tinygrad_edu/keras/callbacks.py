@@ -24,9 +24,14 @@ class Callback:
     the epoch so far (loss and metrics), the epoch's logs add the ``val_`` entries."""
 
     model: Any = None
+    params: dict = {}  # noqa: RUF012 - replaced, never mutated
 
     def set_model(self, model: Any) -> None:
         self.model = model
+
+    def set_params(self, params: dict) -> None:
+        """What the loop tells its callbacks before it starts: ``verbose``, ``epochs``, ``steps`` (Keras)."""
+        self.params = params
 
     def on_train_begin(self, logs: dict | None = None) -> None: ...
 
@@ -66,12 +71,14 @@ class Callback:
 class CallbackList:
     """Calls one hook on every callback, in order, with a logs dict (an empty one when none is given)."""
 
-    def __init__(self, callbacks: Any, model: Any) -> None:
+    def __init__(self, callbacks: Any, model: Any, params: dict | None = None) -> None:
         self.callbacks = list(callbacks or [])
         for cb in self.callbacks:
             if not isinstance(cb, Callback):
                 raise TypeError(f"callbacks must be keras.callbacks.Callback instances, got {type(cb).__name__}")
             cb.set_model(model)
+            if params is not None:
+                cb.set_params(params)
 
     def __getattr__(self, hook: str) -> Callable[..., None]:
         if not hook.startswith("on_"):

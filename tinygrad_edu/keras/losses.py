@@ -4,12 +4,9 @@ Every loss is a per-sample loss ℓᵢ (the mean over the last axis for elementw
 Keras' "sum_over_batch_size" by default: mean(ℓ), or with sample weights w, Σ wᵢ·ℓᵢ / (the number of
 values): the divisor is the batch size, not Σ w (`reduce_values`, Keras 3's
 ``reduce_weighted_values``, which also does the other reductions a loss object may ask for).
-When the model's last layer ends in softmax (or sigmoid) and the loss is a cross-entropy, the
-model passes the *logits* z, and the loss is computed from them by log-sum-exp: −Σ y·log softmax(z)
-is exact where −Σ y·log(softmax(z)) rounds tiny probabilities to 0 (TF-Keras takes the same
-shortcut). Otherwise Keras' formulas apply, with probabilities clipped to [ε, 1 − ε], ε = 1e-7
-(Keras' ``epsilon()``); the categorical cross-entropies first scale each row of outputs to sum to
-1, as Keras does.
+The cross-entropies are `crossentropy`'s: from the model's probabilities, clipped to [ε, 1 − ε]
+as Keras 3's torch backend reads them (also behind a softmax or sigmoid layer: Keras 3 does not
+reach for the logits there), or from logits with ``from_logits=True``.
 """
 
 from __future__ import annotations
@@ -22,44 +19,55 @@ import numpy as np
 from .. import metrics
 from ..nn import functional as F
 from ..tensor import Tensor
+from . import crossentropy
 from . import metrics as keras_metrics
+from .crossentropy import EPSILON
 
-EPSILON = 1e-7
 
-
-def _onehot_labels(y: np.ndarray) -> np.ndarray | None:
-    """The class labels when every row of y is exactly one-hot, else None."""
-    if y.ndim == 2 and np.all((y == 0) | (y == 1)) and np.all(y.sum(axis=1) == 1):
-        return y.argmax(axis=1)
+def _size_mismatch(a: tuple, b: tuple) -> str | None:
+    """torch's broadcasting error for shapes a and b (the words Keras' torch backend raises), None
+    when they broadcast: the last axis, counted in the result, where neither size is 1 nor equal."""
+    ndim = max(len(a), len(b))
+    for i in range(ndim - 1, -1, -1):
+        da = a[i - ndim + len(a)] if i - ndim + len(a) >= 0 else 1
+        db = b[i - ndim + len(b)] if i - ndim + len(b) >= 0 else 1
+        if da != db and da != 1 and db != 1:
+            return f"The size of tensor a ({da}) must match the size of tensor b ({db}) at non-singleton dimension {i}"
     return None
 
 
-def _log_probabilities(out: Tensor) -> Tensor:
-    """log of the outputs scaled to sum to 1 over the last axis and clipped to [ε, 1 − ε], as Keras'
-    categorical cross-entropies read probabilities."""
-    return (out / out.sum(axis=-1, keepdims=True)).clip(EPSILON, 1 - EPSILON).log()
+def weigh(values: Tensor, sample_weight: Any) -> tuple[Tensor, np.ndarray]:
+    """The per-sample values and the sample weights brought to one rank by Keras 3's
+    ``squeeze_or_expand_to_same_rank`` (only where the ranks differ by one and the longer shape
+    ends in 1: a rank-1 side gains a last axis of 1, another loses that axis), then broadcast
+    together as torch does. Weights (N,) for per-step values (N, T) are therefore Keras' RuntimeError
+    (unless T = N, where Keras, and so this, weighs step i by w[i]).
 
-
-def weights_like(values: Tensor, sample_weight: Any) -> np.ndarray:
-    """Sample weights brought to the rank of the per-sample values as Keras'
-    ``squeeze_or_expand_to_same_rank`` does: a trailing axis of 1 dropped, or axes of 1 added at
-    the end (weights (N,) for values (N, T) become (N, 1)); a ValueError naming both shapes when
-    they cannot broadcast."""
+    >>> v, w = weigh(Tensor(np.ones(3)), np.ones((3, 1)))
+    >>> tuple(v.shape), w.shape
+    ((3, 1), (3, 1))
+    """
     w = np.asarray(sample_weight._data if isinstance(sample_weight, Tensor) else sample_weight)
     if w.dtype.kind not in "biuf":
         raise TypeError(f"sample_weight must be numeric, got dtype {w.dtype}")
     w = w.astype(values.dtype)
-    if w.ndim == values.ndim + 1 and w.shape[-1] == 1:
-        w = w[..., 0]
-    while w.ndim < values.ndim:
-        w = w[..., None]
-    try:
-        np.broadcast_shapes(w.shape, values.shape)
-    except ValueError:
-        raise ValueError(
-            f"sample_weight of shape {np.shape(sample_weight)} does not fit per-sample losses of shape {values.shape}"
-        ) from None
-    return w
+    if values.ndim == w.ndim + 1 and values.shape[-1] == 1:
+        if w.ndim == 1:
+            w = w[:, None]
+        else:
+            values = values.reshape(values.shape[:-1])
+    elif w.ndim == values.ndim + 1 and w.shape[-1] == 1:
+        if values.ndim == 1:
+            values = values.reshape(-1, 1)
+        else:
+            w = w[..., 0]
+    mismatch = _size_mismatch(tuple(values.shape), w.shape)
+    if mismatch:
+        raise RuntimeError(
+            f"{mismatch} (per-sample losses of shape {tuple(values.shape)}, sample_weight of shape {w.shape}; "
+            "Keras multiplies them as they are: give one weight per value, or per sample as shape (N, 1))"
+        )
+    return values, w
 
 
 #: Keras 3's reductions of per-sample losses (``keras.losses.Loss(reduction=...)``)
@@ -78,7 +86,7 @@ def standardize_reduction(reduction: Any) -> Reduction:
 
 
 def reduce_values(values: Tensor, sample_weight: Any = None, reduction: Reduction = "sum_over_batch_size") -> Tensor:
-    """Keras 3's ``reduce_weighted_values``: the values times the sample weights w (`weights_like`),
+    """Keras 3's ``reduce_weighted_values``: the values times the sample weights w (`weigh`),
     then "sum": Σ w·ℓ; "sum_over_batch_size" (and its alias "mean"): Σ w·ℓ / (the number of
     values), mean(ℓ) without weights; "mean_with_sample_weight": Σ w·ℓ / Σ w (0 when Σ w = 0,
     Keras' divide_no_nan); None or "none": the weighted values themselves.
@@ -90,9 +98,7 @@ def reduce_values(values: Tensor, sample_weight: Any = None, reduction: Reductio
     """
     weights = None
     if sample_weight is not None:
-        weights = weights_like(values, sample_weight)
-        if values.ndim == 1 and np.ndim(sample_weight) == 2:  # weights (N, 1): Keras gives values that axis
-            values, weights = values.reshape(-1, 1), weights[:, None]
+        values, weights = weigh(values, sample_weight)
         values = values * Tensor(weights)
     if reduction in (None, "none") or values.ndim == 0:
         return values
@@ -109,32 +115,13 @@ def reduce_values(values: Tensor, sample_weight: Any = None, reduction: Reductio
 def categorical_crossentropy(
     y: np.ndarray, out: Tensor, logits: bool, sample_weight: Any = None, reduction: Reduction = "sum_over_batch_size"
 ) -> Tensor:
-    if y.ndim != out.ndim or y.shape[-1] != out.shape[-1]:
-        raise ValueError(
-            f"categorical_crossentropy: targets of shape {y.shape} for outputs of shape {out.shape}; "
-            "it expects one-hot targets (use to_categorical) - or use sparse_categorical_crossentropy "
-            "for integer labels"
-        )
-    if logits:
-        labels = _onehot_labels(y)
-        values = F.cross_entropy(out, labels if labels is not None else y.astype(out.dtype), reduction="none")
-    else:
-        values = -(Tensor(y.astype(out.dtype)) * _log_probabilities(out)).sum(axis=-1)
-    return reduce_values(values, sample_weight, reduction)
+    return reduce_values(crossentropy.categorical(y, out, logits), sample_weight, reduction)
 
 
 def sparse_categorical_crossentropy(
     y: np.ndarray, out: Tensor, logits: bool, sample_weight: Any = None, reduction: Reduction = "sum_over_batch_size"
 ) -> Tensor:
-    labels = y.reshape(-1) if y.ndim == 2 and y.shape[1] == 1 else y
-    if labels.ndim != 1:
-        raise ValueError(
-            f"sparse_categorical_crossentropy: expected integer labels of shape (N,), got {y.shape}; "
-            "for one-hot targets use categorical_crossentropy"
-        )
-    if logits:
-        return reduce_values(F.cross_entropy(out, labels, reduction="none"), sample_weight, reduction)
-    return reduce_values(F.nll_loss(_log_probabilities(out), labels, reduction="none"), sample_weight, reduction)
+    return reduce_values(crossentropy.sparse_categorical(y, out, logits), sample_weight, reduction)
 
 
 def same_rank(y: np.ndarray, out: Tensor) -> np.ndarray:
@@ -163,17 +150,7 @@ def _broadcast(y: np.ndarray, out: Tensor, name: str) -> np.ndarray:
 def binary_crossentropy(
     y: np.ndarray, out: Tensor, logits: bool, sample_weight: Any = None, reduction: Reduction = "sum_over_batch_size"
 ) -> Tensor:
-    y = same_rank(y, out).astype(out.dtype)
-    if y.shape != out.shape:
-        raise ValueError(
-            "Arguments `target` and `output` must have the same shape. "
-            f"Received: target.shape={y.shape}, output.shape={out.shape}"
-        )
-    if logits:
-        values = F.binary_cross_entropy_with_logits(out, y, reduction="none")
-    else:
-        values = F.binary_cross_entropy(out.clip(EPSILON, 1 - EPSILON), y, reduction="none")
-    return reduce_values(values.mean(axis=-1), sample_weight, reduction)
+    return reduce_values(crossentropy.binary(same_rank(y, out), out, logits), sample_weight, reduction)
 
 
 def mean_squared_error(
@@ -267,13 +244,16 @@ def accuracy(loss: Any, y: np.ndarray, pred: np.ndarray) -> float:
     return metrics.accuracy(y.reshape(-1) > 0.5, pred.reshape(-1) > 0.5)
 
 
-#: the accuracies Keras names outright, by the per-sample function of `metrics` that computes each
-NAMED_ACCURACIES = {
+#: the metrics Keras names outright (accuracies, cross-entropies), by the per-sample function of `metrics`
+NAMED_METRICS = {
     "sparse_categorical_accuracy": keras_metrics.sparse_categorical_accuracy,
     "categorical_accuracy": keras_metrics.categorical_accuracy,
     "binary_accuracy": keras_metrics.binary_accuracy,
+    "sparse_categorical_crossentropy": keras_metrics.sparse_categorical_crossentropy,
+    "categorical_crossentropy": keras_metrics.categorical_crossentropy,
+    "binary_crossentropy": keras_metrics.binary_crossentropy,
 }
-METRICS = ("accuracy", "acc", "mse", "mean_squared_error", "mae", "mean_absolute_error", *NAMED_ACCURACIES)
+METRICS = ("accuracy", "acc", "mse", "mean_squared_error", "mae", "mean_absolute_error", *NAMED_METRICS)
 
 
 def check_metric(name: str) -> None:
@@ -284,8 +264,8 @@ def check_metric(name: str) -> None:
 
 def metric(name: str, loss: Any, y: np.ndarray, pred: np.ndarray) -> float:
     check_metric(name)
-    if name in NAMED_ACCURACIES:
-        return float(np.mean(NAMED_ACCURACIES[name](y, pred)))
+    if name in NAMED_METRICS:
+        return float(np.mean(NAMED_METRICS[name](y, pred)))
     if name in ("accuracy", "acc"):
         return accuracy(loss, y, pred)
     y = same_rank(y, Tensor(pred))

@@ -4,7 +4,8 @@
 The built-in ones are means over samples: `Mean` of given values, and `MeanMetricWrapper` of a
 per-sample function — SparseCategoricalAccuracy (label = argmax of the prediction),
 CategoricalAccuracy (argmax = argmax), BinaryAccuracy (1[y = 1[p > threshold]], averaged over the
-last axis), Accuracy (y = p), MeanSquaredError and MeanAbsoluteError (averaged over the last axis).
+last axis), Accuracy (y = p), MeanSquaredError and MeanAbsoluteError (averaged over the last axis),
+and the three cross-entropies (`crossentropy`'s, as the losses compute them).
 A `Metric` subclass writes its own three methods, with state from `Metric.add_variable`.
 
 >>> m = SparseCategoricalAccuracy()
@@ -21,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from ..tensor import Tensor
+from . import crossentropy
 from .layers.core import snake_case
 
 
@@ -146,6 +148,18 @@ def mean_absolute_error(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
     return np.abs(y_pred - _target(y_true, y_pred)).mean(axis=-1)
 
 
+def sparse_categorical_crossentropy(y_true: np.ndarray, y_pred: np.ndarray, from_logits: bool = False) -> np.ndarray:
+    return crossentropy.sparse_categorical(y_true, Tensor(y_pred), from_logits)._data
+
+
+def categorical_crossentropy(y_true: np.ndarray, y_pred: np.ndarray, from_logits: bool = False) -> np.ndarray:
+    return crossentropy.categorical(_target(y_true, y_pred), Tensor(y_pred), from_logits)._data
+
+
+def binary_crossentropy(y_true: np.ndarray, y_pred: np.ndarray, from_logits: bool = False) -> np.ndarray:
+    return crossentropy.binary(_target(y_true, y_pred), Tensor(y_pred), from_logits)._data
+
+
 class SparseCategoricalAccuracy(MeanMetricWrapper):
     def __init__(self, name: str = "sparse_categorical_accuracy", dtype: Any = None) -> None:
         super().__init__(sparse_categorical_accuracy, name, dtype)
@@ -174,3 +188,18 @@ class MeanSquaredError(MeanMetricWrapper):
 class MeanAbsoluteError(MeanMetricWrapper):
     def __init__(self, name: str = "mean_absolute_error", dtype: Any = None) -> None:
         super().__init__(mean_absolute_error, name, dtype)
+
+
+class SparseCategoricalCrossentropy(MeanMetricWrapper):
+    def __init__(self, name: str = "sparse_categorical_crossentropy", dtype: Any = None, from_logits: bool = False):
+        super().__init__(sparse_categorical_crossentropy, name, dtype, from_logits=from_logits)
+
+
+class CategoricalCrossentropy(MeanMetricWrapper):
+    def __init__(self, name: str = "categorical_crossentropy", dtype: Any = None, from_logits: bool = False):
+        super().__init__(categorical_crossentropy, name, dtype, from_logits=from_logits)
+
+
+class BinaryCrossentropy(MeanMetricWrapper):
+    def __init__(self, name: str = "binary_crossentropy", dtype: Any = None, from_logits: bool = False):
+        super().__init__(binary_crossentropy, name, dtype, from_logits=from_logits)

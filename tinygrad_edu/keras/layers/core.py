@@ -403,11 +403,22 @@ class Layer(nn.Module):
 
     @property
     def trainable_weights(self) -> list[Variable]:
-        return [v for v in self.weights if v.trainable] if self.trainable else []
+        """The weights that train: none of a frozen layer's, nor of any layer inside a frozen one (Keras 3)."""
+        if not self.trainable:
+            return []
+        frozen = {id(v.tensor) for layer in self.layer_tree() if not layer.trainable for v in layer.weights}
+        return [v for v in self.weights if v.trainable and id(v.tensor) not in frozen]
 
     @property
     def non_trainable_weights(self) -> list[Variable]:
-        return [v for v in self.weights if not (v.trainable and self.trainable)]
+        trains = {id(v.tensor) for v in self.trainable_weights}
+        return [v for v in self.weights if id(v.tensor) not in trains]
+
+    def layer_tree(self) -> list[Layer]:
+        """The layers inside this one, at any depth (a model's ``layers``, a layer's tracked sublayers)."""
+        children = getattr(self, "layers", None)
+        children = self.sublayers() if children is None else children
+        return [tree for child in children for tree in (child, *child.layer_tree())]
 
     # ------------------------------------------------------------ losses added in call
     def add_loss(self, loss: Any) -> None:

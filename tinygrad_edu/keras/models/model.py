@@ -100,7 +100,7 @@ class Model(Trainer, Layer):
     >>> model = keras.Model([a, b], out)
     >>> [layer.type_name for layer in model.layers]
     ['InputLayer', 'Dense', 'InputLayer', 'Concatenate', 'Dense']
-    >>> model.predict([np.ones((2, 3)), np.ones((2, 2))]).shape
+    >>> model.predict([np.ones((2, 3)), np.ones((2, 2))], verbose=0).shape
     (2, 1)
     """
 
@@ -231,20 +231,6 @@ class Model(Trainer, Layer):
         if self.graph is not None:
             self.maybe_build(shape if isinstance(shape, tuple) else list(shape))
 
-    def forward_for_loss(self, x: Any) -> tuple[Tensor, bool]:
-        """The outputs, or the logits of the last layer when the loss can use them (one output)."""
-        if self.graph is None or len(self.graph.flat_outputs) != 1:
-            return self(x, training=self.training), False
-        from .. import losses as losses_
-
-        layer = self.graph.nodes[-1].layer
-        if losses_.LOGIT_LOSSES.get(self.loss) == getattr(layer, "activation", None):
-            return self.graph.run(self.inputs_list(x), last=lambda node, args: node.layer.pre_activation(args)), True
-        return self.graph.run(self.inputs_list(x)), False
-
-    def output_activation(self) -> str | None:
-        return self.graph.nodes[-1].layer.activation if self.graph is not None else None
-
     # ------------------------------------------------------------ weights
     @property
     def weights(self) -> list[Variable]:
@@ -330,11 +316,11 @@ class Model(Trainer, Layer):
         (`keras_file`); the write is atomic."""
         keras_file.save_model(self, filepath, overwrite=overwrite)
 
-    def summary(self, line_length: int | None = None, print_fn: Any = print) -> None:
+    def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False, show_trainable=False, layer_range=None) -> None:  # fmt: skip  # noqa: E501
+        """Keras 3's table of the layers and the parameter counts (`summary.summary`)."""
         from .summary import summary
 
-        self.require_built("summary")
-        summary(self, print_fn, line_length)
+        summary(self, line_length, positions, print_fn, expand_nested, show_trainable, layer_range)
 
 
 def _name_layers(layers: list[Layer], taken: set[str] | None = None) -> None:

@@ -7,7 +7,6 @@ from typing import Any
 
 from ... import Tensor
 from .. import config as keras_config
-from .. import losses as losses_
 from ..layers.core import InputLayer, KerasTensor, Layer
 from . import config as config_
 from .model import Model, _name_layers
@@ -151,15 +150,3 @@ class Sequential(Model):
         for layer in self.stack:
             inputs = layer(inputs)
         return inputs
-
-    def forward_for_loss(self, x: Tensor) -> tuple[Tensor, bool]:
-        """Outputs of the model, or the logits of its last layer when the loss can use them."""
-        for layer in self.stack[:-1]:
-            x = layer(x)
-        last = self.stack[-1]
-        if self.loss in losses_.LOGIT_LOSSES and last.activation == losses_.LOGIT_LOSSES[self.loss]:
-            return last.pre_activation(x), True
-        return last(x), False
-
-    def output_activation(self) -> str | None:
-        return self.stack[-1].activation

@@ -24,8 +24,8 @@ from .. import metrics as metrics_
 def per_sample_metric(name: str, loss: Any, y: np.ndarray, pred: np.ndarray) -> np.ndarray:
     """The metric ``name`` of each sample: mse/mae over the last axis, "accuracy" read for the loss
     as `losses.accuracy` reads it (sparse or one-hot labels by argmax, else p > 0.5)."""
-    if name in losses_.NAMED_ACCURACIES:
-        return losses_.NAMED_ACCURACIES[name](y, pred)
+    if name in losses_.NAMED_METRICS:
+        return losses_.NAMED_METRICS[name](y, pred)
     if name in ("mse", "mean_squared_error"):
         return metrics_.mean_squared_error(y, pred)
     if name in ("mae", "mean_absolute_error"):

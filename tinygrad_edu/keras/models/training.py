@@ -14,13 +14,11 @@ are `data`'s.
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import numpy as np
 
 from ... import Tensor, no_grad
-from ...progress import progress_bar
 from .. import losses as losses_
 from .. import metrics as metrics_
 from .. import optimizers as optimizers_
@@ -28,12 +26,13 @@ from ..callbacks import CallbackList, History
 from ..layers.core import call_context, map_structure, map_structures
 from . import data as data_
 from . import heads as heads_
+from .progbar import ProgbarLogger
 from .trackers import CompileMetrics, logs_of, python_logs
 
 
 class Trainer:
     """The compile/fit/evaluate/predict half of a Keras model; the model half gives ``__call__``,
-    ``parameters()``, ``penalty()``, ``input_spec_shape()`` and ``forward_for_loss``."""
+    ``parameters()``, ``penalty()`` and ``input_spec_shape()``."""
 
     def init_training(self) -> None:
         self.optimizer: optimizers_.KerasOptimizer | None = None
@@ -123,15 +122,6 @@ class Trainer:
             )
         return [sw] * len(self.heads) if self.heads is not None else sw
 
-    def output_activation(self) -> str | None:
-        """The activation of the layer whose output is the model's (None when it is not one layer)."""
-        return None
-
-    def probabilities(self, out: Tensor, logits: bool) -> np.ndarray:
-        if not logits:
-            return out._data
-        return out.softmax(axis=-1)._data if self.output_activation() == "softmax" else out.sigmoid()._data
-
     def compute_loss(
         self, x: Any = None, y: Any = None, y_pred: Any = None, sample_weight: Any = None, training: bool = True
     ) -> Tensor:
@@ -150,8 +140,8 @@ class Trainer:
 
     def batch_values(self, x: Any, y: Any, sample_weight: Any, training: bool) -> tuple[Tensor, dict[str, float]]:
         """The loss of one batch (a Tensor with its graph) and the batch's loss and named metrics;
-        Metric objects are updated here. The loss comes from the logits where the loss can use
-        them (`forward_for_loss`)."""
+        Metric objects are updated here. As Keras 3, a cross-entropy reads the model's probabilities
+        (clipped to [ε, 1 − ε]), never the logits before a softmax or sigmoid."""
         inputs = [Tensor(a) for a in x] if isinstance(x, list) else Tensor(x)
         if self.loss is None:
             raise ValueError("No loss to compute. Provide a `loss` argument in `compile()`.")
@@ -160,14 +150,14 @@ class Trainer:
                 loss, values = heads_.batch_values(self.heads, y, self(inputs), sample_weight)
         else:
             with call_context(self, training):
-                out, logits = self.forward_for_loss(inputs)
+                out = self(inputs)
             if isinstance(self.loss, losses_.Loss):
                 loss = self.loss(y, out, sample_weight=sample_weight)
             else:
-                loss = losses_.get(self.loss)(y, out, logits, sample_weight)
+                loss = losses_.get(self.loss)(y, out, False, sample_weight)
             values = {"loss": loss.item()}
             if self.metric_names or self._compile_metrics.weighted:
-                probs = self.probabilities(out, logits)
+                probs = out._data
                 self._compile_metrics.update_weighted(y, probs, sample_weight)
                 for m in self.metric_objects:  # a Metric object keeps its state over the epoch
                     m.update_state(y, probs)
@@ -223,7 +213,7 @@ class Trainer:
         y: Any = None,
         batch_size: int | None = None,
         epochs: int = 1,
-        verbose: int = 1,
+        verbose: int | str = "auto",
         callbacks: Any = None,
         validation_split: float = 0.0,
         validation_data: Any = None,
@@ -263,22 +253,19 @@ class Trainer:
         if self.built:  # else the first train_step builds the model, then binds
             self.bind_optimizer()
         self.history = History()
-        cbs = CallbackList([*(callbacks or []), self.history], self)  # History last: it sees what others log
+        epochs_iter = data_.EpochIterator(train, steps_per_epoch)
+        params = {"verbose": verbose, "epochs": epochs, "steps": epochs_iter.num_batches}
+        cbs = CallbackList([*(callbacks or []), self.history, ProgbarLogger()], self, params)  # as Keras' order
         cbs.on_train_begin()
         self.stop_training = False
         logs: dict[str, float] = {}
-        epochs_iter = data_.EpochIterator(train, steps_per_epoch)
         for epoch in range(initial_epoch, epochs):
-            if verbose:
-                print(f"Epoch {epoch + 1}/{epochs}")
             self.reset_metrics()
             cbs.on_epoch_begin(epoch)
-            logs, steps, start = self.train_epoch(epochs_iter, cbs, verbose)
+            logs = self.train_epoch(epochs_iter, cbs)
             if validation is not None and (epoch + 1) % validation_freq == 0:
                 values = self.run_evaluation(validation, cbs)
                 logs.update({f"val_{k}": v for k, v in values.items()})
-            if verbose:
-                _epoch_line(steps, start, logs, bar=verbose == 1)
             cbs.on_epoch_end(epoch, logs=logs)
             if self.stop_training:
                 break
@@ -329,23 +316,16 @@ class Trainer:
         x, y, sample_weight = self.check_batch(x, y, sample_weight, "evaluate")
         return data_.EpochIterator(data_.ArrayData(x, y, sample_weight, batch_size, steps, False), steps)
 
-    def train_epoch(self, epochs_iter: data_.EpochIterator, cbs, verbose) -> tuple[dict[str, float], int, float]:
-        """One epoch of `train_step`s; the epoch's logs (those of its last step), the step count, the start."""
-        start, logs, steps = time.perf_counter(), {}, 0
-        bar = progress_bar(epochs_iter.num_batches) if verbose == 1 else None
+    def train_epoch(self, epochs_iter: data_.EpochIterator, cbs) -> dict[str, float]:
+        """One epoch of `train_step`s; the epoch's logs (those of its last step)."""
+        logs: dict[str, float] = {}
         for step, batch in epochs_iter.epoch():
             cbs.on_train_batch_begin(step)
             logs = python_logs(self.train_step(batch))
-            steps = step + 1
             cbs.on_train_batch_end(step, logs=logs)
-            if bar is not None:
-                bar.set_postfix_str(" - ".join(f"{k}: {v:.4f}" for k, v in logs.items()), refresh=False)
-                bar.update(1)
             if self.stop_training:
                 break
-        if bar is not None:
-            bar.close()
-        return dict(logs), steps, start
+        return dict(logs)
 
     def bind_optimizer(self) -> None:
         """Give the optimizer this model's parameters. Like Keras, an optimizer serves the variables
@@ -379,7 +359,7 @@ class Trainer:
         x: Any = None,
         y: Any = None,
         batch_size: int | None = None,
-        verbose: int = 1,
+        verbose: int | str = "auto",
         sample_weight: Any = None,
         steps: int | None = None,
         callbacks: Any = None,
@@ -394,9 +374,8 @@ class Trainer:
         batches = self.evaluation_data(
             x, y, sample_weight, data_.positive(batch_size, "evaluate: batch_size"), data_.positive(steps, "steps")
         )
-        logs = self.run_evaluation(batches, CallbackList(callbacks, self))
-        if verbose:
-            print(" - ".join(f"{k}: {v:.4f}" for k, v in logs.items()))
+        params = {"verbose": verbose, "epochs": 1, "steps": batches.num_batches}
+        logs = self.run_evaluation(batches, CallbackList([*(callbacks or []), ProgbarLogger()], self, params))
         if return_dict:
             return logs
         # Keras' order: the loss trackers and the compiled metrics' names, then the other keys sorted
@@ -405,7 +384,12 @@ class Trainer:
         return values if len(values) > 1 else values[0]
 
     def predict(
-        self, x: Any, batch_size: int | None = None, verbose: int = 0, steps: int | None = None, callbacks: Any = None
+        self,
+        x: Any,
+        batch_size: int | None = None,
+        verbose: int | str = "auto",
+        steps: int | None = None,
+        callbacks: Any = None,
     ) -> Any:
         """The model's outputs (probabilities for a softmax or sigmoid output) as a numpy array, or a
         list of arrays for a model of several outputs (as Keras)."""
@@ -415,10 +399,12 @@ class Trainer:
         else:
             x, _, _ = self.check_batch(x, None, None, "predict")
             data = data_.ArrayData(x, None, None, data_.positive(batch_size, "predict: batch_size"), steps, False)
-        cbs = CallbackList(callbacks, self)
+        batches = data_.EpochIterator(data, steps)
+        params = {"verbose": verbose, "epochs": 1, "steps": batches.num_batches}
+        cbs = CallbackList([*(callbacks or []), ProgbarLogger()], self, params)
         cbs.on_predict_begin()
         parts = []
-        for step, batch in data_.EpochIterator(data, steps).epoch():
+        for step, batch in batches.epoch():
             cbs.on_predict_batch_begin(step)
             parts.append(self.predict_step(batch))
             cbs.on_predict_batch_end(step, logs={"outputs": parts[-1]})
@@ -437,18 +423,3 @@ def _need_samples(x: Any, name: str) -> None:
     arrays = x is not None and hasattr(x, "__len__") and not isinstance(x, (data_.PyDataset, dict))
     if arrays and not data_.is_stream(x) and data_.count(x) == 0:
         raise ValueError(f"{name}: the data has 0 samples; at least 1 is needed")
-
-
-def _epoch_line(steps: int, start: float, logs: dict[str, float], bar: bool = True) -> None:
-    """The summary line of an epoch. After the bar (``verbose=1``), Keras 2's
-    ``375/375 [====] - 2s 5ms/step - loss: 0.31 - accuracy: 0.91`` (`progress.progress_bar` drew the bar
-    during the epoch); with ``verbose=2``, one line per epoch and no bar, as Keras 3 prints it:
-    ``375/375 - 2s - 5ms/step - accuracy: 0.91 - loss: 0.31`` (the logs in alphabetical order)."""
-    elapsed = time.perf_counter() - start
-    per_step = f"{elapsed / max(steps, 1) * 1e3:.0f}ms/step"
-    if bar:
-        metrics = " - ".join(f"{k}: {v:.4f}" for k, v in logs.items())
-        print(f"{steps}/{steps} [{'=' * 30}] - {elapsed:.0f}s {per_step} - {metrics}")
-    else:
-        metrics = " - ".join(f"{k}: {logs[k]:.4f}" for k in sorted(logs))
-        print(f"{steps}/{steps} - {elapsed:.0f}s - {per_step} - {metrics}")
