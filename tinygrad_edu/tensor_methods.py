@@ -169,15 +169,11 @@ class TensorMethods:
         return self._apply(ops.Sub(), b, a)
 
     def _scaled(self, other: float) -> Tensor | None:
-        """``self · other`` for a Python float and a floating tensor outside any graph (the optimizer's
-        ``-lr * p.grad``), as a constant tensor made without an op; None when the op is needed (a graph, a
-        view whose source's graph changed in place, anomaly mode). numpy casts the float to the tensor's
-        dtype first (NEP 50), as `_promote` does, so the product is the op's to the bit (26k → 14k
-        instructions for makemore's SGD step on a 200x27 float32 weight)."""
+        """A float times a floating constant (``-lr * p.grad``) without an op, numpy casting the float first as
+        `_promote` does (NEP 50); None where the op is needed: a graph, a view whose source joined one, anomaly mode."""
         if self.requires_grad or graph_rebased or _threads_with_anomaly or self._data.dtype.kind != "f":
             return None
-        data = self._data * other
-        return self._wrap(data if type(data) is np.ndarray else np.asarray(data))  # a 0-d product is a scalar
+        return self._wrap(np.asarray(self._data * other))  # a 0-d product is a numpy scalar
 
     def __mul__(self, other: Any) -> Tensor:
         if type(other) is float and (out := self._scaled(other)) is not None:
@@ -531,12 +527,8 @@ class TensorMethods:
     def __getitem__(self, idx: Any) -> Tensor:
         """``t[idx]`` as PyTorch's: ints, slices and None give a view (it shares memory and version
         counter), lists, ranges, integer and boolean index tensors a copy."""
-        if (  # a constant picked by an integer index tensor (a batch of data rows, ``X[ix]``): a copy, no op
-            isinstance(idx, TensorMethods)
-            and idx._data.dtype.kind == "i"
-            and idx._data.ndim
-            and not (self.requires_grad or graph_rebased or _threads_with_anomaly)
-        ):
+        fast = isinstance(idx, TensorMethods) and idx._data.dtype.kind == "i" and idx._data.ndim
+        if fast and not (self.requires_grad or graph_rebased or _threads_with_anomaly):  # ``X[ix]``: a copy, no op
             return self._wrap(ops.index(self._data, idx._data))
         return self._apply(ops.GetItem(as_index(idx)), self)
 
