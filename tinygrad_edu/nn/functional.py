@@ -224,18 +224,23 @@ def l1_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
 
 
 # ----------------------------------------------------------------------------- classification losses
-def _holds(labels: np.ndarray, value: int) -> bool:
-    """Whether ``value`` (an ``ignore_index``) is among the labels; for integer labels outside their range
-    (the default −100 among valid labels) without comparing each one."""
-    if labels.size and labels.dtype.kind in "iu":
-        lo, hi = kernels.value_range(labels)
-        if not lo <= value <= hi:
-            return False
+def _label_span(labels: np.ndarray) -> tuple[int, int] | None:
+    """(min, max) of non-empty integer labels, in one numba pass (`kernels.value_range`); None for others.
+    `cross_entropy` takes it once and hands it to `_holds` and `_labels`, so the labels are scanned once."""
+    return kernels.value_range(labels) if labels.size and labels.dtype.kind in "iu" else None
+
+
+def _holds(labels: np.ndarray, value: int, span: tuple[int, int] | None) -> bool:
+    """Whether ``value`` (an ``ignore_index``) is among the labels; for integer labels whose ``span``
+    (`_label_span`) leaves it out (the default −100 among valid labels), without comparing each one."""
+    if span is not None and not span[0] <= value <= span[1]:
+        return False
     return value in labels
 
 
-def _labels(name: str, logits: Tensor, target: Tensor) -> np.ndarray:
-    """Validate integer class labels for (N, C) scores; return them as an int64 array."""
+def _labels(name: str, logits: Tensor, target: Tensor, span: tuple[int, int] | None = None) -> np.ndarray:
+    """Validate integer class labels for (N, C) scores; return them as an int64 array. ``span`` is the
+    labels' `_label_span` when the caller has it (it is then not taken again)."""
     if logits.ndim != 2:
         raise ValueError(f"{name}: expected scores of shape (N, C), got {logits.shape}")
     labels = target._data
@@ -248,25 +253,28 @@ def _labels(name: str, logits: Tensor, target: Tensor) -> np.ndarray:
         raise TypeError(f"{name}: labels must be integers, got dtype {labels.dtype}")
     labels = labels.astype(np.int64, copy=False)
     n_classes = logits.shape[1]
-    lo, hi = kernels.value_range(labels) if labels.size else (0, 0)
+    lo, hi = span if span is not None else kernels.value_range(labels) if labels.size else (0, 0)
     if lo < 0 or hi >= n_classes:
         bad = labels[(labels < 0) | (labels >= n_classes)][0]
         raise ValueError(f"{name}: label {bad} out of range for {n_classes} classes")
     return labels
 
 
-def _cross_entropy_fused(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
+def _cross_entropy_fused(
+    input: Tensor, target: Any, reduction: str = "mean", span: tuple[int, int] | None = None
+) -> Tensor:
     """Cross-entropy from logits (never from probabilities), without options: the fused path.
 
     ``target`` is either integer class labels of shape (N,), giving −log softmax(zᵢ)[yᵢ], or
-    class probabilities / one-hot rows of shape (N, C), giving −Σⱼ tᵢⱼ log softmax(zᵢ)ⱼ.
+    class probabilities / one-hot rows of shape (N, C), giving −Σⱼ tᵢⱼ log softmax(zᵢ)ⱼ. ``span`` is the
+    labels' `_label_span` when the caller has taken it.
     """
     t = _target(target)
     if t.ndim == input.ndim and t.dtype.kind == "f":
         _same_shape("cross_entropy", input, t)
         per_row = -(input.log_softmax(axis=-1) * t._data.astype(input.dtype, copy=False)).sum(axis=-1)
         return _reduce(per_row, reduction, "cross_entropy")
-    labels = _labels("cross_entropy", input, t)
+    labels = _labels("cross_entropy", input, t, span)
     if reduction == "none":
         return -input.log_softmax(axis=1)[np.arange(len(labels)), labels]
     if reduction not in REDUCTIONS:
@@ -400,9 +408,10 @@ def cross_entropy(
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
     t = target if isinstance(target, Tensor) else Tensor(np.asarray(target))
     probabilities = t.ndim == input.ndim and t.dtype.kind == "f"
-    labels_in_range = probabilities or not _holds(t._data, ignore_index)
+    span = None if probabilities else _label_span(t._data)
+    labels_in_range = probabilities or not _holds(t._data, ignore_index, span)
     if weight is None and label_smoothing == 0.0 and labels_in_range:
-        return _cross_entropy_fused(input, t, reduction=reduction)
+        return _cross_entropy_fused(input, t, reduction=reduction, span=span)
     if input.ndim != 2:
         raise ValueError(f"cross_entropy: expected scores of shape (N, C), got {input.shape}")
     n_classes = input.shape[1]

@@ -123,7 +123,9 @@ class Convolution(Op):
                 grads = (self.cols @ g3.T).T
             else:
                 grads = np.matmul(self.cols, g3.transpose(0, 2, 1)).sum(axis=0).T
-            gw = grads[:, : self.w[0].size].reshape(self.w.shape) if needs[1] else None
+            if needs[1]:  # copied out in C order (a transposed view would keep the optimizer off its kernel)
+                gw = np.empty(self.w.shape, grads.dtype)
+                gw.reshape(out_c, -1)[...] = grads[:, : self.w[0].size]
             gb = grads[:, -1].copy() if self.has_bias and needs[2] else None
         if needs[0]:
             dcols = np.matmul(self.w.reshape(out_c, -1).T, g3)
