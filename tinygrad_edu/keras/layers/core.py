@@ -28,6 +28,7 @@ from ... import Tensor, activations, nn, no_grad
 from .. import config as keras_config
 from .. import initializers, serialization
 from .. import regularizers as regularizers_
+from .structure import flatten, is_shape, map_structure, map_structures
 from .weights import Shape, Variable, Weight, assign_all, count_weights
 
 KERAS_LEAKY_RELU_SLOPE = 0.2  # keras.layers.LeakyReLU's and keras.activations.leaky_relu's default
@@ -102,27 +103,6 @@ class KerasTensor:
 
     def __repr__(self) -> str:
         return f"<KerasTensor shape={self.shape}, dtype={self.dtype}, sparse=False, ragged=False, name={self.name}>"
-
-
-def flatten(struct: Any) -> list:
-    """The leaves of nested lists/tuples/dicts, in order."""
-    if isinstance(struct, dict):
-        return [leaf for key in struct for leaf in flatten(struct[key])]
-    if isinstance(struct, (list, tuple)) and not is_shape(struct):
-        return [leaf for item in struct for leaf in flatten(item)]
-    return [struct]
-
-
-def map_structure(fn: Any, struct: Any) -> Any:
-    if isinstance(struct, dict):
-        return {k: map_structure(fn, v) for k, v in struct.items()}
-    if isinstance(struct, (list, tuple)) and not is_shape(struct):
-        return type(struct)(map_structure(fn, item) for item in struct)
-    return fn(struct)
-
-
-def is_shape(value: Any) -> bool:
-    return isinstance(value, tuple) and all(d is None or isinstance(d, (int, np.integer)) for d in value)
 
 
 def as_tensor(x: Any) -> Any:
@@ -520,15 +500,6 @@ def layers_in(value: Any) -> list[Layer]:
     if isinstance(value, (list, tuple, dict)):
         return [leaf for item in (value.values() if isinstance(value, dict) else value) for leaf in layers_in(item)]
     return []
-
-
-def map_structures(fn: Any, first: Any, *rest: Any) -> Any:
-    """``fn`` over the leaves of structures of one layout, leaf by leaf: fn(leaf of first, leaf of …)."""
-    if isinstance(first, dict):
-        return {k: map_structures(fn, first[k], *(r[k] for r in rest)) for k in first}
-    if isinstance(first, (list, tuple)) and not is_shape(first):
-        return type(first)(map_structures(fn, *items) for items in zip(first, *rest))
-    return fn(first, *rest)
 
 
 def _accepts(fn: Any, name: str) -> bool:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..layers.core import InputLayer, KerasTensor, Layer, flatten, map_structure
+from ..layers.core import InputLayer, KerasTensor, Layer
 from ..layers.serialize import deserialize_layer, serialize_layer
+from ..layers.structure import flatten, map_structure
 
 __all__ = ["deserialize_layer", "functional_config", "functional_from_config", "serialize_layer"]
 

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from .. import config
-from ..layers.core import flatten, is_shape
+from ..layers.structure import flatten, is_shape
 
 #: rich's HEAVY_HEAD box, the one Keras' table uses: (left, line, cross, right) per kind of line
 _BOX = {

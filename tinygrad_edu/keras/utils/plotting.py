@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ...viz import Graph
-from ..layers.core import flatten
+from ..layers.structure import flatten
 
 
 def _cell(text: str, bold: str = "", fill: str = "white", color: str = "black", size: int = 14, span: int = 1) -> str:
