@@ -122,6 +122,8 @@ def test_loss_and_metric_objects_in_fit_and_evaluate_match_keras(loss, metrics, 
         (lambda M: M.metrics.BinaryAccuracy(threshold=0.3), [[1], [0], [1]], [[0.4], [0.2], [0.1]]),
         (lambda M: M.metrics.MeanSquaredError(), [[1.0, 2.0], [0.0, 1.0]], [[0.5, 2.5], [1.0, 1.0]]),
         (lambda M: M.metrics.MeanAbsoluteError(), [[1.0, 2.0], [0.0, 1.0]], [[0.5, 2.5], [1.0, 1.0]]),
+        # a zero target: the denominator is Keras' epsilon
+        (lambda M: M.metrics.MeanAbsolutePercentageError(), [[1.0, -2.0], [0.0, 4.0]], [[0.5, 2.5], [1e-8, 1.0]]),
     ],
 )  # fmt: skip
 def test_metric_objects_update_result_and_reset_as_keras(make, y, p) -> None:

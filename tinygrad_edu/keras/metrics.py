@@ -6,7 +6,8 @@ per-sample function — SparseCategoricalAccuracy (label = argmax of the predict
 CategoricalAccuracy (argmax = argmax), BinaryAccuracy (1[y = 1[p > threshold]], averaged over the
 last axis), Accuracy (y = p), MeanSquaredError and MeanAbsoluteError (averaged over the last axis),
 and the three cross-entropies (`crossentropy`'s, as the losses compute them).
-A `Metric` subclass writes its own three methods, with state from `Metric.add_variable`.
+A `Metric` subclass writes its own three methods, with state from `Metric.add_variable` (or
+``add_weight``); the ``stateless_*`` methods compute from given state values and leave the metric as it was.
 
 >>> m = SparseCategoricalAccuracy()
 >>> m.update_state([1, 0], [[0.1, 0.9], [0.2, 0.8]]); float(m.result())
@@ -17,12 +18,15 @@ A `Metric` subclass writes its own three methods, with state from `Metric.add_va
 
 from __future__ import annotations
 
+import contextlib
+import operator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
 
 from ..tensor import Tensor
-from . import crossentropy
+from . import config, crossentropy
 from .layers.core import snake_case
 
 
@@ -57,6 +61,35 @@ class MetricVariable:
     def __float__(self) -> float:
         return float(self.value)
 
+    def _operate(self, other: Any, op: Any, swap: bool = False) -> Tensor:
+        """Arithmetic as on a Keras variable: the current value as a Tensor (``mse_sum / count``)."""
+        a, b = Tensor(self.numpy()), other.numpy() if isinstance(other, MetricVariable) else other
+        return op(b, a) if swap else op(a, b)
+
+    def __add__(self, other: Any) -> Tensor:
+        return self._operate(other, operator.add)
+
+    def __radd__(self, other: Any) -> Tensor:
+        return self._operate(other, operator.add, swap=True)
+
+    def __sub__(self, other: Any) -> Tensor:
+        return self._operate(other, operator.sub)
+
+    def __rsub__(self, other: Any) -> Tensor:
+        return self._operate(other, operator.sub, swap=True)
+
+    def __mul__(self, other: Any) -> Tensor:
+        return self._operate(other, operator.mul)
+
+    def __rmul__(self, other: Any) -> Tensor:
+        return self._operate(other, operator.mul, swap=True)
+
+    def __truediv__(self, other: Any) -> Tensor:
+        return self._operate(other, operator.truediv)
+
+    def __rtruediv__(self, other: Any) -> Tensor:
+        return self._operate(other, operator.truediv, swap=True)
+
 
 class Metric:
     """The base of the metrics: a name and the update_state/result/reset_state contract."""
@@ -66,9 +99,48 @@ class Metric:
         self._variables: list[MetricVariable] = []
 
     def add_variable(self, shape: Any = (), initializer: Any = "zeros", dtype: Any = None, name: str | None = None):
-        variable = MetricVariable(tuple(shape), initializer, dtype or "float64")
+        variable = MetricVariable(tuple(shape), initializer or "zeros", dtype or "float64")
         self._variables.append(variable)
         return variable
+
+    add_weight = add_variable  # Keras 3's older name for the same thing
+
+    @property
+    def variables(self) -> list[np.ndarray]:
+        """The state's current values, in the order they were added (what the stateless calls take)."""
+        return [variable.numpy() for variable in self._variables]
+
+    def stateless_update_state(self, metric_variables: Sequence[Any], *args: Any, **kwargs: Any) -> list[np.ndarray]:
+        """The state ``update_state(*args)`` would leave, started from ``metric_variables``; ``self`` unchanged."""
+        with self._state(metric_variables):
+            self.update_state(*args, **kwargs)
+            return self.variables
+
+    def stateless_result(self, metric_variables: Sequence[Any]) -> Any:
+        """``result()`` of the state ``metric_variables``; ``self`` unchanged."""
+        with self._state(metric_variables):
+            return self.result()
+
+    def stateless_reset_state(self) -> list[np.ndarray]:
+        """The state ``reset_state()`` would leave; ``self`` unchanged."""
+        with self._state(self.variables):
+            self.reset_state()
+            return self.variables
+
+    @contextlib.contextmanager
+    def _state(self, metric_variables: Sequence[Any]) -> Iterator[None]:
+        if len(metric_variables) != len(self._variables):
+            raise ValueError(
+                f"{self.name}: expected {len(self._variables)} metric variables, got {len(metric_variables)}"
+            )
+        kept = [variable.value for variable in self._variables]
+        for variable, value in zip(self._variables, metric_variables, strict=True):
+            variable.assign(value)
+        try:
+            yield
+        finally:
+            for variable, value in zip(self._variables, kept, strict=True):
+                variable.value = value
 
     def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
         raise NotImplementedError(f"{type(self).__name__} must define update_state(y_true, y_pred)")
@@ -148,6 +220,12 @@ def mean_absolute_error(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
     return np.abs(y_pred - _target(y_true, y_pred)).mean(axis=-1)
 
 
+def mean_absolute_percentage_error(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+    """Keras': 100 · mean over the last axis of |y − ŷ| / max(|y|, ε), ε = keras.config.epsilon()."""
+    y = _target(y_true, y_pred)
+    return 100.0 * (np.abs(y - y_pred) / np.maximum(np.abs(y), config.epsilon())).mean(axis=-1)
+
+
 def sparse_categorical_crossentropy(y_true: np.ndarray, y_pred: np.ndarray, from_logits: bool = False) -> np.ndarray:
     return crossentropy.sparse_categorical(y_true, Tensor(y_pred), from_logits)._data
 
@@ -188,6 +266,11 @@ class MeanSquaredError(MeanMetricWrapper):
 class MeanAbsoluteError(MeanMetricWrapper):
     def __init__(self, name: str = "mean_absolute_error", dtype: Any = None) -> None:
         super().__init__(mean_absolute_error, name, dtype)
+
+
+class MeanAbsolutePercentageError(MeanMetricWrapper):
+    def __init__(self, name: str = "mean_absolute_percentage_error", dtype: Any = None) -> None:
+        super().__init__(mean_absolute_percentage_error, name, dtype)
 
 
 class SparseCategoricalCrossentropy(MeanMetricWrapper):

@@ -149,3 +149,24 @@ def maximum(a: Any, b: Any) -> Tensor:
 def minimum(a: Any, b: Any) -> Tensor:
     a, b = _t(a), _t(b)
     return Tensor.where((a._data <= b._data), a, b)
+
+
+def shape(x: Any) -> tuple[int, ...]:
+    """The shape as a tuple of ints (``x`` a Tensor, an array or nested lists)."""
+    return tuple(x.shape) if isinstance(x, Tensor) else np.shape(x)
+
+
+def one_hot(x: Any, num_classes: int, axis: int = -1, dtype: Any = None) -> Tensor:
+    """onehot[..., c] = 1[x = c] with the class axis at ``axis``, in floatx; a negative label gives a
+    row of zeros and a label ≥ ``num_classes`` is refused, as Keras' torch backend does.
+
+    >>> convert_to_numpy(one_hot(np.array([0, 2, -1]), 3)).tolist()
+    [[1.0, 0.0, 0.0], [0.0, 0.0, 1.0], [0.0, 0.0, 0.0]]
+    """
+    labels = convert_to_numpy(x)
+    if labels.dtype.kind not in "iu":
+        raise TypeError(f"one_hot: labels must be integers, got {labels.dtype}")
+    if labels.size and labels.max() >= num_classes:
+        raise RuntimeError(f"one_hot: class values must be smaller than num_classes ({labels.max()} >= {num_classes})")
+    out = (labels[..., None] == np.arange(num_classes)).astype(dtype or config.floatx())
+    return Tensor(np.moveaxis(out, -1, axis))

@@ -23,7 +23,8 @@ from .. import losses as losses_
 from .. import metrics as metrics_
 from .. import optimizers as optimizers_
 from ..callbacks import CallbackList, History
-from ..layers.core import call_context, map_structure, map_structures
+from ..layers.core import call_context
+from ..layers.structure import map_structure, map_structures
 from . import data as data_
 from . import heads as heads_
 from .progbar import ProgbarLogger
@@ -51,15 +52,16 @@ class Trainer:
         self,
         optimizer: Any = "rmsprop",
         loss: Any = None,
-        metrics: Any = None,
         loss_weights: Any = None,
+        metrics: Any = None,
         weighted_metrics: Any = None,
     ) -> None:
         """Choose the optimizer (a Keras name with Keras' defaults, or an instance), loss and metrics
         (``weighted_metrics`` weigh by sample and class weights, `trackers`). A model of several
         outputs (or a loss given as a list/dict) takes a loss per output, with ``loss_weights`` and
         ``metrics`` per output (`heads`). Without a loss, only an overridden ``train_step`` can
-        train (Keras' guide computes its own loss there)."""
+        train (Keras' guide computes its own loss there). The arguments come in Keras 3's order
+        (``loss_weights`` before ``metrics``)."""
         names = self.output_names()
         self.optimizer, self.loss_weights = optimizers_.get(optimizer), loss_weights
         several = loss is not None and (len(names) > 1 or isinstance(loss, (list, tuple, dict)))
