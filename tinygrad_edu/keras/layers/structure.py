@@ -3,8 +3,8 @@ leaves in order and maps over them. A tuple of ints and Nones is a shape, a leaf
 
 >>> flatten({"a": [1, 2], "b": (3, None)})
 [1, 2, (3, None)]
->>> map_structures(lambda x, y: x + y, [1, (2, 3)], [10, (20, 30)])
-[11, (22, 33)]
+>>> map_structures(lambda x, y: x + y, [1, [2, 3]], [10, [20, 30]])
+[11, [22, 33]]
 """
 
 from __future__ import annotations
