@@ -13,19 +13,13 @@ import re
 import pytest
 
 from tests.keras_ref import KERAS_NOTICE, keras
+from tests.test_keras_summary import nested  # the same nested model the summary tests print
 from tinygrad_edu import keras as K
 from tinygrad_edu.viz import find_renderer
 
 pytestmark = KERAS_NOTICE
 needs_pydot = pytest.mark.skipif(importlib.util.find_spec("pydot") is None, reason="Keras draws with pydot")
 needs_renderer = pytest.mark.skipif(find_renderer() is None, reason="no Graphviz renderer (dot or graphviz-pure)")
-
-
-def nested_sequential(M):
-    inner = M.Sequential([M.Input((4,)), M.layers.Dense(3, name="i1"), M.layers.Dense(3, name="i2")], name="inner")
-    x = M.Input((4,), name="inp")
-    y = M.layers.Dense(1, name="head")(M.layers.add([inner(x), M.layers.Dense(3, name="side")(x)], name="plus"))
-    return M.Model(x, y, name="outer")
 
 
 def nested_functional(M):
@@ -65,7 +59,7 @@ def our_drawing(model, expand_nested: bool) -> tuple[set, dict]:
 
 
 @needs_pydot
-@pytest.mark.parametrize("make", [nested_sequential, nested_functional])
+@pytest.mark.parametrize("make", [nested, nested_functional])
 @pytest.mark.parametrize("expand_nested", [False, True])
 def test_boxes_arrows_and_clusters_are_keras(make, expand_nested: bool) -> None:
     ours, theirs = our_drawing(make(K), expand_nested), keras_drawing(make(keras), expand_nested)
@@ -78,7 +72,7 @@ def test_keyword_refusals_are_keras() -> None:
     for kwargs, words in (({"layer_range": ("a", "b")}, "no longer supported"), ({"colour": 1}, "Unrecognized")):
         for M in (keras, K):
             with pytest.raises(ValueError, match=words):
-                M.utils.model_to_dot(nested_sequential(M), **kwargs)
+                M.utils.model_to_dot(nested(M), **kwargs)
     for M in (keras, K):
         with pytest.raises(ValueError, match="This model has not yet been built"):
             M.utils.plot_model(M.Sequential([M.layers.Dense(2)]), "m.png")
@@ -89,10 +83,10 @@ def test_plot_model_takes_keras_arguments_and_writes_png_without_a_suffix(tmp_pa
     """Keras' signature (expand_nested, splines, dpi, ...) and, for a name without a suffix, a PNG."""
     path = tmp_path / "model"
     K.utils.plot_model(
-        nested_sequential(K), to_file=path, show_shapes=True, show_layer_names=True, rankdir="LR",
+        nested(K), to_file=path, show_shapes=True, show_layer_names=True, rankdir="LR",
         expand_nested=True, dpi=96, show_layer_activations=True, show_trainable=True, splines="polyline",
     )  # fmt: skip
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert not list(tmp_path.glob("*.tmp.png"))
-    svg = K.utils.model_to_dot(nested_sequential(K), expand_nested=True).pipe("svg").decode()
+    svg = K.utils.model_to_dot(nested(K), expand_nested=True).pipe("svg").decode()
     assert "cluster" in svg and ">inner<" in svg and "i1 (Dense)" in svg
