@@ -205,6 +205,10 @@ MUTANTS = [
     Mutant(K + "layers/core.py", "frozen = {id(v.tensor) for layer in self.layer_tree() if not layer.trainable for v in layer.weights}", "frozen: set[int] = set()", "a frozen sublayer's weights count as trainable", SUMMARY_TESTS),
     Mutant(K + "utils/plotting.py", "destination = destination.graph.flat_inputs[in_index].node.layer", "destination = destination.graph.flat_inputs[0].node.layer", "arrows into a nested model all reach its first input", PLOT_TESTS),
     Mutant(K + "utils/plotting.py", "    for layer in layers:\n        if _expands(layer, expand_nested):\n            _edges(", "    for layer in []:\n        if _expands(layer, expand_nested):\n            _edges(", "no arrows inside an expanded model", PLOT_TESTS),
+    # ---- lead, session 8 (issue 22): metric state and keras.ops
+    Mutant(K + "metrics.py", "                variable.value = value\n", "                pass\n", "a stateless call leaves its state in the metric", ("tests/test_keras_metric_state.py",)),
+    Mutant(K + "metrics.py", "np.maximum(np.abs(y), config.epsilon())", "np.abs(y)", "MAPE divides by a zero target", ("tests/test_keras_objects.py",)),
+    Mutant(K + "ops.py", "    return Tensor(np.moveaxis(out, -1, axis))", "    return Tensor(out)", "one_hot ignores axis", ("tests/test_keras_metric_state.py",)),
 ]  # fmt: skip
 
 FOCUS = {
