@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import re
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager, redirect_stdout
 
@@ -530,6 +531,24 @@ def test_early_stopping_auto_mode_maximises_accuracy_as_keras() -> None:
         stoppers[name] = mod.callbacks.EarlyStopping(monitor="accuracy", patience=1, baseline=1.01)
         model.fit(x, labels, epochs=6, verbose=0, shuffle=False, callbacks=[stoppers[name]])
     assert stoppers["ours"].stopped_epoch == stoppers["keras"].stopped_epoch == 1  # baseline never beaten
+
+
+def test_early_stopping_on_a_metric_not_logged_warns_and_trains_on_as_keras() -> None:
+    """keras.io's training guide monitors val_loss in a fit without validation data: Keras warns with
+    the logged keys each epoch and never stops (the epoch is not counted)."""
+    x, labels = blobs(20, seed=3)
+    seen = {}
+    for name, mod in [("ours", K), ("keras", keras)]:
+        model = mod.Sequential([mod.Input(shape=(5,)), mod.layers.Dense(3, activation="softmax")])
+        model.compile(mod.optimizers.SGD(0.0), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+        stopper = mod.callbacks.EarlyStopping(monitor="val_loss", patience=0)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            history = model.fit(x, labels, epochs=3, verbose=0, callbacks=[stopper])
+        texts = [str(w.message) for w in caught if "Early stopping" in str(w.message)]
+        seen[name] = (len(history.epoch), stopper.stopped_epoch, texts)
+    assert seen["ours"] == seen["keras"]
+    assert seen["ours"][0] == 3 and len(seen["ours"][2]) == 3
 
 
 def test_restore_best_weights_in_a_real_fit_matches_keras() -> None:

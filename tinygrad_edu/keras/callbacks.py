@@ -128,8 +128,8 @@ class EarlyStopping(Callback):
     - with ``restore_best_weights`` the weights of the best epoch are put back when training ends,
       whether it stopped early or not (Keras 3).
 
-    Unlike Keras (which warns and ignores the epoch), a ``monitor`` that is not logged is a KeyError,
-    and an unknown ``mode`` is a ValueError.
+    A ``monitor`` that is not logged is Keras' UserWarning, naming the logged keys, and the epoch is
+    not counted (as Keras; a typo in the name thus never stops training); an unknown ``mode`` is a ValueError.
     """
 
     def __init__(
@@ -163,7 +163,12 @@ class EarlyStopping(Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         if self.monitor not in (logs or {}):
-            raise KeyError(f"EarlyStopping: metric {self.monitor!r} is not logged; available: {sorted(logs or {})}")
+            warnings.warn(
+                f"Early stopping conditioned on metric `{self.monitor}` which is not available. "
+                f"Available metrics are: {','.join(logs or {})}",
+                stacklevel=2,
+            )
+            return
         if epoch < self.start_from_epoch:
             return
         value = logs[self.monitor]
