@@ -209,6 +209,7 @@ MUTANTS = [
     Mutant(K + "metrics.py", "                variable.value = value\n", "                pass\n", "a stateless call leaves its state in the metric", ("tests/test_keras_metric_state.py",)),
     Mutant(K + "metrics.py", "np.maximum(np.abs(y), config.epsilon())", "np.abs(y)", "MAPE divides by a zero target", ("tests/test_keras_objects.py",)),
     Mutant(K + "ops.py", "    return Tensor(np.moveaxis(out, -1, axis))", "    return Tensor(out)", "one_hot ignores axis", ("tests/test_keras_metric_state.py",)),
+    Mutant(K + "models/heads.py", "                m.update_state(y, out._data)\n", "                pass\n", "a per-output Metric object never updated", ("tests/test_keras_metric_state.py",)),
 ]  # fmt: skip
 
 FOCUS = {

@@ -115,3 +115,41 @@ def test_compile_takes_its_positional_arguments_in_keras_order() -> None:
     ours = list(inspect.signature(K.Model.compile).parameters)
     theirs = list(inspect.signature(keras.Model.compile).parameters)
     assert ours == theirs[: len(ours)]
+
+
+def two_outputs(M):
+    x = M.Input(shape=(4,), name="x")
+    hidden = M.layers.Dense(5, activation="tanh", name="hidden")(x)
+    score = M.layers.Dense(1, name="score")(hidden)
+    label = M.layers.Dense(3, activation="softmax", name="label")(hidden)
+    return M.Model(x, [score, label])
+
+
+@pytest.mark.parametrize("by_dict", [False, True])
+def test_metric_objects_per_output_match_keras(by_dict: bool) -> None:
+    """keras.io's training guide: Metric objects per output of a two-output model (a list of lists,
+    or a dict by output name), logged as <output>_<metric name>; a count metric would show a mean
+    taken over batches at once, so the object's own running state is what must be logged."""
+    theirs, ours = two_outputs(keras), two_outputs(K)
+    ours.set_weights(theirs.get_weights())
+    rng = RNG()
+    x = rng.normal(size=(19, 4)).astype(np.float32)
+    y = [rng.normal(size=(19, 1)).astype(np.float32), np.eye(3, dtype=np.float32)[rng.integers(0, 3, 19)]]
+    logs = {}
+    for name, M, model in (("ours", K, ours), ("keras", keras, theirs)):
+        per_output = [
+            [M.metrics.MeanAbsolutePercentageError(), M.metrics.MeanAbsoluteError()],
+            [M.metrics.CategoricalAccuracy()],
+        ]
+        metrics = dict(zip(["score", "label"], per_output)) if by_dict else per_output
+        model.compile(M.optimizers.SGD(0.0), loss=["mse", "categorical_crossentropy"], metrics=metrics)
+        history = model.fit(x, y, batch_size=4, epochs=2, shuffle=False, verbose=0).history
+        logs[name] = (history, model.evaluate(x, y, batch_size=6, verbose=0, return_dict=True))
+    (hist_o, eval_o), (hist_k, eval_k) = logs["ours"], logs["keras"]
+    assert sorted(hist_o) == sorted(hist_k)
+    assert "score_mean_absolute_percentage_error" in hist_k
+    for key in hist_k:
+        np.testing.assert_allclose(hist_o[key], hist_k[key], rtol=1e-5, err_msg=key)
+    assert sorted(eval_o) == sorted(eval_k)
+    for key in eval_k:
+        np.testing.assert_allclose(eval_o[key], eval_k[key], rtol=1e-5, err_msg=key)

@@ -20,18 +20,20 @@ import numpy as np
 
 from ... import Tensor
 from .. import losses as losses_
+from .. import metrics as metrics_
 
 MISSING = "<missing>"  # an output that a dict of losses leaves out (refused by `targets`, as Keras)
 
 
 @dataclass(frozen=True)
 class Head:
-    """One output's loss (a name or a `losses.Loss`), loss weight and metrics."""
+    """One output's loss (a name or a `losses.Loss`), loss weight and metrics (names or `metrics.Metric`
+    objects, which keep their own state over an epoch)."""
 
     name: str
     loss: Any
     weight: float
-    metrics: tuple[str, ...]
+    metrics: tuple[Any, ...]
 
 
 def _per_output(value: Any, names: list[str], what: str, default: Any) -> list[Any]:
@@ -57,16 +59,18 @@ def make_heads(names: list[str], loss: Any, metrics: Any, loss_weights: Any) -> 
     losses = _per_output(loss, names, "loss", MISSING if isinstance(loss, dict) else None)
     weights = _per_output(loss_weights, names, "loss_weights", 1.0)
     metrics = metrics or None  # an empty list (as a .keras file may hold it): no metrics
-    if isinstance(metrics, (list, tuple)) and all(isinstance(m, str) for m in metrics):
+    if isinstance(metrics, (list, tuple)) and all(isinstance(m, (str, metrics_.Metric)) for m in metrics):
         metrics = [list(metrics)] * len(names)  # one flat list: every output's metrics
     per_metrics = _per_output(metrics, names, "metrics", [])
     heads = []
     for name, loss_name, weight, output_metrics in zip(names, losses, weights, per_metrics):
         if loss_name is not None and loss_name is not MISSING and not isinstance(loss_name, losses_.Loss):
             losses_.get(loss_name)
-        output_metrics = [output_metrics] if isinstance(output_metrics, str) else list(output_metrics)
+        single = isinstance(output_metrics, (str, metrics_.Metric))
+        output_metrics = [output_metrics] if single else list(output_metrics)
         for m in output_metrics:
-            losses_.check_metric(m)
+            if not isinstance(m, metrics_.Metric):
+                losses_.check_metric(m)
         heads.append(Head(name, loss_name, float(weight), tuple(output_metrics)))
     return heads
 
@@ -81,9 +85,18 @@ def loss_names(heads: list[Head]) -> list[str]:
     return ["loss", *own]
 
 
+def _metric_name(head: Head, metric: Any) -> str:
+    return f"{head.name}_{metric.name if isinstance(metric, metrics_.Metric) else metric}"
+
+
 def log_names(heads: list[Head]) -> list[str]:
     """The keys of the logs: the losses (`loss_names`), then each output's metrics."""
-    return [*loss_names(heads), *(f"{h.name}_{m}" for h in heads for m in h.metrics)]
+    return [*loss_names(heads), *(_metric_name(h, m) for h in heads for m in h.metrics)]
+
+
+def metric_objects(heads: list[Head]) -> dict[str, metrics_.Metric]:
+    """The Metric objects of the outputs, by log name (``<output>_<metric name>``)."""
+    return {_metric_name(h, m): m for h in heads for m in h.metrics if isinstance(m, metrics_.Metric)}
 
 
 def targets(heads: list[Head], y: Any, what: str) -> list[np.ndarray]:
@@ -121,5 +134,8 @@ def batch_values(
         total = term if total is None else total + term
     for head, y, out in zip(heads, ys, outs):
         for m in head.metrics:
-            values[f"{head.name}_{m}"] = losses_.metric(m, head.loss, y, out._data)
+            if isinstance(m, metrics_.Metric):  # updated here, read with result() by the trackers
+                m.update_state(y, out._data)
+            else:
+                values[_metric_name(head, m)] = losses_.metric(m, head.loss, y, out._data)
     return total, {"loss": total.item(), **values}

@@ -56,10 +56,11 @@ def weighted_metrics(entries: Any, loss: Any, unweighted: list[str]) -> dict[str
 class CompileMetrics(metrics_.Metric):
     """The compiled metrics of a model: a running mean per named metric, and Metric objects as given."""
 
-    def __init__(self, names: list[str], objects: list[metrics_.Metric], loss: Any, weighted: Any = None) -> None:
+    def __init__(self, names: list[str], objects: Any, loss: Any, weighted: Any = None) -> None:
+        """``objects``: the Metric objects, a list (logged by their names) or a dict by log name."""
         super().__init__(name="compile_metrics")
         self.names, self.loss = list(names), loss
-        self.objects = {m.name: m for m in objects}
+        self.objects = dict(objects) if isinstance(objects, dict) else {m.name: m for m in objects}
         self.means = {n: metrics_.Mean(name=n) for n in self.names if n not in self.objects}
         self.weighted_entries = list(weighted or [])  # as compile got them (a .keras file's compile_config)
         self.weighted = weighted_metrics(weighted, loss, self.names)

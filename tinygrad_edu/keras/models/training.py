@@ -82,7 +82,8 @@ class Trainer:
             self.metric_objects = [m for m in metrics if isinstance(m, metrics_.Metric)]
             self.loss, self.metric_names, self.heads = loss, [getattr(m, "name", m) for m in metrics], None
         self._loss_tracker = metrics_.Mean(name="loss")
-        self._compile_metrics = CompileMetrics(self.metric_names, self.metric_objects, self.loss, weighted_metrics)
+        objects = heads_.metric_objects(self.heads) if self.heads is not None else self.metric_objects
+        self._compile_metrics = CompileMetrics(self.metric_names, objects, self.loss, weighted_metrics)
 
     @property
     def metrics(self) -> list[Any]:
