@@ -4,7 +4,7 @@ Each method here is a thin wrapper: it turns its operands into tensors (``self._
 `tinygrad_edu.tensor.apply` (as ``self._apply``) with one op of `tinygrad_edu.ops`, where the
 forward, the backward and the math live. `Tensor` inherits them from `TensorMethods`, a mixin, so
 that `tensor.py` holds the tensor itself (data, gradient, graph, conversions, in-place rules) and
-this module, below it, imports only the ops (and the graph core's flags).
+this module, below it, imports only the ops (and the graph core's `ops_always_recorded`).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import numpy as np
 
 from . import ops
 from .dtypes import DEFAULT_DTYPE, dtype, result_type, torch_dtype
-from .graph import _threads_with_anomaly, graph_rebased
+from .graph import ops_always_recorded
 from .ops import normalize_axis, normalize_dim, rename_node
 
 if TYPE_CHECKING:  # for the annotations only; at run time this module never reads tensor.py
@@ -170,8 +170,8 @@ class TensorMethods:
 
     def _scaled(self, other: float) -> Tensor | None:
         """A float times a floating constant (``-lr * p.grad``) without an op, numpy casting the float first as
-        `_promote` does (NEP 50); None where the op is needed: a graph, a view whose source joined one, anomaly mode."""
-        if self.requires_grad or graph_rebased or _threads_with_anomaly or self._data.dtype.kind != "f":
+        `_promote` does (NEP 50); None where the op is needed: a graph, or `graph.ops_always_recorded`."""
+        if self.requires_grad or ops_always_recorded() or self._data.dtype.kind != "f":
             return None
         return self._wrap(np.asarray(self._data * other))  # a 0-d product is a numpy scalar
 
@@ -528,7 +528,7 @@ class TensorMethods:
         """``t[idx]`` as PyTorch's: ints, slices and None give a view (it shares memory and version
         counter), lists, ranges, integer and boolean index tensors a copy."""
         fast = isinstance(idx, TensorMethods) and idx._data.dtype.kind == "i" and idx._data.ndim
-        if fast and not (self.requires_grad or graph_rebased or _threads_with_anomaly):  # ``X[ix]``: a copy, no op
+        if fast and not (self.requires_grad or ops_always_recorded()):  # ``X[ix]``: a copy, no op
             return self._wrap(ops.index(self._data, idx._data))
         return self._apply(ops.GetItem(as_index(idx)), self)
 
