@@ -200,7 +200,7 @@ MUTANTS = [
     Mutant(K + "models/progbar.py", "    return f\"{whole}s\"", "    return f\"{seconds:.0f}s\"", "time left rounded, not cut", PROGBAR_TESTS),
     Mutant(K + "crossentropy.py", "return (out / out.sum(axis=-1, keepdims=True)).clip(EPSILON, 1 - EPSILON).log()", "return (out / out.sum(axis=-1, keepdims=True)).log()", "categorical cross-entropies unclipped", LOSS_TESTS),
     Mutant(K + "crossentropy.py", "F.binary_cross_entropy(out.clip(EPSILON, 1 - EPSILON), y,", "F.binary_cross_entropy(out, y,", "binary cross-entropy unclipped", LOSS_TESTS),
-    Mutant(K + "losses.py", "    if mismatch:\n", "    if False:\n", "per-sample weights on per-step losses not Keras' error", LOSS_TESTS),
+    Mutant(K + "losses.py", "        broadcast_shape(tuple(values.shape), w.shape)", "        pass", "per-sample weights on per-step losses not Keras' error", LOSS_TESTS),
     Mutant(K + "metrics.py", "super().__init__(binary_crossentropy, name, dtype, from_logits=from_logits)", "super().__init__(binary_crossentropy, name, dtype)", "BinaryCrossentropy metric ignores from_logits", LOSS_TESTS),
     Mutant(K + "layers/core.py", "frozen = {id(v.tensor) for layer in self.layer_tree() if not layer.trainable for v in layer.weights}", "frozen: set[int] = set()", "a frozen sublayer's weights count as trainable", SUMMARY_TESTS),
     Mutant(K + "utils/plotting.py", "destination = destination.graph.flat_inputs[in_index].node.layer", "destination = destination.graph.flat_inputs[0].node.layer", "arrows into a nested model all reach its first input", PLOT_TESTS),

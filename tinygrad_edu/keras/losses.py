@@ -18,22 +18,11 @@ import numpy as np
 
 from .. import metrics
 from ..nn import functional as F
+from ..ops import broadcast_shape
 from ..tensor import Tensor
 from . import crossentropy
 from . import metrics as keras_metrics
 from .crossentropy import EPSILON
-
-
-def _size_mismatch(a: tuple, b: tuple) -> str | None:
-    """torch's broadcasting error for shapes a and b (the words Keras' torch backend raises), None
-    when they broadcast: the last axis, counted in the result, where neither size is 1 nor equal."""
-    ndim = max(len(a), len(b))
-    for i in range(ndim - 1, -1, -1):
-        da = a[i - ndim + len(a)] if i - ndim + len(a) >= 0 else 1
-        db = b[i - ndim + len(b)] if i - ndim + len(b) >= 0 else 1
-        if da != db and da != 1 and db != 1:
-            return f"The size of tensor a ({da}) must match the size of tensor b ({db}) at non-singleton dimension {i}"
-    return None
 
 
 def weigh(values: Tensor, sample_weight: Any) -> tuple[Tensor, np.ndarray]:
@@ -61,12 +50,13 @@ def weigh(values: Tensor, sample_weight: Any) -> tuple[Tensor, np.ndarray]:
             values = values.reshape(-1, 1)
         else:
             w = w[..., 0]
-    mismatch = _size_mismatch(tuple(values.shape), w.shape)
-    if mismatch:
+    try:
+        broadcast_shape(tuple(values.shape), w.shape)  # torch's error words, which Keras' torch backend raises
+    except RuntimeError as err:
         raise RuntimeError(
-            f"{mismatch} (per-sample losses of shape {tuple(values.shape)}, sample_weight of shape {w.shape}; "
+            f"{err} (per-sample losses of shape {tuple(values.shape)}, sample_weight of shape {w.shape}; "
             "Keras multiplies them as they are: give one weight per value, or per sample as shape (N, 1))"
-        )
+        ) from None
     return values, w
 
 
