@@ -101,6 +101,11 @@ class KerasTensor:
     def ndim(self) -> int:
         return len(self.shape)
 
+    @property
+    def output_index(self) -> int:
+        """Which output of the call that made it this tensor is (the last index of Keras' ``dense[0][1]``)."""
+        return next(i for i, out in enumerate(flatten(self.node.outputs)) if out is self)
+
     def __repr__(self) -> str:
         return f"<KerasTensor shape={self.shape}, dtype={self.dtype}, sparse=False, ragged=False, name={self.name}>"
 

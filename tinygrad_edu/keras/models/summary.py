@@ -147,13 +147,8 @@ def _connected(layer: Any, nodes: set[int]) -> str:
             continue
         for kt in node.parents:
             producer = kt.node.layer
-            parts.append(f"{producer.name}[{producer._nodes.index(kt.node)}][{_tensor_index(kt)}]")
+            parts.append(f"{producer.name}[{producer._nodes.index(kt.node)}][{kt.output_index}]")
     return ", ".join(parts) or "-"
-
-
-def _tensor_index(kt: Any) -> int:
-    outputs = flatten(kt.node.outputs)
-    return next((i for i, out in enumerate(outputs) if out is kt), 0)
 
 
 def _is_chain(model: Any) -> bool:

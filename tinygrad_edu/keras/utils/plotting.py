@@ -145,7 +145,7 @@ def _edges(model: Any, ids: dict[int, str], expand_nested: bool, edges: list[tup
                 source, out_index = source.layers[-1], 0
             else:
                 kt = source.graph.flat_outputs[out_index]
-                source, out_index = kt.node.layer, _index(kt)
+                source, out_index = kt.node.layer, kt.output_index
         while _expands(destination, expand_nested):
             if hasattr(destination, "stack"):
                 destination = destination.layers[0]
@@ -162,15 +162,10 @@ def _edges(model: Any, ids: dict[int, str], expand_nested: bool, edges: list[tup
     else:
         for node in model.graph.nodes:
             for in_index, parent in enumerate(node.parents):
-                add(parent.node.layer, node.layer, _index(parent), in_index)
+                add(parent.node.layer, node.layer, parent.output_index, in_index)
     for layer in layers:
         if _expands(layer, expand_nested):
             _edges(layer, ids, expand_nested, edges)
-
-
-def _index(kt: Any) -> int:
-    """Which output of its layer's call a KerasTensor is."""
-    return next(i for i, out in enumerate(flatten(kt.node.outputs)) if out is kt)
 
 
 def _shapes(model: Any, layer: Any, i: int) -> tuple[str | None, str]:
