@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from .. import config
-from ..layers.structure import flatten, is_shape
+from ..layers.structure import flatten
 
 #: rich's HEAVY_HEAD box, the one Keras' table uses: (left, line, cross, right) per kind of line
 _BOX = {
@@ -123,19 +123,11 @@ def _shape_text(layer: Any) -> str:
             out = layer.compute_output_shape(layer.build_shape)
         except NotImplementedError:
             return "?"
-        shapes = _shapes_in(out)
+        shapes = flatten(out)  # a shape is a leaf
     else:
         return "?"
     texts = [f"({', '.join(str(d) for d in shape)})" for shape in shapes]
     return texts[0] if len(texts) == 1 else f"[{', '.join(texts)}]"
-
-
-def _shapes_in(value: Any) -> list[tuple]:
-    """The shapes in a shape or a (nested) list, tuple or dict of shapes."""
-    if is_shape(value):
-        return [value]
-    items = value.values() if isinstance(value, dict) else value
-    return [shape for item in items for shape in _shapes_in(item)]
 
 
 def _connected(layer: Any, nodes: set[int]) -> str:
