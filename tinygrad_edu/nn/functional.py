@@ -257,7 +257,7 @@ def _labels(name: str, logits: Tensor, target: Tensor, span: tuple[int, int] | N
     if lo < 0 or hi >= n_classes:
         bad = labels[(labels < 0) | (labels >= n_classes)][0]
         # PyTorch's IndexError and words, then which call and which range
-        raise IndexError(f"Target {bad} is out of bounds. ({name}: {n_classes} classes, labels lie in [0, {n_classes}))")
+        raise IndexError(f"Target {bad} is out of bounds. ({name}: labels lie in [0, {n_classes}))")
     return labels
 
 
