@@ -132,15 +132,17 @@ class Sequential(Model):
         self.build_shape = (None, *self.input_shape)
 
     def maybe_build(self, input_shape: Any) -> None:
+        """Build on the first call for the shape it was called with, its batch included (Keras 3
+        keeps that batch in its InputLayer, and in the summary); later calls must agree on the rest."""
         if not self.built:
-            self.build((None, *input_shape[1:]))
+            self.build(tuple(input_shape))
         elif tuple(input_shape[1:]) != self.input_shape:
             expected, got = (None, *self.input_shape), (None, *input_shape[1:])
             raise ValueError(f"{self.label}: expected inputs of shape {expected}, got {got}")
 
     def check_input(self, shape: Any, what: str) -> None:
-        try:
-            self.maybe_build(shape)
+        try:  # fit/evaluate/predict see all the samples, not one batch: the batch axis stays open
+            self.maybe_build((None, *shape[1:]))
         except ValueError as err:
             raise ValueError(f"{what}: {err}") from None
 
