@@ -5,7 +5,11 @@ session (its ``global_state`` ``object_name_uids``): the first ``Dense()`` is ``
 ``dense_1``, and so on across every model; layers, models (``sequential``, ``functional``, a
 subclass's snake_case class name), input layers and symbolic tensors (``keras_tensor``) each count
 under their own prefix. A name given by the user takes no number. `clear_session` starts every
-counter again.
+counter again. A Sequential takes the numbers Keras' takes as it builds (an ``input_layer``, one
+``keras_tensor`` per layer call, a ``functional`` for the model Keras wraps the stack in), so the
+names of what follows agree too. Not followed: the numbers Keras' ``compile``/``fit`` and its file
+saving take for their own objects (optimizers, symbolic tensors, ``layer``), none of which name a
+layer or a model.
 
 >>> clear_session()
 >>> [auto_name("Dense") for _ in range(3)]
