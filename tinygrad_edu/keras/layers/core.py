@@ -273,13 +273,6 @@ class Layer(nn.Module):
         self.built = True
         self.build_shape = input_shape
 
-    def ensure_built(self, input_shape: Shape) -> Shape:
-        """Build for ``input_shape`` (batch first) if needed; the output shape (batch first)."""
-        self.maybe_build(tuple(input_shape))
-        out = self.compute_output_shape(tuple(input_shape))
-        self.output_shape = out[1:] if is_shape(out) else None
-        return out
-
     def call(self, inputs: Any, training: bool | None = None) -> Any:
         """The layer's computation; the built-in layers: activation(pre_activation(x))."""
         return apply_activation(self.activation, self.pre_activation(inputs))
