@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import random
 import shutil
+import sys
 
 import numpy as np
 import pytest
@@ -33,6 +34,17 @@ needs_dot = pytest.mark.skipif(
 
 
 _TEST_SEED = os.environ.get("TINYGRAD_EDU_TEST_SEED")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_keras_names():
+    """Start every test with Keras' name counters at zero, ours and (where a test loaded it) real
+    Keras', so the first ``Dense()`` of a test is ``dense`` on both sides, as in a new session."""
+    for name in ("tinygrad_edu.keras.backend", "keras"):
+        module = sys.modules.get(name)
+        if module is not None:
+            (module if name.endswith("backend") else module.backend).clear_session(free_memory=False)
+    yield
 
 
 @pytest.fixture(autouse=True)

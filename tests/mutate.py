@@ -53,6 +53,7 @@ SUMMARY_TESTS = ("tests/test_keras_summary.py",)
 PROGBAR_TESTS = ("tests/test_keras_progbar.py",)
 LOSS_TESTS = ("tests/test_keras_saturated_losses.py", "tests/test_keras_loss_reduction.py")
 PLOT_TESTS = ("tests/test_keras_plotting.py", "tests/test_keras_api.py")
+NAME_TESTS = ("tests/test_keras_names.py",)
 
 
 @dataclass(frozen=True)
@@ -211,6 +212,20 @@ MUTANTS = [
     Mutant(K + "metrics.py", "np.maximum(np.abs(y), config.epsilon())", "np.abs(y)", "MAPE divides by a zero target", ("tests/test_keras_objects.py",)),
     Mutant(K + "ops.py", "    return Tensor(np.moveaxis(out, -1, axis))", "    return Tensor(out)", "one_hot ignores axis", ("tests/test_keras_metric_state.py",)),
     Mutant(K + "models/heads.py", "                m.update_state(y, out._data)\n", "                pass\n", "a per-output Metric object never updated", ("tests/test_keras_metric_state.py",)),
+    # ---- issue 22 (KNAME): Keras 3's session-wide names, its dtype and file errors, torch's label error
+    Mutant(K + "backend.py", '    return f"{prefix}_{count}" if count else prefix', '    return f"{prefix}_{count + 1}" if count else prefix', "the second name of a prefix is _2", NAME_TESTS),
+    Mutant(K + "backend.py", "    _UIDS.clear()\n", "    pass\n", "clear_session keeps the counters", NAME_TESTS),
+    Mutant(K + "layers/core.py", 'if not isinstance(self.name, str) or "/" in self.name:', "if not isinstance(self.name, str):", "a name with a slash taken", NAME_TESTS),
+    Mutant(K + "models/sequential.py", '        auto_name("Functional")', "        pass", "a Sequential's build takes no functional number", NAME_TESTS),
+    Mutant(K + "models/sequential.py", "            self.add(layer, rebuild=False)", "            self.add(layer)", "Sequential([...]) builds after every layer", NAME_TESTS),
+    Mutant(K + "models/sequential.py", "            self.build(tuple(input_shape))", "            self.build((None, *input_shape[1:]))", "a first call's batch dropped", NAME_TESTS),
+    Mutant(K + "models/model.py", '            name = auto_name("Functional")', "            name = auto_name(type(self).__name__)", "functional models named model", NAME_TESTS),
+    Mutant(K + "models/model.py", "        if names.count(name) != 1:", "        if names.count(name) > 2:", "two layers of one name in a functional model", NAME_TESTS),
+    Mutant(K + "models/cloning.py", "Input(batch_shape=kt.shape, dtype=kt.dtype, name=kt.name)", "Input(batch_shape=kt.shape, dtype=kt.dtype)", "cloned inputs named anew", NAME_TESTS),
+    Mutant(K + "models/config.py", '            auto_name("KerasTensor")  #', "            pass  #", "revived tensor references take no number", NAME_TESTS),
+    Mutant(K + "backend.py", '        raise ValueError(f"Invalid dtype: {name}")', '        raise TypeError(f"Invalid dtype: {name}")', "an unknown dtype is a TypeError", NAME_TESTS),
+    Mutant(K + "models/keras_file.py", "    if not path.exists():  # Keras 3's ValueError and words (not FileNotFoundError)\n        raise ValueError(", "    if not path.exists():\n        raise FileNotFoundError(", "a missing .keras file is FileNotFoundError", NAME_TESTS),
+    Mutant(N + "functional.py", '        raise IndexError(f"Target {bad} is out of bounds.', '        raise ValueError(f"Target {bad} is out of bounds.', "a label out of range is a ValueError", ("tests/test_torch_losses.py",)),
     # ---- lead, session 9 (issue 22): Keras' own data sets, read without running pickled code
     Mutant(K + "datasets/sequences.py", "    rng.shuffle(order)\n", "", "texts not shuffled", DATASET_TESTS),
     Mutant(K + "datasets/sequences.py", "    start = [] if start_char is None else [start_char]", "    start = []", "no start character", DATASET_TESTS),

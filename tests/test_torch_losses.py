@@ -125,7 +125,7 @@ def test_bad_options_raise_before_computing() -> None:
         nn.SmoothL1Loss(beta=-1)
     with pytest.raises(ValueError, match=r"one entry per class, shape \(4,\)"):
         nn.CrossEntropyLoss(weight=np.ones(3))(Tensor(LOGITS), LABELS)
-    with pytest.raises(ValueError, match="label 7 out of range for 4 classes"):
+    with pytest.raises(IndexError, match="Target 7 is out of bounds"):
         nn.NLLLoss()(Tensor(LOGP), np.array([0, 1, 2, 3, 7, 0]))
     with pytest.raises(ValueError, match=r"input shape .* and target shape .* differ"):
         nn.HuberLoss()(Tensor(X), Y[:, :2])
@@ -146,3 +146,26 @@ def test_tutorial_style_loss_in_float32() -> None:
     loss.backward()
     assert loss.dtype == np.float32 and pred.grad.dtype == np.float32
     np.testing.assert_allclose(pred.grad, 2 * pred.data, rtol=1e-6)
+
+
+@pytest.mark.parametrize("labels", [[5, 0, 1], [-1, 0, 1], [0, 7, 9], [-100, 5, 0]])
+@pytest.mark.parametrize(
+    "loss",
+    [
+        lambda lib, x, t: lib.nn.functional.cross_entropy(x, t),
+        lambda lib, x, t: lib.nn.CrossEntropyLoss()(x, t),
+        lambda lib, x, t: lib.nn.functional.cross_entropy(x, t, label_smoothing=0.1),
+        lambda lib, x, t: lib.nn.functional.cross_entropy(x, t, weight=lib.ones(4, dtype=x.dtype)),
+        lambda lib, x, t: lib.nn.functional.nll_loss(x.log_softmax(1), t),
+        lambda lib, x, t: lib.nn.NLLLoss()(x.log_softmax(1), t),
+    ],
+    ids=["cross_entropy", "CrossEntropyLoss", "smoothed", "weighted", "nll_loss", "NLLLoss"],
+)
+def test_a_label_out_of_range_is_torchs_index_error(loss, labels) -> None:
+    """PyTorch's type and words for the first label outside [0, C) (ignore_index -100 is no such label)."""
+    x = np.zeros((3, 4))
+    with pytest.raises(IndexError) as theirs:
+        loss(torch, torch.tensor(x), torch.tensor(labels))
+    with pytest.raises(IndexError) as ours:
+        loss(tg, Tensor(x), Tensor(np.array(labels)))
+    assert str(ours.value).startswith(str(theirs.value))  # "Target 5 is out of bounds.", then our context

@@ -7,6 +7,7 @@ is an `nn.Module` over `Tensor`s.
 """
 
 from . import (
+    backend,
     callbacks,
     config,
     datasets,
@@ -32,6 +33,7 @@ __all__ = [
     "Model",
     "Sequential",
     "__version__",
+    "backend",
     "callbacks",
     "config",
     "datasets",

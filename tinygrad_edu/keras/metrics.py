@@ -27,7 +27,7 @@ import numpy as np
 
 from ..tensor import Tensor
 from . import config, crossentropy
-from .layers.core import snake_case
+from .backend import snake_case
 
 
 def to_numpy(x: Any) -> np.ndarray:

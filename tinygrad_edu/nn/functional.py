@@ -256,7 +256,8 @@ def _labels(name: str, logits: Tensor, target: Tensor, span: tuple[int, int] | N
     lo, hi = span if span is not None else kernels.value_range(labels) if labels.size else (0, 0)
     if lo < 0 or hi >= n_classes:
         bad = labels[(labels < 0) | (labels >= n_classes)][0]
-        raise ValueError(f"{name}: label {bad} out of range for {n_classes} classes")
+        # PyTorch's IndexError and words, then which call and which range
+        raise IndexError(f"Target {bad} is out of bounds. ({name}: labels lie in [0, {n_classes}))")
     return labels
 
 

@@ -15,7 +15,6 @@ flag travels down to nested layers in a context variable); nothing about the mod
 from __future__ import annotations
 
 import inspect
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -28,6 +27,7 @@ from ... import Tensor, activations, nn, no_grad
 from .. import config as keras_config
 from .. import initializers, serialization
 from .. import regularizers as regularizers_
+from ..backend import auto_name, standardize_dtype
 from .structure import flatten, is_shape, map_structure, map_structures
 from .weights import Shape, Variable, Weight, assign_all, count_weights
 
@@ -53,17 +53,6 @@ def apply_activation(name: Any, x: Tensor) -> Tensor:
     return activations.get(name).tensor(x)
 
 
-def snake_case(name: str) -> str:
-    """Keras' default layer names (its ``to_snake_case``): a word that starts with a capital and goes
-    on in lower case gets an underscore before it, as does a capital after a lower-case letter.
-
-    >>> [snake_case(n) for n in ("Dense", "Conv2D", "SimpleRNN", "Conv2DTranspose", "GlobalMaxPooling1D")]
-    ['dense', 'conv2d', 'simple_rnn', 'conv2d_transpose', 'global_max_pooling1d']
-    """
-    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", re.sub(r"\W+", "", name))
-    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
-
-
 def init_value(identifier: Any, keras_shape: Shape) -> np.ndarray:
     return initializers.get(identifier)(tuple(keras_shape)).astype(keras_config.floatx())
 
@@ -87,14 +76,9 @@ class KerasTensor:
     """Keras 3's symbolic tensor: a shape (None where it is open, the batch first), a dtype and a name;
     calling a layer on it records a `Node`, so ``keras.Model(inputs, outputs)`` can read the graph."""
 
-    _count = 0
-
     def __init__(self, shape: Shape, dtype: str | None = None, name: str | None = None) -> None:
-        self.shape, self.dtype = tuple(shape), str(np.dtype(dtype or keras_config.floatx()))
-        if name is None:
-            name = "keras_tensor" + (f"_{KerasTensor._count}" if KerasTensor._count else "")
-            KerasTensor._count += 1
-        self.name = name
+        self.shape, self.dtype = tuple(shape), standardize_dtype(dtype)
+        self.name = name or auto_name("KerasTensor")  # keras_tensor, keras_tensor_1, … per session
         self.node: Node | None = None
 
     @property
@@ -174,7 +158,6 @@ class Layer(nn.Module):
     config_aliases: tuple[tuple[str, str], ...] = ()  # (config key, the attribute holding it) where they differ
     spatial_rank = 0  # convolutions and pools: their sizes (kernel_size, strides, …) are written per axis
     weights_subpath = ""  # where Keras' files keep the weights inside the layer's path ("cell/" for RNNs)
-    auto_named = False  # a model whose name is its default: renamed (name_1, …) where a model holds two
 
     def __init__(
         self,
@@ -186,12 +169,19 @@ class Layer(nn.Module):
         dtype: Any = None,
         **kwargs: Any,
     ) -> None:
+        # Keras names a layer as it is made: the class name in snake_case, numbered by the session's
+        # counter (dense, dense_1, … across every model; backend.clear_session starts it again)
+        self.name = auto_name(type(self).__name__) if name is None else name
+        if not isinstance(self.name, str) or "/" in self.name:
+            raise ValueError(
+                "Argument `name` must be a string and cannot contain character `/`. "
+                f"Received: name={self.name} (of type {type(self.name)})"
+            )
         kwargs.pop("batch_size", None)
         _unknown_kwargs(type(self), kwargs)
         if input_dim is not None:
             input_shape = (input_dim,)
         self.input_shape = tuple(input_shape) if input_shape is not None else None
-        self.name = name
         self.trainable = trainable
         self.built = False
         self.output_shape: Shape | None = None
@@ -205,10 +195,6 @@ class Layer(nn.Module):
     def type_name(self) -> str:
         return type(self).__name__
 
-    @property
-    def default_name(self) -> str:
-        return snake_case(type(self).__name__)
-
     def _obj_type(self) -> str:
         """How Keras 3's saving walks this object (``saving_lib``): "Layer" here; models say
         "Sequential", "Functional" (their layers keyed first) or "Model" (a subclassed model)."""
@@ -216,8 +202,8 @@ class Layer(nn.Module):
 
     @property
     def label(self) -> str:
-        """The name used in messages: the layer's name, or its default before a model names it."""
-        return self.name or self.default_name
+        """The name used in messages (the layer's name)."""
+        return self.name
 
     @property
     def input(self) -> Any:
@@ -286,13 +272,6 @@ class Layer(nn.Module):
         self.build(input_shape)
         self.built = True
         self.build_shape = input_shape
-
-    def ensure_built(self, input_shape: Shape) -> Shape:
-        """Build for ``input_shape`` (batch first) if needed; the output shape (batch first)."""
-        self.maybe_build(tuple(input_shape))
-        out = self.compute_output_shape(tuple(input_shape))
-        self.output_shape = out[1:] if is_shape(out) else None
-        return out
 
     def call(self, inputs: Any, training: bool | None = None) -> Any:
         """The layer's computation; the built-in layers: activation(pre_activation(x))."""
@@ -526,6 +505,7 @@ class InputLayer(Layer):
         name: str | None = None,
         **kwargs: Any,
     ) -> None:
+        super().__init__(name=name, **kwargs)  # named first (input_layer, input_layer_1, …), as Keras
         if batch_shape is not None:
             if shape is not None:
                 raise ValueError("You cannot pass both `shape` and `batch_shape` at the same time.")
@@ -535,10 +515,9 @@ class InputLayer(Layer):
         shape = (shape,) if isinstance(shape, int) else tuple(shape)
         if not all(d is None or (isinstance(d, (int, np.integer)) and d >= 0) for d in shape):
             raise ValueError(f"InputLayer: shape must be non-negative integers or None (no batch axis), got {shape}")
-        super().__init__(name=name, **kwargs)
         self.input_shape = shape  # a Sequential reads its input shape here
         self.batch_size = batch_size
-        self.dtype = str(np.dtype(dtype or keras_config.floatx()))
+        self.dtype = standardize_dtype(dtype)
         self.built = True
         self.output_shape = shape
         tensor = KerasTensor((batch_size, *shape), self.dtype, name=name)
@@ -546,10 +525,6 @@ class InputLayer(Layer):
         node = Node(self, [], {}, tensor)
         tensor.node = node
         self._nodes.append(node)
-
-    @property
-    def default_name(self) -> str:
-        return "input_layer"
 
     def get_config(self) -> dict:
         batch_shape = [self.batch_size, *self.input_shape]

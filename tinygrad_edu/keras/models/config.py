@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..backend import auto_name
 from ..layers.core import InputLayer, KerasTensor, Layer
 from ..layers.serialize import deserialize_layer, serialize_layer
 from ..layers.structure import flatten, map_structure
@@ -69,6 +70,7 @@ def functional_from_config(cls: type, config: dict, custom_objects: dict | None 
     def resolve(struct: Any) -> Any:
         if isinstance(struct, dict) and struct.get("class_name") == "__keras_tensor__":
             name, node_index, tensor_index = struct["config"]["keras_history"]
+            auto_name("KerasTensor")  # Keras revives each reference as a placeholder KerasTensor, named
             return flatten(made[(name, node_index)])[tensor_index]
         if isinstance(struct, (list, tuple)):
             return [resolve(item) for item in struct]

@@ -191,7 +191,7 @@ def load_model(filepath: str | Path, custom_objects: dict | None = None, compile
     the weights by position, compiled again when the file holds compile arguments and ``compile``.
 
     Raises:
-        ValueError: not a .keras file, a damaged member, a layer config this door cannot make.
+        ValueError: no such file, not a .keras file, a damaged member, a layer config this door cannot make.
         TypeError: a class that is neither built in nor registered nor in ``custom_objects``.
     """
     kwargs.pop("safe_mode", None)  # no config here runs code, safe or not
@@ -200,9 +200,9 @@ def load_model(filepath: str | Path, custom_objects: dict | None = None, compile
     path = Path(filepath)
     if path.suffix != ".keras":
         raise ValueError(f"File format not supported: filepath={filepath}. Keras 3 only supports .keras files here.")
-    if not path.exists():
-        raise FileNotFoundError(
-            f"File not found: filepath={filepath}. Please ensure the file is an accessible .keras zip file."
+    if not path.exists():  # Keras 3's ValueError and words (not FileNotFoundError)
+        raise ValueError(
+            f"File not found: filepath={filepath}. Please ensure the file is an accessible `.keras` zip file."
         )
     try:
         with zipfile.ZipFile(path) as archive:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ... import Tensor
+from ..backend import auto_name
 from ..layers.core import (
     InputLayer,
     KerasTensor,
@@ -112,18 +113,16 @@ class Model(Trainer, Layer):
     """
 
     def __init__(self, inputs: Any = None, outputs: Any = None, name: str | None = None, **kwargs: Any) -> None:
+        functional = inputs is not None or outputs is not None
+        if name is None and functional and type(self) is Model:  # Keras makes it a Functional: "functional", …
+            name = auto_name("Functional")
         Layer.__init__(self, name=name, **kwargs)
         self.init_training()
         self.graph: Graph | None = None
-        if inputs is not None or outputs is not None:
+        if functional:
             self.graph = Graph(inputs, outputs)
-            self.name, self.auto_named = name or "functional", name is None
             self.built = True
-            _name_layers([layer for layer in self.graph.layers if layer is not self])
-
-    @property
-    def default_name(self) -> str:
-        return "functional" if self.graph is not None else super().default_name
+            _check_unique_names(self.graph.layers)
 
     def _obj_type(self) -> str:
         return "Functional" if self.graph is not None else "Model"
@@ -330,23 +329,12 @@ class Model(Trainer, Layer):
         summary(self, line_length, positions, print_fn, expand_nested, show_trainable, layer_range)
 
 
-def _name_layers(layers: list[Layer], taken: set[str] | None = None) -> None:
-    """Give each unnamed layer its default name with the first free counter (dense, dense_1, …),
-    as a model named by default (``auto_named``: Keras' names are unique per session) where its
-    name is taken; two layers given one name is Keras' ValueError."""
-    taken = set() if taken is None else taken
-    named = [layer.name for layer in layers if layer.name is not None and not layer.auto_named]
-    if len(set(named)) != len(named):
-        twice = sorted({n for n in named if named.count(n) > 1})
-        raise ValueError(f'The name "{twice[0]}" is used 2 times in the model. All operation names should be unique.')
-    taken |= set(named)
-    for layer in layers:
-        if layer.name is not None and not (layer.auto_named and layer.name in taken):
-            taken.add(layer.name)
-            continue
-        base, k = layer.default_name, 0
-        layer.name = base
-        while layer.name in taken:
-            k += 1
-            layer.name = f"{base}_{k}"
-        taken.add(layer.name)
+def _check_unique_names(layers: list[Layer]) -> None:
+    """Keras' rule for a functional model: no two of its layers share a name (ValueError, Keras' words)."""
+    names = [layer.name for layer in layers]
+    for name in names:
+        if names.count(name) != 1:
+            raise ValueError(
+                f'The name "{name}" is used {names.count(name)} times in the model. '
+                "All operation names should be unique."
+            )

@@ -7,23 +7,24 @@ from typing import Any
 
 from ... import Tensor
 from .. import config as keras_config
+from ..backend import auto_name
 from ..layers.core import InputLayer, KerasTensor, Layer
 from . import config as config_
-from .model import Model, _name_layers
+from .model import Model
 
 
 class Sequential(Model):
     """A stack of Keras layers: ``Sequential([Dense(512, activation="relu", input_shape=(784,)), ...])``."""
 
     def __init__(self, layers: Sequence[Any] | None = None, name: str | None = None, **kwargs: Any) -> None:
-        super().__init__(name=name or "sequential", **kwargs)
-        self.auto_named = name is None
+        super().__init__(name=name, **kwargs)
         self.stack: list[Layer] = []
         self.input_layer: InputLayer | None = None
-        self.symbolic_output: KerasTensor | None = None  # the last layer's, for a model from keras.Input
+        self.symbolic_output: KerasTensor | None = None  # the last layer's output on the input's tensor
         self.input_shape = None
         for layer in layers or ():
-            self.add(layer)
+            self.add(layer, rebuild=False)
+        self._maybe_rebuild()
 
     @property
     def layers(self) -> list[Layer]:
@@ -37,8 +38,10 @@ class Sequential(Model):
         return "Sequential"
 
     # ------------------------------------------------------------ structure
-    def add(self, layer: Any) -> None:
-        """Append a layer; ``keras.Input(shape=...)`` (or an `InputLayer`) may come first.
+    def add(self, layer: Any, rebuild: bool = True) -> None:
+        """Append a layer; ``keras.Input(shape=...)`` (or an `InputLayer`) may come first, and a first
+        layer given ``input_shape`` makes one (as Keras). The model is built again (each layer called
+        on the input's symbolic tensor) when it has an input, unless ``rebuild`` is False.
 
         Raises:
             ValueError: a second input, an input_shape on a later layer, or a name already used in
@@ -53,19 +56,27 @@ class Sequential(Model):
                 raise ValueError("Sequential: keras.Input(...) must be the first entry of the model, and only one")
             self.input_layer = layer
             return
-        if layer.name is not None and layer.name in {other.name for other in self.stack}:
+        if layer.name in {other.name for other in self.stack}:
             raise ValueError(
                 "All layers added to a Sequential model should have unique names. Name "
                 f"{layer.name!r} is already the name of a layer in this model. Update the `name` argument "
                 "to pass a unique name."
             )
-        _name_layers([layer], {other.name for other in self.stack})
         if (self.stack or self.input_layer is not None) and layer.input_shape is not None:
             raise ValueError(f"{layer.name}: only the first layer (or keras.Input) gives the input shape")
+        if layer.input_shape is not None:  # Keras' legacy input_shape= makes the model's InputLayer
+            self.input_layer = InputLayer(shape=layer.input_shape)
         self.stack.append(layer)
-        first = self.input_layer or self.stack[0]
-        if first.input_shape is not None:
-            self.build((None, *first.input_shape))
+        if rebuild:
+            self._maybe_rebuild()
+        else:
+            self.built = False
+
+    def _maybe_rebuild(self) -> None:
+        """Build again, as Keras does after each change, when the model has an input and a layer."""
+        self.built, self.symbolic_output = False, None
+        if self.input_layer is not None and self.stack:
+            self.build((self.input_layer.batch_size, *self.input_layer.input_shape))
 
     @property
     def inputs(self) -> list[KerasTensor]:
@@ -81,43 +92,57 @@ class Sequential(Model):
             raise AttributeError(f"Sequential model {self.label!r} has no defined outputs: start it with keras.Input")
         return [self.symbolic_output]
 
-    def pop(self) -> Layer:
-        """Remove and return the last layer."""
+    def pop(self, rebuild: bool = True) -> Layer:
+        """Remove and return the last layer (the model is built again, as `add` does)."""
         if not self.stack:
             raise IndexError("There are no layers in the model.")
         layer = self.stack.pop()
-        self.symbolic_output = None
-        if self.stack and self.built:
-            self.build((None, *self.input_shape))
+        if rebuild:
+            self._maybe_rebuild()
+        else:
+            self.built, self.symbolic_output = False, None
         return layer
 
     def build(self, input_shape: Sequence[int | None] | None = None) -> None:
-        """Build every layer for inputs of ``input_shape``, the batch axis first (``(None, 784)``)."""
+        """Build every layer for inputs of ``input_shape``, the batch axis first (``(None, 784)``), as
+        Keras 3: an `InputLayer` of that shape is made if the model has none, and each layer is called
+        on the previous one's symbolic output (so ``layer.output`` is Keras')."""
         if input_shape is None:
             raise ValueError("You must provide an `input_shape` argument.")
+        if not self.stack:
+            raise ValueError(
+                f"Sequential model {self.name} cannot be built because it has no layers. Call `model.add(layer)`."
+            )
         shape = tuple(input_shape)
-        self.input_shape = shape[1:]
-        tensor = self.input_layer.tensor if self.input_layer is not None else None
+        if self.input_layer is None:
+            self.input_layer = InputLayer(batch_shape=shape)
+        elif tuple(shape[1:]) != self.input_layer.input_shape:
+            raise ValueError(
+                f"Sequential model '{self.name}' has already been configured to use input shape "
+                f"{(self.input_layer.batch_size, *self.input_layer.input_shape)}. "
+                f"You cannot build it with input_shape {shape}"
+            )
+        self.input_shape = self.input_layer.input_shape
+        tensor = self.input_layer.tensor
         for layer in self.stack:
-            if tensor is not None:  # from keras.Input: call the layers on it, so layer.output is Keras'
-                node = next((n for n in layer._nodes if n.inputs is tensor), None)
-                tensor = node.outputs if node is not None else layer(tensor)
-            else:
-                shape = layer.ensure_built(shape)
+            tensor = layer(tensor)
         self.symbolic_output = tensor
-        self.built = bool(self.stack)
+        auto_name("Functional")  # Keras wraps the stack in a Functional model here, which takes a name
+        self.built = True
         self.build_shape = (None, *self.input_shape)
 
     def maybe_build(self, input_shape: Any) -> None:
+        """Build on the first call for the shape it was called with, its batch included (Keras 3
+        keeps that batch in its InputLayer, and in the summary); later calls must agree on the rest."""
         if not self.built:
-            self.build((None, *input_shape[1:]))
+            self.build(tuple(input_shape))
         elif tuple(input_shape[1:]) != self.input_shape:
             expected, got = (None, *self.input_shape), (None, *input_shape[1:])
             raise ValueError(f"{self.label}: expected inputs of shape {expected}, got {got}")
 
     def check_input(self, shape: Any, what: str) -> None:
-        try:
-            self.maybe_build(shape)
+        try:  # fit/evaluate/predict see all the samples, not one batch: the batch axis stays open
+            self.maybe_build((None, *shape[1:]))
         except ValueError as err:
             raise ValueError(f"{what}: {err}") from None
 
@@ -128,10 +153,8 @@ class Sequential(Model):
         return shape
 
     def get_config(self) -> dict:
-        """Keras' Sequential config: name and the layers, the input first (as an InputLayer)."""
+        """Keras' Sequential config: name and the layers, the input first (as an InputLayer) once there is one."""
         layers = ([self.input_layer] if self.input_layer is not None else []) + self.stack
-        if self.input_layer is None and self.built:
-            layers = [InputLayer(shape=self.input_shape), *self.stack]
         return {
             "name": self.name,
             "trainable": self.trainable,

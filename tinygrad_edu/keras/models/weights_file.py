@@ -30,7 +30,8 @@ from typing import Any
 import numpy as np
 
 from ...fileio import atomic_write
-from ..layers.core import Layer, Variable, layers_in, snake_case
+from ..backend import snake_case
+from ..layers.core import Layer, Variable, layers_in
 
 CONTAINERS = (list, tuple, dict)
 
