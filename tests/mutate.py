@@ -53,6 +53,7 @@ SUMMARY_TESTS = ("tests/test_keras_summary.py",)
 PROGBAR_TESTS = ("tests/test_keras_progbar.py",)
 LOSS_TESTS = ("tests/test_keras_saturated_losses.py", "tests/test_keras_loss_reduction.py")
 PLOT_TESTS = ("tests/test_keras_plotting.py", "tests/test_keras_api.py")
+TENSORBOARD_TESTS = ("tests/test_tensorboard.py", "tests/test_keras_tensorboard.py")
 
 
 @dataclass(frozen=True)
@@ -210,6 +211,14 @@ MUTANTS = [
     Mutant(K + "metrics.py", "np.maximum(np.abs(y), config.epsilon())", "np.abs(y)", "MAPE divides by a zero target", ("tests/test_keras_objects.py",)),
     Mutant(K + "ops.py", "    return Tensor(np.moveaxis(out, -1, axis))", "    return Tensor(out)", "one_hot ignores axis", ("tests/test_keras_metric_state.py",)),
     Mutant(K + "models/heads.py", "                m.update_state(y, out._data)\n", "                pass\n", "a per-output Metric object never updated", ("tests/test_keras_metric_state.py",)),
+    # ---- TensorBoard event files, SummaryWriter and the Keras callback
+    Mutant("tinygrad_edu/event_file.py", "    return (((crc >> 15) | (crc << 17)) + MASK_DELTA) & 0xFFFFFFFF\n", "    return crc\n", "event records carry unmasked CRCs", TENSORBOARD_TESTS),
+    Mutant("tinygrad_edu/event_file.py", "_double(5, data @ data)", "_double(5, data.sum() ** 2)", "histogram sum of squares is the squared sum", TENSORBOARD_TESTS),
+    Mutant("tinygrad_edu/utils/tensorboard.py", '_tag(main_tag).replace("/", "_")', "_tag(main_tag)", "add_scalars keeps / in its run directories", TENSORBOARD_TESTS),
+    Mutant(K + "callbacks.py", 'val = {f"epoch_{k[4:]}": v', 'val = {f"epoch_{k}": v', "TensorBoard keeps the val_ prefix", TENSORBOARD_TESTS),
+    Mutant(K + "callbacks.py", "or self._global_train_batch % self.update_freq:", "or batch % self.update_freq:", "TensorBoard counts batch summaries per epoch", TENSORBOARD_TESTS),
+    Mutant(K + "callbacks.py", "float(schedule(optimizer.iterations) if schedule", "float(schedule(optimizer.iterations - 1) if schedule", "epoch_learning_rate is the last step's rate", TENSORBOARD_TESTS),
+    Mutant(K + "callbacks.py", '_write("validation", optimizer.iterations, values)', '_write("validation", self._global_test_batch, values)', "evaluation summaries at the test batch count", TENSORBOARD_TESTS),
 ]  # fmt: skip
 
 FOCUS = {

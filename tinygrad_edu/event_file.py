@@ -232,8 +232,7 @@ def histogram_buckets(values: np.ndarray, bucket_count: int = 30) -> np.ndarray:
         counts[-1] = data.size
         return np.stack([np.full(bucket_count, hi), np.full(bucket_count, hi), counts], axis=1)
     index = np.minimum(np.floor((data - lo) / ((hi - lo) / bucket_count)).astype(np.int64), bucket_count - 1)
-    edges = np.linspace(lo, hi, bucket_count + 1)
-    edges[-1] = hi
+    edges = np.linspace(lo, hi, bucket_count + 1)  # numpy's ends exactly at hi (TF's needs fixing)
     return np.stack([edges[:-1], edges[1:], np.bincount(index, minlength=bucket_count)], axis=1).astype(np.float64)
 
 
