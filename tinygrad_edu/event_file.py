@@ -341,12 +341,14 @@ class EventFileWriter:
             raise ValueError(f"max_queue must be an integer >= 0, got {max_queue!r}")
         if not isinstance(flush_secs, numbers.Real) or not flush_secs >= 0:
             raise ValueError(f"flush_secs must be a number >= 0, got {flush_secs!r}")
-        self.logdir, self.max_queue, self.flush_secs = os.fspath(logdir), max_queue, float(flush_secs)
+        self.logdir: str = os.fspath(logdir)
+        self.max_queue: int = max_queue
+        self.flush_secs: float = float(flush_secs)
         os.makedirs(self.logdir, exist_ok=True)
         name = f"events.out.tfevents.{int(time.time()):010d}.{socket.gethostname()}.{os.getpid()}.{next(_uids)}"
-        self.path = os.path.join(self.logdir, name + filename_suffix)
+        self.path: str = os.path.join(self.logdir, name + filename_suffix)
         self._state: dict[str, Any] = {"file": open(self.path, "xb"), "queue": [], "last_flush": time.monotonic()}
-        self._finalizer = weakref.finalize(self, _close, self._state)
+        self._finalizer: weakref.finalize = weakref.finalize(self, _close, self._state)
         self.add_event(event(time.time(), file_version=FILE_VERSION))
         self.flush()
 
