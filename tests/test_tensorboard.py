@@ -269,3 +269,59 @@ def test_bad_input_is_refused_with_a_clear_error(tmp_path):
         with pytest.raises(AttributeError):
             w.no_such_method  # noqa: B018
     assert raw_events(event_files(str(tmp_path / "ours"))["."][0])[1:] == []  # nothing half-written
+
+
+# ------------------------------------------------------------------ what TensorBoard's app sees
+def test_tensorboards_data_provider_sees_every_plugin(tmp_path):
+    """The data provider behind TensorBoard's web app lists the Keras callback's and SummaryWriter's
+    summaries under the plugins that draw them, with the History's values."""
+    from tensorboard import context
+    from tensorboard.backend.event_processing import data_provider, plugin_event_multiplexer
+
+    from tinygrad_edu import keras
+
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    model.compile("sgd", "mse")
+    tb = keras.callbacks.TensorBoard(tmp_path / "keras", histogram_freq=1)
+    rng = np.random.default_rng()
+    history = model.fit(rng.normal(size=(8, 3)), rng.normal(size=(8, 1)), epochs=2, validation_split=0.25,
+                        callbacks=[tb], verbose=0)  # fmt: skip
+    with SummaryWriter(tmp_path / "torch") as w:
+        w.add_scalar("a", 1.0, 0)
+        w.add_histogram("h", np.arange(5.0), 0)
+    mux = plugin_event_multiplexer.EventMultiplexer()
+    mux.AddRunsFromDirectory(str(tmp_path))
+    mux.Reload()
+    provider, ctx = data_provider.MultiplexerDataProvider(mux, str(tmp_path)), context.RequestContext()
+
+    def listed(kind, plugin):
+        found = getattr(provider, f"list_{kind}")(ctx, experiment_id="", plugin_name=plugin)
+        return {run: sorted(tags) for run, tags in found.items()}
+
+    assert listed("scalars", "scalars") == {
+        "keras/train": ["epoch_learning_rate", "epoch_loss"],
+        "keras/validation": ["epoch_loss", "evaluation_loss_vs_iterations"],
+        "torch": ["a"],
+    }
+    assert listed("tensors", "histograms") == {"keras/train": sorted(f"{w.path}/histogram" for w in model.weights),
+                                               "torch": ["h"]}  # fmt: skip
+    assert listed("blob_sequences", "graph_keras_model") == {"keras/train": ["keras"]}
+    data = provider.read_scalars(ctx, experiment_id="", plugin_name="scalars", downsample=10)
+    assert [d.value for d in data["keras/train"]["epoch_loss"]] == [np.float32(v) for v in history.history["loss"]]
+
+
+def test_keras_callback_skips_a_weight_holding_nan(tmp_path):
+    from tinygrad_edu import keras
+
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    model.compile("sgd", "mse")
+    model.layers[0].weights[0].assign(np.array([[np.nan], [1.0]]))
+    tb = keras.callbacks.TensorBoard(tmp_path, histogram_freq=1)
+    tb.set_model(model)  # the hooks fit calls, without a step that would spread the NaN to the bias
+    tb.on_train_begin()
+    with pytest.warns(UserWarning, match="dense/kernel/histogram holds NaN or inf at epoch 0"):
+        tb.on_epoch_end(0, {"loss": 1.0})
+    tb.on_train_end()
+    acc = EventAccumulator(str(tmp_path / "train"))
+    acc.Reload()
+    assert "dense/bias/histogram" in acc.Tags()["tensors"] and "dense/kernel/histogram" not in acc.Tags()["tensors"]

@@ -335,7 +335,8 @@ class TensorBoard(Callback):
     - ``update_freq``: "epoch", or an integer N ("batch" is 1): also ``batch_<name>`` (the epoch's running
       means so far) every N-th training batch, at step = training batches since `fit` began (from 1);
     - ``histogram_freq`` N > 0: every N-th epoch (epoch % N == 0) a histogram of every weight of every
-      layer, tag ``<weight.path>/histogram``, 30 equal-width buckets (TF 2's);
+      layer, tag ``<weight.path>/histogram``, 30 equal-width buckets (TF 2's); a weight holding NaN or
+      inf is skipped with a warning (TF would write meaningless buckets);
     - ``write_graph``: the model's JSON (``to_json``) as the summary ``keras`` at step 0, for Sequential
       and functional models, which TensorBoard's graph tab draws;
     - ``write_steps_per_second``: ``epoch_steps_per_second`` and, with an integer ``update_freq``,
@@ -462,13 +463,22 @@ class TensorBoard(Callback):
             if val:
                 self._write("validation", epoch, val)
         if self.histogram_freq and epoch % self.histogram_freq == 0:
-            weights = [w for layer in self.model.layers for w in layer.weights]
-            histograms = [
-                event_file.histogram_tensor(f"{w.path.replace(':', '_')}/histogram", w.numpy()) for w in weights
-            ]
-            self._writer("train").add_summary(histograms, epoch)
+            self._log_weights(epoch)
         for writer in self._writers.values():
             writer.flush()
+
+    def _log_weights(self, epoch: int) -> None:
+        """A histogram of every weight; one holding NaN or inf is skipped with a warning (training goes on)."""
+        histograms = []
+        for weight in (w for layer in self.model.layers for w in layer.weights):
+            tag, values = f"{weight.path.replace(':', '_')}/histogram", weight.numpy()
+            if np.all(np.isfinite(values)):
+                histograms.append(event_file.histogram_tensor(tag, values))
+            else:
+                warnings.warn(
+                    f"TensorBoard: {tag} holds NaN or inf at epoch {epoch}; its histogram is skipped", stacklevel=3
+                )
+        self._writer("train").add_summary(histograms, epoch)
 
     def _iterations(self) -> int:
         return int(getattr(getattr(self.model, "optimizer", None), "iterations", 0))
