@@ -133,12 +133,15 @@ def fit_both(tmp_path, monkeypatch, **tb_args):
 
 @pytest.mark.parametrize("update_freq", ["epoch", "batch", 5])
 def test_same_directories_tags_and_steps_as_keras(tmp_path, monkeypatch, update_freq):
-    theirs, keras_history, ours, history = fit_both(tmp_path, monkeypatch, histogram_freq=2, update_freq=update_freq)
+    theirs, keras_history, ours, history = fit_both(
+        tmp_path, monkeypatch, histogram_freq=2, update_freq=update_freq, write_steps_per_second=True
+    )
     assert keys(ours) == keys(theirs)
     assert sorted(os.listdir(tmp_path / "ours")) == ["train", "validation"]
     for run in ("train", "validation"):
         (name,) = os.listdir(tmp_path / "ours" / run)  # TF 2's writer's name, ending in .v2
         assert name.startswith("events.out.tfevents.") and name.endswith(".v2")
+    assert all(v > 0 for _, tag, _, v in ours if tag.endswith("steps_per_second"))
     # Keras writes its History's numbers; ours writes our History's (as float32 scalars)
     for records, hist in ((theirs, keras_history), (ours, history)):
         values = {(run, tag, step): value for run, tag, step, value in records}

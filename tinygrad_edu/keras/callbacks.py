@@ -378,17 +378,15 @@ class TensorBoard(Callback):
             )
         for flag, what in ((write_images, "write_images"), (embeddings_freq, "embeddings_freq")):
             if flag:
-                warnings.warn(f"TensorBoard: {what} is not supported by tinygrad_edu; nothing is written for it",
-                              stacklevel=2)  # fmt: skip
+                warnings.warn(
+                    f"TensorBoard: {what} is not supported by tinygrad_edu; nothing is written for it", stacklevel=2
+                )
         self.log_dir, self.histogram_freq, self.update_freq = os.fspath(log_dir), histogram_freq, update_freq
         self.write_graph, self.write_steps_per_second = write_graph, write_steps_per_second
-        self.write_images, self.embeddings_freq, self.embeddings_metadata = (
-            write_images,
-            embeddings_freq,
-            embeddings_metadata,
-        )
+        self.write_images, self.embeddings_freq = write_images, embeddings_freq
+        self.embeddings_metadata = embeddings_metadata
         self._writers: dict[str, event_file.EventFileWriter] = {}
-        self._global_train_batch = self._global_test_batch = 0
+        self._global_train_batch = 0
         self._epoch_start = self._batch_start = 0.0
         self._epoch_start_iterations = 0
 
@@ -438,9 +436,6 @@ class TensorBoard(Callback):
         if self.write_steps_per_second:
             values["batch_steps_per_second"] = 1.0 / max(time.time() - self._batch_start, 1e-9)
         self._write("train", self._global_train_batch, values)
-
-    def on_test_batch_begin(self, batch, logs=None):
-        self._global_test_batch += 1
 
     def on_test_end(self, logs=None):
         optimizer = getattr(self.model, "optimizer", None)
