@@ -218,7 +218,7 @@ MUTANTS = [
     Mutant(K + "callbacks.py", 'val = {f"epoch_{k[4:]}": v', 'val = {f"epoch_{k}": v', "TensorBoard keeps the val_ prefix", TENSORBOARD_TESTS),
     Mutant(K + "callbacks.py", "or self._global_train_batch % self.update_freq:", "or batch % self.update_freq:", "TensorBoard counts batch summaries per epoch", TENSORBOARD_TESTS),
     Mutant(K + "callbacks.py", "float(schedule(optimizer.iterations) if schedule", "float(schedule(optimizer.iterations - 1) if schedule", "epoch_learning_rate is the last step's rate", TENSORBOARD_TESTS),
-    Mutant(K + "callbacks.py", '_write("validation", optimizer.iterations, values)', '_write("validation", self._global_test_batch, values)', "evaluation summaries at the test batch count", TENSORBOARD_TESTS),
+    Mutant(K + "callbacks.py", '_write("validation", optimizer.iterations, values)', '_write("validation", self._global_train_batch, values)', "evaluation summaries at the callback's batch count", TENSORBOARD_TESTS),
 ]  # fmt: skip
 
 FOCUS = {
