@@ -325,3 +325,49 @@ def test_keras_callback_skips_a_weight_holding_nan(tmp_path):
     acc = EventAccumulator(str(tmp_path / "train"))
     acc.Reload()
     assert "dense/bias/histogram" in acc.Tags()["tensors"] and "dense/kernel/histogram" not in acc.Tags()["tensors"]
+
+
+@needs_torch
+def test_pytorch_recipe_tensorboard_with_pytorch(tmp_path, monkeypatch):
+    """PyTorch's recipe "How to use TensorBoard with PyTorch" (a line fitted by SGD, its loss logged each
+    epoch to the default ``runs/`` directory), run with torch and with ``import tinygrad_edu as torch``
+    from the same data and weights: the same tags and steps, losses equal to float32 rounding."""
+    import torch.utils.tensorboard
+
+    import tinygrad_edu.utils.tensorboard
+
+    rng = np.random.default_rng()
+    x_np = np.arange(-5, 5, 0.1, dtype=np.float32).reshape(-1, 1)
+    y_np = (-5 * x_np + 0.1 * rng.normal(size=x_np.shape)).astype(np.float32)
+    w0, b0 = rng.uniform(-1, 1, size=(1, 1)).astype(np.float32), rng.uniform(-1, 1, size=1).astype(np.float32)
+
+    def recipe(lib, writer_module, where):
+        monkeypatch.chdir(tmp_path / where)
+        writer = writer_module.SummaryWriter()
+        x, y = lib.tensor(x_np), lib.tensor(y_np)
+        model = lib.nn.Linear(1, 1)
+        with lib.no_grad():
+            model.weight.copy_(lib.tensor(w0))
+            model.bias.copy_(lib.tensor(b0))
+        criterion = lib.nn.MSELoss()
+        optimizer = lib.optim.SGD(model.parameters(), lr=0.1)
+        for epoch in range(10):
+            loss = criterion(model(x), y)
+            writer.add_scalar("Loss/train", loss, epoch)  # a tensor that requires grad, as in the recipe
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+        writer.flush()
+        writer.close()
+        (run,) = os.listdir("runs")
+        acc = EventAccumulator(os.path.join("runs", run))
+        acc.Reload()
+        return [(e.step, e.value) for e in acc.Scalars("Loss/train")]
+
+    for where in ("torch", "ours"):
+        (tmp_path / where).mkdir()
+    theirs = recipe(torch, torch.utils.tensorboard, "torch")
+    ours = recipe(ours_torch, tinygrad_edu.utils.tensorboard, "ours")
+    assert [s for s, _ in ours] == [s for s, _ in theirs] == list(range(10))
+    # float32 sums of 100 squares in another order: a few ulps of the loss, compounded over 10 steps
+    np.testing.assert_allclose([v for _, v in ours], [v for _, v in theirs], rtol=1e-5)

@@ -6,7 +6,7 @@
 with ``tensorboard --logdir runs``.
 
 >>> import tempfile
->>> with SummaryWriter(tempfile.mkdtemp()) as writer:
+>>> with tempfile.TemporaryDirectory() as logs, SummaryWriter(logs) as writer:
 ...     for step in range(3):
 ...         writer.add_scalar("Loss/train", 1.0 / (step + 1), step)
 """
