@@ -54,6 +54,7 @@ PROGBAR_TESTS = ("tests/test_keras_progbar.py",)
 LOSS_TESTS = ("tests/test_keras_saturated_losses.py", "tests/test_keras_loss_reduction.py")
 PLOT_TESTS = ("tests/test_keras_plotting.py", "tests/test_keras_api.py")
 NAME_TESTS = ("tests/test_keras_names.py",)
+TENSORBOARD_TESTS = ("tests/test_tensorboard.py", "tests/test_keras_tensorboard.py")
 
 
 @dataclass(frozen=True)
@@ -240,6 +241,14 @@ MUTANTS = [
     Mutant(K + "utils/random_seed.py", "    engine_random.manual_seed(seed)\n", "", "set_random_seed leaves the engine's generator alone", ("tests/test_keras_random_seed.py",)),
     Mutant(K + "utils/random_seed.py", "    np.random.seed(seed)\n", "", "set_random_seed leaves numpy alone", ("tests/test_keras_random_seed.py",)),
     Mutant("tinygrad_edu/datasets.py", "    expected_digests += [(f, \"md5\", d) for f, d in source.get(\"md5\", {}).items()]\n", "", "md5-checked files never downloaded", DATASET_TESTS),
+    # ---- TensorBoard event files, SummaryWriter and the Keras callback
+    Mutant("tinygrad_edu/event_file.py", "    return (((crc >> 15) | (crc << 17)) + MASK_DELTA) & 0xFFFFFFFF\n", "    return crc\n", "event records carry unmasked CRCs", TENSORBOARD_TESTS),
+    Mutant("tinygrad_edu/event_file.py", "_double(5, data @ data)", "_double(5, data.sum() ** 2)", "histogram sum of squares is the squared sum", TENSORBOARD_TESTS),
+    Mutant("tinygrad_edu/utils/tensorboard.py", '_tag(main_tag).replace("/", "_")', "_tag(main_tag)", "add_scalars keeps / in its run directories", TENSORBOARD_TESTS),
+    Mutant(K + "callbacks.py", 'val = {f"epoch_{k[4:]}": v', 'val = {f"epoch_{k}": v', "TensorBoard keeps the val_ prefix", TENSORBOARD_TESTS),
+    Mutant(K + "callbacks.py", "or self._global_train_batch % self.update_freq:", "or batch % self.update_freq:", "TensorBoard counts batch summaries per epoch", TENSORBOARD_TESTS),
+    Mutant(K + "callbacks.py", "float(schedule(optimizer.iterations) if schedule", "float(schedule(optimizer.iterations - 1) if schedule", "epoch_learning_rate is the last step's rate", TENSORBOARD_TESTS),
+    Mutant(K + "callbacks.py", '_write("validation", optimizer.iterations, values)', '_write("validation", self._global_train_batch, values)', "evaluation summaries at the callback's batch count", TENSORBOARD_TESTS),
 ]  # fmt: skip
 
 FOCUS = {

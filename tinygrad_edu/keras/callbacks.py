@@ -1,4 +1,5 @@
-"""Keras callbacks: `History`, `EarlyStopping`, `ModelCheckpoint`, `LearningRateScheduler`, `TerminateOnNaN`.
+"""Keras callbacks: `History`, `EarlyStopping`, `ModelCheckpoint`, `LearningRateScheduler`, `TerminateOnNaN`,
+`TensorBoard`.
 
 A callback's hooks are called by ``fit``/``evaluate``/``predict`` in Keras 3's order: ``on_train_begin``,
 then per epoch ``on_epoch_begin``, ``on_train_batch_begin``/``_end`` around each batch, the validation's
@@ -11,11 +12,14 @@ from __future__ import annotations
 import math
 import numbers
 import os
+import time
 import warnings
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+
+from .. import event_file
 
 
 class Callback:
@@ -314,3 +318,168 @@ class TerminateOnNaN(Callback):
         if loss is not None and not math.isfinite(loss):
             print(f"Batch {batch}: invalid loss, terminating training")
             self.model.stop_training = True
+
+
+class TensorBoard(Callback):
+    """Keras 3's TensorBoard callback, writing the event files ``tf.summary`` writes (`tinygrad_edu.event_file`)
+    without TensorFlow; view them with ``tensorboard --logdir logs``. As Keras 3
+    (``keras/src/callbacks/tensorboard.py``):
+
+    - files go to ``<log_dir>/train`` and ``<log_dir>/validation``, each directory made when first
+      written; a new `fit`/`evaluate` (a new ``set_model``) starts new files, and `fit`'s end closes them;
+    - after each epoch ``epoch_<name>`` is written at step ``epoch`` (counted from 0): the training
+      logs and ``epoch_learning_rate`` (the optimizer's rate for its next step) to ``train``, the
+      ``val_`` logs without their prefix to ``validation``;
+    - at the end of each evaluation (fit's validation, or `evaluate`), ``evaluation_<name>_vs_iterations``
+      at step ``optimizer.iterations`` to ``validation``;
+    - ``update_freq``: "epoch", or an integer N ("batch" is 1): also ``batch_<name>`` (the epoch's running
+      means so far) every N-th training batch, at step = training batches since `fit` began (from 1);
+    - ``histogram_freq`` N > 0: every N-th epoch (epoch % N == 0) a histogram of every weight of every
+      layer, tag ``<weight.path>/histogram``, 30 equal-width buckets (TF 2's); a weight holding NaN or
+      inf is skipped with a warning (TF would write meaningless buckets);
+    - ``write_graph``: the model's JSON (``to_json``) as the summary ``keras`` at step 0, for Sequential
+      and functional models, which TensorBoard's graph tab draws;
+    - ``write_steps_per_second``: ``epoch_steps_per_second`` and, with an integer ``update_freq``,
+      ``batch_steps_per_second``.
+
+    Not done here: ``write_images`` and ``embeddings_freq`` warn and write nothing of theirs;
+    a non-zero ``profile_batch`` is a ValueError (Keras' own on its torch backend).
+    One difference, on purpose: with an integer ``update_freq`` Keras (through ``tf.summary.record_if``)
+    drops the epoch and evaluation summaries of an epoch whose batch count is not a multiple of it
+    (tensorboard issue #4975); here they are always written. Event files are append streams, flushed
+    after every epoch and evaluation.
+    """
+
+    def __init__(
+        self,
+        log_dir: str | os.PathLike = "logs",
+        histogram_freq: int = 0,
+        write_graph: bool = True,
+        write_images: bool = False,
+        write_steps_per_second: bool = False,
+        update_freq: str | int = "epoch",
+        profile_batch: int = 0,
+        embeddings_freq: int = 0,
+        embeddings_metadata: Any = None,
+    ) -> None:
+        update_freq = 1 if update_freq == "batch" else update_freq
+        if update_freq != "epoch" and (
+            isinstance(update_freq, bool) or not isinstance(update_freq, int) or update_freq < 1
+        ):
+            raise ValueError(
+                f"TensorBoard: update_freq must be 'epoch', 'batch' or an integer >= 1, got {update_freq!r}"
+            )
+        if isinstance(histogram_freq, bool) or not isinstance(histogram_freq, int) or histogram_freq < 0:
+            raise ValueError(f"TensorBoard: histogram_freq must be an integer >= 0, got {histogram_freq!r}")
+        if profile_batch:
+            raise ValueError(
+                f"Profiling is not available in tinygrad_edu (nor in Keras' torch backend). "
+                f"Received: profile_batch={profile_batch} (must be 0)"
+            )
+        for flag, what in ((write_images, "write_images"), (embeddings_freq, "embeddings_freq")):
+            if flag:
+                warnings.warn(
+                    f"TensorBoard: {what} is not supported by tinygrad_edu; nothing is written for it", stacklevel=2
+                )
+        self.log_dir, self.histogram_freq, self.update_freq = os.fspath(log_dir), histogram_freq, update_freq
+        self.write_graph, self.write_steps_per_second = write_graph, write_steps_per_second
+        self.write_images, self.embeddings_freq = write_images, embeddings_freq
+        self.embeddings_metadata = embeddings_metadata
+        self._writers: dict[str, event_file.EventFileWriter] = {}
+        self._global_train_batch = 0
+        self._epoch_start = self._batch_start = 0.0
+        self._epoch_start_iterations = 0
+
+    def _writer(self, which: str) -> event_file.EventFileWriter:
+        if which not in self._writers:  # TF 2's create_file_writer names its files with ".v2"
+            self._writers[which] = event_file.EventFileWriter(os.path.join(self.log_dir, which), filename_suffix=".v2")
+        return self._writers[which]
+
+    def _write(self, which: str, step: int, values: dict[str, Any]) -> None:
+        scalars = [event_file.scalar_tensor(tag, event_file.scalar_value(v, tag)) for tag, v in values.items()]
+        self._writer(which).add_summary(scalars, step)
+
+    def _close_writers(self) -> None:
+        for writer in self._writers.values():
+            writer.close()
+        self._writers = {}
+
+    def set_model(self, model: Any) -> None:
+        super().set_model(model)
+        self._close_writers()
+        if self.write_graph and (type(model).__name__ == "Sequential" or getattr(model, "graph", None) is not None):
+            try:
+                json = model.to_json()
+            except Exception as exc:  # as Keras: a model that cannot be written is skipped, with a warning
+                warnings.warn(f"Model failed to serialize as JSON. Ignoring... {exc}", stacklevel=2)
+                return
+            value = event_file.string_tensor("keras", json, "graph_keras_model", b"1")
+            self._writer("train").add_summary([value], 0)
+
+    def on_train_begin(self, logs=None):
+        self._global_train_batch, self._epoch_start_iterations = 0, 0
+
+    def on_train_end(self, logs=None):
+        self._close_writers()
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch_start, self._epoch_start_iterations = time.time(), self._iterations()
+
+    def on_train_batch_begin(self, batch, logs=None):
+        self._global_train_batch += 1
+        self._batch_start = time.time()
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.update_freq == "epoch" or self._global_train_batch % self.update_freq:
+            return
+        values = {f"batch_{name}": value for name, value in (logs or {}).items()}
+        if self.write_steps_per_second:
+            values["batch_steps_per_second"] = 1.0 / max(time.time() - self._batch_start, 1e-9)
+        self._write("train", self._global_train_batch, values)
+
+    def on_test_end(self, logs=None):
+        optimizer = getattr(self.model, "optimizer", None)
+        if optimizer is not None and hasattr(optimizer, "iterations") and logs:
+            values = {f"evaluation_{name}_vs_iterations": value for name, value in logs.items()}
+            self._write("validation", optimizer.iterations, values)
+            self._writer("validation").flush()
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        if logs:
+            train = {k: v for k, v in logs.items() if not k.startswith("val_")}
+            if getattr(self.model, "optimizer", None) is not None:
+                train["learning_rate"] = _current_learning_rate(self.model.optimizer)
+            if self.write_steps_per_second:
+                steps = self._iterations() - self._epoch_start_iterations
+                train["steps_per_second"] = steps / max(time.time() - self._epoch_start, 1e-9)
+            self._write("train", epoch, {f"epoch_{k}": v for k, v in train.items()})
+            val = {f"epoch_{k[4:]}": v for k, v in logs.items() if k.startswith("val_")}
+            if val:
+                self._write("validation", epoch, val)
+        if self.histogram_freq and epoch % self.histogram_freq == 0:
+            self._log_weights(epoch)
+        for writer in self._writers.values():
+            writer.flush()
+
+    def _log_weights(self, epoch: int) -> None:
+        """A histogram of every weight; one holding NaN or inf is skipped with a warning (training goes on)."""
+        histograms = []
+        for weight in (w for layer in self.model.layers for w in layer.weights):
+            tag, values = f"{weight.path.replace(':', '_')}/histogram", weight.numpy()
+            if np.all(np.isfinite(values)):
+                histograms.append(event_file.histogram_tensor(tag, values))
+            else:
+                warnings.warn(
+                    f"TensorBoard: {tag} holds NaN or inf at epoch {epoch}; its histogram is skipped", stacklevel=3
+                )
+        self._writer("train").add_summary(histograms, epoch)
+
+    def _iterations(self) -> int:
+        return int(getattr(getattr(self.model, "optimizer", None), "iterations", 0))
+
+
+def _current_learning_rate(optimizer: Any) -> float:
+    """Keras' ``optimizer.learning_rate``: with a schedule, the rate of the next step, schedule(iterations)."""
+    schedule = getattr(optimizer, "schedule", None)
+    return float(schedule(optimizer.iterations) if schedule is not None else optimizer.learning_rate)
