@@ -177,3 +177,28 @@ def test_keras_errors_for_names_dtypes_and_missing_files(make, tmp_path, monkeyp
 def test_input_dtypes_read_as_keras_reads_them() -> None:
     for dtype in (None, "float64", "int32", "bool", int, float, bool, np.float64, np.dtype("uint8")):
         assert K.Input((2,), dtype=dtype).dtype == keras.Input((2,), dtype=dtype).dtype
+
+
+def loss_and_metric_names(M) -> list[str]:
+    """Built-in loss objects by their function's name; custom Loss and Metric subclasses without a
+    name from the session's counters (my_loss, my_loss_1), as Keras 3 names them."""
+    M.backend.clear_session() if hasattr(M.backend, "clear_session") else M.utils.clear_session()
+
+    class MyLoss(M.losses.Loss):
+        def call(self, y_true, y_pred):
+            return y_pred
+
+    class MyMetric(M.metrics.Metric):
+        def update_state(self, *args):
+            pass
+
+        def result(self):
+            return 0.0
+
+    built_in = [M.losses.MeanSquaredError(), M.losses.SparseCategoricalCrossentropy(from_logits=True)]
+    built_in += [M.losses.BinaryCrossentropy(), M.losses.MeanSquaredError(), M.losses.Hinge(name="h")]
+    return [x.name for x in (*built_in, MyLoss(), MyLoss(), MyMetric(), MyMetric(), MyLoss(name="mine"))]
+
+
+def test_loss_and_metric_objects_are_named_as_keras() -> None:
+    assert loss_and_metric_names(K) == loss_and_metric_names(keras)

@@ -21,6 +21,7 @@ from ..nn import functional as F
 from ..ops import broadcast_shape
 from ..tensor import Tensor
 from . import crossentropy
+from .backend import auto_name
 from . import metrics as keras_metrics
 from .crossentropy import EPSILON
 
@@ -273,7 +274,7 @@ class Loss:
 
     def __init__(self, name: str | None = None, reduction: Reduction = "sum_over_batch_size") -> None:
         self.reduction = standardize_reduction(reduction)
-        self.name = name or type(self).__name__
+        self.name = name or auto_name(type(self).__name__)  # Keras': my_loss, my_loss_1, …
 
     def call(self, y_true: Tensor, y_pred: Tensor) -> Tensor:
         raise NotImplementedError(f"{type(self).__name__} must define call(y_true, y_pred)")
@@ -309,7 +310,7 @@ class LossFunctionWrapper(Loss):
     function = ""
 
     def __init__(self, from_logits: bool = False, name: str | None = None, **kwargs: Any) -> None:
-        super().__init__(name=name, **kwargs)
+        super().__init__(name=name or self.function, **kwargs)
         if from_logits and self.function not in LOGIT_LOSSES:
             raise ValueError(f"{type(self).__name__} does not take from_logits")
         self.from_logits = from_logits

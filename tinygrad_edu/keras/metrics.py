@@ -27,7 +27,7 @@ import numpy as np
 
 from ..tensor import Tensor
 from . import config, crossentropy
-from .backend import snake_case
+from .backend import auto_name, snake_case
 
 
 def to_numpy(x: Any) -> np.ndarray:
@@ -95,7 +95,7 @@ class Metric:
     """The base of the metrics: a name and the update_state/result/reset_state contract."""
 
     def __init__(self, name: str | None = None, dtype: Any = None) -> None:
-        self.name = name or snake_case(type(self).__name__)
+        self.name = name or auto_name(type(self).__name__)  # Keras': my_metric, my_metric_1, …
         self._variables: list[MetricVariable] = []
 
     def add_variable(self, shape: Any = (), initializer: Any = "zeros", dtype: Any = None, name: str | None = None):
