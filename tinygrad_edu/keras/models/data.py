@@ -79,11 +79,12 @@ def as_array(x: Any, what: str) -> np.ndarray:
 
 
 def is_structure(x: Any) -> bool:
-    """A dict, or a list/tuple of arrays (or of such structures): data of several inputs or outputs,
-    where a list of numbers is one array."""
+    """A dict, or a list/tuple of arrays of one axis or more (or of such structures): data of several
+    inputs or outputs, where a list of numbers is one array."""
     if isinstance(x, dict):
         return True
-    return isinstance(x, (list, tuple)) and len(x) > 0 and all(hasattr(a, "shape") or is_structure(a) for a in x)
+    items = isinstance(x, (list, tuple)) and len(x) > 0
+    return items and all(getattr(a, "ndim", 0) >= 1 or is_structure(a) for a in x)
 
 
 def as_arrays(x: Any, what: str) -> Any:

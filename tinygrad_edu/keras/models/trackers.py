@@ -1,6 +1,9 @@
 """What ``model.metrics`` holds after ``compile``, as Keras 3: the loss tracker (a `metrics.Mean`
-named "loss") and `CompileMetrics` (the compiled metrics, whose ``result()`` is a dict), so a
-``train_step`` written for Keras (``for m in self.metrics: m.update_state(...)``) runs here.
+named "loss"), `CompileMetrics` (the compiled metrics, whose ``result()`` is a dict; only when
+compile got metrics) and, from the first step on, a Mean per output's loss (several losses), so a
+``train_step`` written for Keras (``for m in self.metrics: m.update_state(...)``) runs here. A
+step's logs are ``{m.name: m.result()}`` with the dict spread out and the top-level keys sorted
+(`python_logs`), so compile_metrics' keys come before ``loss`` in a step that returns them so.
 
 The built-in ``train_step`` feeds them each batch's values weighted by the batch's size, as Keras'
 loss tracker is (``sample_weight=batch size``), so the logs hold means over the samples seen.

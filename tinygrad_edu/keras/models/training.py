@@ -6,8 +6,8 @@ Semantics follow Keras 3: ``validation_split`` keeps the first ⌊n·(1 − spli
 and the rest for validation, before any shuffling; the loss of a batch is Σ wᵢ·ℓᵢ / batch size with
 sample weights (`losses.reduce_values`), and the loss of an epoch is the mean over its samples of
 each batch's loss (a short last batch weighs by its size, regularization penalties included);
-batch hooks get the running means of the epoch so far; ``evaluate`` returns ``[loss, *metrics]``,
-or the loss alone without metrics. Each call runs in training or inference mode for that call only
+batch hooks get the running means of the epoch so far; ``evaluate`` returns its list in Keras'
+order (`_in_keras_order`: the loss, the compiled metrics, the outputs' losses), or the loss alone. Each call runs in training or inference mode for that call only
 (`layers.core.call_context`). The data (arrays, generators, PyDatasets) and ``steps_per_epoch``
 are `data`'s.
 """
@@ -154,7 +154,10 @@ class Trainer:
         self.check_input(map_structure(lambda a: a.shape, x), what)
         n = data_.count(x)
         if y is not None:
-            y = heads_.targets(self.heads, y, what) if self.heads is not None else data_.as_targets(y)
+            if self.heads is not None:
+                y = heads_.targets(self.heads, y, what)
+            else:  # a subclassed model's outputs may still be unknown: a list of arrays stays one
+                y = data_.as_targets(y) if self._obj_type() == "Model" else np.asarray(y)
             if data_.count(y) != n:
                 raise ValueError(f"{what}: x has {n} samples but y has {data_.count(y)}")
         if sample_weight is not None:
