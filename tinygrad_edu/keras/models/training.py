@@ -7,9 +7,9 @@ and the rest for validation, before any shuffling; the loss of a batch is Î£ wáµ
 sample weights (`losses.reduce_values`), and the loss of an epoch is the mean over its samples of
 each batch's loss (a short last batch weighs by its size, regularization penalties included);
 batch hooks get the running means of the epoch so far; ``evaluate`` returns its list in Keras'
-order (`_in_keras_order`: the loss, the compiled metrics, the outputs' losses), or the loss alone. Each call runs in training or inference mode for that call only
-(`layers.core.call_context`). The data (arrays, generators, PyDatasets) and ``steps_per_epoch``
-are `data`'s.
+order (`_in_keras_order`: the loss, the compiled metrics, the outputs' losses), or the loss alone.
+Each call runs in training or inference mode for that call only (`layers.core.call_context`).
+The data (arrays, generators, PyDatasets) and ``steps_per_epoch`` are `data`'s.
 """
 
 from __future__ import annotations
