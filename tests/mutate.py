@@ -184,7 +184,7 @@ MUTANTS = [
     Mutant(K + 'layers/core.py', '    return x if x._data.dtype.kind == "f" else Tensor(x._data.astype(keras_config.floatx()))', '    return x', 'integer inputs not promoted to floatx', ('tests/test_keras_guides_training.py',)),
     Mutant(K + 'models/trackers.py', '    for key, value in sorted((logs or {}).items()):', '    for key, value in (logs or {}).items():', 'logs not sorted', ('tests/test_keras_guides_training.py',)),
     Mutant(K + 'models/training.py', '    values = [logs[k] for k in names if k in logs] + [logs[k] for k in sorted(logs) if k not in names]', '    values = list(logs.values())', "evaluate's list in log order", ('tests/test_keras_guides_training.py',)),
-    Mutant(K + 'models/heads.py', '    return [f"{h.name}_loss" for h in own] if len(own) > 1 else []', '    return [f"{h.name}_loss" for h in own]', 'per-output losses logged with one loss', ('tests/test_keras_guides_training.py',)),
+    Mutant(K + 'models/heads.py', '    return [(i, f"{heads[i].name}_loss") for i in own] if len(own) > 1 else []', '    return [(i, f"{heads[i].name}_loss") for i in own]', 'per-output losses logged with one loss', ('tests/test_keras_guides_training.py',)),
     Mutant(K + 'ops.py', '        dtype = config.floatx() if array.dtype.kind == "f" else "int32"', '        dtype = config.floatx() if array.dtype.kind == "f" else None', 'Python ints as int64', ('tests/test_keras_guides_training.py',)),
     # ---- issue 22 (KSHOW): Keras 3's summary table, progress bar, plot_model, clipped cross-entropies, frozen sublayers
     Mutant(K + "models/summary.py", "cut = min(w, round(excess / shares)) if excess > 0 else 0", "cut = min(w, excess // shares) if excess > 0 else 0", "summary columns shrunk by floor, not rich's rounding", SUMMARY_TESTS),
@@ -217,10 +217,12 @@ MUTANTS = [
     Mutant(K + "models/trackers.py", 'key = f"{key}_{seen[key] - 1}"', "key = key", "a metric name met twice logged once", SUB_TESTS),
     Mutant(K + "models/training.py", "given = metrics is not None or weighted_metrics is not None", "given = True", "compile_metrics made without metrics", SUB_TESTS),
     Mutant(K + "models/training.py", "if metrics is None and weighted_metrics is None and self._compile_args is not None:", "if False:", "a compile without metrics drops the earlier ones", SUB_TESTS),
-    Mutant(K + "models/training.py", "tracker.update_state(value.item(), sample_weight=len(flatten(y_pred)[0]))", "tracker.update_state(value.item())", "per-output losses not weighted by batch size", SUB_TESTS),
+    Mutant(K + "models/training.py", "tracker.update_state(values[index].item(), sample_weight=len(flatten(y_pred)[0]))", "tracker.update_state(values[index].item())", "per-output losses not weighted by batch size", SUB_TESTS),
     Mutant(K + "models/training.py", "names += metric.metric_names if isinstance(metric, CompileMetrics) else [metric.name]", "names += [metric.name]", "evaluate's list without the compiled metrics' places", SUB_TESTS),
     Mutant(K + "models/training.py", "self.configure_outputs([None] * (len(y_pred) if isinstance(y_pred, (list, tuple)) else 1))", "self.configure_outputs([None])", "a subclassed model's outputs not counted", SUB_TESTS),
     Mutant(K + "models/data.py", "    return map_structure(lambda a: None if a is None else a[idx], x)", "    return x if isinstance(x, dict) else map_structure(lambda a: None if a is None else a[idx], x)", "a dict of inputs not cut into batches", SUB_TESTS),
+    Mutant(K + "models/training.py", "order = list(loss) if by_name and isinstance(loss, dict) else None", "order = None", "a dict of outputs' loss trackers in output order, not the loss dict's", SUB_TESTS),
+    Mutant(K + "models/training.py", "self.configure_outputs(list(y_pred) if isinstance(y_pred, OrderedDict) else sorted(y_pred))", "self.configure_outputs(list(y_pred))", "a dict of outputs taken in call's order, not sorted", SUB_TESTS),
 ]  # fmt: skip
 
 FOCUS = {

@@ -229,3 +229,53 @@ def test_a_compile_without_metrics_keeps_the_earlier_ones_as_keras_3_15() -> Non
     assert list(keys[0]) == list(keys[1])
     assert "mean_absolute_error" in keys[1] and "mae_loss" in keys[1]
     assert_logs_equal(*keys)
+
+
+def dict_outputs(M):
+    class TwoHeads(M.Model):
+        def __init__(self):
+            super().__init__()
+            self.mixing_layer = M.layers.Dense(8, activation="relu")
+            self.priority_scorer = M.layers.Dense(1, activation="sigmoid")
+            self.department_classifier = M.layers.Dense(4, activation="softmax")
+
+        def call(self, inputs):
+            features = self.mixing_layer(inputs)
+            return {"priority": self.priority_scorer(features), "department": self.department_classifier(features)}
+
+    return TwoHeads()
+
+
+@pytest.mark.parametrize(
+    "loss, metrics",
+    [
+        ({"priority": "mse", "department": "sparse_categorical_crossentropy"}, {"priority": ["mae"]}),
+        ({"department": "sparse_categorical_crossentropy", "priority": "mse"}, {"department": ["accuracy"]}),
+    ],
+)
+def test_a_call_that_returns_a_dict_logs_by_its_keys_as_keras(loss, metrics) -> None:
+    """Outputs named by the dict's keys (sorted, as Keras flattens a dict: a list y goes in that
+    order): ``<key>_loss`` and ``<key>_<metric>``; the loss trackers in the loss dict's order
+    (evaluate's list follows it); predict returns the dict."""
+    rng = RNG()
+    x = rng.normal(size=(N, 5)).astype("float32")
+    y = {"priority": rng.random((N, 1)).astype("float32"), "department": rng.integers(0, 4, (N, 1))}
+    theirs, ours = dict_outputs(keras), dict_outputs(K)
+    theirs(x)
+    ours(x)
+    ours.set_weights(theirs.get_weights())
+    results = []
+    for M, model in ((K, ours), (keras, theirs)):
+        model.compile(M.optimizers.SGD(0.0), loss=loss, metrics=metrics)
+        history = model.fit(x, y, batch_size=10, epochs=1, shuffle=False, verbose=0).history
+        by_list = model.evaluate(x, [y["department"], y["priority"]], verbose=0, return_dict=True)
+        evaluated = model.evaluate(x, y, batch_size=7, verbose=0)
+        results.append((model.metrics_names, history, evaluated, model.predict(x, verbose=0), by_list))
+    (names_o, h_o, e_o, p_o, l_o), (names_k, h_k, e_k, p_k, l_k) = results
+    assert names_o == names_k
+    assert_logs_equal(l_o, l_k)
+    assert_logs_equal({k: h_o[k] for k in sorted(h_o)}, {k: h_k[k] for k in sorted(h_k)})
+    np.testing.assert_allclose(e_o, e_k, rtol=1e-5)
+    assert isinstance(p_o, dict) and sorted(p_o) == sorted(p_k)
+    for key in p_k:
+        np.testing.assert_allclose(p_o[key], p_k[key], rtol=1e-5, atol=1e-7)

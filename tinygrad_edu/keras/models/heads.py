@@ -5,9 +5,10 @@ The model's loss is Σ_i w_i · loss_i(y_i, output_i) (w_i from ``loss_weights``
 loss a Keras name or a `losses.Loss` object, weighed per sample by that output's sample weights);
 the logs hold it as ``loss``, then each output's own loss as ``<name>_loss`` and each metric as
 ``<output>_<metric>``. ``<output>`` is the name of the layer that makes the output (a functional
-model); a subclassed model's outputs (a tuple or list returned by ``call``) have no names, so there
-``<name>`` is the loss's own name (``mean_squared_error_loss``) and the metrics log unprefixed, as
-Keras 3's ``CompileLoss``/``CompileMetrics`` name them. ``metrics`` is a list with an entry (a metric
+model, or a key of the dict that a subclassed model's ``call`` returns); a subclassed model's tuple
+or list of outputs has no names, so there ``<name>`` is the loss's own name
+(``mean_squared_error_loss``) and the metrics log unprefixed, as Keras 3's
+``CompileLoss``/``CompileMetrics`` name them. ``metrics`` is a list with an entry (a metric
 or a list of them) per output, or a dict by output name; a dict of losses or metrics needs named
 outputs (Keras 3 fails with an internal TypeError there; this door says why). An output may have no
 loss (None in a list of losses, or left out of a dict of them: Keras accepts that at compile time and
@@ -99,11 +100,22 @@ def with_loss(heads: list[Head]) -> list[Head]:
     return [h for h in heads if h.loss is not None and h.loss is not MISSING]
 
 
-def loss_tracker_names(heads: list[Head]) -> list[str]:
-    """The names of Keras' per-output loss trackers: ``<name>_loss`` for each output with a loss,
-    where more than one has one (none otherwise); names may repeat (two outputs' losses of one name)."""
-    own = with_loss(heads)
-    return [f"{h.name}_loss" for h in own] if len(own) > 1 else []
+def loss_trackers(heads: list[Head], order: list[str] | None = None) -> list[tuple[int, str]]:
+    """Keras' per-output loss trackers as (index of the output, name ``<name>_loss``): each output with
+    a loss, where more than one has one (none otherwise; names may repeat: two outputs' losses of one
+    name). In output order, or in ``order``: the keys of a dict of losses for a model whose call
+    returns a dict, which Keras' CompileLoss walks in the dict's own order."""
+    own = [i for i, h in enumerate(heads) if h.loss is not None and h.loss is not MISSING]
+    if order is not None:
+        own.sort(key=lambda i: order.index(heads[i].output))
+    return [(i, f"{heads[i].name}_loss") for i in own] if len(own) > 1 else []
+
+
+def as_outputs(heads: list[Head], y_pred: Any) -> list:
+    """The predictions as a list in the heads' order (a dict of outputs by name)."""
+    if isinstance(y_pred, dict):
+        return [y_pred[h.output] for h in heads]
+    return list(y_pred) if isinstance(y_pred, (list, tuple)) else [y_pred]
 
 
 def targets(heads: list[Head], y: Any, what: str) -> list[np.ndarray]:
@@ -127,7 +139,7 @@ def targets(heads: list[Head], y: Any, what: str) -> list[np.ndarray]:
 
 def output_losses(heads: list[Head], ys: list[np.ndarray], outs: Any, sample_weights: list | None = None) -> list:
     """Each output's own (unweighted) loss, a Tensor with its graph (None for an output without a loss)."""
-    outs = list(outs) if isinstance(outs, (list, tuple)) else [outs]
+    outs = as_outputs(heads, outs)
     if len(outs) != len(heads):
         raise ValueError(f"the model returned {len(outs)} outputs, but it was compiled with {len(heads)} losses")
     values = []

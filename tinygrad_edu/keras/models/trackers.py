@@ -91,6 +91,7 @@ class CompileMetrics(metrics_.Metric):
         metric logs as ``<output>_<name>`` (unprefixed for an unnamed output), and a key met again
         gets ``_1``, ``_2``, ... as Keras 3 counts them."""
         seen: dict[str, int] = {}
+        self.outputs = [output for output, _, _ in per_output]
         for index, (output, loss, specs) in enumerate(per_output):
             for spec in specs:
                 name = spec.name if isinstance(spec, metrics_.Metric) else spec
@@ -112,20 +113,26 @@ class CompileMetrics(metrics_.Metric):
 
     def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
         """Update every compiled metric from the targets and predictions (for several outputs, their
-        lists in output order); the first call builds the container (`on_first_update`)."""
+        lists in output order or dicts by output name); the first call builds the container
+        (`on_first_update`)."""
         if not self.built:
             self.on_first_update(y_pred)
-        several = len({e.output for e in self.entries}) > 1 or isinstance(y_pred, (list, tuple))
-        ys = [metrics_.to_numpy(a) for a in (y_true if several else [y_true])]
-        preds = [metrics_.to_numpy(a) for a in (y_pred if several else [y_pred])]
+        ys, preds = (self._per_output(v) for v in (y_true, y_pred))
         for e in self.entries:
-            y, pred = np.asarray(ys[e.output]), np.asarray(preds[e.output])
+            y, pred = ys[e.output], preds[e.output]
             if isinstance(e.spec, metrics_.Metric):
                 e.state.update_state(y, pred)
             else:
                 e.state.update_state(losses_.metric(e.spec, e.loss, y, pred), sample_weight=len(y))
         for metric in self.weighted.values():
             metric.update_state(ys[0], preds[0], sample_weight=sample_weight)
+
+    def _per_output(self, value: Any) -> list:
+        if isinstance(value, dict):
+            value = [value.get(output) for output in self.outputs]
+        elif not isinstance(value, (list, tuple)) or (len(self.outputs) == 1 and len(value) != 1):
+            value = [value]
+        return [None if v is None else np.asarray(metrics_.to_numpy(v)) for v in value]
 
     def result(self) -> dict[str, float]:
         if not self.built:

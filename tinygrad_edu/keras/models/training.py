@@ -14,6 +14,7 @@ The data (arrays, generators, PyDatasets) and ``steps_per_epoch`` are `data`'s.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from typing import Any
 
 import numpy as np
@@ -50,7 +51,7 @@ class Trainer:
         self._per_output: list[tuple] = []  # (output name or None, loss, metrics) per output
         self._loss_tracker: metrics_.Mean | None = None
         self._compile_metrics: CompileMetrics | None = None
-        self._output_loss_trackers: list[metrics_.Mean] | None = None  # made at the first step
+        self._output_loss_trackers: list[tuple[int, metrics_.Mean]] | None = None  # (output, tracker), at step 1
 
     # ------------------------------------------------------------ compile and checks
     def compile(
@@ -111,16 +112,20 @@ class Trainer:
 
     def build_compiled(self, y_pred: Any) -> None:
         """Keras 3 builds its compiled loss and metrics at the first step, from the predictions: a
-        subclassed model's outputs (one tensor, or a tuple/list of them) say how many losses it
-        has; the per-output loss trackers and the compiled metrics are made here."""
+        subclassed model's outputs (one tensor, a tuple/list of them, or a dict of them by name, in
+        sorted order as Keras flattens a dict) say how many losses it has and their names; the
+        per-output loss trackers and the compiled metrics are made here."""
         if self._output_loss_trackers is not None:
             return
-        if not self._configured:
-            if isinstance(y_pred, dict):
-                raise NotImplementedError("compile: a subclassed model whose call() returns a dict is not supported")
+        by_name = not self._configured and isinstance(y_pred, dict)
+        if by_name:
+            self.configure_outputs(list(y_pred) if isinstance(y_pred, OrderedDict) else sorted(y_pred))
+        elif not self._configured:
             self.configure_outputs([None] * (len(y_pred) if isinstance(y_pred, (list, tuple)) else 1))
-        names = heads_.loss_tracker_names(self.heads) if self.heads is not None else []
-        self._output_loss_trackers = [metrics_.Mean(name=name) for name in names]
+        loss = self._compile_args[0]
+        order = list(loss) if by_name and isinstance(loss, dict) else None
+        found = heads_.loss_trackers(self.heads, order) if self.heads is not None else []
+        self._output_loss_trackers = [(index, metrics_.Mean(name=name)) for index, name in found]
         if self._compile_metrics is not None and not self._compile_metrics.built:
             self._compile_metrics.build(self._per_output)
 
@@ -133,7 +138,7 @@ class Trainer:
         if self._loss_tracker is None:
             return []
         own = [self._compile_metrics] if self._compile_metrics is not None else []
-        return [self._loss_tracker, *own, *(self._output_loss_trackers or [])]
+        return [self._loss_tracker, *own, *(tracker for _, tracker in self._output_loss_trackers or [])]
 
     @property
     def metrics_names(self) -> list[str]:
@@ -189,9 +194,8 @@ class Trainer:
             if sample_weight is not None and not isinstance(sample_weight, list):
                 sample_weight = [sample_weight] * len(self.heads)
             values = heads_.output_losses(self.heads, ys, y_pred, sample_weight)
-            own = [v for v in values if v is not None]
-            for tracker, value in zip(self._output_loss_trackers, own):
-                tracker.update_state(value.item(), sample_weight=len(flatten(y_pred)[0]))
+            for index, tracker in self._output_loss_trackers:
+                tracker.update_state(values[index].item(), sample_weight=len(flatten(y_pred)[0]))
             loss = heads_.total_loss(self.heads, values)
         elif isinstance(self.loss, losses_.Loss):
             loss = self.loss(y, y_pred, sample_weight=sample_weight)
@@ -214,7 +218,8 @@ class Trainer:
             y = heads_.targets(self.heads, y, "fit" if training else "evaluate")
         loss = self.compute_loss(x, y, out, sample_weight, training)
         if self._compile_metrics is not None:
-            self._compile_metrics.update_state(y, out, sample_weight)
+            preds = heads_.as_outputs(self.heads, out) if self.heads is not None else out
+            self._compile_metrics.update_state(y, preds, sample_weight)
         return loss
 
     # ------------------------------------------------------------ steps (a subclass may override them)
