@@ -223,6 +223,7 @@ MUTANTS = [
     Mutant(K + "models/data.py", "    return map_structure(lambda a: None if a is None else a[idx], x)", "    return x if isinstance(x, dict) else map_structure(lambda a: None if a is None else a[idx], x)", "a dict of inputs not cut into batches", SUB_TESTS),
     Mutant(K + "models/training.py", "order = list(loss) if by_name and isinstance(loss, dict) else None", "order = None", "a dict of outputs' loss trackers in output order, not the loss dict's", SUB_TESTS),
     Mutant(K + "models/training.py", "self.configure_outputs(list(y_pred) if isinstance(y_pred, OrderedDict) else sorted(y_pred))", "self.configure_outputs(list(y_pred))", "a dict of outputs taken in call's order, not sorted", SUB_TESTS),
+    Mutant(K + "models/training.py", "                self.single_output_metrics(metrics)\n", "                pass\n", "a subclassed model saved before a step loses its metrics", SUB_TESTS),
 ]  # fmt: skip
 
 FOCUS = {

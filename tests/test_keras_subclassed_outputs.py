@@ -19,7 +19,9 @@ step of float32 arithmetic, no trajectory).
 from __future__ import annotations
 
 import io
+import json
 import re
+import zipfile
 from contextlib import redirect_stdout
 
 import numpy as np
@@ -279,3 +281,29 @@ def test_a_call_that_returns_a_dict_logs_by_its_keys_as_keras(loss, metrics) -> 
     assert isinstance(p_o, dict) and sorted(p_o) == sorted(p_k)
     for key in p_k:
         np.testing.assert_allclose(p_o[key], p_k[key], rtol=1e-5, atol=1e-7)
+
+
+def classifier(M):
+    class Classifier(M.Model):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.dense = M.layers.Dense(3, activation="softmax")
+
+        def call(self, inputs):
+            return self.dense(inputs)
+
+    return Classifier()
+
+
+def test_a_subclassed_model_saved_before_it_runs_keeps_its_compiled_metrics_as_keras(tmp_path) -> None:
+    """Its outputs are unknown until the first step, but the .keras file's compile_config records
+    the metrics compile got, as Keras' does."""
+    configs = []
+    for name, M in (("ours", K), ("keras", keras)):
+        model = classifier(M)
+        model(np.zeros((2, 4), "float32"))  # built, but no step has run
+        model.compile("adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+        model.save(tmp_path / f"{name}.keras")
+        with zipfile.ZipFile(tmp_path / f"{name}.keras") as archive:
+            configs.append(json.loads(archive.read("config.json"))["compile_config"])
+    assert configs[0]["metrics"] == configs[1]["metrics"] == ["accuracy"]

@@ -85,6 +85,8 @@ class Trainer:
             self.configure_outputs(self.output_names())
         else:
             _check_entries(loss, metrics, weighted_metrics)
+            if not isinstance(loss, (list, tuple, dict)):  # one output, until the first step says otherwise
+                self.single_output_metrics(metrics)
         self._loss_tracker = metrics_.Mean(name="loss")
         given = metrics is not None or weighted_metrics is not None  # Keras 3 makes compile_metrics then only
         self._compile_metrics = CompileMetrics(weighted_metrics, self.build_compiled) if given else None
@@ -98,17 +100,23 @@ class Trainer:
             raise NotImplementedError("compile: weighted_metrics for a model of several outputs is not supported")
         if several:
             self.heads = heads_.make_heads(names, loss, metrics, loss_weights)
+            self.metric_names, self.metric_objects = [], []  # the heads hold them
             named = len(self.heads) > 1  # one output: its metrics unprefixed (Keras 3)
             self._per_output = [(h.output if named else None, h.loss, list(h.metrics)) for h in self.heads]
         else:
             if callable(loss) and not isinstance(loss, losses_.Loss):
                 self.loss = losses_.FunctionLoss(loss)  # a function fn(y_true, y_pred), as Keras wraps it
             _check_entries(loss, metrics, weighted_metrics)
-            metrics = flatten(metrics or [])  # one output: every metric given is its (Keras 3)
-            self.metric_objects = [m for m in metrics if isinstance(m, metrics_.Metric)]
-            self.metric_names = [getattr(m, "name", m) for m in metrics]
-            self._per_output = [(None, self.loss, metrics)]
+            self._per_output = [(None, self.loss, self.single_output_metrics(metrics))]
         self._configured = True
+
+    def single_output_metrics(self, metrics: Any) -> list[Any]:
+        """A single output's metrics: every metric given (Keras 3 flattens nested lists there), kept
+        as ``metric_names``/``metric_objects`` (what a .keras file's compile_config records)."""
+        metrics = flatten(metrics or [])
+        self.metric_objects = [m for m in metrics if isinstance(m, metrics_.Metric)]
+        self.metric_names = [getattr(m, "name", m) for m in metrics]
+        return metrics
 
     def build_compiled(self, y_pred: Any) -> None:
         """Keras 3 builds its compiled loss and metrics at the first step, from the predictions: a
