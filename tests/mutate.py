@@ -71,6 +71,7 @@ class Mutant:
 
 
 K, N = "tinygrad_edu/keras/", "tinygrad_edu/nn/"
+DATASET_TESTS = ("tests/test_keras_datasets.py",)
 MUTANTS = [
     # ---- forward math of the layers
     Mutant(K + "layers/basic.py", "        return self.linear(float_input(x))\n", "        return F.linear(float_input(x), self.linear.weight)\n", "Dense ignores its bias"),
@@ -224,6 +225,20 @@ MUTANTS = [
     Mutant(K + "models/training.py", "order = list(loss) if by_name and isinstance(loss, dict) else None", "order = None", "a dict of outputs' loss trackers in output order, not the loss dict's", SUB_TESTS),
     Mutant(K + "models/training.py", "self.configure_outputs(list(y_pred) if isinstance(y_pred, OrderedDict) else sorted(y_pred))", "self.configure_outputs(list(y_pred))", "a dict of outputs taken in call's order, not sorted", SUB_TESTS),
     Mutant(K + "models/training.py", "                self.single_output_metrics(metrics)\n", "                pass\n", "a subclassed model saved before a step loses its metrics", SUB_TESTS),
+    # ---- lead, session 9 (issue 22): Keras' own data sets, read without running pickled code
+    Mutant(K + "datasets/sequences.py", "    rng.shuffle(order)\n", "", "texts not shuffled", DATASET_TESTS),
+    Mutant(K + "datasets/sequences.py", "    start = [] if start_char is None else [start_char]", "    start = []", "no start character", DATASET_TESTS),
+    Mutant(K + "datasets/sequences.py", "if len(text) < maxlen]", "if len(text) <= maxlen]", "texts of exactly maxlen words kept", DATASET_TESTS),
+    Mutant(K + "datasets/sequences.py", "return [[w if skip_top <= w < num_words else oov_char", "return [[w if skip_top <= w <= num_words else oov_char", "the largest index kept without num_words", DATASET_TESTS),
+    Mutant(K + "datasets/imdb.py", "    x_test, y_test = sequences.shuffled(rng, arrays[\"x_test\"], arrays[\"y_test\"])", "    x_test, y_test = sequences.shuffled(np.random.RandomState(seed), arrays[\"x_test\"], arrays[\"y_test\"])", "the test split shuffled from a fresh generator", DATASET_TESTS),
+    Mutant(K + "datasets/reuters.py", "    n = int(len(texts) * (1 - test_split))", "    n = round(len(texts) * (1 - test_split))", "the split rounded, not cut", DATASET_TESTS),
+    Mutant("tinygrad_edu/serialization.py", "        if (module, name) not in _ARRAY_NAMES:\n", "        if False:\n", "pickled globals not restricted", DATASET_TESTS),
+    Mutant("tinygrad_edu/serialization.py", "        if not isinstance(seq, list) or not all(type(w) is int for w in seq):", "        if not isinstance(seq, list):", "texts not checked to be integers", DATASET_TESTS),
+    Mutant("tinygrad_edu/datasets.py", "    default = keras_datasets_dir() if source.get(\"dest\") == \"keras\" else data_dir() / name", "    default = data_dir() / name", "Keras' sets downloaded outside Keras' cache", DATASET_TESTS),
+    Mutant(K + "models/summary.py", "    if len(set(node_depth.values())) < len(graph.nodes):", "    if False:", "two heads at one depth summarised as a chain", SUMMARY_TESTS),
+    Mutant(K + "utils/random_seed.py", "    engine_random.manual_seed(seed)\n", "", "set_random_seed leaves the engine's generator alone", ("tests/test_keras_random_seed.py",)),
+    Mutant(K + "utils/random_seed.py", "    np.random.seed(seed)\n", "", "set_random_seed leaves numpy alone", ("tests/test_keras_random_seed.py",)),
+    Mutant("tinygrad_edu/datasets.py", "    expected_digests += [(f, \"md5\", d) for f, d in source.get(\"md5\", {}).items()]\n", "", "md5-checked files never downloaded", DATASET_TESTS),
 ]  # fmt: skip
 
 FOCUS = {

@@ -42,7 +42,7 @@ def test_backprop_and_gradcheck(tmp_path, capsys) -> None:
 def test_data_download(tmp_path, monkeypatch, capsys) -> None:
     served = serve(tmp_path / "served", "mnist", monkeypatch)
     assert cli.main(["data", "download", "mnist", "--dest", str(tmp_path / "d")]) == 0
-    assert "four files verified" in capsys.readouterr().out
+    assert "4 files verified" in capsys.readouterr().out
     (served / "t10k-labels-idx1-ubyte.gz").write_bytes(b"corrupt")
     assert cli.main(["data", "download", "mnist", "--dest", str(tmp_path / "e")]) == 1
     assert "checksum mismatch" in capsys.readouterr().err

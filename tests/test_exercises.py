@@ -182,3 +182,50 @@ def test_a_wrong_entry_is_located_with_expected_and_got() -> None:
 def test_an_error_inside_the_learners_code_is_reported_not_raised() -> None:
     message = fails(ex.check_step, lambda z: 1 / 0)
     assert message == "step(-2.0) raised ZeroDivisionError: division by zero"
+
+
+def _my_dense(kernel_shape, call):
+    from tinygrad_edu import keras
+
+    class MyDense(keras.layers.Layer):
+        def __init__(self, units, **kwargs):
+            super().__init__(**kwargs)
+            self.units = units
+
+        def build(self, input_shape):
+            self.kernel = self.add_weight(shape=kernel_shape(input_shape[-1], self.units))
+            self.bias = self.add_weight(shape=(self.units,), initializer="zeros")
+
+        def call(self, x):
+            return call(keras.ops, x, self.kernel, self.bias)
+
+    return MyDense
+
+
+def test_a_dense_kernel_in_pytorch_layout_is_named() -> None:
+    transposed = _my_dense(lambda n_in, units: (units, n_in), lambda ops, x, k, b: ops.relu(ops.matmul(x, k) + b))
+    assert "expected (5, 3): Keras keeps a Dense kernel as (input features, units)" in fails(
+        ex.check_dense_layer, transposed
+    )
+
+
+def test_a_dense_layer_without_its_relu_or_bias_is_named() -> None:
+    no_relu = _my_dense(lambda n_in, units: (n_in, units), lambda ops, x, k, b: ops.matmul(x, k) + b)
+    assert "the ReLU is missing" in fails(ex.check_dense_layer, no_relu)
+    no_bias = _my_dense(lambda n_in, units: (n_in, units), lambda ops, x, k, b: ops.relu(ops.matmul(x, k)))
+    assert "the bias is not added" in fails(ex.check_dense_layer, no_bias)
+
+
+def test_a_keras_step_without_zero_grad_is_named_and_floatx_comes_back() -> None:
+    from tinygrad_edu import keras
+
+    def no_zeroing(model, x, y, loss_fn, optimizer):
+        loss = loss_fn(y, model(x, training=True))
+        loss.backward()
+        weights = model.trainable_weights
+        optimizer.apply([w.value.grad for w in weights], weights)
+        return float(loss)
+
+    message = fails(ex.check_train_step, no_zeroing)
+    assert "after step 2" in message and "zero them (model.zero_grad())" in message
+    assert keras.config.floatx() == "float32"

@@ -55,6 +55,14 @@ def chain(M):
     return M.Model(x, M.layers.Dense(2, name="d")(M.layers.Dense(4, name="h")(x)), name="chain")
 
 
+def two_heads(M, as_dict: bool):
+    """Two outputs of one hidden layer: one input per call, but two calls at the same depth."""
+    x = M.Input(shape=(5,), name="x")
+    h = M.layers.Dense(4, name="h")(x)
+    heads = M.layers.Dense(3, name="p")(h), M.layers.Dense(1, name="q")(h)
+    return M.Model(x, dict(zip("pq", heads)) if as_dict else list(heads), name="two_heads")
+
+
 def nested(M):
     inner = M.Sequential([M.Input((4,)), M.layers.Dense(3, name="i1"), M.layers.Dense(3, name="i2")], name="inner")
     x = M.Input((4,), name="inp")
@@ -113,6 +121,8 @@ CASES = [
     (towers, {"show_trainable": True}),
     (towers, {"line_length": 150}),
     (chain, {}),
+    (lambda M: two_heads(M, as_dict=False), {}),
+    (lambda M: two_heads(M, as_dict=True), {}),
     (nested, {}),
     (nested, {"expand_nested": True}),
     (nested, {"expand_nested": True, "show_trainable": True}),

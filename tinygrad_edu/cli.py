@@ -4,7 +4,8 @@ tinygrad-edu train [--dataset mnist|fashion-mnist] [--layers 256,128] [--optimiz
                    [--epochs 5] [--batch-size 64] [--lr LR] [--seed 0] [--out DIR]
 tinygrad-edu backprop [--out DIR]       the step-by-step example's table and graph
 tinygrad-edu gradcheck                  every op's gradient, checked
-tinygrad-edu data download NAME         fetch mnist or fashion-mnist (sha256-checked)
+tinygrad-edu data download NAME         fetch mnist, fashion-mnist or one of Keras' sets (imdb, reuters,
+                                        boston_housing), checksum-checked
 """
 
 from __future__ import annotations
@@ -238,7 +239,8 @@ def data(args: argparse.Namespace) -> int:
     except (datasets.DownloadError, ValueError) as err:
         print(f"tinygrad-edu: {err}", file=sys.stderr)
         return 1
-    print(f"{args.name}: four files verified in {folder}")
+    files = len(datasets.SOURCES[args.name]["sha256"]) + len(datasets.SOURCES[args.name].get("md5", {}))
+    print(f"{args.name}: {files} files verified in {folder}")
     return 0
 
 
@@ -365,9 +367,9 @@ def build_parser() -> argparse.ArgumentParser:
     g.set_defaults(run=gradcheck_all)
     d = sub.add_parser("data", help="data sets")
     dsub = d.add_subparsers(dest="action", required=True)
-    dl = dsub.add_parser("download", help="download mnist or fashion-mnist (sha256-checked)")
+    dl = dsub.add_parser("download", help="download a data set (checksum-checked)")
     dl.add_argument("name", choices=sorted(datasets.SOURCES))
-    dl.add_argument("--dest", default=None, help="folder (default: the data cache)")
+    dl.add_argument("--dest", default=None, help="folder (default: the data cache; Keras' for its sets)")
     dl.set_defaults(run=data)
     return parser
 

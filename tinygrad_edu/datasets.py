@@ -357,13 +357,46 @@ SOURCES: dict[str, dict] = {
         ),
     },
 }
+#: Keras' own data sets (``keras.datasets.imdb`` and co.), from Keras' source and with its digests
+#: (keras/src/datasets/*.py; it publishes only an md5 for the word indices). They go to Keras'
+#: cache folder (`keras_datasets_dir`), where Keras itself would look for them too.
+KERAS_ORIGIN = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
+SOURCES.update(
+    {
+        "imdb": {
+            "url": KERAS_ORIGIN,
+            "hash_of": "file",
+            "dest": "keras",
+            "sha256": {"imdb.npz": "69664113be75683a8fe16e3ed0ab59fda8886cb3cd7ada244f7d9544e4676b9f"},
+            "md5": {"imdb_word_index.json": "bfafd718b763782e994055a2d397834f"},
+        },
+        "reuters": {
+            "url": KERAS_ORIGIN,
+            "hash_of": "file",
+            "dest": "keras",
+            "sha256": {"reuters.npz": "d6586e694ee56d7a4e65172e12b3e987c03096cb01eab99753921ef915959916"},
+            "md5": {"reuters_word_index.json": "4d44cc38712099c9e383dc6e5f11a921"},
+        },
+        "boston_housing": {
+            "url": KERAS_ORIGIN,
+            "hash_of": "file",
+            "dest": "keras",
+            "sha256": {"boston_housing.npz": "f553886a1f8d56431e820c5b82552d9d95cfcb96d1e678153f8839538947dff5"},
+        },
+    }
+)
 
 
-def _digest(raw: io.BufferedIOBase, size: int, hash_of: str, name: str) -> str:
-    """sha256 of a stream of ``size`` bytes, or with ``hash_of="idx"`` of the IDX bytes inside its gzip,
-    decompressed a chunk at a time and no further than the IDX header claims (a description of
-    what is wrong instead, when it is not such a file: it then matches no checksum)."""
-    digest = hashlib.sha256()
+def keras_datasets_dir() -> Path:
+    """Keras' cache of data sets: ``$KERAS_HOME/datasets``, else ``~/.keras/datasets``."""
+    return Path(os.environ.get("KERAS_HOME") or Path.home() / ".keras") / "datasets"
+
+
+def _digest(raw: io.BufferedIOBase, size: int, hash_of: str, name: str, algorithm: str = "sha256") -> str:
+    """The ``algorithm`` digest of a stream of ``size`` bytes, or with ``hash_of="idx"`` of the IDX
+    bytes inside its gzip, decompressed a chunk at a time and no further than the IDX header claims
+    (a description of what is wrong instead, when it is not such a file: it then matches no checksum)."""
+    digest = hashlib.new(algorithm)
     if hash_of != "idx":
         _pump(raw, size, digest.update)
         return digest.hexdigest()
@@ -379,13 +412,13 @@ def _digest(raw: io.BufferedIOBase, size: int, hash_of: str, name: str) -> str:
     return digest.hexdigest()
 
 
-def file_digest(path: str | os.PathLike, hash_of: str) -> str:
+def file_digest(path: str | os.PathLike, hash_of: str, algorithm: str = "sha256") -> str:
     """`_digest` of a file on disk (``hash_of`` as in `SOURCES`), read a chunk at a time."""
     with open(path, "rb") as f:
-        return _digest(f, os.fstat(f.fileno()).st_size, hash_of, str(path))
+        return _digest(f, os.fstat(f.fileno()).st_size, hash_of, str(path), algorithm)
 
 
-#: The most bytes `download` accepts for one file (Fashion-MNIST's largest is 26 MB): a server
+#: The most bytes `download` accepts for one file (Fashion-MNIST's largest is 26 MB, imdb.npz 17 MB): a server
 #: that sends more is refused before it can fill the memory.
 MAX_DOWNLOAD_BYTES = 64 << 20
 
@@ -395,36 +428,43 @@ def _fetch(url: str) -> bytes:
         with urllib.request.urlopen(url, timeout=60) as response:
             raw = _read_exactly(response, MAX_DOWNLOAD_BYTES + 1)  # read(n) would allocate all n bytes at once
         if len(raw) > MAX_DOWNLOAD_BYTES:
-            raise DownloadError(f"{url} is larger than {MAX_DOWNLOAD_BYTES >> 20} MiB; not an IDX file, nothing kept")
+            raise DownloadError(
+                f"{url} is larger than {MAX_DOWNLOAD_BYTES >> 20} MiB; not a file we expect, nothing kept"
+            )
         return bytes(raw)
     except (urllib.error.URLError, OSError, ValueError) as err:
         raise DownloadError(
             f"could not download {url}: {getattr(err, 'reason', err)} "
-            "(no network? the bundled MNIST subset works offline)"
+            "(no network? for MNIST, the bundled subset works offline)"
         ) from None
 
 
 def download(name: str, dest: str | os.PathLike | None = None) -> Path:
-    """Download a data set's four IDX files into ``dest`` (default: the data cache) and return the folder.
+    """Download a data set's files into ``dest`` and return the folder. The default folder is the
+    data cache (``data_dir() / name``), or Keras' cache for Keras' own sets (`keras_datasets_dir`).
 
-    Each file is checked against its sha256 before it is kept, and written to a temporary name
-    first and then renamed, so an interrupted or corrupted download never leaves a file that looks
-    complete. Files already present with the right checksum are not fetched again.
+    Each file is checked against its sha256 (md5 where that is all its source publishes) before
+    it is kept, and written to a temporary name first and then renamed, so an interrupted or
+    corrupted download never leaves a file that looks complete. Files already present with the
+    right checksum are not fetched again.
     """
     if name not in SOURCES:
         raise ValueError(f"download: unknown data set {name!r}; choose from {sorted(SOURCES)}")
     source = SOURCES[name]
-    folder = Path(dest) if dest is not None else data_dir() / name
+    default = keras_datasets_dir() if source.get("dest") == "keras" else data_dir() / name
+    folder = Path(dest) if dest is not None else default
     folder.mkdir(parents=True, exist_ok=True)
-    for filename, expected in source["sha256"].items():
+    expected_digests = [(f, "sha256", d) for f, d in source["sha256"].items()]
+    expected_digests += [(f, "md5", d) for f, d in source.get("md5", {}).items()]
+    for filename, algorithm, expected in expected_digests:
         target = folder / filename
-        if target.is_file() and file_digest(target, source["hash_of"]) == expected:
+        if target.is_file() and file_digest(target, source["hash_of"], algorithm) == expected:
             continue
         raw = _fetch(source["url"] + filename)
-        got = _digest(io.BytesIO(raw), len(raw), source["hash_of"], filename)
+        got = _digest(io.BytesIO(raw), len(raw), source["hash_of"], filename, algorithm)
         if got != expected:
             raise DownloadError(
-                f"checksum mismatch for {filename}: expected sha256 {expected}, got {got}; the file was not kept"
+                f"checksum mismatch for {filename}: expected {algorithm} {expected}, got {got}; the file was not kept"
             )
         with atomic_write(target) as f:
             f.write(raw)

@@ -15,12 +15,14 @@ bounded by ``max_bytes``.
 
 from __future__ import annotations
 
+import io
 import os
+import pickle
 import struct
 import zipfile
 import zlib
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 
@@ -118,14 +120,14 @@ def _entry_count(path: Path, size: int) -> int:
         return struct.unpack_from("<Q", record, 32)[0]
 
 
-def _check_members(path: Path, infos: list[zipfile.ZipInfo], size: int, max_bytes: int) -> None:
+def _check_members(path: Path, infos: list[zipfile.ZipInfo], size: int, max_bytes: int, who: str) -> None:
     """The archive's directory against its end record, the file's size and ``max_bytes``, before any member is read."""
     count = _entry_count(path, size)
     if len(infos) != count:
         raise _DamagedError(f"its directory lists {len(infos)} members where its end record says {count}")
     total = sum(info.file_size for info in infos)
     if total > max_bytes:
-        raise ValueError(f"load: {path} unpacks to {total} bytes, more than max_bytes={max_bytes}")
+        raise ValueError(f"{who}: {path} unpacks to {total} bytes, more than max_bytes={max_bytes}")
     names = [info.filename for info in infos]
     if not all(name.endswith(".npy") for name in names):
         raise _DamagedError(f"holds members that are not .npy arrays: {names[:5]}")
@@ -146,14 +148,61 @@ def _check_members(path: Path, infos: list[zipfile.ZipInfo], size: int, max_byte
             raise _DamagedError(f"{info.filename} claims {info.file_size} bytes from {info.compress_size} stored bytes")
 
 
-def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> np.ndarray:
-    """One ``.npy`` member: its header checked against the member's size, then its bytes read (CRC checked)."""
+_RECONSTRUCT = np.empty(0).__reduce__()[0]  # numpy's multiarray._reconstruct, wherever this numpy keeps it
+_ARRAY_NAMES = {
+    ("numpy", "ndarray"): np.ndarray,
+    ("numpy", "dtype"): np.dtype,
+    ("numpy.core.multiarray", "_reconstruct"): _RECONSTRUCT,
+    ("numpy._core.multiarray", "_reconstruct"): _RECONSTRUCT,
+}
+
+
+class _RaggedUnpickler(pickle.Unpickler):
+    """Unpickles numpy's object arrays and nothing else.
+
+    numpy stores an array of ``dtype=object`` (ragged sequences: a list of word indices per text)
+    only as a pickle stream. A pickle can name any importable callable and run it; this one resolves
+    just the three names that rebuilding an array needs (``ndarray``, ``dtype`` and
+    ``multiarray._reconstruct``, under numpy 1's and numpy 2's module names) and refuses every other,
+    so a crafted file cannot run code. Lists, tuples, numbers and strings need no names at all.
+    """
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) not in _ARRAY_NAMES:
+            raise _DamagedError(f"its pickled array names {module}.{name}, which is not part of a numpy array")
+        return _ARRAY_NAMES[module, name]
+
+    def persistent_load(self, pid: Any) -> Any:
+        raise _DamagedError("its pickled array refers to an outside object")
+
+
+def _ragged(member: IO[bytes], info: zipfile.ZipInfo, shape: tuple[int, ...]) -> np.ndarray:
+    """A 1-D object array whose items are lists of ints, read with `_RaggedUnpickler`."""
+    if len(shape) != 1:
+        raise _DamagedError(f"{info.filename} is an object array of shape {shape}; expected a list of sequences")
+    try:
+        arr = _RaggedUnpickler(io.BytesIO(member.read(info.file_size + 1))).load()
+    except (pickle.UnpicklingError, TypeError, AttributeError, IndexError, KeyError, EOFError) as err:
+        raise _DamagedError(f"{info.filename}: not a pickled array of sequences ({err})") from None
+    if not (isinstance(arr, np.ndarray) and arr.dtype == object and arr.shape == shape):
+        raise _DamagedError(f"{info.filename}: its pickle does not hold the {shape} object array its header describes")
+    for k, seq in enumerate(arr):
+        if not isinstance(seq, list) or not all(type(w) is int for w in seq):
+            raise _DamagedError(f"{info.filename}: item {k} is not a list of integers")
+    return arr
+
+
+def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, ragged: bool) -> np.ndarray:
+    """One ``.npy`` member: its header checked against the member's size, then its bytes read (CRC
+    checked). With ``ragged``, an object array of integer lists is read too (`_ragged`)."""
     with archive.open(info) as member:
         version = np.lib.format.read_magic(member)
         if version not in ((1, 0), (2, 0)):
             raise _DamagedError(f"{info.filename}: .npy format version {version} is not supported")
         read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
         shape, fortran_order, dtype = read_header(member)
+        if ragged and dtype.kind == "O":
+            return _ragged(member, info, shape)
         if dtype.kind not in "biuf":
             raise _DamagedError(f"{info.filename} has dtype {dtype}; expected numbers (read without pickle)")
         if any(n < 0 for n in shape):
@@ -178,6 +227,35 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> np.ndarray:
     return arr.astype(dtype.newbyteorder("="), copy=False)
 
 
+def read_npz(path: Path, max_bytes: int, who: str, ragged: bool = False) -> dict[str, np.ndarray]:
+    """The arrays of an untrusted ``.npz`` file, in stored order: numbers only, or with ``ragged``
+    also object arrays of integer lists (`_ragged`); ``who`` begins every error message.
+
+    Raises:
+        FileNotFoundError: no such file.
+        ValueError: the file is not an ``.npz`` archive, is damaged, holds anything else, or is
+            larger than ``max_bytes`` (packed or unpacked).
+    """
+    if not path.is_file():
+        raise FileNotFoundError(f"{who}: no file {path}")
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise ValueError(f"{who}: {path} is {size} bytes, more than max_bytes={max_bytes}")
+    if not zipfile.is_zipfile(path):
+        raise ValueError(f"{who}: {path} is not an .npz file (not a zip archive)")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+            _check_members(path, infos, size, max_bytes, who)
+            return {info.filename[: -len(".npy")]: _read_member(archive, info, ragged) for info in infos}
+    except ValueError as err:
+        if str(err).startswith(f"{who}:"):
+            raise
+        raise ValueError(f"{who}: {path} is damaged: {err}") from None  # ours, or numpy's .npy header parser
+    except _READ_ERRORS as err:
+        raise ValueError(f"{who}: {path} is damaged or not an .npz file: {err}") from None
+
+
 def load(f: str | os.PathLike, max_bytes: int = MAX_BYTES, as_numpy: bool = False) -> dict[str, Any]:
     """Read a file written by `save`: a dict of name → Tensor (numpy arrays with ``as_numpy``), in saved order.
 
@@ -187,23 +265,5 @@ def load(f: str | os.PathLike, max_bytes: int = MAX_BYTES, as_numpy: bool = Fals
             the zip's CRC-32 covers every member), holds something other than plain numeric arrays,
             or is larger than ``max_bytes``.
     """
-    path = Path(f)
-    if not path.is_file():
-        raise FileNotFoundError(f"load: no file {path}")
-    size = path.stat().st_size
-    if size > max_bytes:
-        raise ValueError(f"load: {path} is {size} bytes, more than max_bytes={max_bytes}")
-    if not zipfile.is_zipfile(path):
-        raise ValueError(f"load: {path} is not an .npz file written by tinygrad_edu.save (not a zip archive)")
-    try:
-        with zipfile.ZipFile(path) as archive:
-            infos = archive.infolist()
-            _check_members(path, infos, size, max_bytes)
-            arrays = {info.filename[: -len(".npy")]: _read_member(archive, info) for info in infos}
-    except ValueError as err:
-        if str(err).startswith("load:"):
-            raise
-        raise ValueError(f"load: {path} is damaged: {err}") from None  # ours, or numpy's .npy header parser
-    except _READ_ERRORS as err:
-        raise ValueError(f"load: {path} is damaged or not an .npz file written by tinygrad_edu.save: {err}") from None
+    arrays = read_npz(Path(f), max_bytes, "load")
     return arrays if as_numpy else {key: Tensor(arr) for key, arr in arrays.items()}

@@ -27,6 +27,7 @@ from .graphs import (
     check_topo_sort,
     check_training_step,
 )
+from .keras_models import check_dense_layer, check_train_step
 from .layers import (
     TAPE,
     check_central_difference,
@@ -67,6 +68,7 @@ __all__ = [
     "check_conv2d",
     "check_cross_entropy",
     "check_cross_entropy_backward",
+    "check_dense_layer",
     "check_dropout",
     "check_embedding_backward",
     "check_he_normal",
@@ -90,6 +92,7 @@ __all__ = [
     "check_tanh_node_backward",
     "check_topo_sort",
     "check_train_epoch",
+    "check_train_step",
     "check_training_step",
     "check_xavier_uniform",
     "expect_array",

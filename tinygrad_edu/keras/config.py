@@ -2,8 +2,11 @@
 factor `epsilon`, as Keras 3's.
 
 ``set_floatx("float64")`` makes every layer built afterwards hold float64 weights and every input
-(``fit``, ``predict``, calling a layer on an array) float64, as Keras does; layers built before
-keep their dtype.
+(``fit``, ``predict``, calling a layer on an array) float64; layers built before keep their dtype.
+Keras 3 does the same when it is called before the first layer is made. After that Keras keeps the
+float type it found then (its global dtype policy is fixed at the first layer), and a later
+``set_floatx`` changes no new layer there; here it does, so a notebook can switch to float64 for a
+gradient check and back.
 
 >>> floatx()
 'float32'

@@ -62,18 +62,25 @@ class Graph:
             self._visit(parent.node, seen)
         self.nodes.append(node)
 
-    @property
-    def layers(self) -> list[Layer]:
-        """Each layer once, in Keras 3's order: by depth (the longest path from the layer's calls to an
-        output), deepest first; layers of one depth in the order the walk from the outputs met them."""
+    def depths(self) -> tuple[dict[int, int], dict[int, int]]:
+        """Keras 3's depths (``Functional``'s map of the graph), by ``id``: a node's is the longest
+        path from it to an output, raised to its layer's where the layer was met deeper; a layer's is
+        the deepest of its nodes."""
         node_depth: dict[int, int] = {}
         layer_depth: dict[int, int] = {}
-        layers: dict[int, Layer] = {}
         for node in reversed(self.nodes):
-            depth = max(node_depth.setdefault(id(node), 0), layer_depth.get(id(node.layer), 0))
-            layer_depth[id(node.layer)], layers[id(node.layer)] = depth, node.layer
+            depth = max(node_depth.get(id(node), 0), layer_depth.get(id(node.layer), 0))
+            node_depth[id(node)] = layer_depth[id(node.layer)] = depth
             for parent in node.parents:
                 node_depth[id(parent.node)] = max(depth + 1, node_depth.get(id(parent.node), 0))
+        return node_depth, layer_depth
+
+    @property
+    def layers(self) -> list[Layer]:
+        """Each layer once, in Keras 3's order: by depth (`depths`), deepest first; layers of one
+        depth in the order the walk from the outputs met them."""
+        layer_depth = self.depths()[1]
+        layers = {id(node.layer): node.layer for node in self.nodes}
         order = sorted(layers, key=lambda key: (-layer_depth[key], self.first_seen[key]))
         return [layers[key] for key in order]
 

@@ -144,12 +144,15 @@ def _connected(layer: Any, nodes: set[int]) -> str:
 
 
 def _is_chain(model: Any) -> bool:
-    """Keras prints no "Connected to" for a model whose graph is a chain: every depth holds one
-    call of one input and no layer is called twice (Sequential and subclassed models always)."""
+    """Keras prints no "Connected to" for a model whose graph is a chain: every depth (`Graph.depths`)
+    holds one call, of one input, and no layer is called twice (Sequential and subclassed models always)."""
     graph = getattr(model, "graph", None)
     if graph is None:
         return True
     if any(len(node.parents) > 1 for node in graph.nodes):
+        return False
+    node_depth = graph.depths()[0]
+    if len(set(node_depth.values())) < len(graph.nodes):
         return False
     inside = {id(node) for node in graph.nodes}
     calls = [sum(id(node) in inside for node in layer._nodes) for layer in model.layers]
