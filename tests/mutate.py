@@ -225,6 +225,7 @@ MUTANTS = [
     Mutant(K + "models/training.py", "order = list(loss) if by_name and isinstance(loss, dict) else None", "order = None", "a dict of outputs' loss trackers in output order, not the loss dict's", SUB_TESTS),
     Mutant(K + "models/training.py", "self.configure_outputs(list(y_pred) if isinstance(y_pred, OrderedDict) else sorted(y_pred))", "self.configure_outputs(list(y_pred))", "a dict of outputs taken in call's order, not sorted", SUB_TESTS),
     Mutant(K + "models/training.py", "                self.single_output_metrics(metrics)\n", "                pass\n", "a subclassed model saved before a step loses its metrics", SUB_TESTS),
+    Mutant(K + "models/training.py", "        return compiled + attributes\n", "        return compiled\n", "Metric attributes left out of model.metrics (never reset)", SUB_TESTS),
     # ---- lead, session 9 (issue 22): Keras' own data sets, read without running pickled code
     Mutant(K + "datasets/sequences.py", "    rng.shuffle(order)\n", "", "texts not shuffled", DATASET_TESTS),
     Mutant(K + "datasets/sequences.py", "    start = [] if start_char is None else [start_char]", "    start = []", "no start character", DATASET_TESTS),

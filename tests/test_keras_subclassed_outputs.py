@@ -307,3 +307,47 @@ def test_a_subclassed_model_saved_before_it_runs_keeps_its_compiled_metrics_as_k
         with zipfile.ZipFile(tmp_path / f"{name}.keras") as archive:
             configs.append(json.loads(archive.read("config.json"))["compile_config"])
     assert configs[0]["metrics"] == configs[1]["metrics"] == ["accuracy"]
+
+
+def tracked(M):
+    class Tracked(M.Model):
+        def __init__(self):
+            super().__init__()
+            self.dense = M.layers.Dense(2)
+            self.mae_metric = M.metrics.MeanAbsoluteError(name="mae")
+
+        def call(self, inputs):
+            return self.dense(inputs)
+
+        def train_step(self, data):  # no update: both sides keep Keras' weights, only the logging differs
+            inputs, targets = data
+            loss = self.compute_loss(y=targets, y_pred=self(inputs, training=True))
+            self.loss_tracker.update_state(loss)
+            return {"my_loss": self.loss_tracker.result()}
+
+    return Tracked()
+
+
+def test_metrics_set_as_attributes_join_model_metrics_and_reset_each_epoch_as_keras() -> None:
+    """Keras tracks Metric attributes: ``model.metrics`` lists them after the compiled ones, and fit
+    resets them at each epoch (a train_step's own loss tracker logs each epoch's mean)."""
+    rng = RNG()
+    x, y = rng.normal(size=(N, 3)).astype("float32"), rng.normal(size=(N, 2)).astype("float32")
+    theirs, ours = tracked(keras), tracked(K)
+    names = {}
+    for M, model in ((K, ours), (keras, theirs)):
+        names[M] = [model.metrics_names]
+        model.loss_tracker = M.metrics.Mean(name="my_loss")  # before the build, as Keras requires
+        names[M].append(model.metrics_names)
+        model(x)
+    ours.set_weights(theirs.get_weights())
+    seen = []
+    for M, model in ((K, ours), (keras, theirs)):
+        model.compile(M.optimizers.SGD(0.0), loss="mse", metrics=["mae"])
+        names[M].append(model.metrics_names)
+        history = model.fit(x, y, batch_size=10, epochs=2, shuffle=False, verbose=0).history
+        seen.append((names[M], history))
+    (names_o, h_o), (names_k, h_k) = seen
+    assert names_o == names_k == [["mae"], ["mae", "my_loss"], ["loss", "compile_metrics", "mae", "my_loss"]]
+    assert list(h_o) == list(h_k) == ["my_loss"]
+    np.testing.assert_allclose(h_o["my_loss"], h_k["my_loss"], rtol=1e-5)

@@ -141,12 +141,19 @@ class Trainer:
     def metrics(self) -> list[Any]:
         """Keras 3's ``model.metrics``: after compile the loss tracker ("loss"), the compiled metrics
         ("compile_metrics", when compile got metrics) and, from the first step on, a tracker per
-        output's loss (several losses); a subclass may return its own list, which ``fit`` then
-        resets each epoch and logs."""
-        if self._loss_tracker is None:
-            return []
-        own = [self._compile_metrics] if self._compile_metrics is not None else []
-        return [self._loss_tracker, *own, *(tracker for _, tracker in self._output_loss_trackers or [])]
+        output's loss (several losses); then the Metric objects set as the model's attributes, in
+        the order they were set (a ``train_step``'s own ``self.loss_tracker``), which ``fit`` and
+        ``evaluate`` reset with the rest. A subclass may return its own list instead."""
+        compiled = []
+        if self._loss_tracker is not None:
+            own = [self._compile_metrics] if self._compile_metrics is not None else []
+            compiled = [self._loss_tracker, *own, *(tracker for _, tracker in self._output_loss_trackers or [])]
+        attributes = [
+            value
+            for value in vars(self).values()
+            if isinstance(value, metrics_.Metric) and all(value is not m for m in compiled)
+        ]
+        return compiled + attributes
 
     @property
     def metrics_names(self) -> list[str]:
