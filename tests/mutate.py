@@ -55,6 +55,7 @@ LOSS_TESTS = ("tests/test_keras_saturated_losses.py", "tests/test_keras_loss_red
 PLOT_TESTS = ("tests/test_keras_plotting.py", "tests/test_keras_api.py")
 NAME_TESTS = ("tests/test_keras_names.py",)
 TENSORBOARD_TESTS = ("tests/test_tensorboard.py", "tests/test_keras_tensorboard.py")
+SUB_TESTS = ("tests/test_keras_subclassed_outputs.py",)
 
 
 @dataclass(frozen=True)
@@ -126,13 +127,13 @@ MUTANTS = [
     Mutant(K + "models/data.py", "return tuple(take(a, slice(0, split_at)) for a in data)", "return tuple(take(a, slice(n - split_at, n)) for a in data)", "validation_split takes the first samples"),
     Mutant(K + "layers/core.py", "        mode = bool(training) if training is not None else _TRAINING.get()", "        mode = True if training is None else bool(training)", "a layer called alone runs in training mode"),
     Mutant(K + "layers/core.py", "            return self.call(inputs, *args, **kwargs)", "            return inputs", "a Layer subclass's call is never run"),
-    Mutant(K + "models/training.py", "        self._loss_tracker.update_state(values", "        self._loss_tracker.reset_state()\n        self._loss_tracker.update_state(values", "batch hooks get the batch's own loss"),
+    Mutant(K + "models/training.py", "        self.optimizer.step()\n        self._loss_tracker.update_state(", "        self.optimizer.step()\n        self._loss_tracker.reset_state()\n        self._loss_tracker.update_state(", "batch hooks get the batch's own loss"),
     Mutant(K + "models/summary.py", 'f" Non-trainable params: {frozen:,} ({readable_size(f_bytes)})"', 'f" Non-trainable params: {trainable:,} ({readable_size(f_bytes)})"', "summary's non-trainable count"),
     Mutant(K + "models/weights_file.py", "        with atomic_write(path) as f:\n            write_h5", '        with open(path, "wb") as f:\n            write_h5', "save_weights writes in place"),
     Mutant(K + "models/weights_file.py", "if expected.get(key) != shape:", "if False:", "load_weights reads what any header claims"),
     Mutant(K + "models/training.py", "elif [id(p) for p in self.optimizer.params] != [id(p) for p in params]:", "elif False:", "a reused optimizer trains nothing"),
-    Mutant(K + "models/training.py", 'self._loss_tracker.update_state(values["loss"], sample_weight=count)', 'self._loss_tracker.update_state(values["loss"])', "epoch loss not weighted by batch size"),
-    Mutant(K + "models/training.py", "                    m.update_state(y, probs)", "                    m.reset_state()\n                    m.update_state(y, probs)", "a Metric object's result weighed as one batch", NEW_TESTS + ("tests/test_keras_objects.py",)),
+    Mutant(K + "models/training.py", "self.optimizer.step()\n        self._loss_tracker.update_state(loss.item(), sample_weight=data_.count(x))", "self.optimizer.step()\n        self._loss_tracker.update_state(loss.item())", "epoch loss not weighted by batch size"),
+    Mutant(K + "models/trackers.py", "                e.state.update_state(y, pred)\n", "                e.state.reset_state()\n                e.state.update_state(y, pred)\n", "a Metric object's result weighed as one batch", NEW_TESTS + ("tests/test_keras_objects.py",)),
     # ---- functional models, several outputs, the new layers, saving (issue 22, part 2)
     Mutant(K + "models/model.py", "key=lambda key: (-layer_depth[key], self.first_seen[key])", "key=lambda key: self.first_seen[key]", "functional layers in walk order, not Keras' depth order", NEW_TESTS),
     Mutant(K + "models/summary.py", "    for node in layer._nodes:\n", "    for node in layer._nodes[:1]:\n", "Connected to lists only a shared layer's first call", NEW_TESTS),
@@ -165,7 +166,7 @@ MUTANTS = [
     Mutant(K + 'models/weights_file.py', 'own = [v for v in table if v.trainable] + [v for v in table if not v.trainable]', 'own = table', 'own vars in creation order', ('tests/test_keras_subclass_files.py',)),
     Mutant(K + 'layers/core.py', 'if isinstance(value, (list, tuple, dict)):\n        return [leaf for item in (value.values() if isinstance(value, dict) else value)', 'if isinstance(value, (list, tuple)):\n        return [leaf for item in (value.values() if isinstance(value, dict) else value)', 'dict-held layers untracked', ('tests/test_keras_subclass_files.py',)),
     Mutant(K + 'models/trackers.py', 'found[f"weighted_{metric.name}" if metric.name in unweighted else metric.name] = metric', 'found[metric.name] = metric', 'no weighted_ prefix', ('tests/test_keras_weighted_metrics.py',)),
-    Mutant(K + 'models/trackers.py', 'metric.update_state(y, pred, sample_weight=sample_weight)', 'metric.update_state(y, pred)', 'weighted metrics unweighted', ('tests/test_keras_weighted_metrics.py',)),
+    Mutant(K + 'models/trackers.py', 'metric.update_state(ys[0], preds[0], sample_weight=sample_weight)', 'metric.update_state(ys[0], preds[0])', 'weighted metrics unweighted', ('tests/test_keras_weighted_metrics.py',)),
     Mutant(K + 'losses.py', '        return total / divisor if divisor else total * 0.0', '        return total / values.numel()', 'mean_with_sample_weight divides by the count', ('tests/test_keras_loss_reduction.py',)),
     Mutant(K + 'losses.py', '    if reduction == "sum":\n        return total', '    if reduction == "sum":\n        return values.mean()', 'sum is a mean', ('tests/test_keras_loss_reduction.py',)),
     Mutant(K + 'losses.py', '            values = values.reshape(-1, 1)\n', '            w = w[..., 0]\n', '(N,1) weights squeezed', ('tests/test_keras_loss_reduction.py',)),
@@ -185,8 +186,8 @@ MUTANTS = [
     Mutant(K + 'serialization.py', '            config[key] = (config[key],) * rank', '            pass', 'sizes not written per axis', ('tests/test_keras_guides_saving.py',)),
     Mutant(K + 'layers/core.py', '    return x if x._data.dtype.kind == "f" else Tensor(x._data.astype(keras_config.floatx()))', '    return x', 'integer inputs not promoted to floatx', ('tests/test_keras_guides_training.py',)),
     Mutant(K + 'models/trackers.py', '    for key, value in sorted((logs or {}).items()):', '    for key, value in (logs or {}).items():', 'logs not sorted', ('tests/test_keras_guides_training.py',)),
-    Mutant(K + 'models/training.py', '        values = [logs[k] for k in first if k in logs] + [logs[k] for k in sorted(logs) if k not in first]', '        values = list(logs.values())', "evaluate's list in log order", ('tests/test_keras_guides_training.py',)),
-    Mutant(K + 'models/heads.py', '    own = [f"{h.name}_loss" for h in _with_loss(heads)] if len(_with_loss(heads)) > 1 else []', '    own = [f"{h.name}_loss" for h in _with_loss(heads)]', 'per-output losses logged with one loss', ('tests/test_keras_guides_training.py',)),
+    Mutant(K + 'models/training.py', '    values = [logs[k] for k in names if k in logs] + [logs[k] for k in sorted(logs) if k not in names]', '    values = list(logs.values())', "evaluate's list in log order", ('tests/test_keras_guides_training.py',)),
+    Mutant(K + 'models/heads.py', '    return [(i, f"{heads[i].name}_loss") for i in own] if len(own) > 1 else []', '    return [(i, f"{heads[i].name}_loss") for i in own]', 'per-output losses logged with one loss', ('tests/test_keras_guides_training.py',)),
     Mutant(K + 'ops.py', '        dtype = config.floatx() if array.dtype.kind == "f" else "int32"', '        dtype = config.floatx() if array.dtype.kind == "f" else None', 'Python ints as int64', ('tests/test_keras_guides_training.py',)),
     # ---- issue 22 (KSHOW): Keras 3's summary table, progress bar, plot_model, clipped cross-entropies, frozen sublayers
     Mutant(K + "models/summary.py", "cut = min(w, round(excess / shares)) if excess > 0 else 0", "cut = min(w, excess // shares) if excess > 0 else 0", "summary columns shrunk by floor, not rich's rounding", SUMMARY_TESTS),
@@ -198,7 +199,7 @@ MUTANTS = [
     Mutant(K + "models/progbar.py", "hidden = 8 + (9 if done > 0 else 0) + 9", "hidden = 8 + 9 + 9", "progress line width counts an empty green bar", PROGBAR_TESTS),
     Mutant(K + "models/progbar.py", "if self.verbose and self.epochs > 1:", "if self.verbose:", "Epoch 1/1 printed", PROGBAR_TESTS),
     Mutant(K + "models/progbar.py", "if self._after_first_step is not None and current > 1:", "if False:", "time per step includes the first step", PROGBAR_TESTS),
-    Mutant(K + "models/progbar.py", 'key=lambda item: (item[0].startswith("val_"), item[0])', "key=lambda item: 0", "progress logs in the loop's order, not Keras'", PROGBAR_TESTS),
+    Mutant(K + "models/progbar.py", "self.progbar.update(self.seen, list((logs or {}).items()), finalize=False)", "self.progbar.update(self.seen, sorted((logs or {}).items()), finalize=False)", "progress logs re-sorted: loss before compile_metrics' keys", SUB_TESTS),
     Mutant(K + "models/progbar.py", "small = abs(value) <= 1e-3 if verbose == 1 else value <= 1e-3", "small = abs(value) <= 1e-3", "verbose 2 writes negatives as verbose 1", PROGBAR_TESTS),
     Mutant(K + "models/progbar.py", "    return f\"{whole}s\"", "    return f\"{seconds:.0f}s\"", "time left rounded, not cut", PROGBAR_TESTS),
     Mutant(K + "crossentropy.py", "return (out / out.sum(axis=-1, keepdims=True)).clip(EPSILON, 1 - EPSILON).log()", "return (out / out.sum(axis=-1, keepdims=True)).log()", "categorical cross-entropies unclipped", LOSS_TESTS),
@@ -212,7 +213,6 @@ MUTANTS = [
     Mutant(K + "metrics.py", "                variable.value = value\n", "                pass\n", "a stateless call leaves its state in the metric", ("tests/test_keras_metric_state.py",)),
     Mutant(K + "metrics.py", "np.maximum(np.abs(y), config.epsilon())", "np.abs(y)", "MAPE divides by a zero target", ("tests/test_keras_objects.py",)),
     Mutant(K + "ops.py", "    return Tensor(np.moveaxis(out, -1, axis))", "    return Tensor(out)", "one_hot ignores axis", ("tests/test_keras_metric_state.py",)),
-    Mutant(K + "models/heads.py", "                m.update_state(y, out._data)\n", "                pass\n", "a per-output Metric object never updated", ("tests/test_keras_metric_state.py",)),
     # ---- issue 22 (KNAME): Keras 3's session-wide names, its dtype and file errors, torch's label error
     Mutant(K + "backend.py", '    return f"{prefix}_{count}" if count else prefix', '    return f"{prefix}_{count + 1}" if count else prefix', "the second name of a prefix is _2", NAME_TESTS),
     Mutant(K + "backend.py", "    _UIDS.clear()\n", "    pass\n", "clear_session keeps the counters", NAME_TESTS),
@@ -227,6 +227,21 @@ MUTANTS = [
     Mutant(K + "backend.py", '        raise ValueError(f"Invalid dtype: {name}")', '        raise TypeError(f"Invalid dtype: {name}")', "an unknown dtype is a TypeError", NAME_TESTS),
     Mutant(K + "models/keras_file.py", "    if not path.exists():  # Keras 3's ValueError and words (not FileNotFoundError)\n        raise ValueError(", "    if not path.exists():\n        raise FileNotFoundError(", "a missing .keras file is FileNotFoundError", NAME_TESTS),
     Mutant(N + "functional.py", '        raise IndexError(f"Target {bad} is out of bounds.', '        raise ValueError(f"Target {bad} is out of bounds.', "a label out of range is a ValueError", ("tests/test_torch_losses.py",)),
+    Mutant(K + "models/trackers.py", "                e.state.update_state(y, pred)\n", "                pass\n", "a per-output Metric object never updated", ("tests/test_keras_metric_state.py",)),
+    # ---- issue 22 (KSUB): a subclassed model's outputs, Keras 3's model.metrics (tests/test_keras_subclassed_outputs.py)
+    Mutant(K + "models/heads.py", "label = name if name is not None or output_loss is None", "label = str(name) if True or output_loss is None", "unnamed outputs' losses not named by the loss", SUB_TESTS),
+    Mutant(K + "models/trackers.py", 'key = f"{output}_{name}" if output else name', 'key = f"{output}_{name}"', "unnamed outputs' metrics prefixed", SUB_TESTS),
+    Mutant(K + "models/trackers.py", 'key = f"{key}_{seen[key] - 1}"', "key = key", "a metric name met twice logged once", SUB_TESTS),
+    Mutant(K + "models/training.py", "given = metrics is not None or weighted_metrics is not None", "given = True", "compile_metrics made without metrics", SUB_TESTS),
+    Mutant(K + "models/training.py", "if metrics is None and weighted_metrics is None and self._compile_args is not None:", "if False:", "a compile without metrics drops the earlier ones", SUB_TESTS),
+    Mutant(K + "models/training.py", "tracker.update_state(values[index].item(), sample_weight=len(flatten(y_pred)[0]))", "tracker.update_state(values[index].item())", "per-output losses not weighted by batch size", SUB_TESTS),
+    Mutant(K + "models/training.py", "names += metric.metric_names if isinstance(metric, CompileMetrics) else [metric.name]", "names += [metric.name]", "evaluate's list without the compiled metrics' places", SUB_TESTS),
+    Mutant(K + "models/training.py", "self.configure_outputs([None] * (len(y_pred) if isinstance(y_pred, (list, tuple)) else 1))", "self.configure_outputs([None])", "a subclassed model's outputs not counted", SUB_TESTS),
+    Mutant(K + "models/data.py", "    return map_structure(lambda a: None if a is None else a[idx], x)", "    return x if isinstance(x, dict) else map_structure(lambda a: None if a is None else a[idx], x)", "a dict of inputs not cut into batches", SUB_TESTS),
+    Mutant(K + "models/training.py", "order = list(loss) if by_name and isinstance(loss, dict) else None", "order = None", "a dict of outputs' loss trackers in output order, not the loss dict's", SUB_TESTS),
+    Mutant(K + "models/training.py", "self.configure_outputs(list(y_pred) if isinstance(y_pred, OrderedDict) else sorted(y_pred))", "self.configure_outputs(list(y_pred))", "a dict of outputs taken in call's order, not sorted", SUB_TESTS),
+    Mutant(K + "models/training.py", "                self.single_output_metrics(metrics)\n", "                pass\n", "a subclassed model saved before a step loses its metrics", SUB_TESTS),
+    Mutant(K + "models/training.py", "        return compiled + attributes\n", "        return compiled\n", "Metric attributes left out of model.metrics (never reset)", SUB_TESTS),
     # ---- lead, session 9 (issue 22): Keras' own data sets, read without running pickled code
     Mutant(K + "datasets/sequences.py", "    rng.shuffle(order)\n", "", "texts not shuffled", DATASET_TESTS),
     Mutant(K + "datasets/sequences.py", "    start = [] if start_char is None else [start_char]", "    start = []", "no start character", DATASET_TESTS),

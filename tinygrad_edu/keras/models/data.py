@@ -31,6 +31,7 @@ import numpy as np
 
 from ...random import default_rng
 from .. import config as keras_config
+from ..layers.structure import flatten, map_structure
 from ..utils.py_dataset import PyDataset
 
 RAN_OUT = (
@@ -77,11 +78,33 @@ def as_array(x: Any, what: str) -> np.ndarray:
     return x
 
 
+def is_structure(x: Any) -> bool:
+    """A dict, or a list/tuple of arrays of one axis or more (or of such structures): data of several
+    inputs or outputs, where a list of numbers is one array."""
+    if isinstance(x, dict):
+        return True
+    items = isinstance(x, (list, tuple)) and len(x) > 0
+    return items and all(getattr(a, "ndim", 0) >= 1 or is_structure(a) for a in x)
+
+
+def as_arrays(x: Any, what: str) -> Any:
+    """A subclassed model's input: `as_array` of each array of a dict/list/tuple (kept as given, so
+    ``call`` gets the structure it was written for), or of x itself."""
+    return map_structure(lambda a: as_array(a, what), x) if is_structure(x) else as_array(x, what)
+
+
+def as_targets(y: Any) -> Any:
+    """Targets as an array, or (several outputs, not yet known to be several) a list/dict of arrays."""
+    if is_structure(y):
+        return map_structure(np.asarray, dict(y) if isinstance(y, dict) else list(y))
+    return np.asarray(y)
+
+
 def count(x: Any) -> int:
-    """The samples in x (an array, or a list of arrays of one length each; None entries, the targets
-    of outputs without a loss, do not count)."""
-    if isinstance(x, list):
-        counts = {len(a) for a in x if a is not None}
+    """The samples in x (an array, or a dict/list/tuple of arrays of one length each; None entries,
+    the targets of outputs without a loss, do not count)."""
+    if isinstance(x, (dict, list, tuple)):
+        counts = {len(a) for a in flatten(x) if a is not None}
         if len(counts) != 1:
             raise ValueError(f"All inputs must have the same number of samples; got {sorted(counts)}")
         return counts.pop()
@@ -89,12 +112,8 @@ def count(x: Any) -> int:
 
 
 def take(x: Any, idx: Any) -> Any:
-    """Rows ``idx`` of an array, of each array of a list, or of each value of a dict (None stays None)."""
-    if x is None:
-        return None
-    if isinstance(x, dict):
-        return {k: take(v, idx) for k, v in x.items()}
-    return [None if a is None else a[idx] for a in x] if isinstance(x, list) else x[idx]
+    """Rows ``idx`` of an array, or of each array of a dict/list/tuple (None stays None)."""
+    return map_structure(lambda a: None if a is None else a[idx], x)
 
 
 def split(data: tuple, validation_split: float) -> tuple[tuple, tuple]:
@@ -147,11 +166,9 @@ class ArrayData:
         n = count(x)
         sizes = {"x": n}
         if y is not None:
-            sizes["y"] = count(list(y.values()) if isinstance(y, dict) else y)
+            sizes["y"] = count(y)
         if sample_weight is not None:
-            sizes["sample_weight"] = count(
-                list(sample_weight.values()) if isinstance(sample_weight, dict) else sample_weight
-            )
+            sizes["sample_weight"] = count(sample_weight)
         if len(set(sizes.values())) > 1:
             raise ValueError(
                 "Data cardinality is ambiguous. Make sure all arrays contain the same number of samples. "

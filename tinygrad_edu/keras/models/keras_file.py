@@ -129,10 +129,7 @@ def model_config(model: Any) -> dict:
             "loss": _loss_config(model.loss),
             "loss_weights": getattr(model, "loss_weights", None),
             "metrics": None if model.heads is not None else (_metric_configs(model) or None),
-            "weighted_metrics": [
-                _object_config(m, "keras.metrics", ("name",)) for m in model._compile_metrics.weighted_entries
-            ]
-            or None,
+            "weighted_metrics": [_object_config(m, "keras.metrics", ("name",)) for m in model.weighted_metrics] or None,
             "run_eagerly": False,
             "steps_per_execution": 1,
             "jit_compile": False,

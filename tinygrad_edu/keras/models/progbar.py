@@ -191,19 +191,12 @@ def _write(message: str) -> None:
     sys.stdout.flush()
 
 
-def keras_order(logs: dict[str, float]) -> list[tuple[str, float]]:
-    """The logs in the order Keras hands them to callbacks: by name, the ``val_`` ones after the rest.
-
-    >>> keras_order({"loss": 1.0, "val_loss": 2.0, "accuracy": 0.5})
-    [('accuracy', 0.5), ('loss', 1.0), ('val_loss', 2.0)]
-    """
-    return sorted(logs.items(), key=lambda item: (item[0].startswith("val_"), item[0]))
-
-
 class ProgbarLogger(Callback):
     """Keras' ``keras.callbacks.ProgbarLogger``: the training loops add it last; it reads ``verbose``,
     ``epochs`` and ``steps`` from the params the loop gives (``set_params``) and prints nothing at
-    ``verbose=0``. Inside ``fit`` the validation pass prints nothing of its own."""
+    ``verbose=0``. Inside ``fit`` the validation pass prints nothing of its own. The logs show in the
+    order the loop hands them (Keras' ``pythonify_logs``: top-level keys sorted, a dict result such
+    as compile_metrics' spread out in its place), each first seen keeping its place."""
 
     def __init__(self) -> None:
         self.verbose: Any = 1
@@ -222,14 +215,14 @@ class ProgbarLogger(Callback):
     def _update(self, batch: int, logs: dict | None) -> None:
         self.seen = batch + 1
         if self.verbose == 1 and self.progbar is not None:
-            self.progbar.update(self.seen, keras_order(logs or {}), finalize=False)
+            self.progbar.update(self.seen, list((logs or {}).items()), finalize=False)
 
     def _finish(self, logs: dict | None) -> None:
         if self.progbar is None:
             return
         if self.target is None:
             self.target = self.progbar.target = self.seen
-        self.progbar.update(self.target, keras_order(logs or {}), finalize=True)
+        self.progbar.update(self.target, list((logs or {}).items()), finalize=True)
 
     def on_train_begin(self, logs=None):
         self._in_fit = True

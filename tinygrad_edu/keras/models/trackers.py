@@ -1,6 +1,9 @@
 """What ``model.metrics`` holds after ``compile``, as Keras 3: the loss tracker (a `metrics.Mean`
-named "loss") and `CompileMetrics` (the compiled metrics, whose ``result()`` is a dict), so a
-``train_step`` written for Keras (``for m in self.metrics: m.update_state(...)``) runs here.
+named "loss"), `CompileMetrics` (the compiled metrics, whose ``result()`` is a dict; only when
+compile got metrics) and, from the first step on, a Mean per output's loss (several losses), so a
+``train_step`` written for Keras (``for m in self.metrics: m.update_state(...)``) runs here. A
+step's logs are ``{m.name: m.result()}`` with the dict spread out and the top-level keys sorted
+(`python_logs`), so compile_metrics' keys come before ``loss`` in a step that returns them so.
 
 The built-in ``train_step`` feeds them each batch's values weighted by the batch's size, as Keras'
 loss tracker is (``sample_weight=batch size``), so the logs hold means over the samples seen.
@@ -12,6 +15,7 @@ has that name (Keras 3's rule).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -53,44 +57,92 @@ def weighted_metrics(entries: Any, loss: Any, unweighted: list[str]) -> dict[str
     return found
 
 
+@dataclass(frozen=True)
+class Compiled:
+    """One compiled metric: its key in the logs, its own name (Keras' ``sub_metric.name``, which
+    orders ``evaluate``'s list), the output it reads and that output's loss (how "accuracy" reads
+    it), the metric as compile got it (a name or a Metric object) and what keeps its state (the
+    object itself, or a Mean of the batch values of a named metric, weighted by batch size)."""
+
+    key: str
+    name: str
+    output: int
+    loss: Any
+    spec: Any
+    state: metrics_.Metric
+
+
 class CompileMetrics(metrics_.Metric):
-    """The compiled metrics of a model: a running mean per named metric, and Metric objects as given."""
+    """The compiled metrics of a model (Keras 3's ``compile_metrics``: ``result()`` is a dict). Built
+    at the first step (`build`), when the model's outputs are known, as Keras builds it; until then
+    it holds no metrics and ``result()`` is Keras' ValueError."""
 
-    def __init__(self, names: list[str], objects: Any, loss: Any, weighted: Any = None) -> None:
-        """``objects``: the Metric objects, a list (logged by their names) or a dict by log name."""
+    def __init__(self, weighted: Any = None, on_first_update: Any = None) -> None:
+        """``on_first_update(y_pred)``: what builds this container from the first predictions (the
+        model, which knows each output's loss)."""
         super().__init__(name="compile_metrics")
-        self.names, self.loss = list(names), loss
-        self.objects = dict(objects) if isinstance(objects, dict) else {m.name: m for m in objects}
-        self.means = {n: metrics_.Mean(name=n) for n in self.names if n not in self.objects}
-        self.weighted_entries = list(weighted or [])  # as compile got them (a .keras file's compile_config)
-        self.weighted = weighted_metrics(weighted, loss, self.names)
+        self.entries: list[Compiled] = []
+        self.weighted_entries = list(weighted or [])
+        self.weighted: dict[str, metrics_.Metric] = {}
+        self.built, self.on_first_update = False, on_first_update
 
-    def record(self, values: dict[str, float], count: int) -> None:
-        """Add one batch's values of the named metrics (Metric objects updated themselves)."""
-        for name, mean in self.means.items():
-            mean.update_state(values[name], sample_weight=count)
+    def build(self, per_output: list[tuple[str | None, Any, list]]) -> None:
+        """``per_output``: (the output's name or None, its loss, its metrics) for each output. A
+        metric logs as ``<output>_<name>`` (unprefixed for an unnamed output), and a key met again
+        gets ``_1``, ``_2``, ... as Keras 3 counts them."""
+        seen: dict[str, int] = {}
+        self.outputs = [output for output, _, _ in per_output]
+        for index, (output, loss, specs) in enumerate(per_output):
+            for spec in specs:
+                name = spec.name if isinstance(spec, metrics_.Metric) else spec
+                key = f"{output}_{name}" if output else name
+                if key in seen:
+                    seen[key] += 1
+                    key = f"{key}_{seen[key] - 1}"
+                else:
+                    seen[key] = 1
+                state = spec if isinstance(spec, metrics_.Metric) else metrics_.Mean(name=name)
+                self.entries.append(Compiled(key, name, index, loss, spec, state))
+        self.weighted = weighted_metrics(self.weighted_entries, per_output[0][1], [e.key for e in self.entries])
+        self.built = True
 
-    def update_weighted(self, y: Any, pred: Any, sample_weight: Any) -> None:
-        for metric in self.weighted.values():
-            metric.update_state(y, pred, sample_weight=sample_weight)
+    @property
+    def metric_names(self) -> list[str]:
+        """The metrics' own names, unprefixed, in order (Keras' ``[m.name for m in metrics]``)."""
+        return [e.name for e in self.entries] + [m.name for m in self.weighted.values()]
 
     def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
-        """Update every compiled metric from targets and predictions (one output)."""
-        if isinstance(self.loss, (list, tuple, dict)):
-            raise NotImplementedError("compile_metrics.update_state: a model of several outputs is not supported")
-        y, pred = metrics_.to_numpy(y_true), metrics_.to_numpy(y_pred)
-        for name, mean in self.means.items():
-            mean.update_state(losses_.metric(name, self.loss, y, pred), sample_weight=len(y))
-        for metric in self.objects.values():
-            metric.update_state(y, pred)
-        self.update_weighted(y, pred, sample_weight)
+        """Update every compiled metric from the targets and predictions (for several outputs, their
+        lists in output order or dicts by output name); the first call builds the container
+        (`on_first_update`)."""
+        if not self.built:
+            self.on_first_update(y_pred)
+        ys, preds = (self._per_output(v) for v in (y_true, y_pred))
+        for e in self.entries:
+            y, pred = ys[e.output], preds[e.output]
+            if isinstance(e.spec, metrics_.Metric):
+                e.state.update_state(y, pred)
+            else:
+                e.state.update_state(losses_.metric(e.spec, e.loss, y, pred), sample_weight=len(y))
+        for metric in self.weighted.values():
+            metric.update_state(ys[0], preds[0], sample_weight=sample_weight)
+
+    def _per_output(self, value: Any) -> list:
+        if isinstance(value, dict):
+            value = [value.get(output) for output in self.outputs]
+        elif not isinstance(value, (list, tuple)) or (len(self.outputs) == 1 and len(value) != 1):
+            value = [value]
+        return [None if v is None else np.asarray(metrics_.to_numpy(v)) for v in value]
 
     def result(self) -> dict[str, float]:
-        values = {n: float((self.objects.get(n) or self.means[n]).result()) for n in self.names}
-        return values | {n: float(m.result()) for n, m in self.weighted.items()}
+        if not self.built:
+            raise ValueError("Cannot get result() since the metric has not yet been built.")
+        return {e.key: float(e.state.result()) for e in self.entries} | {
+            n: float(m.result()) for n, m in self.weighted.items()
+        }
 
     def reset_state(self) -> None:
-        for metric in (*self.means.values(), *self.objects.values(), *self.weighted.values()):
+        for metric in (*(e.state for e in self.entries), *self.weighted.values()):
             metric.reset_state()
 
 

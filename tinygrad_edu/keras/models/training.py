@@ -6,14 +6,15 @@ Semantics follow Keras 3: ``validation_split`` keeps the first ⌊n·(1 − spli
 and the rest for validation, before any shuffling; the loss of a batch is Σ wᵢ·ℓᵢ / batch size with
 sample weights (`losses.reduce_values`), and the loss of an epoch is the mean over its samples of
 each batch's loss (a short last batch weighs by its size, regularization penalties included);
-batch hooks get the running means of the epoch so far; ``evaluate`` returns ``[loss, *metrics]``,
-or the loss alone without metrics. Each call runs in training or inference mode for that call only
-(`layers.core.call_context`). The data (arrays, generators, PyDatasets) and ``steps_per_epoch``
-are `data`'s.
+batch hooks get the running means of the epoch so far; ``evaluate`` returns its list in Keras'
+order (`_in_keras_order`: the loss, the compiled metrics, the outputs' losses), or the loss alone.
+Each call runs in training or inference mode for that call only (`layers.core.call_context`).
+The data (arrays, generators, PyDatasets) and ``steps_per_epoch`` are `data`'s.
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from typing import Any
 
 import numpy as np
@@ -24,7 +25,7 @@ from .. import metrics as metrics_
 from .. import optimizers as optimizers_
 from ..callbacks import CallbackList, History
 from ..layers.core import call_context
-from ..layers.structure import map_structure, map_structures
+from ..layers.structure import flatten, map_structure, map_structures
 from . import data as data_
 from . import heads as heads_
 from .progbar import ProgbarLogger
@@ -39,13 +40,18 @@ class Trainer:
         self.optimizer: optimizers_.KerasOptimizer | None = None
         self.loss: Any = None
         self.loss_weights: Any = None
-        self.metric_names: list[str] = []
+        self.weighted_metrics: list[Any] = []  # as compile got them (a .keras file's compile_config)
+        self.metric_names: list[str] = []  # a single output's compiled metrics, as given
         self.heads: list[heads_.Head] | None = None  # a loss per output (several outputs)
         self.metric_objects: list[metrics_.Metric] = []
         self.stop_training = False
         self.history: History | None = None
+        self._compile_args: tuple | None = None
+        self._configured = False  # the compiled loss and metrics know the model's outputs
+        self._per_output: list[tuple] = []  # (output name or None, loss, metrics) per output
         self._loss_tracker: metrics_.Mean | None = None
         self._compile_metrics: CompileMetrics | None = None
+        self._output_loss_trackers: list[tuple[int, metrics_.Mean]] | None = None  # (output, tracker), at step 1
 
     # ------------------------------------------------------------ compile and checks
     def compile(
@@ -61,35 +67,93 @@ class Trainer:
         outputs (or a loss given as a list/dict) takes a loss per output, with ``loss_weights`` and
         ``metrics`` per output (`heads`). Without a loss, only an overridden ``train_step`` can
         train (Keras' guide computes its own loss there). The arguments come in Keras 3's order
-        (``loss_weights`` before ``metrics``)."""
-        names = self.output_names()
-        self.optimizer, self.loss_weights = optimizers_.get(optimizer), loss_weights
+        (``loss_weights`` before ``metrics``). A subclassed model's outputs are known only once it
+        runs, so, as Keras 3, its losses and metrics take their shape at the first step; a
+        functional or Sequential model's are checked here. As Keras 3.15, a compile without a loss
+        keeps the loss (and loss weights) of an earlier compile, and one without metrics or weighted
+        metrics keeps the earlier metrics."""
+        if loss is None and self._compile_args is not None:
+            loss, loss_weights = self._compile_args[:2]
+        if metrics is None and weighted_metrics is None and self._compile_args is not None:
+            metrics, weighted_metrics = self._compile_args[2:]
+        self.optimizer, self.loss, self.loss_weights = optimizers_.get(optimizer), loss, loss_weights
+        self._compile_args = (loss, loss_weights, metrics, weighted_metrics)
+        self.weighted_metrics = list(weighted_metrics or [])
+        self.heads, self.metric_names, self.metric_objects = None, [], []
+        self._configured, self._output_loss_trackers = False, None
+        if self._obj_type() != "Model":  # functional or Sequential: the outputs are known
+            self.configure_outputs(self.output_names())
+        else:
+            _check_entries(loss, metrics, weighted_metrics)
+            if not isinstance(loss, (list, tuple, dict)):  # one output, until the first step says otherwise
+                self.single_output_metrics(metrics)
+        self._loss_tracker = metrics_.Mean(name="loss")
+        given = metrics is not None or weighted_metrics is not None  # Keras 3 makes compile_metrics then only
+        self._compile_metrics = CompileMetrics(weighted_metrics, self.build_compiled) if given else None
+
+    def configure_outputs(self, names: list[str | None]) -> None:
+        """Shape the compiled loss and metrics for outputs of these names (None: unnamed, a subclassed
+        model's): one loss per output (`heads`) or a single output's loss and metrics."""
+        loss, loss_weights, metrics, weighted_metrics = self._compile_args
         several = loss is not None and (len(names) > 1 or isinstance(loss, (list, tuple, dict)))
         if several and weighted_metrics:
             raise NotImplementedError("compile: weighted_metrics for a model of several outputs is not supported")
         if several:
             self.heads = heads_.make_heads(names, loss, metrics, loss_weights)
-            self.loss, self.metric_names, self.metric_objects = loss, heads_.log_names(self.heads)[1:], []
+            self.metric_names, self.metric_objects = [], []  # the heads hold them
+            named = len(self.heads) > 1  # one output: its metrics unprefixed (Keras 3)
+            self._per_output = [(h.output if named else None, h.loss, list(h.metrics)) for h in self.heads]
         else:
             if callable(loss) and not isinstance(loss, losses_.Loss):
-                loss = losses_.FunctionLoss(loss)  # a function fn(y_true, y_pred), as Keras wraps it
-            elif loss is not None and not isinstance(loss, losses_.Loss):
-                losses_.get(loss)
-            metrics = list(metrics or [])
-            for m in metrics:
-                if not isinstance(m, metrics_.Metric):
-                    losses_.check_metric(m)
-            self.metric_objects = [m for m in metrics if isinstance(m, metrics_.Metric)]
-            self.loss, self.metric_names, self.heads = loss, [getattr(m, "name", m) for m in metrics], None
-        self._loss_tracker = metrics_.Mean(name="loss")
-        objects = heads_.metric_objects(self.heads) if self.heads is not None else self.metric_objects
-        self._compile_metrics = CompileMetrics(self.metric_names, objects, self.loss, weighted_metrics)
+                self.loss = losses_.FunctionLoss(loss)  # a function fn(y_true, y_pred), as Keras wraps it
+            _check_entries(loss, metrics, weighted_metrics)
+            self._per_output = [(None, self.loss, self.single_output_metrics(metrics))]
+        self._configured = True
+
+    def single_output_metrics(self, metrics: Any) -> list[Any]:
+        """A single output's metrics: every metric given (Keras 3 flattens nested lists there), kept
+        as ``metric_names``/``metric_objects`` (what a .keras file's compile_config records)."""
+        metrics = flatten(metrics or [])
+        self.metric_objects = [m for m in metrics if isinstance(m, metrics_.Metric)]
+        self.metric_names = [getattr(m, "name", m) for m in metrics]
+        return metrics
+
+    def build_compiled(self, y_pred: Any) -> None:
+        """Keras 3 builds its compiled loss and metrics at the first step, from the predictions: a
+        subclassed model's outputs (one tensor, a tuple/list of them, or a dict of them by name, in
+        sorted order as Keras flattens a dict) say how many losses it has and their names; the
+        per-output loss trackers and the compiled metrics are made here."""
+        if self._output_loss_trackers is not None:
+            return
+        by_name = not self._configured and isinstance(y_pred, dict)
+        if by_name:
+            self.configure_outputs(list(y_pred) if isinstance(y_pred, OrderedDict) else sorted(y_pred))
+        elif not self._configured:
+            self.configure_outputs([None] * (len(y_pred) if isinstance(y_pred, (list, tuple)) else 1))
+        loss = self._compile_args[0]
+        order = list(loss) if by_name and isinstance(loss, dict) else None
+        found = heads_.loss_trackers(self.heads, order) if self.heads is not None else []
+        self._output_loss_trackers = [(index, metrics_.Mean(name=name)) for index, name in found]
+        if self._compile_metrics is not None and not self._compile_metrics.built:
+            self._compile_metrics.build(self._per_output)
 
     @property
     def metrics(self) -> list[Any]:
-        """Keras' ``model.metrics``: the loss tracker and the compiled metrics (after compile); a
-        subclass may return its own list, which ``fit`` then resets each epoch and logs."""
-        return [] if self._loss_tracker is None else [self._loss_tracker, self._compile_metrics]
+        """Keras 3's ``model.metrics``: after compile the loss tracker ("loss"), the compiled metrics
+        ("compile_metrics", when compile got metrics) and, from the first step on, a tracker per
+        output's loss (several losses); then the Metric objects set as the model's attributes, in
+        the order they were set (a ``train_step``'s own ``self.loss_tracker``), which ``fit`` and
+        ``evaluate`` reset with the rest. A subclass may return its own list instead."""
+        compiled = []
+        if self._loss_tracker is not None:
+            own = [self._compile_metrics] if self._compile_metrics is not None else []
+            compiled = [self._loss_tracker, *own, *(tracker for _, tracker in self._output_loss_trackers or [])]
+        attributes = [
+            value
+            for value in vars(self).values()
+            if isinstance(value, metrics_.Metric) and all(value is not m for m in compiled)
+        ]
+        return compiled + attributes
 
     @property
     def metrics_names(self) -> list[str]:
@@ -101,13 +165,19 @@ class Trainer:
 
     def check_batch(self, x: Any, y: Any, sample_weight: Any, what: str) -> tuple[Any, Any, Any]:
         """x as floatx (checked against the model's input shape, which it builds when unbuilt; a list
-        of arrays for a model of several inputs), y and the sample weights with as many samples."""
-        several = self.input_count() > 1
-        x = [data_.as_array(a, what) for a in self.inputs_list(x)] if several else data_.as_array(x, what)
-        self.check_input([a.shape for a in x] if several else x.shape, what)
+        of arrays for a model of several inputs; for a subclassed model, any dict, list or tuple of
+        arrays that its call takes), y and the sample weights with as many samples."""
+        if self.input_count() > 1:
+            x = [data_.as_array(a, what) for a in self.inputs_list(x)]
+        else:
+            x = data_.as_arrays(x, what) if self._obj_type() == "Model" else data_.as_array(x, what)
+        self.check_input(map_structure(lambda a: a.shape, x), what)
         n = data_.count(x)
         if y is not None:
-            y = heads_.targets(self.heads, y, what) if self.heads is not None else np.asarray(y)
+            if self.heads is not None:
+                y = heads_.targets(self.heads, y, what)
+            else:  # a subclassed model's outputs may still be unknown: a list of arrays stays one
+                y = data_.as_targets(y) if self._obj_type() == "Model" else np.asarray(y)
             if data_.count(y) != n:
                 raise ValueError(f"{what}: x has {n} samples but y has {data_.count(y)}")
         if sample_weight is not None:
@@ -129,11 +199,19 @@ class Trainer:
         self, x: Any = None, y: Any = None, y_pred: Any = None, sample_weight: Any = None, training: bool = True
     ) -> Tensor:
         """Keras' ``compute_loss``: the compiled loss of the predictions (Σ of the weighted losses
-        of the outputs) plus the layers' regularization penalties."""
+        of the outputs, each output's own loss added to its tracker, weighted by the batch size as
+        Keras') plus the layers' regularization penalties."""
+        self.build_compiled(y_pred)
         if self.loss is None:
             raise ValueError("No loss to compute. Provide a `loss` argument in `compile()`.")
         if self.heads is not None:
-            loss, _ = heads_.batch_values(self.heads, y, y_pred, sample_weight)
+            ys = heads_.targets(self.heads, y, "compute_loss")
+            if sample_weight is not None and not isinstance(sample_weight, list):
+                sample_weight = [sample_weight] * len(self.heads)
+            values = heads_.output_losses(self.heads, ys, y_pred, sample_weight)
+            for index, tracker in self._output_loss_trackers:
+                tracker.update_state(values[index].item(), sample_weight=len(flatten(y_pred)[0]))
+            loss = heads_.total_loss(self.heads, values)
         elif isinstance(self.loss, losses_.Loss):
             loss = self.loss(y, y_pred, sample_weight=sample_weight)
         else:
@@ -141,40 +219,23 @@ class Trainer:
         penalty = self.penalty()
         return loss if penalty is None else loss + penalty
 
-    def batch_values(self, x: Any, y: Any, sample_weight: Any, training: bool) -> tuple[Tensor, dict[str, float]]:
-        """The loss of one batch (a Tensor with its graph) and the batch's loss and named metrics;
-        Metric objects are updated here. As Keras 3, a cross-entropy reads the model's probabilities
-        (clipped to [ε, 1 − ε]), never the logits before a softmax or sigmoid."""
-        inputs = [Tensor(a) for a in x] if isinstance(x, list) else Tensor(x)
+    def batch_values(self, x: Any, y: Any, sample_weight: Any, training: bool) -> Tensor:
+        """The loss of one batch (a Tensor with its graph); the per-output loss trackers and the
+        compiled metrics are updated here (Keras' ``compute_loss`` and ``compute_metrics``). As
+        Keras 3, a cross-entropy reads the model's probabilities (clipped to [ε, 1 − ε]), never the
+        logits before a softmax or sigmoid."""
         if self.loss is None:
             raise ValueError("No loss to compute. Provide a `loss` argument in `compile()`.")
+        with call_context(self, training):
+            out = self(map_structure(Tensor, x))
+        self.build_compiled(out)
         if self.heads is not None:
-            with call_context(self, training):
-                loss, values = heads_.batch_values(self.heads, y, self(inputs), sample_weight)
-        else:
-            with call_context(self, training):
-                out = self(inputs)
-            if isinstance(self.loss, losses_.Loss):
-                loss = self.loss(y, out, sample_weight=sample_weight)
-            else:
-                loss = losses_.get(self.loss)(y, out, False, sample_weight)
-            values = {"loss": loss.item()}
-            if self.metric_names or self._compile_metrics.weighted:
-                probs = out._data
-                self._compile_metrics.update_weighted(y, probs, sample_weight)
-                for m in self.metric_objects:  # a Metric object keeps its state over the epoch
-                    m.update_state(y, probs)
-                for name in self._compile_metrics.means:
-                    values[name] = losses_.metric(name, self.loss, y, probs)
-        penalty = self.penalty()
-        if penalty is not None:
-            loss = loss + penalty
-            values["loss"] = loss.item()
-        return loss, values
-
-    def record(self, values: dict[str, float], count: int) -> None:
-        self._loss_tracker.update_state(values["loss"], sample_weight=count)
-        self._compile_metrics.record(values, count)
+            y = heads_.targets(self.heads, y, "fit" if training else "evaluate")
+        loss = self.compute_loss(x, y, out, sample_weight, training)
+        if self._compile_metrics is not None:
+            preds = heads_.as_outputs(self.heads, out) if self.heads is not None else out
+            self._compile_metrics.update_state(y, preds, sample_weight)
+        return loss
 
     # ------------------------------------------------------------ steps (a subclass may override them)
     def train_step(self, data: Any) -> dict[str, Any]:
@@ -183,13 +244,13 @@ class Trainer:
         x, y, sw = self.check_batch(*data_.unpack(data), "fit")
         if y is None:
             raise ValueError("fit: the data has no targets y (give (x, y) batches, or override train_step)")
-        loss, values = self.batch_values(x, y, sw, training=True)
+        loss = self.batch_values(x, y, sw, training=True)
         if not self.optimizer.params:
             self.bind_optimizer()
         self.optimizer.zero_grad()
         loss.backward()
         self.optimizer.step()
-        self.record(values, data_.count(x))
+        self._loss_tracker.update_state(loss.item(), sample_weight=data_.count(x))
         return logs_of(self.metrics)
 
     def test_step(self, data: Any) -> dict[str, Any]:
@@ -198,15 +259,15 @@ class Trainer:
         if y is None:
             raise ValueError("evaluate: the data has no targets y")
         with no_grad():
-            _, values = self.batch_values(x, y, sw, training=False)
-        self.record(values, data_.count(x))
+            loss = self.batch_values(x, y, sw, training=False)
+        self._loss_tracker.update_state(loss.item(), sample_weight=data_.count(x))
         return logs_of(self.metrics)
 
     def predict_step(self, data: Any) -> Any:
         x, _, _ = data_.unpack(data)
         x, _, _ = self.check_batch(x, None, None, "predict")
         with no_grad():
-            out = self([Tensor(a) for a in x] if isinstance(x, list) else Tensor(x), training=False)
+            out = self(map_structure(Tensor, x), training=False)
         return map_structure(lambda t: t._data, out)
 
     # ------------------------------------------------------------ fit
@@ -269,6 +330,7 @@ class Trainer:
             if validation is not None and (epoch + 1) % validation_freq == 0:
                 values = self.run_evaluation(validation, cbs)
                 logs.update({f"val_{k}": v for k, v in values.items()})
+            logs = python_logs(logs)  # sorted, as Keras' CallbackList hands them on
             cbs.on_epoch_end(epoch, logs=logs)
             if self.stop_training:
                 break
@@ -368,9 +430,8 @@ class Trainer:
         callbacks: Any = None,
         return_dict: bool = False,
     ) -> float | list[float] | dict[str, float]:
-        """Loss (and metrics) on (x, y) in inference mode: ``[loss, *metrics]`` in Keras' order (the
-        loss, each output's loss, the compiled metrics of one output; then the other logs sorted), or
-        the loss alone (a dict, its keys sorted, with ``return_dict``)."""
+        """Loss (and metrics) on (x, y) in inference mode: a list in Keras' order (`_in_keras_order`),
+        or the loss alone (a dict, its keys sorted, with ``return_dict``)."""
         if self.optimizer is None:
             raise RuntimeError("evaluate: call compile(optimizer, loss, metrics) first")
         _need_samples(x, "evaluate")
@@ -381,10 +442,7 @@ class Trainer:
         logs = self.run_evaluation(batches, CallbackList([*(callbacks or []), ProgbarLogger()], self, params))
         if return_dict:
             return logs
-        # Keras' order: the loss trackers and the compiled metrics' names, then the other keys sorted
-        first = heads_.loss_names(self.heads) if self.heads is not None else ["loss", *self.metric_names]
-        values = [logs[k] for k in first if k in logs] + [logs[k] for k in sorted(logs) if k not in first]
-        return values if len(values) > 1 else values[0]
+        return _in_keras_order(logs, self.metrics)
 
     def predict(
         self,
@@ -421,8 +479,30 @@ class Trainer:
         return map_structures(lambda *arrays: np.concatenate(arrays), *parts)
 
 
+def _in_keras_order(logs: dict[str, float], metrics: list[Any]) -> Any:
+    """``evaluate``'s list as Keras 3 orders it: the values of the metrics' names in ``model.metrics``
+    order (compile_metrics stands for its metrics' own, unprefixed names; a name may come twice),
+    then the logs' other keys sorted; one value alone without a list."""
+    names = []
+    for metric in metrics:
+        names += metric.metric_names if isinstance(metric, CompileMetrics) else [metric.name]
+    values = [logs[k] for k in names if k in logs] + [logs[k] for k in sorted(logs) if k not in names]
+    return values if len(values) > 1 else values[0]
+
+
+def _check_entries(loss: Any, *metrics: Any) -> None:
+    """compile's check of a loss and metrics (names, or lists/dicts of them) before the outputs are
+    known: each name is one Keras has."""
+    for entry in flatten(loss):
+        if isinstance(entry, str):
+            losses_.get(entry)
+    for entry in flatten([m for m in metrics if m]):
+        if not isinstance(entry, metrics_.Metric):
+            losses_.check_metric(entry)
+
+
 def _need_samples(x: Any, name: str) -> None:
     """Keras 3 refuses arrays of no samples with a ValueError (a mean loss over them would be 0/0)."""
-    arrays = x is not None and hasattr(x, "__len__") and not isinstance(x, (data_.PyDataset, dict))
+    arrays = x is not None and hasattr(x, "__len__") and not isinstance(x, data_.PyDataset)
     if arrays and not data_.is_stream(x) and data_.count(x) == 0:
         raise ValueError(f"{name}: the data has 0 samples; at least 1 is needed")
