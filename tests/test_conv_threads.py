@@ -1,7 +1,8 @@
 """The convolution's batch split over threads (`kernels.threads`): the same values and gradients as
 PyTorch's (float64) with the batch cut into 2 or 3 parts, on both GEMM layouts, JIT on and off; OpenBLAS's
 thread count put back as the user had it (after a split, after an error, after two threads overlapping);
-the cuts themselves; and col2im writing into a given array."""
+the cuts themselves; col2im writing into a given array; and small GEMMs (a Linear layer's) on one BLAS
+thread, with PyTorch's values."""
 
 from __future__ import annotations
 
@@ -193,3 +194,35 @@ def test_col2im_into_a_given_array_overwrites_it_with_the_image(inside, jit, mon
     for bad in (np.zeros((2, 3, 5, 4)), np.zeros(shape, np.float32), np.zeros((2, 3, 5, 10))[..., ::2]):
         with pytest.raises(ValueError, match="out must be a C-ordered float64 array of shape"):
             kernels.col2im(dcols, shape, *geometry, batch_inside=inside, out=bad)
+
+
+@pytest.mark.parametrize(
+    ("rows", "inner", "cols", "single"),
+    [
+        (64, 400, 120, True),  # LeNet-5's first Linear, batch 64: 3.1M multiply-adds
+        (8, 16, 4, False),  # 512: OpenBLAS's one thread anyway, nothing to switch
+        (128, 784, 512, False),  # 51M: worth BLAS's threads
+    ],
+)
+def test_linear_runs_small_gemms_on_one_blas_thread_and_equals_torch(rows, inner, cols, single, monkeypatch) -> None:
+    """F.linear forward and backward (three GEMMs, each rows·inner·cols multiply-adds) switch BLAS to one
+    thread exactly for the GEMMs between OPENBLAS_THREADED_FROM and SMALL_GEMM; values and gradients
+    equal PyTorch's in float64."""
+    entered = []
+    single_threaded = threads.single_threaded_blas
+
+    def spy():
+        entered.append(True)
+        return single_threaded()
+
+    monkeypatch.setattr(threads, "single_threaded_blas", spy)
+    x, w, b, g = rand((rows, inner)), rand((cols, inner), 1), rand(cols, 2), rand((rows, cols), 3)
+    ts = [torch.from_numpy(a).requires_grad_() for a in (x, w, b)]
+    ours = [Tensor(a, requires_grad=True) for a in (x, w, b)]
+    ref, out = TF.linear(*ts), F.linear(*ours)
+    ref.backward(torch.from_numpy(g))
+    out.backward(g)
+    assert entered == [True] * (3 if single else 0)
+    np.testing.assert_allclose(out.data, ref.detach().numpy(), rtol=1e-10, atol=1e-12)
+    for t, o in zip(ts, ours):
+        np.testing.assert_allclose(o.grad, t.grad.numpy(), rtol=1e-10, atol=1e-12)

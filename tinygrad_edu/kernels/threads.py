@@ -1,4 +1,4 @@
-"""Two cores for a convolution: the batch cut into parts, one Python thread each, BLAS single-threaded meanwhile.
+"""BLAS's threads: a convolution's batch cut into parts, one thread each, and small GEMMs on one thread.
 
 OpenBLAS spreads one GEMM over its threads, and after each GEMM its worker threads spin-wait for the next
 one (about 0.1 s) before they sleep. A convolution on a small batch (LeNet-5: 64 images of 32x32) is a
@@ -7,14 +7,17 @@ between them they spin on the core that the serial kernels would need. `run_part
 batch into as many parts as BLAS has threads and runs each part's whole chain in its own thread, with
 BLAS single-threaded for the duration. numpy's GEMMs and copies and the ``nogil`` numba kernels release
 the GIL, so the parts run side by side (LeNet-5's epoch, two cores: see ``bench/cnn_mnist.py``).
+For the same reason `matmul` runs a small GEMM (a Linear layer's on a batch of 64) on one thread: a
+second thread would save a few µs and then spin on the other core.
 
 The number of parts is OpenBLAS's thread count, the user's setting (``OMP_NUM_THREADS`` or
 ``OPENBLAS_NUM_THREADS``, or threadpoolctl): with one thread, or where numpy's BLAS is not an OpenBLAS
 found in this process, nothing is split and nothing changes. OpenBLAS's thread count is global to the
-process; `single_threaded_blas` sets it to 1 only while a split runs and puts the user's value back after
-(with a count of the threads inside, so that two user threads running convolutions at once restore it
-once, when the last one leaves). A GEMM that another user thread runs meanwhile runs single-threaded,
-with the same result up to rounding (OpenBLAS splits a GEMM's output among its threads, not its sums).
+process; `single_threaded_blas` sets it to 1 only while a split or a small GEMM runs and puts the
+user's value back after (with a count of the threads inside, so that two user threads running
+convolutions at once restore it once, when the last one leaves). A GEMM that another user thread
+runs meanwhile runs single-threaded, with the same result up to rounding (OpenBLAS splits a GEMM's
+output among its threads, not its sums).
 """
 
 from __future__ import annotations
@@ -132,6 +135,30 @@ def parts(n: int, work: int) -> list[slice]:
     count = max(1, min(blas_threads(), n, work // MIN_PART_WORK))
     cuts = [n * i // count for i in range(count + 1)]
     return [slice(cuts[i], cuts[i + 1]) for i in range(count)]
+
+
+#: OpenBLAS runs a GEMM of fewer multiply-adds on one thread anyway (its SMP_THRESHOLD_MIN 65536 times
+#: GEMM_MULTITHREAD_THRESHOLD 4), so `matmul` leaves those alone
+OPENBLAS_THREADED_FROM = 1 << 18
+#: `matmul` runs a GEMM of fewer multiply-adds than this (0.1-0.2 ms on one core) on one BLAS thread
+SMALL_GEMM = 1 << 22
+
+
+def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``a @ b``, on one BLAS thread when it is small: from `OPENBLAS_THREADED_FROM` to `SMALL_GEMM`
+    multiply-adds (LeNet-5's 64x400 by 400x120) a second thread saves a few µs, and then spin-waits
+    about 0.1 s for the next GEMM on the core that the next kernel (or a convolution's second part)
+    needs.
+
+    >>> matmul(np.ones((2, 3)), np.ones((3, 1)))
+    array([[3.],
+           [3.]])
+    """
+    work = a.size * (b.shape[-1] if b.ndim > 1 else 1)
+    if work < OPENBLAS_THREADED_FROM or work >= SMALL_GEMM:
+        return a @ b
+    with single_threaded_blas():
+        return a @ b
 
 
 def run_parts(fn: Callable[[int, slice], Any], cuts: list[slice]) -> list[Any]:
