@@ -108,16 +108,16 @@ def single_threaded_blas() -> Iterator[None]:
                 blas[1](_saved)
 
 
-_pool: tuple[int, ThreadPoolExecutor] | None = None  # (the process it was made in, the pool)
+_pool: tuple[int, int, ThreadPoolExecutor] | None = None  # (the process it was made in, its size, the pool)
 
 
 def _workers(n: int) -> ThreadPoolExecutor:
-    """The pool of helper threads, made again after a fork (a child has none of its parent's threads)."""
+    """A pool of at least n helper threads, made again after a fork (a child has none of its parent's threads)."""
     global _pool
     with _lock:
-        if _pool is None or _pool[0] != os.getpid() or _pool[1]._max_workers < n:
-            _pool = (os.getpid(), ThreadPoolExecutor(max_workers=n, thread_name_prefix="tinygrad_edu"))
-        return _pool[1]
+        if _pool is None or _pool[0] != os.getpid() or _pool[1] < n:
+            _pool = (os.getpid(), n, ThreadPoolExecutor(max_workers=n, thread_name_prefix="tinygrad_edu"))
+        return _pool[2]
 
 
 #: the least work (multiply-adds) worth a part of its own: handing a part to a thread and waiting for it
@@ -146,9 +146,9 @@ SMALL_GEMM = 1 << 22
 
 def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """``a @ b``, on one BLAS thread when it is small: from `OPENBLAS_THREADED_FROM` to `SMALL_GEMM`
-    multiply-adds (LeNet-5's 64x400 by 400x120) a second thread saves a few µs, and then spin-waits
-    about 0.1 s for the next GEMM on the core that the next kernel (or a convolution's second part)
-    needs.
+    multiply-adds (LeNet-5's 64x400 by 400x120) a second thread could save at most half of 0.1-0.2 ms,
+    and it then spin-waits about 0.1 s for the next GEMM on the core that the next kernel (or a
+    convolution's second part) needs.
 
     >>> matmul(np.ones((2, 3)), np.ones((3, 1)))
     array([[3.],
