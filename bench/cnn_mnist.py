@@ -12,7 +12,8 @@ the 8,000 training digits of `tinygrad_edu.datasets.load_mnist` (the full 60,000
 Contestants start from the same initial weights (PyTorch's rule, U(±1/√fan_in), drawn once with
 numpy) and see the same batches:
 
-- tinygrad_edu with its numba kernels (the default);
+- tinygrad_edu with its numba kernels (the default; its convolutions cut the batch into one part per
+  OpenBLAS thread, each part in a thread of its own: ``tinygrad_edu.kernels.threads``);
 - tinygrad_edu on every kernel's numpy twin (``kernels.JIT_ENABLED = False``, what
   ``TINYGRAD_EDU_JIT=0`` sets at import; every dispatcher reads the switch at call time);
 - PyTorch CPU (``torch.set_num_threads(2)``; ``--threads`` changes it and OpenBLAS's ``OMP_NUM_THREADS``),

@@ -5,6 +5,7 @@
 ``softmax_xent.py``    fused softmax cross-entropy, forward and backward
 ``conv.py``            im2col, col2im, max-pool and average-pool forward and backward
 ``norm.py``            batch normalisation forward and backward over (N, C, M)
+``threads.py``         a convolution's batch cut into parts, one thread each, BLAS single-threaded meanwhile
 ``_numba.py``          the JIT switch and ``njit``, the one decorator every kernel is compiled with
 ``_check.py``          the entry checks every dispatcher runs before any loop (shapes, dtypes, ranges)
 ``optim/sgd.py``,      the optimizer kernels live with their algorithm, in the ``optim`` package
@@ -21,7 +22,9 @@ calls and win at every size, so they have no size cut. Kernels take float32 or f
 The kernels are serial on purpose. A ``prange`` ReLU on a 128x512 array takes 7 µs alone, but between two
 BLAS calls numba's OpenMP threads and OpenBLAS's threads spin-wait against each other on two cores, and a
 GEMM followed by that ReLU took 8.8 ms instead of 0.67 ms. Serial, the ReLU takes 12 µs (numpy: 33 µs) and
-costs the GEMM nothing (``bench/kernels.py`` measures both).
+costs the GEMM nothing (``bench/kernels.py`` measures both). Where a convolution uses two cores, it
+runs the serial kernels and single-threaded GEMMs of two halves of its batch side by side (``threads.py``);
+the kernels it runs there (im2col, col2im) are compiled ``nogil`` for that.
 
 How to add a kernel (say ``im2col`` in ``conv.py``):
 

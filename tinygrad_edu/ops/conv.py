@@ -24,6 +24,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import kernels
+from ..kernels import threads
 from .op import Op, check_floating
 
 #: what `tinygrad_edu.ops` re-exports from this module (its star import reads this list)
@@ -66,7 +67,11 @@ class Convolution(Op):
       of 9 would run far below BLAS's speed;
     - deep: cols (C·kh·kw, N·OH·OW), one large GEMM per direction, which BLAS runs at full speed
       and spreads over its threads, at the price of moving the batch axis of y and G (arrays C·kh·kw
-      times smaller than the columns)."""
+      times smaller than the columns).
+
+    Either way the batch may be cut into parts (`kernels.threads.parts`: one per BLAS thread, for a large
+    enough convolution), each part's im2col, GEMMs, layout copy and col2im run in a thread of its own with
+    BLAS single-threaded; the parts' ∂L/∂W are summed."""
 
     saves = (0, 1)
     name = "conv2d"
@@ -95,42 +100,56 @@ class Convolution(Op):
         out_hw = _out_hw("conv2d", x, k, s, self.padding, d)
         self.geometry = (k, s, (self.padding[0][0], self.padding[1][0]), d, out_hw)
         self.one_gemm, self.has_bias = in_c * kh * kw >= self.ONE_GEMM_DEPTH, b is not None
-        cols = kernels.im2col(x, *self.geometry, batch_inside=self.one_gemm, ones_row=self.has_bias)
-        self.cols = cols if self.needs_input_grad[1] or (self.has_bias and self.needs_input_grad[2]) else None
         self.w, self.x_shape = w, x.shape
         n, w_flat = x.shape[0], w.reshape(out_c, -1)
         if self.has_bias:  # [W_flat | b] · [cols; 1] = W_flat·cols + b: the bias rides in the GEMM
             w_flat = np.concatenate([w_flat, b[:, None]], axis=1, dtype=w_flat.dtype)  # b cast, as in Linear
-        if self.one_gemm:  # (O, N·P) → (N, O, P)
-            out = np.ascontiguousarray((w_flat @ cols).reshape(out_c, n, out_hw[0] * out_hw[1]).transpose(1, 0, 2))
-        else:
-            out = np.matmul(w_flat, cols)  # (N, O, OH·OW): NCHW already
+        out = np.empty((n, out_c, out_hw[0] * out_hw[1]), np.result_type(x, w_flat))
+        self.parts = threads.parts(n, out.size * w_flat.shape[1])
+        cols = threads.run_parts(lambda _, part: self._forward_part(x[part], w_flat, out[part]), self.parts)
+        self.cols = cols if self.needs_input_grad[1] or (self.has_bias and self.needs_input_grad[2]) else None
         return out.reshape(n, out_c, *out_hw)
 
+    def _forward_part(self, x, w_flat, out):
+        """The columns of images x and their product with w_flat, written into out (images, O, OH·OW)."""
+        cols = kernels.im2col(x, *self.geometry, batch_inside=self.one_gemm, ones_row=self.has_bias)
+        if self.one_gemm:  # (O, N·P) → (N, O, P)
+            out[...] = (w_flat @ cols).reshape(out.shape[1], out.shape[0], out.shape[2]).transpose(1, 0, 2)
+        else:
+            np.matmul(w_flat, cols, out=out)  # (N, O, OH·OW): NCHW already
+        return cols
+
     def backward(self, g):
-        needs = self.needs_input_grad
         out_c = self.w.shape[0]
         g3 = g.reshape(g.shape[0], out_c, g.shape[2] * g.shape[3])  # not -1: an empty batch has size 0
+        gx = np.empty(self.x_shape, np.result_type(self.w, g)) if self.needs_input_grad[0] else None
+        found = threads.run_parts(lambda i, part: self._backward_part(i, part, g3[part], gx), self.parts)
+        gw = gb = None
+        if self.cols is not None:
+            grads = found[0] if len(found) == 1 else sum(found[1:], found[0])
+            if self.needs_input_grad[1]:  # in C order (a transposed view would keep the optimizer off its kernel)
+                gw = np.empty(self.w.shape, grads.dtype)
+                gw.reshape(out_c, -1)[...] = grads[:, : self.w[0].size]
+            gb = grads[:, -1].copy() if self.has_bias and self.needs_input_grad[2] else None
+        return gx, gw, gb
+
+    def _backward_part(self, i, part, g3, gx):
+        """Part i of the batch: writes its ∂L/∂x into gx and returns its [∂L/∂W | ∂L/∂b] (or None)."""
+        out_c = self.w.shape[0]
         if self.one_gemm:
             g3 = np.ascontiguousarray(g3.transpose(1, 0, 2)).reshape(out_c, -1)  # G as (O, N·P)
         else:
             g3 = np.ascontiguousarray(g3)
-        gw = gb = gx = None
+        grads = None
         if self.cols is not None:
             # [∂/∂W | ∂/∂b] = Σ_n G[n]·[cols[n]; 1]ᵀ, computed transposed, (Σ_n [cols[n]; 1]·G[n]ᵀ)ᵀ, the
             # operand order BLAS reads fastest (4.0 against 4.5 ms for the Keras convnet's second layer)
-            if self.one_gemm:
-                grads = (self.cols @ g3.T).T
-            else:
-                grads = np.matmul(self.cols, g3.transpose(0, 2, 1)).sum(axis=0).T
-            if needs[1]:  # copied out in C order (a transposed view would keep the optimizer off its kernel)
-                gw = np.empty(self.w.shape, grads.dtype)
-                gw.reshape(out_c, -1)[...] = grads[:, : self.w[0].size]
-            gb = grads[:, -1].copy() if self.has_bias and needs[2] else None
-        if needs[0]:
+            cols = self.cols[i]
+            grads = (cols @ g3.T).T if self.one_gemm else np.matmul(cols, g3.transpose(0, 2, 1)).sum(axis=0).T
+        if gx is not None:
             dcols = np.matmul(self.w.reshape(out_c, -1).T, g3)
-            gx = kernels.col2im(dcols, self.x_shape, *self.geometry, batch_inside=self.one_gemm)
-        return gx, gw, gb
+            kernels.col2im(dcols, gx[part].shape, *self.geometry, batch_inside=self.one_gemm, out=gx[part])
+        return grads
 
 
 class MaxPool2DWithIndices(Op):

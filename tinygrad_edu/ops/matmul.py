@@ -1,8 +1,8 @@
 """Matrix multiplication, `MatMul` (``a @ b``), and `matmul_backward`: the one GEMM gradient.
 
-For out = a·b the chain rule gives ∂L/∂a = G·bᵀ and ∂L/∂b = aᵀ·G. `MatMul`, the fused
-`tinygrad_edu.ops.nn.Addmm` and `tinygrad_edu.ops.conv.Convolution` all take their gradients from
-`matmul_backward`.
+For out = a·b the chain rule gives ∂L/∂a = G·bᵀ and ∂L/∂b = aᵀ·G. `MatMul` and the fused
+`tinygrad_edu.ops.nn.Addmm` take their gradients from `matmul_backward`. Their products go through
+`tinygrad_edu.kernels.threads.matmul`, which runs a small GEMM on one BLAS thread.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..dtypes import c_type_name, scalar_type_name
+from ..kernels import threads
 from .op import Op, broadcast_shape, unbroadcast
 
 #: what `tinygrad_edu.ops` re-exports from this module (its star import reads this list)
@@ -43,7 +44,7 @@ class MatMul(Op):
                 broadcast_shape(a.shape[:-2], b.shape[:-2])
             raise dtype_error(self.kind, a, b)
         try:
-            out = a @ b
+            out = threads.matmul(a, b)
         except ValueError:  # batch axes that do not broadcast
             raise shape_error(a, b) from None
         self.a, self.b = a, b
@@ -146,7 +147,7 @@ def matmul_backward(
     """
     ga = gb = None
     if need_a:
-        ga = g @ (b if b_transposed else b.swapaxes(-1, -2))
+        ga = threads.matmul(g, b if b_transposed else b.swapaxes(-1, -2))
     if need_b:
-        gb = g.swapaxes(-1, -2) @ a if b_transposed else a.swapaxes(-1, -2) @ g
+        gb = threads.matmul(g.swapaxes(-1, -2), a) if b_transposed else threads.matmul(a.swapaxes(-1, -2), g)
     return ga, gb

@@ -12,6 +12,7 @@ import numpy as np
 
 from .. import kernels
 from ..dtypes import scalar_type_name
+from ..kernels import threads
 from .matmul import dtype_error, matmul_backward, refused, shape_error
 from .op import Op
 
@@ -41,7 +42,7 @@ class Addmm(Op):
         if x.shape[-1] != w.shape[1]:  # PyTorch's words for x·Wᵀ: W appears transposed
             raise shape_error(x, w.T)
         self.x, self.w = x, w
-        out = x @ w.T
+        out = threads.matmul(x, w.T)
         if b is not None:
             out += b
         return out

@@ -1,0 +1,175 @@
+"""BLAS's threads: a convolution's batch cut into parts, one thread each, and small GEMMs on one thread.
+
+OpenBLAS spreads one GEMM over its threads, and after each GEMM its worker threads spin-wait for the next
+one (about 0.1 s) before they sleep. A convolution on a small batch (LeNet-5: 64 images of 32x32) is a
+chain of im2col, two or three GEMMs, a layout copy and col2im: BLAS's threads help only the GEMMs, and
+between them they spin on the core that the serial kernels would need. `run_parts` instead cuts the
+batch into as many parts as BLAS has threads and runs each part's whole chain in its own thread, with
+BLAS single-threaded for the duration. numpy's GEMMs and copies and the ``nogil`` numba kernels release
+the GIL, so the parts run side by side (LeNet-5's epoch, two cores: see ``bench/cnn_mnist.py``).
+For the same reason `matmul` runs a small GEMM (a Linear layer's on a batch of 64) on one thread: a
+second thread would save a few µs and then spin on the other core.
+
+The number of parts is OpenBLAS's thread count, the user's setting (``OMP_NUM_THREADS`` or
+``OPENBLAS_NUM_THREADS``, or threadpoolctl): with one thread, or where numpy's BLAS is not an OpenBLAS
+found in this process, nothing is split and nothing changes. OpenBLAS's thread count is global to the
+process; `single_threaded_blas` sets it to 1 only while a split or a small GEMM runs and puts the
+user's value back after (with a count of the threads inside, so that two user threads running
+convolutions at once restore it once, when the last one leaves). A GEMM that another user thread
+runs meanwhile runs single-threaded, with the same result up to rounding (OpenBLAS splits a GEMM's
+output among its threads, not its sums).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import glob
+import os
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from functools import cache
+from typing import Any
+
+import numpy as np
+
+#: the symbol prefixes and suffixes of OpenBLAS's thread functions: numpy's wheels bundle
+#: ``scipy_openblas`` with 64-bit integers (suffix ``64_``) or 32-bit ones; a system OpenBLAS has none
+_NAMES = (("scipy_openblas_", "64_"), ("scipy_openblas_", ""), ("openblas_", ""))
+
+
+def _loaded_openblas() -> list[str]:
+    """Paths of the OpenBLAS libraries loaded in this process (Linux), then those bundled with numpy."""
+    paths = []
+    try:
+        with open("/proc/self/maps") as maps:
+            paths = [line.split(None, 5)[-1].strip() for line in maps if "openblas" in line.lower()]
+    except OSError:
+        pass
+    root = os.path.dirname(np.__file__)
+    for folder in (root + ".libs", os.path.join(root, ".dylibs")):
+        paths += glob.glob(os.path.join(folder, "*openblas*"))
+    return list(dict.fromkeys(p for p in paths if os.path.isfile(p)))
+
+
+@cache
+def _openblas() -> tuple[Callable[[], int], Callable[[int], None]] | None:
+    """OpenBLAS's (get_num_threads, set_num_threads) of the copy numpy uses, or None where there is none.
+
+    The library is opened with ``RTLD_NOLOAD``: only a copy already loaded (numpy's) is used, never a
+    second one."""
+    mode = getattr(os, "RTLD_NOLOAD", 0) | getattr(os, "RTLD_LAZY", 0)
+    for path in _loaded_openblas():
+        try:
+            lib = ctypes.CDLL(path, mode=mode)
+        except OSError:
+            continue
+        for prefix, suffix in _NAMES:
+            get = getattr(lib, f"{prefix}get_num_threads{suffix}", None)
+            set_ = getattr(lib, f"{prefix}set_num_threads{suffix}", None)
+            if get is not None and set_ is not None:
+                get.restype, get.argtypes = ctypes.c_int, []
+                set_.restype, set_.argtypes = None, [ctypes.c_int]
+                return get, set_
+    return None
+
+
+def blas_threads() -> int:
+    """OpenBLAS's thread count now (1 where numpy's BLAS is not an OpenBLAS found in this process)."""
+    blas = _openblas()
+    return max(1, blas[0]()) if blas is not None else 1
+
+
+_lock = threading.Lock()
+_inside = 0  # threads inside `single_threaded_blas`
+_saved = 1  # the user's thread count, put back when the last one leaves
+
+
+@contextmanager
+def single_threaded_blas() -> Iterator[None]:
+    """OpenBLAS on one thread inside the block; the user's thread count back when the last block ends."""
+    global _inside, _saved
+    blas = _openblas()
+    if blas is None:
+        yield
+        return
+    with _lock:
+        if _inside == 0:
+            _saved = blas[0]()
+            blas[1](1)
+        _inside += 1
+    try:
+        yield
+    finally:
+        with _lock:
+            _inside -= 1
+            if _inside == 0:
+                blas[1](_saved)
+
+
+_pool: tuple[int, int, ThreadPoolExecutor] | None = None  # (the process it was made in, its size, the pool)
+
+
+def _workers(n: int) -> ThreadPoolExecutor:
+    """A pool of at least n helper threads, made again after a fork (a child has none of its parent's threads)."""
+    global _pool
+    with _lock:
+        if _pool is None or _pool[0] != os.getpid() or _pool[1] < n:
+            _pool = (os.getpid(), n, ThreadPoolExecutor(max_workers=n, thread_name_prefix="tinygrad_edu"))
+        return _pool[2]
+
+
+#: the least work (multiply-adds) worth a part of its own: handing a part to a thread and waiting for it
+#: costs some 20-50 µs, which a million multiply-adds (0.1-0.2 ms on one core) repays
+MIN_PART_WORK = 1 << 20
+
+
+def parts(n: int, work: int) -> list[slice]:
+    """The batch 0..n cut into as many near-equal parts as BLAS has threads, each with at least
+    `MIN_PART_WORK` of the ``work``; one part, the whole batch, when BLAS is single-threaded.
+
+    >>> parts(5, 0)
+    [slice(0, 5, None)]
+    """
+    count = max(1, min(blas_threads(), n, work // MIN_PART_WORK))
+    cuts = [n * i // count for i in range(count + 1)]
+    return [slice(cuts[i], cuts[i + 1]) for i in range(count)]
+
+
+#: OpenBLAS runs a GEMM of fewer multiply-adds on one thread anyway (its SMP_THRESHOLD_MIN 65536 times
+#: GEMM_MULTITHREAD_THRESHOLD 4), so `matmul` leaves those alone
+OPENBLAS_THREADED_FROM = 1 << 18
+#: `matmul` runs a GEMM of fewer multiply-adds than this (0.1-0.2 ms on one core) on one BLAS thread
+SMALL_GEMM = 1 << 22
+
+
+def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``a @ b``, on one BLAS thread when it is small: from `OPENBLAS_THREADED_FROM` to `SMALL_GEMM`
+    multiply-adds (LeNet-5's 64x400 by 400x120) a second thread could save at most half of 0.1-0.2 ms,
+    and it then spin-waits about 0.1 s for the next GEMM on the core that the next kernel (or a
+    convolution's second part) needs.
+
+    >>> matmul(np.ones((2, 3)), np.ones((3, 1)))
+    array([[3.],
+           [3.]])
+    """
+    work = a.size * (b.shape[-1] if b.ndim > 1 else 1)
+    if work < OPENBLAS_THREADED_FROM or work >= SMALL_GEMM:
+        return a @ b
+    with single_threaded_blas():
+        return a @ b
+
+
+def run_parts(fn: Callable[[int, slice], Any], cuts: list[slice]) -> list[Any]:
+    """[fn(i, cut) for i, cut in enumerate(cuts)], the first in this thread and the others in helper
+    threads, with BLAS single-threaded; in this thread alone (BLAS untouched) when there is one part."""
+    if len(cuts) == 1:
+        return [fn(0, cuts[0])]
+    with single_threaded_blas():
+        futures = [_workers(len(cuts) - 1).submit(fn, i, s) for i, s in enumerate(cuts) if i]
+        try:
+            first = fn(0, cuts[0])
+        finally:
+            rest = [f.result() for f in futures]  # waits for every part, even when the first one raised
+    return [first, *rest]
