@@ -202,3 +202,14 @@ def loss_and_metric_names(M) -> list[str]:
 
 def test_loss_and_metric_objects_are_named_as_keras() -> None:
     assert loss_and_metric_names(K) == loss_and_metric_names(keras)
+
+
+def test_output_names_follow_keras_order_for_lists_and_dicts() -> None:
+    """``output_names`` is an attribute; a dict of outputs is flattened by its sorted keys, as Keras' tree does."""
+
+    def build(M):
+        x = M.Input((3,))
+        a, b = M.layers.Dense(2, name="p")(x), M.layers.Dense(1, name="q")(x)
+        return M.Model(x, [a, b]).output_names, M.Model(x, {"zz": a, "yy": b}).output_names
+
+    assert build(K) == build(keras) == (["p", "q"], ["q", "p"])

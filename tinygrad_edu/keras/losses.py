@@ -21,8 +21,8 @@ from ..nn import functional as F
 from ..ops import broadcast_shape
 from ..tensor import Tensor
 from . import crossentropy
-from .backend import auto_name
 from . import metrics as keras_metrics
+from .backend import auto_name
 from .crossentropy import EPSILON
 
 

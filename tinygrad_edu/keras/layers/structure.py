@@ -1,7 +1,7 @@
 """Nested structures of a Keras model's inputs and outputs (lists, tuples, dicts of tensors): their
 leaves in order and maps over them. A tuple of ints and Nones is a shape, a leaf, never a structure.
 
->>> flatten({"a": [1, 2], "b": (3, None)})
+>>> flatten({"b": (3, None), "a": [1, 2]})
 [1, 2, (3, None)]
 >>> map_structures(lambda x, y: x + y, [1, [2, 3]], [10, [20, 30]])
 [11, [22, 33]]
@@ -9,15 +9,18 @@ leaves in order and maps over them. A tuple of ints and Nones is a shape, a leaf
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from typing import Any
 
 import numpy as np
 
 
 def flatten(struct: Any) -> list:
-    """The leaves of nested lists/tuples/dicts, in order."""
+    """The leaves of nested lists/tuples/dicts, in order: a dict's by its sorted keys (an
+    OrderedDict's in its own order), as Keras 3's ``tree.flatten`` (optree) orders them."""
     if isinstance(struct, dict):
-        return [leaf for key in struct for leaf in flatten(struct[key])]
+        keys = struct if isinstance(struct, OrderedDict) else sorted(struct)
+        return [leaf for key in keys for leaf in flatten(struct[key])]
     if isinstance(struct, (list, tuple)) and not is_shape(struct):
         return [leaf for item in struct for leaf in flatten(item)]
     return [struct]

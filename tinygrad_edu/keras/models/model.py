@@ -224,8 +224,10 @@ class Model(Trainer, Layer):
         batch = flatten(input_shape)[0][0] if not isinstance(input_shape, tuple) else input_shape[0]
         return map_structure(lambda kt: (batch, *kt.shape[1:]), self.graph.outputs)
 
+    @property
     def output_names(self) -> list[str]:
-        """The names of the layers that make the model's outputs (Keras' ``output_names``)."""
+        """The names of the layers that make the model's outputs, in the order of its flat outputs
+        (Keras' ``output_names`` attribute; a dict of outputs by its sorted keys)."""
         if self.graph is None:
             return [self.label]
         return [kt.node.layer.name for kt in self.graph.flat_outputs]

@@ -82,7 +82,7 @@ class Trainer:
         self.heads, self.metric_names, self.metric_objects = None, [], []
         self._configured, self._output_loss_trackers = False, None
         if self._obj_type() != "Model":  # functional or Sequential: the outputs are known
-            self.configure_outputs(self.output_names())
+            self.configure_outputs(self.output_names)
         else:
             _check_entries(loss, metrics, weighted_metrics)
             if not isinstance(loss, (list, tuple, dict)):  # one output, until the first step says otherwise
