@@ -256,6 +256,7 @@ MUTANTS = [
     Mutant(K + "losses.py", "        super().__init__(name=name or self.function, **kwargs)", "        super().__init__(name=name, **kwargs)", "built-in loss objects named by their class", NAME_TESTS),
     Mutant(K + "metrics.py", "        self.name = name or auto_name(type(self).__name__)", "        self.name = name or snake_case(type(self).__name__)", "custom metrics share one name", NAME_TESTS),
     Mutant(K + "layers/structure.py", "        keys = struct if isinstance(struct, OrderedDict) else sorted(struct)", "        keys = struct", "a dict of outputs flattened in insertion order", NAME_TESTS),
+    Mutant(K + "layers/core.py", "                if weight.name == name:\n                    return Variable(self, weight)", "                if weight.name == name:\n                    pass", "dense.kernel not an attribute", ("tests/test_keras_weight_attributes.py",)),
     Mutant(K + "utils/random_seed.py", "    engine_random.manual_seed(seed)\n", "", "set_random_seed leaves the engine's generator alone", ("tests/test_keras_random_seed.py",)),
     Mutant(K + "utils/random_seed.py", "    np.random.seed(seed)\n", "", "set_random_seed leaves numpy alone", ("tests/test_keras_random_seed.py",)),
     Mutant("tinygrad_edu/datasets.py", "    expected_digests += [(f, \"md5\", d) for f, d in source.get(\"md5\", {}).items()]\n", "", "md5-checked files never downloaded", DATASET_TESTS),

@@ -141,6 +141,12 @@ def _unknown_kwargs(cls: type, kwargs: dict) -> None:
         raise ValueError(f"Unrecognized keyword arguments passed to {cls.__name__}: {kwargs}")
 
 
+#: The names of the built-in layers' weights (their `Weight` entries), which a built layer answers as attributes
+WEIGHT_NAMES = frozenset(
+    ("kernel", "bias", "gamma", "beta", "moving_mean", "moving_variance", "embeddings", "recurrent_kernel")
+)
+
+
 class Layer(nn.Module):
     """Base of the Keras layers: lazy ``build``, ``call``, output shapes, Keras weights, activation.
 
@@ -356,6 +362,15 @@ class Layer(nn.Module):
                 if all(layer is not other for other in found):
                     found.append(layer)
         return found
+
+    def __getattr__(self, name: str) -> Variable:
+        """A built-in weight by its Keras name (``dense.kernel``, ``bn.moving_mean``), as Keras' layers
+        expose theirs; AttributeError before ``build`` has made it, as in Keras."""
+        if name in WEIGHT_NAMES and self.__dict__.get("built"):
+            for weight in self.weight_table():
+                if weight.name == name:
+                    return Variable(self, weight)
+        return object.__getattribute__(self, name)  # the AttributeError a property raised, with its own words
 
     @property
     def weights(self) -> list[Variable]:
