@@ -56,6 +56,14 @@ def masked(text: str) -> str:
     return re.sub(r"(\w+): -?[\d.]+(e[-+]\d+)?", r"\1: N", text)
 
 
+def step_time_masked(text: str) -> str:
+    """`masked`, and the time per step too: in a whole training loop, real Keras reads its clock a
+    varying number of times between two updates now and then (seen in CI: 75 and 133 ms/step where the
+    fake clock makes 100), so only the loops' layout is compared; the times themselves are pinned by
+    the Progbar tests below, which drive both bars update by update."""
+    return re.sub(r"\d+(ms|us|s)/step", "T/step", masked(text))
+
+
 def twins():
     """The same small classifier on both sides, compiled alike."""
     models = []
@@ -86,7 +94,9 @@ CALLS = {
 @pytest.mark.parametrize("name", list(CALLS))
 def test_training_loops_print_what_keras_prints(name) -> None:
     theirs, ours = twins()
-    assert masked(printed(lambda: CALLS[name](ours))) == masked(printed(lambda: CALLS[name](theirs)))
+    assert step_time_masked(printed(lambda: CALLS[name](ours))) == step_time_masked(
+        printed(lambda: CALLS[name](theirs))
+    )
 
 
 def test_a_one_step_epoch_reads_as_keras() -> None:
