@@ -449,7 +449,7 @@ class TensorBoard(Callback):
         if logs:
             train = {k: v for k, v in logs.items() if not k.startswith("val_")}
             if getattr(self.model, "optimizer", None) is not None:
-                train["learning_rate"] = _current_learning_rate(self.model.optimizer)
+                train["learning_rate"] = float(self.model.optimizer.learning_rate)
             if self.write_steps_per_second:
                 steps = self._iterations() - self._epoch_start_iterations
                 train["steps_per_second"] = steps / max(time.time() - self._epoch_start, 1e-9)
@@ -477,9 +477,3 @@ class TensorBoard(Callback):
 
     def _iterations(self) -> int:
         return int(getattr(getattr(self.model, "optimizer", None), "iterations", 0))
-
-
-def _current_learning_rate(optimizer: Any) -> float:
-    """Keras' ``optimizer.learning_rate``: with a schedule, the rate of the next step, schedule(iterations)."""
-    schedule = getattr(optimizer, "schedule", None)
-    return float(schedule(optimizer.iterations) if schedule is not None else optimizer.learning_rate)

@@ -74,6 +74,8 @@ class KerasOptimizer(optim.Optimizer):
             self.learning_rate = float(self.schedule(self.iterations))
         self.iterations += 1
         super().step()
+        if self.schedule is not None:  # between steps Keras' learning_rate reads the next step's rate
+            self.learning_rate = float(self.schedule(self.iterations))
 
     def apply(self, grads: Iterable[Any], trainable_variables: Iterable[Any] | None = None) -> None:
         """Keras' ``optimizer.apply(grads, variables)``: one step with the given gradients (in Keras'
