@@ -21,8 +21,10 @@ numpy) and see the same batches:
 interleaved in this process, so that a busy machine slows all three alike.
 
 Prints the median epoch time of each over ``--runs`` epochs (each epoch restarts from the initial
-weights, so every run does the same work) and the ratio to PyTorch, and checks that the first
-five batch losses agree with PyTorch's to 1e-5 relative (exit status 1 if not).
+weights, so every run does the same work) and the ratio to PyTorch; for tinygrad_edu also the ratios run
+by run (each epoch against PyTorch's epoch of the same round, seconds apart: on a shared machine whose
+speed drifts over minutes, their range and median say more than the ratio of two medians). Checks that
+the first five batch losses agree with PyTorch's to 1e-5 relative (exit status 1 if not).
 
     python bench/cnn_mnist.py [--runs 3] [--quick] [--nets small lenet5] [--threads 2]
 """
@@ -250,11 +252,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     worst = 0.0
     for name, r in results.items():
-        med = {k: statistics.median(v) for k, v in r["times"].items()}
+        times = r["times"]
+        med = {k: statistics.median(v) for k, v in times.items()}
         print(f"{name} ({r['images']} images):")
         print(f"  {'PyTorch CPU':<22} {med['torch']:7.3f} s/epoch")
         for key, label in (("ours", "tinygrad_edu"), ("ours JIT=0", "tinygrad_edu JIT=0")):
-            print(f"  {label:<22} {med[key]:7.3f} s/epoch   {med[key] / med['torch']:5.2f}x PyTorch")
+            paired = sorted(a / b for a, b in zip(times[key], times["torch"], strict=True))
+            print(
+                f"  {label:<22} {med[key]:7.3f} s/epoch   {med[key] / med['torch']:5.2f}x PyTorch"
+                f"   (run by run {paired[0]:.2f}-{paired[-1]:.2f}x, median {statistics.median(paired):.2f}x)"
+            )
         print(f"  JIT speed-up over TINYGRAD_EDU_JIT=0: {med['ours JIT=0'] / med['ours']:.2f}x")
         gap = loss_gap(r["losses"])
         print(f"  first 5 batch losses, largest relative difference from PyTorch's: {gap:.1e}")

@@ -56,6 +56,7 @@ PLOT_TESTS = ("tests/test_keras_plotting.py", "tests/test_keras_api.py")
 NAME_TESTS = ("tests/test_keras_names.py",)
 TENSORBOARD_TESTS = ("tests/test_tensorboard.py", "tests/test_keras_tensorboard.py")
 SUB_TESTS = ("tests/test_keras_subclassed_outputs.py",)
+CNN_KERNEL_TESTS = ("tests/test_cnn_kernels.py",)
 
 
 @dataclass(frozen=True)
@@ -268,6 +269,8 @@ MUTANTS = [
     Mutant(K + "callbacks.py", "or self._global_train_batch % self.update_freq:", "or batch % self.update_freq:", "TensorBoard counts batch summaries per epoch", TENSORBOARD_TESTS),
     Mutant(K + "optimizers.py", "        if self.schedule is not None:  # between steps", "        if False:  # between steps", "epoch_learning_rate is the last step's rate", TENSORBOARD_TESTS),
     Mutant(K + "callbacks.py", '_write("validation", optimizer.iterations, values)', '_write("validation", self._global_train_batch, values)', "evaluation summaries at the callback's batch count", TENSORBOARD_TESTS),
+    Mutant("tinygrad_edu/kernels/conv.py", "dst[start + t] = plane[src + t]\n", "dst[start + t] = plane[src + t + 1]\n", "im2col's stride-1 run starts one column late", CNN_KERNEL_TESTS),
+    Mutant("tinygrad_edu/kernels/conv.py", "if sw == 1:  # a contiguous run", "if sw >= 1:  # a contiguous run", "im2col takes every stride for 1", CNN_KERNEL_TESTS),
 ]  # fmt: skip
 
 FOCUS = {
