@@ -56,6 +56,7 @@ PLOT_TESTS = ("tests/test_keras_plotting.py", "tests/test_keras_api.py")
 NAME_TESTS = ("tests/test_keras_names.py",)
 TENSORBOARD_TESTS = ("tests/test_tensorboard.py", "tests/test_keras_tensorboard.py")
 SUB_TESTS = ("tests/test_keras_subclassed_outputs.py",)
+PATH_TESTS = ("tests/test_keras_weight_paths.py", "tests/test_keras_tensorboard.py")
 CNN_KERNEL_TESTS = ("tests/test_cnn_kernels.py",)
 
 
@@ -269,6 +270,12 @@ MUTANTS = [
     Mutant(K + "callbacks.py", "or self._global_train_batch % self.update_freq:", "or batch % self.update_freq:", "TensorBoard counts batch summaries per epoch", TENSORBOARD_TESTS),
     Mutant(K + "optimizers.py", "        if self.schedule is not None:  # between steps", "        if False:  # between steps", "epoch_learning_rate is the last step's rate", TENSORBOARD_TESTS),
     Mutant(K + "callbacks.py", '_write("validation", optimizer.iterations, values)', '_write("validation", self._global_train_batch, values)', "evaluation summaries at the callback's batch count", TENSORBOARD_TESTS),
+    # ---- Keras' name scopes and weight paths
+    Mutant("tinygrad_edu/keras/name_scope.py", "if stack and stack[-1][1] is layer and stack[-1][0] == layer.name:", "if False:", "a layer's scope opens twice (sequential/sequential/dense)", PATH_TESTS),
+    Mutant("tinygrad_edu/keras/name_scope.py", "token = _STACK.set((*stack, (layer.name, layer)))", "token = _STACK.set(stack)", "scopes do not nest", PATH_TESTS),
+    Mutant(K + "layers/core.py", 'if self.__dict__.get("_scope_path") is None and not self.built_at_init:', 'if self.__dict__.get("_scope_path") is None:', "pools and activations take a path", PATH_TESTS),
+    Mutant(K + "layers/weights.py", "{self.layer.path or self.layer.name}/{self.name}", "{self.layer.name}/{self.name}", "a weight's path leaves out the scopes", PATH_TESTS),
+    Mutant(K + "models/sequential.py", "            self.record_path()\n            for layer in self.stack:", "            for layer in self.stack:", "a Sequential built from an Input has no path", PATH_TESTS),
     Mutant("tinygrad_edu/kernels/conv.py", "dst[start + t] = plane[src + t]\n", "dst[start + t] = plane[src + t + 1]\n", "im2col's stride-1 run starts one column late", CNN_KERNEL_TESTS),
     Mutant("tinygrad_edu/kernels/conv.py", "if sw == 1:  # a contiguous run", "if sw >= 1:  # a contiguous run", "im2col takes every stride for 1", CNN_KERNEL_TESTS),
 ]  # fmt: skip

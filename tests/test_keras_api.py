@@ -41,13 +41,14 @@ def test_input_first_builds_the_model_as_input_shape_does() -> None:
 def test_layer_weights_view_and_assign() -> None:
     model = K.Sequential([K.Input(shape=(3,)), L.Dense(2, name="d")])
     kernel, bias = model.layers[0].weights
-    assert (kernel.path, kernel.shape, bias.shape, kernel.trainable) == ("d/kernel", (3, 2), (2,), True)
+    # Keras builds a Sequential's layers in its name scope: the path starts with the model's name
+    assert (kernel.path, kernel.shape, bias.shape, kernel.trainable) == ("sequential/d/kernel", (3, 2), (2,), True)
     value = np.arange(6.0).reshape(3, 2)
     kernel.assign(value)
     np.testing.assert_array_equal(np.asarray(kernel), value)
     x = np.array([[1.0, 0.0, -1.0]])
     np.testing.assert_allclose(model.predict(x), x @ value + bias.numpy())  # y = x·kernel + bias
-    assert "path=d/kernel, shape=(3, 2)" in repr(kernel)
+    assert "path=sequential/d/kernel, shape=(3, 2)" in repr(kernel)
     assert L.Dense(2).weights == []  # not built: no weights yet, as Keras
 
 

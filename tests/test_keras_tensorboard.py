@@ -235,12 +235,9 @@ def test_arguments_keras_checks_and_those_not_supported(tmp_path):
     assert not os.listdir(tmp_path)  # nothing is written before a model is set
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Keras 3 names a Sequential's weights 'sequential/hidden/kernel'; the door's Variable.path "
-    "(keras/layers/weights.py) leaves out the model's name, so the histogram tags differ",
-)
 def test_sequential_weight_histogram_tags_as_keras(tmp_path, monkeypatch):
+    """A Sequential's weights are tagged under its name scope, ``sequential/hidden/kernel/histogram``
+    (`tinygrad_edu.keras.name_scope`)."""
     x, y, _, _ = data()
 
     def model_of(lib):

@@ -319,12 +319,13 @@ def test_keras_callback_skips_a_weight_holding_nan(tmp_path):
     tb = keras.callbacks.TensorBoard(tmp_path, histogram_freq=1)
     tb.set_model(model)  # the hooks fit calls, without a step that would spread the NaN to the bias
     tb.on_train_begin()
-    with pytest.warns(UserWarning, match="dense/kernel/histogram holds NaN or inf at epoch 0"):
+    with pytest.warns(UserWarning, match="sequential/dense/kernel/histogram holds NaN or inf at epoch 0"):
         tb.on_epoch_end(0, {"loss": 1.0})
     tb.on_train_end()
     acc = EventAccumulator(str(tmp_path / "train"))
     acc.Reload()
-    assert "dense/bias/histogram" in acc.Tags()["tensors"] and "dense/kernel/histogram" not in acc.Tags()["tensors"]
+    tags = acc.Tags()["tensors"]
+    assert "sequential/dense/bias/histogram" in tags and "sequential/dense/kernel/histogram" not in tags
 
 
 @needs_torch

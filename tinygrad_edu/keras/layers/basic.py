@@ -114,6 +114,7 @@ class Embedding(Layer):
 
 
 class Activation(Layer):
+    built_at_init = True
     config_keys = ("activation",)
 
     def __init__(self, activation: str, **kwargs: Any) -> None:
@@ -126,6 +127,8 @@ class Activation(Layer):
 
 class Dropout(Layer):
     """Inverted dropout of ``rate`` in training; identity in inference (the default outside fit)."""
+
+    built_at_init = True
 
     config_keys = ("rate",)
     config_neutral = ("noise_shape", "seed")

@@ -131,6 +131,8 @@ class MaxPooling2D(Layer):
     """Max over pool_size windows of channels-last images; with ``padding="same"`` the padding is
     −∞ (never the maximum), as Keras'."""
 
+    built_at_init = True
+
     pool = staticmethod(conv.max_pool2d)
     pad_value = -np.inf
     config_keys = ("pool_size", "strides", "padding")
@@ -186,6 +188,8 @@ class AveragePooling2D(MaxPooling2D):
 class GlobalAveragePooling2D(Layer):
     """Mean over every axis between the batch and the channels: (N, H, W, C) → (N, C); the 1-D
     variant (N, T, C) → (N, C)."""
+
+    built_at_init = True
 
     config_neutral = ("data_format", "keepdims")
 

@@ -28,6 +28,7 @@ from .. import config as keras_config
 from .. import initializers, serialization
 from .. import regularizers as regularizers_
 from ..backend import auto_name, standardize_dtype
+from ..name_scope import current_path, layer_scope
 from .structure import flatten, is_shape, map_structure, map_structures
 from .weights import Shape, Variable, Weight, assign_all, count_weights
 
@@ -164,6 +165,7 @@ class Layer(nn.Module):
     config_aliases: tuple[tuple[str, str], ...] = ()  # (config key, the attribute holding it) where they differ
     spatial_rank = 0  # convolutions and pools: their sizes (kernel_size, strides, …) are written per axis
     weights_subpath = ""  # where Keras' files keep the weights inside the layer's path ("cell/" for RNNs)
+    built_at_init = False  # Keras builds it as it is made (pools, activations, Dropout): it never takes a `path`
 
     def __init__(
         self,
@@ -212,6 +214,12 @@ class Layer(nn.Module):
         return self.name
 
     @property
+    def path(self) -> str | None:
+        """Keras' ``layer.path``: the name scopes open when the layer built, its own name last
+        (``sequential/dense``); None before it is built."""
+        return self.__dict__.get("_scope_path")
+
+    @property
     def input(self) -> Any:
         """The symbolic input of the layer's first call on symbolic tensors (Keras' ``layer.input``)."""
         if not self._nodes:
@@ -231,6 +239,7 @@ class Layer(nn.Module):
     def build(self, input_shape: Any) -> None:
         """Subclasses make their modules, then call this: it draws every declared initializer in
         Keras' shape (in the table's order) and writes it through the layout permutation."""
+        self.record_path()
         for weight in self.weight_table():
             if weight.initializer is not None:
                 variable = Variable(self, weight)
@@ -275,9 +284,18 @@ class Layer(nn.Module):
             raise ValueError(
                 f"{self.label}: expected input shape {(None, *self.input_shape)}, got {(None, *input_shape[1:])}"
             )
-        self.build(input_shape)
+        with layer_scope(self):
+            self.record_path()
+            self.build(input_shape)
         self.built = True
         self.build_shape = input_shape
+
+    def record_path(self) -> None:
+        """Keep the name scopes open as this layer first builds (or makes a weight) as the path of its
+        weights (``sequential/dense``: `Variable.path` adds the weight's name), as Keras' layers do."""
+        if self.__dict__.get("_scope_path") is None and not self.built_at_init:
+            with layer_scope(self):
+                self._scope_path = current_path()
 
     def call(self, inputs: Any, training: bool | None = None) -> Any:
         """The layer's computation; the built-in layers: activation(pre_activation(x))."""
@@ -297,11 +315,12 @@ class Layer(nn.Module):
             self._clear_losses()
         token = _IN_CALL.set(True)
         try:
-            self.maybe_build(map_structure(lambda t: tuple(t.shape), inputs))
-            if _accepts(self.call, "training"):
-                kwargs["training"] = mode
-            with call_context(self, mode):
-                return self.call(inputs, *args, **kwargs)
+            with layer_scope(self):  # what the layer builds or calls nests under its name (Keras' paths)
+                self.maybe_build(map_structure(lambda t: tuple(t.shape), inputs))
+                if _accepts(self.call, "training"):
+                    kwargs["training"] = mode
+                with call_context(self, mode):
+                    return self.call(inputs, *args, **kwargs)
         finally:
             _IN_CALL.reset(token)
 
@@ -310,8 +329,9 @@ class Layer(nn.Module):
     def symbolic_call(self, inputs: Any, kwargs: dict) -> Any:
         """A call on KerasTensors: build, infer the output shape, record the `Node`."""
         shapes = map_structure(lambda kt: kt.shape, inputs)
-        self.maybe_build(shapes)
-        out_shapes = self.compute_output_shape(shapes)
+        with layer_scope(self):
+            self.maybe_build(shapes)
+            out_shapes = self.compute_output_shape(shapes)
         outputs = map_structure(KerasTensor, out_shapes)
         node = Node(self, inputs, kwargs, outputs)
         for kt in flatten(outputs):
@@ -342,6 +362,7 @@ class Layer(nn.Module):
         glorot_uniform, as Keras 3), returned as the engine tensor to compute with."""
         if constraint is not None:
             raise NotImplementedError(f"{self.label}.add_weight: constraints are not supported")
+        self.record_path()
         value = init_value("glorot_uniform" if initializer is None else initializer, tuple(shape or ()))
         name = name or f"variable{'_' + str(len(self._added)) if self._added else ''}"
         if trainable:

@@ -58,7 +58,9 @@ class Variable:
 
     @property
     def path(self) -> str:
-        return f"{self.layer.name}/{self.name}"
+        """Keras' path: the name scopes open when the layer built, then the weight's name
+        (``sequential/dense/kernel``; `tinygrad_edu.keras.name_scope`)."""
+        return f"{self.layer.path or self.layer.name}/{self.name}"
 
     @property
     def shape(self) -> Shape:

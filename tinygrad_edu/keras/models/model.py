@@ -122,6 +122,7 @@ class Model(Trainer, Layer):
         if functional:
             self.graph = Graph(inputs, outputs)
             self.built = True
+            self.record_path()  # Keras builds a functional model as it is made
             _check_unique_names(self.graph.layers)
 
     def _obj_type(self) -> str:

@@ -9,6 +9,7 @@ from ... import Tensor
 from .. import config as keras_config
 from ..backend import auto_name
 from ..layers.core import InputLayer, KerasTensor, Layer
+from ..name_scope import layer_scope
 from . import config as config_
 from .model import Model
 
@@ -124,8 +125,10 @@ class Sequential(Model):
             )
         self.input_shape = self.input_layer.input_shape
         tensor = self.input_layer.tensor
-        for layer in self.stack:
-            tensor = layer(tensor)
+        with layer_scope(self):  # Keras builds a Sequential's layers in its name scope: sequential/dense/kernel
+            self.record_path()
+            for layer in self.stack:
+                tensor = layer(tensor)
         self.symbolic_output = tensor
         auto_name("Functional")  # Keras wraps the stack in a Functional model here, which takes a name
         self.built = True
