@@ -57,6 +57,7 @@ NAME_TESTS = ("tests/test_keras_names.py",)
 TENSORBOARD_TESTS = ("tests/test_tensorboard.py", "tests/test_keras_tensorboard.py")
 SUB_TESTS = ("tests/test_keras_subclassed_outputs.py",)
 PATH_TESTS = ("tests/test_keras_weight_paths.py", "tests/test_keras_tensorboard.py")
+ACTIVATION_TESTS = ("tests/test_keras_activations.py",)
 CNN_KERNEL_TESTS = ("tests/test_cnn_kernels.py",)
 
 
@@ -90,7 +91,7 @@ MUTANTS = [
     Mutant(K + "layers/basic.py", "unbiased_running_var=False", "unbiased_running_var=True", "BatchNormalization moving variance unbiased"),
     Mutant(K + "layers/basic.py", "self.dropout = nn.Dropout(rate)", "self.dropout = nn.Dropout(1 - rate)", "Dropout uses the keep probability"),
     Mutant(K + "layers/convolutional.py", '"kernel", self.conv.weight, (2, 3, 1, 0)', '"kernel", self.conv.weight, (3, 2, 1, 0)', "Conv2D kernel layout transposed"),
-    Mutant(K + "layers/core.py", "KERAS_LEAKY_RELU_SLOPE = 0.2", "KERAS_LEAKY_RELU_SLOPE = 0.01", "Keras leaky_relu with PyTorch's slope"),
+    Mutant(K + "activations.py", "LEAKY_RELU_SLOPE = 0.2", "LEAKY_RELU_SLOPE = 0.01", "Keras leaky_relu with PyTorch's slope", (*KERAS_TESTS, *ACTIVATION_TESTS)),
     Mutant(
         K + "layers/core.py",
         "Keras' layout and order.\"\"\"\n        return [v.numpy() for v in self.weights]",
@@ -270,6 +271,11 @@ MUTANTS = [
     Mutant(K + "callbacks.py", "or self._global_train_batch % self.update_freq:", "or batch % self.update_freq:", "TensorBoard counts batch summaries per epoch", TENSORBOARD_TESTS),
     Mutant(K + "optimizers.py", "        if self.schedule is not None:  # between steps", "        if False:  # between steps", "epoch_learning_rate is the last step's rate", TENSORBOARD_TESTS),
     Mutant(K + "callbacks.py", '_write("validation", optimizer.iterations, values)', '_write("validation", self._global_train_batch, values)', "evaluation summaries at the callback's batch count", TENSORBOARD_TESTS),
+    # ---- keras.activations
+    Mutant(K + "activations.py", "out = x * (x > threshold) if threshold != 0 else x.relu()", "out = x.relu()", "relu ignores its threshold", ACTIVATION_TESTS),
+    Mutant(K + "activations.py", "        out = out.clamp(0, max_value)", "        out = out", "relu ignores max_value", ACTIVATION_TESTS),
+    Mutant(K + "activations.py", "else out - negative_slope * below", "else out + negative_slope * below", "relu's negative part added", ACTIVATION_TESTS),
+    Mutant(K + "layers/core.py", "return next((key for key, fn in keras_activations.FUNCTIONS.items() if fn is name), name)", "return name", "a layer keeps keras.activations' function, not its name", ACTIVATION_TESTS),
     # ---- Keras' name scopes and weight paths
     Mutant("tinygrad_edu/keras/name_scope.py", "if stack and stack[-1][1] is layer and stack[-1][0] == layer.name:", "if False:", "a layer's scope opens twice (sequential/sequential/dense)", PATH_TESTS),
     Mutant("tinygrad_edu/keras/name_scope.py", "token = _STACK.set((*stack, (layer.name, layer)))", "token = _STACK.set(stack)", "scopes do not nest", PATH_TESTS),

@@ -7,6 +7,7 @@ is an `nn.Module` over `Tensor`s.
 """
 
 from . import (
+    activations,
     backend,
     callbacks,
     config,
@@ -33,6 +34,7 @@ __all__ = [
     "Model",
     "Sequential",
     "__version__",
+    "activations",
     "backend",
     "callbacks",
     "config",

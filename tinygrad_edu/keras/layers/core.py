@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from ... import Tensor, activations, nn, no_grad
+from .. import activations as keras_activations
 from .. import config as keras_config
 from .. import initializers, serialization
 from .. import regularizers as regularizers_
@@ -32,25 +33,25 @@ from ..name_scope import current_path, layer_scope
 from .structure import flatten, is_shape, map_structure, map_structures
 from .weights import Shape, Variable, Weight, assign_all, count_weights
 
-KERAS_LEAKY_RELU_SLOPE = 0.2  # keras.layers.LeakyReLU's and keras.activations.leaky_relu's default
 _TRAINING: ContextVar[bool] = ContextVar("keras_training", default=False)
 #: True inside a layer's call: the outermost call (Keras' entry layer) clears the `add_loss` losses first
 _IN_CALL: ContextVar[bool] = ContextVar("keras_in_call", default=False)
 
 
 def activation_name(name: Any) -> Any:
-    """Check ``name`` against `tinygrad_edu.activations` (None means "linear"); a function of the
-    user's (``activation=custom_fn``, Keras takes any callable) is kept as it is."""
+    """Check ``name`` against `tinygrad_edu.activations` (None means "linear"); one of
+    ``keras.activations``' functions becomes its name (``keras.activations.relu`` → "relu", as Keras
+    writes it in the config); a function of the user's (Keras takes any callable) is kept as it is."""
     if callable(name) and not isinstance(name, str):
-        return name
+        return next((key for key, fn in keras_activations.FUNCTIONS.items() if fn is name), name)
     return activations.get(name).name
 
 
 def apply_activation(name: Any, x: Tensor) -> Tensor:
     if callable(name):
         return name(x)
-    if name == "leaky_relu":
-        return x.leaky_relu(KERAS_LEAKY_RELU_SLOPE)
+    if name == "leaky_relu":  # Keras' slope, 0.2 (the engine's table has PyTorch's, 0.01)
+        return keras_activations.leaky_relu(x)
     return activations.get(name).tensor(x)
 
 
