@@ -27,7 +27,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..tensor import Tensor
-from .ops import convert_to_tensor
+from .ops import convert_to_tensor, sigmoid, softmax, tanh  # keras.ops' functions, one place
 
 #: Keras' default negative slope of ``leaky_relu`` (and of ``keras.layers.LeakyReLU``)
 LEAKY_RELU_SLOPE = 0.2
@@ -53,21 +53,6 @@ def relu(x: Any, negative_slope: float = 0.0, max_value: float | None = None, th
 def leaky_relu(x: Any, negative_slope: float = LEAKY_RELU_SLOPE) -> Tensor:
     """x for x > 0, else negative_slope·x."""
     return convert_to_tensor(x).leaky_relu(negative_slope)
-
-
-def sigmoid(x: Any) -> Tensor:
-    """1/(1 + e^{−x}), computed without overflow for large |x|."""
-    return convert_to_tensor(x).sigmoid()
-
-
-def tanh(x: Any) -> Tensor:
-    """The hyperbolic tangent."""
-    return convert_to_tensor(x).tanh()
-
-
-def softmax(x: Any, axis: int = -1) -> Tensor:
-    """e^{x_i}/Σ_j e^{x_j} along ``axis``, the maximum subtracted first (log-sum-exp stable)."""
-    return convert_to_tensor(x).softmax(axis=axis)
 
 
 #: the functions by their Keras names, the one table `get` and `serialize` read

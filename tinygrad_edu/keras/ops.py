@@ -104,14 +104,17 @@ def relu(x: Any) -> Tensor:
 
 
 def sigmoid(x: Any) -> Tensor:
+    """1/(1 + e^{−x}), computed without overflow for large |x| (also ``keras.activations.sigmoid``)."""
     return _t(x).sigmoid()
 
 
 def tanh(x: Any) -> Tensor:
+    """The hyperbolic tangent (also ``keras.activations.tanh``)."""
     return _t(x).tanh()
 
 
 def softmax(x: Any, axis: int = -1) -> Tensor:
+    """e^{x_i}/Σ_j e^{x_j} along ``axis``, the maximum subtracted first (also ``keras.activations.softmax``)."""
     return _t(x).softmax(axis=axis)
 
 
