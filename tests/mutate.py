@@ -271,6 +271,10 @@ MUTANTS = [
     Mutant(K + "callbacks.py", "or self._global_train_batch % self.update_freq:", "or batch % self.update_freq:", "TensorBoard counts batch summaries per epoch", TENSORBOARD_TESTS),
     Mutant(K + "optimizers.py", "        if self.schedule is not None:  # between steps", "        if False:  # between steps", "epoch_learning_rate is the last step's rate", TENSORBOARD_TESTS),
     Mutant(K + "callbacks.py", '_write("validation", optimizer.iterations, values)', '_write("validation", self._global_train_batch, values)', "evaluation summaries at the callback's batch count", TENSORBOARD_TESTS),
+    # ---- saving a model never built (keras/models/keras_file.py)
+    Mutant(K + "models/keras_file.py", "    if model.built:  # Keras writes no build_config", "    if True:  # Keras writes no build_config", "an unbuilt model's file says input_shape None", ("tests/test_keras_saving.py",)),
+    Mutant(K + "models/keras_file.py", "        if model.built:  # an unbuilt model's optimizer", "        if True:  # an unbuilt model's optimizer", "loading a compiled unbuilt model restores no optimizer variables", ("tests/test_keras_saving.py",)),
+    Mutant(K + "models/keras_file.py", '        entry["compile_config"] = None', "        pass", "no compile_config key for a model never compiled", ("tests/test_keras_saving.py",)),
     # ---- keras.activations
     Mutant(K + "activations.py", "out = x * (x > threshold) if threshold != 0 else x.relu()", "out = x.relu()", "relu ignores its threshold", ACTIVATION_TESTS),
     Mutant(K + "activations.py", "        out = out.clamp(0, max_value)", "        out = out", "relu ignores max_value", ACTIVATION_TESTS),

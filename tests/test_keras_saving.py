@@ -8,6 +8,9 @@ The predictions are of one model with one set of weights on both sides, in float
 
 from __future__ import annotations
 
+import json
+import zipfile
+
 import numpy as np
 import pytest
 
@@ -258,3 +261,29 @@ def test_loss_and_metric_objects_travel_in_keras_files_both_ways(tmp_path) -> No
     ours.save(tmp_path / "o.keras")
     back = keras.models.load_model(tmp_path / "o.keras")
     assert isinstance(back.loss, keras.losses.SparseCategoricalCrossentropy) and back.loss.from_logits
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+def test_an_unbuilt_model_saves_and_loads_unbuilt_both_ways(tmp_path, compiled) -> None:
+    """Keras 3 saves a model never built: no build_config, no weights; it loads unbuilt (and compiled,
+    when it was), and builds at its first fit. The same here, and each side reads the other's file."""
+    files, keys = {}, {}
+    for M, name in ((keras, "theirs"), (K, "ours")):
+        model = M.Sequential([M.layers.Dense(2, name="d")])
+        if compiled:
+            model.compile("adam", "mse")
+        files[name] = tmp_path / f"{name}.keras"
+        model.save(files[name])
+        keys[name] = sorted(json.loads(zipfile.ZipFile(files[name]).read("config.json")))
+    assert keys["ours"] == keys["theirs"]
+    for M in (keras, K):
+        for path in files.values():
+            model = M.saving.load_model(path)
+            assert not model.built and model.weights == []
+            optimizer = getattr(model, "optimizer", None)  # Keras' model has none before compile
+            assert (type(optimizer).__name__ if compiled else optimizer) == ("Adam" if compiled else None)
+    model = K.saving.load_model(files["theirs"])
+    if not compiled:
+        model.compile("sgd", "mse")
+    model.fit(np.ones((4, 3), np.float32), np.ones((4, 2), np.float32), verbose=0)
+    assert [w.shape for w in model.weights] == [(3, 2), (2,)]

@@ -122,7 +122,8 @@ def model_config(model: Any) -> dict:
     """config.json's content: the model, its build shape and its compile arguments."""
     entry = config_.serialize_layer(model)
     shape = getattr(model, "build_shape", None)
-    entry["build_config"] = {"input_shape": serialization.to_config_value(shape) if shape else None}
+    if model.built:  # Keras writes no build_config for a model never built (it loads unbuilt)
+        entry["build_config"] = {"input_shape": serialization.to_config_value(shape) if shape else None}
     if model.optimizer is not None:
         entry["compile_config"] = {
             "optimizer": _optimizer_config(model.optimizer),
@@ -134,6 +135,8 @@ def model_config(model: Any) -> dict:
             "steps_per_execution": 1,
             "jit_compile": False,
         }
+    else:  # Keras writes the key for a model never compiled too
+        entry["compile_config"] = None
     return entry
 
 
@@ -152,7 +155,6 @@ def save_model(model: Any, filepath: str | Path, overwrite: bool = True) -> None
         )
     if path.exists() and not overwrite:
         raise FileExistsError(f"{path} exists and overwrite=False")
-    model.require_built("save")
     weights = io.BytesIO()
     state = optimizer_state.keras_arrays(model)
     weights_file.write_h5(model, weights, {f"optimizer/vars/{i}": a for i, a in enumerate(state)})
@@ -225,7 +227,8 @@ def load_model(filepath: str | Path, custom_objects: dict | None = None, compile
                 _object_from_config(m, metrics_, "metric") for m in compile_config.get("weighted_metrics") or []
             ],
         )
-        _restore_optimizer(model, weights, str(path))
+        if model.built:  # an unbuilt model's optimizer has no variables yet (saved unbuilt, as Keras allows)
+            _restore_optimizer(model, weights, str(path))
     return model
 
 
