@@ -279,7 +279,7 @@ MUTANTS = [
     Mutant(K + "activations.py", "out = x * (x > threshold) if threshold != 0 else x.relu()", "out = x.relu()", "relu ignores its threshold", ACTIVATION_TESTS),
     Mutant(K + "activations.py", "        out = out.clamp(0, max_value)", "        out = out", "relu ignores max_value", ACTIVATION_TESTS),
     Mutant(K + "activations.py", "else out - negative_slope * below", "else out + negative_slope * below", "relu's negative part added", ACTIVATION_TESTS),
-    Mutant(K + "layers/core.py", "return next((key for key, fn in keras_activations.FUNCTIONS.items() if fn is name), name)", "return name", "a layer keeps keras.activations' function, not its name", ACTIVATION_TESTS),
+    Mutant(K + "layers/core.py", "return keras_activations.name_of(name) or name", "return name", "a layer keeps keras.activations' function, not its name", ACTIVATION_TESTS),
     # ---- Keras' name scopes and weight paths
     Mutant("tinygrad_edu/keras/name_scope.py", "if stack and stack[-1][1] is layer and stack[-1][0] == layer.name:", "if False:", "a layer's scope opens twice (sequential/sequential/dense)", PATH_TESTS),
     Mutant("tinygrad_edu/keras/name_scope.py", "token = _STACK.set((*stack, (layer.name, layer)))", "token = _STACK.set(stack)", "scopes do not nest", PATH_TESTS),

@@ -55,10 +55,15 @@ def leaky_relu(x: Any, negative_slope: float = LEAKY_RELU_SLOPE) -> Tensor:
     return convert_to_tensor(x).leaky_relu(negative_slope)
 
 
-#: the functions by their Keras names, the one table `get` and `serialize` read
+#: the functions by their Keras names, the one table `get` and `name_of` read
 FUNCTIONS: dict[str, Callable[..., Tensor]] = {
     f.__name__: f for f in (linear, relu, leaky_relu, sigmoid, tanh, softmax)
 }
+
+
+def name_of(function: Any) -> str | None:
+    """The Keras name of one of these functions (by identity: any callable may be asked), else None."""
+    return next((name for name, f in FUNCTIONS.items() if f is function), None)
 
 
 def get(identifier: Any) -> Callable[..., Any]:
@@ -74,9 +79,9 @@ def get(identifier: Any) -> Callable[..., Any]:
 
 def serialize(activation: Callable[..., Any]) -> str:
     """The Keras name of one of these functions (a layer's config holds it)."""
-    for name, function in FUNCTIONS.items():
-        if activation is function:
-            return name
+    name = name_of(activation)
+    if name is not None:
+        return name
     raise ValueError(f"{activation!r} is not one of keras.activations' functions: {sorted(FUNCTIONS)}")
 
 

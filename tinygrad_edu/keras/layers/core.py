@@ -43,7 +43,7 @@ def activation_name(name: Any) -> Any:
     ``keras.activations``' functions becomes its name (``keras.activations.relu`` → "relu", as Keras
     writes it in the config); a function of the user's (Keras takes any callable) is kept as it is."""
     if callable(name) and not isinstance(name, str):
-        return next((key for key, fn in keras_activations.FUNCTIONS.items() if fn is name), name)
+        return keras_activations.name_of(name) or name
     return activations.get(name).name
 
 
