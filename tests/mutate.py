@@ -59,6 +59,7 @@ SUB_TESTS = ("tests/test_keras_subclassed_outputs.py",)
 PATH_TESTS = ("tests/test_keras_weight_paths.py", "tests/test_keras_tensorboard.py")
 ACTIVATION_TESTS = ("tests/test_keras_activations.py",)
 CNN_KERNEL_TESTS = ("tests/test_cnn_kernels.py",)
+TEAM_TESTS = ("tests/test_team.py", "tests/test_conv_threads.py", "tests/test_conv_layers.py")
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,7 @@ class Mutant:
     new: str
     why: str
     tests: tuple[str, ...] = KERAS_TESTS
+    jit: bool = False  # run the tests with the numba kernels on (code only they reach: the team's chunks)
 
     @property
     def focus(self) -> str:
@@ -288,6 +290,13 @@ MUTANTS = [
     Mutant(K + "models/sequential.py", "            self.record_path()\n            for layer in self.stack:", "            for layer in self.stack:", "a Sequential built from an Input has no path", PATH_TESTS),
     Mutant("tinygrad_edu/kernels/conv.py", "dst[start + t] = plane[src + t]\n", "dst[start + t] = plane[src + t + 1]\n", "im2col's stride-1 run starts one column late", CNN_KERNEL_TESTS),
     Mutant("tinygrad_edu/kernels/conv.py", "if sw == 1:  # a contiguous run", "if sw >= 1:  # a contiguous run", "im2col takes every stride for 1", CNN_KERNEL_TESTS),
+    # the team's convolution chunks (numba only: jit=True)
+    Mutant("tinygrad_edu/kernels/conv_parts.py", "0.0 if b == 0 else 1.0, gw, o)", "0.0, gw, o)", "per-image dW keeps only the chunk's last image", TEAM_TESTS, jit=True),
+    Mutant("tinygrad_edu/kernels/conv_parts.py", "        if bias:\n            c3[rows] = 1\n", "        if bias:\n            c3[rows] = 0\n", "deep chunk's ones row left at zero (bias dropped)", TEAM_TESTS, jit=True),
+    Mutant("tinygrad_edu/kernels/conv_parts.py", "out[b, q, t] = y[q, b, t]", "out[b, q, t] = y[q, 0, t]", "deep chunk's layout copy reads the first image", TEAM_TESTS, jit=True),
+    Mutant("tinygrad_edu/kernels/conv_parts.py", "if need_gx:\n        gx[...] = 0\n", "if need_gx:\n        pass\n", "chunk's dx not zeroed before col2im adds", TEAM_TESTS, jit=True),
+    Mutant("tinygrad_edu/ops/conv.py", "[part.T for part in gw]", "[part.T for part in gw[:1]]", "team's dW from the first chunk only", TEAM_TESTS, jit=True),
+    Mutant("tinygrad_edu/kernels/pool.py", "if sys.getrefcount(buffer) == _UNUSED:", "if sys.getrefcount(buffer) <= _UNUSED + 1:", "pool hands out a buffer still in use", ("tests/test_team.py",), jit=True),
 ]  # fmt: skip
 
 FOCUS = {
@@ -358,9 +367,10 @@ def auto_mutants(path: str, count: int, seed: int) -> list[Mutant]:
 
 
 def run_tests(
-    workdir: Path, tests: list[str], deselect: list[str], timeout: float, first_failure: bool = True
+    workdir: Path, tests: list[str], deselect: list[str], timeout: float, first_failure: bool = True, jit: bool = False
 ) -> subprocess.CompletedProcess:
-    env = dict(os.environ, TINYGRAD_EDU_JIT="0", KERAS_BACKEND="torch", PYTHONPATH=str(workdir), CI="true")
+    jit_switch = "1" if jit else "0"
+    env = dict(os.environ, TINYGRAD_EDU_JIT=jit_switch, KERAS_BACKEND="torch", PYTHONPATH=str(workdir), CI="true")
     stop = ["-x"] if first_failure else []
     cmd = [sys.executable, "-m", "pytest", *stop, "-q", "-p", "no:cacheprovider", "-o", "addopts=", "-rf", *tests]
     cmd += [f"--deselect={d}" for d in deselect]
@@ -409,9 +419,9 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 done = None
                 if m.focus:  # the likeliest killers first; only a mutant they miss gets the whole set
-                    done = run_tests(work, [*tests, "-k", m.focus], deselect, args.timeout)
+                    done = run_tests(work, [*tests, "-k", m.focus], deselect, args.timeout, jit=m.jit)
                 if done is None or done.returncode in (0, 5):
-                    done = run_tests(work, tests, deselect, args.timeout)
+                    done = run_tests(work, tests, deselect, args.timeout, jit=m.jit)
                 alive = done.returncode == 0
                 detail = "" if alive else (re.findall(r"^FAILED (\S+)", done.stdout, re.M) or ["error"])[0]
             except subprocess.TimeoutExpired:

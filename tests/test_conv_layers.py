@@ -15,6 +15,8 @@ import numpy as np
 import pytest
 
 from tinygrad_edu import Tensor, gradcheck, kernels, nn, ops
+from tinygrad_edu.kernels import conv_parts, team
+from tinygrad_edu.kernels import mailbox as box
 from tinygrad_edu.nn import functional as F
 
 torch = pytest.importorskip("torch")
@@ -271,16 +273,28 @@ def test_depth_cases_cover_both_layouts() -> None:
     assert min(depths) < cut <= max(depths) and cut - 1 in depths and cut in depths
 
 
-@pytest.fixture
-def layouts(monkeypatch):
-    """Records the (batch_inside, ones_row) of every im2col call the convolution makes."""
-    seen, im2col = [], kernels.im2col
+@pytest.fixture(params=["team", "threads"])
+def layouts(request, monkeypatch):
+    """Records the (batch_inside, ones_row) of every forward the convolution runs: on the team
+    (`kernels.conv_parts`, read from the job it writes), or as numpy calls (each im2col call)."""
+    seen, im2col, describe = [], kernels.im2col, conv_parts.describe
+    if request.param == "threads":
+        monkeypatch.setattr(team, "available", lambda: False)
+    elif not team.available():
+        pytest.skip("numba cannot reach numpy's OpenBLAS here")
 
     def spy(*args, batch_inside=False, ones_row=False):
         seen.append((batch_inside, ones_row))
         return im2col(*args, batch_inside=batch_inside, ones_row=ones_row)
 
+    def spy_describe(mb, *args):
+        scratch = describe(mb, *args)
+        if mb[box.KIND] == box.FORWARD:
+            seen.append((bool(mb[box.INSIDE]), bool(mb[box.BIAS])))
+        return scratch
+
     monkeypatch.setattr(kernels, "im2col", spy)
+    monkeypatch.setattr(conv_parts, "describe", spy_describe)
     return seen
 
 

@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 
 from tinygrad_edu import Tensor, kernels, ops
-from tinygrad_edu.kernels import threads
+from tinygrad_edu.kernels import conv_parts, team, threads
+from tinygrad_edu.kernels import mailbox as box
 from tinygrad_edu.nn import functional as F
 
 torch = pytest.importorskip("torch")
@@ -25,15 +26,23 @@ def rand(shape, seed=0):
 
 @pytest.fixture
 def split(monkeypatch):
-    """Convolutions cut into ``split(k)`` parts whatever their size and BLAS's threads; records the cuts."""
+    """Convolutions cut into ``split(k)`` parts whatever their size and BLAS's threads; records the cuts,
+    whether the parts run as numpy calls (`threads.run_parts`) or as a job on the team (`conv_parts`)."""
     seen = []
-    run_parts = threads.run_parts
+    run_parts, describe = threads.run_parts, conv_parts.describe
 
     def spy(fn, cuts):
         seen.append([(s.start, s.stop) for s in cuts])
         return run_parts(fn, cuts)
 
+    def spy_describe(mb, *args):
+        scratch = describe(mb, *args)
+        n, k = int(mb[box.BATCH]), int(mb[box.CHUNKS])
+        seen.append([(n * j // k, n * (j + 1) // k) for j in range(k)])
+        return scratch
+
     monkeypatch.setattr(threads, "run_parts", spy)
+    monkeypatch.setattr(conv_parts, "describe", spy_describe)
     monkeypatch.setattr(threads, "MIN_PART_WORK", 1)
 
     def set_parts(k):
@@ -49,15 +58,20 @@ CASES = [  # (input, weight, keywords): depth C·kh·kw below and above ONE_GEMM
 ]
 
 
-@pytest.mark.parametrize("jit", [True, False])
+@pytest.mark.parametrize("path", ["team", "threads", "numpy twins"])
 @pytest.mark.parametrize("needs", [(True, True, True), (True, False, False), (False, True, True), (False, False, True)])
 @pytest.mark.parametrize("k", [2, 3])
 @pytest.mark.parametrize(("xs", "ws", "kw"), CASES, ids=["per image", "one GEMM"])
-def test_a_split_convolution_equals_torch(xs, ws, kw, k, needs, jit, split, monkeypatch) -> None:
+def test_a_split_convolution_equals_torch(xs, ws, kw, k, needs, path, split, monkeypatch) -> None:
     """Forward and every gradient asked for, float64, with the batch of 5 cut into 2 or 3 parts (a part's
-    ∂W is summed over the parts, so only rounding differs: 1e-10 relative); the frozen ones stay None."""
+    ∂W is summed over the parts, so only rounding differs: 1e-10 relative); the frozen ones stay None.
+    The parts run as one job on the team (`kernels.team`), as numpy calls in threads, or on the twins."""
     assert (ws[1] * ws[2] * ws[3] >= ops.Convolution.ONE_GEMM_DEPTH) == (xs[1] == 8)
-    monkeypatch.setattr(kernels, "JIT_ENABLED", jit and kernels.JIT_ENABLED)
+    if path == "team" and not (kernels.JIT_ENABLED and team.available()):
+        pytest.skip("the team needs numba and numpy's OpenBLAS")
+    monkeypatch.setattr(kernels, "JIT_ENABLED", path != "numpy twins" and kernels.JIT_ENABLED)
+    if path == "threads":
+        monkeypatch.setattr(team, "available", lambda: False)
     seen = split(k)
     arrays = [rand(xs), rand(ws, 1), rand(ws[0], 2)]
     ts = [torch.from_numpy(a).requires_grad_(f) for a, f in zip(arrays, needs)]

@@ -6,6 +6,12 @@
 ``conv.py``            im2col, col2im, max-pool and average-pool forward and backward
 ``norm.py``            batch normalisation forward and backward over (N, C, M)
 ``threads.py``         a convolution's batch cut into parts, one thread each, BLAS single-threaded meanwhile
+``team.py``            helper threads that run those parts as numba calls, handed over without GIL or futex
+``conv_parts.py``      one part of a convolution as one ``nogil`` call: im2col, GEMMs, col2im
+``mailbox.py``         the fields of the int64 array through which the team shares a job
+``blas.py``            numpy's OpenBLAS GEMM called from numba kernels
+``atomics.py``         atomic loads, stores, compare-and-swap and add for numba kernels
+``pool.py``            large work arrays reused from step to step (a small caching allocator)
 ``_numba.py``          the JIT switch and ``njit``, the one decorator every kernel is compiled with
 ``_check.py``          the entry checks every dispatcher runs before any loop (shapes, dtypes, ranges)
 ``optim/sgd.py``,      the optimizer kernels live with their algorithm, in the ``optim`` package
@@ -23,8 +29,9 @@ The kernels are serial on purpose. A ``prange`` ReLU on a 128x512 array takes 7 
 BLAS calls numba's OpenMP threads and OpenBLAS's threads spin-wait against each other on two cores, and a
 GEMM followed by that ReLU took 8.8 ms instead of 0.67 ms. Serial, the ReLU takes 12 µs (numpy: 33 µs) and
 costs the GEMM nothing (``bench/kernels.py`` measures both). Where a convolution uses two cores, it
-runs the serial kernels and single-threaded GEMMs of two halves of its batch side by side (``threads.py``);
-the kernels it runs there (im2col, col2im) are compiled ``nogil`` for that.
+runs the serial kernels and single-threaded GEMMs of two halves of its batch side by side: each half as
+one ``nogil`` numba call on a team of spinning helper threads (``team.py``, ``conv_parts.py``), or, where
+numba cannot reach numpy's OpenBLAS, as numpy calls in a thread pool (``threads.py``).
 
 How to add a kernel (say ``im2col`` in ``conv.py``):
 

@@ -39,7 +39,7 @@ import numpy as np
 _NAMES = (("scipy_openblas_", "64_"), ("scipy_openblas_", ""), ("openblas_", ""))
 
 
-def _loaded_openblas() -> list[str]:
+def loaded_openblas() -> list[str]:
     """Paths of the OpenBLAS libraries loaded in this process (Linux), then those bundled with numpy."""
     paths = []
     try:
@@ -60,7 +60,7 @@ def _openblas() -> tuple[Callable[[], int], Callable[[int], None]] | None:
     The library is opened with ``RTLD_NOLOAD``: only a copy already loaded (numpy's) is used, never a
     second one."""
     mode = getattr(os, "RTLD_NOLOAD", 0) | getattr(os, "RTLD_LAZY", 0)
-    for path in _loaded_openblas():
+    for path in loaded_openblas():
         try:
             lib = ctypes.CDLL(path, mode=mode)
         except OSError:

@@ -24,7 +24,8 @@ from __future__ import annotations
 import numpy as np
 
 from .. import kernels
-from ..kernels import threads
+from ..kernels import conv_parts, team, threads
+from ..kernels import mailbox as box
 from .op import Op, check_floating
 
 #: what `tinygrad_edu.ops` re-exports from this module (its star import reads this list)
@@ -71,7 +72,9 @@ class Convolution(Op):
 
     Either way the batch may be cut into parts (`kernels.threads.parts`: one per BLAS thread, for a large
     enough convolution), each part's im2col, GEMMs, layout copy and col2im run in a thread of its own with
-    BLAS single-threaded; the parts' ∂L/∂W are summed."""
+    BLAS single-threaded; the parts' ∂L/∂W are summed in part order. Where numba can call numpy's
+    OpenBLAS, each part is one ``nogil`` call (`kernels.conv_parts`) handed to `kernels.team`'s spinning
+    helpers; elsewhere (and under ``TINYGRAD_EDU_JIT=0``) the parts are numpy calls in `threads.run_parts`."""
 
     saves = (0, 1)
     name = "conv2d"
@@ -106,9 +109,38 @@ class Convolution(Op):
             w_flat = np.concatenate([w_flat, b[:, None]], axis=1, dtype=w_flat.dtype)  # b cast, as in Linear
         out = np.empty((n, out_c, out_hw[0] * out_hw[1]), np.result_type(x, w_flat))
         self.parts = threads.parts(n, out.size * w_flat.shape[1])
-        cols = threads.run_parts(lambda _, part: self._forward_part(x[part], w_flat, out[part]), self.parts)
+        if self._on_team(x, w_flat):
+            cols = self._team_forward(np.ascontiguousarray(x), np.ascontiguousarray(w_flat), out)
+        else:
+            cols = threads.run_parts(lambda _, part: self._forward_part(x[part], w_flat, out[part]), self.parts)
         self.cols = cols if self.needs_input_grad[1] or (self.has_bias and self.needs_input_grad[2]) else None
         return out.reshape(n, out_c, *out_hw)
+
+    def _on_team(self, x, w_flat) -> bool:
+        """Whether the chunks run as `kernels.conv_parts` on `kernels.team` (numba and numpy's OpenBLAS
+        reachable, one float32/float64 dtype, nothing empty) rather than as numpy calls in `threads.run_parts`."""
+        return (
+            kernels.JIT_ENABLED
+            and team.available()
+            and x.dtype == w_flat.dtype in (np.float32, np.float64)
+            and 0 < min(*x.shape, *w_flat.shape)
+            and len(self.parts) <= box.MAX_CHUNKS
+        )
+
+    def _team_forward(self, x, w_ext, out):
+        """The forward as one job of `kernels.conv_parts`; the chunks' columns, shaped as `_forward_part`'s."""
+        n, r1, p = x.shape[0], w_ext.shape[1], out.shape[2]
+        flat = conv_parts.columns(n, r1, p, len(self.parts), x.dtype)
+        self.w_ext = w_ext
+
+        def describe(mb):
+            arrays = {box.X: x, box.OUT: out}
+            layout = (self.geometry, self.one_gemm, self.has_bias)
+            return conv_parts.describe(mb, box.FORWARD, x.shape, w_ext, *layout, len(flat), flat, arrays)
+
+        team.run(describe, len(flat))
+        shape = (lambda m: (r1, m * p)) if self.one_gemm else (lambda m: (m, r1, p))
+        return [c.reshape(shape(s.stop - s.start)) for c, s in zip(flat, self.parts, strict=True)]
 
     def _forward_part(self, x, w_flat, out):
         """The columns of images x and their product with w_flat, written into out (images, O, OH·OW)."""
@@ -123,7 +155,10 @@ class Convolution(Op):
         out_c = self.w.shape[0]
         g3 = g.reshape(g.shape[0], out_c, g.shape[2] * g.shape[3])  # not -1: an empty batch has size 0
         gx = np.empty(self.x_shape, np.result_type(self.w, g)) if self.needs_input_grad[0] else None
-        found = threads.run_parts(lambda i, part: self._backward_part(i, part, g3[part], gx), self.parts)
+        if getattr(self, "w_ext", None) is not None and g.dtype == self.w_ext.dtype:
+            found = self._team_backward(np.ascontiguousarray(g3), gx)
+        else:
+            found = threads.run_parts(lambda i, part: self._backward_part(i, part, g3[part], gx), self.parts)
         gw = gb = None
         if self.cols is not None:
             grads = found[0] if len(found) == 1 else sum(found[1:], found[0])
@@ -132,6 +167,20 @@ class Convolution(Op):
                 gw.reshape(out_c, -1)[...] = grads[:, : self.w[0].size]
             gb = grads[:, -1].copy() if self.has_bias and self.needs_input_grad[2] else None
         return gx, gw, gb
+
+    def _team_backward(self, g3, gx):
+        """The backward as one job of `kernels.conv_parts`: writes gx; the chunks' [∂L/∂W | ∂L/∂b]."""
+        chunks, (o, r1) = len(self.parts), self.w_ext.shape
+        gw = np.empty((chunks, r1, o), g3.dtype) if self.cols is not None else None
+        cols = self.cols if self.cols is not None else []
+
+        def describe(mb):
+            arrays = {box.G: g3, box.GX: gx, box.GW: gw}
+            layout = (self.geometry, self.one_gemm, self.has_bias)
+            return conv_parts.describe(mb, box.BACKWARD, self.x_shape, self.w_ext, *layout, chunks, cols, arrays)
+
+        team.run(describe, chunks)
+        return [None] if gw is None else [part.T for part in gw]
 
     def _backward_part(self, i, part, g3, gx):
         """Part i of the batch: writes its ∂L/∂x into gx and returns its [∂L/∂W | ∂L/∂b] (or None)."""
