@@ -135,6 +135,7 @@ PROGBARS = {
     ),
     "unknown target": (None, [(1, [("loss", 2.0)]), (2, [("loss", 1.0)]), (2, [("loss", 1.0)], True)], {}),
     "hours left": (100_000, [(1, [("loss", 1.0)]), (2, [("loss", 1.0)]), (100_000, [])], {}),
+    "seconds left, cut": (40, [(k, [("loss", 1.0 / k)]) for k in (1, 2, 3, 5, 8)] + [(40, [])], {}),
     "verbose 2": (4, [(2, [("loss", 1.0), ("neg", -0.5)]), (4, [("loss", 1e-4), ("neg", -0.5)])], {"verbose": 2}),
     "samples, wide bar": (1000, [(250, [("mae", 3.0)]), (1000, [("mae", 2.0)])], {"unit_name": "sample", "width": 30}),
 }

@@ -66,21 +66,22 @@ def _geometry(mb):
     )
 
 
+@njit
+def _sizes(mb, j):
+    """The job's sizes and flags, and chunk j's images lo..hi: n, C, H, W, O, inside, bias, P = OH·OW,
+    rows = C·kh·kw, rows + bias, lo, hi."""
+    c, bias = mb[box.CHANNELS], mb[box.BIAS]
+    p, rows = mb[box.OH] * mb[box.OW], c * mb[box.KH] * mb[box.KW]
+    inside = mb[box.INSIDE] != 0
+    n, h, w, o = mb[box.BATCH], mb[box.HEIGHT], mb[box.WIDTH], mb[box.OUT_CHANNELS]
+    return n, c, h, w, o, inside, bias, p, rows, rows + bias, _first(mb, j), _first(mb, j + 1)
+
+
 @functools.partial(njit, nogil=True)
 def _forward(mb, j, cols, tmp, zero):
     """Chunk j's y = W_ext · cols_ext into the output, its columns into ``cols``."""
-    n, c, h, w, o, inside, bias = (
-        mb[box.BATCH],
-        mb[box.CHANNELS],
-        mb[box.HEIGHT],
-        mb[box.WIDTH],
-        mb[box.OUT_CHANNELS],
-        mb[box.INSIDE] != 0,
-        mb[box.BIAS],
-    )
+    n, c, h, w, o, inside, bias, p, rows, r1, lo, hi = _sizes(mb, j)
     kh, kw, sh, sw, ph, pw, dh, dw, oh, ow = _geometry(mb)
-    p, rows = oh * ow, c * kh * kw
-    r1, lo, hi = rows + bias, _first(mb, j), _first(mb, j + 1)
     nb_ = hi - lo
     x = carray(pointer(mb[box.X], zero), (n, c, h, w))[lo:hi]
     out = carray(pointer(mb[box.OUT], zero), (n, o, p))[lo:hi]
@@ -108,18 +109,8 @@ def _forward(mb, j, cols, tmp, zero):
 @functools.partial(njit, nogil=True)
 def _backward(mb, j, cols, tmp, zero):
     """Chunk j's share of [∂L/∂W | ∂L/∂b]ᵀ (into its slot of the GW array) and its images' ∂L/∂x."""
-    n, c, h, w, o, inside, bias = (
-        mb[box.BATCH],
-        mb[box.CHANNELS],
-        mb[box.HEIGHT],
-        mb[box.WIDTH],
-        mb[box.OUT_CHANNELS],
-        mb[box.INSIDE] != 0,
-        mb[box.BIAS],
-    )
+    n, c, h, w, o, inside, _bias, p, rows, r1, lo, hi = _sizes(mb, j)
     kh, kw, sh, sw, ph, pw, dh, dw, oh, ow = _geometry(mb)
-    p, rows = oh * ow, c * kh * kw
-    r1, lo, hi = rows + bias, _first(mb, j), _first(mb, j + 1)
     nb_ = hi - lo
     need_gw, need_gx = mb[box.NEED_GW] != 0, mb[box.NEED_GX] != 0
     g = carray(pointer(mb[box.G], zero), (n, o, p))[lo:hi]
