@@ -15,7 +15,6 @@ import pytest
 
 from tests.test_keras_vs_keras import (  # the same twins, tolerances and warning filters
     FLOAT64_LOSS_RTOL,
-    FLOAT64_WEIGHT_RTOL,
     assert_close_to_scale,
     check_layers_against_keras,
     float64_on_both_sides,
@@ -74,6 +73,15 @@ def test_keras_io_mnist_convnet_summary_matches_keras() -> None:
     assert "(None, 5, 5, 64)" in buf.getvalue() and "34,826" in buf.getvalue()
 
 
+#: the trained weights after 12 Adam steps, relative to each array's scale. Keras' float64 mode keeps some
+#: float32 rounding (`FLOAT64_LOSS_RTOL`); where a weight's gradient nearly cancels, that noise decides the
+#: sign of Adam's step m/√v, which moves the weight by up to lr = 1e-3 a step. In 36 unseeded runs most
+#: arrays agreed to 3.4e-6 of their scale; 3 runs had arrays 6.4e-5, 1.8e-4 and 6.3e-4 apart, and a CI run
+#: failed the former 1e-4 at 2.6e-4. A wrong gradient moves a weight by O(lr) a step: over 1e-2 of these
+#: arrays' scales (0.009-0.1) within the 12 steps.
+ADAM_WEIGHT_RTOL = 1e-2
+
+
 def test_keras_io_mnist_convnet_trains_on_the_digits_like_keras() -> None:
     """Two epochs of the convnet on 600 bundled digits, Adam, from Keras' initial weights drawn
     unseeded (any start), dropout off so both sides compute the same function; both sides in
@@ -95,5 +103,5 @@ def test_keras_io_mnist_convnet_trains_on_the_digits_like_keras() -> None:
         h_k = theirs.fit(x, y, batch_size=100, epochs=2, shuffle=False, verbose=0)
     np.testing.assert_allclose(h_o.history["loss"], h_k.history["loss"], rtol=FLOAT64_LOSS_RTOL)
     np.testing.assert_allclose(h_o.history["accuracy"], h_k.history["accuracy"], atol=1 / 600 + 1e-7)
-    assert_close_to_scale(ours.get_weights(), theirs.get_weights(), FLOAT64_WEIGHT_RTOL, "weights after fit")
+    assert_close_to_scale(ours.get_weights(), theirs.get_weights(), ADAM_WEIGHT_RTOL, "weights after fit")
     assert h_o.history["loss"][1] < h_o.history["loss"][0]
