@@ -26,7 +26,6 @@ True
 from __future__ import annotations
 
 import ctypes
-import os
 
 import numpy as np
 
@@ -45,12 +44,7 @@ def _register() -> bool:
         return False
     import llvmlite.binding as llvm
 
-    mode = getattr(os, "RTLD_NOLOAD", 0) | getattr(os, "RTLD_LAZY", 0)
-    for path in threads.loaded_openblas():
-        try:
-            lib = ctypes.CDLL(path, mode=mode)
-        except OSError:
-            continue
+    for lib in threads.opened_openblas():
         try:
             found = {ours: getattr(lib, theirs) for theirs, ours in _SYMBOLS.items()}
         except AttributeError:  # an OpenBLAS of other names (a system one): the numpy path

@@ -146,12 +146,9 @@ def _backward(mb, j, cols, tmp, zero):
 
 @functools.partial(njit, nogil=True)
 def _chunk(mb, j, zero):
-    lo, hi = _first(mb, j), _first(mb, j + 1)
-    per = (hi - lo) * mb[box.OH] * mb[box.OW]
-    r1 = mb[box.CHANNELS] * mb[box.KH] * mb[box.KW] + mb[box.BIAS]
-    cols = carray(pointer(mb[box.COLS + j], zero), (r1 * per,))
-    tmp = carray(pointer(mb[box.TMP], zero), ((mb[box.OUT_CHANNELS] + r1) * mb[box.BATCH] * mb[box.OH] * mb[box.OW],))
-    tmp = tmp[(mb[box.OUT_CHANNELS] + r1) * lo * mb[box.OH] * mb[box.OW] :]
+    n, _c, _h, _w, o, _inside, _bias, p, _rows, r1, lo, hi = _sizes(mb, j)
+    cols = carray(pointer(mb[box.COLS + j], zero), (r1 * (hi - lo) * p,))
+    tmp = carray(pointer(mb[box.TMP], zero), ((o + r1) * n * p,))[(o + r1) * lo * p :]  # from this chunk's share
     if mb[box.KIND] == box.FORWARD:
         _forward(mb, j, cols, tmp, zero)
     else:

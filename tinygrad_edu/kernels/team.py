@@ -38,8 +38,8 @@ from .conv_parts import run_chunk
 if nb is not None:
     from . import atomics
 
-#: polls of the job word before a helper sleeps: about 8 ms on a 2.5-3 GHz core (measured: 20M polls, 8.3 ms).
-#: A LeNet-5 step leaves up to 1.5 ms between two convolutions' jobs; 1 ms of spinning let the helper
+#: polls of the job word before a helper sleeps: 2^24, about 7 ms here (measured: 2M polls took 0.85 ms,
+#: 20M 8.3 ms). A LeNet-5 step leaves up to 1.5 ms between two convolutions' jobs; 2M polls let the helper
 #: sleep there, and the caller then ran the whole job alone
 SPIN_POLLS = 1 << 24
 
@@ -94,9 +94,17 @@ def _run(mb, seq, helpers):
 
 
 @functools.partial(njit, nogil=True)
-def _run_alone(mb):
+def _run_chunks(mb):
     for j in range(mb[box.CHUNKS]):
         run_chunk(mb, j)
+
+
+def _run_alone(describe: Callable[[np.ndarray], object]) -> None:
+    """The job describe(mailbox) writes, every chunk in this thread, with a mailbox of its own."""
+    mb = np.zeros(box.SIZE, np.int64)
+    keep = describe(mb)  # alive until the chunks are done
+    _run_chunks(mb)
+    del keep
 
 
 class Team:
@@ -121,10 +129,7 @@ class Team:
     def run(self, describe: Callable[[np.ndarray], object]) -> None:
         """describe(mailbox) writes a job (and returns what must stay alive until it is done); run its chunks."""
         if not self.busy.acquire(blocking=False):  # another user thread has the team: run alone
-            mb = np.zeros(box.SIZE, np.int64)
-            keep = describe(mb)
-            _run_alone(mb)
-            del keep
+            _run_alone(describe)
             return
         try:
             keep = describe(self.mb)
@@ -159,10 +164,7 @@ def run(describe: Callable[[np.ndarray], object], chunks: int) -> None:
     chunk, else on this process's team (one helper per extra BLAS thread, started at the first job)."""
     global _team
     if chunks == 1:
-        mb = np.zeros(box.SIZE, np.int64)
-        keep = describe(mb)
-        _run_alone(mb)
-        del keep
+        _run_alone(describe)
         return
     helpers = min(box.MAX_HELPERS, threads.blas_threads() - 1)
     with _lock:

@@ -53,18 +53,21 @@ def loaded_openblas() -> list[str]:
     return list(dict.fromkeys(p for p in paths if os.path.isfile(p)))
 
 
-@cache
-def _openblas() -> tuple[Callable[[], int], Callable[[int], None]] | None:
-    """OpenBLAS's (get_num_threads, set_num_threads) of the copy numpy uses, or None where there is none.
-
-    The library is opened with ``RTLD_NOLOAD``: only a copy already loaded (numpy's) is used, never a
-    second one."""
+def opened_openblas() -> Iterator[ctypes.CDLL]:
+    """Each OpenBLAS library of `loaded_openblas` that opens with ``RTLD_NOLOAD``: only a copy already
+    loaded (numpy's) is used, never a second one."""
     mode = getattr(os, "RTLD_NOLOAD", 0) | getattr(os, "RTLD_LAZY", 0)
     for path in loaded_openblas():
         try:
-            lib = ctypes.CDLL(path, mode=mode)
+            yield ctypes.CDLL(path, mode=mode)
         except OSError:
             continue
+
+
+@cache
+def _openblas() -> tuple[Callable[[], int], Callable[[int], None]] | None:
+    """OpenBLAS's (get_num_threads, set_num_threads) of the copy numpy uses, or None where there is none."""
+    for lib in opened_openblas():
         for prefix, suffix in _NAMES:
             get = getattr(lib, f"{prefix}get_num_threads{suffix}", None)
             set_ = getattr(lib, f"{prefix}set_num_threads{suffix}", None)

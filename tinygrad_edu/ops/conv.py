@@ -109,6 +109,7 @@ class Convolution(Op):
             w_flat = np.concatenate([w_flat, b[:, None]], axis=1, dtype=w_flat.dtype)  # b cast, as in Linear
         out = np.empty((n, out_c, out_hw[0] * out_hw[1]), np.result_type(x, w_flat))
         self.parts = threads.parts(n, out.size * w_flat.shape[1])
+        self.w_ext = None  # [W_flat | b] when the forward ran on the team (its backward then does too)
         if self._on_team(x, w_flat):
             cols = self._team_forward(np.ascontiguousarray(x), np.ascontiguousarray(w_flat), out)
         else:
@@ -155,7 +156,7 @@ class Convolution(Op):
         out_c = self.w.shape[0]
         g3 = g.reshape(g.shape[0], out_c, g.shape[2] * g.shape[3])  # not -1: an empty batch has size 0
         gx = np.empty(self.x_shape, np.result_type(self.w, g)) if self.needs_input_grad[0] else None
-        if getattr(self, "w_ext", None) is not None and g.dtype == self.w_ext.dtype:
+        if self.w_ext is not None and g.dtype == self.w_ext.dtype:
             found = self._team_backward(np.ascontiguousarray(g3), gx)
         else:
             found = threads.run_parts(lambda i, part: self._backward_part(i, part, g3[part], gx), self.parts)
