@@ -43,6 +43,7 @@ from numpy.lib.stride_tricks import sliding_window_view  # noqa: E402 (after the
 
 from tinygrad_edu import ops  # noqa: E402 (after the thread count is set)
 from tinygrad_edu.kernels import conv as K  # noqa: E402 (after the thread count is set)
+from tinygrad_edu.kernels import pooling as KP  # noqa: E402 (after the thread count is set)
 
 SHAPES = [  # name, batch, in channels, out channels, kernel, image side, input needs a gradient
     ("small conv1", 64, 1, 16, 3, 28, False),
@@ -168,15 +169,15 @@ def main() -> None:
         x = rng.standard_normal((64, c, side, side), dtype=np.float32)
         o = side // 2
         xt = torch.from_numpy(x)
-        y, idx = K._max_pool2d_2x2_nb(x, o, o)
+        y, idx = KP._max_pool2d_2x2_nb(x, o, o)
         row = [
             wall_ms(lambda x=x: pool_numpy(x), ARGS.reps),
             wall_ms(lambda x=x, o=o: _max_pool_nan_per_tap(x, o, o), ARGS.reps),
-            wall_ms(lambda x=x, o=o: K._max_pool2d_nb(x, 2, 2, 2, 2, 0, 0, 1, 1, o, o), ARGS.reps),
-            wall_ms(lambda x=x, o=o: K._max_pool2d_2x2_nb(x, o, o), ARGS.reps),
+            wall_ms(lambda x=x, o=o: KP._max_pool2d_nb(x, 2, 2, 2, 2, 0, 0, 1, 1, o, o), ARGS.reps),
+            wall_ms(lambda x=x, o=o: KP._max_pool2d_2x2_nb(x, o, o), ARGS.reps),
             wall_ms(lambda xt=xt: torch.nn.functional.max_pool2d(xt, 2, return_indices=True), ARGS.reps),
             wall_ms(lambda y=y, i=idx, x=x: _max_pool_backward_4d(y, i, np.zeros_like(x)), ARGS.reps),
-            wall_ms(lambda y=y, i=idx, x=x: K._max_pool2d_backward_nb(y, i, np.zeros_like(x)), ARGS.reps),
+            wall_ms(lambda y=y, i=idx, x=x: KP._max_pool2d_backward_nb(y, i, np.zeros_like(x)), ARGS.reps),
         ]
         print(f"{name:<12} " + " ".join(f"{v:9.2f}" for v in row))
 

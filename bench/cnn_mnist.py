@@ -55,6 +55,7 @@ import numpy as np  # noqa: E402 (after the thread count is set)
 
 from tinygrad_edu import Tensor, kernels, nn, optim  # noqa: E402 (after the thread count is set)
 from tinygrad_edu.datasets import load_mnist  # noqa: E402 (after the thread count is set)
+from tinygrad_edu.kernels import threads  # noqa: E402 (after the thread count is set)
 from tinygrad_edu.nn import functional as F  # noqa: E402 (after the thread count is set)
 
 LR, MOMENTUM, BATCH = 0.01, 0.9, 64
@@ -250,6 +251,7 @@ def main(argv: list[str] | None = None) -> int:
         f"CNNs, batch {BATCH}, SGD(lr={LR}, momentum={MOMENTUM}), float32, one epoch, "
         f"PyTorch {THREADS} threads, OMP_NUM_THREADS={os.environ['OMP_NUM_THREADS']}, median of {args.runs} runs"
     )
+    print(threads.openblas_description())
     worst = 0.0
     for name, r in results.items():
         times = r["times"]

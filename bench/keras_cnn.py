@@ -25,6 +25,7 @@ import numpy as np
 from tinygrad_edu import keras as K
 from tinygrad_edu.datasets import load_bundled_mnist
 from tinygrad_edu.experiments import keras_io_convnet
+from tinygrad_edu.kernels import threads
 from tinygrad_edu.random import manual_seed
 
 
@@ -72,6 +73,7 @@ def main() -> None:
         {"tinygrad_edu": (ours, K), "Keras 3 (torch)": (theirs, keras)}, x, y_onehot, x_test, y_test, args.epochs
     )
     print(f"keras.io MNIST convnet, {len(x)} digits, batch 128, Adam, {args.epochs} epochs (interleaved)")
+    print(threads.openblas_description())
     for name, (times, acc) in results.items():
         per_epoch = " ".join(f"{t:.2f}" for t in times)
         print(f"{name:<16} s/epoch {per_epoch}  median {statistics.median(times):.2f}  test accuracy {acc:.3f}")

@@ -31,6 +31,7 @@ import numpy as np
 
 from tinygrad_edu import Tensor, kernels, nn, optim
 from tinygrad_edu.datasets import find_fashion_mnist, load_idx_set
+from tinygrad_edu.kernels import threads
 from tinygrad_edu.nn import functional as F
 
 SIZES = (784, 512, 128, 10)
@@ -185,6 +186,7 @@ def main() -> None:
         f"{len(X)} images of {source}, OMP_NUM_THREADS={os.environ['OMP_NUM_THREADS']}, "
         f"median of {args.epochs} epochs"
     )
+    print(threads.openblas_description())
     for name in contestants:
         print(
             f"  {name:<20} {med[name]:7.3f} s/epoch   {med[name] / med['PyTorch CPU']:5.2f}x PyTorch   "

@@ -11,6 +11,7 @@ import pytest
 from tinygrad_edu import kernels
 from tinygrad_edu.kernels import conv as K
 from tinygrad_edu.kernels import norm as KN
+from tinygrad_edu.kernels import pooling as KP
 
 torch = pytest.importorskip("torch")
 F = torch.nn.functional
@@ -118,8 +119,8 @@ def max_pool(impl, x, k, s, p, d):
     o = out_hw(x.shape, k, s, p, p, d)
     if impl == "numba 2x2":
         assert k == s == (2, 2) and p == (0, 0) and d == (1, 1)
-        return K._max_pool2d_2x2_nb(x, *o)
-    return K._max_pool2d_nb(x, *k, *s, *p, *d, *o) if impl == "numba" else K.max_pool2d_np(x, k, s, p, d, o)
+        return KP._max_pool2d_2x2_nb(x, *o)
+    return KP._max_pool2d_nb(x, *k, *s, *p, *d, *o) if impl == "numba" else KP.max_pool2d_np(x, k, s, p, d, o)
 
 
 def test_max_pool_2x2_kernel_equals_the_general_one_and_torch() -> None:
@@ -148,9 +149,9 @@ def test_max_pool_values_indices_and_gradient_equal_torch(impl, geom) -> None:
     g = rand(out.shape, seed=4)
     ref.backward(torch.from_numpy(g))
     if impl == "numba":
-        gx = K._max_pool2d_backward_nb(g, idx, np.zeros(shape))
+        gx = KP._max_pool2d_backward_nb(g, idx, np.zeros(shape))
     else:
-        gx = K.max_pool2d_backward_np(g, idx, shape)
+        gx = KP.max_pool2d_backward_np(g, idx, shape)
     np.testing.assert_allclose(gx, xt.grad.numpy(), rtol=1e-12, atol=1e-12)
 
 
@@ -169,7 +170,7 @@ def test_max_pool_ties_go_to_the_first_element_and_nan_wins(impl) -> None:
 
 def avg_pool(impl, x, k, s, p):
     o = out_hw(x.shape, k, s, p, p, (1, 1))
-    return K._avg_pool2d_nb(x, *k, *s, *p, *o) if impl == "numba" else K.avg_pool2d_np(x, k, s, p, o)
+    return KP._avg_pool2d_nb(x, *k, *s, *p, *o) if impl == "numba" else KP.avg_pool2d_np(x, k, s, p, o)
 
 
 @pytest.mark.parametrize("impl", IMPLS)
@@ -184,9 +185,9 @@ def test_avg_pool_and_gradient_equal_torch(impl, geom) -> None:
     g = rand(out.shape, seed=5)
     ref.backward(torch.from_numpy(g))
     if impl == "numba":
-        gx = K._avg_pool2d_backward_nb(g, np.zeros(shape), *k, *s, *p)
+        gx = KP._avg_pool2d_backward_nb(g, np.zeros(shape), *k, *s, *p)
     else:
-        gx = K.avg_pool2d_backward_np(g, shape, k, s, p)
+        gx = KP.avg_pool2d_backward_np(g, shape, k, s, p)
     np.testing.assert_allclose(gx, xt.grad.numpy(), rtol=1e-12, atol=1e-14)
 
 
@@ -197,22 +198,22 @@ def test_dispatchers_float32_and_errors(jit, monkeypatch) -> None:
     cols = K.im2col(x, (3, 3), (1, 1), (1, 1), (1, 1), (6, 6))
     assert cols.dtype == np.float32 and cols.shape == (2, 27, 36)
     assert K.col2im(cols, x.shape, (3, 3), (1, 1), (1, 1), (1, 1), (6, 6)).dtype == np.float32
-    out, idx = K.max_pool2d(x, (2, 2), (2, 2), (0, 0), (1, 1), (3, 3))
-    assert out.dtype == np.float32 and K.max_pool2d_backward(out, idx, x.shape).dtype == np.float32
-    a = K.avg_pool2d(x, (2, 2), (2, 2), (0, 0), (3, 3))
-    assert a.dtype == np.float32 and K.avg_pool2d_backward(a, x.shape, (2, 2), (2, 2), (0, 0)).dtype == np.float32
+    out, idx = KP.max_pool2d(x, (2, 2), (2, 2), (0, 0), (1, 1), (3, 3))
+    assert out.dtype == np.float32 and KP.max_pool2d_backward(out, idx, x.shape).dtype == np.float32
+    a = KP.avg_pool2d(x, (2, 2), (2, 2), (0, 0), (3, 3))
+    assert a.dtype == np.float32 and KP.avg_pool2d_backward(a, x.shape, (2, 2), (2, 2), (0, 0)).dtype == np.float32
     with pytest.raises(ValueError, match=r"im2col: x must have 4 dimensions, got shape \(3, 6, 6\)"):
         K.im2col(x[0], (3, 3), (1, 1), (0, 0), (1, 1), (4, 4))
     with pytest.raises(TypeError, match="floating-point"):
-        K.max_pool2d(x.astype(np.int32), (2, 2), (2, 2), (0, 0), (1, 1), (3, 3))
+        KP.max_pool2d(x.astype(np.int32), (2, 2), (2, 2), (0, 0), (1, 1), (3, 3))
     with pytest.raises(ValueError, match=r"col2im: expected columns of shape \(2, 27, 36\) for image \(2, 3, 6, 6\)"):
         K.col2im(cols[:, :5], x.shape, (3, 3), (1, 1), (1, 1), (1, 1), (6, 6))
     with pytest.raises(ValueError, match=r"max_pool2d: padding \(2, 1\) must be at most half the window \(3, 3\)"):
-        K.max_pool2d(x, (3, 3), (1, 1), (2, 1), (1, 1), (8, 6))
+        KP.max_pool2d(x, (3, 3), (1, 1), (2, 1), (1, 1), (8, 6))
     with pytest.raises(
         ValueError, match=r"max_pool2d_backward: gradient \(1, 3, 3, 3\) does not belong to an input of shape"
     ):
-        K.max_pool2d_backward(out[:1], idx, x.shape)
+        KP.max_pool2d_backward(out[:1], idx, x.shape)
 
 
 # ----------------------------------------------------------------------------- batch norm over (N, C, M)
@@ -255,7 +256,7 @@ def test_batch_norm_kernel_equals_twin_in_float32() -> None:
 # ----------------------------------------------------------------------------- the two column layouts
 @pytest.fixture(params=["numba", "numpy"])
 def dispatch(request, monkeypatch):
-    """The dispatchers `K.im2col`, `K.col2im`, `K.max_pool2d` with the numba kernels on, or their numpy twins."""
+    """The dispatchers `K.im2col`, `K.col2im`, `KP.max_pool2d` with the numba kernels on, or their numpy twins."""
     if request.param == "numba" and kernels.nb is None:
         pytest.skip("numba not installed")
     monkeypatch.setattr(kernels, "JIT_ENABLED", request.param == "numba")
@@ -389,12 +390,12 @@ def test_max_pool_dispatcher_with_nan_and_inf_equals_torch(dispatch, geom) -> No
     """Through the dispatcher (which picks the 2x2 kernel for 2x2/stride 2), and the gradient routed as PyTorch's."""
     shape, k, s, p, d = geom
     x = sprinkle(shape, np.float64, SPECIALS["NaN, +inf and -inf"], 0.4, 9)
-    out, idx = K.max_pool2d(x, k, s, p, d, out_hw(shape, k, s, p, p, d))
+    out, idx = KP.max_pool2d(x, k, s, p, d, out_hw(shape, k, s, p, p, d))
     assert_max_pool_equals_torch(out, idx, x, k, s, p, d)
     xt = torch.from_numpy(x).requires_grad_()
     g = rand(out.shape, seed=4)
     F.max_pool2d(xt, k, s, p, d).backward(torch.from_numpy(g))
-    np.testing.assert_array_equal(K.max_pool2d_backward(g, idx, shape), xt.grad.numpy())
+    np.testing.assert_array_equal(KP.max_pool2d_backward(g, idx, shape), xt.grad.numpy())
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
@@ -403,10 +404,10 @@ def test_max_pool_2x2_gradient_equals_torch_on_odd_sizes(dispatch, shape, dtype)
     """2x2 windows of stride 2 on an odd height and width (the last row and column are in no window
     and get a zero gradient), through the dispatcher, JIT on and off, in both float dtypes."""
     x = rand(shape, dtype, seed=5)
-    out, idx = K.max_pool2d(x, (2, 2), (2, 2), (0, 0), (1, 1), (shape[2] // 2, shape[3] // 2))
+    out, idx = KP.max_pool2d(x, (2, 2), (2, 2), (0, 0), (1, 1), (shape[2] // 2, shape[3] // 2))
     xt = torch.from_numpy(x).requires_grad_()
     g = rand(out.shape, dtype, seed=6)
     F.max_pool2d(xt, 2).backward(torch.from_numpy(g))
-    gx = K.max_pool2d_backward(g, idx, shape)
+    gx = KP.max_pool2d_backward(g, idx, shape)
     assert gx.dtype == dtype
     np.testing.assert_array_equal(gx, xt.grad.numpy())

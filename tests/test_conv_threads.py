@@ -6,6 +6,9 @@ thread, with PyTorch's values."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 
 import numpy as np
@@ -124,6 +127,25 @@ def test_parts_cut_the_batch_by_blas_threads_and_work(n, threads_, work, cuts, m
 
 
 needs_openblas = pytest.mark.skipif(threads._openblas() is None, reason="numpy's BLAS is not an OpenBLAS found here")
+
+
+@needs_openblas
+@pytest.mark.parametrize("forced", ["Haswell", "Sandybridge", None])
+def test_openblas_names_the_kernels_it_runs_and_who_chose_them(forced) -> None:
+    """OpenBLAS reads OPENBLAS_CORETYPE when it loads (a fresh process); without it, it picks its own."""
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_CORETYPE"} | (
+        {"OPENBLAS_CORETYPE": forced} if forced else {}
+    )
+    code = (
+        "from tinygrad_edu.kernels import threads as t; print(t.openblas_corename()); print(t.openblas_description())"
+    )
+    core, line = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    if forced:
+        assert core == forced and line == f"numpy's OpenBLAS: {forced} kernels, chosen by OPENBLAS_CORETYPE={forced}"
+    else:
+        assert core and line == f"numpy's OpenBLAS: {core} kernels, OpenBLAS's own choice for this CPU"
 
 
 @pytest.fixture

@@ -73,17 +73,10 @@ from .activations import (
     tanh_backward,
     tanh_backward_np,
 )
-from .conv import (
-    avg_pool2d,
-    avg_pool2d_backward,
-    col2im,
-    conv_out_size,
-    im2col,
-    max_pool2d,
-    max_pool2d_backward,
-)
+from .conv import col2im, conv_out_size, im2col
 from .indexing import _index_add_rows_nb, index_add_rows, index_add_rows_np
 from .norm import batch_norm, batch_norm_backward
+from .pooling import avg_pool2d, avg_pool2d_backward, max_pool2d, max_pool2d_backward
 from .softmax_xent import (
     _softmax_xent_backward_nb,
     _softmax_xent_nb,

@@ -78,6 +78,28 @@ def _openblas() -> tuple[Callable[[], int], Callable[[int], None]] | None:
     return None
 
 
+def openblas_corename() -> str | None:
+    """The kernel set ("core") that numpy's OpenBLAS picked for this CPU when it loaded (``Haswell``: AVX2,
+    ``SkylakeX``: AVX-512, ...; the environment variable ``OPENBLAS_CORETYPE`` overrides its choice), or
+    None where numpy's BLAS is not an OpenBLAS found in this process."""
+    for lib in opened_openblas():
+        for prefix, suffix in _NAMES:
+            get = getattr(lib, f"{prefix}get_corename{suffix}", None)
+            if get is not None:
+                get.restype, get.argtypes = ctypes.c_char_p, []
+                return get().decode()
+    return None
+
+
+def openblas_description() -> str:
+    """Which OpenBLAS kernels numpy runs and who chose them, for a benchmark's header."""
+    core, forced = openblas_corename(), os.environ.get("OPENBLAS_CORETYPE")
+    if core is None:
+        return "numpy's BLAS: not an OpenBLAS found in this process"
+    chosen = f"chosen by OPENBLAS_CORETYPE={forced}" if forced else "OpenBLAS's own choice for this CPU"
+    return f"numpy's OpenBLAS: {core} kernels, {chosen}"
+
+
 def blas_threads() -> int:
     """OpenBLAS's thread count now (1 where numpy's BLAS is not an OpenBLAS found in this process)."""
     blas = _openblas()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import ops
-from ..kernels.conv import check_pool_padding
+from ..kernels.pooling import check_pool_padding
 from ..tensor import DEFAULT_DTYPE, Tensor, apply
 from . import init
 from .module import Module
