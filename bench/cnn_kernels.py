@@ -8,7 +8,7 @@ float32, forward + backward (∂/∂W, ∂/∂b, and ∂/∂x when x is not data
      over the stack), ∂/∂W summed over the images as (Σ_n cols[n]·G[n]ᵀ)ᵀ;
    - ``one-gemm``: (C·kh·kw, N·OH·OW), a single large GEMM per direction, plus moving the batch axis
      of the output and of the upstream gradient; ∂/∂W as (cols·Gᵀ)ᵀ (``gT@cols`` column: as G·colsᵀ);
-   - ``op``: `ops.Convolution` itself, which picks one-gemm from depth C·kh·kw ≥ 64 (``ONE_GEMM_DEPTH``).
+   - ``op``: `ops.Convolution` itself, which picks one-gemm from depth C·kh·kw ≥ 289 (``ONE_GEMM_DEPTH``).
 2. The bias: added into the GEMM's output in place (``+b``), or folded into the GEMM as a row of ones
    that `im2col` writes (``row``, what the op does: ∂/∂b is then a column of the extended ∂/∂W).
 3. Max-pool 2x2 with indices: numpy (window view, argmax, take_along_axis); the general numba kernel

@@ -259,10 +259,10 @@ def test_max_pool2d_minus_inf_at_a_padded_border_routes_the_gradient_as_torch(ji
 # ----------------------------------------------------------------------------- both GEMM layouts of ops.Convolution
 DEPTH_CASES = [  # (input shape, weight shape, options): depth C·kh·kw in the comment
     ((3, 2, 7, 7), (4, 2, 3, 3), {"stride": 2, "padding": 1}),  # 18: one GEMM per image
-    ((2, 7, 6, 7), (5, 7, 3, 3), {"padding": "same", "dilation": 2}),  # 63: per image, one below the cut
-    ((2, 4, 8, 7), (5, 4, 4, 4), {"stride": (2, 1), "padding": 1}),  # 64: one GEMM, right at the cut
-    ((3, 8, 9, 8), (6, 8, 3, 3), {"dilation": (2, 1), "padding": (1, 2)}),  # 72: one GEMM, batch inside
-    ((2, 16, 6, 6), (4, 16, 3, 3), {"padding": "same"}),  # 144
+    ((2, 16, 6, 6), (4, 16, 3, 3), {"padding": "same"}),  # 144: per image
+    ((2, 32, 6, 7), (5, 32, 3, 3), {"padding": "same", "dilation": 2}),  # 288: per image, one below the cut
+    ((2, 1, 18, 17), (5, 1, 17, 17), {"stride": (2, 1), "padding": 1}),  # 289: one GEMM, right at the cut
+    ((3, 33, 9, 8), (6, 33, 3, 3), {"dilation": (2, 1), "padding": (1, 2)}),  # 297: one GEMM, batch inside
 ]
 DEPTH_IDS = [f"depth {ws[1] * ws[2] * ws[3]}" for _, ws, _ in DEPTH_CASES]
 

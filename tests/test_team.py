@@ -89,11 +89,16 @@ def test_the_pool_keeps_at_most_keep_buffers_of_a_size(monkeypatch) -> None:
 
 
 # ----------------------------------------------------------------------------- the team
+def deep_arrays(rng: np.random.Generator, n: int = 6) -> list[np.ndarray]:
+    """Input, weight and bias of a convolution of depth 33·3·3 = 297, deep layout (one GEMM per chunk)."""
+    return [rng.standard_normal((n, 33, 7, 6)), rng.standard_normal((5, 33, 3, 3)), rng.standard_normal(5)]
+
+
 def conv_both(n: int = 6, seed: int = 0) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """A convolution with every gradient, deep layout (one GEMM per chunk), float64: (ours, PyTorch's)
-    output and gradients."""
+    """A convolution with every gradient, float64 (`deep_arrays`, padding 1): (ours, PyTorch's) output and
+    gradients."""
     rng = np.random.default_rng(seed)
-    arrays = [rng.standard_normal((n, 8, 7, 6)), rng.standard_normal((5, 8, 3, 3)), rng.standard_normal(5)]
+    arrays = deep_arrays(rng, n)
     ours = [Tensor(a, requires_grad=True) for a in arrays]
     theirs = [torch.from_numpy(a).requires_grad_(True) for a in arrays]
     out, ref = F.conv2d(*ours, padding=1), torch.nn.functional.conv2d(*theirs, padding=1)
@@ -183,7 +188,7 @@ def test_a_forked_child_makes_its_own_team(chunks) -> None:
     ours, theirs = conv_both()  # the parent's team exists now
     assert_close(ours, theirs)
     rng = np.random.default_rng(0)
-    arrays = [rng.standard_normal((6, 8, 7, 6)), rng.standard_normal((5, 8, 3, 3)), rng.standard_normal(5)]
+    arrays = deep_arrays(rng)
     pid = os.fork()
     if pid == 0:  # the child: its team has no threads until it makes its own
         code = 1

@@ -412,9 +412,9 @@ NN = [
     _conv_case("dilation 2", ((1, 2, 7, 8), (3, 2, 3, 2), (3,)), dilation=2),
     _conv_case("padding same 3x3", ((2, 2, 5, 6), (3, 2, 3, 3), (3,)), padding="same"),
     _conv_case("padding same 4x2 (even kernel)", ((1, 2, 6, 5), (3, 2, 4, 2), (3,)), padding="same"),
-    # C·kh·kw = 72 ≥ Convolution.ONE_GEMM_DEPTH: one GEMM with the batch inside the columns
-    _conv_case("deep 8x3x3 (one GEMM)", ((2, 8, 5, 4), (3, 8, 3, 3), (3,)), padding=1),
-    _conv_case("deep 8x3x3, no bias", ((2, 8, 5, 4), (3, 8, 3, 3)), stride=2),
+    # C·kh·kw = 297 ≥ Convolution.ONE_GEMM_DEPTH: one GEMM with the batch inside the columns
+    _conv_case("deep 33x3x3 (one GEMM)", ((2, 33, 5, 4), (3, 33, 3, 3), (3,)), padding=1),
+    _conv_case("deep 33x3x3, no bias", ((2, 33, 5, 4), (3, 33, 3, 3)), stride=2),
     Case(  # the Keras door's spelling: the op itself, with ((top, bottom), (left, right))
         "conv2d padding ((0, 1), (1, 0))",
         lambda x, w, b: apply(Convolution((1, 1), ((0, 1), (1, 0)), (1, 1)), x, w, b),

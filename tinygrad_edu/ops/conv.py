@@ -78,9 +78,13 @@ class Convolution(Op):
 
     saves = (0, 1)
     name = "conv2d"
-    #: from ``bench/cnn_kernels.py`` (two threads, forward + backward): depth 9 and 25 run 2.5-10x
-    #: faster per image; depth 144, 150 and 288 1.2-1.4x faster as one GEMM
-    ONE_GEMM_DEPTH = 64
+    #: depth 9 and 25 run 2.5-10x faster per image (``bench/cnn_kernels.py``, two threads, forward +
+    #: backward). Inside a training step the per-image layout also won at depth 144, 150 and 288 (the small
+    #: CNN's, LeNet-5's and keras.io's convnet's second layers: their columns, 1.9-3.7 MB a thread as one
+    #: matrix, stay in cache image by image): LeNet-5's second forward 326-343 against 511-538 µs, its step
+    #: 2.25-2.27 against 2.50-2.61 ms, measured with numpy's own OpenBLAS kernels (SkylakeX); in isolation
+    #: one GEMM had been 1.2-1.4x faster there. Deeper layers than measured keep one GEMM.
+    ONE_GEMM_DEPTH = 289
 
     def __init__(self, stride: Pair, padding: tuple[Pair, Pair], dilation: Pair) -> None:
         self.stride, self.padding, self.dilation = stride, padding, dilation
