@@ -64,31 +64,38 @@ def opened_openblas() -> Iterator[ctypes.CDLL]:
             continue
 
 
+def _functions(*names: str) -> list[Any] | None:
+    """OpenBLAS's functions ``names`` (``get_num_threads``, ...) from the first copy of `opened_openblas` that
+    has them all under one spelling of `_NAMES`, or None where none has."""
+    for lib in opened_openblas():
+        for prefix, suffix in _NAMES:
+            found = [getattr(lib, f"{prefix}{name}{suffix}", None) for name in names]
+            if None not in found:
+                return found
+    return None
+
+
 @cache
 def _openblas() -> tuple[Callable[[], int], Callable[[int], None]] | None:
     """OpenBLAS's (get_num_threads, set_num_threads) of the copy numpy uses, or None where there is none."""
-    for lib in opened_openblas():
-        for prefix, suffix in _NAMES:
-            get = getattr(lib, f"{prefix}get_num_threads{suffix}", None)
-            set_ = getattr(lib, f"{prefix}set_num_threads{suffix}", None)
-            if get is not None and set_ is not None:
-                get.restype, get.argtypes = ctypes.c_int, []
-                set_.restype, set_.argtypes = None, [ctypes.c_int]
-                return get, set_
-    return None
+    found = _functions("get_num_threads", "set_num_threads")
+    if found is None:
+        return None
+    get, set_ = found
+    get.restype, get.argtypes = ctypes.c_int, []
+    set_.restype, set_.argtypes = None, [ctypes.c_int]
+    return get, set_
 
 
 def openblas_corename() -> str | None:
     """The kernel set ("core") that numpy's OpenBLAS picked for this CPU when it loaded (``Haswell``: AVX2,
     ``SkylakeX``: AVX-512, ...; the environment variable ``OPENBLAS_CORETYPE`` overrides its choice), or
     None where numpy's BLAS is not an OpenBLAS found in this process."""
-    for lib in opened_openblas():
-        for prefix, suffix in _NAMES:
-            get = getattr(lib, f"{prefix}get_corename{suffix}", None)
-            if get is not None:
-                get.restype, get.argtypes = ctypes.c_char_p, []
-                return get().decode()
-    return None
+    found = _functions("get_corename")
+    if found is None:
+        return None
+    found[0].restype, found[0].argtypes = ctypes.c_char_p, []
+    return found[0]().decode()
 
 
 def openblas_description() -> str:
