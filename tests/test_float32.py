@@ -65,7 +65,6 @@ def check(out: Tensor, *leaves: Tensor) -> None:
 @pytest.fixture(params=[True, False], ids=["jit", "numpy-twins"])
 def jit(request, monkeypatch):
     monkeypatch.setattr(kernels, "JIT_ENABLED", request.param and kernels.nb is not None)
-    monkeypatch.setattr(kernels, "JIT_MIN_SIZE", 1)  # small test arrays take the kernel path too
     return request.param
 
 

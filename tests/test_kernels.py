@@ -80,7 +80,7 @@ def test_softmax_xent_kernel_equals_twin(dtype) -> None:
     [(0.0, 0.0, 0.0, False), (0.9, 0.0, 0.01, False), (0.9, 0.0, 0.0, True), (0.5, 0.2, 0.1, False)],
 )
 def test_sgd_kernel_equals_twin(dtype, momentum, dampening, wd, nesterov, monkeypatch) -> None:
-    monkeypatch.setattr(kernels, "JIT_ENABLED", True)  # 300x70 is above JIT_MIN_SIZE: the kernel runs
+    monkeypatch.setattr(kernels, "JIT_ENABLED", True)
     p1, g, b1 = arrays((300, 70), dtype, 3, seed=2)
     p2, b2 = p1.copy(), b1.copy()
     for first in (True, False, False):
@@ -139,6 +139,8 @@ def test_index_add_rows_refuses_bad_input_before_writing() -> None:
     out = np.zeros((3, 2))
     with pytest.raises(IndexError, match="index 3 is out of bounds for 3 rows"):
         kernels.index_add_rows(out, np.array([0, 3]), np.ones((2, 2)))
+    with pytest.raises(IndexError, match="index -4 is out of bounds for 3 rows"):  # the last, after good ones
+        kernels.index_add_rows(out, np.array([0, 2, -3, -4]), np.ones((4, 2)))
     with pytest.raises(ValueError, match=r"g must have shape \(2, 2\)"):
         kernels.index_add_rows(out, np.array([0, 1]), np.ones((2, 3)))
     with pytest.raises(TypeError, match="idx must be integers"):

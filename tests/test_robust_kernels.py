@@ -26,7 +26,6 @@ from .conftest import needs_torch
 def jit(request, monkeypatch) -> bool:
     on = request.param and kernels.nb is not None
     monkeypatch.setattr(kernels, "JIT_ENABLED", on)
-    monkeypatch.setattr(kernels, "JIT_MIN_SIZE", 1)
     return on
 
 
@@ -160,22 +159,24 @@ def test_bad_labels_are_errors(name, labels, error, message) -> None:
         getattr(kernels, name)(*args)
 
 
-@pytest.mark.parametrize("name", ["softmax_xent", "softmax_xent_backward"])
-def test_checked_labels_still_have_their_shape_and_dtype_checked(name) -> None:
-    """``labels_checked=True`` skips only the range scan (the caller did it), never the shape and dtype checks;
-    cross_entropy, which passes it, refuses a label out of range itself."""
+@pytest.mark.parametrize(
+    ("labels", "error", "message"),
+    [
+        (np.array([0, 1, 2]), ValueError, r"2 rows of scores but labels of shape \(3,\)"),
+        (np.array([True, False]), TypeError, "labels must be integers, got dtype bool"),
+        (np.array([0.5, 1.0]), ValueError, "labels must be whole numbers"),
+        (np.array([0, 3]), IndexError, "Target 3 is out of bounds"),
+        (np.array([-1, 0]), IndexError, "Target -1 is out of bounds"),
+    ],
+)
+def test_cross_entropy_checks_the_labels_the_kernels_then_trust(labels, error, message) -> None:
+    """cross_entropy passes ``checked=True`` to the kernels, which then check nothing: it must refuse each
+    bad label itself, before any kernel runs."""
     from tinygrad_edu import Tensor
     from tinygrad_edu.nn import functional as F
 
-    for labels, error, message in [
-        (np.array([0, 1, 2]), ValueError, r"labels must have shape \(2,\), got \(3,\)"),
-        (np.array([0.0, 1.0]), TypeError, "labels must be integers, got dtype float64"),
-    ]:
-        args = (LOGITS, labels) if name == "softmax_xent" else (LOGITS, labels, 1.0)
-        with pytest.raises(error, match=f"{name}: {message}"):
-            getattr(kernels, name)(*args, labels_checked=True)
-    with pytest.raises(IndexError, match="Target 3 is out of bounds"):
-        F.cross_entropy(Tensor(LOGITS, requires_grad=True), Tensor(np.array([0, 3])))
+    with pytest.raises(error, match=f"{message}"):
+        F.cross_entropy(Tensor(LOGITS, requires_grad=True), Tensor(labels))
 
 
 def test_bad_score_shapes_are_errors() -> None:

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import copy
 import numbers
+import operator
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -254,22 +255,22 @@ class InplaceMethods:
     def add_(self, other: Any, alpha: float = 1) -> Tensor:
         """self += alpha·other, in place."""
         if alpha == 1:
-            return self._inplace("add_", lambda a, b: a + b, other, ufunc=np.add)
+            return self._inplace("add_", operator.add, other, ufunc=np.add)
         return self._inplace("add_", lambda a, b: a + alpha * b, other)
 
     def sub_(self, other: Any, alpha: float = 1) -> Tensor:
         """self −= alpha·other, in place."""
         if alpha == 1:
-            return self._inplace("sub_", lambda a, b: a - b, other, ufunc=np.subtract)
+            return self._inplace("sub_", operator.sub, other, ufunc=np.subtract)
         return self._inplace("sub_", lambda a, b: a - alpha * b, other)
 
     def mul_(self, other: Any) -> Tensor:
         """self ·= other, in place."""
-        return self._inplace("mul_", lambda a, b: a * b, other, ufunc=np.multiply)
+        return self._inplace("mul_", operator.mul, other, ufunc=np.multiply)
 
     def div_(self, other: Any) -> Tensor:
         """self /= other, in place."""
-        return self._inplace("div_", lambda a, b: a / b, other, ufunc=np.true_divide)
+        return self._inplace("div_", operator.truediv, other, ufunc=np.true_divide)
 
     def clamp_(self, min: float | None = None, max: float | None = None) -> Tensor:
         """Each element limited to [min, max], in place."""

@@ -20,10 +20,10 @@
 
 GEMM stays with BLAS (numpy's ``@``): a hand-written loop reaches a quarter of its speed. The numba
 kernels are used when ``TINYGRAD_EDU_JIT`` is not ``0`` (or `JIT_ENABLED` is set to False here, which
-switches every dispatcher at once); the elementwise ones only for arrays of at least `JIT_MIN_SIZE`
-elements (below that the call overhead eats the gain). The optimizer updates replace three or four numpy
-calls and win at every size, so they have no size cut. Kernels take float32 or float64; other dtypes
-(float16, integers) and mixed dtypes go to the twins.
+switches every dispatcher at once), at every size: a call costs about 0.6 µs, one numpy pass about as
+much, and the kernels replace two to six passes (``tanh_backward`` of 32x200 float32: 1.2 against 2.3 µs;
+ReLU of one element: a tie). Kernels take float32 or float64; other dtypes (float16, integers) and mixed
+dtypes go to the twins.
 
 The kernels are serial on purpose. A ``prange`` ReLU on a 128x512 array takes 7 µs alone, but between two
 BLAS calls numba's OpenMP threads and OpenBLAS's threads spin-wait against each other on two cores, and a
@@ -40,7 +40,7 @@ How to add a kernel (say ``im2col`` in ``conv.py``):
    dispatcher checked (shapes, C order, float32/float64) and must not allocate in float64 by accident
    (a literal ``1`` promotes float32; take ``np.ones(1, x.dtype)[0]``);
 3. below that, the public dispatcher ``im2col``: validate with ``_check`` (raise on wrong shapes or index
-   ranges, before anything is written), then ``if use_jit(...) and _check.jit_ready(...)`` call the
+   ranges, before anything is written), then ``if use_jit() and _check.jit_ready(...)`` call the
    kernel, else the twin;
 4. export the dispatcher (and the twin, for tests) from this ``__init__``, and add a row to
    ``tests/test_kernels.py`` (kernel equals twin in float32 and float64) and a bad-input case to
@@ -88,12 +88,9 @@ from .softmax_xent import (
 
 #: Use the numba kernels (from ``TINYGRAD_EDU_JIT``; assign False here to run everything on the twins).
 JIT_ENABLED: bool = JIT_FROM_ENV
-#: Elementwise kernels run from this many elements on; smaller arrays go to the numpy twins.
-JIT_MIN_SIZE: int = 16_384
 
 __all__ = [  # the dispatchers, their twins, and the compiled loops (for the kernel-against-twin tests)
     "JIT_ENABLED",
-    "JIT_MIN_SIZE",
     "_index_add_rows_nb",
     "_relu_backward_nb",
     "_relu_nb",

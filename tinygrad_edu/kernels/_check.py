@@ -77,14 +77,13 @@ def value_range(x: np.ndarray) -> tuple[int, int]:
     return int(x.min()), int(x.max())
 
 
-def indices(op: str, name: str, idx: np.ndarray, shape: tuple[int, ...], high: int | None) -> None:
-    """Raise unless ``idx`` is an integer array of ``shape`` whose values lie in [0, high) (any values for
-    ``high=None``: indices checked already)."""
+def indices(op: str, name: str, idx: np.ndarray, shape: tuple[int, ...], high: int) -> None:
+    """Raise unless ``idx`` is an integer array of ``shape`` whose values lie in [0, high)."""
     if idx.dtype.kind not in "iu":
         raise TypeError(f"{op}: {name} must be integers, got dtype {idx.dtype}")
     if idx.shape != shape:
         raise ValueError(f"{op}: {name} must have shape {shape}, got {idx.shape}")
-    if high is None or not idx.size:
+    if not idx.size:
         return
     lo, hi = value_range(idx)
     if lo < 0 or hi >= high:

@@ -13,9 +13,9 @@
 Without numba (it is a dependency, but the twins keep the library usable without it) ``njit`` leaves the
 function as plain Python and the switch is off, so the dispatchers always call the numpy twins.
 
-The switch itself, ``JIT_ENABLED`` and the size cut ``JIT_MIN_SIZE``, are attributes of the package
-``tinygrad_edu.kernels`` (tests and benchmarks set ``kernels.JIT_ENABLED = False``); `use_jit` reads them
-there at call time, so one assignment switches every dispatcher, the optimizers' included.
+The switch itself, ``JIT_ENABLED``, is an attribute of the package ``tinygrad_edu.kernels`` (tests and
+benchmarks set ``kernels.JIT_ENABLED = False``); `use_jit` reads it there at call time, so one assignment
+switches every dispatcher, the optimizers' included.
 """
 
 from __future__ import annotations
@@ -83,7 +83,6 @@ def njit(fn: Callable[..., Any], **options: Any) -> Callable[..., Any]:
         nb.config.CACHE_DIR = default
 
 
-def use_jit(size: int | None = None) -> bool:
-    """True when the numba kernels are switched on (and ``size`` reaches ``JIT_MIN_SIZE`` when given)."""
-    switch = sys.modules["tinygrad_edu.kernels"]
-    return switch.JIT_ENABLED and (size is None or size >= switch.JIT_MIN_SIZE)
+def use_jit() -> bool:
+    """True when the numba kernels are switched on."""
+    return sys.modules["tinygrad_edu.kernels"].JIT_ENABLED

@@ -1,8 +1,8 @@
 """Activations and their backward passes: for each, the numpy twin, the numba kernel, the dispatcher.
 
 numpy evaluates ``g * (y > 0)`` in two passes over memory and allocates a temporary for the mask; a numba
-loop does it in one pass. Below ``JIT_MIN_SIZE`` elements the call overhead eats the gain, so small arrays
-go to the twins. Backward passes take the forward *output* y (what the Function keeps), not its input.
+loop does it in one pass, and its call costs no more than one numpy pass, so the loop wins from a single
+element on. Backward passes take the forward *output* y (what the Function keeps), not its input.
 Where numpy wins (``tanh`` forward: 175 µs against 1.2 ms for a numba loop on 128x512 float32) there is no
 kernel, only the backward one.
 
@@ -25,7 +25,7 @@ from ._numba import njit, use_jit
 
 
 def _elementwise(op: str, kernel: Callable, twin: Callable, names: tuple[str, ...], *xs: Any) -> np.ndarray:
-    """Check the operands (named ``names`` in errors), then call the numba kernel on large float32/float64
+    """Check the operands (named ``names`` in errors), then call the numba kernel on float32/float64
     arrays, else the twin. The common case, ndarrays of one shape, is recognised in a few attribute reads
     (the general checks cost 21k instructions a call, more than the twin's work on a 32x200 array)."""
     a = xs[0]
@@ -36,7 +36,7 @@ def _elementwise(op: str, kernel: Callable, twin: Callable, names: tuple[str, ..
     if not plain:
         xs = tuple(_check.array(op, name, x) for name, x in zip(names, xs, strict=True))
         _check.same_shape(op, **dict(zip(names, xs, strict=True)))
-    if use_jit(xs[-1].size) and _check.jit_ready(*xs):
+    if use_jit() and _check.jit_ready(*xs):
         # The flat loops walk memory in order. Operands that are all the same transposed view of
         # C-order arrays (a channels-last view of NCHW data, say) are walked in their own memory
         # order and the result keeps their axis order: an elementwise op between two transposes
@@ -127,7 +127,9 @@ def _sigmoid_nb(x):
 
 
 def sigmoid(x: np.ndarray) -> np.ndarray:
-    """σ(x) elementwise; see `sigmoid_np`."""
+    """σ(x) elementwise; see `sigmoid_np`. The kernel calls the scalar ``exp`` (numpy's is SIMD), so from
+    about 4,096 to 32,768 elements it is up to 1.5x slower than the twin; below, the twin's six passes cost
+    more, and above, the twin's temporaries do (65,536 float32: 130 against 750 µs)."""
     return _elementwise("sigmoid", _sigmoid_nb, sigmoid_np, ("x",), x)
 
 

@@ -30,31 +30,42 @@ def index_add_rows_np(out: np.ndarray, idx: np.ndarray, g: np.ndarray) -> None:
 
 @njit
 def _index_add_rows_nb(out, idx, g):
+    # every index is checked before anything is written: the first out of range stops the call
     n, m = out.shape
+    for k in range(idx.size):
+        if idx[k] < -n or idx[k] >= n:
+            return k
     for k in range(idx.size):
         r = idx[k]
         if r < 0:
             r += n
         for j in range(m):
             out[r, j] += g[k, j]
+    return -1
 
 
 def index_add_rows(out: np.ndarray, idx: np.ndarray, g: np.ndarray) -> None:
-    """See `index_add_rows_np`: ``out`` (n, m), ``idx`` (k,) integers in [−n, n), ``g`` (k, m)."""
+    """See `index_add_rows_np`: ``out`` (n, m), ``idx`` (k,) integers in [−n, n), ``g`` (k, m).
+
+    The kernel checks the indices' range in a pass of its own before it writes (one call, where a
+    separate `_check.value_range` would be a second); the twin's path checks them first."""
     op = "index_add_rows"
-    out, idx, g = _check.array(op, "out", out), _check.array(op, "idx", idx), _check.array(op, "g", g)
-    _check.ndim(op, "out", out, 2)
-    _check.ndim(op, "idx", idx, 1)
+    if not (type(out) is np.ndarray and type(idx) is np.ndarray and type(g) is np.ndarray):
+        out, idx, g = _check.array(op, "out", out), _check.array(op, "idx", idx), _check.array(op, "g", g)
+    if out.ndim != 2 or idx.ndim != 1:
+        _check.ndim(op, "out", out, 2)
+        _check.ndim(op, "idx", idx, 1)
     if idx.dtype.kind not in "iu":
         raise TypeError(f"{op}: idx must be integers, got dtype {idx.dtype}")
     n = out.shape[0]
-    lo, hi = _check.value_range(idx) if idx.size else (0, 0)
-    if lo < -n or hi >= n:
-        bad = idx[(idx < -n) | (idx >= n)][0]
-        raise IndexError(f"{op}: index {bad} is out of bounds for {n} rows")
     if g.shape != (idx.size, out.shape[1]):
         raise ValueError(f"{op}: g must have shape {(idx.size, out.shape[1])}, got {g.shape}")
     if use_jit() and out.flags.writeable and _check.jit_ready(out, g):
-        _index_add_rows_nb(out, idx, g)
+        bad = _index_add_rows_nb(out, idx, g)
     else:
-        index_add_rows_np(out, idx, g)
+        lo, hi = _check.value_range(idx) if idx.size else (0, 0)
+        bad = -1 if -n <= lo and hi < n else int(np.flatnonzero((idx < -n) | (idx >= n))[0])
+        if bad < 0:
+            index_add_rows_np(out, idx, g)
+    if bad >= 0:
+        raise IndexError(f"{op}: index {idx[bad]} is out of bounds for {n} rows")

@@ -20,17 +20,15 @@ from . import _check
 from ._numba import njit, use_jit
 
 
-def _check_scores(
-    op: str, scores: np.ndarray, labels: np.ndarray, check_range: bool = True
-) -> tuple[np.ndarray, np.ndarray]:
-    """(N, C) real scores with C ≥ 1, and N integer labels in [0, C) (their range only when ``check_range``)."""
+def _check_scores(op: str, scores: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(N, C) real scores with C ≥ 1, and N integer labels in [0, C)."""
     scores, labels = _check.array(op, "scores", scores), _check.array(op, "labels", labels)
     _check.ndim(op, "scores", scores, 2)
     if scores.dtype.kind not in "iuf":
         raise TypeError(f"{op}: scores must be numbers, got dtype {scores.dtype}")
     if scores.shape[1] == 0:
         raise ValueError(f"{op}: scores of shape {scores.shape} have no classes")
-    _check.indices(op, "labels", labels, (scores.shape[0],), scores.shape[1] if check_range else None)
+    _check.indices(op, "labels", labels, (scores.shape[0],), scores.shape[1])
     return scores, labels
 
 
@@ -88,11 +86,12 @@ def _softmax_xent_nb(logits: np.ndarray, labels: np.ndarray) -> tuple[float, np.
     return float(_normalise_xent_nb(probs, shifted, labels)), probs
 
 
-def softmax_xent(logits: np.ndarray, labels: np.ndarray, labels_checked: bool = False) -> tuple[float, np.ndarray]:
+def softmax_xent(logits: np.ndarray, labels: np.ndarray, checked: bool = False) -> tuple[float, np.ndarray]:
     """Summed cross-entropy of (N, C) logits against N labels, and the probabilities; see `softmax_xent_np`.
-    ``labels_checked=True`` skips the scan of the labels' range (shapes and dtypes are still checked), for labels
-    whose range the caller has checked against these logits' classes."""
-    logits, labels = _check_scores("softmax_xent", logits, labels, check_range=not labels_checked)
+    ``checked=True`` says the caller has checked what `_check_scores` checks (2-D real logits with classes,
+    int64 labels, one per row, in [0, C)), so nothing is checked twice on a training step's hot path."""
+    if not checked:
+        logits, labels = _check_scores("softmax_xent", logits, labels)
     if use_jit() and _check.jit_ready(logits, contiguous=True):
         return _softmax_xent_nb(logits, labels)
     return softmax_xent_np(logits, labels)
@@ -118,13 +117,11 @@ def _softmax_xent_backward_nb(probs, labels, scale):
     return grad
 
 
-def softmax_xent_backward(
-    probs: np.ndarray, labels: np.ndarray, scale: float, labels_checked: bool = False
-) -> np.ndarray:
-    """scale · (probs − onehot(labels)); see `softmax_xent_backward_np`. ``labels_checked=True`` skips the scan
-    of the labels' range (shapes and dtypes are still checked), for labels that `softmax_xent` has checked in
-    the forward pass of the same op."""
-    probs, labels = _check_scores("softmax_xent_backward", probs, labels, check_range=not labels_checked)
+def softmax_xent_backward(probs: np.ndarray, labels: np.ndarray, scale: float, checked: bool = False) -> np.ndarray:
+    """scale · (probs − onehot(labels)); see `softmax_xent_backward_np`. ``checked=True`` says ``probs`` and
+    ``labels`` are the output and the labels of a `softmax_xent` call (whose checks hold for them)."""
+    if not checked:
+        probs, labels = _check_scores("softmax_xent_backward", probs, labels)
     if use_jit() and _check.jit_ready(probs):
         return _softmax_xent_backward_nb(probs, labels, probs.dtype.type(scale))
     return softmax_xent_backward_np(probs, labels, scale)

@@ -241,18 +241,18 @@ def _holds(labels: np.ndarray, value: int, span: tuple[int, int] | None) -> bool
 def _labels(name: str, logits: Tensor, target: Tensor, span: tuple[int, int] | None = None) -> np.ndarray:
     """Validate integer class labels for (N, C) scores; return them as an int64 array. ``span`` is the
     labels' `_label_span` when the caller has it (it is then not taken again)."""
-    if logits.ndim != 2:
+    scores, labels = logits._data, target._data
+    if scores.ndim != 2:
         raise ValueError(f"{name}: expected scores of shape (N, C), got {logits.shape}")
-    labels = target._data
-    if labels.shape != (logits.shape[0],):
-        raise ValueError(f"{name}: {logits.shape[0]} rows of scores but labels of shape {labels.shape}")
+    if labels.shape != (scores.shape[0],):
+        raise ValueError(f"{name}: {scores.shape[0]} rows of scores but labels of shape {labels.shape}")
     if labels.dtype.kind == "f":
         if not np.all(np.mod(labels, 1) == 0):
             raise ValueError(f"{name}: labels must be whole numbers, got {labels.dtype} values like {labels[:3]}")
     elif labels.dtype.kind not in "iu":
         raise TypeError(f"{name}: labels must be integers, got dtype {labels.dtype}")
     labels = labels.astype(np.int64, copy=False)
-    n_classes = logits.shape[1]
+    n_classes = scores.shape[1]
     lo, hi = span if span is not None else kernels.value_range(labels) if labels.size else (0, 0)
     if lo < 0 or hi >= n_classes:
         bad = labels[(labels < 0) | (labels >= n_classes)][0]
@@ -262,29 +262,26 @@ def _labels(name: str, logits: Tensor, target: Tensor, span: tuple[int, int] | N
 
 
 def _cross_entropy_fused(
-    input: Tensor, target: Any, reduction: str = "mean", span: tuple[int, int] | None = None
+    input: Tensor, target: Tensor, reduction: str = "mean", span: tuple[int, int] | None = None
 ) -> Tensor:
     """Cross-entropy from logits (never from probabilities), without options: the fused path.
 
     ``target`` is either integer class labels of shape (N,), giving −log softmax(zᵢ)[yᵢ], or
     class probabilities / one-hot rows of shape (N, C), giving −Σⱼ tᵢⱼ log softmax(zᵢ)ⱼ. ``span`` is the
-    labels' `_label_span` when the caller has taken it.
+    labels' `_label_span` when the caller has taken it; `cross_entropy` has checked ``reduction``.
     """
-    t = _target(target)
-    if t.ndim == input.ndim and t.dtype.kind == "f":
-        _same_shape("cross_entropy", input, t)
-        per_row = -(input.log_softmax(axis=-1) * t._data.astype(input.dtype, copy=False)).sum(axis=-1)
+    if target._data.ndim == input._data.ndim and target._data.dtype.kind == "f":
+        _same_shape("cross_entropy", input, target)
+        per_row = -(input.log_softmax(axis=-1) * target._data.astype(input.dtype, copy=False)).sum(axis=-1)
         return _reduce(per_row, reduction, "cross_entropy")
-    labels = _labels("cross_entropy", input, t, span)
+    labels = _labels("cross_entropy", input, target, span)
     if reduction == "none":
         return -input.log_softmax(axis=1)[np.arange(len(labels)), labels]
-    if reduction not in REDUCTIONS:
-        raise ValueError(f"cross_entropy: reduction must be one of {REDUCTIONS}, got {reduction!r}")
     scale = 1.0
     if reduction == "mean":  # the mean of no rows is 0/0 = NaN, as PyTorch's (not a ZeroDivisionError)
         scale = 1.0 / len(labels) if len(labels) else math.nan
     z = input if input._data.flags.c_contiguous else input.reshape(input.shape)
-    return apply(ops.SoftmaxCrossEntropy(labels, scale, labels_checked=True), z)  # `_labels` checked their range
+    return apply(ops.SoftmaxCrossEntropy(labels, scale), z)  # `_labels` checked them against z
 
 
 def _binary_cross_entropy(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
@@ -408,7 +405,7 @@ def cross_entropy(
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
     t = target if isinstance(target, Tensor) else Tensor(np.asarray(target))
-    probabilities = t.ndim == input.ndim and t.dtype.kind == "f"
+    probabilities = t._data.ndim == input._data.ndim and t._data.dtype.kind == "f"
     span = None if probabilities else _label_span(t._data)
     labels_in_range = probabilities or not _holds(t._data, ignore_index, span)
     if weight is None and label_smoothing == 0.0 and labels_in_range:

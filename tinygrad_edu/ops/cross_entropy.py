@@ -17,24 +17,24 @@ __all__ = ["BinaryCrossEntropy", "BinaryCrossEntropyWithLogits", "SoftmaxCrossEn
 class SoftmaxCrossEntropy(Op):
     """Σᵢ −log softmax(zᵢ)[yᵢ] · scale, by log-sum-exp;  ∂/∂z = G·scale·(softmax(z) − onehot(y)).
 
-    ``scale`` is 1/N for the mean and 1 for the sum. One numba pass per row computes the max,
-    the exponentials, their sum and the loss; the backward is the classic A − Y. ``labels_checked=True``
-    says the caller has checked that the labels lie in [0, C) (`tinygrad_edu.nn.functional.cross_entropy`
-    does), so they are scanned once per step, not twice."""
+    ``scale`` is 1/N for the mean and 1 for the sum. `kernels.softmax_xent` takes the max, the
+    exponentials, their sum and the loss of each row; the backward is the classic A − Y. The labels are
+    int64 and checked against z's shape and classes by the caller
+    (`tinygrad_edu.nn.functional.cross_entropy`), so the kernels check nothing again."""
 
     name = "cross_entropy"
     backward_name = "NllLossBackward0"
 
-    def __init__(self, labels: np.ndarray, scale: float, labels_checked: bool = False) -> None:
-        self.labels, self.scale, self.labels_checked = labels, scale, labels_checked
+    def __init__(self, labels: np.ndarray, scale: float) -> None:
+        self.labels, self.scale = labels, scale
 
     def forward(self, z):
         check_floating("cross_entropy", z)
-        total, self.probs = kernels.softmax_xent(z, self.labels, labels_checked=self.labels_checked)
+        total, self.probs = kernels.softmax_xent(z, self.labels, checked=True)
         return np.asarray(total * self.scale, dtype=z.dtype)
 
     def backward(self, g):
-        return (kernels.softmax_xent_backward(self.probs, self.labels, self.scale * float(g), labels_checked=True),)
+        return (kernels.softmax_xent_backward(self.probs, self.labels, self.scale * float(g), checked=True),)
 
 
 class BinaryCrossEntropy(Op):
