@@ -179,6 +179,19 @@ def test_cross_entropy_checks_the_labels_the_kernels_then_trust(labels, error, m
         F.cross_entropy(Tensor(LOGITS, requires_grad=True), Tensor(labels))
 
 
+def test_labels_changed_between_the_passes_stop_the_backward_kernel() -> None:
+    """cross_entropy's op keeps the labels' array, not a copy: a label written out of range after the forward
+    pass must stop the backward before it writes past its row (the kernel checks each row's label)."""
+    from tinygrad_edu import Tensor
+    from tinygrad_edu.nn import functional as F
+
+    labels = np.array([0, 2])
+    loss = F.cross_entropy(Tensor(LOGITS, requires_grad=True), Tensor(labels))
+    labels[1] = 3
+    with pytest.raises(ValueError, match=r"softmax_xent_backward: labels must lie in \[0, 3\), got 3"):
+        loss.backward()
+
+
 def test_bad_score_shapes_are_errors() -> None:
     with pytest.raises(ValueError, match=r"softmax_xent: scores must have 2 dimensions, got shape \(3,\)"):
         kernels.softmax_xent(np.ones(3), np.array([0]))

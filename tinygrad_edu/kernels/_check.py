@@ -77,18 +77,28 @@ def value_range(x: np.ndarray) -> tuple[int, int]:
     return int(x.min()), int(x.max())
 
 
-def indices(op: str, name: str, idx: np.ndarray, shape: tuple[int, ...], high: int) -> None:
-    """Raise unless ``idx`` is an integer array of ``shape`` whose values lie in [0, high)."""
+class OutOfRange(ValueError):
+    """An index or label outside its range. A ValueError; `tinygrad_edu.nn.functional.cross_entropy` lets the
+    kernel find a label out of range and then takes its general path (``ignore_index``, PyTorch's error)."""
+
+
+def indices(op: str, name: str, idx: np.ndarray, shape: tuple[int, ...], high: int | None) -> None:
+    """Raise unless ``idx`` is an integer array of ``shape`` whose values lie in [0, high) (the range is left
+    to the caller for ``high=None``: a kernel that checks it in its own first pass)."""
     if idx.dtype.kind not in "iu":
         raise TypeError(f"{op}: {name} must be integers, got dtype {idx.dtype}")
     if idx.shape != shape:
         raise ValueError(f"{op}: {name} must have shape {shape}, got {idx.shape}")
-    if not idx.size:
+    if high is None or not idx.size:
         return
     lo, hi = value_range(idx)
     if lo < 0 or hi >= high:
-        bad = idx[(idx < 0) | (idx >= high)].flat[0]
-        raise ValueError(f"{op}: {name} must lie in [0, {high}), got {bad}")
+        raise out_of_range(op, name, idx[(idx < 0) | (idx >= high)].flat[0], high)
+
+
+def out_of_range(op: str, name: str, bad: Any, high: int) -> OutOfRange:
+    """The error for a value ``bad`` of ``name`` outside [0, high)."""
+    return OutOfRange(f"{op}: {name} must lie in [0, {high}), got {bad}")
 
 
 def jit_ready(*arrays: np.ndarray, contiguous: bool = False) -> bool:

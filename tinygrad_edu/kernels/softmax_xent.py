@@ -21,15 +21,24 @@ from ._numba import njit, use_jit
 
 
 def _check_scores(op: str, scores: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(N, C) real scores with C ≥ 1, and N integer labels in [0, C)."""
+    """(N, C) real scores with C ≥ 1, and N integer labels (their range is checked where they are used:
+    in a kernel's first pass, or by `_labels_in_range` before a twin)."""
     scores, labels = _check.array(op, "scores", scores), _check.array(op, "labels", labels)
     _check.ndim(op, "scores", scores, 2)
     if scores.dtype.kind not in "iuf":
         raise TypeError(f"{op}: scores must be numbers, got dtype {scores.dtype}")
     if scores.shape[1] == 0:
         raise ValueError(f"{op}: scores of shape {scores.shape} have no classes")
-    _check.indices(op, "labels", labels, (scores.shape[0],), scores.shape[1])
+    _check.indices(op, "labels", labels, (scores.shape[0],), None)
     return scores, labels
+
+
+def _labels_in_range(op: str, labels: np.ndarray, n_classes: int) -> None:
+    """Raise `_check.OutOfRange` unless every label lies in [0, C) (the twins' check; the kernels make it)."""
+    if labels.size:
+        lo, hi = _check.value_range(labels)
+        if lo < 0 or hi >= n_classes:
+            raise _check.out_of_range(op, "labels", labels[(labels < 0) | (labels >= n_classes)][0], n_classes)
 
 
 # --------------------------------------------------------------------------- forward
@@ -62,9 +71,14 @@ def _normalise_xent_nb(probs, shifted, labels):
 
 
 @njit
-def _shift_rows_nb(logits):
+def _shift_rows_nb(logits, labels):
+    # first every label is checked (the row of the first out of range is returned, before any row is read),
+    # then z − max z per row
     n, c = logits.shape
     shifted = np.empty_like(logits)
+    for i in range(n):
+        if labels[i] < 0 or labels[i] >= c:
+            return shifted, i
     for i in range(n):
         m = logits[i, 0]
         for j in range(1, c):
@@ -73,15 +87,17 @@ def _shift_rows_nb(logits):
                 m = x
         for j in range(c):
             shifted[i, j] = logits[i, j] - m
-    return shifted
+    return shifted, -1
 
 
 def _softmax_xent_nb(logits: np.ndarray, labels: np.ndarray) -> tuple[float, np.ndarray]:
-    """The jitted path of `softmax_xent_np`: a numba pass for z − max z per row (numpy's ``max(axis=1)``
-    costs twice the instructions on a small batch), numpy's exponentials (its SIMD ``exp`` is about ten times
-    faster per element than the scalar ``exp`` numba calls in a loop), then one numba pass per row for the
-    sum, the normalisation (in place) and the row's loss."""
-    shifted = _shift_rows_nb(logits)
+    """The jitted path of `softmax_xent_np`: a numba pass that checks the labels' range and takes z − max z
+    per row (numpy's ``max(axis=1)`` costs twice the instructions on a small batch), numpy's exponentials (its
+    SIMD ``exp`` is about ten times faster per element than the scalar ``exp`` numba calls in a loop), then
+    one numba pass per row for the sum, the normalisation (in place) and the row's loss."""
+    shifted, bad = _shift_rows_nb(logits, labels)
+    if bad >= 0:
+        raise _check.out_of_range("softmax_xent", "labels", labels[bad], logits.shape[1])
     probs = np.exp(shifted)
     return float(_normalise_xent_nb(probs, shifted, labels)), probs
 
@@ -89,11 +105,13 @@ def _softmax_xent_nb(logits: np.ndarray, labels: np.ndarray) -> tuple[float, np.
 def softmax_xent(logits: np.ndarray, labels: np.ndarray, checked: bool = False) -> tuple[float, np.ndarray]:
     """Summed cross-entropy of (N, C) logits against N labels, and the probabilities; see `softmax_xent_np`.
     ``checked=True`` says the caller has checked what `_check_scores` checks (2-D real logits with classes,
-    int64 labels, one per row, in [0, C)), so nothing is checked twice on a training step's hot path."""
+    integer labels, one per row), so nothing is checked twice on a training step's hot path. The labels'
+    range is always checked, before a row is read: `_check.OutOfRange` names the first label outside [0, C)."""
     if not checked:
         logits, labels = _check_scores("softmax_xent", logits, labels)
     if use_jit() and _check.jit_ready(logits, contiguous=True):
         return _softmax_xent_nb(logits, labels)
+    _labels_in_range("softmax_xent", labels, logits.shape[1])
     return softmax_xent_np(logits, labels)
 
 
@@ -108,20 +126,29 @@ def softmax_xent_backward_np(probs: np.ndarray, labels: np.ndarray, scale: float
 
 @njit
 def _softmax_xent_backward_nb(probs, labels, scale):
+    # a label out of range stops the row before its write (the row's number is returned): the labels were
+    # checked in the forward pass, but their array may have been changed in place since
     n, c = probs.shape
     grad = np.empty_like(probs)
     for i in range(n):
         for j in range(c):
             grad[i, j] = probs[i, j] * scale
+        if labels[i] < 0 or labels[i] >= c:
+            return grad, i
         grad[i, labels[i]] -= scale
-    return grad
+    return grad, -1
 
 
 def softmax_xent_backward(probs: np.ndarray, labels: np.ndarray, scale: float, checked: bool = False) -> np.ndarray:
     """scale · (probs − onehot(labels)); see `softmax_xent_backward_np`. ``checked=True`` says ``probs`` and
-    ``labels`` are the output and the labels of a `softmax_xent` call (whose checks hold for them)."""
+    ``labels`` are the output and the labels of a `softmax_xent` call (shapes and dtypes are then not checked
+    again; the labels' range is, as in `softmax_xent`)."""
     if not checked:
         probs, labels = _check_scores("softmax_xent_backward", probs, labels)
     if use_jit() and _check.jit_ready(probs):
-        return _softmax_xent_backward_nb(probs, labels, probs.dtype.type(scale))
+        grad, bad = _softmax_xent_backward_nb(probs, labels, probs.dtype.type(scale))
+        if bad >= 0:
+            raise _check.out_of_range("softmax_xent_backward", "labels", labels[bad], probs.shape[1])
+        return grad
+    _labels_in_range("softmax_xent_backward", labels, probs.shape[1])
     return softmax_xent_backward_np(probs, labels, scale)

@@ -277,11 +277,17 @@ def _cross_entropy_fused(
     labels = _labels("cross_entropy", input, target, span)
     if reduction == "none":
         return -input.log_softmax(axis=1)[np.arange(len(labels)), labels]
+    return _softmax_cross_entropy(input, labels, reduction)
+
+
+def _softmax_cross_entropy(input: Tensor, labels: np.ndarray, reduction: str) -> Tensor:
+    """The fused op for (N, C) scores and N integer labels, reduced by "mean" or "sum"; the op's kernels
+    check the labels' range (`kernels.OutOfRange`)."""
     scale = 1.0
     if reduction == "mean":  # the mean of no rows is 0/0 = NaN, as PyTorch's (not a ZeroDivisionError)
         scale = 1.0 / len(labels) if len(labels) else math.nan
     z = input if input._data.flags.c_contiguous else input.reshape(input.shape)
-    return apply(ops.SoftmaxCrossEntropy(labels, scale), z)  # `_labels` checked them against z
+    return apply(ops.SoftmaxCrossEntropy(labels, scale), z)
 
 
 def _binary_cross_entropy(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
@@ -405,6 +411,20 @@ def cross_entropy(
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
     t = target if isinstance(target, Tensor) else Tensor(np.asarray(target))
+    z, y = input._data, t._data
+    if (  # a training step's case, checked in a few reads: integer labels, one per row of (N, C) scores
+        weight is None
+        and label_smoothing == 0.0
+        and reduction != "none"
+        and z.ndim == 2
+        and y.dtype.kind in "iu"
+        and y.shape == (z.shape[0],)
+        and not 0 <= ignore_index < z.shape[1]  # then no label in range is ignore_index
+    ):
+        try:  # the kernel checks the labels' range in its first pass
+            return _softmax_cross_entropy(input, y, reduction)
+        except kernels.OutOfRange:  # ignore_index among the labels, or a label out of range: below
+            pass
     probabilities = t._data.ndim == input._data.ndim and t._data.dtype.kind == "f"
     span = None if probabilities else _label_span(t._data)
     labels_in_range = probabilities or not _holds(t._data, ignore_index, span)

@@ -18,9 +18,9 @@ class SoftmaxCrossEntropy(Op):
     """Σᵢ −log softmax(zᵢ)[yᵢ] · scale, by log-sum-exp;  ∂/∂z = G·scale·(softmax(z) − onehot(y)).
 
     ``scale`` is 1/N for the mean and 1 for the sum. `kernels.softmax_xent` takes the max, the
-    exponentials, their sum and the loss of each row; the backward is the classic A − Y. The labels are
-    int64 and checked against z's shape and classes by the caller
-    (`tinygrad_edu.nn.functional.cross_entropy`), so the kernels check nothing again."""
+    exponentials, their sum and the loss of each row; the backward is the classic A − Y. The caller
+    (`tinygrad_edu.nn.functional.cross_entropy`) has checked the labels' dtype and shape against z's; the
+    kernels check their range (`kernels.OutOfRange`)."""
 
     name = "cross_entropy"
     backward_name = "NllLossBackward0"
