@@ -54,7 +54,7 @@ array([0., 3.])
 
 from __future__ import annotations
 
-from ._check import OutOfRange, value_range
+from ._check import OutOfRangeError, value_range
 from ._numba import JIT_FROM_ENV, nb
 from .activations import (
     _relu_backward_nb,
@@ -91,7 +91,7 @@ JIT_ENABLED: bool = JIT_FROM_ENV
 
 __all__ = [  # the dispatchers, their twins, and the compiled loops (for the kernel-against-twin tests)
     "JIT_ENABLED",
-    "OutOfRange",
+    "OutOfRangeError",
     "_index_add_rows_nb",
     "_relu_backward_nb",
     "_relu_nb",

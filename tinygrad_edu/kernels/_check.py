@@ -77,7 +77,7 @@ def value_range(x: np.ndarray) -> tuple[int, int]:
     return int(x.min()), int(x.max())
 
 
-class OutOfRange(ValueError):
+class OutOfRangeError(ValueError):
     """An index or label outside its range. A ValueError; `tinygrad_edu.nn.functional.cross_entropy` lets the
     kernel find a label out of range and then takes its general path (``ignore_index``, PyTorch's error)."""
 
@@ -96,9 +96,9 @@ def indices(op: str, name: str, idx: np.ndarray, shape: tuple[int, ...], high: i
         raise out_of_range(op, name, idx[(idx < 0) | (idx >= high)].flat[0], high)
 
 
-def out_of_range(op: str, name: str, bad: Any, high: int) -> OutOfRange:
+def out_of_range(op: str, name: str, bad: Any, high: int) -> OutOfRangeError:
     """The error for a value ``bad`` of ``name`` outside [0, high)."""
-    return OutOfRange(f"{op}: {name} must lie in [0, {high}), got {bad}")
+    return OutOfRangeError(f"{op}: {name} must lie in [0, {high}), got {bad}")
 
 
 def jit_ready(*arrays: np.ndarray, contiguous: bool = False) -> bool:

@@ -34,7 +34,7 @@ def _check_scores(op: str, scores: np.ndarray, labels: np.ndarray) -> tuple[np.n
 
 
 def _labels_in_range(op: str, labels: np.ndarray, n_classes: int) -> None:
-    """Raise `_check.OutOfRange` unless every label lies in [0, C) (the twins' check; the kernels make it)."""
+    """Raise `_check.OutOfRangeError` unless every label lies in [0, C) (the twins' check; the kernels make it)."""
     if labels.size:
         lo, hi = _check.value_range(labels)
         if lo < 0 or hi >= n_classes:
@@ -106,7 +106,7 @@ def softmax_xent(logits: np.ndarray, labels: np.ndarray, checked: bool = False) 
     """Summed cross-entropy of (N, C) logits against N labels, and the probabilities; see `softmax_xent_np`.
     ``checked=True`` says the caller has checked what `_check_scores` checks (2-D real logits with classes,
     integer labels, one per row), so nothing is checked twice on a training step's hot path. The labels'
-    range is always checked, before a row is read: `_check.OutOfRange` names the first label outside [0, C)."""
+    range is always checked, before a row is read: `_check.OutOfRangeError` names the first label outside [0, C)."""
     if not checked:
         logits, labels = _check_scores("softmax_xent", logits, labels)
     if use_jit() and _check.jit_ready(logits, contiguous=True):

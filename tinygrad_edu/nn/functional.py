@@ -282,7 +282,7 @@ def _cross_entropy_fused(
 
 def _softmax_cross_entropy(input: Tensor, labels: np.ndarray, reduction: str) -> Tensor:
     """The fused op for (N, C) scores and N integer labels, reduced by "mean" or "sum"; the op's kernels
-    check the labels' range (`kernels.OutOfRange`)."""
+    check the labels' range (`kernels.OutOfRangeError`)."""
     scale = 1.0
     if reduction == "mean":  # the mean of no rows is 0/0 = NaN, as PyTorch's (not a ZeroDivisionError)
         scale = 1.0 / len(labels) if len(labels) else math.nan
@@ -423,7 +423,7 @@ def cross_entropy(
     ):
         try:  # the kernel checks the labels' range in its first pass
             return _softmax_cross_entropy(input, y, reduction)
-        except kernels.OutOfRange:  # ignore_index among the labels, or a label out of range: below
+        except kernels.OutOfRangeError:  # ignore_index among the labels, or a label out of range: below
             pass
     probabilities = t._data.ndim == input._data.ndim and t._data.dtype.kind == "f"
     span = None if probabilities else _label_span(t._data)

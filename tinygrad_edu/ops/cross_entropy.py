@@ -20,7 +20,7 @@ class SoftmaxCrossEntropy(Op):
     ``scale`` is 1/N for the mean and 1 for the sum. `kernels.softmax_xent` takes the max, the
     exponentials, their sum and the loss of each row; the backward is the classic A − Y. The caller
     (`tinygrad_edu.nn.functional.cross_entropy`) has checked the labels' dtype and shape against z's; the
-    kernels check their range (`kernels.OutOfRange`)."""
+    kernels check their range (`kernels.OutOfRangeError`)."""
 
     name = "cross_entropy"
     backward_name = "NllLossBackward0"
