@@ -104,9 +104,12 @@ def out_of_range(op: str, name: str, bad: Any, high: int) -> OutOfRangeError:
 def jit_ready(*arrays: np.ndarray, contiguous: bool = False) -> bool:
     """The arrays share one dtype the kernels are compiled for (and are C-contiguous when asked)."""
     dtype = arrays[0].dtype
-    if dtype not in JIT_DTYPES or any(a.dtype != dtype for a in arrays):
+    if dtype not in JIT_DTYPES:
         return False
-    return not contiguous or all(a.flags.c_contiguous for a in arrays)
+    for a in arrays:  # a loop, not any()/all() over generators: 0.13 against 0.40 µs, on every kernel call
+        if a.dtype != dtype or (contiguous and not a.flags.c_contiguous):
+            return False
+    return True
 
 
 def update(op: str, p: np.ndarray, g: Any, **state: np.ndarray | None) -> bool:

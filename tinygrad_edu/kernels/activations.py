@@ -41,7 +41,7 @@ def _elementwise(op: str, kernel: Callable, twin: Callable, names: tuple[str, ..
         # C-order arrays (a channels-last view of NCHW data, say) are walked in their own memory
         # order and the result keeps their axis order: an elementwise op between two transposes
         # then copies nothing (the Keras door's Conv2D · ReLU · MaxPooling2D).
-        if all(x.flags.c_contiguous for x in xs):  # the common case: no axis order to find
+        if xs[0].flags.c_contiguous and xs[-1].flags.c_contiguous:  # the common case (one or two operands)
             return kernel(*xs).reshape(xs[0].shape)  # numba's reshape turns a 0-d array into shape (1,)
         order = memory_order(xs[0])
         views = [x.transpose(order) for x in xs]
