@@ -71,6 +71,20 @@ def test_value_and_tensor_agree(op: Op) -> None:
             assert v.grad == pytest.approx(t.grad[i].item(), rel=1e-12, abs=1e-15)
 
 
+@pytest.mark.parametrize(
+    ("a_shape", "b_shape"), [((), (1, 2)), ((2,), (3, 2)), ((4,), (2, 3, 4)), ((3, 1), (1, 4)), ((1, 3), (2, 1, 3))]
+)
+def test_gradients_summed_over_broadcast_axes_have_the_inputs_shapes(a_shape, b_shape) -> None:
+    """∂Σ(a + b)/∂a counts the outputs each element of a feeds: the product of the broadcast axes' lengths
+    (a bias over rows takes the row kernel; a scalar or a deeper stack takes numpy's sum)."""
+    a, b = Tensor(np.zeros(a_shape), requires_grad=True), Tensor(np.zeros(b_shape), requires_grad=True)
+    (a + b).sum().backward()
+    out = np.broadcast_shapes(a_shape, b_shape)
+    for t, shape in ((a, a_shape), (b, b_shape)):
+        assert t.grad.shape == shape
+        assert np.all(t.grad.numpy() == np.prod(out) / max(np.prod(shape), 1))
+
+
 def test_float32_stays_float32() -> None:
     x = Tensor([1.0, 2.0], requires_grad=True)
     y = (x * 2.5 + 1).exp().sigmoid() / 3

@@ -5,6 +5,7 @@
 ``softmax_xent.py``    fused softmax cross-entropy, forward and backward
 ``conv.py``            im2col, col2im, max-pool and average-pool forward and backward
 ``norm.py``            batch normalisation forward and backward over (N, C, M)
+``reduce.py``          the sum over a matrix's rows (a bias's gradient)
 ``threads.py``         a convolution's batch cut into parts, one thread each, BLAS single-threaded meanwhile
 ``team.py``            helper threads that run those parts as numba calls, handed over without GIL or futex
 ``conv_parts.py``      one part of a convolution as one ``nogil`` call: im2col, GEMMs, col2im
@@ -77,6 +78,7 @@ from .conv import col2im, conv_out_size, im2col
 from .indexing import _index_add_rows_nb, index_add_rows, index_add_rows_np
 from .norm import batch_norm, batch_norm_backward
 from .pooling import avg_pool2d, avg_pool2d_backward, max_pool2d, max_pool2d_backward
+from .reduce import _sum_rows_nb, sum_rows, sum_rows_np
 from .softmax_xent import (
     _softmax_xent_backward_nb,
     _softmax_xent_nb,
@@ -99,6 +101,7 @@ __all__ = [  # the dispatchers, their twins, and the compiled loops (for the ker
     "_sigmoid_nb",
     "_softmax_xent_backward_nb",
     "_softmax_xent_nb",
+    "_sum_rows_nb",
     "_tanh_backward_nb",
     "avg_pool2d",
     "avg_pool2d_backward",
@@ -124,6 +127,8 @@ __all__ = [  # the dispatchers, their twins, and the compiled loops (for the ker
     "softmax_xent_backward",
     "softmax_xent_backward_np",
     "softmax_xent_np",
+    "sum_rows",
+    "sum_rows_np",
     "tanh_backward",
     "tanh_backward_np",
     "value_range",

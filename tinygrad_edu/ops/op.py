@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import kernels
 from ..graph import versions_seen
 
 #: what `tinygrad_edu.ops` re-exports from this module (its star import reads this list)
@@ -209,7 +210,7 @@ def unbroadcast(g: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
         return g
     extra = g.ndim - len(shape)
     if extra > 0 and g.shape[extra:] == shape:  # only leading axes were added (a bias), found without a loop
-        return g.sum(axis=0 if extra == 1 else tuple(range(extra)))
+        return kernels.sum_rows(g) if g.ndim == 2 and extra == 1 else g.sum(axis=tuple(range(extra)))
     kept = tuple(i + extra for i, n in enumerate(shape) if n == 1 and g.shape[i + extra] != 1)
     if not kept:  # only leading axes were added (a bias): the sum has the shape already, in memory of its own
         return g.sum(axis=tuple(range(extra))) if extra > 0 else g.reshape(shape)
