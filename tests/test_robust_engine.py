@@ -154,6 +154,18 @@ def test_a_nan_reaches_the_loss_of_a_relu_network() -> None:
     assert math.isnan(loss.data) and math.isnan(w.grad)
 
 
+@pytest.mark.parametrize("x", [4.0, 10.0, 18.0, -7.5, 0.5])
+def test_tanh_gradient_of_a_saturated_unit_keeps_its_digits(x: float) -> None:
+    """d tanh/dx = 1 − t² against exact rational arithmetic, within 2 ulp (1 − t·t cancels near t = ±1:
+    at x = 4 it is 38 ulp off, and PyTorch's fused multiply-add is not)."""
+    from fractions import Fraction
+
+    v = Value(x)
+    v.tanh().backward()
+    exact = float(1 - Fraction(math.tanh(x)) ** 2)
+    assert abs(v.grad - exact) <= 2 * math.ulp(exact)
+
+
 @given(st.floats(allow_nan=True, allow_infinity=True), st.sampled_from(sorted(set(UNARY) - {"log", "sqrt"})))
 def test_any_float_matches_torch(x: float, name: str) -> None:
     ours_fn, torch_fn = UNARY[name]

@@ -155,8 +155,9 @@ def sigmoid_backward(y: np.ndarray, g: np.ndarray) -> np.ndarray:
 
 # --------------------------------------------------------------------------- tanh (backward only)
 def tanh_backward_np(y: np.ndarray, g: np.ndarray) -> np.ndarray:
-    """g · (1 − tanh²), from the forward output y = tanh(x)."""
-    return g * (1 - y * y)
+    """g · (1 − tanh²), from the forward output y = tanh(x), as g · (1 − y)(1 + y): near y = ±1 (a saturated
+    unit) 1 − y·y cancels to a few correct digits, while 1 − y is exact there."""
+    return g * ((1 - y) * (1 + y))
 
 
 @njit
@@ -165,10 +166,10 @@ def _tanh_backward_nb(y, g):
     out = np.empty_like(fg)
     one = np.ones(1, fg.dtype)[0]
     for i in range(fg.size):
-        out[i] = fg[i] * (one - fy[i] * fy[i])
+        out[i] = fg[i] * ((one - fy[i]) * (one + fy[i]))
     return out.reshape(g.shape)
 
 
 def tanh_backward(y: np.ndarray, g: np.ndarray) -> np.ndarray:
-    """g · (1 − y²); see `tanh_backward_np`."""
+    """g · (1 − y)(1 + y); see `tanh_backward_np`."""
     return _elementwise("tanh_backward", _tanh_backward_nb, tanh_backward_np, ("y", "g"), y, g)
