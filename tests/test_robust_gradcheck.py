@@ -213,3 +213,14 @@ def test_empty_and_0d_inputs_pass_like_torch(shape) -> None:
     )
     x = Tensor(data, requires_grad=True)
     assert gradcheck(lambda t: (t * t).tanh(), x) is expected is True
+
+
+def test_a_gradient_of_the_wrong_shape_is_named_not_an_index_error(monkeypatch) -> None:
+    """An op whose backward gives a gradient of another shape than its input (here: broadcasting left
+    undone) is reported as such; comparing Jacobians of different sizes used to end in an IndexError."""
+    from tinygrad_edu import backprop
+
+    monkeypatch.setattr(backprop, "unbroadcast", lambda g, shape: g)
+    a, b = Tensor(np.array(1.0), requires_grad=True), Tensor(np.ones((1, 2)), requires_grad=True)
+    with pytest.raises(ValueError, match=r"backward gave an input of shape \(\) a gradient of shape \(1, 2\)"):
+        gradcheck(lambda x, y: x + y, [a, b])

@@ -49,7 +49,11 @@ def _grad(x: Any) -> np.ndarray:
     g = x.grad
     if g is None:
         return np.zeros(np.size(np.asarray(x.data)))
-    return np.array(g, dtype=np.float64).reshape(-1)
+    g = np.array(g, dtype=np.float64)
+    if g.shape != np.shape(x.data):  # an op's backward is wrong: no Jacobian can be compared
+        shape = tuple(np.shape(x.data))
+        raise ValueError(f"gradcheck: backward gave an input of shape {shape} a gradient of shape {g.shape}")
+    return g.reshape(-1)
 
 
 def _clear_grad(x: Any) -> None:
