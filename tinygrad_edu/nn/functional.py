@@ -422,7 +422,7 @@ def cross_entropy(
         and not 0 <= ignore_index < z.shape[1]  # then no label in range is ignore_index
     ):
         try:  # the kernel checks the labels' range in its first pass
-            return _softmax_cross_entropy(input, y, reduction)
+            return _softmax_cross_entropy(input, y.astype(np.int64, copy=False), reduction)
         except kernels.OutOfRangeError:  # ignore_index among the labels, or a label out of range: below
             pass
     probabilities = t._data.ndim == input._data.ndim and t._data.dtype.kind == "f"
