@@ -2,8 +2,10 @@
 
 For out = x·W + b with b broadcast over the N rows, ∂L/∂b = Σᵢ G[i]. numpy's ``g.sum(axis=0)`` goes
 through its general reduction machinery (1.5 µs for a 32x200 float32 gradient, most of it set-up); one
-loop that adds row after row takes 0.7 µs. It adds in numpy's order for this axis (row 0, then 1, ...,
-one column at a time), so the two give the same bits.
+loop that adds row after row takes 0.7 µs. For a C-ordered array that is numpy's order for this axis
+(row 0, then 1, ..., one column at a time), so the two give the same bits. For any other layout numpy sums
+each column pairwise (where a column is contiguous), which is more accurate over many rows (1.9e-5 against
+3e-9 relative error over 200,000 float32 rows), so the dispatcher leaves those to the twin.
 
 >>> import numpy as np
 >>> sum_rows(np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]))
@@ -34,9 +36,9 @@ def _sum_rows_nb(g):
 
 
 def sum_rows(g: np.ndarray) -> np.ndarray:
-    """Σᵢ g[i] of a 2-D array; see `sum_rows_np`."""
+    """Σᵢ g[i] of a 2-D array; see `sum_rows_np` (the kernel takes C-ordered arrays)."""
     g = _check.array("sum_rows", "g", g)
     _check.ndim("sum_rows", "g", g, 2)
-    if use_jit() and g.shape[0] and _check.jit_ready(g):
+    if use_jit() and g.shape[0] and _check.jit_ready(g, contiguous=True):
         return _sum_rows_nb(g)
     return sum_rows_np(g)
