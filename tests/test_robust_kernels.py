@@ -192,6 +192,18 @@ def test_labels_changed_between_the_passes_stop_the_backward_kernel() -> None:
         loss.backward()
 
 
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+def test_cross_entropy_of_no_rows_is_nan_even_without_classes(dtype) -> None:
+    """The mean of no losses is 0/0, as PyTorch's (N = 0, C = 0 too, on the kernels' and the twins' paths)."""
+    from tinygrad_edu import Tensor
+    from tinygrad_edu.nn import functional as F
+
+    z = Tensor(np.zeros((0, 0), dtype), requires_grad=True)
+    loss = F.cross_entropy(z, Tensor(np.zeros(0, np.int64)))
+    loss.backward()
+    assert np.isnan(loss.item()) and z.grad.shape == (0, 0)
+
+
 def test_bad_score_shapes_are_errors() -> None:
     with pytest.raises(ValueError, match=r"softmax_xent: scores must have 2 dimensions, got shape \(3,\)"):
         kernels.softmax_xent(np.ones(3), np.array([0]))

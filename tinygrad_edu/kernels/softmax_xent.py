@@ -46,7 +46,10 @@ def softmax_xent_np(logits: np.ndarray, labels: np.ndarray) -> tuple[float, np.n
     """Σᵢ −log softmax(zᵢ)[yᵢ] over rows, and the softmax probabilities.
 
     Log-sum-exp: log Σⱼ e^{zⱼ} = m + log Σⱼ e^{zⱼ − m} with m = maxⱼ zⱼ, so no exponent overflows.
+    No rows (of any number of classes, even none) give the sum of no losses, 0.
     """
+    if not len(logits):
+        return 0.0, np.exp(logits)
     shifted = logits - logits.max(axis=1, keepdims=True)
     exp = np.exp(shifted)
     total = exp.sum(axis=1, keepdims=True)
