@@ -352,3 +352,25 @@ def test_relu_backward_passes_the_gradient_where_the_output_is_positive(pair) ->
 @given(x=hnp.arrays(np.float64, hnp.array_shapes(min_dims=1, max_dims=2), elements=st.floats(-800, 800)))
 def test_sigmoid_never_overflows_and_matches_the_formula(x) -> None:
     np.testing.assert_allclose(kernels.sigmoid(x), sigmoid_ref(x), rtol=1e-12, atol=1e-300)
+
+
+@pytest.mark.parametrize("dtype", [np.uint64, np.uint16, ">i8", "<i4"])
+def test_index_add_rows_takes_any_integer_index_array(dtype) -> None:
+    """uint64 (a float to numba beside the signed row count) and big-endian indices (not an array numba compiles
+    for) go to the twin; the others to the kernel: each row gets the rows of g that picked it."""
+    idx = np.array([2, 0, 2], dtype=dtype)
+    out = np.zeros((3, 2))
+    kernels.index_add_rows(out, idx, np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]))
+    assert out.tolist() == [[3.0, 4.0], [0.0, 0.0], [6.0, 8.0]]
+    with pytest.raises(IndexError, match="index 3 is out of bounds for 3 rows"):
+        kernels.index_add_rows(out, np.array([0, 3], dtype=dtype), np.ones((2, 2)))
+
+
+def test_big_endian_labels_with_an_ignored_row_give_pytorchs_loss() -> None:
+    """Labels in big-endian order take the general path's range scan (`value_range` leaves them to numpy);
+    the row labelled −100 is ignored: the mean over three rows of uniform scores is log 3."""
+    from tinygrad_edu import Tensor
+    from tinygrad_edu.nn import functional as F
+
+    loss = F.cross_entropy(Tensor(np.zeros((4, 3)), requires_grad=True), np.array([0, -100, 2, 0], dtype=">i8"))
+    assert loss.item() == pytest.approx(np.log(3), rel=1e-15)

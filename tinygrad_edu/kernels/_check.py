@@ -71,7 +71,7 @@ def _value_range_nb(flat):
 def value_range(x: np.ndarray) -> tuple[int, int]:
     """(min, max) of a non-empty integer array: one numba pass (numpy's ``min()`` and ``max()`` cost two
     reductions of about 10,000 instructions each on a batch of 32 labels)."""
-    if use_jit() and x.dtype.kind in "iu" and x.flags.c_contiguous:
+    if use_jit() and x.dtype.kind in "iu" and x.dtype.isnative and x.flags.c_contiguous:  # numba: native order
         lo, hi = _value_range_nb(x.reshape(-1))
         return int(lo), int(hi)
     return int(x.min()), int(x.max())

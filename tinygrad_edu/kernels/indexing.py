@@ -60,7 +60,9 @@ def index_add_rows(out: np.ndarray, idx: np.ndarray, g: np.ndarray) -> None:
     n = out.shape[0]
     if g.shape != (idx.size, out.shape[1]):
         raise ValueError(f"{op}: g must have shape {(idx.size, out.shape[1])}, got {g.shape}")
-    if use_jit() and out.flags.writeable and _check.jit_ready(out, g):
+    # the kernel takes signed or narrow unsigned indices in native byte order (a uint64 mixed with the signed
+    # row count is a float to numba; a big-endian array is no array numba compiles for)
+    if use_jit() and out.flags.writeable and idx.dtype.isnative and idx.dtype != np.uint64 and _check.jit_ready(out, g):
         bad = _index_add_rows_nb(out, idx, g)
     else:
         lo, hi = _check.value_range(idx) if idx.size else (0, 0)
