@@ -3,6 +3,8 @@ for every reduction and PyTorch's other options; plus float64 central-difference
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -88,11 +90,23 @@ def test_kl_div_batchmean_matches_pytorch(log_target) -> None:
     compare("KLDivLoss", {"reduction": "batchmean", "log_target": log_target}, LOGP, target)
 
 
-def test_every_row_ignored_is_nan_as_pytorch() -> None:
+@pytest.mark.parametrize("name", ["CrossEntropyLoss", "NLLLoss"])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_every_row_ignored_is_nan_with_zero_gradients_as_pytorch(name, weighted) -> None:
+    """The mean over no rows is 0/0 = NaN, and no row gets a gradient: PyTorch's scores get zeros (ours were
+    NaN, from dividing by the zero total weight, with numpy's warnings)."""
     labels = np.full(N, -100)
-    ours = nn.CrossEntropyLoss()(Tensor(LOGITS), labels).item()
-    ref = torch.nn.CrossEntropyLoss()(torch.tensor(LOGITS), torch.tensor(labels)).item()
-    assert np.isnan(ours) and np.isnan(ref)
+    kwargs = {"weight": W} if weighted else {}
+    x, t = Tensor(LOGITS, requires_grad=True), torch.tensor(LOGITS, requires_grad=True)
+    ours = getattr(nn, name)(**{k: Tensor(v) for k, v in kwargs.items()})(x, labels)
+    ref = getattr(torch.nn, name)(**{k: torch.tensor(v) for k, v in kwargs.items()})(t, torch.tensor(labels))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no numpy RuntimeWarning either
+        ours.backward()
+    ref.backward()
+    assert np.isnan(ours.item()) and np.isnan(ref.item())
+    assert t.grad is not None and not t.grad.any()
+    np.testing.assert_array_equal(x.grad.numpy(), t.grad.numpy())
 
 
 @pytest.mark.parametrize(

@@ -390,6 +390,8 @@ def nll_loss(
         return losses
     if reduction == "sum":
         return losses.sum()
+    if not keep.any():  # every row ignored: the mean of no rows is NaN and no row gets a gradient, as PyTorch's
+        return losses.sum() * 0.0 + math.nan
     return losses.sum() / row_w.sum()
 
 
