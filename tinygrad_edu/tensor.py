@@ -107,8 +107,9 @@ def apply(fn: Op, *inputs: Tensor) -> Tensor:
         fn.seq = next_seq()
         for t in inputs:  # an in-place change of a used tensor keeps its old node for these users
             t._used = True
-        if fn.saves:  # the versions backward will check (`backprop.check_saved`); a plain loop: a
-            versions = []  # generator and a comprehension cost three times as much on this hot path
+        if fn.saves:  # the versions backward will check (`backprop.check_saved`), in a plain loop (a
+            # generator and a comprehension cost three times as much on this hot path)
+            versions = []
             saved_for = fn.saved_for
             for i in fn.saves:
                 if i < 0:

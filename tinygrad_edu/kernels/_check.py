@@ -89,7 +89,13 @@ def indices(op: str, name: str, idx: np.ndarray, shape: tuple[int, ...], high: i
         raise TypeError(f"{op}: {name} must be integers, got dtype {idx.dtype}")
     if idx.shape != shape:
         raise ValueError(f"{op}: {name} must have shape {shape}, got {idx.shape}")
-    if high is None or not idx.size:
+    if high is not None:
+        in_range(op, name, idx, high)
+
+
+def in_range(op: str, name: str, idx: np.ndarray, high: int) -> None:
+    """Raise `OutOfRangeError` unless every value of the integer array ``idx`` lies in [0, high)."""
+    if not idx.size:
         return
     lo, hi = value_range(idx)
     if lo < 0 or hi >= high:

@@ -22,7 +22,7 @@ from ._numba import njit, use_jit
 
 def _check_scores(op: str, scores: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(N, C) real scores with C ≥ 1, and N integer labels (their range is checked where they are used:
-    in a kernel's first pass, or by `_labels_in_range` before a twin)."""
+    in a kernel's first pass, or by `_check.in_range` before a twin)."""
     scores, labels = _check.array(op, "scores", scores), _check.array(op, "labels", labels)
     _check.ndim(op, "scores", scores, 2)
     if scores.dtype.kind not in "iuf":
@@ -31,14 +31,6 @@ def _check_scores(op: str, scores: np.ndarray, labels: np.ndarray) -> tuple[np.n
         raise ValueError(f"{op}: scores of shape {scores.shape} have no classes")
     _check.indices(op, "labels", labels, (scores.shape[0],), None)
     return scores, labels
-
-
-def _labels_in_range(op: str, labels: np.ndarray, n_classes: int) -> None:
-    """Raise `_check.OutOfRangeError` unless every label lies in [0, C) (the twins' check; the kernels make it)."""
-    if labels.size:
-        lo, hi = _check.value_range(labels)
-        if lo < 0 or hi >= n_classes:
-            raise _check.out_of_range(op, "labels", labels[(labels < 0) | (labels >= n_classes)][0], n_classes)
 
 
 # --------------------------------------------------------------------------- forward
@@ -114,7 +106,7 @@ def softmax_xent(logits: np.ndarray, labels: np.ndarray, checked: bool = False) 
         logits, labels = _check_scores("softmax_xent", logits, labels)
     if use_jit() and _check.jit_ready(logits, contiguous=True):
         return _softmax_xent_nb(logits, labels)
-    _labels_in_range("softmax_xent", labels, logits.shape[1])
+    _check.in_range("softmax_xent", "labels", labels, logits.shape[1])
     return softmax_xent_np(logits, labels)
 
 
@@ -153,5 +145,5 @@ def softmax_xent_backward(probs: np.ndarray, labels: np.ndarray, scale: float, c
         if bad >= 0:
             raise _check.out_of_range("softmax_xent_backward", "labels", labels[bad], probs.shape[1])
         return grad
-    _labels_in_range("softmax_xent_backward", labels, probs.shape[1])
+    _check.in_range("softmax_xent_backward", "labels", labels, probs.shape[1])
     return softmax_xent_backward_np(probs, labels, scale)

@@ -209,11 +209,11 @@ def unbroadcast(g: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     if g.shape == shape:
         return g
     extra = g.ndim - len(shape)
-    if extra > 0 and g.shape[extra:] == shape:  # only leading axes were added (a bias), found without a loop
+    if extra > 0 and g.shape[extra:] == shape:  # only leading axes were added (a bias): the sum over them
         return kernels.sum_rows(g) if g.ndim == 2 and extra == 1 else g.sum(axis=tuple(range(extra)))
     kept = tuple(i + extra for i, n in enumerate(shape) if n == 1 and g.shape[i + extra] != 1)
-    if not kept:  # only leading axes were added (a bias): the sum has the shape already, in memory of its own
-        return g.sum(axis=tuple(range(extra))) if extra > 0 else g.reshape(shape)
+    if not kept:  # no axis was broadcast: the shapes differ only in axes of length 1
+        return g.reshape(shape)
     return g.sum(axis=tuple(range(extra)) + kept, keepdims=True).reshape(shape)
 
 
