@@ -213,6 +213,53 @@ def test_backward_through_a_modified_saved_tensor_raises() -> None:
     same(unsaved)
 
 
+@pytest.mark.parametrize(
+    "loss, change, message",
+    [
+        (lambda F, z, y: F.cross_entropy(z, y), lambda y: y.__setitem__(0, 2), "[torch.LongTensor [4]]"),
+        (lambda F, z, y: F.cross_entropy(z, y, reduction="sum"), lambda y: y.add_(0), "[torch.LongTensor [4]]"),
+        (lambda F, z, y: z[y].sum(), lambda y: y.__setitem__(0, 3), "[torch.LongTensor [4]]"),
+        (lambda F, z, y: (z[y, 1] * 2).sum(), lambda y: y.__setitem__(0, 3), "[torch.LongTensor [4]]"),
+        (lambda F, z, t: F.binary_cross_entropy(z.sigmoid(), t), lambda t: t.mul_(0.5), "[torch.FloatTensor [4, 3]]"),
+        (lambda F, z, t: F.binary_cross_entropy_with_logits(z, t), lambda t: t.mul_(0.5), "[torch.FloatTensor [4, 3]]"),
+    ],
+    ids=["cross_entropy", "cross_entropy_sum", "index", "index_pair", "bce", "bce_logits"],
+)
+def test_labels_targets_and_indices_changed_before_backward_raise(loss, change, message) -> None:
+    """Labels, targets and index tensors are read again by the backward pass (an index to scatter the
+    gradient to, a label to subtract 1 at): changed in place after the forward pass, they would give the
+    gradient of another loss. PyTorch saves them and refuses; so do we, with its message."""
+
+    def idiom(lib):
+        z = lib.tensor(np.arange(12.0).reshape(4, 3) / 10, requires_grad=True)
+        y = lib.tensor([0, 1, 2, 1]) if "Long" in message else lib.tensor(np.full((4, 3), 0.5, np.float32))
+        out = loss(lib.nn.functional, z.float() if "Float" in message else z, y)
+        change(y)
+        out.backward()
+
+    error(idiom, f"{message} is at version 1; expected version 0 instead")
+
+    def unchanged(lib):  # the same losses without the change: the gradients agree
+        z = lib.tensor(np.arange(12.0).reshape(4, 3) / 10, requires_grad=True)
+        y = lib.tensor([0, 1, 2, 1]) if "Long" in message else lib.tensor(np.full((4, 3), 0.5, np.float32))
+        loss(lib.nn.functional, z.float() if "Float" in message else z, y).backward()
+        return z.grad
+
+    same(unchanged, rtol=1e-5)  # float32 for the binary losses: another sigmoid and log1p, some ulps apart
+
+
+def test_index_put_with_an_index_changed_before_backward_raises() -> None:
+    def idiom(lib):
+        v = lib.ones(3, 2, requires_grad=True)
+        ix = lib.tensor([0, 1, 1])
+        x = lib.zeros(5, 2)
+        x[ix] = v * 2
+        ix[0] = 4
+        x.sum().backward()
+
+    error(idiom, "[torch.LongTensor [3]] is at version 1; expected version 0 instead")
+
+
 def test_version_counters_are_shared_with_views() -> None:
     def idiom(lib):
         x = lib.zeros(3, 4)

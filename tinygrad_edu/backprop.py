@@ -126,7 +126,7 @@ def check_saved(fn: Any, node: Tensor) -> None:
     or its output ``node``) has been changed in place since: its version counter moved on."""
     for i, counter, version in fn.saved_versions:
         if counter[0] != version:
-            t = fn.inputs[i] if i >= 0 else node
+            t = (*fn.inputs, *fn.kept)[i] if i >= 0 else node
             kind = TYPE_NAMES.get(t._data.dtype.name, t._data.dtype.name)
             what = f"[torch.{kind} {list(t._data.shape)}]"
             if t.grad_fn is not None:

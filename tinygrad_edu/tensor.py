@@ -107,7 +107,7 @@ def apply(fn: Op, *inputs: Tensor) -> Tensor:
         fn.seq = next_seq()
         for t in inputs:  # an in-place change of a used tensor keeps its old node for these users
             t._used = True
-        if fn.saves:  # the versions backward will check (`backprop.check_saved`), in a plain loop (a
+        if fn.saves or fn.kept:  # the versions backward will check (`backprop.check_saved`), in plain loops (a
             # generator and a comprehension cost three times as much on this hot path)
             versions = []
             saved_for = fn.saved_for
@@ -118,6 +118,8 @@ def apply(fn: Op, *inputs: Tensor) -> Tensor:
                     t = inputs[i]
                 else:  # an input the op did not get, or one saved only for a gradient nobody needs
                     continue
+                versions.append((i, t._vc, t._vc[0]))
+            for i, t in enumerate(fn.kept, len(inputs)):
                 versions.append((i, t._vc, t._vc[0]))
             fn.saved_versions = versions
     else:

@@ -231,7 +231,8 @@ class InplaceMethods:
         tensor([[0., 1., 5.],
                 [5., 0., 0.]])
         """
-        idx = ops.normalize_index(as_index(idx))
+        idx, kept = as_index(idx)
+        idx = ops.normalize_index(idx)
         v: Any
         if not isinstance(value, TensorMethods):  # a number (or a list) takes this tensor's dtype
             v = self._wrap(np.asarray(value, dtype=self._data.dtype))
@@ -244,7 +245,7 @@ class InplaceMethods:
                     f"destination and {names[1]} for the source."
                 )
         if is_grad_enabled() and (self.requires_grad or v.requires_grad):
-            self._rebase("setitem", lambda a, b: a._apply(ops.IndexPut(idx), a, b), [v])
+            self._rebase("setitem", lambda a, b: a._apply(ops.IndexPut(idx, kept=kept), a, b), [v])
             return
         target = ops.index(self._data, idx)
         v_data = ops.fit_value(target, idx, v._data)

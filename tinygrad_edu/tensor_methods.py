@@ -58,11 +58,8 @@ def _checked_dims(dim: Any, ndim: int) -> Any:
 def _index_array(idx: np.ndarray) -> np.ndarray:
     """A tensor used as an index: a uint8 one is a mask, as PyTorch 2.13 still reads it (with its warning)."""
     if idx.dtype == np.uint8:
-        warnings.warn(
-            "indexing with dtype torch.uint8 is now deprecated, please use a dtype torch.bool instead.",
-            UserWarning,
-            stacklevel=3,
-        )
+        message = "indexing with dtype torch.uint8 is now deprecated, please use a dtype torch.bool instead."
+        warnings.warn(message, UserWarning, stacklevel=3)
         return idx.astype(bool)
     return idx
 
@@ -530,7 +527,7 @@ class TensorMethods:
         fast = isinstance(idx, TensorMethods) and idx._data.dtype.kind == "i" and idx._data.ndim
         if fast and not (self.requires_grad or ops_always_recorded()):  # ``X[ix]``: a copy, no op
             return self._wrap(ops.index(self._data, idx._data))
-        return self._apply(ops.GetItem(as_index(idx)), self)
+        return self._apply(ops.GetItem(*as_index(idx)), self)
 
     def __iter__(self) -> Iterator[Tensor]:
         if self.ndim == 0:
@@ -591,10 +588,11 @@ class TensorMethods:
         return object.__format__(self, spec)
 
 
-def as_index(idx: Any) -> Any:
-    """An index with each tensor in it replaced by its array (see `ops.normalize_index` for the rest)."""
+def as_index(idx: Any) -> tuple[Any, tuple[Any, ...]]:
+    """An index with each tensor in it replaced by its array (see `ops.normalize_index` for the rest), and
+    those tensors, which an op that reads the index in its backward keeps (`ops.Op.kept`)."""
     if isinstance(idx, TensorMethods):
-        return _index_array(idx._data)
-    if isinstance(idx, tuple):
-        return tuple(_index_array(i._data) if isinstance(i, TensorMethods) else i for i in idx)
-    return idx
+        return _index_array(idx._data), (idx,)
+    tensors = tuple(i for i in idx if isinstance(i, TensorMethods)) if isinstance(idx, tuple) else ()
+    arrays = tuple(_index_array(i._data) if isinstance(i, TensorMethods) else i for i in idx) if tensors else idx
+    return arrays, tensors

@@ -277,17 +277,18 @@ def _cross_entropy_fused(
     labels = _labels("cross_entropy", input, target, span)
     if reduction == "none":
         return -input.log_softmax(axis=1)[np.arange(len(labels)), labels]
-    return _softmax_cross_entropy(input, labels, reduction)
+    return _softmax_cross_entropy(input, labels, reduction, target)
 
 
-def _softmax_cross_entropy(input: Tensor, labels: np.ndarray, reduction: str) -> Tensor:
-    """The fused op for (N, C) scores and N integer labels, reduced by "mean" or "sum"; the op's kernels
-    check the labels' range (`kernels.OutOfRangeError`)."""
+def _softmax_cross_entropy(input: Tensor, labels: np.ndarray, reduction: str, target: Tensor) -> Tensor:
+    """The fused op for (N, C) scores and N integer labels (the array of ``target``, or its int64 copy),
+    reduced by "mean" or "sum"; the op's kernels check the labels' range (`kernels.OutOfRangeError`), and
+    the op keeps ``target`` (`ops.Op.kept`): changed in place before backward, it is PyTorch's error."""
     scale = 1.0
     if reduction == "mean":  # the mean of no rows is 0/0 = NaN, as PyTorch's (not a ZeroDivisionError)
         scale = 1.0 / len(labels) if len(labels) else math.nan
     z = input if input._data.flags.c_contiguous else input.reshape(input.shape)
-    return apply(ops.SoftmaxCrossEntropy(labels, scale), z)
+    return apply(ops.SoftmaxCrossEntropy(labels, scale, kept=(target,)), z)
 
 
 def _binary_cross_entropy(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
@@ -300,7 +301,7 @@ def _binary_cross_entropy(input: Tensor, target: Any, reduction: str = "mean") -
             "binary_cross_entropy: input must hold probabilities in [0, 1]; "
             "for raw scores use binary_cross_entropy_with_logits"
         )
-    return _reduce(apply(ops.BinaryCrossEntropy(t._data), input), reduction, "binary_cross_entropy")
+    return _reduce(apply(ops.BinaryCrossEntropy(t._data, kept=(t,)), input), reduction, "binary_cross_entropy")
 
 
 def _binary_cross_entropy_with_logits(
@@ -312,7 +313,7 @@ def _binary_cross_entropy_with_logits(
     t = _target(target, input)
     _same_shape(name, input, t)
     w = None if pos_weight is None else 1 + (_weight_array(name, pos_weight).astype(input.dtype) - 1) * t._data
-    return _reduce(apply(ops.BinaryCrossEntropyWithLogits(t._data, w), input), reduction, name)
+    return _reduce(apply(ops.BinaryCrossEntropyWithLogits(t._data, w, kept=(t,)), input), reduction, name)
 
 
 def hinge_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
@@ -424,7 +425,7 @@ def cross_entropy(
         and not 0 <= ignore_index < z.shape[1]  # then no label in range is ignore_index
     ):
         try:  # the kernel checks the labels' range in its first pass
-            return _softmax_cross_entropy(input, y.astype(np.int64, copy=False), reduction)
+            return _softmax_cross_entropy(input, y.astype(np.int64, copy=False), reduction, t)
         except kernels.OutOfRangeError:  # ignore_index among the labels, or a label out of range: below
             pass
     probabilities = t._data.ndim == input._data.ndim and t._data.dtype.kind == "f"

@@ -5,6 +5,8 @@ logits. The other losses (`mse_loss`, `l1_loss`, ...) are compositions in `tinyg
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from .. import kernels
@@ -25,8 +27,8 @@ class SoftmaxCrossEntropy(Op):
     name = "cross_entropy"
     backward_name = "NllLossBackward0"
 
-    def __init__(self, labels: np.ndarray, scale: float) -> None:
-        self.labels, self.scale = labels, scale
+    def __init__(self, labels: np.ndarray, scale: float, kept: tuple[Any, ...] = ()) -> None:
+        self.labels, self.scale, self.kept = labels, scale, kept
 
     def forward(self, z):
         check_floating("cross_entropy", z)
@@ -44,8 +46,8 @@ class BinaryCrossEntropy(Op):
     saves = (0,)
     name = "binary_cross_entropy"
 
-    def __init__(self, t: np.ndarray) -> None:
-        self.t = t
+    def __init__(self, t: np.ndarray, kept: tuple[Any, ...] = ()) -> None:
+        self.t, self.kept = t, kept
 
     def forward(self, p):
         self.p = p
@@ -69,8 +71,8 @@ class BinaryCrossEntropyWithLogits(Op):
     saves = (0,)
     name = "bce_with_logits"
 
-    def __init__(self, t: np.ndarray, w: np.ndarray | None = None) -> None:
-        self.t, self.w = t, w
+    def __init__(self, t: np.ndarray, w: np.ndarray | None = None, kept: tuple[Any, ...] = ()) -> None:
+        self.t, self.w, self.kept = t, w, kept
 
     def forward(self, z):
         self.z = z

@@ -260,9 +260,9 @@ class GetItem(Op):
     name = "getitem"
     backward_name = "IndexBackward0"
 
-    def __init__(self, idx: Any) -> None:
+    def __init__(self, idx: Any, kept: tuple[Any, ...] = ()) -> None:
         self.backward_name = _index_node_name(idx)
-        self.idx = normalize_index(idx)
+        self.idx, self.kept = normalize_index(idx), kept
 
     def forward(self, a):
         self.shape, self.dtype = a.shape, a.dtype
@@ -314,8 +314,8 @@ class IndexPut(Op):
 
     name = "index_put"
 
-    def __init__(self, idx: Any, copy_slices: bool = False) -> None:
-        self.idx = normalize_index(idx)
+    def __init__(self, idx: Any, copy_slices: bool = False, kept: tuple[Any, ...] = ()) -> None:
+        self.idx, self.kept = normalize_index(idx), kept
         # PyTorch's node: CopySlices for a view's write, IndexPutBackward0 for advanced indexing
         self.backward_name = "CopySlices" if copy_slices or is_basic_index(self.idx) else "IndexPutBackward0"
 

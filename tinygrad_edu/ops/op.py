@@ -66,7 +66,12 @@ class Op:
     #: read for ∂/∂b only), or None when any may: when input j needs no gradient, input i is not saved,
     #: as PyTorch saves it (``v * 2`` keeps no v, so changing v in place later is no error)
     saved_for: tuple[int | None, ...] = ()
-    #: ``(position, version counter, version)`` of each saved tensor, recorded by `apply`
+    #: tensors that are no input but whose values ``backward`` reads (a loss's labels or targets, an index
+    #: tensor): `apply` records their versions too, at positions after the inputs', so a change in place
+    #: before backward is PyTorch's error instead of a gradient for other labels
+    kept: tuple[Any, ...] = ()
+    #: ``(position, version counter, version)`` of each saved tensor, recorded by `apply`; positions count
+    #: the inputs, then the `kept` tensors, and −1 is the output
     saved_versions: Any = ()
     #: True when the output may be a view of input 0 (it then shares input 0's version counter)
     view = False
