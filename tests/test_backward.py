@@ -147,3 +147,33 @@ def test_threads_sharing_parameters_add_up_their_gradients() -> None:
         sys.setswitchinterval(interval)
     got = [p.grad for p in model.parameters()]
     np.testing.assert_allclose(got, _torch_mlp_grads(model, batches, repeats), rtol=1e-10, atol=1e-12)
+
+
+def test_backward_order_puts_each_tensor_before_its_inputs() -> None:
+    """Tensor.backward walks the ops by creation number, latest first (PyTorch's engine), then the leaves:
+    every node that needs a gradient comes once, before the tensors it was made from, and tensors that need
+    none (the data, a mask, the labels) are not visited. The gradients are those of the chain rule."""
+    from tinygrad_edu.backprop import backward_order
+
+    x = tg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    w = tg.tensor([0.5, -1.0, 2.0], requires_grad=True)
+    data = tg.tensor([2.0, 2.0, 2.0])
+    h = x * w  # made first, used last
+    u = (h * data).tanh()
+    v = x.exp() + u
+    y = (v * h).sum()
+    order = backward_order(y)
+    position = {id(t): i for i, t in enumerate(order)}
+    assert len(position) == len(order) == 9 and id(data) not in position  # sum, v·h, v, eˣ, u, h·data, h; x, w
+    for t in order:
+        for parent in t._prev:
+            if parent.requires_grad:
+                assert position[id(t)] < position[id(parent)]
+    assert [t.grad_fn is None for t in order[-2:]] == [True, True]
+    y.backward()
+    xs, ws = np.array([1.0, 2.0, 3.0]), np.array([0.5, -1.0, 2.0])
+    hs = xs * ws
+    us = np.tanh(2 * hs)
+    dh = (np.exp(xs) + us) + hs * (1 - us**2) * 2  # y = Σ (eˣ + tanh(2h))·h
+    np.testing.assert_allclose(x.grad.numpy(), hs * np.exp(xs) + dh * ws, rtol=1e-6)
+    np.testing.assert_allclose(w.grad.numpy(), dh * xs, rtol=1e-6)

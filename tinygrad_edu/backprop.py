@@ -2,8 +2,9 @@
 
 `Tensor.backward` and `tinygrad_edu.autograd.grad` both run `backprop`. It sits below
 `tinygrad_edu.tensor` and reads tensors only through their attributes (``_data``, ``grad_fn``,
-``_prev``, ``requires_grad``, ``_vc``): the walk is the graph core's `topological_order`, each node's
-local rule its op's ``backward``, and broadcasting is undone once per edge by `unbroadcast`.
+``_prev``, ``requires_grad``, ``_vc``): the walk is `backward_order` (ops by creation number, latest first,
+as PyTorch's engine), each node's local rule its op's ``backward``, and broadcasting is undone once per
+edge by `unbroadcast`.
 
 Before an op's backward runs, `check_saved` compares the version counters of the tensors it saved
 with the versions they had in the forward pass (PyTorch's rule): a tensor changed in place since
@@ -12,6 +13,7 @@ then would give a silently wrong gradient, so that is a RuntimeError instead.
 
 from __future__ import annotations
 
+import operator
 import re
 import threading
 from collections.abc import Sequence
@@ -19,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .graph import check_finite, is_anomaly_enabled, topological_order
+from .graph import check_finite, graph_rebased, is_anomaly_enabled, topological_order
 from .ops import unbroadcast
 from .tensor_methods import TensorMethods
 
@@ -55,7 +57,7 @@ def backprop(root: Tensor, grad: Any = None, capture: Sequence[Tensor] | None = 
     wanted: dict[Tensor, np.ndarray | None] | None = None if capture is None else dict.fromkeys(capture)
     stored: set[int] = set()
     anomaly = is_anomaly_enabled()
-    for node in reversed(topological_order(root)):
+    for node in backward_order(root):
         g = grads.pop(node, None)
         if g is None:
             continue
@@ -83,6 +85,36 @@ def backprop(root: Tensor, grad: Any = None, capture: Sequence[Tensor] | None = 
             else:
                 grads[parent] = pg
     return [] if wanted is None or capture is None else [wanted[t] for t in capture]
+
+
+def backward_order(root: Tensor) -> list[Tensor]:
+    """The tensors that require a gradient and lead to ``root``, each before the tensors it was made from:
+    the nodes made by ops by creation number (`Op.seq`), latest first, as PyTorch's engine takes them, then
+    the leaves. An op's inputs existed before it ran, so their numbers are smaller. Once a graph was changed
+    in place (a tensor then takes a newer op's place), the graph core's `topological_order` decides.
+
+    >>> from tinygrad_edu import Tensor
+    >>> w = Tensor([1.0], requires_grad=True)
+    >>> h = w * 2
+    >>> y = h * 3 + h
+    >>> [t.grad_fn.name if t.grad_fn else "leaf" for t in backward_order(y)]
+    ['+', '*', '*', 'leaf']
+    """
+    if graph_rebased or root.grad_fn is None:
+        return [t for t in reversed(topological_order(root)) if t.requires_grad]
+    made: list[Tensor] = [root]
+    leaves: list[Tensor] = []
+    seen = {root}
+    for node in made:  # the list grows while it is walked: each node's inputs are appended once
+        for t in node._prev:
+            if t.requires_grad and t not in seen:
+                seen.add(t)
+                (made if t.grad_fn is not None else leaves).append(t)
+    made.sort(key=_creation_number, reverse=True)
+    return made + leaves
+
+
+_creation_number = operator.attrgetter("grad_fn.seq")
 
 
 #: one lock for every accumulation into ``.grad``: threads that backpropagate into a shared leaf
