@@ -69,8 +69,9 @@ class Reshape(Op):
     def forward(self, a):
         self.in_shape = a.shape
         try:
-            if min(self.shape, default=0) < -1:  # numpy would take any negative size as the inferred one
-                raise ValueError
+            for n in self.shape:  # numpy would take any negative size as the inferred one (a loop: min() parses
+                if n < -1:  # its keywords on every call, a tenth of the op's cost)
+                    raise ValueError
             return a.reshape(self.shape)
         except ValueError:
             raise shape_error(self.shape, a.size) from None
