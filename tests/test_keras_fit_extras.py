@@ -431,6 +431,7 @@ def test_subclassed_model_trains_saves_and_loads_as_keras_trains_it(tmp_path) ->
 # ----------------------------------------------------------------------------- resuming from a .keras file
 RESUME_OPTIMIZERS = [
     ("Adam", {"learning_rate": 0.02}),
+    ("AdamW", {"learning_rate": 0.02, "weight_decay": 0.3}),
     ("SGD", {"learning_rate": 0.1, "momentum": 0.8}),
     ("RMSprop", {"learning_rate": 0.01, "momentum": 0.5, "centered": True}),
     ("Nadam", {"learning_rate": 0.01}),

@@ -313,7 +313,8 @@ OPTIMIZERS = [
     ("Adadelta", {"learning_rate": 1.0, "rho": 0.9, "epsilon": 1e-5}),
     ("Adam", {"learning_rate": 0.02, "beta_1": 0.8, "beta_2": 0.99, "epsilon": 1e-5}),
     ("Nadam", {"learning_rate": 0.02, "beta_1": 0.85, "beta_2": 0.95, "epsilon": 1e-5}),
-    *[(name, {}) for name in ("sgd", "adagrad", "rmsprop", "adadelta", "adam", "nadam")],  # Keras' defaults by name
+    ("AdamW", {"learning_rate": 0.02, "weight_decay": 0.5, "beta_1": 0.8, "epsilon": 1e-5}),
+    *[(name, {}) for name in ("sgd", "adagrad", "rmsprop", "adadelta", "adam", "adamw", "nadam")],  # Keras' defaults
 ]
 
 

@@ -18,6 +18,8 @@ CONFIGS = [
     ("Adadelta", {"lr": 0.5, "rho": 0.8, "weight_decay": 0.02}),
     ("Adam", {"lr": 0.01}),
     ("Adam", {"lr": 0.02, "betas": (0.8, 0.99), "weight_decay": 0.01}),
+    ("AdamW", {}),
+    ("AdamW", {"lr": 0.02, "betas": (0.8, 0.99), "weight_decay": 0.5}),
     ("Nadam", {}),
     ("Nadam", {"lr": 0.01, "weight_decay": 0.01, "momentum_decay": 0.01}),
 ]

@@ -72,7 +72,7 @@ BAD = [
     (["--lr", "fast"], "argument --lr: must be a number like 0.001, got 'fast'"),
     (["--limit", "-5"], "argument --limit: must be at least 0, got -5"),
     (["--seed", "-1"], "argument --seed: must be at least 0, got -1"),
-    (["--optimizer", "adamw"], "argument --optimizer: invalid choice: 'adamw'"),
+    (["--optimizer", "lamb"], "argument --optimizer: invalid choice: 'lamb'"),
     (["--dataset", "cifar"], "argument --dataset: invalid choice: 'cifar'"),
 ]
 

@@ -18,7 +18,7 @@ from tinygrad_edu import Tensor, kernels, optim
 
 from .conftest import needs_torch
 
-NAMES = ["SGD", "Adam", "Nadam", "Adagrad", "RMSprop", "Adadelta"]
+NAMES = ["SGD", "Adam", "AdamW", "Nadam", "Adagrad", "RMSprop", "Adadelta"]
 TORCH_NAME = {"Nadam": "NAdam"}
 
 
@@ -97,6 +97,9 @@ BAD_HYPER = [
     ("Adam", {"betas": (math.nan, 0.999)}),
     ("Adam", {"eps": -1e-8}),
     ("Adam", {"weight_decay": -0.1}),
+    ("AdamW", {"weight_decay": -0.1}),
+    ("AdamW", {"betas": (0.9, 1.0)}),
+    ("AdamW", {"lr": -1e-3}),
     ("Nadam", {"betas": (1.0, 0.999)}),
     ("Nadam", {"eps": -1e-8}),
     ("Nadam", {"momentum_decay": -0.1}),
@@ -205,6 +208,7 @@ STEP_CONFIGS = [
     ("SGD", {"lr": 0.1, "momentum": 0.9}),
     ("SGD", {"lr": 0.1, "momentum": 0.9, "nesterov": True, "weight_decay": 0.01}),
     ("Adam", {"lr": 0.01}),
+    ("AdamW", {"lr": 0.01, "weight_decay": 0.1}),
     ("Nadam", {"lr": 0.01}),
     ("Adagrad", {"lr": 0.1}),
     ("RMSprop", {"lr": 0.01, "momentum": 0.5, "centered": True}),

@@ -17,6 +17,8 @@ RMSprop    v ← ρv + (1 − ρ)g²;  θ ← θ − γg/√(v + ε)     ``rmspr
 Adadelta   the same rule as PyTorch's                   ``adadelta_step`` (γ 1e-3, ρ 0.95, ε 1e-7)
 Adam       θ ← θ − γ·√(1 − β₂ᵗ)/(1 − β₁ᵗ)·m/(√v + ε)    ``adam_step`` with ε/√(1 − β₂ᵗ) for ε (the ε-hat
            (γ 1e-3, ε 1e-7)                              form, rearranged)
+AdamW      θ ← θ·(1 − λγ), then Adam's step              ``adamw_step``, ε as for Adam (Keras' torch
+           (γ 1e-3, λ 0.004, ε 1e-7)                     backend decays by this product, as PyTorch)
 Nadam      μₜ = β₁(1 − ½·0.96ᵗ)                         ``nadam_step`` with PyTorch's schedule at ψ = 1
            (γ 1e-3, ε 1e-7)
 =========  ==========================================  ==================================================
@@ -37,6 +39,7 @@ from .. import optim
 from ..optim.adadelta import adadelta_step
 from ..optim.adagrad import adagrad_step
 from ..optim.adam import adam_step
+from ..optim.adamw import adamw_step
 from ..optim.nadam import momentum_schedule, nadam_step
 from ..optim.rmsprop import rmsprop_step
 from ..optim.sgd import sgd_step
@@ -178,6 +181,8 @@ class Adadelta(KerasOptimizer):
 
 class Adam(KerasOptimizer):
     algorithm = optim.Adam
+    #: the update rule and its weight decay λ (`AdamW` has the decoupled form's)
+    rule, weight_decay = staticmethod(adam_step), 0.0
 
     def __init__(
         self, learning_rate: float = 0.001, beta_1: float = 0.9, beta_2: float = 0.999, epsilon: float = 1e-7
@@ -190,7 +195,25 @@ class Adam(KerasOptimizer):
         t = self.iterations
         bias1, bias2 = 1 - self.beta_1**t, 1 - self.beta_2**t
         eps = self.epsilon / math.sqrt(bias2)  # Keras' ε̂ = ε·√(1 − β₂ᵗ) moved under PyTorch's √v̂
-        adam_step(data, grad, m, v, self.learning_rate, self.beta_1, self.beta_2, eps, 0.0, bias1, bias2)
+        self.rule(data, grad, m, v, self.learning_rate, self.beta_1, self.beta_2, eps, self.weight_decay, bias1, bias2)
+
+
+class AdamW(Adam):
+    algorithm = optim.AdamW
+    rule = staticmethod(adamw_step)
+
+    def __init__(
+        self,
+        learning_rate: float = 0.001,
+        weight_decay: float = 0.004,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-7,
+    ) -> None:
+        super().__init__(learning_rate, beta_1, beta_2, epsilon)
+        if not weight_decay >= 0:  # Keras refuses None; a negative or NaN decay would grow the weights
+            raise ValueError(f"AdamW: weight_decay must be a non-negative float, got {weight_decay}")
+        self.weight_decay = weight_decay
 
 
 class Nadam(KerasOptimizer):
@@ -217,7 +240,7 @@ class Nadam(KerasOptimizer):
         )  # fmt: skip
 
 
-_ADAPTERS = {cls.algorithm: cls for cls in (SGD, Adagrad, RMSprop, Adadelta, Adam, Nadam)}
+_ADAPTERS = {cls.algorithm: cls for cls in (SGD, Adagrad, RMSprop, Adadelta, Adam, AdamW, Nadam)}
 #: Keras' string names ("sgd", "adam", ...): the names of `optim.OPTIMIZERS`, each with its adapter.
 BY_NAME: dict[str, type[KerasOptimizer]] = {name: _ADAPTERS[cls] for name, cls in optim.OPTIMIZERS.items()}
 

@@ -6,6 +6,7 @@ SGD and Adam, its numba kernel beside the numpy reference), and the class:
 ==============  ==================================================================
 ``sgd.py``       SGD with momentum, dampening, Nesterov, weight decay
 ``adam.py``      Adam
+``adamw.py``     AdamW (Adam with decoupled weight decay)
 ``nadam.py``     Nadam (Adam with Nesterov momentum)
 ``adagrad.py``   Adagrad
 ``rmsprop.py``   RMSprop (plain, centered, with momentum)
@@ -27,6 +28,7 @@ from __future__ import annotations
 from .adadelta import Adadelta
 from .adagrad import Adagrad
 from .adam import Adam
+from .adamw import AdamW
 from .clip import clip_grad_norm_, clip_grad_value_
 from .nadam import Nadam
 from .optimizer import Optimizer
@@ -37,6 +39,7 @@ from .sgd import SGD
 OPTIMIZERS: dict[str, type[Optimizer]] = {
     "sgd": SGD,
     "adam": Adam,
+    "adamw": AdamW,
     "nadam": Nadam,
     "adagrad": Adagrad,
     "rmsprop": RMSprop,
@@ -49,6 +52,7 @@ __all__ = [
     "Adadelta",
     "Adagrad",
     "Adam",
+    "AdamW",
     "Nadam",
     "Optimizer",
     "RMSprop",

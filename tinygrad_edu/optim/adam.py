@@ -77,6 +77,9 @@ class Adam(Optimizer):
     """Adam, as ``torch.optim.Adam``; the rule is in this module's docstring.
     Defaults: lr = 1e-3, β = (0.9, 0.999), ε = 1e-8, no weight decay."""
 
+    #: the update rule `_update` calls with the moments (`tinygrad_edu.optim.AdamW` swaps in its own)
+    rule = staticmethod(adam_step)
+
     def __init__(
         self,
         params: Iterable[Any],
@@ -96,7 +99,7 @@ class Adam(Optimizer):
         state["step"] += 1
         b1, b2 = self.betas
         t = state["step"]
-        adam_step(
+        self.rule(
             data, grad, state["exp_avg"], state["exp_avg_sq"], self.lr, b1, b2, self.eps, self.weight_decay,
             1 - b1**t, 1 - b2**t,
         )  # fmt: skip

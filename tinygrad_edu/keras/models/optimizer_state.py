@@ -23,6 +23,7 @@ from .. import optimizers as optimizers_
 SLOTS: dict[type, Any] = {
     optimizers_.SGD: lambda o: [(("momentum", -1.0),)] if o.momentum else [],
     optimizers_.Adam: lambda o: [(("momentum", 1.0), ("velocity", 1.0))],
+    optimizers_.AdamW: lambda o: [(("momentum", 1.0), ("velocity", 1.0))],
     optimizers_.Nadam: lambda o: [(("momentum", 1.0), ("velocity", 1.0))],
     optimizers_.RMSprop: lambda o: (
         [(("velocity", 1.0),)]
