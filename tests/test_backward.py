@@ -155,6 +155,8 @@ def test_backward_order_puts_each_tensor_before_its_inputs() -> None:
     none (the data, a mask, the labels) are not visited. The gradients are those of the chain rule."""
     from tinygrad_edu.backprop import backward_order
 
+    elsewhere = tg.tensor([1.0], requires_grad=True) * 1
+    elsewhere.add_(1)  # a graph changed in place elsewhere: this one keeps the creation-number walk
     x = tg.tensor([1.0, 2.0, 3.0], requires_grad=True)
     w = tg.tensor([0.5, -1.0, 2.0], requires_grad=True)
     data = tg.tensor([2.0, 2.0, 2.0])

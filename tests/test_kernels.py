@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from tinygrad_edu import kernels
+from tinygrad_edu.kernels.activations import SIGMOID_PASSES_FROM
 from tinygrad_edu.optim.adam import adam_step, adam_step_np
 from tinygrad_edu.optim.sgd import sgd_step, sgd_step_np
 
@@ -106,12 +107,15 @@ def test_adam_kernel_equals_twin(dtype, wd, monkeypatch) -> None:
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("copies", [1, SIGMOID_PASSES_FROM], ids=["one-pass", "three-pass"])
 @pytest.mark.parametrize("sigmoid", ["sigmoid_np", "_sigmoid_nb"])
-def test_sigmoid_kernel_and_twin_are_stable(sigmoid, dtype) -> None:
-    """Far out on either side e^{−|x|} underflows to 0 instead of e^{x} overflowing to inf."""
-    x = np.array([-1000.0, -30.0, 0.0, 30.0, 1000.0], dtype=dtype)
-    got = getattr(kernels, sigmoid)(x)
-    np.testing.assert_allclose(got, [0.0, np.exp(-30.0), 0.5, 1.0, 1.0], rtol=1e-6, atol=0)
+def test_sigmoid_kernel_and_twin_are_stable(sigmoid, copies, dtype) -> None:
+    """Far out on either side e^{−|x|} underflows to 0 instead of e^{x} overflowing to inf; ±inf give 0 and 1,
+    NaN stays NaN, ±0 give ½ (the kernel's small-array and large-array paths both)."""
+    x = np.array([-np.inf, -1000.0, -30.0, -0.0, 0.0, 30.0, 1000.0, np.inf, np.nan], dtype=dtype)
+    got = getattr(kernels, sigmoid)(np.tile(x, copies))
+    want = np.tile([0.0, 0.0, np.exp(-30.0), 0.5, 0.5, 1.0, 1.0, 1.0, np.nan], copies)
+    np.testing.assert_allclose(got, want, rtol=1e-6, atol=0)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)

@@ -213,6 +213,13 @@ def test_backward_through_a_modified_saved_tensor_raises() -> None:
     same(unsaved)
 
 
+LONG_4 = "[torch.LongTensor [4]]"
+
+
+def float_type(message: str) -> type:
+    return np.float64 if "Double" in message else np.float32
+
+
 @pytest.mark.parametrize(
     "loss, change, message",
     [
@@ -222,8 +229,11 @@ def test_backward_through_a_modified_saved_tensor_raises() -> None:
         (lambda F, z, y: (z[y, 1] * 2).sum(), lambda y: y.__setitem__(0, 3), "[torch.LongTensor [4]]"),
         (lambda F, z, t: F.binary_cross_entropy(z.sigmoid(), t), lambda t: t.mul_(0.5), "[torch.FloatTensor [4, 3]]"),
         (lambda F, z, t: F.binary_cross_entropy_with_logits(z, t), lambda t: t.mul_(0.5), "[torch.FloatTensor [4, 3]]"),
+        (lambda F, z, y: F.cross_entropy(z, y, reduction="none").sum(), lambda y: y.__setitem__(0, 2), LONG_4),
+        (lambda F, z, t: F.cross_entropy(z, t), lambda t: t.__setitem__((0, 0), 1.0), "[torch.DoubleTensor [4, 3]]"),
+        (lambda F, z, y: F.embedding(y, z).sum(), lambda y: y.__setitem__(0, 3), "[torch.LongTensor [4]]"),
     ],
-    ids=["cross_entropy", "cross_entropy_sum", "index", "index_pair", "bce", "bce_logits"],
+    ids=["ce", "ce_sum", "index", "index_pair", "bce", "bce_logits", "ce_none", "ce_probs", "embedding"],
 )
 def test_labels_targets_and_indices_changed_before_backward_raise(loss, change, message) -> None:
     """Labels, targets and index tensors are read again by the backward pass (an index to scatter the
@@ -232,7 +242,7 @@ def test_labels_targets_and_indices_changed_before_backward_raise(loss, change, 
 
     def idiom(lib):
         z = lib.tensor(np.arange(12.0).reshape(4, 3) / 10, requires_grad=True)
-        y = lib.tensor([0, 1, 2, 1]) if "Long" in message else lib.tensor(np.full((4, 3), 0.5, np.float32))
+        y = lib.tensor([0, 1, 2, 1]) if "Long" in message else lib.tensor(np.full((4, 3), 0.5, float_type(message)))
         out = loss(lib.nn.functional, z.float() if "Float" in message else z, y)
         change(y)
         out.backward()
@@ -241,11 +251,45 @@ def test_labels_targets_and_indices_changed_before_backward_raise(loss, change, 
 
     def unchanged(lib):  # the same losses without the change: the gradients agree
         z = lib.tensor(np.arange(12.0).reshape(4, 3) / 10, requires_grad=True)
-        y = lib.tensor([0, 1, 2, 1]) if "Long" in message else lib.tensor(np.full((4, 3), 0.5, np.float32))
+        y = lib.tensor([0, 1, 2, 1]) if "Long" in message else lib.tensor(np.full((4, 3), 0.5, float_type(message)))
         loss(lib.nn.functional, z.float() if "Float" in message else z, y).backward()
         return z.grad
 
     same(unchanged, rtol=1e-5)  # float32 for the binary losses: another sigmoid and log1p, some ulps apart
+
+
+def test_indices_backward_does_not_read_raise_nothing() -> None:
+    """A 0-d integer index is an int (a select: backward reads no index), and `autograd.grad` with respect
+    to an intermediate runs only the part of the graph above it: changing an index below is no error."""
+
+    def zero_d(lib):
+        x = lib.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        i = lib.tensor(1)
+        y = x[i] * 2
+        i.add_(1)
+        y.backward()
+        return x.grad
+
+    same(zero_d)
+
+    def above(lib):
+        W = lib.tensor(np.arange(10.0).reshape(5, 2), requires_grad=True)
+        ix = lib.tensor([0, 1, 1])
+        h = W[ix]
+        loss = (h * h).sum()
+        ix[0] = 4
+        return lib.autograd.grad(loss, [h])[0]
+
+    same(above)
+
+    def mask(lib):
+        x = lib.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        m = lib.tensor([True, False, True])
+        y = x[m].sum()
+        m[0] = False
+        y.backward()
+
+    error(mask, "[CPUBoolType [3]] is at version 1; expected version 0 instead")
 
 
 def test_index_put_with_an_index_changed_before_backward_raises() -> None:

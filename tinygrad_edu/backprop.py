@@ -57,7 +57,10 @@ def backprop(root: Tensor, grad: Any = None, capture: Sequence[Tensor] | None = 
     wanted: dict[Tensor, np.ndarray | None] | None = None if capture is None else dict.fromkeys(capture)
     stored: set[int] = set()
     anomaly = is_anomaly_enabled()
-    for node in backward_order(root):
+    order, ends = backward_order(root), None
+    if wanted is not None:  # only the part of the graph between root and the captured tensors, as PyTorch
+        order, ends = toward(order, wanted)
+    for node in order:
         g = grads.pop(node, None)
         if g is None:
             continue
@@ -67,7 +70,7 @@ def backprop(root: Tensor, grad: Any = None, capture: Sequence[Tensor] | None = 
                 wanted[node] = g
         elif fn is None or node._retain:
             store_grad(node, g, stored)
-        if fn is None:
+        if fn is None or (ends is not None and node in ends):
             continue
         for _, counter, version in fn.saved_versions:  # inline: most ops save something, nearly none changed
             if counter[0] != version:
@@ -90,8 +93,9 @@ def backprop(root: Tensor, grad: Any = None, capture: Sequence[Tensor] | None = 
 def backward_order(root: Tensor) -> list[Tensor]:
     """The tensors that require a gradient and lead to ``root``, each before the tensors it was made from:
     the nodes made by ops by creation number (`Op.seq`), latest first, as PyTorch's engine takes them, then
-    the leaves. An op's inputs existed before it ran, so their numbers are smaller. Once a graph was changed
-    in place (a tensor then takes a newer op's place), the graph core's `topological_order` decides.
+    the leaves. An op's inputs existed before it ran, so their numbers are smaller. In a graph that holds a
+    tensor changed in place after an op used it (it then took a newer op's place, and its ``_hist`` keeps the
+    node that op saw), the graph core's `topological_order` decides.
 
     >>> from tinygrad_edu import Tensor
     >>> w = Tensor([1.0], requires_grad=True)
@@ -100,8 +104,8 @@ def backward_order(root: Tensor) -> list[Tensor]:
     >>> [t.grad_fn.name if t.grad_fn else "leaf" for t in backward_order(y)]
     ['+', '*', '*', 'leaf']
     """
-    if graph_rebased or root.grad_fn is None:
-        return [t for t in reversed(topological_order(root)) if t.requires_grad]
+    if root.grad_fn is None:
+        return [root]
     made: list[Tensor] = [root]
     leaves: list[Tensor] = []
     seen = {root}
@@ -110,8 +114,29 @@ def backward_order(root: Tensor) -> list[Tensor]:
             if t.requires_grad and t not in seen:
                 seen.add(t)
                 (made if t.grad_fn is not None else leaves).append(t)
+    if graph_rebased and any(getattr(t, "_hist", None) for t in (*made, *leaves)):
+        return [t for t in reversed(topological_order(root)) if t.requires_grad]
     made.sort(key=_creation_number, reverse=True)
     return made + leaves
+
+
+def toward(order: list[Tensor], targets: Any) -> tuple[list[Tensor], set[Tensor]]:
+    """The nodes of a backward ``order`` through which a gradient reaches one of ``targets`` (the tensors
+    `tinygrad_edu.autograd.grad` asks about), and the set of those below which no target lies: their own
+    backward need not run (PyTorch runs neither, so a tensor changed in place down there is no error)."""
+    reach: set[Tensor] = set()
+    ends: set[Tensor] = set()
+    for node in reversed(order):  # inputs before their users
+        below = False
+        for t in node._prev:
+            if t in reach:
+                below = True
+                break
+        if below or node in targets:
+            reach.add(node)
+            if not below:
+                ends.add(node)
+    return [t for t in order if t in reach], ends
 
 
 _creation_number = operator.attrgetter("grad_fn.seq")
@@ -160,7 +185,8 @@ def check_saved(fn: Any, node: Tensor) -> None:
         if counter[0] != version:
             t = (*fn.inputs, *fn.kept)[i] if i >= 0 else node
             kind = TYPE_NAMES.get(t._data.dtype.name, t._data.dtype.name)
-            what = f"[torch.{kind} {list(t._data.shape)}]"
+            # PyTorch prints a legacy type name, and for bool (which has none) the backend's
+            what = f"[{'CPUBoolType' if kind == 'BoolTensor' else 'torch.' + kind} {list(t._data.shape)}]"
             if t.grad_fn is not None:
                 what += f", which is output 0 of {re.sub(r'Backward[0-9]*$', '', t.grad_fn.backward_name)},"
             raise RuntimeError(

@@ -589,10 +589,12 @@ class TensorMethods:
 
 
 def as_index(idx: Any) -> tuple[Any, tuple[Any, ...]]:
-    """An index with each tensor in it replaced by its array (see `ops.normalize_index` for the rest), and
-    those tensors, which an op that reads the index in its backward keeps (`ops.Op.kept`)."""
-    if isinstance(idx, TensorMethods):
-        return _index_array(idx._data), (idx,)
-    tensors = tuple(i for i in idx if isinstance(i, TensorMethods)) if isinstance(idx, tuple) else ()
-    arrays = tuple(_index_array(i._data) if isinstance(i, TensorMethods) else i for i in idx) if tensors else idx
-    return arrays, tensors
+    """An index with each tensor in it replaced by its array (see `ops.normalize_index`), and the tensors an op
+    reading the index in backward keeps (`ops.Op.kept`): all but 0-d integer ones (an int: a select, as PyTorch)."""
+    parts = idx if isinstance(idx, tuple) else (idx,)
+    tensors = [i for i in parts if isinstance(i, TensorMethods)]
+    if not tensors:
+        return idx, ()
+    arrays = tuple(_index_array(i._data) if isinstance(i, TensorMethods) else i for i in parts)
+    kept = tuple(t for t in tensors if t._data.ndim or t._data.dtype.kind not in "iu" or t._data.dtype == np.uint8)
+    return (arrays if isinstance(idx, tuple) else arrays[0]), kept

@@ -114,6 +114,19 @@ def sigmoid_np(x: np.ndarray) -> np.ndarray:
 
 
 @njit
+def _sigmoid_one_pass_nb(x):
+    # the twin's formula in one pass: z = e^{−|x|}, σ = 1/(1 + z) for x ≥ 0, else z/(1 + z)
+    flat = x.reshape(-1)
+    out = np.empty_like(flat)
+    one = np.ones(1, flat.dtype)[0]  # a literal 1 would promote float32 work to float64
+    for i in range(flat.size):
+        v = flat[i]
+        z = np.exp(-abs(v))
+        out[i] = one / (one + z) if v >= 0 else z / (one + z)
+    return out.reshape(x.shape)
+
+
+@njit
 def _neg_abs_nb(x):
     flat = x.reshape(-1)
     out = np.empty_like(flat)
@@ -126,16 +139,24 @@ def _neg_abs_nb(x):
 def _sigmoid_from_exp_nb(x, z):
     # z = e^{−|x|} (numpy's SIMD exp, in place); σ = 1/(1 + z) for x ≥ 0, else z/(1 + z), written over z
     flat = x.reshape(-1)
-    one = np.ones(1, flat.dtype)[0]  # a literal 1 would promote float32 work to float64
+    one = np.ones(1, flat.dtype)[0]
     for i in range(flat.size):
         e = z[i]
         z[i] = one / (one + e) if flat[i] >= 0 else e / (one + e)
     return z.reshape(x.shape)
 
 
+#: from this many elements on, `_sigmoid_nb` takes three passes instead of one (float32: 1.64 µs either way
+#: at 512; 0.56 against 1.64 µs for one element, 4.6 against 2.2 µs at 2,048)
+SIGMOID_PASSES_FROM = 512
+
+
 def _sigmoid_nb(x: np.ndarray) -> np.ndarray:
-    """The twin's formula in three passes and one array: −|x| (numba), e^{−|x|} in place (numpy's SIMD
-    ``exp``, several times faster per element than the scalar ``exp`` a numba loop calls), then σ (numba)."""
+    """The twin's formula: for a small array in one numba pass; for a larger one in three passes over one
+    array: −|x| (numba), e^{−|x|} in place (numpy's SIMD ``exp``, several times faster per element than the
+    scalar ``exp`` a numba loop calls), then σ (numba)."""
+    if x.size < SIGMOID_PASSES_FROM:
+        return _sigmoid_one_pass_nb(x)
     z = _neg_abs_nb(x)
     np.exp(z, out=z)
     return _sigmoid_from_exp_nb(x, z)

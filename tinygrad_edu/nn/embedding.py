@@ -43,7 +43,9 @@ def embedding(input: Any, weight: Tensor, padding_idx: int | None = None) -> Ten
             [0., 1.]], dtype=torch.float64)
     """
     idx = _indices(input, weight.shape[0])
-    out = weight[idx]
+    # indexed by the tensor itself where it is the array, so the lookup keeps it (`ops.Op.kept`): changed in
+    # place before backward, it is PyTorch's error, not a gradient for other rows
+    out = weight[input if isinstance(input, Tensor) and input._data is idx else idx]
     if padding_idx is not None:
         keep = (idx != padding_idx % weight.shape[0])[..., None]
         out = Tensor.where(keep, out, weight.detach()[idx])

@@ -272,11 +272,13 @@ def _cross_entropy_fused(
     """
     if target._data.ndim == input._data.ndim and target._data.dtype.kind == "f":
         _same_shape("cross_entropy", input, target)
-        per_row = -(input.log_softmax(axis=-1) * target._data.astype(input.dtype, copy=False)).sum(axis=-1)
+        t = target if target._data.dtype == input._data.dtype else target._data.astype(input.dtype)  # the op saves t
+        per_row = -(input.log_softmax(axis=-1) * t).sum(axis=-1)
         return _reduce(per_row, reduction, "cross_entropy")
     labels = _labels("cross_entropy", input, target, span)
     if reduction == "none":
-        return -input.log_softmax(axis=1)[np.arange(len(labels)), labels]
+        rows = target if target._data is labels else labels  # the target itself where it is the array: kept
+        return -input.log_softmax(axis=1)[np.arange(len(labels)), rows]
     return _softmax_cross_entropy(input, labels, reduction, target)
 
 
