@@ -7,6 +7,7 @@ with the same key phrase."""
 from __future__ import annotations
 
 import threading
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -506,3 +507,40 @@ def test_shapes_that_do_not_broadcast_raise_pytorchs_runtime_error(op: str, shap
     assert ours.startswith(theirs)
     with pytest.raises(ValueError):
         getattr(operator, op)(tg.ones(*shapes[0]), tg.ones(*shapes[1]))
+
+
+@pytest.mark.parametrize(
+    "index",
+    [
+        lambda lib: [lib.tensor([0, 1]), lib.tensor([1, 2])],
+        lambda lib: [[0, 1], [1, 2]],
+        lambda lib: [lib.tensor([0, 2]), 1],
+        lambda lib: [0, slice(None)],
+        lambda lib: [None, 0],
+        lambda lib: [0, 2],  # a list of ints: one index, no warning
+    ],
+    ids=["tensors", "lists", "tensor_int", "int_slice", "none_int", "ints"],
+)
+def test_a_list_index_holding_sequences_is_a_tuple_as_in_pytorch(index) -> None:
+    """PyTorch reads ``x[[i, j]]`` as ``x[i, j]`` when the list holds a tensor, a sequence, a slice, None or
+    ``...`` (with a deprecation warning); numpy would take the list as one stacked index array."""
+
+    def idiom(lib):
+        x = lib.tensor(np.arange(12.0).reshape(3, 4), requires_grad=True)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            y = x[index(lib)]
+            (y * y).sum().backward()
+        said = [str(w.message)[:50] for w in caught if "non-tuple sequence" in str(w.message)]
+        return y, x.grad, " | ".join(said)
+
+    same(idiom)
+
+    def write(lib):
+        x = lib.zeros(3, 4)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            x[index(lib)] = 7.0
+        return x
+
+    same(write)

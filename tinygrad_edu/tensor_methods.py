@@ -19,7 +19,7 @@ import numpy as np
 from . import ops
 from .dtypes import DEFAULT_DTYPE, dtype, result_type, torch_dtype
 from .graph import ops_always_recorded
-from .ops import normalize_axis, normalize_dim, rename_node
+from .ops import checked_dims, dims_or_all, normalize_axis, normalize_dim, rename_node
 
 if TYPE_CHECKING:  # for the annotations only; at run time this module never reads tensor.py
     from .tensor import Tensor
@@ -40,19 +40,6 @@ def torch_function(method: _Method) -> _Method:
 
 #: PyTorch's wording for an in-place change of a leaf that requires a gradient
 LEAF_INPLACE_ERROR = "a leaf Variable that requires grad is being used in an in-place operation."
-
-
-def _dims(dim: Any) -> Any:
-    """PyTorch's reduction dims: None or an empty list/tuple mean every axis."""
-    if dim is None or (isinstance(dim, (list, tuple)) and len(dim) == 0):
-        return None
-    return tuple(dim) if isinstance(dim, list) else dim
-
-
-def _checked_dims(dim: Any, ndim: int) -> Any:
-    """`_dims` checked against ``ndim`` with PyTorch's IndexError (`normalize_axis`); None for every axis."""
-    dims = _dims(dim)
-    return None if dims is None else normalize_axis(dims, ndim)
 
 
 def _index_array(idx: np.ndarray) -> np.ndarray:
@@ -342,7 +329,8 @@ class TensorMethods:
         (tensor(300), tensor(44, dtype=torch.uint8))
         """
         x = self if dtype is None else self.type(dtype)
-        return self._apply(ops.Sum(_dims(axis if dim is None else dim), keepdims or keepdim, dtype is not None), x)
+        dims = dims_or_all(axis if dim is None else dim)
+        return self._apply(ops.Sum(dims, keepdims or keepdim, dtype is not None), x)
 
     def mean(
         self,
@@ -356,7 +344,7 @@ class TensorMethods:
         """The mean over ``axis`` (numpy's name) or ``dim`` (PyTorch's); all elements by default. Only for
         floating tensors (PyTorch's RuntimeError otherwise), or with ``dtype=`` a floating dtype to convert to."""
         x = self if dtype is None else self.type(dtype)
-        return self._apply(ops.Mean(_dims(axis if dim is None else dim), keepdims or keepdim), x)
+        return self._apply(ops.Mean(dims_or_all(axis if dim is None else dim), keepdims or keepdim), x)
 
     def cumsum(self, dim: int, *, dtype: Any = None) -> Tensor:
         """The running sum along ``dim``, as ``Tensor.cumsum`` (bools and integers in int64 unless ``dtype=``).
@@ -558,7 +546,7 @@ class TensorMethods:
     ) -> Tensor:
         """True where every element (along ``dim``) is nonzero: a bool tensor, as ``Tensor.all``; numpy's
         spelling (``axis=``, ``keepdims=``) too, so ``np.all(t)`` works as on an array."""
-        dims = _checked_dims(axis if dim is None else dim, self.ndim)
+        dims = checked_dims(axis if dim is None else dim, self.ndim)
         return self._const(np.all(self._data, axis=dims, keepdims=keepdim or keepdims))
 
     def any(
@@ -566,7 +554,7 @@ class TensorMethods:
     ) -> Tensor:
         """True where some element (along ``dim``) is nonzero: a bool tensor, as ``Tensor.any``; numpy's
         spelling too."""
-        dims = _checked_dims(axis if dim is None else dim, self.ndim)
+        dims = checked_dims(axis if dim is None else dim, self.ndim)
         return self._const(np.any(self._data, axis=dims, keepdims=keepdim or keepdims))
 
     def _scalar(self) -> Any:
@@ -589,12 +577,24 @@ class TensorMethods:
 
 
 def as_index(idx: Any) -> tuple[Any, tuple[Any, ...]]:
-    """An index with each tensor in it replaced by its array (see `ops.normalize_index`), and the tensors an op
-    reading the index in backward keeps (`ops.Op.kept`): all but 0-d integer ones (an int: a select, as PyTorch)."""
+    """An index with its tensors replaced by their arrays (see `ops.normalize_index`), and the tensors an op reading
+    it in backward keeps (`ops.Op.kept`): not 0-d integer ones (an int: a select, as PyTorch). A list holding a
+    tensor, a sequence, a slice, None or ``...`` is a tuple (``x[[i, j]]`` is ``x[i, j]``), as PyTorch reads it."""
+    if type(idx) is list and len(idx) < 32 and any(isinstance(i, SEQUENCE_ITEMS) or i is None or i is ... for i in idx):
+        warnings.warn(SEQUENCE_INDEX_WARNING, UserWarning, stacklevel=3)
+        idx = tuple(idx)
     parts = idx if isinstance(idx, tuple) else (idx,)
-    tensors = [i for i in parts if isinstance(i, TensorMethods)]
-    if not tensors:
+    if not (tensors := [i for i in parts if isinstance(i, TensorMethods)]):
         return idx, ()
     arrays = tuple(_index_array(i._data) if isinstance(i, TensorMethods) else i for i in parts)
     kept = tuple(t for t in tensors if t._data.ndim or t._data.dtype.kind not in "iu" or t._data.dtype == np.uint8)
     return (arrays if isinstance(idx, tuple) else arrays[0]), kept
+
+
+#: PyTorch's warning for a list read as a tuple of indices (its text, 2.13)
+SEQUENCE_INDEX_WARNING = """Using a non-tuple sequence for multidimensional indexing is deprecated and will be changed \
+in pytorch 2.9; use x[tuple(seq)] instead of x[seq]. In pytorch 2.9 this will be interpreted as tensor index, \
+x[torch.tensor(seq)], which will result either in an error or a different result"""
+
+#: with None and ``...``, the items that make PyTorch read a list index as a tuple (its ``treatSequenceAsTuple``)
+SEQUENCE_ITEMS = (TensorMethods, list, tuple, range, np.ndarray, slice)

@@ -30,7 +30,9 @@ __all__ = [
     "array_axis",
     "broadcast_shape",
     "check_broadcast",
+    "checked_dims",
     "dim_error",
+    "dims_or_all",
     "node_of",
     "normalize_axis",
     "normalize_dim",
@@ -276,3 +278,16 @@ def reduction_axes(axis: int | Sequence[int] | None, ndim: int) -> tuple[int, ..
         twice = next(a for a in axes if axes.count(a) > 1)
         raise RuntimeError(f"dim {twice} appears multiple times in the list of dims")
     return axes if ndim else ()
+
+
+def dims_or_all(dim: Any) -> Any:
+    """PyTorch's reduction dims: None or an empty list/tuple mean every axis (None); a list becomes a tuple."""
+    if dim is None or (isinstance(dim, (list, tuple)) and len(dim) == 0):
+        return None
+    return tuple(dim) if isinstance(dim, list) else dim
+
+
+def checked_dims(dim: Any, ndim: int) -> Any:
+    """`dims_or_all` checked against ``ndim`` with PyTorch's IndexError (`normalize_axis`); None for every axis."""
+    dims = dims_or_all(dim)
+    return None if dims is None else normalize_axis(dims, ndim)
