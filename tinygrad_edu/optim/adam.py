@@ -54,7 +54,7 @@ def _adam_step_nb(p, g, m, v, lr, beta1, beta2, one_minus_beta1, one_minus_beta2
     step = lr / bias1
     root2 = np.sqrt(bias2)
     for i in range(fp.size):
-        d = fg[i] + weight_decay * fp[i]
+        d = fg[i] + weight_decay * fp[i] if weight_decay else fg[i]  # not 0·θ: an infinite θ stays infinite
         fm[i] = beta1 * fm[i] + one_minus_beta1 * d
         fv[i] = beta2 * fv[i] + one_minus_beta2 * d * d
         fp[i] -= step * fm[i] / (np.sqrt(fv[i]) / root2 + eps)

@@ -51,26 +51,27 @@ def sgd_step_np(p, g, buf, lr, momentum, dampening, weight_decay, nesterov, firs
 @njit
 def _sgd_step_nb(p, g, buf, lr, momentum, one_minus_dampening, weight_decay, nesterov, first):
     # Scalars arrive in p's dtype, 1 − τ precomputed: a Python constant such as ``1 - dampening`` would
-    # promote float32 to float64 inside the loop and halve its speed. Each case gets its own branch-free
-    # loop, which LLVM vectorizes.
+    # promote float32 to float64 inside the loop and halve its speed. Each case gets its own loop, which LLVM
+    # vectorizes; the decay term's test is the same in every pass, so LLVM takes it out of the loop (without
+    # a decay there is no 0·θ term: an infinite θ stays infinite, as in the twin and PyTorch).
     fp, fg, fb = p.reshape(-1), g.reshape(-1), buf.reshape(-1)
     if momentum == 0:
         for i in range(fp.size):
-            fp[i] -= lr * (fg[i] + weight_decay * fp[i])
+            fp[i] -= lr * (fg[i] + weight_decay * fp[i] if weight_decay else fg[i])
     elif first:
         for i in range(fp.size):
-            d = fg[i] + weight_decay * fp[i]
+            d = fg[i] + weight_decay * fp[i] if weight_decay else fg[i]
             fb[i] = d
             fp[i] -= lr * (d + momentum * d) if nesterov else lr * d
     elif nesterov:
         for i in range(fp.size):
-            d = fg[i] + weight_decay * fp[i]
+            d = fg[i] + weight_decay * fp[i] if weight_decay else fg[i]
             b = momentum * fb[i] + one_minus_dampening * d
             fb[i] = b
             fp[i] -= lr * (d + momentum * b)
     else:
         for i in range(fp.size):
-            b = momentum * fb[i] + one_minus_dampening * (fg[i] + weight_decay * fp[i])
+            b = momentum * fb[i] + one_minus_dampening * (fg[i] + weight_decay * fp[i] if weight_decay else fg[i])
             fb[i] = b
             fp[i] -= lr * b
 
