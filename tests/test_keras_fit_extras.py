@@ -432,6 +432,9 @@ def test_subclassed_model_trains_saves_and_loads_as_keras_trains_it(tmp_path) ->
 RESUME_OPTIMIZERS = [
     ("Adam", {"learning_rate": 0.02}),
     ("AdamW", {"learning_rate": 0.02, "weight_decay": 0.3}),
+    ("Adam", {"learning_rate": 0.02, "weight_decay": 0.2}),  # Keras' decoupled decay on any optimizer: Adam's here
+    ("AdamW", {"learning_rate": lambda M: M.optimizers.schedules.ExponentialDecay(0.05, 3, 0.5)}),
+    ("SGD", {"learning_rate": lambda M: M.optimizers.schedules.PiecewiseConstantDecay([4, 8], [0.1, 0.05, 0.02])}),
     ("SGD", {"learning_rate": 0.1, "momentum": 0.8}),
     ("RMSprop", {"learning_rate": 0.01, "momentum": 0.5, "centered": True}),
     ("Nadam", {"learning_rate": 0.01}),
@@ -439,10 +442,13 @@ RESUME_OPTIMIZERS = [
 ]
 
 
-@pytest.mark.parametrize(("name", "options"), RESUME_OPTIMIZERS, ids=[n for n, _ in RESUME_OPTIMIZERS])
+@pytest.mark.parametrize(
+    ("name", "options"), RESUME_OPTIMIZERS, ids=[f"{n}-{sorted(o)}-{i}" for i, (n, o) in enumerate(RESUME_OPTIMIZERS)]
+)
 def test_training_resumes_from_a_keras_file_as_if_uninterrupted_both_ways(tmp_path, name, options) -> None:
     """Two epochs, save, load, two more epochs: the weights equal Keras' four uninterrupted epochs,
-    for our file loaded by us, Keras' file loaded by us, and our file loaded by Keras."""
+    for our file loaded by us, Keras' file loaded by us, and our file loaded by Keras (a learning-rate
+    schedule travels as Keras writes it: its class and arguments, and the step count)."""
     rng = np.random.default_rng()
     x, y = rng.normal(size=(12, 3)), rng.normal(size=(12, 2))
     make = lambda M: M.Sequential([M.Input(shape=(3,)), M.layers.Dense(4, activation="tanh"), M.layers.Dense(2)])  # noqa: E731
@@ -451,7 +457,8 @@ def test_training_resumes_from_a_keras_file_as_if_uninterrupted_both_ways(tmp_pa
         warnings.simplefilter("ignore")
         ours, theirs = twins(make)
         for model, M in ((ours, K), (theirs, keras)):
-            model.compile(getattr(M.optimizers, name)(**options), loss="mse")
+            settings = {k: v(M) if callable(v) else v for k, v in options.items()}
+            model.compile(getattr(M.optimizers, name)(**settings), loss="mse")
             model.fit(x, y, **kw)
         ours.save(tmp_path / "ours.keras")
         theirs.save(tmp_path / "theirs.keras")
@@ -485,3 +492,32 @@ def test_loss_objects_and_loss_weights_per_output_travel_in_keras_files_both_way
         assert isinstance(from_keras.heads[0].loss, K.losses.SparseCategoricalCrossentropy)
         for model in (from_ours, from_keras):
             assert model.evaluate(x, [labels, score], verbose=0)[0] == pytest.approx(expected, rel=LOG_RTOL)
+
+
+def test_optimizer_settings_this_door_lacks_are_refused_when_a_keras_file_is_loaded(tmp_path) -> None:
+    """Gradient clipping and moving averages have no counterpart here: a file whose optimizer uses them is
+    refused by name (it once loaded without them and trained another way, silently)."""
+    for setting in ({"clipnorm": 0.5}, {"global_clipnorm": 0.5}, {"clipvalue": 0.1}, {"use_ema": True}):
+        model = dense_stack(2, "linear")(keras)
+        model.compile(keras.optimizers.AdamW(0.01, **setting), loss="mse")
+        model.save(tmp_path / "clipped.keras")
+        (key, value), = setting.items()
+        with pytest.raises(ValueError, match=f"Optimizer AdamW: {key}={value!r} is not supported"):
+            K.models.load_model(tmp_path / "clipped.keras")
+
+
+def test_adamw_arguments_and_none_gradients_as_keras() -> None:
+    """AdamW refuses weight_decay=None with Keras' words; ``apply`` leaves a variable whose gradient is None
+    as it is (no step, no decay) and steps the others as Keras does."""
+    for M in (K, keras):
+        with pytest.raises(ValueError, match=r"Argument `weight_decay` must be a float\. Received: weight_decay=None"):
+            M.optimizers.AdamW(weight_decay=None)
+    with float64_on_both_sides():
+        ours, theirs = twins(dense_stack(2, "linear"))
+        for model, M in ((ours, K), (theirs, keras)):
+            opt = M.optimizers.AdamW(learning_rate=0.1, weight_decay=0.5)
+            kernel, bias = model.layers[0].trainable_weights
+            for _ in range(2):
+                opt.apply([M.ops.convert_to_tensor(np.full(tuple(kernel.shape), 0.3)), None], [kernel, bias])
+        assert_close_to_scale(ours.get_weights(), theirs.get_weights(), FLOAT64_WEIGHT_RTOL, "weights")
+        np.testing.assert_array_equal(ours.get_weights()[1], 0.0)  # the first bias: never stepped

@@ -15,10 +15,10 @@ RMSprop    v ← ρv + (1 − ρ)g²;  θ ← θ − γg/√(v + ε)     ``rmspr
            momentum b ← μb + γg/√(v + ε); θ ← θ − b     lr_in_buffer=True)``
            (γ 1e-3, ρ 0.9, ε 1e-7)
 Adadelta   the same rule as PyTorch's                   ``adadelta_step`` (γ 1e-3, ρ 0.95, ε 1e-7)
-Adam       θ ← θ − γ·√(1 − β₂ᵗ)/(1 − β₁ᵗ)·m/(√v + ε)    ``adam_step`` with ε/√(1 − β₂ᵗ) for ε (the ε-hat
-           (γ 1e-3, ε 1e-7)                              form, rearranged)
-AdamW      θ ← θ·(1 − λγ), then Adam's step              ``adamw_step``, ε as for Adam (Keras' torch
-           (γ 1e-3, λ 0.004, ε 1e-7)                     backend decays by this product, as PyTorch)
+Adam       θ ← θ − γ·√(1 − β₂ᵗ)/(1 − β₁ᵗ)·m/(√v + ε)    ``adamw_step`` with ε/√(1 − β₂ᵗ) for ε (the ε-hat
+           (γ 1e-3, ε 1e-7); weight_decay λ: first       form, rearranged); λ as given (Keras' torch
+           θ ← θ·(1 − λγ)                                backend decays by this product, as PyTorch)
+AdamW      Adam with λ 0.004                              the same
 Nadam      μₜ = β₁(1 − ½·0.96ᵗ)                         ``nadam_step`` with PyTorch's schedule at ψ = 1
            (γ 1e-3, ε 1e-7)
 =========  ==========================================  ==================================================
@@ -38,7 +38,6 @@ import numpy as np
 from .. import optim
 from ..optim.adadelta import adadelta_step
 from ..optim.adagrad import adagrad_step
-from ..optim.adam import adam_step
 from ..optim.adamw import adamw_step
 from ..optim.nadam import momentum_schedule, nadam_step
 from ..optim.rmsprop import rmsprop_step
@@ -83,7 +82,8 @@ class KerasOptimizer(optim.Optimizer):
     def apply(self, grads: Iterable[Any], trainable_variables: Iterable[Any] | None = None) -> None:
         """Keras' ``optimizer.apply(grads, variables)``: one step with the given gradients (in Keras'
         layout, as ``v.value.grad`` reads them) for the given `layers.Variable`s (the bound ones
-        when None: the gradients are then in the tensors' own layout)."""
+        when None: the gradients are then in the tensors' own layout). A variable whose gradient is
+        None is left as it is, as in Keras."""
         grads = list(grads)
         if trainable_variables is None:
             tensors = list(self.params)
@@ -93,14 +93,17 @@ class KerasOptimizer(optim.Optimizer):
             if len(variables) != len(grads):
                 raise ValueError(f"apply: {len(grads)} gradients for {len(variables)} variables")
             tensors = [t for v in variables for t in v.tensors]
-            parts = [v.from_keras(np.asarray(getattr(g, "_data", g))) for v, g in zip(variables, grads)]
+            parts = [
+                [None] * len(v.tensors) if g is None else v.from_keras(np.asarray(getattr(g, "_data", g)))
+                for v, g in zip(variables, grads)
+            ]
         if not self.params:
             self.bind(tensors)
-        arrays = [np.asarray(getattr(a, "_data", a)) for part in parts for a in part]
+        arrays = [None if a is None else np.asarray(getattr(a, "_data", a)) for part in parts for a in part]
         if len(arrays) != len(tensors):
             raise ValueError(f"apply: {len(arrays)} gradients for {len(tensors)} tensors")
         for tensor, grad in zip(tensors, arrays):
-            tensor.grad = Tensor(grad.astype(tensor._data.dtype, copy=False))
+            tensor.grad = None if grad is None else Tensor(grad.astype(tensor._data.dtype, copy=False))
         self.step()
 
     def apply_gradients(self, grads_and_vars: Iterable[tuple[Any, Any]]) -> None:
@@ -180,27 +183,37 @@ class Adadelta(KerasOptimizer):
 
 
 class Adam(KerasOptimizer):
+    """Keras' Adam; with ``weight_decay`` λ, Keras' decoupled decay θ ← θ·(1 − λγ) before each step
+    (its base optimizer's, the AdamW rule), which `AdamW` has by default."""
+
     algorithm = optim.Adam
-    #: the update rule and its weight decay λ (`AdamW` has the decoupled form's)
-    rule, weight_decay = staticmethod(adam_step), 0.0
 
     def __init__(
-        self, learning_rate: float = 0.001, beta_1: float = 0.9, beta_2: float = 0.999, epsilon: float = 1e-7
+        self,
+        learning_rate: float = 0.001,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-7,
+        weight_decay: float | None = None,
     ) -> None:
         super().__init__(learning_rate)
         self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
+        if weight_decay is not None and not (isinstance(weight_decay, (int, float)) and weight_decay >= 0):
+            # Keras takes a negative or NaN decay too, which grows the weights: refused here
+            raise ValueError(f"{type(self).__name__}: weight_decay must be a non-negative float, got {weight_decay!r}")
+        self.weight_decay = weight_decay
 
     def _update(self, key, data, grad):
         m, v = self._slot(key, data, "momentum", "velocity")
         t = self.iterations
         bias1, bias2 = 1 - self.beta_1**t, 1 - self.beta_2**t
         eps = self.epsilon / math.sqrt(bias2)  # Keras' ε̂ = ε·√(1 − β₂ᵗ) moved under PyTorch's √v̂
-        self.rule(data, grad, m, v, self.learning_rate, self.beta_1, self.beta_2, eps, self.weight_decay, bias1, bias2)
+        lr, decay = self.learning_rate, self.weight_decay or 0.0
+        adamw_step(data, grad, m, v, lr, self.beta_1, self.beta_2, eps, decay, bias1, bias2)
 
 
 class AdamW(Adam):
     algorithm = optim.AdamW
-    rule = staticmethod(adamw_step)
 
     def __init__(
         self,
@@ -210,10 +223,9 @@ class AdamW(Adam):
         beta_2: float = 0.999,
         epsilon: float = 1e-7,
     ) -> None:
-        super().__init__(learning_rate, beta_1, beta_2, epsilon)
-        if not weight_decay >= 0:  # Keras refuses None; a negative or NaN decay would grow the weights
-            raise ValueError(f"AdamW: weight_decay must be a non-negative float, got {weight_decay}")
-        self.weight_decay = weight_decay
+        if weight_decay is None:  # Keras' words
+            raise ValueError("Argument `weight_decay` must be a float. Received: weight_decay=None")
+        super().__init__(learning_rate, beta_1, beta_2, epsilon, weight_decay)
 
 
 class Nadam(KerasOptimizer):

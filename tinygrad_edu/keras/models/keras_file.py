@@ -27,13 +27,15 @@ from .. import config as keras_config
 from .. import losses as losses_
 from .. import metrics as metrics_
 from .. import optimizers as optimizers_
+from .. import schedules as schedules_
 from .. import serialization
 from . import config as config_
 from . import optimizer_state, weights_file
 
 MAX_JSON_BYTES = 64 * 2**20
 MAX_WEIGHTS_BYTES = 2**32
-#: Keras optimizer arguments this door does not take, at the values where they change nothing
+#: Keras optimizer arguments this door does not take, at the values where they change nothing ("name" and
+#: "ema_momentum", a rate used only with use_ema, change nothing at any value); any other value is refused
 OPTIMIZER_NEUTRAL = {
     "name": None,
     "weight_decay": None,
@@ -54,6 +56,8 @@ def _optimizer_config(optimizer: Any) -> dict:
     params = inspect.signature(type(optimizer).__init__).parameters
     config = {"name": type(optimizer).__name__.lower()}
     config.update({k: getattr(optimizer, k) for k in params if k != "self" and hasattr(optimizer, k)})
+    if optimizer.schedule is not None:  # Keras writes the schedule, not the rate of the moment
+        config["learning_rate"] = _schedule_config(optimizer.schedule)
     return {
         "module": "keras.optimizers",
         "class_name": type(optimizer).__name__,
@@ -72,11 +76,36 @@ def _optimizer_from_config(entry: Any) -> Any:
     kwargs = {}
     for key, value in (entry.get("config") or {}).items():
         if key in params:
-            kwargs[key] = value
-        elif key not in OPTIMIZER_NEUTRAL or (OPTIMIZER_NEUTRAL[key] is not None and value != OPTIMIZER_NEUTRAL[key]):
-            if key != "ema_momentum" and value is not None:
-                raise ValueError(f"Optimizer {entry.get('class_name')}: {key}={value!r} is not supported")
+            kwargs[key] = _schedule_from_config(value) if key == "learning_rate" and isinstance(value, dict) else value
+        elif key not in ("name", "ema_momentum") and (key not in OPTIMIZER_NEUTRAL or value != OPTIMIZER_NEUTRAL[key]):
+            raise ValueError(f"Optimizer {entry.get('class_name')}: {key}={value!r} is not supported")
     return cls(**kwargs)
+
+
+def _schedule_config(schedule: Any) -> dict:
+    """A learning-rate schedule as Keras serializes it (its constructor's arguments)."""
+    params = inspect.signature(type(schedule).__init__).parameters
+    config = {k: getattr(schedule, k, None) for k in params if k != "self"}
+    config["name"] = type(schedule).__name__  # Keras' default name, which its loader needs as a string
+    return {
+        "module": "keras.optimizers.schedules",
+        "class_name": type(schedule).__name__,
+        "config": config,
+        "registered_name": None,
+    }
+
+
+def _schedule_from_config(entry: dict) -> Any:
+    """One of `tinygrad_edu.keras.schedules` from Keras' serialized form; an unknown one is a ValueError."""
+    cls = getattr(schedules_, str(entry.get("class_name")), None)
+    if not (isinstance(cls, type) and issubclass(cls, schedules_.LearningRateSchedule)):
+        raise ValueError(f"Unknown learning-rate schedule {entry.get('class_name')!r} in the compile config")
+    params = set(inspect.signature(cls.__init__).parameters)
+    config = entry.get("config") or {}
+    unknown = sorted(set(config) - params)
+    if unknown:
+        raise ValueError(f"Learning-rate schedule {cls.__name__}: {unknown} not supported")
+    return cls(**config)
 
 
 def _object_config(obj: Any, module: str, keys: tuple[str, ...]) -> Any:
