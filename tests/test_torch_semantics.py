@@ -544,3 +544,19 @@ def test_a_list_index_holding_sequences_is_a_tuple_as_in_pytorch(index) -> None:
         return x
 
     same(write)
+
+
+def test_optimizer_zero_grad_set_to_none_false_zeroes_the_same_tensor() -> None:
+    def idiom(lib):
+        w = lib.tensor([1.0, 2.0], requires_grad=True)
+        opt = lib.optim.SGD([w], lr=0.1)
+        (w * w).sum().backward()
+        g = w.grad
+        opt.zero_grad(set_to_none=False)
+        zeroed, kept = w.grad.tolist(), w.grad is g
+        (w * 3).sum().backward()
+        after = w.grad.tolist()
+        opt.zero_grad()
+        return zeroed + after + [float(kept), float(w.grad is None)]
+
+    same(idiom)

@@ -84,10 +84,16 @@ class Optimizer:
         self.defaults = defaults
         self.state: dict[int, dict[str, Any]] = {}
 
-    def zero_grad(self) -> None:
-        """Reset gradients: None for tensors (PyTorch's set_to_none), 0.0 for Values."""
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Reset gradients: None for tensors (PyTorch's default), or zeros in place with ``set_to_none=False``;
+        0.0 for Values (as `tinygrad_edu.nn.Module.zero_grad`)."""
         for p in self.params:
-            p.grad = 0.0 if isinstance(p, Value) else None
+            if isinstance(p, Value):
+                p.grad = 0.0
+            elif set_to_none or p.grad is None:
+                p.grad = None
+            else:
+                p.grad.zero_()
 
     def _check_grads(self) -> None:
         """Every gradient is an array of its parameter's shape, and every parameter is floating-point."""
