@@ -108,3 +108,57 @@ def test_clip_grad_norm_matches_torch() -> None:
     theirs.grad = torch.tensor(g.copy())
     assert optim.clip_grad_norm_([ours], 0.5) == pytest.approx(torch.nn.utils.clip_grad_norm_([theirs], 0.5).item())
     np.testing.assert_allclose(ours.grad, theirs.grad.numpy(), rtol=1e-12)
+
+
+SCHEDULERS = [
+    ("StepLR", {"step_size": 3, "gamma": 0.5}),
+    ("MultiStepLR", {"milestones": [4, 9, 9, 20], "gamma": 0.3}),
+    ("ExponentialLR", {"gamma": 0.9}),
+    ("CosineAnnealingLR", {"T_max": 10, "eta_min": 0.001}),
+    ("LambdaLR", {"lr_lambda": lambda epoch: 1 / (1 + epoch)}),
+]
+
+
+@needs_torch
+@pytest.mark.parametrize(("name", "kwargs"), SCHEDULERS, ids=[n for n, _ in SCHEDULERS])
+def test_lr_schedulers_match_torch_over_30_epochs(name: str, kwargs: dict) -> None:
+    """The learning rate of each epoch (read from ``param_groups`` and ``get_last_lr``) and the parameters of
+    an SGD run with momentum under the schedule equal torch's, in float64. PyTorch updates step by step from
+    the previous rate, these are its closed forms: equal to rounding (rtol 1e-12)."""
+    import torch
+
+    rng = np.random.default_rng(0)
+    A, b, start = rng.uniform(0.5, 1.5, (4,)), rng.normal(size=4), rng.normal(size=4)
+    ours, theirs = Tensor(start.copy(), requires_grad=True), torch.tensor(start.copy(), requires_grad=True)
+    opt, topt = optim.SGD([ours], lr=0.05, momentum=0.9), torch.optim.SGD([theirs], lr=0.05, momentum=0.9)
+    sched = getattr(optim.lr_scheduler, name)(opt, **kwargs)
+    tsched = getattr(torch.optim.lr_scheduler, name)(topt, **kwargs)
+    rates, trates = [], []
+    for _ in range(30):
+        rates.append((opt.param_groups[0]["lr"], sched.get_last_lr()[0]))
+        trates.append((topt.param_groups[0]["lr"], tsched.get_last_lr()[0]))
+        for o, x, a, bb in ((opt, ours, A, b), (topt, theirs, torch.from_numpy(A), torch.from_numpy(b))):
+            o.zero_grad()
+            loss_of(x, a, bb, None).backward()
+            o.step()
+        sched.step()
+        tsched.step()
+    np.testing.assert_allclose(rates, trates, rtol=1e-12)
+    np.testing.assert_allclose(ours.data, theirs.detach().numpy(), rtol=1e-10)
+
+
+def test_param_groups_write_through_with_the_optimizers_checks() -> None:
+    w = Tensor([1.0], requires_grad=True)
+    opt = optim.Adam([w], lr=0.1, betas=(0.8, 0.9))
+    (group,) = opt.param_groups
+    assert group["params"] == [w] and group["betas"] == (0.8, 0.9) and sorted(group) == sorted(
+        ["params", "lr", "eps", "weight_decay", "betas"]
+    )
+    group["lr"] = 0.01
+    assert opt.lr == 0.01 == opt.param_groups[0]["lr"]
+    with pytest.raises(ValueError, match="Adam: lr must be non-negative, got -1"):
+        group["lr"] = -1
+    with pytest.raises(ValueError, match="Adam: beta1 must lie in"):
+        group["betas"] = (1.0, 0.9)
+    with pytest.raises(KeyError):
+        group["momentum"] = 0.9  # Adam has none

@@ -11,8 +11,9 @@ SGD and Adam, its numba kernel beside the numpy reference), and the class:
 ``adagrad.py``   Adagrad
 ``rmsprop.py``   RMSprop (plain, centered, with momentum)
 ``adadelta.py``  Adadelta
-``optimizer.py`` the base class ``Optimizer`` and the argument checks
+``optimizer.py`` the base class ``Optimizer`` (with PyTorch's ``param_groups``) and the argument checks
 ``clip.py``      ``clip_grad_norm_`` and ``clip_grad_value_``
+``lr_scheduler.py``  ``StepLR``, ``MultiStepLR``, ``ExponentialLR``, ``CosineAnnealingLR``, ``LambdaLR``
 ==============  ==================================================================
 
 `OPTIMIZERS` maps each lower-case name (Keras' names: "sgd", "adam", ...) to its class.
@@ -25,6 +26,7 @@ keeps the state and calls the rule; import it here and add it to `OPTIMIZERS`; a
 
 from __future__ import annotations
 
+from . import lr_scheduler
 from .adadelta import Adadelta
 from .adagrad import Adagrad
 from .adam import Adam
@@ -58,4 +60,5 @@ __all__ = [
     "RMSprop",
     "clip_grad_norm_",
     "clip_grad_value_",
+    "lr_scheduler",
 ]

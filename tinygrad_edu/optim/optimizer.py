@@ -15,7 +15,7 @@ its parameter before it updates any, so a gradient of the wrong shape leaves eve
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, MutableMapping
 from typing import Any
 
 import numpy as np
@@ -84,6 +84,12 @@ class Optimizer:
         self.defaults = defaults
         self.state: dict[int, dict[str, Any]] = {}
 
+    @property
+    def param_groups(self) -> list[ParamGroup]:
+        """PyTorch's ``optimizer.param_groups``: here always one group, all the parameters, whose entries
+        read and write the optimizer's hyperparameters (``for g in opt.param_groups: g["lr"] = 0.01``)."""
+        return [ParamGroup(self)]
+
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset gradients: None for tensors (PyTorch's default), or zeros in place with ``set_to_none=False``;
         0.0 for Values (as `tinygrad_edu.nn.Module.zero_grad`)."""
@@ -130,3 +136,37 @@ class Optimizer:
 
     def _update(self, key: int, data: np.ndarray, grad: np.ndarray) -> None:
         raise NotImplementedError
+
+
+class ParamGroup(MutableMapping):
+    """The one parameter group of an `Optimizer`, as a dict: ``"params"`` and each hyperparameter the optimizer
+    was given (``"lr"``, ``"betas"``, ``"momentum"``, ...), read from and written to the optimizer, with its
+    checks (a negative learning rate is a ValueError). Keys cannot be added or removed."""
+
+    def __init__(self, optimizer: Optimizer) -> None:
+        self.optimizer = optimizer
+        self.names = ("params", *optimizer.defaults, *(("betas",) if hasattr(optimizer, "betas") else ()))
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in self.names:
+            raise KeyError(key)
+        return self.optimizer.params if key == "params" else getattr(self.optimizer, key)
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        owner = type(self.optimizer).__name__
+        if key not in self.names or key == "params":
+            raise KeyError(f"{owner}: param_groups[0][{key!r}] cannot be set here (one group, fixed entries)")
+        if key == "betas":
+            value = check_betas(owner, value)
+        else:
+            check_range(owner, key, value)
+        setattr(self.optimizer, key, value)
+
+    def __delitem__(self, key: str) -> None:
+        raise KeyError(f"param_groups[0][{key!r}] cannot be removed")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.names)
+
+    def __len__(self) -> int:
+        return len(self.names)
