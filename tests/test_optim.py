@@ -162,3 +162,12 @@ def test_param_groups_write_through_with_the_optimizers_checks() -> None:
         group["betas"] = (1.0, 0.9)
     with pytest.raises(KeyError):
         group["momentum"] = 0.9  # Adam has none
+
+
+def test_a_scheduler_names_what_it_needs() -> None:
+    from tinygrad_edu import keras
+
+    with pytest.raises(TypeError, match=r"StepLR: needs a tinygrad_edu\.optim optimizer, got Adam"):
+        optim.lr_scheduler.StepLR(keras.optimizers.Adam().bind([Tensor([1.0], requires_grad=True)]), 2)
+    with pytest.raises(ValueError, match="StepLR: step_size must be a positive integer, got 0"):
+        optim.lr_scheduler.StepLR(optim.SGD([Tensor([1.0], requires_grad=True)], lr=0.1), 0)

@@ -46,8 +46,11 @@ class LRScheduler:
     ``rate(base, e)``, the rate of epoch e from γ₀."""
 
     def __init__(self, optimizer: Optimizer) -> None:
-        if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"{type(self).__name__}: {type(optimizer).__name__} is not an Optimizer")
+        if not isinstance(optimizer, Optimizer) or "lr" not in optimizer.param_groups[0]:
+            raise TypeError(
+                f"{type(self).__name__}: needs a tinygrad_edu.optim optimizer, got {type(optimizer).__name__} "
+                "(a Keras optimizer takes a keras.optimizers.schedules schedule as its learning_rate)"
+            )
         self.optimizer = optimizer
         self.base_lrs = [group["lr"] for group in optimizer.param_groups]
         self.last_epoch = -1
