@@ -583,12 +583,12 @@ def as_index(idx: Any) -> tuple[Any, tuple[Any, ...]]:
     if type(idx) is list and len(idx) < 32 and any(isinstance(i, SEQUENCE_ITEMS) or i is None or i is ... for i in idx):
         warnings.warn(SEQUENCE_INDEX_WARNING, UserWarning, stacklevel=3)
         idx = tuple(idx)
-    parts = idx if isinstance(idx, tuple) else (idx,)
-    if not (tensors := [i for i in parts if isinstance(i, TensorMethods)]):
+    if isinstance(idx, TensorMethods):  # one index tensor (``C[X]``): the common case, without the loops below
+        return _index_array(idx._data), () if ops.is_int_index(idx._data) else (idx,)
+    if not (isinstance(idx, tuple) and (tensors := [i for i in idx if isinstance(i, TensorMethods)])):
         return idx, ()
-    arrays = tuple(_index_array(i._data) if isinstance(i, TensorMethods) else i for i in parts)
-    kept = tuple(t for t in tensors if t._data.ndim or t._data.dtype.kind not in "iu" or t._data.dtype == np.uint8)
-    return (arrays if isinstance(idx, tuple) else arrays[0]), kept
+    arrays = tuple(_index_array(i._data) if isinstance(i, TensorMethods) else i for i in idx)
+    return arrays, tuple(t for t in tensors if not ops.is_int_index(t._data))
 
 
 #: PyTorch's warning for a list read as a tuple of indices (its text, 2.13)

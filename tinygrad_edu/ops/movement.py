@@ -51,6 +51,7 @@ __all__ = [
     "fit_value",
     "index",
     "is_basic_index",
+    "is_int_index",
     "normalize_index",
     "view_positions",
 ]
@@ -196,7 +197,7 @@ def normalize_index(idx: Any) -> Any:
     if isinstance(idx, tuple):
         return tuple(normalize_index(i) for i in idx)
     if isinstance(idx, np.ndarray):
-        if idx.ndim == 0 and idx.dtype.kind in "iu" and idx.dtype != np.uint8:
+        if is_int_index(idx):
             return int(idx)
         if idx.dtype == np.uint8:
             return idx.astype(bool)
@@ -205,6 +206,12 @@ def normalize_index(idx: Any) -> Any:
     elif isinstance(idx, range):
         return list(idx)
     return idx
+
+
+def is_int_index(idx: np.ndarray) -> bool:
+    """Whether an index array reads as an int (a select, whose backward reads no index): 0-d and integer, but
+    not uint8, which PyTorch still reads as a mask."""
+    return idx.ndim == 0 and idx.dtype.kind in "iu" and idx.dtype != np.uint8
 
 
 def is_basic_index(idx: Any) -> bool:
