@@ -34,16 +34,17 @@ from . import optimizer_state, weights_file
 
 MAX_JSON_BYTES = 64 * 2**20
 MAX_WEIGHTS_BYTES = 2**32
-#: Keras optimizer arguments this door does not take, at the values where they change nothing ("name" and
-#: "ema_momentum", a rate used only with use_ema, change nothing at any value); any other value is refused
+#: Keras optimizer arguments this door does not take that change nothing at any value (a rate used only
+#: with use_ema, which is refused when on)
+OPTIMIZER_IGNORED = ("name", "ema_momentum")
+#: Keras optimizer arguments this door does not take, at the values where they change nothing; any other
+#: value is refused
 OPTIMIZER_NEUTRAL = {
-    "name": None,
     "weight_decay": None,
     "clipnorm": None,
     "global_clipnorm": None,
     "clipvalue": None,
     "use_ema": False,
-    "ema_momentum": None,
     "ema_overwrite_frequency": None,
     "loss_scale_factor": None,
     "gradient_accumulation_steps": None,
@@ -77,7 +78,7 @@ def _optimizer_from_config(entry: Any) -> Any:
     for key, value in (entry.get("config") or {}).items():
         if key in params:
             kwargs[key] = _schedule_from_config(value) if key == "learning_rate" and isinstance(value, dict) else value
-        elif key not in ("name", "ema_momentum") and (key not in OPTIMIZER_NEUTRAL or value != OPTIMIZER_NEUTRAL[key]):
+        elif key not in OPTIMIZER_IGNORED and (key not in OPTIMIZER_NEUTRAL or value != OPTIMIZER_NEUTRAL[key]):
             raise ValueError(f"Optimizer {entry.get('class_name')}: {key}={value!r} is not supported")
     return cls(**kwargs)
 
