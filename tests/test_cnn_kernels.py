@@ -149,7 +149,8 @@ def test_max_pool_values_indices_and_gradient_equal_torch(impl, geom) -> None:
     g = rand(out.shape, seed=4)
     ref.backward(torch.from_numpy(g))
     if impl == "numba":
-        gx = KP._max_pool2d_backward_nb(g, idx, np.zeros(shape))
+        gx = np.zeros(shape)
+        assert KP._max_pool2d_backward_nb(g, idx, gx) == -1
     else:
         gx = KP.max_pool2d_backward_np(g, idx, shape)
     np.testing.assert_allclose(gx, xt.grad.numpy(), rtol=1e-12, atol=1e-12)
@@ -411,3 +412,21 @@ def test_max_pool_2x2_gradient_equals_torch_on_odd_sizes(dispatch, shape, dtype)
     gx = KP.max_pool2d_backward(g, idx, shape)
     assert gx.dtype == dtype
     np.testing.assert_array_equal(gx, xt.grad.numpy())
+
+
+@pytest.mark.parametrize("bad", [-1, 9])
+def test_max_pool_backward_names_the_first_index_out_of_range(dispatch, bad) -> None:
+    """The numba kernel checks each index before its write (no separate pass): the error names the first
+    index outside [0, H·W) in memory order, as the twin's check does, and a later bad index is never reached."""
+    g = np.ones((1, 2, 1, 2))
+    idx = np.array([[[[0, 3]], [[bad, 12]]]])  # a 3x3 image: [0, 9)
+    message = rf"max_pool2d_backward: indices must lie in \[0, 9\), got {bad}$"
+    with pytest.raises(kernels.OutOfRangeError, match=message):
+        KP.max_pool2d_backward(g, idx, (1, 2, 3, 3))
+    idx[0, 1, 0, 0] = 8
+    with pytest.raises(kernels.OutOfRangeError, match=r"got 12$"):
+        KP.max_pool2d_backward(g, idx, (1, 2, 3, 3))
+    idx[0, 1, 0, 1] = 4
+    out = KP.max_pool2d_backward(g, idx, (1, 2, 3, 3))
+    assert out.reshape(2, 9)[0].tolist() == [1, 0, 0, 1, 0, 0, 0, 0, 0]
+    assert out.reshape(2, 9)[1].tolist() == [0, 0, 0, 0, 1, 0, 0, 0, 1]
