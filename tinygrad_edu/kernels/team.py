@@ -5,9 +5,11 @@ between every numpy call of the part. On a virtual machine every wake-up of a sl
 of µs (a LeNet-5 step made some 40 futex calls), and the two threads took turns at the GIL inside the
 parts. A team instead:
 
-- keeps one helper per extra BLAS thread spinning, in a ``nogil`` numba loop, on the mailbox
-  (`mailbox`), for about `SPIN_POLLS` polls (some ms) after its last chunk, then sleeping on an
-  event;
+- keeps one helper per extra BLAS thread polling, in a ``nogil`` numba loop, the mailbox (`mailbox`),
+  for about `SPIN_POLLS` polls (some ms) after its last chunk, then sleeping on an event. Each idle
+  poll yields the core (``sched_yield``): a thread that needs it, OpenBLAS's own worker in a
+  multi-threaded GEMM, gets it at once instead of sharing it with a spinning helper (a 256x784 by
+  784x2048 GEMM right after a team job took 8.3 ms against 4.0 while the helper spun without yielding);
 - runs a job by writing it into the mailbox and bumping the job word (sequence number << 32 | next chunk);
   every thread, the caller included, then claims chunks by compare-and-swap on that word and runs
   them (`conv_parts.run_chunk`) until none is left, and the caller waits (spinning) until all are done.
@@ -23,6 +25,7 @@ team (threads do not survive a fork).
 
 from __future__ import annotations
 
+import ctypes
 import functools
 import os
 import threading
@@ -35,13 +38,35 @@ from . import mailbox as box
 from ._numba import nb, njit
 from .conv_parts import run_chunk
 
+#: polls of the job word before a helper sleeps: 2^14, each one ``sched_yield`` (0.4 µs here when no other
+#: thread wants the core), about 7 ms. A LeNet-5 step leaves up to 1.5 ms between two convolutions' jobs; a
+#: helper asleep there made the caller run the whole job alone
+SPIN_POLLS = 1 << 14
+
+
+def _register_yield() -> bool:
+    """Register the C library's ``sched_yield`` with LLVM under a name of ours, which the loops declare as an
+    external function (so numba can cache them, as `blas` does for GEMM); False where there is none."""
+    if nb is None or nb.config.DISABLE_JIT:  # type: ignore[attr-defined]  # NUMBA_DISABLE_JIT=1
+        return False
+    try:
+        address = ctypes.cast(ctypes.CDLL(None).sched_yield, ctypes.c_void_p).value
+    except (AttributeError, OSError, TypeError):  # no C library of that name (Windows)
+        return False
+    import llvmlite.binding as llvm
+
+    llvm.add_symbol("tinygrad_edu_sched_yield", address)
+    return True
+
+
+YIELD_AVAILABLE = _register_yield()
+
 if nb is not None:
+    from numba import types
+
     from . import atomics
 
-#: polls of the job word before a helper sleeps: 2^24, about 7 ms here (measured: 2M polls took 0.85 ms,
-#: 20M 8.3 ms). A LeNet-5 step leaves up to 1.5 ms between two convolutions' jobs; 2M polls let the helper
-#: sleep there, and the caller then ran the whole job alone
-SPIN_POLLS = 1 << 24
+    _sched_yield = types.ExternalFunction("tinygrad_edu_sched_yield", types.intc())
 
 
 @functools.partial(njit, nogil=True)
@@ -68,6 +93,7 @@ def _serve(mb, helper, seq, polls):
             _take_chunks(mb, seq)
             idle = 0
         elif idle < polls:
+            _sched_yield()
             idle += 1
         else:  # flag first, then look again: a job posted meanwhile is seen here or by the caller's check
             atomics.store(mb, box.ASLEEP + helper, 1)
@@ -89,7 +115,7 @@ def _run(mb, seq, helpers):
             asleep |= 1 << h
     _take_chunks(mb, seq)
     while atomics.load(mb, box.DONE) < mb[box.CHUNKS]:
-        pass
+        _sched_yield()
     return asleep
 
 
@@ -155,8 +181,9 @@ _lock = threading.Lock()
 
 
 def available() -> bool:
-    """Whether jobs can run on a team: numba on, and numpy's BLAS reachable from numba (`blas`)."""
-    return nb is not None and blas.available()
+    """Whether jobs can run on a team: numba on, numpy's BLAS reachable from numba (`blas`), and the C
+    library's ``sched_yield`` for the helpers' idle loop."""
+    return nb is not None and blas.available() and YIELD_AVAILABLE
 
 
 def run(describe: Callable[[np.ndarray], object], chunks: int) -> None:
