@@ -15,6 +15,9 @@ float32, forward + backward (∂/∂W, ∂/∂b, and ∂/∂x when x is not data
    with NaN tested at every tap (the kernel before; kept here to measure it) and as it is now (NaN
    tested once per window, from the sum of the taps); the unrolled 2x2 kernel; PyTorch's
    ``max_pool2d(return_indices=True)``; and the backward scatter with 4-D against flat indexing.
+4. ReLU and the 2x2 max-pool, forward and backward, on one thread (the dispatchers `kernels.relu`, ...)
+   and spread over the team's threads (`kernels.spread`, what the ops do from 2^17 elements), against
+   PyTorch's ops on ``--threads`` threads.
 
 Times are wall-clock medians: with two threads, the CPU time of the process would also count the
 time BLAS's threads spin while waiting, and what a layout gains is how well BLAS spreads one GEMM
@@ -42,8 +45,10 @@ import numpy as np  # noqa: E402 (after the thread count is set)
 from numpy.lib.stride_tricks import sliding_window_view  # noqa: E402 (after the thread count is set)
 
 from tinygrad_edu import ops  # noqa: E402 (after the thread count is set)
+from tinygrad_edu.kernels import activations as KA  # noqa: E402 (after the thread count is set)
 from tinygrad_edu.kernels import conv as K  # noqa: E402 (after the thread count is set)
 from tinygrad_edu.kernels import pooling as KP  # noqa: E402 (after the thread count is set)
+from tinygrad_edu.kernels import spread  # noqa: E402 (after the thread count is set)
 
 SHAPES = [  # name, batch, in channels, out channels, kernel, image side, input needs a gradient
     ("small conv1", 64, 1, 16, 3, 28, False),
@@ -180,6 +185,36 @@ def main() -> None:
             wall_ms(lambda y=y, i=idx, x=x: KP._max_pool2d_backward_nb(y, i, np.zeros_like(x)), ARGS.reps),
         ]
         print(f"{name:<12} " + " ".join(f"{v:9.2f}" for v in row))
+    spread_table(rng)
+
+
+def spread_table(rng) -> None:
+    """Section 4: each op on one thread, spread over the team, and PyTorch's."""
+    heads = ("relu 1T", "relu team", "torch", "relu' 1T", "team", "pool 1T", "pool team", "torch", "pool' 1T", "team")
+    print(f"{'':<12} " + " ".join(f"{h:>9}" for h in heads) + "   (ReLU, max-pool 2x2; ' backward)")
+    for name, c, side in [("LeNet 1", 6, 28), ("small 1", 16, 26), ("small 2", 32, 11)]:
+        row = spread_row(rng.standard_normal((64, c, side, side), dtype=np.float32))
+        print(f"{name:<12} " + " ".join(f"{v:9.3f}" for v in row))
+
+
+def spread_row(x: np.ndarray) -> list[float]:
+    import torch
+
+    y, xt, pool = KA.relu(x), torch.from_numpy(x), ((2, 2), (2, 2), (0, 0), (1, 1), (x.shape[2] // 2, x.shape[3] // 2))
+    out, idx = KP.max_pool2d(x, *pool)
+    g = np.ones_like(out)
+    return [
+        wall_ms(lambda: KA.relu(x), ARGS.reps),
+        wall_ms(lambda: spread.relu(x), ARGS.reps),
+        wall_ms(lambda: torch.relu(xt), ARGS.reps),
+        wall_ms(lambda: KA.relu_backward(y, x), ARGS.reps),
+        wall_ms(lambda: spread.relu_backward(y, x), ARGS.reps),
+        wall_ms(lambda: KP.max_pool2d(x, *pool), ARGS.reps),
+        wall_ms(lambda: spread.max_pool2d(x, *pool), ARGS.reps),
+        wall_ms(lambda: torch.nn.functional.max_pool2d(xt, 2, return_indices=True), ARGS.reps),
+        wall_ms(lambda: KP.max_pool2d_backward(g, idx, x.shape), ARGS.reps),
+        wall_ms(lambda: spread.max_pool2d_backward(g, idx, x.shape), ARGS.reps),
+    ]
 
 
 if __name__ == "__main__":

@@ -4,7 +4,9 @@ Two timings per kernel, medians of repeated runs: alone, and as a pair "float32 
 first layer (128x784 @ 784x512), then the kernel", which is how kernels run in training, with the
 GEMM alone measured in the same rounds. The pair column is the one that matters: a kernel that
 fights BLAS for the two cores loses there even when it wins alone (the reason the kernels are
-serial; see tinygrad_edu/kernels/__init__.py).
+serial; see tinygrad_edu/kernels/__init__.py). The last two rows put a team job (`kernels.spread`, a
+ReLU of 512x512 and a max-pool of a CNN's first feature maps) in the numba column and the one-thread
+kernel in the numpy column: after the GEMM's threads (`threads.blas_spinning`) the job runs on one thread.
 
     python bench/kernels.py
 """
@@ -20,6 +22,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "2")
 import numpy as np
 
 from tinygrad_edu import kernels
+from tinygrad_edu.kernels import spread, threads
 from tinygrad_edu.optim.adam import adam_step, adam_step_np
 from tinygrad_edu.optim.sgd import sgd_step, sgd_step_np
 
@@ -69,9 +72,11 @@ def main() -> None:
     gb, bbuf = b * 1e-6, np.zeros_like(b)
     x = rng.normal(size=(128, 784)).astype(np.float32)
     f32 = np.float32
+    big = rng.normal(size=(512, 512)).astype(np.float32)
+    maps = (rng.normal(size=(64, 16, 26, 26)).astype(np.float32), (2, 2), (2, 2), (0, 0), (1, 1), (13, 13))
 
-    def gemm() -> None:
-        x @ w.T
+    def gemm() -> None:  # as the ops run it: on BLAS's threads (51M multiply-adds), noted by `blas_spinning`
+        threads.matmul(x, w.T)
 
     cases = [
         ("relu 128x512", kernels._relu_nb, kernels.relu_np, (h,), (h,)),
@@ -91,6 +96,9 @@ def main() -> None:
         ("sgd momentum 512x784", sgd_step, sgd_step_np, sgd_args(w, gw, buf), sgd_args(w, gw, buf)),
         ("sgd momentum 128", sgd_step, sgd_step_np, sgd_args(b, gb, bbuf), sgd_args(b, gb, bbuf)),
         ("adam 512x784", adam_step, adam_step_np, adam_args(w, gw, m, v), adam_args(w, gw, m, v)),
+        # a team job (numba column) against the one-thread kernel (numpy column)
+        ("relu 512x512 team|1T", spread.relu, kernels.relu, (big,), (big,)),
+        ("max-pool 64x16x26² team|1T", spread.max_pool2d, kernels.max_pool2d, maps, maps),
     ]
     print(f"float32, OMP_NUM_THREADS={os.environ['OMP_NUM_THREADS']}, medians of 9 interleaved rounds")
     print(f"{'kernel':<24} {'numba':>9} {'numpy':>9} {'speed-up':>8} | {'GEMM':>8} {'+numba':>9} {'+numpy':>9}")

@@ -63,6 +63,7 @@ def test_cnn_kernels_bench_runs() -> None:
     out = run_bench("cnn_kernels.py", "--reps", "1")
     assert "(conv forward + backward)" in out and "(max-pool 2x2 with indices; backward)" in out
     assert out.count("conv") >= 5 and "keras conv2" in out and "LeNet pool1" in out
+    assert "(ReLU, max-pool 2x2; ' backward)" in out and "small 2" in out
 
 
 def test_makemore_mlp_bench_matches_pytorch() -> None:

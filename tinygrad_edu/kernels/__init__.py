@@ -9,6 +9,8 @@
 ``threads.py``         a convolution's batch cut into parts, one thread each, BLAS single-threaded meanwhile
 ``team.py``            helper threads that run those parts as numba calls, handed over without GIL or futex
 ``conv_parts.py``      one part of a convolution as one ``nogil`` call: im2col, GEMMs, col2im
+``spread.py``          ReLU and max-pool of a large array, forward and backward, cut into chunks for the team
+``chunks.py``          what a team thread runs: chunk j of the job in the mailbox, of whichever kind
 ``mailbox.py``         the fields of the int64 array through which the team shares a job
 ``blas.py``            numpy's OpenBLAS GEMM called from numba kernels
 ``atomics.py``         atomic loads, stores, compare-and-swap and add for numba kernels
@@ -26,13 +28,16 @@ much, and the kernels replace two to six passes (``tanh_backward`` of 32x200 flo
 ReLU of one element: a tie). Kernels take float32 or float64; other dtypes (float16, integers) and mixed
 dtypes go to the twins.
 
-The kernels are serial on purpose. A ``prange`` ReLU on a 128x512 array takes 7 µs alone, but between two
-BLAS calls numba's OpenMP threads and OpenBLAS's threads spin-wait against each other on two cores, and a
-GEMM followed by that ReLU took 8.8 ms instead of 0.67 ms. Serial, the ReLU takes 12 µs (numpy: 33 µs) and
+The kernels are serial. A ``prange`` ReLU on a 128x512 array takes 7 µs alone, but between two BLAS calls
+numba's OpenMP threads and OpenBLAS's threads spin-wait against each other on two cores, and a GEMM
+followed by that ReLU took 8.8 ms instead of 0.67 ms. Serial, the ReLU takes 12 µs (numpy: 33 µs) and
 costs the GEMM nothing (``bench/kernels.py`` measures both). Where a convolution uses two cores, it
 runs the serial kernels and single-threaded GEMMs of two halves of its batch side by side: each half as
-one ``nogil`` numba call on a team of spinning helper threads (``team.py``, ``conv_parts.py``), or, where
-numba cannot reach numpy's OpenBLAS, as numpy calls in a thread pool (``threads.py``).
+one ``nogil`` numba call on a team of helper threads (``team.py``, ``conv_parts.py``), or, where numba
+cannot reach numpy's OpenBLAS, as numpy calls in a thread pool (``threads.py``). The team also takes a
+large ReLU or max-pool (from 2^17 elements: a CNN's first feature maps), each thread a range of the
+serial kernel's loop (``spread.py``); its idle helpers yield the core, so a GEMM's OpenBLAS threads are
+not kept waiting.
 
 How to add a kernel (say ``im2col`` in ``conv.py``):
 

@@ -68,12 +68,19 @@ def relu_np(x: np.ndarray) -> np.ndarray:
 
 
 @njit
+def _relu_range(x, out, lo, hi):
+    # flat x and out, elements lo..hi (`spread` gives each thread of a team its own range); an unsigned index
+    # spares numba's negative-index wraparound, which kept the loop from being vectorised (4x slower)
+    for i in range(np.uint64(lo), np.uint64(hi)):
+        v = x[i]
+        out[i] = 0 if v <= 0 else v  # not ``v if v > 0 else 0``: that turns NaN into 0
+
+
+@njit
 def _relu_nb(x):
     flat = x.reshape(-1)
     out = np.empty_like(flat)
-    for i in range(flat.size):
-        v = flat[i]
-        out[i] = 0 if v <= 0 else v  # not ``v if v > 0 else 0``: that turns NaN into 0
+    _relu_range(flat, out, 0, flat.size)
     return out.reshape(x.shape)
 
 
@@ -89,11 +96,17 @@ def relu_backward_np(y: np.ndarray, g: np.ndarray) -> np.ndarray:
 
 
 @njit
+def _relu_backward_range(y, g, out, lo, hi):
+    # flat arrays, elements lo..hi, with an unsigned index as in `_relu_range`
+    for i in range(np.uint64(lo), np.uint64(hi)):
+        out[i] = 0 if y[i] <= 0 else g[i]  # NaN passes the gradient, as in the twin
+
+
+@njit
 def _relu_backward_nb(y, g):
     fy, fg = y.reshape(-1), g.reshape(-1)
     out = np.empty_like(fg)
-    for i in range(fg.size):
-        out[i] = 0 if fy[i] <= 0 else fg[i]  # NaN passes the gradient, as in the twin
+    _relu_backward_range(fy, fg, out, 0, fg.size)
     return out.reshape(g.shape)
 
 

@@ -145,7 +145,8 @@ def _backward(mb, j, cols, tmp, zero):
 
 
 @functools.partial(njit, nogil=True)
-def _chunk(mb, j, zero):
+def conv_chunk(mb, j, zero):
+    """Run chunk j of the convolution job in the mailbox (its forward or backward), in ``zero``'s dtype."""
     n, _c, _h, _w, o, _inside, _bias, p, _rows, r1, lo, hi = _sizes(mb, j)
     cols = carray(pointer(mb[box.COLS + j], zero), (r1 * (hi - lo) * p,))
     tmp = carray(pointer(mb[box.TMP], zero), ((o + r1) * n * p,))[(o + r1) * lo * p :]  # from this chunk's share
@@ -153,15 +154,6 @@ def _chunk(mb, j, zero):
         _forward(mb, j, cols, tmp, zero)
     else:
         _backward(mb, j, cols, tmp, zero)
-
-
-@functools.partial(njit, nogil=True)
-def run_chunk(mb, j):
-    """Run chunk j of the job in the mailbox, in its dtype (float32 or float64)."""
-    if mb[box.ITEMSIZE] == 4:
-        _chunk(mb, j, np.float32(0))
-    else:
-        _chunk(mb, j, np.float64(0))
 
 
 def columns(n: int, rows_ext: int, per_image: int, chunks: int, dtype: np.dtype) -> list[np.ndarray]:

@@ -1,7 +1,8 @@
 """The mailbox: the int64 array through which `team`'s threads share a job, field by field.
 
-Fields 0-15 are the team's (which job, who took which chunk, who sleeps); the rest describe a
-convolution's chunk (`conv_parts`): sizes, geometry, flags and the addresses of its arrays.
+Fields 0-15 are the team's (which job, who took which chunk, who sleeps); the rest describe a job's
+chunks: a convolution's (`conv_parts`: sizes, geometry, flags) or a ReLU's or 2x2 max-pool's (`spread`: the
+number of elements or image planes, the sizes), and the addresses of its arrays.
 """
 
 # team: the job word (sequence number << 32 | next unclaimed chunk), chunks done, stop, kind, itemsize,
@@ -30,9 +31,10 @@ ASLEEP, MAX_HELPERS = 8, 8
     NEED_GW,
     NEED_GX,
 ) = range(16, 35)
-# the arrays' addresses (``a.ctypes.data``); the columns' one per chunk, from COLS
-X, W_EXT, OUT, G, GX, GW, TMP = range(35, 42)
+# the arrays' addresses (``a.ctypes.data``); the columns' one per chunk, from COLS; a max-pool's indices
+# (IDX) and its backward's first bad index per chunk (BAD)
+X, W_EXT, OUT, G, GX, GW, TMP, IDX, BAD = range(35, 44)
 COLS, MAX_CHUNKS = 48, 16
 SIZE = COLS + MAX_CHUNKS
-# job kinds
-FORWARD, BACKWARD = 1, 2
+# job kinds: a convolution's forward and backward (`conv_parts`), then `spread`'s
+FORWARD, BACKWARD, RELU, RELU_BACKWARD, MAX_POOL_2X2, MAX_POOL_BACKWARD = range(1, 7)

@@ -120,18 +120,15 @@ def _max_pool2d_nb(x, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow):
 
 
 @njit
-def _max_pool2d_2x2_nb(x, oh, ow):
+def _max_pool2d_2x2_planes(xf, out, idx, lo, hi, w, oh, ow):
     # the common case (2x2 windows, stride 2, no padding or dilation) unrolled as a tournament of
     # pairs, with the general kernel's per-window NaN test: 2.5x faster than a 2x2 loop testing NaN
     # at every tap (bench/cnn_kernels.py, "per-tap" against "2x2"). Unsigned indices spare numba's
     # negative-index wraparound on every load and store: 2.6M against 3.3M instructions for LeNet's
-    # first pool, batch 64.
-    n, c, h, w = x.shape
-    out = np.empty((n * c, oh * ow), x.dtype)
-    idx = np.empty((n * c, oh * ow), np.int64)
-    xf = x.reshape(n * c, h * w)
+    # first pool, batch 64. The planes lo..hi of the flat (N·C, H·W) input, into (N·C, OH·OW) outputs
+    # (`spread` gives each thread of a team its own planes).
     width, one = np.uint64(w), np.uint64(1)
-    for m in range(n * c):
+    for m in range(lo, hi):
         row, orow, irow = xf[m], out[m], idx[m]
         for y in range(oh):
             r0 = np.uint64(2 * y) * width
@@ -158,6 +155,14 @@ def _max_pool2d_2x2_nb(x, oh, ow):
                             best, where = v, q
                 orow[o0 + z] = best
                 irow[o0 + z] = where
+
+
+@njit
+def _max_pool2d_2x2_nb(x, oh, ow):
+    n, c, h, w = x.shape
+    out = np.empty((n * c, oh * ow), x.dtype)
+    idx = np.empty((n * c, oh * ow), np.int64)
+    _max_pool2d_2x2_planes(x.reshape(n * c, h * w), out, idx, 0, n * c, w, oh, ow)
     return out.reshape(n, c, oh, ow), idx.reshape(n, c, oh, ow)
 
 
@@ -186,22 +191,28 @@ def max_pool2d_backward_np(g: np.ndarray, indices: np.ndarray, shape: tuple[int,
 
 
 @njit
-def _max_pool2d_backward_nb(g, idx, out):
-    # flat (N·C, H·W) views: one add per output, no division of the index into row and column
-    # (2-3x faster than indexing out[b, c, k // W, k % W]: bench/cnn_kernels.py, "bw 4-D"). Each index is
-    # range-checked here, before its write: a separate pass over the indices (`_check.in_range`) had taken
-    # longer than the scatter itself, 62 against 43 µs for LeNet-5's first pool at batch 64. Returns the
-    # flat position of the first index outside [0, H·W), or −1 when all were inside.
-    n, c, oh, ow = g.shape
-    hw, p = out.shape[2] * out.shape[3], oh * ow
-    gf, idf, of = g.reshape(n * c, p), idx.reshape(n * c, p), out.reshape(n * c, hw)
-    for m in range(n * c):
+def _max_pool2d_backward_planes(gf, idf, of, lo, hi):
+    # flat (N·C, OH·OW) gradient and indices, (N·C, H·W) output zeroed beforehand: one add per output, no
+    # division of the index into row and column (2-3x faster than indexing out[b, c, k // W, k % W]:
+    # bench/cnn_kernels.py, "bw 4-D"), for the planes lo..hi. Each index is range-checked here, before its
+    # write: a separate pass over the indices (`_check.in_range`) had taken longer than the scatter itself,
+    # 62 against 43 µs for LeNet-5's first pool at batch 64. Returns the flat position of the first index
+    # outside [0, H·W), or −1 when all were inside.
+    p, hw = gf.shape[1], of.shape[1]
+    for m in range(lo, hi):
         for o in range(p):
             k = idf[m, o]
             if k < 0 or k >= hw:
                 return m * p + o
             of[m, k] += gf[m, o]
     return -1
+
+
+@njit
+def _max_pool2d_backward_nb(g, idx, out):
+    n, c, oh, ow = g.shape
+    hw, p = out.shape[2] * out.shape[3], oh * ow
+    return _max_pool2d_backward_planes(g.reshape(n * c, p), idx.reshape(n * c, p), out.reshape(n * c, hw), 0, n * c)
 
 
 def max_pool2d_backward(g: np.ndarray, indices: np.ndarray, shape: Sequence[int]) -> np.ndarray:

@@ -9,10 +9,10 @@ parts. A team instead:
   for about `SPIN_POLLS` polls (some ms) after its last chunk, then sleeping on an event. Each idle
   poll yields the core (``sched_yield``): a thread that needs it, OpenBLAS's own worker in a
   multi-threaded GEMM, gets it at once instead of sharing it with a spinning helper (a 256x784 by
-  784x2048 GEMM right after a team job took 8.3 ms against 4.0 while the helper spun without yielding);
+  784x2048 GEMM right after a ReLU job took 8.3 ms against 4.0 while the helper spun without yielding);
 - runs a job by writing it into the mailbox and bumping the job word (sequence number << 32 | next chunk);
   every thread, the caller included, then claims chunks by compare-and-swap on that word and runs
-  them (`conv_parts.run_chunk`) until none is left, and the caller waits (spinning) until all are done.
+  them (`chunks.run_chunk`) until none is left, and the caller waits (spinning) until all are done.
   A sleeping helper does not hold the job up: the caller claims the chunks it would have run, and wakes
   it afterwards for the next job.
 
@@ -36,7 +36,7 @@ import numpy as np
 from . import blas, threads
 from . import mailbox as box
 from ._numba import nb, njit
-from .conv_parts import run_chunk
+from .chunks import run_chunk
 
 #: polls of the job word before a helper sleeps: 2^14, each one ``sched_yield`` (0.4 µs here when no other
 #: thread wants the core), about 7 ms. A LeNet-5 step leaves up to 1.5 ms between two convolutions' jobs; a
@@ -152,15 +152,19 @@ class Team:
             self.wake[h].clear()
             self.mb[box.ASLEEP + h] = 0
 
-    def run(self, describe: Callable[[np.ndarray], object]) -> None:
-        """describe(mailbox) writes a job (and returns what must stay alive until it is done); run its chunks."""
+    def run(self, describe: Callable[[np.ndarray], object], blas: bool = True) -> None:
+        """describe(mailbox) writes a job (and returns what must stay alive until it is done); run its chunks
+        (with BLAS single-threaded meanwhile when ``blas``: the job's chunks call it)."""
         if not self.busy.acquire(blocking=False):  # another user thread has the team: run alone
             _run_alone(describe)
             return
         try:
             keep = describe(self.mb)
             self.seq += 1
-            with threads.single_threaded_blas():
+            if blas:
+                with threads.single_threaded_blas():
+                    asleep = _run(self.mb, self.seq, self.helpers)
+            else:
                 asleep = _run(self.mb, self.seq, self.helpers)
             del keep
         finally:
@@ -186,9 +190,10 @@ def available() -> bool:
     return nb is not None and blas.available() and YIELD_AVAILABLE
 
 
-def run(describe: Callable[[np.ndarray], object], chunks: int) -> None:
+def run(describe: Callable[[np.ndarray], object], chunks: int, blas: bool = True) -> None:
     """Run a job of ``chunks`` chunks that describe(mailbox) writes: in this thread alone when there is one
-    chunk, else on this process's team (one helper per extra BLAS thread, started at the first job)."""
+    chunk, else on this process's team (one helper per extra BLAS thread, started at the first job). Pass
+    ``blas=False`` for a job whose chunks call no BLAS (it need not be made single-threaded)."""
     global _team
     if chunks == 1:
         _run_alone(describe)
@@ -200,4 +205,4 @@ def run(describe: Callable[[np.ndarray], object], chunks: int) -> None:
                 _team.stop()
             _team = Team(helpers)
         team = _team
-    team.run(describe)
+    team.run(describe, blas)

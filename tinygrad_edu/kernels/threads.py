@@ -8,7 +8,10 @@ batch into as many parts as BLAS has threads and runs each part's whole chain in
 BLAS single-threaded for the duration. numpy's GEMMs and copies and the ``nogil`` numba kernels release
 the GIL, so the parts run side by side (LeNet-5's epoch, two cores: see ``bench/cnn_mnist.py``).
 For the same reason `matmul` runs a small GEMM (a Linear layer's on a batch of 64) on one thread: a
-second thread would save a few µs and then spin on the other core.
+second thread would save a few µs and then spin on the other core. After a GEMM that `matmul` did run on
+BLAS's threads, `blas_spinning` says so for `BLAS_SPIN_S`: a job of the team's (`spread`) would share a
+core with OpenBLAS's spinning worker and gain nothing (a 64x16x26x26 max-pool on two threads: 272
+against 262 µs on one, where it takes 158 µs once the worker sleeps).
 
 The number of parts is OpenBLAS's thread count, the user's setting (``OMP_NUM_THREADS`` or
 ``OPENBLAS_NUM_THREADS``, or threadpoolctl): with one thread, or where numpy's BLAS is not an OpenBLAS
@@ -26,6 +29,7 @@ import ctypes
 import glob
 import os
 import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -176,6 +180,18 @@ OPENBLAS_THREADED_FROM = 1 << 18
 SMALL_GEMM = 1 << 22
 
 
+#: how long OpenBLAS's worker threads spin after a GEMM before they sleep: its THREAD_TIMEOUT, 2^28 ticks
+#: of the time-stamp counter (0.1 s at 2.6 GHz), with a margin
+BLAS_SPIN_S = 0.2
+#: when `matmul` last ran a GEMM on more than one BLAS thread (`time.monotonic`)
+_threaded_gemm_at = -BLAS_SPIN_S
+
+
+def blas_spinning() -> bool:
+    """Whether OpenBLAS's worker threads may still be spinning after a multi-threaded GEMM of `matmul`."""
+    return time.monotonic() - _threaded_gemm_at < BLAS_SPIN_S
+
+
 def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """``a @ b``, on one BLAS thread when it is small: from `OPENBLAS_THREADED_FROM` to `SMALL_GEMM`
     multiply-adds (LeNet-5's 64x400 by 400x120) a second thread could save at most half of 0.1-0.2 ms,
@@ -186,9 +202,14 @@ def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     array([[3.],
            [3.]])
     """
+    global _threaded_gemm_at
     work = a.size * (b.shape[-1] if b.ndim > 1 else 1)
-    if work < OPENBLAS_THREADED_FROM or work >= SMALL_GEMM:
+    if work < OPENBLAS_THREADED_FROM:
         return a @ b
+    if work >= SMALL_GEMM:
+        out = a @ b
+        _threaded_gemm_at = time.monotonic()
+        return out
     with single_threaded_blas():
         return a @ b
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import kernels
-from ..kernels import conv_parts, team, threads
+from ..kernels import conv_parts, spread, team, threads
 from ..kernels import mailbox as box
 from .op import Op, check_floating
 
@@ -208,7 +208,8 @@ class Convolution(Op):
 
 class MaxPool2DWithIndices(Op):
     """y = max over each window (padding is −∞, so it never wins);  the gradient goes to the element
-    that won its window: on ties the first one, and a NaN wins (the last NaN), as PyTorch."""
+    that won its window: on ties the first one, and a NaN wins (the last NaN), as PyTorch. A large batch is
+    spread over the team's threads, image plane by image plane (`kernels.spread`)."""
 
     saves = (0,)
     name = "max_pool2d"
@@ -227,12 +228,12 @@ class MaxPool2DWithIndices(Op):
             ((p[0], p[0]), (p[1], p[1])),
             self.dilation,
         )
-        out, self.indices = kernels.max_pool2d(x, self.k, self.stride, p, self.dilation, out_hw)
+        out, self.indices = spread.max_pool2d(x, self.k, self.stride, p, self.dilation, out_hw)
         self.x_shape = x.shape
         return out
 
     def backward(self, g):
-        return (kernels.max_pool2d_backward(g, self.indices, self.x_shape),)
+        return (spread.max_pool2d_backward(g, self.indices, self.x_shape),)
 
 
 class AvgPool2D(Op):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import kernels
+from ..kernels import spread
 from .op import Op, broadcast_error, check_broadcast
 
 #: what `tinygrad_edu.ops` re-exports from this module (its star import reads this list)
@@ -309,17 +310,17 @@ class Sigmoid(Op):
 
 
 class Relu(Op):
-    """max(a, 0);  ∂/∂a = G·1[a > 0]."""
+    """max(a, 0);  ∂/∂a = G·1[a > 0]. A large array is spread over the team's threads (`kernels.spread`)."""
 
     saves = (-1,)
     name = "relu"
 
     def forward(self, a):
-        self.out = kernels.relu(a)
+        self.out = spread.relu(a)
         return self.out
 
     def backward(self, g):
-        return (kernels.relu_backward(self.out, g),)
+        return (spread.relu_backward(self.out, g),)
 
 
 class LeakyRelu(Op):

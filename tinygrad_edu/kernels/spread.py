@@ -1,0 +1,132 @@
+"""ReLU and the 2x2 max-pool, forward and backward, spread over `team`'s threads for large arrays.
+
+PyTorch runs such ops on all its intra-op threads (``at::parallel_for``, from 32,768 elements). Here a
+job of `team` gives each thread a share: ReLU's elements, or a max-pool's image planes (one (image,
+channel) pair each), and every share runs the one-thread kernel's loop on its range (`chunks.spread_chunk`
+calls `activations._relu_range`, `pooling._max_pool2d_2x2_planes`, ...). Each element or plane is
+computed by one thread with the same arithmetic, so the result is the one-thread kernel's, bit for bit,
+however the work was cut.
+
+A job pays off from `SPREAD_FROM` elements: LeNet-5's first ReLU (64x6x28x28) and the small CNN's
+(64x16x26x26), and their pools. ``python bench/cnn_kernels.py`` (its last table, two threads, float32):
+ReLU 26 → 18 µs and 57 → 36 µs, its backward 36 → 24 and 84 → 51 µs, the 2x2 max-pool 112 → 63 and
+265 → 137 µs, its backward 45 → 39 and 108 → 68 µs; a training step, alternating step by step with the
+one-thread kernels: LeNet-5 0.97-0.98x, the small CNN 0.81-0.91x. The forward takes 2x2 windows of
+stride 2 only; the backward scatters by index, any window.
+
+The one-thread dispatchers take everything else, and raise every error: smaller arrays, other layouts
+and dtypes, a process with one BLAS thread (the team has a helper per extra BLAS thread) or without the
+team (`team.available`), and every array while OpenBLAS's worker threads spin after a multi-threaded
+GEMM (a training step with a large Linear layer: `threads.blas_spinning`), since a job would then share
+a core with them.
+
+>>> import numpy as np
+>>> relu(np.array([-1.0, 2.0]))
+array([0., 2.])
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import _check, activations, pooling, team, threads
+from . import mailbox as box
+from ._numba import use_jit
+
+#: the fewest elements (of the output; of the input for a max-pool) worth a job: a team job's hand-off
+#: costs a few µs, and a pass over 2^17 float32 elements about 10 µs
+SPREAD_FROM = 1 << 17
+
+
+def _spreads(size: int, *arrays: np.ndarray) -> bool:
+    """Whether a job of ``size`` elements is worth it and possible: C-ordered float32/float64 ndarrays of one
+    dtype, a team of at least one helper, and no OpenBLAS worker spinning after a multi-threaded GEMM
+    (`threads.blas_spinning`: the helper would share its core)."""
+    a = arrays[0]
+    return (
+        size >= SPREAD_FROM
+        and all(type(b) is np.ndarray and b.dtype == a.dtype and b.flags.c_contiguous for b in arrays)
+        and a.dtype in (np.float32, np.float64)
+        and a.dtype.isnative
+        and use_jit()
+        and threads.blas_threads() > 1
+        and team.available()
+        and not threads.blas_spinning()
+    )
+
+
+def _run(kind: int, items: int, itemsize: int, arrays: dict[int, np.ndarray], sizes: tuple[int, ...] = ()) -> None:
+    """One job of ``kind`` over ``items`` elements or planes on the team, one chunk per thread; ``sizes`` are
+    a max-pool's (H, W, OH, OW)."""
+    chunks = threads.blas_threads()
+
+    def describe(mb: np.ndarray) -> None:
+        mb[box.KIND], mb[box.ITEMSIZE], mb[box.CHUNKS], mb[box.BATCH] = kind, itemsize, chunks, items
+        if sizes:
+            mb[box.HEIGHT], mb[box.WIDTH], mb[box.OH], mb[box.OW] = sizes
+        for field, a in arrays.items():
+            mb[field] = a.ctypes.data
+
+    team.run(describe, chunks, blas=False)
+
+
+def relu(x: np.ndarray) -> np.ndarray:
+    """max(x, 0) as `activations.relu`, spread over the team for a large array."""
+    if type(x) is not np.ndarray or not _spreads(x.size, x):
+        return activations.relu(x)
+    out = np.empty_like(x)
+    _run(box.RELU, x.size, x.itemsize, {box.X: x, box.OUT: out})
+    return out
+
+
+def relu_backward(y: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """g · 1[not y ≤ 0] as `activations.relu_backward`, spread over the team for large arrays."""
+    if type(y) is not np.ndarray or type(g) is not np.ndarray or g.shape != y.shape or not _spreads(y.size, y, g):
+        return activations.relu_backward(y, g)
+    out = np.empty_like(g)
+    _run(box.RELU_BACKWARD, y.size, y.itemsize, {box.X: y, box.G: g, box.GX: out})
+    return out
+
+
+Pair = tuple[int, int]
+
+
+def max_pool2d(x: np.ndarray, k: Pair, s: Pair, p: Pair, d: Pair, out_hw: Pair) -> tuple[np.ndarray, np.ndarray]:
+    """`pooling.max_pool2d`; 2x2 windows of stride 2 (no padding, no dilation) on a large batch are spread
+    over the team, image plane by image plane."""
+    if not (type(x) is np.ndarray and x.ndim == 4 and (k, s, p, d) == ((2, 2), (2, 2), (0, 0), (1, 1))):
+        return pooling.max_pool2d(x, k, s, p, d, out_hw)
+    n, c, h, w = x.shape
+    if tuple(out_hw) != (h // 2, w // 2) or not _spreads(x.size, x):
+        return pooling.max_pool2d(x, k, s, p, d, out_hw)
+    oh, ow = out_hw
+    out, idx = np.empty((n, c, oh, ow), x.dtype), np.empty((n, c, oh, ow), np.int64)
+    _run(box.MAX_POOL_2X2, n * c, x.itemsize, {box.X: x, box.OUT: out, box.IDX: idx}, (h, w, oh, ow))
+    return out, idx
+
+
+def max_pool2d_backward(g: np.ndarray, indices: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """`pooling.max_pool2d_backward`, spread over the team (image plane by image plane) for a large input;
+    an index outside its plane is the same `OutOfRangeError`, for the first such index in memory order."""
+    plain = (
+        type(g) is np.ndarray
+        and type(indices) is np.ndarray
+        and g.ndim == 4
+        and indices.shape == g.shape
+        and indices.dtype == np.int64
+        and indices.flags.c_contiguous
+        and len(shape) == 4
+        and tuple(shape[:2]) == g.shape[:2]
+    )
+    if not plain:
+        return pooling.max_pool2d_backward(g, indices, shape)
+    n, c, h, w = (int(a) for a in shape)
+    if not _spreads(n * c * h * w, g):
+        return pooling.max_pool2d_backward(g, indices, shape)
+    gx, bad = np.empty((n, c, h, w), g.dtype), np.full(threads.blas_threads(), -1, np.int64)
+    arrays = {box.G: g, box.IDX: indices, box.GX: gx, box.BAD: bad}
+    _run(box.MAX_POOL_BACKWARD, n * c, g.itemsize, arrays, (h, w, g.shape[2], g.shape[3]))
+    if (bad >= 0).any():
+        first = int(bad[bad >= 0].min())
+        raise _check.out_of_range("max_pool2d_backward", "indices", indices.flat[first], h * w)
+    return gx
