@@ -430,3 +430,13 @@ def test_max_pool_backward_names_the_first_index_out_of_range(dispatch, bad) -> 
     out = KP.max_pool2d_backward(g, idx, (1, 2, 3, 3))
     assert out.reshape(2, 9)[0].tolist() == [1, 0, 0, 1, 0, 0, 0, 0, 0]
     assert out.reshape(2, 9)[1].tolist() == [0, 0, 0, 0, 1, 0, 0, 0, 1]
+
+
+def test_max_pool_backward_takes_big_endian_indices(dispatch) -> None:
+    """numba takes no big-endian integers: such indices go to the numpy twin (they had raised numba's
+    TypingError), with the same gradient."""
+    x = rand((2, 3, 6, 6))
+    out, idx = KP.max_pool2d(x, (2, 2), (2, 2), (0, 0), (1, 1), (3, 3))
+    g = rand(out.shape, seed=1)
+    ref = KP.max_pool2d_backward(g, idx, x.shape)
+    np.testing.assert_array_equal(KP.max_pool2d_backward(g, idx.astype(">i8"), x.shape), ref)

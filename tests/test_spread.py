@@ -6,6 +6,7 @@ dispatchers; and the ops (`Tensor.relu`, `F.max_pool2d`) on the spread path at i
 
 from __future__ import annotations
 
+import re
 import time
 
 import numpy as np
@@ -212,3 +213,57 @@ def test_no_job_while_openblas_spins_after_a_threaded_gemm(jobs, monkeypatch) ->
     assert len(seen) == 2
     threads.matmul(big[:63], big)  # 63·2^16 multiply-adds, below SMALL_GEMM: on one thread, not noted
     assert not threads.blas_spinning()
+
+
+def test_the_thread_count_is_read_once_per_call(jobs, monkeypatch) -> None:
+    """BLAS's thread count drops to 1 while any thread is inside `threads.single_threaded_blas`: read twice,
+    it could size the job and its per-chunk error slots differently (a write past the slots). It is read
+    once, before the job is described, and the job has that many chunks."""
+    seen = jobs(2)
+    reads = iter([2, 1, 2, 2, 2, 2])  # what a thread entering and leaving single_threaded_blas would show
+    counted = []
+    monkeypatch.setattr(threads, "blas_threads", lambda: counted.append(1) or next(reads))
+    run = team.run
+    monkeypatch.setattr(
+        team, "run", lambda describe, chunks, blas=True: (counted.append("run"), run(describe, chunks, blas))
+    )
+    x = specials((2, 3, 8, 8), np.float64)
+    out, idx = pooling.max_pool2d(x, *POOL, (4, 4))
+    g = np.ones_like(out)
+    same_bits(spread.max_pool2d_backward(g, idx, x.shape), pooling.max_pool2d_backward(g, idx, x.shape))
+    assert counted[:2] == [1, "run"] and seen == [(box.MAX_POOL_BACKWARD, 6, 2)]
+
+
+def test_gemms_on_blas_threads_outside_matmul_are_noted(monkeypatch) -> None:
+    """A one-part convolution runs its GEMMs with the user's BLAS threads, on the team's caller
+    (`team.run` of one chunk) or as numpy calls (`threads.run_parts` of one part): both note it."""
+    monkeypatch.setattr(threads, "_threaded_gemm_at", -threads.BLAS_SPIN_S)
+    threads.run_parts(lambda i, part: None, [slice(0, 4)])
+    assert BLAS_SPINNING()
+    monkeypatch.setattr(threads, "_threaded_gemm_at", -threads.BLAS_SPIN_S)
+    team.run(lambda mb: None, 1, blas=False)  # an empty job (kind 0): no BLAS, nothing noted
+    assert not BLAS_SPINNING()
+    team.run(lambda mb: None, 1)
+    assert BLAS_SPINNING()
+
+
+def test_geometry_is_read_as_the_dispatcher_reads_it(jobs) -> None:
+    """numpy integers and arrays for the window, floats for the output size: what `pooling.max_pool2d`
+    takes (or refuses, in its words), spread or not."""
+    seen = jobs(2)
+    x = specials((2, 3, 8, 8), np.float32)
+    two = np.array([2, 2])
+    out, idx = spread.max_pool2d(x, two, (np.int64(2), 2), np.zeros(2, int), (1, 1), np.array([4, 4]))
+    ref = pooling.max_pool2d(x, *POOL, (4, 4))
+    same_bits(out, ref[0])
+    np.testing.assert_array_equal(idx, ref[1])
+    assert len(seen) == 1
+    for bad in [(4.0, 4.0), (4, 4.5)]:
+        try:
+            expected = pooling.max_pool2d(x, *POOL, bad)
+        except Exception as err:
+            with pytest.raises(type(err), match=re.escape(str(err))):
+                spread.max_pool2d(x, *POOL, bad)
+        else:
+            same_bits(spread.max_pool2d(x, *POOL, bad)[0], expected[0])
+    assert len(seen) == 1

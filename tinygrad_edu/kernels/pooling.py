@@ -224,8 +224,9 @@ def max_pool2d_backward(g: np.ndarray, indices: np.ndarray, shape: Sequence[int]
     if len(shape) != 4 or g.shape[:2] != shape[:2]:
         raise ValueError(f"{op}: gradient {g.shape} does not belong to an input of shape {shape}")
     high = shape[2] * shape[3]
-    jit = use_jit() and _check.jit_ready(g)
-    _check.indices(op, "indices", _check.array(op, "indices", indices), g.shape, None if jit else high)
+    indices = _check.array(op, "indices", indices)
+    jit = use_jit() and _check.jit_ready(g) and indices.dtype.isnative  # numba takes no big-endian integers
+    _check.indices(op, "indices", indices, g.shape, None if jit else high)
     if jit:
         out = np.zeros(shape, dtype=g.dtype)
         idx = np.ascontiguousarray(indices)

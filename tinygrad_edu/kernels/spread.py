@@ -14,11 +14,11 @@ ReLU 26 → 18 µs and 57 → 36 µs, its backward 36 → 24 and 84 → 51 µs, 
 one-thread kernels: LeNet-5 0.97-0.98x, the small CNN 0.81-0.91x. The forward takes 2x2 windows of
 stride 2 only; the backward scatters by index, any window.
 
-The one-thread dispatchers take everything else, and raise every error: smaller arrays, other layouts
-and dtypes, a process with one BLAS thread (the team has a helper per extra BLAS thread) or without the
-team (`team.available`), and every array while OpenBLAS's worker threads spin after a multi-threaded
-GEMM (a training step with a large Linear layer: `threads.blas_spinning`), since a job would then share
-a core with them.
+The one-thread dispatchers take everything else, and raise every error but one (the spread backward's
+`OutOfRangeError`, in the same words): smaller arrays, other layouts and dtypes, a process with one BLAS
+thread (the team has a helper per extra BLAS thread) or without the team (`team.available`), and every
+array while OpenBLAS's worker threads spin after a GEMM of ours on them (a training step with a large
+Linear layer: `threads.blas_spinning`), since a job would then share a core with them.
 
 >>> import numpy as np
 >>> relu(np.array([-1.0, 2.0]))
@@ -26,6 +26,9 @@ array([0., 2.])
 """
 
 from __future__ import annotations
+
+import operator
+from typing import Any
 
 import numpy as np
 
@@ -38,27 +41,31 @@ from ._numba import use_jit
 SPREAD_FROM = 1 << 17
 
 
-def _spreads(size: int, *arrays: np.ndarray) -> bool:
-    """Whether a job of ``size`` elements is worth it and possible: C-ordered float32/float64 ndarrays of one
-    dtype, a team of at least one helper, and no OpenBLAS worker spinning after a multi-threaded GEMM
-    (`threads.blas_spinning`: the helper would share its core)."""
+def _chunks(size: int, *arrays: np.ndarray) -> int:
+    """How many chunks a job of ``size`` elements over ``arrays`` takes: BLAS's thread count, read once (it
+    is 1 while any thread is inside `threads.single_threaded_blas`), or 0 when no job is worth it or
+    possible. A job needs C-ordered float32/float64 ndarrays of one dtype, a team of at least one helper,
+    and no OpenBLAS worker spinning after a GEMM of ours (`threads.blas_spinning`: the helper would share
+    its core)."""
     a = arrays[0]
-    return (
+    plain = (
         size >= SPREAD_FROM
         and all(type(b) is np.ndarray and b.dtype == a.dtype and b.flags.c_contiguous for b in arrays)
         and a.dtype in (np.float32, np.float64)
         and a.dtype.isnative
         and use_jit()
-        and threads.blas_threads() > 1
         and team.available()
         and not threads.blas_spinning()
     )
+    chunks = threads.blas_threads() if plain else 0
+    return chunks if chunks > 1 else 0
 
 
-def _run(kind: int, items: int, itemsize: int, arrays: dict[int, np.ndarray], sizes: tuple[int, ...] = ()) -> None:
-    """One job of ``kind`` over ``items`` elements or planes on the team, one chunk per thread; ``sizes`` are
-    a max-pool's (H, W, OH, OW)."""
-    chunks = threads.blas_threads()
+def _run(
+    kind: int, chunks: int, items: int, itemsize: int, arrays: dict[int, np.ndarray], sizes: tuple[int, ...] = ()
+) -> None:
+    """One job of ``kind`` in ``chunks`` chunks over ``items`` elements or planes on the team; ``sizes`` are a
+    max-pool's (H, W, OH, OW)."""
 
     def describe(mb: np.ndarray) -> None:
         mb[box.KIND], mb[box.ITEMSIZE], mb[box.CHUNKS], mb[box.BATCH] = kind, itemsize, chunks, items
@@ -72,19 +79,20 @@ def _run(kind: int, items: int, itemsize: int, arrays: dict[int, np.ndarray], si
 
 def relu(x: np.ndarray) -> np.ndarray:
     """max(x, 0) as `activations.relu`, spread over the team for a large array."""
-    if type(x) is not np.ndarray or not _spreads(x.size, x):
+    if type(x) is not np.ndarray or not (chunks := _chunks(x.size, x)):
         return activations.relu(x)
     out = np.empty_like(x)
-    _run(box.RELU, x.size, x.itemsize, {box.X: x, box.OUT: out})
+    _run(box.RELU, chunks, x.size, x.itemsize, {box.X: x, box.OUT: out})
     return out
 
 
 def relu_backward(y: np.ndarray, g: np.ndarray) -> np.ndarray:
     """g · 1[not y ≤ 0] as `activations.relu_backward`, spread over the team for large arrays."""
-    if type(y) is not np.ndarray or type(g) is not np.ndarray or g.shape != y.shape or not _spreads(y.size, y, g):
+    plain = type(y) is np.ndarray and type(g) is np.ndarray and g.shape == y.shape
+    if not plain or not (chunks := _chunks(y.size, y, g)):
         return activations.relu_backward(y, g)
     out = np.empty_like(g)
-    _run(box.RELU_BACKWARD, y.size, y.itemsize, {box.X: y, box.G: g, box.GX: out})
+    _run(box.RELU_BACKWARD, chunks, y.size, y.itemsize, {box.X: y, box.G: g, box.GX: out})
     return out
 
 
@@ -94,15 +102,23 @@ Pair = tuple[int, int]
 def max_pool2d(x: np.ndarray, k: Pair, s: Pair, p: Pair, d: Pair, out_hw: Pair) -> tuple[np.ndarray, np.ndarray]:
     """`pooling.max_pool2d`; 2x2 windows of stride 2 (no padding, no dilation) on a large batch are spread
     over the team, image plane by image plane."""
-    if not (type(x) is np.ndarray and x.ndim == 4 and (k, s, p, d) == ((2, 2), (2, 2), (0, 0), (1, 1))):
+    if type(x) is not np.ndarray or x.ndim != 4 or _ints(k, s, p, d) != ((2, 2), (2, 2), (0, 0), (1, 1)):
         return pooling.max_pool2d(x, k, s, p, d, out_hw)
     n, c, h, w = x.shape
-    if tuple(out_hw) != (h // 2, w // 2) or not _spreads(x.size, x):
+    if _ints(out_hw) != ((h // 2, w // 2),) or not (chunks := _chunks(x.size, x)):
         return pooling.max_pool2d(x, k, s, p, d, out_hw)
-    oh, ow = out_hw
+    oh, ow = h // 2, w // 2
     out, idx = np.empty((n, c, oh, ow), x.dtype), np.empty((n, c, oh, ow), np.int64)
-    _run(box.MAX_POOL_2X2, n * c, x.itemsize, {box.X: x, box.OUT: out, box.IDX: idx}, (h, w, oh, ow))
+    _run(box.MAX_POOL_2X2, chunks, n * c, x.itemsize, {box.X: x, box.OUT: out, box.IDX: idx}, (h, w, oh, ow))
     return out, idx
+
+
+def _ints(*pairs: Any) -> tuple[tuple[int, ...], ...] | None:
+    """The pairs as tuples of Python ints, or None for anything else (the dispatcher then judges them)."""
+    try:
+        return tuple(tuple(operator.index(v) for v in pair) for pair in pairs)
+    except TypeError:
+        return None
 
 
 def max_pool2d_backward(g: np.ndarray, indices: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
@@ -121,11 +137,11 @@ def max_pool2d_backward(g: np.ndarray, indices: np.ndarray, shape: tuple[int, ..
     if not plain:
         return pooling.max_pool2d_backward(g, indices, shape)
     n, c, h, w = (int(a) for a in shape)
-    if not _spreads(n * c * h * w, g):
+    if not (chunks := _chunks(n * c * h * w, g)):
         return pooling.max_pool2d_backward(g, indices, shape)
-    gx, bad = np.empty((n, c, h, w), g.dtype), np.full(threads.blas_threads(), -1, np.int64)
+    gx, bad = np.empty((n, c, h, w), g.dtype), np.full(chunks, -1, np.int64)  # one slot per chunk
     arrays = {box.G: g, box.IDX: indices, box.GX: gx, box.BAD: bad}
-    _run(box.MAX_POOL_BACKWARD, n * c, g.itemsize, arrays, (h, w, g.shape[2], g.shape[3]))
+    _run(box.MAX_POOL_BACKWARD, chunks, n * c, g.itemsize, arrays, (h, w, g.shape[2], g.shape[3]))
     if (bad >= 0).any():
         first = int(bad[bad >= 0].min())
         raise _check.out_of_range("max_pool2d_backward", "indices", indices.flat[first], h * w)

@@ -12,15 +12,15 @@ parts. A team instead:
   784x2048 GEMM right after a ReLU job took 8.3 ms against 4.0 while the helper spun without yielding);
 - runs a job by writing it into the mailbox and bumping the job word (sequence number << 32 | next chunk);
   every thread, the caller included, then claims chunks by compare-and-swap on that word and runs
-  them (`chunks.run_chunk`) until none is left, and the caller waits (spinning) until all are done.
+  them (`chunks.run_chunk`) until none is left, and the caller waits (polling, yielding) until all are done.
   A sleeping helper does not hold the job up: the caller claims the chunks it would have run, and wakes
   it afterwards for the next job.
 
 Which thread runs which chunk varies; what a chunk computes does not, and the caller combines the
 chunks in their order, so results do not depend on the timing. BLAS runs single-threaded during a job
-(`threads.single_threaded_blas`). One job runs at a time; a second user thread that wants the team while
-it is busy runs its job's chunks itself, with a mailbox of its own. After a fork the child makes a new
-team (threads do not survive a fork).
+whose chunks call it (`threads.single_threaded_blas`). One job runs at a time; a second user thread that
+wants the team while it is busy runs its job's chunks itself, with a mailbox of its own. After a fork the
+child makes a new team (threads do not survive a fork).
 """
 
 from __future__ import annotations
@@ -38,8 +38,8 @@ from . import mailbox as box
 from ._numba import nb, njit
 from .chunks import run_chunk
 
-#: polls of the job word before a helper sleeps: 2^14, each one ``sched_yield`` (0.4 µs here when no other
-#: thread wants the core), about 7 ms. A LeNet-5 step leaves up to 1.5 ms between two convolutions' jobs; a
+#: polls of the job word before a helper sleeps: 2^14, each one ``sched_yield`` (0.4-0.9 µs here when no
+#: other thread wants the core), 7-14 ms. A LeNet-5 step leaves up to 1.5 ms between two convolutions' jobs; a
 #: helper asleep there made the caller run the whole job alone
 SPIN_POLLS = 1 << 14
 
@@ -197,6 +197,8 @@ def run(describe: Callable[[np.ndarray], object], chunks: int, blas: bool = True
     global _team
     if chunks == 1:
         _run_alone(describe)
+        if blas:  # its GEMMs ran with BLAS's thread count as the user set it
+            threads.note_threaded_gemm()
         return
     helpers = min(box.MAX_HELPERS, threads.blas_threads() - 1)
     with _lock:

@@ -8,10 +8,11 @@ batch into as many parts as BLAS has threads and runs each part's whole chain in
 BLAS single-threaded for the duration. numpy's GEMMs and copies and the ``nogil`` numba kernels release
 the GIL, so the parts run side by side (LeNet-5's epoch, two cores: see ``bench/cnn_mnist.py``).
 For the same reason `matmul` runs a small GEMM (a Linear layer's on a batch of 64) on one thread: a
-second thread would save a few µs and then spin on the other core. After a GEMM that `matmul` did run on
-BLAS's threads, `blas_spinning` says so for `BLAS_SPIN_S`: a job of the team's (`spread`) would share a
-core with OpenBLAS's spinning worker and gain nothing (a 64x16x26x26 max-pool on two threads: 272
-against 262 µs on one, where it takes 158 µs once the worker sleeps).
+second thread would save a few µs and then spin on the other core. After a GEMM of ours that may have run
+on BLAS's threads (a large `matmul`, a convolution not cut into parts), `blas_spinning` says so for
+`BLAS_SPIN_S`: a job of the team's (`spread`) would share a core with OpenBLAS's spinning worker and gain
+nothing (a 64x16x26x26 max-pool on two threads: 272 against 262 µs on one, where it takes 158 µs once the
+worker sleeps).
 
 The number of parts is OpenBLAS's thread count, the user's setting (``OMP_NUM_THREADS`` or
 ``OPENBLAS_NUM_THREADS``, or threadpoolctl): with one thread, or where numpy's BLAS is not an OpenBLAS
@@ -188,8 +189,15 @@ _threaded_gemm_at = -BLAS_SPIN_S
 
 
 def blas_spinning() -> bool:
-    """Whether OpenBLAS's worker threads may still be spinning after a multi-threaded GEMM of `matmul`."""
+    """Whether OpenBLAS's worker threads may still be spinning after a GEMM of ours that may have run on
+    them (`note_threaded_gemm`). GEMMs a user runs with numpy directly are not seen."""
     return time.monotonic() - _threaded_gemm_at < BLAS_SPIN_S
+
+
+def note_threaded_gemm() -> None:
+    """Note that a GEMM just ran with BLAS's thread count as the user set it (`blas_spinning`)."""
+    global _threaded_gemm_at
+    _threaded_gemm_at = time.monotonic()
 
 
 def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -202,13 +210,12 @@ def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     array([[3.],
            [3.]])
     """
-    global _threaded_gemm_at
     work = a.size * (b.shape[-1] if b.ndim > 1 else 1)
     if work < OPENBLAS_THREADED_FROM:
         return a @ b
     if work >= SMALL_GEMM:
         out = a @ b
-        _threaded_gemm_at = time.monotonic()
+        note_threaded_gemm()
         return out
     with single_threaded_blas():
         return a @ b
@@ -216,9 +223,12 @@ def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 def run_parts(fn: Callable[[int, slice], Any], cuts: list[slice]) -> list[Any]:
     """[fn(i, cut) for i, cut in enumerate(cuts)], the first in this thread and the others in helper
-    threads, with BLAS single-threaded; in this thread alone (BLAS untouched) when there is one part."""
+    threads, with BLAS single-threaded; in this thread alone (BLAS untouched, its GEMMs noted by
+    `note_threaded_gemm`) when there is one part."""
     if len(cuts) == 1:
-        return [fn(0, cuts[0])]
+        out = [fn(0, cuts[0])]
+        note_threaded_gemm()
+        return out
     with single_threaded_blas():
         futures = [_workers(len(cuts) - 1).submit(fn, i, s) for i, s in enumerate(cuts) if i]
         try:
