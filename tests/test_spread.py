@@ -52,6 +52,7 @@ def jobs(monkeypatch):
 
     monkeypatch.setattr(team, "run", spy)
     monkeypatch.setattr(spread, "SPREAD_FROM", 1)
+    monkeypatch.setattr(spread, "POOL_SPREAD_FROM", 1)
     monkeypatch.setattr(threads, "blas_spinning", lambda: False)  # whatever GEMMs earlier tests ran
 
     def set_chunks(k):
@@ -160,8 +161,10 @@ def test_what_is_not_worth_a_job_goes_to_the_one_thread_dispatchers(jobs, monkey
     )
     assert seen == []
     monkeypatch.setattr(spread, "SPREAD_FROM", x.size + 1)  # one element short
+    monkeypatch.setattr(spread, "POOL_SPREAD_FROM", x.size + 1)
     spread.relu(x), spread.max_pool2d(x, *POOL, (4, 4)), spread.max_pool2d_backward(g, idx, x.shape)
     monkeypatch.setattr(spread, "SPREAD_FROM", 1)
+    monkeypatch.setattr(spread, "POOL_SPREAD_FROM", 1)
     monkeypatch.setattr(kernels, "JIT_ENABLED", False)
     spread.relu(x), spread.max_pool2d(x, *POOL, (4, 4)), spread.max_pool2d_backward(g, idx, x.shape)
     monkeypatch.setattr(kernels, "JIT_ENABLED", True)
@@ -170,17 +173,19 @@ def test_what_is_not_worth_a_job_goes_to_the_one_thread_dispatchers(jobs, monkey
     assert seen == []
 
 
-def test_the_ops_spread_at_the_real_threshold_with_torch_values(monkeypatch) -> None:
-    """``max_pool2d(relu(x))`` on 2^17 float64 elements (the threshold), forward and backward through the
-    graph, equal to PyTorch's; each of the four kernels ran as a team job when the team is there."""
+@pytest.mark.parametrize(("shape", "jobs_run"), [((8, 16, 32, 32), 4), ((8, 16, 16, 32), 1)])
+def test_the_ops_spread_at_the_real_thresholds_with_torch_values(monkeypatch, shape, jobs_run) -> None:
+    """``max_pool2d(relu(x))`` on 2^17 float64 elements (`SPREAD_FROM`), forward and backward through the
+    graph, equal to PyTorch's: each of the four kernels ran as a team job when the team is there; on 2^16
+    (`POOL_SPREAD_FROM`) only the max-pool's forward did."""
     seen = []
     run = team.run
     monkeypatch.setattr(
         team, "run", lambda describe, chunks, blas=True: (seen.append(chunks), run(describe, chunks, blas))
     )
     monkeypatch.setattr(threads, "blas_spinning", lambda: False)
-    x = np.random.default_rng(4).standard_normal((8, 16, 32, 32))
-    assert x.size == spread.SPREAD_FROM
+    x = np.random.default_rng(4).standard_normal(shape)
+    assert x.size == (spread.SPREAD_FROM if jobs_run == 4 else spread.POOL_SPREAD_FROM)
     t = Tensor(x, requires_grad=True)
     out = F.max_pool2d(t.relu(), 2)
     g = np.random.default_rng(5).standard_normal(out.shape)
@@ -191,7 +196,7 @@ def test_the_ops_spread_at_the_real_threshold_with_torch_values(monkeypatch) -> 
     np.testing.assert_array_equal(out.numpy(), ref.detach().numpy())
     np.testing.assert_array_equal(t.grad.numpy(), xt.grad.numpy())
     spreads = kernels.JIT_ENABLED and team.available() and threads.blas_threads() > 1
-    assert len(seen) == (4 if spreads else 0)
+    assert len(seen) == (jobs_run if spreads else 0)
 
 
 def test_no_job_while_openblas_spins_after_a_threaded_gemm(jobs, monkeypatch) -> None:

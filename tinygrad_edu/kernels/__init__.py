@@ -35,7 +35,7 @@ costs the GEMM nothing (``bench/kernels.py`` measures both). Where a convolution
 runs the serial kernels and single-threaded GEMMs of two halves of its batch side by side: each half as
 one ``nogil`` numba call on a team of helper threads (``team.py``, ``conv_parts.py``), or, where numba
 cannot reach numpy's OpenBLAS, as numpy calls in a thread pool (``threads.py``). The team also takes a
-large ReLU or max-pool (from 2^17 elements: a CNN's first feature maps), each thread a range of the
+large ReLU or max-pool (from 2^16-2^17 elements: a CNN's first feature maps), each thread a range of the
 serial kernel's loop (``spread.py``); its idle helpers yield the core, so a GEMM's OpenBLAS threads are
 not kept waiting.
 

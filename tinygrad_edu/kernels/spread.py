@@ -7,8 +7,10 @@ calls `activations._relu_range`, `pooling._max_pool2d_2x2_planes`, ...). Each el
 computed by one thread with the same arithmetic, so the result is the one-thread kernel's, bit for bit,
 however the work was cut.
 
-A job pays off from `SPREAD_FROM` elements: LeNet-5's first ReLU (64x6x28x28) and the small CNN's
-(64x16x26x26), and their pools. ``python bench/cnn_kernels.py`` (its last table, two threads, float32):
+A job pays off from `SPREAD_FROM` elements (`POOL_SPREAD_FROM` for the max-pool's forward, five times
+the work per element of a ReLU's): LeNet-5's first ReLU (64x6x28x28) and the small CNN's (64x16x26x26),
+their pools, and LeNet-5's second pool (64x16x10x10). ``python bench/cnn_kernels.py`` (its last table,
+two threads, float32):
 ReLU 26 → 18 µs and 57 → 36 µs, its backward 36 → 24 and 84 → 51 µs, the 2x2 max-pool 112 → 63 and
 265 → 137 µs, its backward 45 → 39 and 108 → 68 µs; a training step, alternating step by step with the
 one-thread kernels: LeNet-5 0.97-0.98x, the small CNN 0.81-0.91x. The forward takes 2x2 windows of
@@ -36,20 +38,24 @@ from . import _check, activations, pooling, team, threads
 from . import mailbox as box
 from ._numba import use_jit
 
-#: the fewest elements (of the output; of the input for a max-pool) worth a job: a team job's hand-off
-#: costs a few µs, and a pass over 2^17 float32 elements about 10 µs
+#: the fewest elements (of the output; of the input for a max-pool) worth a job: a job costs some 5 µs more
+#: than the call (measured hot: a ReLU of 2^16 float32 elements 3.9 µs alone, 8.8 as a job; of 2^17 9.6 and
+#: 10.2 µs), and a pass over 2^17 float32 elements about 10 µs
 SPREAD_FROM = 1 << 17
+#: the same for the 2x2 max-pool's forward (2^16 float32 elements: 38 µs alone, 29 as a job)
+POOL_SPREAD_FROM = 1 << 16
 
 
-def _chunks(size: int, *arrays: np.ndarray) -> int:
-    """How many chunks a job of ``size`` elements over ``arrays`` takes: BLAS's thread count, read once (it
+def _chunks(size: int, least: int, *arrays: np.ndarray) -> int:
+    """How many chunks a job of ``size`` elements (``least`` at least) over ``arrays`` takes: BLAS's thread
+    count, read once (it
     is 1 while any thread is inside `threads.single_threaded_blas`), or 0 when no job is worth it or
     possible. A job needs C-ordered float32/float64 ndarrays of one dtype, a team of at least one helper,
     and no OpenBLAS worker spinning after a GEMM of ours (`threads.blas_spinning`: the helper would share
     its core)."""
     a = arrays[0]
     plain = (
-        size >= SPREAD_FROM
+        size >= least
         and all(type(b) is np.ndarray and b.dtype == a.dtype and b.flags.c_contiguous for b in arrays)
         and a.dtype in (np.float32, np.float64)
         and a.dtype.isnative
@@ -79,7 +85,7 @@ def _run(
 
 def relu(x: np.ndarray) -> np.ndarray:
     """max(x, 0) as `activations.relu`, spread over the team for a large array."""
-    if type(x) is not np.ndarray or not (chunks := _chunks(x.size, x)):
+    if type(x) is not np.ndarray or not (chunks := _chunks(x.size, SPREAD_FROM, x)):
         return activations.relu(x)
     out = np.empty_like(x)
     _run(box.RELU, chunks, x.size, x.itemsize, {box.X: x, box.OUT: out})
@@ -89,7 +95,7 @@ def relu(x: np.ndarray) -> np.ndarray:
 def relu_backward(y: np.ndarray, g: np.ndarray) -> np.ndarray:
     """g · 1[not y ≤ 0] as `activations.relu_backward`, spread over the team for large arrays."""
     plain = type(y) is np.ndarray and type(g) is np.ndarray and g.shape == y.shape
-    if not plain or not (chunks := _chunks(y.size, y, g)):
+    if not plain or not (chunks := _chunks(y.size, SPREAD_FROM, y, g)):
         return activations.relu_backward(y, g)
     out = np.empty_like(g)
     _run(box.RELU_BACKWARD, chunks, y.size, y.itemsize, {box.X: y, box.G: g, box.GX: out})
@@ -105,7 +111,7 @@ def max_pool2d(x: np.ndarray, k: Pair, s: Pair, p: Pair, d: Pair, out_hw: Pair) 
     if type(x) is not np.ndarray or x.ndim != 4 or _ints(k, s, p, d) != ((2, 2), (2, 2), (0, 0), (1, 1)):
         return pooling.max_pool2d(x, k, s, p, d, out_hw)
     n, c, h, w = x.shape
-    if _ints(out_hw) != ((h // 2, w // 2),) or not (chunks := _chunks(x.size, x)):
+    if _ints(out_hw) != ((h // 2, w // 2),) or not (chunks := _chunks(x.size, POOL_SPREAD_FROM, x)):
         return pooling.max_pool2d(x, k, s, p, d, out_hw)
     oh, ow = h // 2, w // 2
     out, idx = np.empty((n, c, oh, ow), x.dtype), np.empty((n, c, oh, ow), np.int64)
@@ -137,7 +143,7 @@ def max_pool2d_backward(g: np.ndarray, indices: np.ndarray, shape: tuple[int, ..
     if not plain:
         return pooling.max_pool2d_backward(g, indices, shape)
     n, c, h, w = (int(a) for a in shape)
-    if not (chunks := _chunks(n * c * h * w, g)):
+    if not (chunks := _chunks(n * c * h * w, SPREAD_FROM, g)):
         return pooling.max_pool2d_backward(g, indices, shape)
     gx, bad = np.empty((n, c, h, w), g.dtype), np.full(chunks, -1, np.int64)  # one slot per chunk
     arrays = {box.G: g, box.IDX: indices, box.GX: gx, box.BAD: bad}
