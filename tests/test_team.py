@@ -7,6 +7,8 @@ PyTorch's convolution, float64, to 1e-10 relative."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import threading
 
 import numpy as np
@@ -202,3 +204,35 @@ def test_a_forked_child_makes_its_own_team(chunks) -> None:
             os._exit(code)
     _, status = os.waitpid(pid, 0)
     assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+
+
+def test_exit_waits_for_a_busy_helper(tmp_path) -> None:
+    """A helper still busy when the interpreter ends (compiling its loop in numba, the first time on a fresh
+    cache, takes some 20 s) had the process crash at exit, a segfault or an LLVM assertion. The exit now
+    stops the team and waits for its helpers: here one that takes 1.5 s (a stand-in for the compilation)
+    finishes, and writes its file, before the process is gone."""
+    done = tmp_path / "helper-done"
+    code = (
+        "import sys, time\n"
+        "from tinygrad_edu.kernels import team\n"
+        "def busy(mb, helper, seq, polls):\n"
+        "    time.sleep(1.5)\n"
+        "    open(sys.argv[1], 'w').write('done')\n"
+        "    return seq\n"
+        "team._serve = busy\n"
+        "team._team = team.Team(1)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code, str(done)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert done.read_text() == "done"
+
+
+def test_a_stopped_team_is_replaced(chunks) -> None:
+    """After `Team.stop` (at exit, or by a test) the next job makes a new team with live helpers."""
+    chunks(2)
+    conv_against_torch()
+    old = team._team
+    old.stop()
+    assert not any(t.is_alive() for t in old.threads)
+    conv_against_torch()
+    assert team._team is not old and all(t.is_alive() for t in team._team.threads)

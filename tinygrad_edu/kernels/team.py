@@ -25,6 +25,7 @@ child makes a new team (threads do not survive a fork).
 
 from __future__ import annotations
 
+import atexit
 import ctypes
 import functools
 import os
@@ -141,8 +142,12 @@ class Team:
         self.mb = np.zeros(box.SIZE, np.int64)
         self.busy = threading.Lock()
         self.wake = [threading.Event() for _ in range(helpers)]
-        for h in range(helpers):
-            threading.Thread(target=self._helper, args=(h,), daemon=True, name=f"tinygrad_edu-team-{h}").start()
+        self.threads = [
+            threading.Thread(target=self._helper, args=(h,), daemon=True, name=f"tinygrad_edu-team-{h}")
+            for h in range(helpers)
+        ]
+        for thread in self.threads:
+            thread.start()
 
     def _helper(self, h: int) -> None:
         seq = 0
@@ -173,15 +178,33 @@ class Team:
             if asleep >> h & 1:
                 self.wake[h].set()
 
-    def stop(self) -> None:
-        """End the helper threads (tests; a process's team otherwise lives as long as the process)."""
+    def stop(self, timeout: float = 1.0) -> None:
+        """End the helper threads and wait for them (each up to ``timeout`` s): a polling one leaves its loop at
+        its next poll, a sleeping one when woken, one still compiling its loop when that is done. At exit
+        (`_stop_at_exit`), when a team is replaced by a larger one, and in tests."""
         self.mb[box.STOP] = 1
         for event in self.wake:
             event.set()
+        for thread in self.threads:
+            thread.join(timeout)
 
 
 _team: Team | None = None
 _lock = threading.Lock()
+
+
+#: how long the interpreter's exit waits for a helper: one that is still compiling its loop (`_serve`, the
+#: first time ever: 20 s here, as it holds every kind of chunk in both dtypes; 0.3 s from numba's cache)
+EXIT_WAIT_S = 120.0
+
+
+@atexit.register
+def _stop_at_exit() -> None:
+    """Stop this process's team before the interpreter tears down: a helper thread that was still compiling
+    its loop in numba (LLVM) when the process ended crashed it at exit, a segfault or an LLVM assertion,
+    in every one of 6 runs that ended within 20 s of the first job on a fresh numba cache."""
+    if _team is not None and _team.pid == os.getpid():
+        _team.stop(EXIT_WAIT_S)
 
 
 def available() -> bool:
@@ -202,8 +225,8 @@ def run(describe: Callable[[np.ndarray], object], chunks: int, blas: bool = True
         return
     helpers = min(box.MAX_HELPERS, threads.blas_threads() - 1)
     with _lock:
-        if _team is None or _team.pid != os.getpid() or _team.helpers < helpers:
-            if _team is not None and _team.pid == os.getpid():
+        if _team is None or _team.pid != os.getpid() or _team.helpers < helpers or _team.mb[box.STOP]:
+            if _team is not None and _team.pid == os.getpid() and not _team.mb[box.STOP]:
                 _team.stop()
             _team = Team(helpers)
         team = _team
