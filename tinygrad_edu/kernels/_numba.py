@@ -8,7 +8,12 @@
   (``tinygrad_edu-numba-<uid>``, mode 0700, used only if this user owns it), or not cached, with a
   one-line notice on stderr;
 - ``error_model="numpy"``: x/0 gives inf or nan as in numpy (and the twins) instead of a Python-style
-  ZeroDivisionError check, whose branch keeps LLVM from vectorizing a loop (Adam 512x784: 1.57 ms -> 0.21 ms).
+  ZeroDivisionError check, whose branch keeps LLVM from vectorizing a loop (Adam 512x784: 1.57 ms -> 0.21 ms);
+- the cache entries are stamped with `source_stamp`, the modification times and sizes of every file of the
+  package's numba code, not of the kernel's own file alone (numba's rule). A kernel compiles its callees from
+  other files into its own machine code (`team`'s loop holds every chunk kernel of `chunks`, `conv_parts`,
+  `pooling` and `activations`), so a change to a callee left the caller's cached code stale: in a working copy
+  with an old cache, it ran the old chunk code on a new mailbox layout and crashed.
 
 Without numba (it is a dependency, but the twins keep the library usable without it) ``njit`` leaves the
 function as plain Python and the switch is off, so the dispatchers always call the numpy twins.
@@ -26,6 +31,7 @@ import stat
 import sys
 import tempfile
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 try:
@@ -62,6 +68,32 @@ def fallback_cache_dir() -> str | None:
     return folder
 
 
+#: the package's folders that hold numba code (the kernels and their callees)
+NUMBA_FOLDERS = ("kernels", "optim", "compiled")
+
+
+@functools.cache
+def source_stamp() -> str:
+    """(file, modification time, size) of every Python file in `NUMBA_FOLDERS`, as one string: the stamp
+    of every kernel's cache entry, so that a change to any of them recompiles them all."""
+    package = Path(__file__).resolve().parents[1]
+    entries = []
+    for folder in NUMBA_FOLDERS:
+        for path in (package / folder).rglob("*.py"):
+            info = path.stat()
+            entries.append(f"{path.relative_to(package).as_posix()}:{info.st_mtime_ns}:{info.st_size}")
+    return "|".join(sorted(entries))
+
+
+def _stamped(dispatcher: Any) -> Any:
+    """The dispatcher with its cache entries stamped with `source_stamp` (numba's own stamp is the kernel's
+    file alone); unchanged where numba's cache objects are not as expected."""
+    cache_file = getattr(getattr(dispatcher, "_cache", None), "_cache_file", None)
+    if cache_file is not None and hasattr(cache_file, "_source_stamp"):
+        cache_file._source_stamp = source_stamp()
+    return dispatcher
+
+
 def njit(fn: Callable[..., Any], **options: Any) -> Callable[..., Any]:
     """Compile ``fn`` with numba (cached, numpy's division semantics, and any other numba ``options``
     such as ``inline="always"``); without numba return it unchanged."""
@@ -69,7 +101,7 @@ def njit(fn: Callable[..., Any], **options: Any) -> Callable[..., Any]:
         return fn
     options = {"error_model": "numpy", **options}
     try:
-        return nb.njit(cache=True, **options)(fn)
+        return _stamped(nb.njit(cache=True, **options)(fn))
     except RuntimeError as err:  # "cannot cache function ...: no locator available": nowhere writable
         if "cannot cache" not in str(err):
             raise
@@ -78,7 +110,7 @@ def njit(fn: Callable[..., Any], **options: Any) -> Callable[..., Any]:
         return nb.njit(**options)(fn)
     default, nb.config.CACHE_DIR = nb.config.CACHE_DIR, folder  # read once, when the dispatcher is made
     try:
-        return nb.njit(cache=True, **options)(fn)
+        return _stamped(nb.njit(cache=True, **options)(fn))
     finally:
         nb.config.CACHE_DIR = default
 
