@@ -10,11 +10,10 @@ however the work was cut.
 A job pays off from `SPREAD_FROM` elements (`POOL_SPREAD_FROM` for the max-pool's forward, five times
 the work per element of a ReLU's): LeNet-5's first ReLU (64x6x28x28) and the small CNN's (64x16x26x26),
 their pools, and LeNet-5's second pool (64x16x10x10). ``python bench/cnn_kernels.py`` (its last table,
-two threads, float32):
-ReLU 26 → 18 µs and 57 → 36 µs, its backward 36 → 24 and 84 → 51 µs, the 2x2 max-pool 112 → 63 and
-265 → 137 µs, its backward 45 → 39 and 108 → 68 µs; a training step, alternating step by step with the
-one-thread kernels: LeNet-5 0.97-0.98x, the small CNN 0.81-0.91x. The forward takes 2x2 windows of
-stride 2 only; the backward scatters by index, any window.
+two threads, float32): ReLU 26 → 18 µs and 57 → 36 µs, its backward 36 → 24 and 84 → 51 µs, the 2x2
+max-pool 112 → 63 and 265 → 137 µs, its backward 45 → 39 and 108 → 68 µs; a training step, alternating
+step by step with the one-thread kernels: LeNet-5 0.97-0.98x, the small CNN 0.81-0.91x. The forward
+takes 2x2 windows of stride 2 only; the backward scatters by index, any window.
 
 The one-thread dispatchers take everything else, and raise every error but one (the spread backward's
 `OutOfRangeError`, in the same words): smaller arrays, other layouts and dtypes, a process with one BLAS
@@ -48,11 +47,10 @@ POOL_SPREAD_FROM = 1 << 16
 
 def _chunks(size: int, least: int, *arrays: np.ndarray) -> int:
     """How many chunks a job of ``size`` elements (``least`` at least) over ``arrays`` takes: BLAS's thread
-    count, read once (it
-    is 1 while any thread is inside `threads.single_threaded_blas`), or 0 when no job is worth it or
-    possible. A job needs C-ordered float32/float64 ndarrays of one dtype, a team of at least one helper,
-    and no OpenBLAS worker spinning after a GEMM of ours (`threads.blas_spinning`: the helper would share
-    its core)."""
+    count, read once (it is 1 while any thread is inside `threads.single_threaded_blas`), or 0 when no job
+    is worth it or possible. A job needs C-ordered float32/float64 ndarrays of one dtype, a team of at least
+    one helper, and no OpenBLAS worker spinning after a GEMM of ours (`threads.blas_spinning`: the helper
+    would share its core)."""
     a = arrays[0]
     plain = (
         size >= least
