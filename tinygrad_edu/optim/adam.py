@@ -65,7 +65,15 @@ def adam_step(p, g, m, v, lr, beta1, beta2, eps, weight_decay, bias1, bias2) -> 
 
     Raises ValueError (before writing anything) when ``g``, ``m`` or ``v`` does not have ``p``'s shape.
     """
-    if _check.update("adam_step", p, g, m=m, v=v) and use_jit():
+    adam_checked(
+        _check.update("adam_step", p, g, m=m, v=v), p, g, m, v, lr, beta1, beta2, eps, weight_decay, bias1, bias2
+    )
+
+
+def adam_checked(ready, p, g, m, v, lr, beta1, beta2, eps, weight_decay, bias1, bias2) -> None:
+    """`adam_step` once its checks have run (``ready``: `_check.update`'s word that the kernel may run), for a
+    rule that checks first and then writes to ``p`` itself (`tinygrad_edu.optim.adamw`)."""
+    if ready and use_jit():
         t = p.dtype.type
         scalars = (lr, beta1, beta2, 1 - beta1, 1 - beta2, eps, weight_decay, bias1, bias2)
         _adam_step_nb(p, g, m, v, *[t(a) for a in scalars])

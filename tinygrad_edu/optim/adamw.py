@@ -25,16 +25,16 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..kernels import _check
-from .adam import Adam, adam_step
+from .adam import Adam, adam_checked
 
 
 def adamw_step(p, g, m, v, lr, beta1, beta2, eps, weight_decay, bias1, bias2) -> None:
     """One AdamW step in place: θ ← θ·(1 − γλ) (PyTorch's ``param.mul_(1 - lr * weight_decay)``), then
-    `adam_step` without its L2 term. The shapes are checked before the decay writes to ``p``."""
-    _check.update("adamw_step", p, g, m=m, v=v)
+    `adam_step` without its L2 term. The shapes are checked (once) before the decay writes to ``p``."""
+    ready = _check.update("adamw_step", p, g, m=m, v=v)
     if weight_decay:
         p *= 1 - lr * weight_decay
-    adam_step(p, g, m, v, lr, beta1, beta2, eps, 0.0, bias1, bias2)
+    adam_checked(ready, p, g, m, v, lr, beta1, beta2, eps, 0.0, bias1, bias2)
 
 
 class AdamW(Adam):
