@@ -54,17 +54,17 @@ def spread_chunk(mb, j, zero):
 
 
 @functools.partial(njit, nogil=True)
+def _chunk(mb, j, zero):
+    if mb[box.KIND] <= box.BACKWARD:
+        conv_chunk(mb, j, zero)
+    else:
+        spread_chunk(mb, j, zero)
+
+
+@functools.partial(njit, nogil=True)
 def run_chunk(mb, j):
     """Run chunk j of the job in the mailbox, in its dtype (float32 or float64)."""
     if mb[box.ITEMSIZE] == 4:
-        zero = np.float32(0)
-        if mb[box.KIND] <= box.BACKWARD:
-            conv_chunk(mb, j, zero)
-        else:
-            spread_chunk(mb, j, zero)
+        _chunk(mb, j, np.float32(0))
     else:
-        zero64 = np.float64(0)
-        if mb[box.KIND] <= box.BACKWARD:
-            conv_chunk(mb, j, zero64)
-        else:
-            spread_chunk(mb, j, zero64)
+        _chunk(mb, j, np.float64(0))

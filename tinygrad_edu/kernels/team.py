@@ -26,6 +26,7 @@ child makes a new team (threads do not survive a fork).
 from __future__ import annotations
 
 import atexit
+import contextlib
 import ctypes
 import functools
 import os
@@ -166,10 +167,7 @@ class Team:
         try:
             keep = describe(self.mb)
             self.seq += 1
-            if blas:
-                with threads.single_threaded_blas():
-                    asleep = _run(self.mb, self.seq, self.helpers)
-            else:
+            with threads.single_threaded_blas() if blas else contextlib.nullcontext():
                 asleep = _run(self.mb, self.seq, self.helpers)
             del keep
         finally:

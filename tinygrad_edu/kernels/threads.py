@@ -184,7 +184,8 @@ SMALL_GEMM = 1 << 22
 #: how long OpenBLAS's worker threads spin after a GEMM before they sleep: its THREAD_TIMEOUT, 2^28 ticks
 #: of the time-stamp counter (0.1 s at 2.6 GHz), with a margin
 BLAS_SPIN_S = 0.2
-#: when `matmul` last ran a GEMM on more than one BLAS thread (`time.monotonic`)
+#: when a GEMM of ours last ran with BLAS's thread count as the user set it (`note_threaded_gemm`,
+#: `time.monotonic`)
 _threaded_gemm_at = -BLAS_SPIN_S
 
 
