@@ -35,7 +35,7 @@ import math
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from .optimizer import Optimizer, check_range
+from .optimizer import Optimizer, check_positive_int, check_range
 
 #: what ``from tinygrad_edu.optim.lr_scheduler import *`` gives
 __all__ = ["CosineAnnealingLR", "ExponentialLR", "LRScheduler", "LambdaLR", "MultiStepLR", "StepLR"]
@@ -75,8 +75,7 @@ class StepLR(LRScheduler):
     """γ₀ · gamma^⌊e / step_size⌋: the rate times gamma every step_size epochs."""
 
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1) -> None:
-        if not isinstance(step_size, int) or step_size < 1:
-            raise ValueError(f"StepLR: step_size must be a positive integer, got {step_size!r}")
+        check_positive_int("StepLR", "step_size", step_size)
         check_range("StepLR", "gamma", gamma)
         self.step_size, self.gamma = step_size, gamma
         super().__init__(optimizer)
@@ -115,8 +114,7 @@ class CosineAnnealingLR(LRScheduler):
     (and back up over the next T_max, as PyTorch's closed form)."""
 
     def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0) -> None:
-        if not isinstance(T_max, int) or T_max < 1:
-            raise ValueError(f"CosineAnnealingLR: T_max must be a positive integer, got {T_max!r}")
+        check_positive_int("CosineAnnealingLR", "T_max", T_max)
         check_range("CosineAnnealingLR", "eta_min", eta_min)
         self.T_max, self.eta_min = T_max, eta_min
         super().__init__(optimizer)

@@ -45,6 +45,12 @@ def check_range(
         raise ValueError(f"{owner}: {name} {where}, got {value}")
 
 
+def check_positive_int(owner: str, name: str, value: Any) -> None:
+    """Raise unless ``value`` is an int of at least 1 (a period or a count of epochs)."""
+    if not isinstance(value, int) or value < 1:
+        raise ValueError(f"{owner}: {name} must be a positive integer, got {value!r}")
+
+
 def check_betas(owner: str, betas: Any) -> tuple[float, float]:
     """Adam-family coefficients: two numbers, each in [0, 1) (β = 1 would freeze an average forever)."""
     if not isinstance(betas, (tuple, list)) or len(betas) != 2:
