@@ -157,16 +157,21 @@ def test_sum_rows_adds_the_rows_as_exact_arithmetic_does(shape, dtype) -> None:
     rng = np.random.default_rng(3)
     ints = rng.integers(-1000, 1000, size=shape)
     want = [sum(int(v) for v in ints[:, j]) for j in range(shape[1])]
-    for fn in (kernels._sum_rows_nb, kernels.sum_rows_np, kernels.sum_rows):
+    for fn in (_sum_rows_into, kernels.sum_rows_np, kernels.sum_rows):
         got = fn(ints.astype(dtype))
         assert got.dtype == dtype and got.tolist() == want
     (g,) = arrays(shape, dtype, 1)
     tol = 1e-5 if dtype == np.float32 else 1e-13
     np.testing.assert_allclose(kernels.sum_rows(g), g.astype(np.float64).sum(axis=0), rtol=tol, atol=tol)
     strided = g[:, ::-1]  # a view that is not C-contiguous
-    np.testing.assert_allclose(
-        kernels._sum_rows_nb(strided), strided.astype(np.float64).sum(axis=0), rtol=tol, atol=tol
-    )
+    np.testing.assert_allclose(_sum_rows_into(strided), strided.astype(np.float64).sum(axis=0), rtol=tol, atol=tol)
+    assert kernels.sum_rows(g).base is None  # allocated by numpy: `store_grad` keeps it without a copy
+
+
+def _sum_rows_into(g: np.ndarray) -> np.ndarray:
+    out = np.full(g.shape[1], np.nan, g.dtype)  # the kernel writes every element
+    kernels._sum_rows_nb(g, out)
+    return out
 
 
 def test_sum_rows_keeps_pairwise_accuracy_for_a_column_ordered_gradient() -> None:

@@ -68,10 +68,13 @@ def backprop(root: Tensor, grad: Any = None, capture: Sequence[Tensor] | None = 
         if wanted is not None:
             if node in wanted:
                 wanted[node] = g
-        elif fn is None or node._retain:
+            if fn is None or (ends is not None and node in ends):
+                continue
+        elif fn is None:  # a leaf
             store_grad(node, g, stored)
-        if fn is None or (ends is not None and node in ends):
             continue
+        elif node._retain:
+            store_grad(node, g, stored)
         for _, counter, version in fn.saved_versions:  # inline: most ops save something, nearly none changed
             if counter[0] != version:
                 check_saved(fn, node)

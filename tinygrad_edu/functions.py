@@ -39,11 +39,14 @@ def _t(x: Any) -> Tensor:
 def _free_function(name: str) -> Callable[..., Tensor]:
     """``torch.<name>(input, ...)``: ``input`` as a tensor, then its method ``name`` with the same arguments;
     its docstring is the method's first paragraph (the method's examples stay the method's doctests)."""
+    method = getattr(Tensor, name)
 
     def function(input: Any, *args: Any, **kwargs: Any) -> Tensor:
+        if type(input) is Tensor:  # the common case, without looking the method up by name
+            return method(input, *args, **kwargs)
         return getattr(_t(input), name)(*args, **kwargs)
 
-    summary = (getattr(Tensor, name).__doc__ or "").split("\n\n")[0]
+    summary = (method.__doc__ or "").split("\n\n")[0]
     function.__name__ = function.__qualname__ = name
     function.__doc__ = f"{summary}\n\n``torch.{name}(x)`` is ``x.{name}()`` (`Tensor.{name}`)."
     return function
@@ -99,7 +102,7 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
 
 def mm(input: Tensor, mat2: Tensor) -> Tensor:
     """The product of two matrices (2-D only, of one dtype), as ``torch.mm``."""
-    return apply(ops.MatMul("mm"), _t(input), _t(mat2))
+    return apply(ops.MatMul.checked_as("mm"), _t(input), _t(mat2))
 
 
 def bmm(input: Tensor, mat2: Tensor) -> Tensor:
@@ -109,7 +112,7 @@ def bmm(input: Tensor, mat2: Tensor) -> Tensor:
     >>> bmm(ones(2, 3, 4), ones(2, 4, 5)).shape
     torch.Size([2, 3, 5])
     """
-    return apply(ops.MatMul("bmm"), _t(input), _t(mat2))
+    return apply(ops.MatMul.checked_as("bmm"), _t(input), _t(mat2))
 
 
 def sum(input: Tensor, dim: Any = None, keepdim: builtins.bool = False, *, dtype: Any = None) -> Tensor:

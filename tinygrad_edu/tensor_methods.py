@@ -416,13 +416,12 @@ class TensorMethods:
 
     # ------------------------------------------------------------ shape
     def reshape(self, *shape: int | Sequence[int]) -> Tensor:
+        """The same elements in a new shape (one axis may be −1), as ``Tensor.reshape`` and ``Tensor.view``."""
         if len(shape) == 1 and type(shape[0]) is not int and not isinstance(shape[0], numbers.Integral):
             shape = tuple(shape[0])
         return self._apply(ops.Reshape(shape), self)
 
-    def view(self, *shape: int | Sequence[int]) -> Tensor:
-        """The same elements in a new shape (one axis may be −1), as ``Tensor.view``."""
-        return self.reshape(*shape)
+    view = reshape
 
     def unsqueeze(self, dim: int) -> Tensor:
         """A new axis of length 1 at ``dim`` (−1 appends one)."""
@@ -512,9 +511,10 @@ class TensorMethods:
     def __getitem__(self, idx: Any) -> Tensor:
         """``t[idx]`` as PyTorch's: ints, slices and None give a view (it shares memory and version
         counter), lists, ranges, integer and boolean index tensors a copy."""
-        fast = isinstance(idx, TensorMethods) and idx._data.dtype.kind == "i" and idx._data.ndim
-        if fast and not (self.requires_grad or ops_always_recorded()):  # ``X[ix]``: a copy, no op
-            return self._wrap(ops.index(self._data, idx._data))
+        if isinstance(idx, TensorMethods) and idx._data.dtype.kind == "i" and idx._data.ndim:  # ``X[ix]``, ``C[X]``
+            if not (self.requires_grad or ops_always_recorded()):  # a copy, no op
+                return self._wrap(ops.index(self._data, idx._data))
+            return self._apply(ops.GetItem.rows(idx._data, (idx,)), self)
         return self._apply(ops.GetItem(*as_index(idx)), self)
 
     def __iter__(self) -> Iterator[Tensor]:

@@ -26,13 +26,13 @@ def sum_rows_np(g: np.ndarray) -> np.ndarray:
 
 
 @njit
-def _sum_rows_nb(g):
+def _sum_rows_nb(g, out):
     n, m = g.shape
-    out = g[0].copy()
+    for j in range(m):
+        out[j] = g[0, j]
     for i in range(1, n):
         for j in range(m):
             out[j] += g[i, j]
-    return out
 
 
 def sum_rows(g: np.ndarray) -> np.ndarray:
@@ -40,5 +40,9 @@ def sum_rows(g: np.ndarray) -> np.ndarray:
     g = _check.array("sum_rows", "g", g)
     _check.ndim("sum_rows", "g", g, 2)
     if use_jit() and g.shape[0] and _check.jit_ready(g, contiguous=True):
-        return _sum_rows_nb(g)
+        # the result is allocated here, not in the kernel: an array numba allocates has a base (its memory's
+        # owner), and `backprop.store_grad` copies a gradient that has one before keeping it as ``.grad``
+        out = np.empty(g.shape[1], g.dtype)
+        _sum_rows_nb(g, out)
+        return out
     return sum_rows_np(g)

@@ -29,8 +29,15 @@ class MatMul(Op):
     name = "@"
     backward_name = "MmBackward0"
 
-    def __init__(self, kind: str = "matmul") -> None:
-        self.kind = kind  # "matmul" (``@``), "mm" or "bmm": which of PyTorch's checks to make
+    #: which of PyTorch's checks to make: "matmul" (``@``), or "mm" or "bmm" (`checked_as`)
+    kind = "matmul"
+
+    @classmethod
+    def checked_as(cls, kind: str) -> MatMul:
+        """The product with ``torch.mm``'s (``kind="mm"``) or ``torch.bmm``'s (``"bmm"``) checks and errors."""
+        op = cls()
+        op.kind = kind
+        return op
 
     def forward(self, a, b):
         if self.kind != "matmul":
@@ -39,7 +46,7 @@ class MatMul(Op):
             if a.ndim == 1 and b.ndim == 1 and refused(a, b):  # PyTorch's dot checks dtypes first
                 raise dtype_error(self.kind, a, b)
             raise shape_error(a, b)
-        if refused(a, b):
+        if (a.dtype is not b.dtype or a.dtype.kind == "b") and refused(a, b):  # one float dtype: allowed
             if a.ndim > 2 or b.ndim > 2:  # PyTorch broadcasts the batch axes first (its error if they differ)
                 broadcast_shape(a.shape[:-2], b.shape[:-2])
             raise dtype_error(self.kind, a, b)

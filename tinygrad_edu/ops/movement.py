@@ -272,6 +272,14 @@ class GetItem(Op):
         self.backward_name = _index_node_name(idx)
         self.idx, self.kept = normalize_index(idx), kept
 
+    @classmethod
+    def rows(cls, idx: np.ndarray, kept: tuple[Any, ...]) -> GetItem:
+        """``a[idx]`` for one signed-integer index array of at least one axis (an embedding's ``C[X]``): what
+        ``GetItem(idx, kept)`` makes, without the general index's normalising (such an index needs none)."""
+        op = cls.__new__(cls)
+        op.backward_name, op.idx, op.kept = "IndexBackward0", idx, kept
+        return op
+
     def forward(self, a):
         self.shape, self.dtype = a.shape, a.dtype
         return index(a, self.idx)
