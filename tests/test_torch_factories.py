@@ -163,6 +163,22 @@ def test_unary_functions_match_pytorch_values_and_grads(name) -> None:
     np.testing.assert_allclose(x.grad, r.grad.numpy(), rtol=1e-12)
 
 
+def test_free_functions_take_lists_parameters_and_a_subclass_own_method() -> None:
+    """``torch.exp(x)`` calls ``x.exp()``: of a plain Tensor directly, of a list made a tensor first, and of a
+    subclass (`nn.Parameter`, a user's class) through its own method, as a method call would."""
+
+    class Doubled(Tensor):
+        def exp(self) -> Tensor:
+            return super().exp() * 2
+
+    a = np.array([0.0, 1.0])
+    listed = tg.exp([0.0, 1.0])  # float32, as PyTorch's (whose exp may round the last bit otherwise)
+    assert listed.dtype == tg.float32
+    np.testing.assert_allclose(listed.numpy(), torch.exp(torch.tensor([0.0, 1.0])).numpy(), rtol=2e-7)
+    np.testing.assert_array_equal(tg.exp(tg.nn.Parameter(tg.tensor(a))).detach().numpy(), np.exp(a).astype(a.dtype))
+    np.testing.assert_array_equal(tg.exp(Doubled(a)).numpy(), 2 * np.exp(a))
+
+
 def pair():
     rng = np.random.default_rng(2)
     a, b = rng.normal(size=(3, 4)), rng.uniform(0.5, 2, size=(3, 4))

@@ -127,10 +127,26 @@ def test_a_constant_picked_by_an_integer_index_tensor_is_pytorchs_copy(index_dty
             _ = lib.tensor(x)[lib.tensor(np.array([9], dtype=index_dtype))]
 
 
-def test_an_index_tensor_into_a_tensor_that_requires_grad_records_the_op() -> None:
-    w = rand((5, 2), seed=7)
-    ix = np.array([1, 1, 4])
+@pytest.mark.parametrize("index_dtype", [np.int64, np.int32])
+@pytest.mark.parametrize("ix", [[1, 1, 4], [[4, -1], [0, 4]]])
+def test_an_index_tensor_into_a_tensor_that_requires_grad_records_the_op(index_dtype, ix) -> None:
+    """``C[X]`` (`ops.GetItem.rows`): PyTorch's values, node and gradient; rows picked twice add up."""
+    w, ix = rand((5, 2), seed=7), np.array(ix, dtype=index_dtype)
     ours, theirs = tg.tensor(w, requires_grad=True), torch.tensor(w, requires_grad=True)
-    (ours[tg.tensor(ix)] * 3.0).sum().backward()
-    (theirs[torch.from_numpy(ix)] * 3.0).sum().backward()
+    out, ref = ours[tg.tensor(ix)], theirs[torch.from_numpy(ix)]
+    np.testing.assert_array_equal(out.detach().numpy(), ref.detach().numpy())
+    assert type(out.grad_fn).__name__ == "GetItem" and repr(out.grad_fn).startswith("<IndexBackward0 ")
+    (out * 3.0).sum().backward()
+    (ref * 3.0).sum().backward()
     np.testing.assert_array_equal(ours.grad.numpy(), theirs.grad.numpy())  # sums of 3.0s: exact
+
+
+def test_an_index_tensor_changed_in_place_before_backward_is_pytorchs_error() -> None:
+    """The index tensor is kept (`ops.Op.kept`): changing it before backward would scatter the gradient to
+    other rows, so it is PyTorch's RuntimeError, in both libraries."""
+    for lib in (tg, torch):
+        w, ix = lib.ones(5, 2, requires_grad=True), lib.tensor([1, 3])
+        out = w[ix]
+        ix.add_(1)
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            out.sum().backward()
