@@ -8,9 +8,13 @@ The data are random character indices (the names data set is not bundled); the w
 does not depend on which characters they are. Both libraries start from the same weights and see
 the same batches, in one process, on one thread (these ops are too small for threads to help).
 
+A third contestant, `NumpyStep`, is the same step written by hand in plain NumPy (the forward pass,
+the gradients of the lecture's backprop-ninja chapter, the same SGD update): no graph, no checks, no
+objects per op, so the gap between it and tinygrad_edu is what the autograd engine costs.
+
 Prints the median time per step over ``--runs`` interleaved runs of ``--steps`` steps each, the
-ratio tinygrad_edu / PyTorch, and checks the first steps' losses in float64 (equal to 1e-10
-relative: the same math in another summation order). ``--icount`` counts instructions per step
+ratios tinygrad_edu / PyTorch and tinygrad_edu / NumPy, and checks the first steps' losses in float64
+(equal to 1e-10 relative: the same math in another summation order). ``--icount`` counts instructions per step
 instead (valgrind; repeatable on a busy machine).
 
     python bench/makemore_mlp.py [--steps 200] [--runs 5] [--icount]
@@ -66,8 +70,43 @@ class Step:
         return loss.item()
 
 
-def build(steps: int, dtype_name: str = "float32") -> tuple[dict[str, Step], dict[str, list]]:
-    """The two contestants and, for each, its batches' index tensors (the same indices)."""
+class NumpyStep:
+    """The same step by hand in NumPy: the forward pass, its gradients by the chain rule, SGD.
+
+    With p = softmax(logits) and N rows, ∂loss/∂logits = (p − onehot(Y)) / N; then ∂W2 = hᵀ·G, ∂b2 = Σᵢ G,
+    ∂h = G·W2ᵀ, ∂(pre-activation) = ∂h·(1 − h²), the same two products for W1 and b1, and each
+    embedding row gets the sum of the rows of ∂(emb) that picked it (``np.add.at``)."""
+
+    def __init__(self, X: np.ndarray, Y: np.ndarray, weights: list[np.ndarray], dtype: Any) -> None:
+        self.X, self.Y = X, Y
+        self.parameters = [w.astype(dtype) for w in weights]
+
+    def __call__(self, ix: np.ndarray, lr: float = 0.1) -> float:
+        C, W1, b1, W2, b2 = self.parameters
+        Xb, Yb = self.X[ix], self.Y[ix]
+        rows = np.arange(len(ix))
+        emb = C[Xb].reshape(len(ix), BLOCK * EMB)
+        h = np.tanh(emb @ W1 + b1)
+        logits = h @ W2 + b2
+        shifted = logits - logits.max(axis=1, keepdims=True)  # log-sum-exp: no overflow in exp
+        e = np.exp(shifted)
+        total = e.sum(axis=1, keepdims=True)
+        loss = float(np.mean(np.log(total[:, 0]) - shifted[rows, Yb]))
+        dlogits = e / total
+        dlogits[rows, Yb] -= 1
+        dlogits /= len(ix)
+        dh = (dlogits @ W2.T) * (1 - h * h)
+        demb = dh @ W1.T
+        dC = np.zeros_like(C)
+        np.add.at(dC, Xb.reshape(-1), demb.reshape(-1, EMB))
+        grads = [dC, emb.T @ dh, dh.sum(axis=0), h.T @ dlogits, dlogits.sum(axis=0)]
+        for p, g in zip(self.parameters, grads):
+            p += -lr * g
+        return loss
+
+
+def build(steps: int, dtype_name: str = "float32") -> tuple[dict[str, Any], dict[str, list]]:
+    """The three contestants and, for each, its batches' indices (the same indices)."""
     import torch
 
     import tinygrad_edu
@@ -76,20 +115,22 @@ def build(steps: int, dtype_name: str = "float32") -> tuple[dict[str, Step], dic
     X, Y, weights = make_data()
     batches = np.random.default_rng(1).integers(0, len(X), size=(steps, BATCH))
     libs = {"tinygrad_edu": tinygrad_edu, "PyTorch": torch}
-    contestants = {name: Step(lib, X, Y, weights, getattr(lib, dtype_name)) for name, lib in libs.items()}
+    contestants: dict[str, Any] = {n: Step(lib, X, Y, weights, getattr(lib, dtype_name)) for n, lib in libs.items()}
+    contestants["NumPy"] = NumpyStep(X, Y, weights, np.dtype(dtype_name))
     index = {name: [libs[name].tensor(b) for b in batches] for name in libs}
+    index["NumPy"] = list(batches)
     return contestants, index
 
 
 def check_losses(steps: int = 5) -> float:
     """Largest relative difference of the first losses in float64 (raises SystemExit beyond 1e-10)."""
     contestants, index = build(steps, "float64")
-    losses = {name: [step(ix) for ix in index[name]] for name, step in contestants.items()}
-    ours, ref = np.array(losses["tinygrad_edu"]), np.array(losses["PyTorch"])
-    diff = float(np.max(np.abs(ours - ref) / np.abs(ref)))
+    losses = {name: np.array([step(ix) for ix in index[name]]) for name, step in contestants.items()}
+    ref = losses["PyTorch"]
+    diff = max(float(np.max(np.abs(losses[name] - ref) / np.abs(ref))) for name in ("tinygrad_edu", "NumPy"))
     print(f"  float64 losses, first {steps} steps: largest relative difference {diff:.1e} (limit 1e-10)")
     if not diff <= 1e-10:
-        raise SystemExit("FAIL: tinygrad_edu's losses differ from PyTorch's")
+        raise SystemExit("FAIL: tinygrad_edu's or NumPy's losses differ from PyTorch's")
     return diff
 
 
@@ -140,6 +181,7 @@ def main() -> None:
     for name, t in med.items():
         print(f"  {name:<14} {t * 1e6:10.1f} µs/step (median of {args.runs} x {args.steps})")
     print(f"  step time ratio tinygrad_edu / PyTorch: {med['tinygrad_edu'] / med['PyTorch']:.2f}x")
+    print(f"  step time ratio tinygrad_edu / NumPy by hand: {med['tinygrad_edu'] / med['NumPy']:.2f}x")
 
 
 if __name__ == "__main__":

@@ -67,10 +67,11 @@ def test_cnn_kernels_bench_runs() -> None:
 
 
 def test_makemore_mlp_bench_matches_pytorch() -> None:
-    """makemore part 2's step in both libraries from the same weights and batches: the script checks
-    the first float64 losses against PyTorch's to 1e-10 relative (exits non-zero otherwise) and prints
-    the step-time ratio."""
+    """makemore part 2's step in both libraries and by hand in NumPy, from the same weights and batches: the
+    script checks the first float64 losses of both against PyTorch's to 1e-10 relative (exits non-zero
+    otherwise: five steps of equal losses also check the hand-written gradients) and prints the ratios."""
     pytest.importorskip("torch")
     out = run_bench("makemore_mlp.py", "--steps", "3", "--runs", "1")
     assert "float64 losses, first 5 steps: largest relative difference" in out
-    assert "step time ratio tinygrad_edu / PyTorch" in out and out.count("µs/step") == 2
+    assert "step time ratio tinygrad_edu / PyTorch" in out and out.count("µs/step") == 3
+    assert "step time ratio tinygrad_edu / NumPy by hand" in out
