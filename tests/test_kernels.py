@@ -67,8 +67,8 @@ def test_softmax_xent_kernel_equals_twin(dtype) -> None:
     tol = 1e-5 if dtype == np.float32 else 1e-12
     assert loss_nb == pytest.approx(loss_np, rel=tol)
     np.testing.assert_allclose(p_nb, p_np, rtol=tol, atol=1e-7)
-    grad, bad = kernels._softmax_xent_backward_nb(p_np, labels, dtype(0.25))
-    assert bad == -1  # no label out of range
+    grad = np.full(p_np.shape, np.nan, dtype)  # every element is written
+    assert kernels._softmax_xent_backward_nb(p_np, labels, dtype(0.25), grad) == -1  # no label out of range
     np.testing.assert_allclose(grad, kernels.softmax_xent_backward_np(p_np, labels, 0.25), rtol=tol, atol=1e-8)
 
 
@@ -199,3 +199,45 @@ def test_index_add_rows_refuses_bad_input_before_writing() -> None:
     with pytest.raises(TypeError, match="idx must be integers"):
         kernels.index_add_rows(out, np.array([0.0, 1.0]), np.ones((2, 2)))
     assert not out.any()
+
+
+def test_the_switch_off_sends_every_hot_dispatcher_to_its_twin(monkeypatch) -> None:
+    """``kernels.JIT_ENABLED = False`` (read by `_check.jit_ready`): no numba loop runs, every dispatcher of a
+    training step gives its numpy twin's result."""
+    import importlib
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a numba kernel ran with the switch off")
+
+    modules = {m: importlib.import_module(f"tinygrad_edu.{m}") for m in (
+        "kernels.reduce", "kernels.activations", "kernels.softmax_xent", "kernels.indexing", "optim.sgd", "optim.adam",
+    )}  # fmt: skip
+    for module in modules.values():
+        for name in dir(module):
+            if name.endswith("_nb"):
+                monkeypatch.setattr(module, name, refuse)
+    monkeypatch.setattr(kernels, "JIT_ENABLED", False)
+    g, y = arrays((6, 5), np.float32, 2)
+    labels = np.array([0, 4, 2, 1, 3, 0])
+    np.testing.assert_array_equal(kernels.sum_rows(g), kernels.sum_rows_np(g))
+    np.testing.assert_array_equal(kernels.relu(g), kernels.relu_np(g))
+    np.testing.assert_array_equal(kernels.tanh_backward(np.tanh(y), g), kernels.tanh_backward_np(np.tanh(y), g))
+    loss, probs = kernels.softmax_xent(g, labels)
+    want_loss, want_probs = kernels.softmax_xent_np(g, labels)
+    assert loss == want_loss
+    np.testing.assert_array_equal(probs, want_probs)
+    np.testing.assert_array_equal(
+        kernels.softmax_xent_backward(probs, labels, 0.5), kernels.softmax_xent_backward_np(probs, labels, 0.5)
+    )
+    out, want = np.zeros((5, 5), np.float32), np.zeros((5, 5), np.float32)
+    kernels.index_add_rows(out, labels, g)
+    kernels.index_add_rows_np(want, labels, g)
+    np.testing.assert_array_equal(out, want)
+    p, p_np = g.copy(), g.copy()
+    sgd_step(p, y, None, 0.1, 0.0, 0.0, 0.0, False, True)
+    sgd_step_np(p_np, y, None, 0.1, 0.0, 0.0, 0.0, False, True)
+    np.testing.assert_array_equal(p, p_np)
+    state = [np.zeros_like(g) for _ in range(4)]
+    adam_step(p, y, state[0], state[1], 1e-3, 0.9, 0.999, 1e-8, 0.0, 0.1, 0.001)
+    adam_step_np(p_np, y, state[2], state[3], 1e-3, 0.9, 0.999, 1e-8, 0.0, 0.1, 0.001)
+    np.testing.assert_array_equal(p, p_np)

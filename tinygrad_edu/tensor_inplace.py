@@ -81,34 +81,14 @@ class InplaceMethods:
     _promote: Callable[..., tuple[Tensor, Tensor]]
     _wrap: Callable[..., Tensor]
 
-    def _inplace(
-        self, name: str, compute: Callable[..., Tensor], *others: Any, ufunc: np.ufunc | None = None
-    ) -> Tensor:
-        """Make ``compute(self, *others)`` this tensor's value, by the rules of the module docstring.
-
-        ``ufunc`` is the numpy function that computes ``compute`` of two arrays of one dtype: without a
-        graph, and when the other operand has this tensor's dtype after promotion, it writes straight
-        into this tensor's memory (no temporary array, no op)."""
-        if ufunc is not None and not self.requires_grad:  # the optimizer's p.data += -lr * p.grad: no checks
-            o = others[0]
-            if (
-                isinstance(o, TensorMethods)
-                and not o.requires_grad
-                and self._data.dtype.kind == "f"
-                and o._data.dtype == self._data.dtype
-                and self._ufunc_into(ufunc, o._data)
-            ):
-                return self  # type: ignore[return-value]
+    def _inplace(self, name: str, compute: Callable[..., Tensor], *others: Any) -> Tensor:
+        """Make ``compute(self, *others)`` this tensor's value, by the rules of the module docstring."""
         operands = [self._operand(o) for o in others]
         graph = self.requires_grad
         for o in operands:
             graph = graph or o.requires_grad
         if graph and is_grad_enabled():
             return self._rebase(name, compute, operands)
-        if ufunc is not None:
-            a, b = self._promote(operands[0], true_divide=ufunc is np.true_divide)
-            if a is self and b._data.dtype == self._data.dtype and self._ufunc_into(ufunc, b._data):
-                return self
         with no_grad():
             out = compute(self._wrap(self._data), *operands)
         self._check_shape(name, out)
@@ -118,15 +98,35 @@ class InplaceMethods:
         self._vc[0] += 1
         return self  # type: ignore[return-value]
 
-    def _ufunc_into(self, ufunc: np.ufunc, other: np.ndarray) -> bool:
-        """Write ``ufunc(self, other)`` into this tensor's memory; False (nothing written) when ``other``
-        does not broadcast to this shape or the memory is read-only, which the slow path then reports."""
-        try:
-            ufunc(self._data, other, out=self._data)
-        except ValueError:
-            return False
-        self._vc[0] += 1
-        return True
+    def _ufunc_inplace(self, name: str, ufunc: np.ufunc, compute: Callable[..., Tensor], other: Any) -> Tensor:
+        """``self ⊙= other`` where ⊙ is the numpy ufunc ``ufunc`` (``add_``, ``sub_``, ``mul_``, ``div_``): with no
+        graph to record, and ``other`` of this tensor's dtype after promotion, numpy writes straight into this
+        tensor's memory (no temporary array, no op); otherwise, or where the shapes do not broadcast or the memory
+        is read-only (which `_inplace` then reports), `_inplace`."""
+        data = self._data
+        if (  # the optimizer's p.data += -lr * p.grad, recognised in a few reads
+            not self.requires_grad
+            and isinstance(other, TensorMethods)
+            and not other.requires_grad
+            and data.dtype.kind == "f"
+            and other._data.dtype == data.dtype
+        ):
+            b: np.ndarray | None = other._data
+        else:
+            operand = self._operand(other)
+            if (self.requires_grad or operand.requires_grad) and is_grad_enabled():
+                return self._inplace(name, compute, operand)
+            a, promoted = self._promote(operand, true_divide=ufunc is np.true_divide)
+            b = promoted._data if a is self and promoted._data.dtype == data.dtype else None
+        if b is not None:
+            try:
+                ufunc(data, b, out=data)
+            except ValueError:  # numpy checks shapes and writability before it writes anything
+                pass
+            else:
+                self._vc[0] += 1
+                return self  # type: ignore[return-value]
+        return self._inplace(name, compute, other)
 
     def _operand(self, other: Any) -> Any:
         """An operand as a tensor; a Python int changing an integer tensor keeps its dtype, as
@@ -256,22 +256,22 @@ class InplaceMethods:
     def add_(self, other: Any, alpha: float = 1) -> Tensor:
         """self += alpha·other, in place."""
         if alpha == 1:
-            return self._inplace("add_", operator.add, other, ufunc=np.add)
+            return self._ufunc_inplace("add_", np.add, operator.add, other)
         return self._inplace("add_", lambda a, b: a + alpha * b, other)
 
     def sub_(self, other: Any, alpha: float = 1) -> Tensor:
         """self −= alpha·other, in place."""
         if alpha == 1:
-            return self._inplace("sub_", operator.sub, other, ufunc=np.subtract)
+            return self._ufunc_inplace("sub_", np.subtract, operator.sub, other)
         return self._inplace("sub_", lambda a, b: a - alpha * b, other)
 
     def mul_(self, other: Any) -> Tensor:
         """self ·= other, in place."""
-        return self._inplace("mul_", operator.mul, other, ufunc=np.multiply)
+        return self._ufunc_inplace("mul_", np.multiply, operator.mul, other)
 
     def div_(self, other: Any) -> Tensor:
         """self /= other, in place."""
-        return self._inplace("div_", operator.truediv, other, ufunc=np.true_divide)
+        return self._ufunc_inplace("div_", np.true_divide, operator.truediv, other)
 
     def clamp_(self, min: float | None = None, max: float | None = None) -> Tensor:
         """Each element limited to [min, max], in place."""

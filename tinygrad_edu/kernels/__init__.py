@@ -46,8 +46,8 @@ How to add a kernel (say ``im2col`` in ``conv.py``):
    dispatcher checked (shapes, C order, float32/float64) and must not allocate in float64 by accident
    (a literal ``1`` promotes float32; take ``np.ones(1, x.dtype)[0]``);
 3. below that, the public dispatcher ``im2col``: validate with ``_check`` (raise on wrong shapes or index
-   ranges, before anything is written), then ``if use_jit() and _check.jit_ready(...)`` call the
-   kernel, else the twin;
+   ranges, before anything is written), then ``if _check.jit_ready(...)`` (which reads the ``JIT_ENABLED``
+   switch too) call the kernel, else the twin;
 4. export the dispatcher (and the twin, for tests) from this ``__init__``, and add a row to
    ``tests/test_kernels.py`` (kernel equals twin in float32 and float64) and a bad-input case to
    ``tests/test_robust_kernels.py``; add a line to ``bench/kernels.py`` if it is meant to be fast.

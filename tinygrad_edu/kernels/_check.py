@@ -15,11 +15,16 @@ So a dispatcher checks first, and then picks:
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import numpy as np
 
 from ._numba import njit, use_jit
+
+#: the kernels package, whose ``JIT_ENABLED`` switch `jit_ready` reads (it is in ``sys.modules`` while its
+#: ``__init__`` imports this module)
+_KERNELS = sys.modules[__name__.rpartition(".")[0]]
 
 #: The dtypes the numba kernels are compiled for; everything else goes to the numpy twin.
 JIT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
@@ -108,7 +113,10 @@ def out_of_range(op: str, name: str, bad: Any, high: int) -> OutOfRangeError:
 
 
 def jit_ready(*arrays: np.ndarray, contiguous: bool = False) -> bool:
-    """The arrays share one dtype the kernels are compiled for (and are C-contiguous when asked)."""
+    """The numba kernels are switched on (`use_jit`, read here without a call of its own: this runs on every
+    kernel call) and the arrays share one dtype they are compiled for (and are C-contiguous when asked)."""
+    if not _KERNELS.JIT_ENABLED:
+        return False
     dtype = arrays[0].dtype
     if dtype not in JIT_DTYPES:
         return False

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from . import _check
-from ._numba import njit, use_jit
+from ._numba import njit
 
 
 def _elementwise(op: str, kernel: Callable, twin: Callable, names: tuple[str, ...], *xs: Any) -> np.ndarray:
@@ -36,7 +36,7 @@ def _elementwise(op: str, kernel: Callable, twin: Callable, names: tuple[str, ..
     if not plain:
         xs = tuple(_check.array(op, name, x) for name, x in zip(names, xs, strict=True))
         _check.same_shape(op, **dict(zip(names, xs, strict=True)))
-    if use_jit() and _check.jit_ready(*xs):
+    if _check.jit_ready(*xs):
         # The flat loops walk memory in order. Operands that are all the same transposed view of
         # C-order arrays (a channels-last view of NCHW data, say) are walked in their own memory
         # order and the result keeps their axis order: an elementwise op between two transposes

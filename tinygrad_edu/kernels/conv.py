@@ -49,7 +49,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from . import _check
-from ._numba import njit, use_jit
+from ._numba import njit
 
 Pair = tuple[int, int]
 
@@ -187,7 +187,7 @@ def im2col(
     op = "im2col"
     x = _image(op, "x", x)
     k, s, p, d, out_hw = _geometry(op, k, s, p, d, out_hw)
-    if use_jit() and _check.jit_ready(x):
+    if _check.jit_ready(x):
         n, c = x.shape[:2]
         rows, per_image = c * k[0] * k[1] + ones_row, out_hw[0] * out_hw[1]
         out = np.empty((rows, n, per_image) if batch_inside else (n, rows, per_image), x.dtype)
@@ -279,7 +279,7 @@ def col2im(
     if out is not None and (out.shape != shape or out.dtype != dcols.dtype or not out.flags.c_contiguous):
         got = f"{out.dtype} {out.shape}{'' if out.flags.c_contiguous else ' not in C order'}"
         raise ValueError(f"{op}: out must be a C-ordered {dcols.dtype} array of shape {shape}, got {got}")
-    if use_jit() and _check.jit_ready(dcols):
+    if _check.jit_ready(dcols):
         blocks = (rows, shape[0], per_image) if batch_inside else expected
         if out is None:
             out = np.zeros(shape, dtype=dcols.dtype)

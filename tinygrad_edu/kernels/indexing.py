@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import _check
-from ._numba import njit, use_jit
+from ._numba import njit
 
 
 def index_add_rows_np(out: np.ndarray, idx: np.ndarray, g: np.ndarray) -> None:
@@ -62,7 +62,7 @@ def index_add_rows(out: np.ndarray, idx: np.ndarray, g: np.ndarray) -> None:
         raise ValueError(f"{op}: g must have shape {(idx.size, out.shape[1])}, got {g.shape}")
     # the kernel takes signed or narrow unsigned indices in native byte order (a uint64 mixed with the signed
     # row count is a float to numba; a big-endian array is no array numba compiles for)
-    if use_jit() and out.flags.writeable and idx.dtype.isnative and idx.dtype != np.uint64 and _check.jit_ready(out, g):
+    if out.flags.writeable and idx.dtype.isnative and idx.dtype != np.uint64 and _check.jit_ready(out, g):
         bad = _index_add_rows_nb(out, idx, g)
     else:
         lo, hi = _check.value_range(idx) if idx.size else (0, 0)

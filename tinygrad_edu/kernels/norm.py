@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import _check
-from ._numba import njit, use_jit
+from ._numba import njit
 
 
 def batch_norm_np(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float):
@@ -76,7 +76,7 @@ def batch_norm(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float):
     op = "batch_norm"
     x = _check.array(op, "x", x)
     _per_channel(op, x, gamma=gamma, beta=beta)
-    if use_jit() and _check.jit_ready(x):
+    if _check.jit_ready(x):
         t = x.dtype
         return _batch_norm_nb(np.ascontiguousarray(x), gamma.astype(t, copy=False), beta.astype(t, copy=False), eps)
     return batch_norm_np(x, gamma, beta, eps)
@@ -121,7 +121,7 @@ def batch_norm_backward(g: np.ndarray, xhat: np.ndarray, gamma: np.ndarray, invs
     g = _check.array(op, "g", g)
     _check.same_shape(op, g=g, xhat=xhat)
     _per_channel(op, g, gamma=gamma, invstd=invstd)
-    if use_jit() and _check.jit_ready(g, xhat):
+    if _check.jit_ready(g, xhat):
         t = g.dtype
         return _batch_norm_backward_nb(
             np.ascontiguousarray(g), xhat, gamma.astype(t, copy=False), invstd.astype(t, copy=False)

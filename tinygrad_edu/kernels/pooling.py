@@ -20,7 +20,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from . import _check
-from ._numba import njit, use_jit
+from ._numba import njit
 from .conv import Pair, _geometry, _image, _padded_windows, _window_ranges, col2im_np
 
 
@@ -174,7 +174,7 @@ def max_pool2d(x: np.ndarray, k: Pair, s: Pair, p: Pair, d: Pair, out_hw: Pair) 
     k, s, p, d, out_hw = _geometry(op, k, s, p, d, out_hw)
     check_pool_padding(op, k, p)
     _pool_windows_inside(op, x.shape[2:], k, s, p, d, out_hw)
-    if use_jit() and _check.jit_ready(x):
+    if _check.jit_ready(x):
         if k == s == (2, 2) and p == (0, 0) and d == (1, 1):
             return _max_pool2d_2x2_nb(np.ascontiguousarray(x), *out_hw)
         return _max_pool2d_nb(np.ascontiguousarray(x), *k, *s, *p, *d, *out_hw)
@@ -225,7 +225,7 @@ def max_pool2d_backward(g: np.ndarray, indices: np.ndarray, shape: Sequence[int]
         raise ValueError(f"{op}: gradient {g.shape} does not belong to an input of shape {shape}")
     high = shape[2] * shape[3]
     indices = _check.array(op, "indices", indices)
-    jit = use_jit() and _check.jit_ready(g) and indices.dtype.isnative  # numba takes no big-endian integers
+    jit = _check.jit_ready(g) and indices.dtype.isnative  # numba takes no big-endian integers
     _check.indices(op, "indices", indices, g.shape, None if jit else high)
     if jit:
         out = np.zeros(shape, dtype=g.dtype)
@@ -271,7 +271,7 @@ def avg_pool2d(x: np.ndarray, k: Pair, s: Pair, p: Pair, out_hw: Pair) -> np.nda
     x = _image(op, "x", x)
     k, s, p, _, out_hw = _geometry(op, k, s, p, (1, 1), out_hw)
     check_pool_padding(op, k, p)
-    if use_jit() and _check.jit_ready(x):
+    if _check.jit_ready(x):
         return _avg_pool2d_nb(np.ascontiguousarray(x), *k, *s, *p, *out_hw)
     return avg_pool2d_np(x, k, s, p, out_hw)
 
@@ -311,6 +311,6 @@ def avg_pool2d_backward(g: np.ndarray, shape: Sequence[int], k: Pair, s: Pair, p
     shape = tuple(int(a) for a in shape)
     if len(shape) != 4 or g.shape[:2] != shape[:2]:
         raise ValueError(f"{op}: gradient {g.shape} does not belong to an input of shape {shape}")
-    if use_jit() and _check.jit_ready(g):
+    if _check.jit_ready(g):
         return _avg_pool2d_backward_nb(np.ascontiguousarray(g), np.zeros(shape, dtype=g.dtype), *k, *s, *p)
     return avg_pool2d_backward_np(g, shape, k, s, p)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import _check
-from ._numba import njit, use_jit
+from ._numba import njit
 
 
 def sum_rows_np(g: np.ndarray) -> np.ndarray:
@@ -37,9 +37,10 @@ def _sum_rows_nb(g, out):
 
 def sum_rows(g: np.ndarray) -> np.ndarray:
     """Σᵢ g[i] of a 2-D array; see `sum_rows_np` (the kernel takes C-ordered arrays)."""
-    g = _check.array("sum_rows", "g", g)
-    _check.ndim("sum_rows", "g", g, 2)
-    if use_jit() and g.shape[0] and _check.jit_ready(g, contiguous=True):
+    if type(g) is not np.ndarray or g.ndim != 2:  # a bias's gradient passes in two reads
+        g = _check.array("sum_rows", "g", g)
+        _check.ndim("sum_rows", "g", g, 2)
+    if g.shape[0] and _check.jit_ready(g, contiguous=True):
         # the result is allocated here, not in the kernel: an array numba allocates has a base (its memory's
         # owner), and `backprop.store_grad` copies a gradient that has one before keeping it as ``.grad``
         out = np.empty(g.shape[1], g.dtype)

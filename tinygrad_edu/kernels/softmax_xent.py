@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import _check
-from ._numba import njit, use_jit
+from ._numba import njit
 
 
 def _check_scores(op: str, scores: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -66,14 +66,14 @@ def _normalise_xent_nb(probs, shifted, labels):
 
 
 @njit
-def _shift_rows_nb(logits, labels):
+def _shift_rows_nb(logits, labels, shifted):
     # first every label is checked (the row of the first out of range is returned, before any row is read),
-    # then z − max z per row
+    # then z − max z per row, into ``shifted`` (allocated by the caller: an array numba allocates and returns
+    # costs a conversion back to Python on each call)
     n, c = logits.shape
-    shifted = np.empty_like(logits)
     for i in range(n):
         if labels[i] < 0 or labels[i] >= c:
-            return shifted, i
+            return i
     for i in range(n):
         m = logits[i, 0]
         for j in range(1, c):
@@ -82,7 +82,7 @@ def _shift_rows_nb(logits, labels):
                 m = x
         for j in range(c):
             shifted[i, j] = logits[i, j] - m
-    return shifted, -1
+    return -1
 
 
 def _softmax_xent_nb(logits: np.ndarray, labels: np.ndarray) -> tuple[float, np.ndarray]:
@@ -90,7 +90,8 @@ def _softmax_xent_nb(logits: np.ndarray, labels: np.ndarray) -> tuple[float, np.
     per row (numpy's ``max(axis=1)`` costs twice the instructions on a small batch), numpy's exponentials (its
     SIMD ``exp`` is about ten times faster per element than the scalar ``exp`` numba calls in a loop), then
     one numba pass per row for the sum, the normalisation (in place) and the row's loss."""
-    shifted, bad = _shift_rows_nb(logits, labels)
+    shifted = np.empty(logits.shape, logits.dtype)
+    bad = _shift_rows_nb(logits, labels, shifted)
     if bad >= 0:
         raise _check.out_of_range("softmax_xent", "labels", labels[bad], logits.shape[1])
     probs = np.exp(shifted)
@@ -104,7 +105,7 @@ def softmax_xent(logits: np.ndarray, labels: np.ndarray, checked: bool = False) 
     range is always checked, before a row is read: `_check.OutOfRangeError` names the first label outside [0, C)."""
     if not checked:
         logits, labels = _check_scores("softmax_xent", logits, labels)
-    if use_jit() and _check.jit_ready(logits, contiguous=True):
+    if _check.jit_ready(logits, contiguous=True):
         return _softmax_xent_nb(logits, labels)
     _check.in_range("softmax_xent", "labels", labels, logits.shape[1])
     return softmax_xent_np(logits, labels)
@@ -120,18 +121,18 @@ def softmax_xent_backward_np(probs: np.ndarray, labels: np.ndarray, scale: float
 
 
 @njit
-def _softmax_xent_backward_nb(probs, labels, scale):
-    # a label out of range stops the row before its write (the row's number is returned): the labels were
-    # checked in the forward pass, but their array may have been changed in place since
+def _softmax_xent_backward_nb(probs, labels, scale, grad):
+    # into ``grad`` (allocated by the caller); a label out of range stops the row before its write (the row's
+    # number is returned): the labels were checked in the forward pass, but their array may have been changed
+    # in place since
     n, c = probs.shape
-    grad = np.empty_like(probs)
     for i in range(n):
         for j in range(c):
             grad[i, j] = probs[i, j] * scale
         if labels[i] < 0 or labels[i] >= c:
-            return grad, i
+            return i
         grad[i, labels[i]] -= scale
-    return grad, -1
+    return -1
 
 
 def softmax_xent_backward(probs: np.ndarray, labels: np.ndarray, scale: float, checked: bool = False) -> np.ndarray:
@@ -140,8 +141,9 @@ def softmax_xent_backward(probs: np.ndarray, labels: np.ndarray, scale: float, c
     again; the labels' range is, as in `softmax_xent`)."""
     if not checked:
         probs, labels = _check_scores("softmax_xent_backward", probs, labels)
-    if use_jit() and _check.jit_ready(probs):
-        grad, bad = _softmax_xent_backward_nb(probs, labels, probs.dtype.type(scale))
+    if _check.jit_ready(probs):
+        grad = np.empty(probs.shape, probs.dtype)
+        bad = _softmax_xent_backward_nb(probs, labels, probs.dtype.type(scale), grad)
         if bad >= 0:
             raise _check.out_of_range("softmax_xent_backward", "labels", labels[bad], probs.shape[1])
         return grad

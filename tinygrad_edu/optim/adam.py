@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 
 from ..kernels import _check
-from ..kernels._numba import njit, use_jit
+from ..kernels._numba import njit
 from .optimizer import Optimizer, check_betas
 
 
@@ -73,7 +73,7 @@ def adam_step(p, g, m, v, lr, beta1, beta2, eps, weight_decay, bias1, bias2) -> 
 def adam_checked(ready, p, g, m, v, lr, beta1, beta2, eps, weight_decay, bias1, bias2) -> None:
     """`adam_step` once its checks have run (``ready``: `_check.update`'s word that the kernel may run), for a
     rule that checks first and then writes to ``p`` itself (`tinygrad_edu.optim.adamw`)."""
-    if ready and use_jit():
+    if ready:
         t = p.dtype.type
         scalars = (lr, beta1, beta2, 1 - beta1, 1 - beta2, eps, weight_decay, bias1, bias2)
         _adam_step_nb(p, g, m, v, *[t(a) for a in scalars])

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from ..kernels import _check
-from ..kernels._numba import njit, use_jit
+from ..kernels._numba import njit
 from .optimizer import Optimizer
 
 
@@ -81,7 +81,7 @@ def sgd_step(p, g, buf, lr, momentum, dampening, weight_decay, nesterov, first) 
 
     Raises ValueError (before writing anything) when ``g`` or ``buf`` does not have ``p``'s shape.
     """
-    if _check.update("sgd_step", p, g, buf=buf) and use_jit():
+    if _check.update("sgd_step", p, g, buf=buf):
         t = p.dtype.type
         if buf is None:  # no momentum: the kernel never reads the buffer, but numba needs an array
             buf = np.empty(0, dtype=p.dtype)
