@@ -1,4 +1,6 @@
-"""Each numba kernel against its numpy twin, at the sizes of the 784-512-128-10 MLP (batch 128).
+"""Each numba kernel against its numpy twin, at the sizes of the 784-512-128-10 MLP (batch 128). The numba
+column calls the dispatcher as the ops do (its checks, the output's allocation, then the kernel), except for
+the forward softmax cross-entropy, whose jitted path is called directly.
 
 Two timings per kernel, medians of repeated runs: alone, and as a pair "float32 GEMM of the MLP's
 first layer (128x784 @ 784x512), then the kernel", which is how kernels run in training, with the
@@ -78,11 +80,12 @@ def main() -> None:
         threads.matmul(x, w.T)
 
     cases = [
-        ("relu 128x512", kernels._relu_nb, kernels.relu_np, (h,), (h,)),
-        ("sigmoid 128x512", kernels._sigmoid_nb, kernels.sigmoid_np, (h,), (h,)),
-        ("relu backward", kernels._relu_backward_nb, kernels.relu_backward_np, (h, g), (h, g)),
-        ("sigmoid backward", kernels._sigmoid_backward_nb, kernels.sigmoid_backward_np, (h, g), (h, g)),
-        ("tanh backward", kernels._tanh_backward_nb, kernels.tanh_backward_np, (h, g), (h, g)),
+        # the dispatchers, as the ops call them: checks, the output's allocation and the kernel
+        ("relu 128x512", kernels.relu, kernels.relu_np, (h,), (h,)),
+        ("sigmoid 128x512", kernels.sigmoid, kernels.sigmoid_np, (h,), (h,)),
+        ("relu backward", kernels.relu_backward, kernels.relu_backward_np, (h, g), (h, g)),
+        ("sigmoid backward", kernels.sigmoid_backward, kernels.sigmoid_backward_np, (h, g), (h, g)),
+        ("tanh backward", kernels.tanh_backward, kernels.tanh_backward_np, (h, g), (h, g)),
         ("softmax xent 128x10", kernels._softmax_xent_nb, kernels.softmax_xent_np, (z, labels), (z, labels)),
         (
             "softmax xent backward",

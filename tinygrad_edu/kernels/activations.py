@@ -27,7 +27,9 @@ from ._numba import njit
 def _elementwise(op: str, kernel: Callable, twin: Callable, names: tuple[str, ...], *xs: Any) -> np.ndarray:
     """Check the operands (named ``names`` in errors), then call the numba kernel on float32/float64
     arrays, else the twin. The common case, ndarrays of one shape, is recognised in a few attribute reads
-    (the general checks cost 21k instructions a call, more than the twin's work on a 32x200 array)."""
+    (the general checks cost 21k instructions a call, more than the twin's work on a 32x200 array).
+    The kernel writes into an array allocated here, ``kernel(*xs, out)``: an array numba allocates and
+    returns costs a conversion back to Python on every call."""
     a = xs[0]
     if len(xs) == 1:
         plain = type(a) is np.ndarray
@@ -42,12 +44,16 @@ def _elementwise(op: str, kernel: Callable, twin: Callable, names: tuple[str, ..
         # order and the result keeps their axis order: an elementwise op between two transposes
         # then copies nothing (the Keras door's Conv2D · ReLU · MaxPooling2D).
         if xs[0].flags.c_contiguous and xs[-1].flags.c_contiguous:  # the common case (one or two operands)
-            return kernel(*xs).reshape(xs[0].shape)  # numba's reshape turns a 0-d array into shape (1,)
+            out = np.empty(xs[0].shape, xs[0].dtype)
+            kernel(*xs, out)
+            return out
         order = memory_order(xs[0])
         views = [x.transpose(order) for x in xs]
         if not all(v.flags.c_contiguous for v in views):
             order, views = tuple(range(xs[0].ndim)), [np.ascontiguousarray(x) for x in xs]
-        return kernel(*views).reshape(views[0].shape).transpose(np.argsort(order))
+        out = np.empty(views[0].shape, views[0].dtype)
+        kernel(*views, out)
+        return out.transpose(np.argsort(order))
     return twin(*xs)
 
 
@@ -77,11 +83,9 @@ def _relu_range(x, out, lo, hi):
 
 
 @njit
-def _relu_nb(x):
-    flat = x.reshape(-1)
-    out = np.empty_like(flat)
-    _relu_range(flat, out, 0, flat.size)
-    return out.reshape(x.shape)
+def _relu_nb(x, out):
+    # x and out C-contiguous of one shape, as every kernel of `_elementwise` takes them
+    _relu_range(x.reshape(-1), out.reshape(-1), 0, x.size)
 
 
 def relu(x: np.ndarray) -> np.ndarray:
@@ -103,11 +107,8 @@ def _relu_backward_range(y, g, out, lo, hi):
 
 
 @njit
-def _relu_backward_nb(y, g):
-    fy, fg = y.reshape(-1), g.reshape(-1)
-    out = np.empty_like(fg)
-    _relu_backward_range(fy, fg, out, 0, fg.size)
-    return out.reshape(g.shape)
+def _relu_backward_nb(y, g, out):
+    _relu_backward_range(y.reshape(-1), g.reshape(-1), out.reshape(-1), 0, g.size)
 
 
 def relu_backward(y: np.ndarray, g: np.ndarray) -> np.ndarray:
@@ -127,36 +128,31 @@ def sigmoid_np(x: np.ndarray) -> np.ndarray:
 
 
 @njit
-def _sigmoid_one_pass_nb(x):
+def _sigmoid_one_pass_nb(x, out):
     # the twin's formula in one pass: z = e^{−|x|}, σ = 1/(1 + z) for x ≥ 0, else z/(1 + z)
-    flat = x.reshape(-1)
-    out = np.empty_like(flat)
+    flat, fo = x.reshape(-1), out.reshape(-1)
     one = np.ones(1, flat.dtype)[0]  # a literal 1 would promote float32 work to float64
     for i in range(flat.size):
         v = flat[i]
         z = np.exp(-abs(v))
-        out[i] = one / (one + z) if v >= 0 else z / (one + z)
-    return out.reshape(x.shape)
+        fo[i] = one / (one + z) if v >= 0 else z / (one + z)
 
 
 @njit
-def _neg_abs_nb(x):
-    flat = x.reshape(-1)
-    out = np.empty_like(flat)
+def _neg_abs_nb(x, out):
+    flat, fo = x.reshape(-1), out.reshape(-1)
     for i in range(flat.size):
-        out[i] = -abs(flat[i])
-    return out
+        fo[i] = -abs(flat[i])
 
 
 @njit
 def _sigmoid_from_exp_nb(x, z):
     # z = e^{−|x|} (numpy's SIMD exp, in place); σ = 1/(1 + z) for x ≥ 0, else z/(1 + z), written over z
-    flat = x.reshape(-1)
+    flat, fz = x.reshape(-1), z.reshape(-1)
     one = np.ones(1, flat.dtype)[0]
     for i in range(flat.size):
-        e = z[i]
-        z[i] = one / (one + e) if flat[i] >= 0 else e / (one + e)
-    return z.reshape(x.shape)
+        e = fz[i]
+        fz[i] = one / (one + e) if flat[i] >= 0 else e / (one + e)
 
 
 #: from this many elements on, `_sigmoid_nb` takes three passes instead of one (float32: 1.64 µs either way
@@ -164,15 +160,16 @@ def _sigmoid_from_exp_nb(x, z):
 SIGMOID_PASSES_FROM = 512
 
 
-def _sigmoid_nb(x: np.ndarray) -> np.ndarray:
-    """The twin's formula: for a small array in one numba pass; for a larger one in three passes over one
-    array: −|x| (numba), e^{−|x|} in place (numpy's SIMD ``exp``, several times faster per element than the
-    scalar ``exp`` a numba loop calls), then σ (numba)."""
+def _sigmoid_nb(x: np.ndarray, out: np.ndarray) -> None:
+    """The twin's formula into ``out``: for a small array in one numba pass; for a larger one in three passes
+    over ``out``: −|x| (numba), e^{−|x|} in place (numpy's SIMD ``exp``, several times faster per element than
+    the scalar ``exp`` a numba loop calls), then σ (numba)."""
     if x.size < SIGMOID_PASSES_FROM:
-        return _sigmoid_one_pass_nb(x)
-    z = _neg_abs_nb(x)
-    np.exp(z, out=z)
-    return _sigmoid_from_exp_nb(x, z)
+        _sigmoid_one_pass_nb(x, out)
+        return
+    _neg_abs_nb(x, out)
+    np.exp(out, out=out)
+    _sigmoid_from_exp_nb(x, out)
 
 
 def sigmoid(x: np.ndarray) -> np.ndarray:
@@ -188,13 +185,11 @@ def sigmoid_backward_np(y: np.ndarray, g: np.ndarray) -> np.ndarray:
 
 
 @njit
-def _sigmoid_backward_nb(y, g):
-    fy, fg = y.reshape(-1), g.reshape(-1)
-    out = np.empty_like(fg)
+def _sigmoid_backward_nb(y, g, out):
+    fy, fg, fo = y.reshape(-1), g.reshape(-1), out.reshape(-1)
     one = np.ones(1, fg.dtype)[0]
     for i in range(fg.size):
-        out[i] = fg[i] * fy[i] * (one - fy[i])
-    return out.reshape(g.shape)
+        fo[i] = fg[i] * fy[i] * (one - fy[i])
 
 
 def sigmoid_backward(y: np.ndarray, g: np.ndarray) -> np.ndarray:
@@ -210,13 +205,11 @@ def tanh_backward_np(y: np.ndarray, g: np.ndarray) -> np.ndarray:
 
 
 @njit
-def _tanh_backward_nb(y, g):
-    fy, fg = y.reshape(-1), g.reshape(-1)
-    out = np.empty_like(fg)
+def _tanh_backward_nb(y, g, out):
+    fy, fg, fo = y.reshape(-1), g.reshape(-1), out.reshape(-1)
     one = np.ones(1, fg.dtype)[0]
     for i in range(fg.size):
-        out[i] = fg[i] * ((one - fy[i]) * (one + fy[i]))
-    return out.reshape(g.shape)
+        fo[i] = fg[i] * ((one - fy[i]) * (one + fy[i]))
 
 
 def tanh_backward(y: np.ndarray, g: np.ndarray) -> np.ndarray:
