@@ -179,3 +179,16 @@ def test_backward_order_puts_each_tensor_before_its_inputs() -> None:
     dh = (np.exp(xs) + us) + hs * (1 - us**2) * 2  # y = Σ (eˣ + tanh(2h))·h
     np.testing.assert_allclose(x.grad.numpy(), hs * np.exp(xs) + dh * ws, rtol=1e-6)
     np.testing.assert_allclose(w.grad.numpy(), dh * xs, rtol=1e-6)
+
+
+@pytest.mark.parametrize("inputs", [False, True], ids=["all leaves", "inputs="])
+def test_leaves_given_one_gradient_array_keep_their_own_copies(inputs) -> None:
+    """``(a + b) * c``: Add's backward hands the same array to a and b. Each ``.grad`` must be its own memory
+    (PyTorch's: changing one leaves the other as it was), with or without ``backward(inputs=...)``."""
+    a, b, c = (tg.tensor(np.array(v), requires_grad=True) for v in ([1.0, 2.0], [3.0, 4.0], [5.0, 6.0]))
+    loss = ((a + b) * c).sum()
+    loss.backward(inputs=[a, b]) if inputs else loss.backward()
+    np.testing.assert_array_equal(a.grad.numpy(), [5.0, 6.0])  # ∂/∂a = c, ∂/∂b = c
+    np.testing.assert_array_equal(b.grad.numpy(), [5.0, 6.0])
+    a.grad.add_(1)
+    np.testing.assert_array_equal(b.grad.numpy(), [5.0, 6.0])

@@ -55,7 +55,7 @@ def backprop(root: Tensor, grad: Any = None, capture: Sequence[Tensor] | None = 
             raise ValueError(f"backward: grad has shape {grad.shape} but the tensor has shape {root.shape}")
     grads: dict[Tensor, np.ndarray] = {root: grad}  # pending ∂L/∂node, keyed by node identity
     wanted: dict[Tensor, np.ndarray | None] | None = None if capture is None else dict.fromkeys(capture)
-    stored: set[int] = set()
+    finished: list[tuple[Tensor, np.ndarray]] = []  # (leaf or retained node, its whole gradient), for `store_grads`
     anomaly = is_anomaly_enabled()
     order, ends = backward_order(root), None
     if wanted is not None:  # only the part of the graph between root and the captured tensors, as PyTorch
@@ -71,10 +71,10 @@ def backprop(root: Tensor, grad: Any = None, capture: Sequence[Tensor] | None = 
             if fn is None or (ends is not None and node in ends):
                 continue
         elif fn is None:  # a leaf
-            store_grad(node, g, stored)
+            finished.append((node, g))
             continue
         elif node._retain:
-            store_grad(node, g, stored)
+            finished.append((node, g))
         for _, counter, version in fn.saved_versions:  # inline: most ops save something, nearly none changed
             if counter[0] != version:
                 check_saved(fn, node)
@@ -90,6 +90,8 @@ def backprop(root: Tensor, grad: Any = None, capture: Sequence[Tensor] | None = 
                 grads[parent] = grads[parent] + pg
             else:
                 grads[parent] = pg
+    if finished:
+        store_grads(finished)
     return [] if wanted is None or capture is None else [wanted[t] for t in capture]
 
 
@@ -151,20 +153,23 @@ _creation_number = operator.attrgetter("grad_fn.seq")
 _GRAD_LOCK = threading.Lock()
 
 
-def store_grad(node: Tensor, g: np.ndarray, stored: set[int]) -> None:
-    """Add ``g`` to ``node.grad`` (a Tensor, the same object from one backward to the next, as
-    PyTorch's), never aliasing a read-only view or another node's array."""
-    if g.dtype != node._data.dtype:
-        g = g.astype(node._data.dtype)
+def store_grads(finished: Sequence[tuple[Tensor, np.ndarray]]) -> None:
+    """Add each ``g`` to its ``node.grad`` (a Tensor, the same object from one backward to the next, as
+    PyTorch's), never aliasing a read-only view or an array kept by another node: a backward pass's
+    gradients, stored once it has computed them all (under one hold of the lock)."""
+    stored: set[int] = set()  # the arrays kept as a .grad in this call
     with _GRAD_LOCK:
-        grad = node._grad
-        if grad is not None:
-            grad._data = grad._data + g
-            return
-        if g.base is not None or not g.flags.writeable or id(g) in stored:
-            g = np.array(g)
-        stored.add(id(g))
-        node._grad = node._wrap(g)
+        for node, g in finished:
+            if g.dtype != node._data.dtype:
+                g = g.astype(node._data.dtype)
+            grad = node._grad
+            if grad is not None:
+                grad._data = grad._data + g
+                continue
+            if g.base is not None or not g.flags.writeable or id(g) in stored:
+                g = np.array(g)
+            stored.add(id(g))
+            node._grad = node._wrap(g)
 
 
 #: PyTorch's legacy type names, which its error messages print
