@@ -262,13 +262,6 @@ def _set_anomaly_mode(mode: bool) -> None:
     _mark_thread(_threads_with_anomaly, mode)
 
 
-def ops_always_recorded() -> bool:
-    """True once a graph was changed in place (a view of a constant may then have a source in a graph)
-    or while a thread checks for anomalies: then even a tensor that needs no gradient computes through
-    ops, and `Tensor`'s numpy shortcuts (a float times a constant, ``X[ix]``) stand aside."""
-    return bool(graph_rebased or _threads_with_anomaly)
-
-
 def is_anomaly_enabled() -> bool:
     """True inside a `detect_anomaly` block in this thread, as ``torch.is_anomaly_enabled()``."""
     return _state.anomaly_enabled

@@ -4,7 +4,7 @@ Each method here is a thin wrapper: it turns its operands into tensors (``self._
 `tinygrad_edu.tensor.apply` (as ``self._apply``) with one op of `tinygrad_edu.ops`, where the
 forward, the backward and the math live. `Tensor` inherits them from `TensorMethods`, a mixin, so
 that `tensor.py` holds the tensor itself (data, gradient, graph, conversions, in-place rules) and
-this module, below it, imports only the ops (and the graph core's `ops_always_recorded`).
+this module, below it, imports only the ops (and two hints of the graph core).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import numpy as np
 
 from . import ops
 from .dtypes import DEFAULT_DTYPE, dtype, result_type, torch_dtype
-from .graph import ops_always_recorded
+from .graph import _threads_with_anomaly, graph_rebased
 from .ops import checked_dims, dims_or_all, normalize_axis, normalize_dim, rename_node
 
 if TYPE_CHECKING:  # for the annotations only; at run time this module never reads tensor.py
@@ -154,8 +154,9 @@ class TensorMethods:
 
     def _scaled(self, other: float) -> Tensor | None:
         """A float times a floating constant (``-lr * p.grad``) without an op, numpy casting the float first as
-        `_promote` does (NEP 50); None where the op is needed: a graph, or `graph.ops_always_recorded`."""
-        if self.requires_grad or ops_always_recorded() or self._data.dtype.kind != "f":
+        `_promote` does (NEP 50); None where the op is needed: a graph, a graph changed in place (`graph_rebased`)
+        or a thread checking for anomalies (`graph._threads_with_anomaly`). ``X[ix]`` shortcuts on these terms."""
+        if self.requires_grad or graph_rebased or _threads_with_anomaly or self._data.dtype.kind != "f":
             return None
         return self._wrap(np.asarray(self._data * other))  # a 0-d product is a numpy scalar
 
@@ -509,10 +510,9 @@ class TensorMethods:
         return self.reshape(*self.shape[:s], -1, *self.shape[e + 1 :])
 
     def __getitem__(self, idx: Any) -> Tensor:
-        """``t[idx]`` as PyTorch's: ints, slices and None give a view (it shares memory and version
-        counter), lists, ranges, integer and boolean index tensors a copy."""
+        """``t[idx]`` as PyTorch's: ints, slices, None give a view (memory and version shared), tensors a copy."""
         if isinstance(idx, TensorMethods) and idx._data.dtype.kind == "i" and idx._data.ndim:  # ``X[ix]``, ``C[X]``
-            if not (self.requires_grad or ops_always_recorded()):  # a copy, no op
+            if not (self.requires_grad or graph_rebased or _threads_with_anomaly):  # a copy, no op (see `_scaled`)
                 return self._wrap(ops.index(self._data, idx._data))
             return self._apply(ops.GetItem.rows(idx._data, (idx,)), self)
         return self._apply(ops.GetItem(*as_index(idx)), self)
