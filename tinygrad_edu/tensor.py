@@ -240,25 +240,7 @@ class Tensor(InplaceMethods, TensorComposites):
         `detach` share the counter, and backward refuses a saved tensor whose version moved on."""
         return self._vc[0]
 
-    @property
-    def grad(self) -> Tensor | None:
-        """∂L/∂(this tensor) after ``backward()``, a Tensor (the same object until it is replaced or
-        dropped), None before; assignable as PyTorch's: ``x.grad = None`` drops it, a Tensor of the
-        tensor's shape replaces it.
-
-        >>> x = Tensor([1.0, 2.0], requires_grad=True)
-        >>> (x * x).sum().backward()
-        >>> x.grad
-        tensor([2., 4.])
-        >>> _ = x.grad.zero_()
-        >>> (x * 3).sum().backward()
-        >>> x.grad
-        tensor([3., 3.])
-        """
-        return self._grad
-
-    @grad.setter
-    def grad(self, value: Any) -> None:
+    def _set_grad(self, value: Any) -> None:
         if value is None:
             self._grad = None
             return
@@ -278,6 +260,26 @@ class Tensor(InplaceMethods, TensorComposites):
         if arr.dtype.kind != "f":
             raise RuntimeError(f"assigned grad has data of a different type: {arr.dtype}, expected a floating type")
         self._grad = value
+
+    #: read by a C function (``attrgetter``), so ``p.grad`` costs no Python call: a training loop reads it for
+    #: every parameter at every step
+    grad = property(
+        operator.attrgetter("_grad"),
+        _set_grad,
+        doc="""∂L/∂(this tensor) after ``backward()``, a Tensor (the same object until it is replaced or
+        dropped), None before; assignable as PyTorch's: ``x.grad = None`` drops it, a Tensor of the
+        tensor's shape replaces it.
+
+        >>> x = Tensor([1.0, 2.0], requires_grad=True)
+        >>> (x * x).sum().backward()
+        >>> x.grad
+        tensor([2., 4.])
+        >>> _ = x.grad.zero_()
+        >>> (x * 3).sum().backward()
+        >>> x.grad
+        tensor([3., 3.])
+        """,
+    )
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Switch gradient tracking on (or off) for this leaf, in place; returns the tensor."""
