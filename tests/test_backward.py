@@ -192,3 +192,45 @@ def test_leaves_given_one_gradient_array_keep_their_own_copies(inputs) -> None:
     np.testing.assert_array_equal(b.grad.numpy(), [5.0, 6.0])
     a.grad.add_(1)
     np.testing.assert_array_equal(b.grad.numpy(), [5.0, 6.0])
+
+
+def _retained_grads_seen(lib) -> tuple[dict, list, list]:
+    """What a custom Function's backward sees of a retained ``.grad`` above it, and the retained gradients left
+    after a backward that raises below them."""
+    seen: dict = {}
+
+    class Spy(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 1
+
+        @staticmethod
+        def backward(ctx, go):
+            seen["y"] = None if y.grad is None else y.grad.tolist()
+            return go
+
+    x = lib.tensor([1.0, 2.0], requires_grad=True)
+    y = Spy.apply(x) * 3
+    y.retain_grad()
+    (y * 2).sum().backward()
+    a, b = lib.tensor([1.0, 2.0], requires_grad=True), lib.tensor([3.0, 4.0], requires_grad=True)
+    h = a * b
+    h.retain_grad()
+    e = h * 3
+    e.retain_grad()
+    with lib.no_grad():
+        b.mul_(1)  # a * b saved b: its backward raises, after e's and h's gradients are whole
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        e.sum().backward()
+    return seen, e.grad.tolist(), h.grad.tolist()
+
+
+@needs_torch
+def test_a_retained_gradient_is_stored_as_soon_as_it_is_whole() -> None:
+    """As PyTorch: a ``retain_grad()`` tensor's ``.grad`` is there while the rest of the backward runs (a
+    custom Function's backward below it reads it), and stays when a later node's backward raises."""
+    import torch
+
+    want = ({"y": [2.0, 2.0]}, [1.0, 1.0], [3.0, 3.0])
+    assert _retained_grads_seen(torch) == want
+    assert _retained_grads_seen(tg) == want

@@ -174,7 +174,7 @@ def test_sum_rows_adds_the_rows_as_exact_arithmetic_does(shape, dtype) -> None:
     np.testing.assert_allclose(kernels.sum_rows(g), g.astype(np.float64).sum(axis=0), rtol=tol, atol=tol)
     strided = g[:, ::-1]  # a view that is not C-contiguous
     np.testing.assert_allclose(_sum_rows_into(strided), strided.astype(np.float64).sum(axis=0), rtol=tol, atol=tol)
-    assert kernels.sum_rows(g).base is None  # allocated by numpy: `store_grads` keeps it without a copy
+    assert kernels.sum_rows(g).base is None  # allocated by numpy: `store_grad` keeps it without a copy
 
 
 def _sum_rows_into(g: np.ndarray) -> np.ndarray:

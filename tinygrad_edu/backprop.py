@@ -55,7 +55,7 @@ def backprop(root: Tensor, grad: Any = None, capture: Sequence[Tensor] | None = 
             raise ValueError(f"backward: grad has shape {grad.shape} but the tensor has shape {root.shape}")
     grads: dict[Tensor, np.ndarray] = {root: grad}  # pending ∂L/∂node, keyed by node identity
     wanted: dict[Tensor, np.ndarray | None] | None = None if capture is None else dict.fromkeys(capture)
-    finished: list[tuple[Tensor, np.ndarray]] = []  # (leaf or retained node, its whole gradient), for `store_grads`
+    stored: set[int] = set()  # the arrays kept as a .grad in this pass (`store_grad`)
     anomaly = is_anomaly_enabled()
     order, ends = backward_order(root), None
     if wanted is not None:  # only the part of the graph between root and the captured tensors, as PyTorch
@@ -71,10 +71,10 @@ def backprop(root: Tensor, grad: Any = None, capture: Sequence[Tensor] | None = 
             if fn is None or (ends is not None and node in ends):
                 continue
         elif fn is None:  # a leaf
-            finished.append((node, g))
+            store_grad(node, g, stored)
             continue
-        elif node._retain:
-            finished.append((node, g))
+        elif node._retain:  # stored as soon as it is whole, as PyTorch's: seen by the backward still running,
+            store_grad(node, g, stored)  # and kept when a later node's backward raises
         for _, counter, version in fn.saved_versions:  # inline: most ops save something, nearly none changed
             if counter[0] != version:
                 check_saved(fn, node)
@@ -90,8 +90,6 @@ def backprop(root: Tensor, grad: Any = None, capture: Sequence[Tensor] | None = 
                 grads[parent] = grads[parent] + pg
             else:
                 grads[parent] = pg
-    if finished:
-        store_grads(finished)
     return [] if wanted is None or capture is None else [wanted[t] for t in capture]
 
 
@@ -153,23 +151,21 @@ _creation_number = operator.attrgetter("grad_fn.seq")
 _GRAD_LOCK = threading.Lock()
 
 
-def store_grads(finished: Sequence[tuple[Tensor, np.ndarray]]) -> None:
-    """Add each ``g`` to its ``node.grad`` (a Tensor, the same object from one backward to the next, as
-    PyTorch's), never aliasing a read-only view or an array kept by another node: a backward pass's
-    gradients, stored once it has computed them all (under one hold of the lock)."""
-    stored: set[int] = set()  # the arrays kept as a .grad in this call
+def store_grad(node: Tensor, g: np.ndarray, stored: set[int]) -> None:
+    """Add ``g`` to ``node.grad`` (a Tensor, the same object from one backward to the next, as
+    PyTorch's), never aliasing a read-only view or an array already kept as another node's ``.grad`` in this
+    pass (``stored``: their ids)."""
+    if g.dtype != node._data.dtype:
+        g = g.astype(node._data.dtype)
     with _GRAD_LOCK:
-        for node, g in finished:
-            if g.dtype != node._data.dtype:
-                g = g.astype(node._data.dtype)
-            grad = node._grad
-            if grad is not None:
-                grad._data = grad._data + g
-                continue
-            if g.base is not None or not g.flags.writeable or id(g) in stored:
-                g = np.array(g)
-            stored.add(id(g))
-            node._grad = node._wrap(g)
+        grad = node._grad
+        if grad is not None:
+            grad._data = grad._data + g
+            return
+        if g.base is not None or not g.flags.writeable or id(g) in stored:
+            g = np.array(g)
+        stored.add(id(g))
+        node._grad = node._wrap(g)
 
 
 #: PyTorch's legacy type names, which its error messages print

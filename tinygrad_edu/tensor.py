@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from . import ops, random
-from .backprop import backprop, store_grads
+from .backprop import backprop, store_grad
 from .devices import check_device, device
 from .dtypes import DEFAULT_DTYPE, as_dtype
 from .graph import _state, _threads_with_anomaly, _threads_without_grad, check_finite, graph_rebased, next_seq
@@ -529,8 +529,10 @@ class Tensor(InplaceMethods, TensorComposites):
             )
         if inputs is not None:
             leaves = list(inputs)
-            grads = backprop(self, gradient if gradient is not None else grad, leaves)
-            store_grads([(leaf, g) for leaf, g in zip(leaves, grads) if g is not None])
+            stored: set[int] = set()  # one set for all the leaves: two of them may be handed one array
+            for leaf, g in zip(leaves, backprop(self, gradient if gradient is not None else grad, leaves)):
+                if g is not None:
+                    store_grad(leaf, g, stored)
             return
         backprop(self, gradient if gradient is not None else grad)
 

@@ -153,9 +153,8 @@ class TensorMethods:
         return self._apply(ops.Sub(), b, a)
 
     def _scaled(self, other: float) -> Tensor | None:
-        """A float times a floating constant (``-lr * p.grad``) without an op, numpy casting the float first as
-        `_promote` does (NEP 50); None where the op is needed: a graph, a graph changed in place (`graph_rebased`)
-        or a thread checking for anomalies (`graph._threads_with_anomaly`). ``X[ix]`` shortcuts on these terms."""
+        """A float times a floating constant (``-lr * p.grad``) without an op, the float cast first as `_promote` does;
+        None where the op is needed: a graph, `graph.graph_rebased`, a thread checking for anomalies (as ``X[ix]``)."""
         if self.requires_grad or graph_rebased or _threads_with_anomaly or self._data.dtype.kind != "f":
             return None
         return self._wrap(np.asarray(self._data * other))  # a 0-d product is a numpy scalar
@@ -417,12 +416,13 @@ class TensorMethods:
 
     # ------------------------------------------------------------ shape
     def reshape(self, *shape: int | Sequence[int]) -> Tensor:
-        """The same elements in a new shape (one axis may be −1), as ``Tensor.reshape`` and ``Tensor.view``."""
         if len(shape) == 1 and type(shape[0]) is not int and not isinstance(shape[0], numbers.Integral):
             shape = tuple(shape[0])
         return self._apply(ops.Reshape(shape), self)
 
-    view = reshape
+    def view(self, *shape: int | Sequence[int]) -> Tensor:
+        """The same elements in a new shape (one axis may be −1), as ``Tensor.view``."""
+        return self.reshape(*shape)
 
     def unsqueeze(self, dim: int) -> Tensor:
         """A new axis of length 1 at ``dim`` (−1 appends one)."""

@@ -42,7 +42,7 @@ def sum_rows(g: np.ndarray) -> np.ndarray:
         _check.ndim("sum_rows", "g", g, 2)
     if g.shape[0] and _check.jit_ready(g, contiguous=True):
         # the result is allocated here, not in the kernel: an array numba allocates has a base (its memory's
-        # owner), and `backprop.store_grads` copies a gradient that has one before keeping it as ``.grad``
+        # owner), and `backprop.store_grad` copies a gradient that has one before keeping it as ``.grad``
         out = np.empty(g.shape[1], g.dtype)
         _sum_rows_nb(g, out)
         return out

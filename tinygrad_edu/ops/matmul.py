@@ -59,7 +59,7 @@ class MatMul(Op):
 
     def backward(self, g):
         if self.a.ndim == 2 and self.b.ndim == 2:  # two matrices: the gradients have their shapes (fresh arrays,
-            return matmul_backward(g, self.a, self.b, *self.needs_input_grad)  # which `store_grads` need not copy)
+            return matmul_backward(g, self.a, self.b, *self.needs_input_grad)  # which `store_grad` need not copy)
         a = self.a[None, :] if self.a.ndim == 1 else self.a
         b = self.b[:, None] if self.b.ndim == 1 else self.b
         if self.b.ndim == 1:
