@@ -90,6 +90,31 @@ def test_a_used_tensor_changed_twice_gives_each_user_its_version() -> None:
     same(idiom, (3,), (3,))
 
 
+def _self_operand(lib: Any, arg: Callable[..., Any], change: str) -> Any:
+    a, w = arg(0), arg(1)
+    h = a * w
+    v = h[1:]  # a view of h
+    if change == "h += h":
+        h += h
+    elif change == "h.sub_(h)":
+        h.sub_(h)
+    elif change == "h *= h":
+        h *= h
+    elif change == "v += v":
+        v += v
+    else:  # v.mul_(v): saves the view it changes
+        v.mul_(v)
+    (h * lib.tensor([1.0, 10.0, 100.0], dtype=lib.float64)).sum().backward()
+    return [h, a.grad, w.grad]
+
+
+@pytest.mark.parametrize("change", ["h += h", "h.sub_(h)", "h *= h", "v += v", "v.mul_(v)"])
+def test_a_tensor_as_an_operand_of_its_own_change_is_its_value_before(change: str) -> None:
+    """``h += h`` reads h as it was: the gradient reaches that twice (it reached it once, the new node's, before);
+    an op that saves the operand (``h *= h``) saw it change, and backward raises, both as PyTorch."""
+    same(lambda lib, arg: _self_operand(lib, arg, change), (3,), (3,))
+
+
 def test_a_saved_tensor_changed_in_place_raises_as_pytorch() -> None:
     def idiom(lib, arg):
         h = arg(0) * 1

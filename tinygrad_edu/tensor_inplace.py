@@ -155,7 +155,7 @@ class InplaceMethods:
         if self._vsrc is not None:  # a view (it shares its source's memory and version counter)
             return self._write_through(name, compute, operands)
         old = self._old_node(copy_data=True)  # the values before the change, as a node of their own
-        out = compute(old, *operands)
+        out = compute(old, *[self._as_operand(old) if o is self else o for o in operands])
         self._check_shape(name, out)
         self._check_writable(name, out._data.dtype)
         np.copyto(self._data, out._data, casting="same_kind")
@@ -170,6 +170,14 @@ class InplaceMethods:
         old = self._wrap(self._data.copy() if copy_data else self._data)
         old.grad_fn, old._prev, old.requires_grad = self.grad_fn, self._prev, self.requires_grad
         return old
+
+    def _as_operand(self, old: Tensor) -> Tensor:
+        """This tensor as an operand of its own change (``h += h``): its value and place in the graph before the
+        change (``old``'s), so the gradient reaches what it was, as in PyTorch; and its version counter, so an
+        op that saves it sees the change, which backward refuses as PyTorch does (``h *= h``)."""
+        operand = self._wrap(old._data, self._vc)
+        operand.grad_fn, operand._prev, operand.requires_grad = old.grad_fn, old._prev, old.requires_grad
+        return operand
 
     def _become(self, node: Tensor, old: Tensor) -> Tensor:
         """Take ``node``'s place in the graph (keeping this tensor's memory); ops that used this tensor
@@ -193,7 +201,7 @@ class InplaceMethods:
         if src.requires_grad and src.grad_fn is None:
             raise RuntimeError(VIEW_OF_LEAF_INPLACE_ERROR)
         old = self._old_node(copy_data=True)
-        value = compute(old, *operands)
+        value = compute(old, *[self._as_operand(old) if o is self else o for o in operands])
         self._check_shape(name, value)
         self._check_writable(name, value._data.dtype)
         positions = ops.view_positions(vfn, src._data.shape)
