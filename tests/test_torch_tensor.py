@@ -229,6 +229,20 @@ def test_backward_inputs_accumulates_only_into_those() -> None:
         (a * b).sum().backward(create_graph=True)
 
 
+def test_backward_inputs_takes_one_tensor_and_refuses_what_pytorch_refuses() -> None:
+    """``inputs=a`` (one tensor, not a sequence) accumulates into a; an empty list and a tensor that needs no
+    gradient are PyTorch's RuntimeErrors (before, the first stored nothing and the others were silent)."""
+    torch = pytest.importorskip("torch")
+    for lib in (tg, torch):
+        a, b, c = lib.tensor([2.0], requires_grad=True), lib.tensor([5.0], requires_grad=True), lib.tensor([1.0])
+        (a * b).sum().backward(inputs=a)
+        assert a.grad.tolist() == [5.0] and b.grad is None, lib.__name__
+        with pytest.raises(RuntimeError, match="`inputs` argument to `backward\\(\\)` cannot be empty"):
+            (a * b).sum().backward(inputs=[])
+        with pytest.raises(RuntimeError, match="can't retain_grad on Tensor that has requires_grad=False"):
+            (a * b * c).sum().backward(inputs=[a, c])
+
+
 # ----------------------------------------------------------------------------- grad_fn
 @pytest.mark.parametrize(
     "fn",

@@ -520,7 +520,7 @@ class Tensor(InplaceMethods, TensorComposites):
             retain_graph: accepted for PyTorch's signature; the graph is always kept, so calling
                 backward twice accumulates twice.
             create_graph: higher-order gradients are not supported (NotImplementedError).
-            inputs: accumulate only into these leaves (PyTorch's ``inputs=``).
+            inputs: accumulate only into these tensors, one or a sequence (PyTorch's ``inputs=``).
         """
         if create_graph:
             raise NotImplementedError(
@@ -528,7 +528,11 @@ class Tensor(InplaceMethods, TensorComposites):
                 "(gradients are numpy arrays, not graph nodes)"
             )
         if inputs is not None:
-            leaves = list(inputs)
+            leaves = [inputs] if isinstance(inputs, Tensor) else list(inputs)  # one tensor or several, as PyTorch's
+            if not leaves:
+                raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")  # PyTorch's words
+            if not all(getattr(leaf, "requires_grad", False) for leaf in leaves):
+                raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
             stored: set[int] = set()  # one set for all the leaves: two of them may be handed one array
             for leaf, g in zip(leaves, backprop(self, gradient if gradient is not None else grad, leaves)):
                 if g is not None:
