@@ -15,16 +15,11 @@ So a dispatcher checks first, and then picks:
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 import numpy as np
 
-from ._numba import njit, use_jit
-
-#: the kernels package, whose ``JIT_ENABLED`` switch `jit_ready` reads (it is in ``sys.modules`` while its
-#: ``__init__`` imports this module)
-_KERNELS = sys.modules[__name__.rpartition(".")[0]]
+from ._numba import KERNELS, njit, use_jit
 
 #: The dtypes the numba kernels are compiled for; everything else goes to the numpy twin.
 JIT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
@@ -115,7 +110,7 @@ def out_of_range(op: str, name: str, bad: Any, high: int) -> OutOfRangeError:
 def jit_ready(*arrays: np.ndarray, contiguous: bool = False) -> bool:
     """The numba kernels are switched on (`use_jit`, read here without a call of its own: this runs on every
     kernel call) and the arrays share one dtype they are compiled for (and are C-contiguous when asked)."""
-    if not _KERNELS.JIT_ENABLED:
+    if not KERNELS.JIT_ENABLED:
         return False
     dtype = arrays[0].dtype
     if dtype not in JIT_DTYPES:

@@ -19,8 +19,8 @@ Without numba (it is a dependency, but the twins keep the library usable without
 function as plain Python and the switch is off, so the dispatchers always call the numpy twins.
 
 The switch itself, ``JIT_ENABLED``, is an attribute of the package ``tinygrad_edu.kernels`` (tests and
-benchmarks set ``kernels.JIT_ENABLED = False``); `use_jit` reads it there at call time, so one assignment
-switches every dispatcher, the optimizers' included.
+benchmarks set ``kernels.JIT_ENABLED = False``); `use_jit`, and `_check.jit_ready` on every kernel call, read
+it there (`KERNELS`) at call time, so one assignment switches every dispatcher, the optimizers' included.
 """
 
 from __future__ import annotations
@@ -115,6 +115,11 @@ def njit(fn: Callable[..., Any], **options: Any) -> Callable[..., Any]:
         nb.config.CACHE_DIR = default
 
 
+#: the package ``tinygrad_edu.kernels``, which holds the switch ``JIT_ENABLED`` (it is in ``sys.modules`` while
+#: its ``__init__`` imports the modules that import this one); `use_jit` and `_check.jit_ready` read it here
+KERNELS = sys.modules[__name__.rpartition(".")[0]]
+
+
 def use_jit() -> bool:
     """True when the numba kernels are switched on."""
-    return sys.modules["tinygrad_edu.kernels"].JIT_ENABLED
+    return KERNELS.JIT_ENABLED
