@@ -35,7 +35,6 @@ import numpy as np
 
 from . import _check, activations, pooling, team, threads
 from . import mailbox as box
-from ._numba import use_jit
 
 #: the fewest elements (of the output; of the input for a max-pool) worth a job: a job costs some 5 µs more
 #: than the call (measured hot: a ReLU of 2^16 float32 elements 3.9 µs alone, 8.8 as a job; of 2^17 9.6 and
@@ -51,13 +50,10 @@ def _chunks(size: int, least: int, *arrays: np.ndarray) -> int:
     is worth it or possible. A job needs C-ordered float32/float64 ndarrays of one dtype, a team of at least
     one helper, and no OpenBLAS worker spinning after a GEMM of ours (`threads.blas_spinning`: the helper
     would share its core)."""
-    a = arrays[0]
     plain = (
         size >= least
-        and all(type(b) is np.ndarray and b.dtype == a.dtype and b.flags.c_contiguous for b in arrays)
-        and a.dtype in (np.float32, np.float64)
-        and a.dtype.isnative
-        and use_jit()
+        and all(type(a) is np.ndarray for a in arrays)
+        and _check.jit_ready(*arrays, contiguous=True)  # the switch on, one dtype of the kernels', C order
         and team.available()
         and not threads.blas_spinning()
     )
