@@ -154,8 +154,8 @@ class InplaceMethods:
             raise RuntimeError(VIEW_OF_LEAF_INPLACE_ERROR if name == "setitem" else LEAF_INPLACE_ERROR)
         if self._vsrc is not None:  # a view (it shares its source's memory and version counter)
             return self._write_through(name, compute, operands)
-        old = self._old_node(copy_data=True)  # the values before the change, as a node of their own
-        out = compute(old, *[self._as_operand(old) if o is self else o for o in operands])
+        old = self._old_node(self._data.copy())  # the values before the change, as a node of their own
+        out = compute(old, *self._operands_before(old, operands))
         self._check_shape(name, out)
         self._check_writable(name, out._data.dtype)
         np.copyto(self._data, out._data, casting="same_kind")
@@ -165,19 +165,19 @@ class InplaceMethods:
         fn.saved_versions = [(i, self._vc, self._vc[0]) if i < 0 else (i, c, v) for i, c, v in fn.saved_versions]
         return self._become(out, old)
 
-    def _old_node(self, copy_data: bool) -> Tensor:
-        """A new tensor object in this tensor's current place in the graph (its op, inputs and number)."""
-        old = self._wrap(self._data.copy() if copy_data else self._data)
+    def _old_node(self, data: np.ndarray, counter: list[int] | None = None) -> Tensor:
+        """A new tensor object holding ``data`` in this tensor's current place in the graph (its op, inputs and
+        number), with a version counter of its own or ``counter``."""
+        old = self._wrap(data, counter)
         old.grad_fn, old._prev, old.requires_grad = self.grad_fn, self._prev, self.requires_grad
         return old
 
-    def _as_operand(self, old: Tensor) -> Tensor:
-        """This tensor as an operand of its own change (``h += h``): its value and place in the graph before the
-        change (``old``'s), so the gradient reaches what it was, as in PyTorch; and its version counter, so an
-        op that saves it sees the change, which backward refuses as PyTorch does (``h *= h``)."""
-        operand = self._wrap(old._data, self._vc)
-        operand.grad_fn, operand._prev, operand.requires_grad = old.grad_fn, old._prev, old.requires_grad
-        return operand
+    def _operands_before(self, old: Tensor, operands: list[Tensor]) -> list[Tensor]:
+        """The operands of this tensor's change, where this tensor itself (``h += h``) is what it was, as in
+        PyTorch: ``old``'s values in its place in the graph, so the gradient reaches that; but with this tensor's
+        version counter, so an op that saves it sees the change, which backward refuses as PyTorch does
+        (``h *= h``)."""
+        return [self._old_node(old._data, self._vc) if o is self else o for o in operands]
 
     def _become(self, node: Tensor, old: Tensor) -> Tensor:
         """Take ``node``'s place in the graph (keeping this tensor's memory); ops that used this tensor
@@ -200,8 +200,8 @@ class InplaceMethods:
         src, vfn, _ = self._vsrc  # type: ignore[misc]  # a view (see `_rebase`)
         if src.requires_grad and src.grad_fn is None:
             raise RuntimeError(VIEW_OF_LEAF_INPLACE_ERROR)
-        old = self._old_node(copy_data=True)
-        value = compute(old, *[self._as_operand(old) if o is self else o for o in operands])
+        old = self._old_node(self._data.copy())
+        value = compute(old, *self._operands_before(old, operands))
         self._check_shape(name, value)
         self._check_writable(name, value._data.dtype)
         positions = ops.view_positions(vfn, src._data.shape)
@@ -217,7 +217,7 @@ class InplaceMethods:
         if fresh.grad_fn is None:  # the source has no graph
             return self  # type: ignore[return-value]
         fresh.grad_fn.backward_name = "AsStridedBackward0"  # PyTorch's name for a regenerated view's node
-        return self._become(fresh, self._old_node(copy_data=False) if old is None else old)
+        return self._become(fresh, self._old_node(self._data) if old is None else old)
 
     def _check_shape(self, name: str, out: Tensor) -> None:
         if out._data.shape != self._data.shape:
