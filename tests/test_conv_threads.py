@@ -262,3 +262,26 @@ def test_linear_runs_small_gemms_on_one_blas_thread_and_equals_torch(rows, inner
     np.testing.assert_allclose(out.data, ref.detach().numpy(), rtol=1e-10, atol=1e-12)
     for t, o in zip(ts, ours):
         np.testing.assert_allclose(o.grad, t.grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        (rand((32, 30)), rand((30, 200), 1)),
+        (rand((27, 32), 1).T, rand((27, 200), 2)),  # a transposed view (Gᵀ·h), and a strided one below
+        (rand((32, 60))[:, ::2], rand((200, 30), 3).T),
+        (rand((5, 7)).astype(np.float32), rand((7, 3), 1)),  # float32 with float64: float64, as numpy's
+        (rand((5, 7)).astype(np.float16), rand((7, 3), 1).astype(np.float16)),
+        (np.arange(12).reshape(3, 4), np.arange(8).reshape(4, 2)),
+        (rand((4, 0)), rand((0, 3), 1)),
+        (rand((2, 3, 4)), rand((2, 4, 5), 1)),  # a stack and a vector: matmul's rules, not np.dot's
+        (rand((3, 4)), rand(4, 1)),
+    ],
+)
+def test_a_small_gemm_is_numpys_product_to_the_bit(a, b) -> None:
+    """Below OPENBLAS_THREADED_FROM two matrices go to np.dot, everything else to ``@``: the result is numpy's
+    ``a @ b`` in dtype, shape and every bit, with matmul's rules for stacks (np.dot would contract a stack
+    otherwise: (2, 3, 4)·(2, 4, 5) is (2, 3, 2, 5) there)."""
+    got, want = threads.matmul(a, b), a @ b
+    assert got.dtype == want.dtype and got.shape == want.shape
+    np.testing.assert_array_equal(got, want)

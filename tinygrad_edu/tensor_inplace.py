@@ -301,7 +301,9 @@ class InplaceMethods:
         """Every element set to 0, in place."""
         return self.fill_(0)
 
-    __iadd__ = add_
+    def __iadd__(self, other: Any) -> Tensor:
+        return self._ufunc_inplace("add_", np.add, operator.add, other)
+
     __isub__ = sub_
     __imul__ = mul_
     __itruediv__ = div_
