@@ -279,7 +279,7 @@ def test_linear_runs_small_gemms_on_one_blas_thread_and_equals_torch(rows, inner
     ],
 )
 def test_a_small_gemm_is_numpys_product_to_the_bit(a, b) -> None:
-    """Below OPENBLAS_THREADED_FROM two matrices go to np.dot, everything else to ``@``: the result is numpy's
+    """Below OPENBLAS_THREADED_FROM two matrices go to ndarray.dot, everything else to ``@``: the result is numpy's
     ``a @ b`` in dtype, shape and every bit, with matmul's rules for stacks (np.dot would contract a stack
     otherwise: (2, 3, 4)·(2, 4, 5) is (2, 3, 2, 5) there)."""
     got, want = threads.matmul(a, b), a @ b
