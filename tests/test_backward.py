@@ -234,3 +234,34 @@ def test_a_retained_gradient_is_stored_as_soon_as_it_is_whole() -> None:
     want = ({"y": [2.0, 2.0]}, [1.0, 1.0], [3.0, 3.0])
     assert _retained_grads_seen(torch) == want
     assert _retained_grads_seen(tg) == want
+
+
+def _retained_grad_after_a_change_below(lib) -> tuple[list, list]:
+    """A retained ``.grad`` and a leaf's after a custom Function below the retained tensor doubles its grad_output
+    in place."""
+
+    class DoubleInPlace(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 1
+
+        @staticmethod
+        def backward(ctx, go):
+            go.mul_(2)
+            return go
+
+    x = lib.tensor([1.0, 2.0], requires_grad=True)
+    y = DoubleInPlace.apply(x * 3)
+    y.retain_grad()
+    (y * 5).sum().backward()
+    return y.grad.tolist(), x.grad.tolist()
+
+
+@needs_torch
+def test_a_retained_gradient_is_a_copy_that_a_backward_below_does_not_change() -> None:
+    """PyTorch's retain_grad keeps a clone of the gradient: ∂Σ5y/∂y = 5 stays 5 when the Function below doubles the
+    array it was handed, while x gets 2·3·5 = 30."""
+    import torch
+
+    assert _retained_grad_after_a_change_below(torch) == ([5.0, 5.0], [30.0, 30.0])
+    assert _retained_grad_after_a_change_below(tg) == ([5.0, 5.0], [30.0, 30.0])

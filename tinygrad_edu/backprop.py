@@ -73,8 +73,10 @@ def backprop(root: Tensor, grad: Any = None, capture: Sequence[Tensor] | None = 
         elif fn is None:  # a leaf
             store_grad(node, g, stored)
             continue
-        elif node._retain:  # stored as soon as it is whole, as PyTorch's: seen by the backward still running,
-            store_grad(node, g, stored)  # and kept when a later node's backward raises
+        elif node._retain:  # stored as soon as it is whole, as PyTorch's: seen by the backward still running, and
+            # kept when a later node's backward raises; a copy, as PyTorch's retain_grad hook clones, so a backward
+            # below that changes its grad_output in place leaves this .grad as it was
+            store_grad(node, g.copy(), stored)
         for _, counter, version in fn.saved_versions:  # inline: most ops save something, nearly none changed
             if counter[0] != version:
                 check_saved(fn, node)
