@@ -42,15 +42,6 @@ def torch_function(method: _Method) -> _Method:
 LEAF_INPLACE_ERROR = "a leaf Variable that requires grad is being used in an in-place operation."
 
 
-def _index_array(idx: np.ndarray) -> np.ndarray:
-    """A tensor used as an index: a uint8 one is a mask, as PyTorch 2.13 still reads it (with its warning)."""
-    if idx.dtype == np.uint8:
-        message = "indexing with dtype torch.uint8 is now deprecated, please use a dtype torch.bool instead."
-        warnings.warn(message, UserWarning, stacklevel=3)
-        return idx.astype(bool)
-    return idx
-
-
 class Size(tuple):
     """A tensor's shape as `Tensor.size` returns it: a tuple that prints as PyTorch's ``torch.Size``.
 
@@ -511,7 +502,8 @@ class TensorMethods:
 
     def __getitem__(self, idx: Any) -> Tensor:
         """``t[idx]`` as PyTorch's: ints, slices, None give a view (memory and version shared), tensors a copy."""
-        if isinstance(idx, TensorMethods) and idx._data.dtype.kind == "i" and idx._data.ndim:  # ``X[ix]``, ``C[X]``
+        # ``X[ix]``, ``C[X]``: an int32 or int64 index tensor (`ops.tensor_index` refuses narrower ones)
+        if isinstance(idx, TensorMethods) and idx._data.dtype.kind == "i" and idx._data.ndim and idx._data.itemsize > 2:
             if not (self.requires_grad or graph_rebased or _threads_with_anomaly):  # a copy, no op (see `_scaled`)
                 return self._wrap(ops.index(self._data, idx._data))
             return self._apply(ops.GetItem.rows(idx._data, (idx,)), self)
@@ -584,10 +576,10 @@ def as_index(idx: Any) -> tuple[Any, tuple[Any, ...]]:
         warnings.warn(SEQUENCE_INDEX_WARNING, UserWarning, stacklevel=3)
         idx = tuple(idx)
     if isinstance(idx, TensorMethods):  # one index tensor (``C[X]``): the common case, without the loops below
-        return _index_array(idx._data), () if ops.is_int_index(idx._data) else (idx,)
+        return ops.tensor_index(idx._data), () if ops.is_int_index(idx._data) else (idx,)
     if not (isinstance(idx, tuple) and (tensors := [i for i in idx if isinstance(i, TensorMethods)])):
         return idx, ()
-    arrays = tuple(_index_array(i._data) if isinstance(i, TensorMethods) else i for i in idx)
+    arrays = tuple(ops.tensor_index(i._data) if isinstance(i, TensorMethods) else i for i in idx)
     return arrays, tuple(t for t in tensors if not ops.is_int_index(t._data))
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import math
 import numbers
+import warnings
 from typing import Any
 
 import numpy as np
@@ -53,6 +54,7 @@ __all__ = [
     "is_basic_index",
     "is_int_index",
     "normalize_index",
+    "tensor_index",
     "view_positions",
 ]
 
@@ -186,6 +188,29 @@ class Clone(Op):
         return (g,)
 
 
+#: PyTorch's error for an index tensor of a dtype it does not read as positions or as a mask
+INDEX_DTYPE_ERROR = "tensors used as indices must be long, int, byte or bool tensors"
+
+
+def tensor_index(idx: np.ndarray) -> np.ndarray:
+    """The array of a tensor used as an index, read as PyTorch reads it: bool, and uint8, which PyTorch 2.13
+    still reads as a mask (with its warning), select; int32 and int64 hold positions, and so does a 0-d tensor
+    of any integer type (an int). Other integer tensors (int8, int16, uint16, ...) are PyTorch's IndexError,
+    raised here (numpy would take them; PyTorch takes them as numpy arrays, which it converts first).
+
+    >>> tensor_index(np.array([1, 0], np.int8))
+    Traceback (most recent call last):
+    IndexError: tensors used as indices must be long, int, byte or bool tensors
+    """
+    if idx.dtype == np.uint8:
+        message = "indexing with dtype torch.uint8 is now deprecated, please use a dtype torch.bool instead."
+        warnings.warn(message, UserWarning, stacklevel=3)
+        return idx.astype(bool)
+    if idx.ndim and (idx.dtype.kind == "u" or (idx.dtype.kind == "i" and idx.dtype.itemsize < 4)):
+        raise IndexError(INDEX_DTYPE_ERROR)
+    return idx
+
+
 def normalize_index(idx: Any) -> Any:
     """An index as numpy reads it with PyTorch's meaning: a 0-d integer array is an int (so the result
     is a view, as ``t[torch.tensor(2)]``), a uint8 array is a mask (PyTorch's old convention), a
@@ -202,7 +227,7 @@ def normalize_index(idx: Any) -> Any:
         if idx.dtype == np.uint8:
             return idx.astype(bool)
         if idx.dtype.kind not in "biu":
-            raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+            raise IndexError(INDEX_DTYPE_ERROR)
     elif isinstance(idx, range):
         return list(idx)
     return idx
