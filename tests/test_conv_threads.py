@@ -274,14 +274,17 @@ def test_linear_runs_small_gemms_on_one_blas_thread_and_equals_torch(rows, inner
         (rand((5, 7)).astype(np.float16), rand((7, 3), 1).astype(np.float16)),
         (np.arange(12).reshape(3, 4), np.arange(8).reshape(4, 2)),
         (rand((4, 0)), rand((0, 3), 1)),
+        (np.broadcast_to(np.float32(1.0), (1, 4)), rand((4, 300)).astype(np.float32)),  # a sum's gradient: stride 0
+        (rand((300, 4)).astype(np.float32)[::-1].T, np.broadcast_to(np.float32(2.0), (300, 1))),  # reversed rows
         (rand((2, 3, 4)), rand((2, 4, 5), 1)),  # a stack and a vector: matmul's rules, not np.dot's
         (rand((3, 4)), rand(4, 1)),
     ],
 )
 def test_a_small_gemm_is_numpys_product_to_the_bit(a, b) -> None:
-    """Below OPENBLAS_THREADED_FROM two matrices go to ndarray.dot, everything else to ``@``: the result is numpy's
-    ``a @ b`` in dtype, shape and every bit, with matmul's rules for stacks (np.dot would contract a stack
-    otherwise: (2, 3, 4)·(2, 4, 5) is (2, 3, 2, 5) there)."""
+    """Below OPENBLAS_THREADED_FROM two C- or Fortran-ordered matrices go to ndarray.dot, everything else to ``@``:
+    the result is numpy's ``a @ b`` in dtype, shape and every bit, for broadcast and reversed operands too (where
+    ``dot`` sums in another order), with matmul's rules for stacks (np.dot would contract a stack otherwise:
+    (2, 3, 4)·(2, 4, 5) is (2, 3, 2, 5) there)."""
     got, want = threads.matmul(a, b), a @ b
     assert got.dtype == want.dtype and got.shape == want.shape
     np.testing.assert_array_equal(got, want)

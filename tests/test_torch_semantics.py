@@ -463,6 +463,28 @@ def test_index_tensors_of_each_integer_dtype_as_pytorch_reads_them(dtype) -> Non
         error(lambda lib: pick(lib, lambda lib, x, i: x[i]), "tensors used as indices must be long, int", IndexError)
 
 
+def test_an_index_tensor_keeps_pytorchs_layout_and_errors() -> None:
+    """Rows picked from a permuted tensor keep its axes' order (not C order: ``contiguous()`` then copies), as
+    PyTorch's; an index into a tensor of no rows is PyTorch's IndexError, with or without a graph, read or written."""
+
+    def permuted(lib):
+        t = lib.tensor(np.arange(60.0).reshape(3, 4, 5)).permute(2, 1, 0)
+        y = t[lib.tensor([1, 0])]
+        c = y.contiguous()
+        c[0, 0, 0] = 100.0
+        return y.is_contiguous(), y, c
+
+    same(permuted)
+    for dims in ((0, 3), (0,)):
+        error(lambda lib, dims=dims: lib.zeros(*dims)[lib.tensor([0])], "out of bounds for dimension", IndexError)
+        error(
+            lambda lib, dims=dims: lib.zeros(*dims, requires_grad=True)[lib.tensor([-1])],
+            "out of bounds for dimension",
+            IndexError,
+        )
+        error(lambda lib, dims=dims: lib.zeros(*dims).__setitem__(lib.tensor([0]), 1.0), "out of bounds", IndexError)
+
+
 def test_setitem_casts_to_the_tensors_dtype() -> None:
     def idiom(lib):
         t = lib.zeros(3, dtype=lib.int64)

@@ -205,9 +205,11 @@ def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """``a @ b``, on one BLAS thread when it is small: from `OPENBLAS_THREADED_FROM` to `SMALL_GEMM`
     multiply-adds (LeNet-5's 64x400 by 400x120) a second thread could save at most half of 0.1-0.2 ms,
     and it then spin-waits about 0.1 s for the next GEMM on the core that the next kernel (or a
-    convolution's second part) needs. Two matrices below that go to ``ndarray.dot``: the same BLAS call as ``@``,
-    without the set-up of numpy's generalised ufunc nor ``np.dot``'s ``__array_function__`` dispatch (0.3-0.5 µs
-    of makemore's 2.1-3.4 µs GEMMs).
+    convolution's second part) needs. Two C- or Fortran-ordered matrices below that go to ``ndarray.dot``: the same
+    BLAS call as ``@``, without the set-up of numpy's generalised ufunc nor ``np.dot``'s ``__array_function__``
+    dispatch (0.2-0.35 µs of makemore's 2.1-3.4 µs GEMMs). Others stay with ``@``: for a broadcast operand (the
+    gradient of a sum has stride 0) or a reversed one ``@`` loops itself where ``dot`` copies it for BLAS, and
+    the two sum in different orders.
 
     >>> matmul(np.ones((2, 3)), np.ones((3, 1)))
     array([[3.],
@@ -215,7 +217,11 @@ def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """
     work = a.size * (b.shape[-1] if b.ndim > 1 else 1)
     if work < OPENBLAS_THREADED_FROM:
-        return a.dot(b) if a.ndim == 2 and b.ndim == 2 else a @ b
+        if a.ndim == 2 and b.ndim == 2:
+            fa, fb = a.flags, b.flags
+            if (fa.c_contiguous or fa.f_contiguous) and (fb.c_contiguous or fb.f_contiguous):
+                return a.dot(b)
+        return a @ b
     if work >= SMALL_GEMM:
         out = a @ b
         note_threaded_gemm()
