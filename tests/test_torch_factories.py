@@ -148,7 +148,7 @@ def test_random_factories_are_seeded_and_distributed() -> None:
 #: one is compared with PyTorch's with no edit here), and the two unary functions written out in functions.py
 UNARY = [*TENSOR_FUNCTIONS, "square", "neg"]
 #: the arguments after the tensor, for the functions that take some
-ARGS = {"narrow": (1, 1, 2)}
+ARGS = {"narrow": (1, 1, 2), "xlogy": (2.5,)}
 
 
 @pytest.mark.parametrize("name", UNARY)

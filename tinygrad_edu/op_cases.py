@@ -205,11 +205,16 @@ IDX = np.array([2, 0, 2])  # an integer index with a repeat: the gradient must a
 WHERE = np.arange(12).reshape(3, 4) % 3 == 0
 LABELS = np.array([0, 2])
 BCE_TARGETS = np.array([[0.0, 1.0, 1.0], [1.0, 0.0, 0.3]])
+POS_WEIGHT = np.array([1.0, 2.5, 0.5])  # a positive-class weight per column
 RUNNING_MEAN, RUNNING_VAR = np.array([0.5, -1.0, 2.0]), np.array([0.25, 1.5, 4.0])  # batch norm's, per channel
 
 
 def _torch_idx(*idx: Any) -> tuple[Any, ...]:
     return tuple(_torch().from_numpy(np.asarray(i)) for i in idx)
+
+
+def _torch_xlogy(a: Any, b: Any) -> Any:
+    return _torch().xlogy(a, b)
 
 
 # ----------------------------------------------------------------------------- elementwise (Value and Tensor)
@@ -281,6 +286,7 @@ TENSOR = [
     Case("expand", lambda a: a.expand(2, 3, -1), lambda a: np.broadcast_to(a, (2, 3, 4)), lambda a: a.expand(2, 3, -1)),
     Case("repeat", lambda a: a.repeat(2, 1, 3), lambda a: np.tile(a, (2, 1, 3)), lambda a: a.repeat(2, 1, 3)),
     Case("clone", lambda a: a.clone(), lambda a: a.copy(), lambda a: a.clone()),
+    Case("xlogy", lambda a, b: a.xlogy(b), lambda a, b: a * np.log(b), _torch_xlogy, ((3, 4), (3, 4)), 0.1, 3.0),
     Case(
         "unsqueeze, permute",
         lambda a: a.unsqueeze(1).permute(2, 0, 1),
@@ -465,6 +471,48 @@ NN = [
         lambda z: -np.mean(np.log(_softmax(z, 1))[np.arange(len(LABELS)), LABELS]),
         lambda z: _torch().nn.functional.cross_entropy(z, *_torch_idx(LABELS)),
         ((2, 3),),
+    ),
+    # the losses whose target may require a gradient too (a distillation's soft labels, a learned target)
+    Case(
+        "binary_cross_entropy, target too",
+        F.binary_cross_entropy,
+        lambda p, t: -np.mean(t * np.log(p) + (1 - t) * np.log(1 - p)),
+        lambda p, t: _torch().nn.functional.binary_cross_entropy(p, t),
+        ((2, 3), (2, 3)),
+        0.1,
+        0.9,
+    ),
+    Case(
+        "binary_cross_entropy_with_logits pos_weight, target too",
+        lambda z, t: F.binary_cross_entropy_with_logits(z, t, pos_weight=POS_WEIGHT),
+        lambda z, t: np.mean((1 - t) * z + (1 + (POS_WEIGHT - 1) * t) * np.log1p(np.exp(-z))),
+        lambda z, t: _torch().nn.functional.binary_cross_entropy_with_logits(
+            z, t, pos_weight=_torch_idx(POS_WEIGHT)[0]
+        ),
+        ((2, 3), (2, 3)),
+    ),
+    Case(
+        "kl_div batchmean, target too",
+        lambda x, t: F.kl_div(x, t, reduction="batchmean"),
+        lambda x, t: np.sum(t * (np.log(t) - x)) / len(x),
+        lambda x, t: _torch().nn.functional.kl_div(x, t, reduction="batchmean"),
+        ((2, 3), (2, 3)),
+        0.1,
+        0.9,
+    ),
+    Case(
+        "kl_div log_target, target too",
+        lambda x, t: F.kl_div(x, t, log_target=True),
+        lambda x, t: np.mean(np.exp(t) * (t - x)),
+        lambda x, t: _torch().nn.functional.kl_div(x, t, log_target=True),
+        ((2, 3), (2, 3)),
+    ),
+    Case(
+        "cross_entropy probabilities, label_smoothing, target too",
+        lambda z, t: F.cross_entropy(z, t, label_smoothing=0.1),
+        lambda z, t: -np.mean(np.sum((0.9 * t + 0.1 / 3) * np.log(_softmax(z, 1)), axis=1)),
+        lambda z, t: _torch().nn.functional.cross_entropy(z, t, label_smoothing=0.1),
+        ((2, 3), (2, 3)),
     ),
     Case(
         "binary_cross_entropy_with_logits",

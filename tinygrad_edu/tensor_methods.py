@@ -276,6 +276,12 @@ class TensorMethods:
         return self**exponent
 
     @torch_function
+    def xlogy(self, other: Any) -> Tensor:
+        """x·log y elementwise for x = self, y = other, and 0 where x = 0 (0·log 0 = 0), as ``torch.xlogy``."""
+        a, b = self._promote(other)
+        return self._apply(ops.Xlogy(), a._floating(), b._floating())
+
+    @torch_function
     def sigmoid(self) -> Tensor:
         """1/(1 + e^{−x}) elementwise."""
         return self._apply(ops.Sigmoid(), self._floating())

@@ -303,7 +303,7 @@ def _binary_cross_entropy(input: Tensor, target: Any, reduction: str = "mean") -
             "binary_cross_entropy: input must hold probabilities in [0, 1]; "
             "for raw scores use binary_cross_entropy_with_logits"
         )
-    return _reduce(apply(ops.BinaryCrossEntropy(t._data, kept=(t,)), input), reduction, "binary_cross_entropy")
+    return _reduce(apply(ops.BinaryCrossEntropy(), input, t), reduction, "binary_cross_entropy")
 
 
 def _binary_cross_entropy_with_logits(
@@ -314,8 +314,8 @@ def _binary_cross_entropy_with_logits(
     name = "binary_cross_entropy_with_logits"
     t = _target(target, input)
     _same_shape(name, input, t)
-    w = None if pos_weight is None else 1 + (_weight_array(name, pos_weight).astype(input.dtype) - 1) * t._data
-    return _reduce(apply(ops.BinaryCrossEntropyWithLogits(t._data, w, kept=(t,)), input), reduction, name)
+    p = None if pos_weight is None else _weight_array(name, pos_weight).astype(input.dtype)
+    return _reduce(apply(ops.BinaryCrossEntropyWithLogits(p), input, t), reduction, name)
 
 
 def hinge_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
@@ -327,18 +327,17 @@ def hinge_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
     return _reduce((1 - t * input).relu(), reduction, "hinge_loss")
 
 
-def _kl_div(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
-    """KL(t ‖ p) pointwise as PyTorch: t·(log t − x) with ``input`` x = log p and t·log t = 0 at t = 0.
+def _kl_div(input: Tensor, target: Any, reduction: str = "mean", log_target: bool = False) -> Tensor:
+    """KL(t ‖ p) pointwise as PyTorch composes it: t·log t − t·x (`Tensor.xlogy`: 0 at t = 0) with ``input``
+    x = log p, or e^{lt}·(lt − x) for a target given as lt = log t. A target that requires a gradient gets
+    it: log t + 1 − x (NaN at t = 0, as PyTorch's), or e^{lt}·(lt − x + 1).
 
     reduction "mean" averages over every element (PyTorch's default); "batchmean" divides the sum
     by the batch size, which is the mathematical KL divergence per sample.
     """
     t = _target(target, input)
     _same_shape("kl_div", input, t)
-    td = t._data
-    with np.errstate(divide="ignore", invalid="ignore"):
-        t_log_t = np.where(td > 0, td * np.log(np.where(td > 0, td, 1)), 0).astype(input.dtype)
-    pointwise = t_log_t - t * input
+    pointwise = t.exp() * (t - input) if log_target else t.xlogy(t) - t * input
     if reduction == "batchmean":
         return pointwise.sum() / input.shape[0]
     return _reduce(pointwise, reduction, "kl_div")
@@ -442,7 +441,7 @@ def cross_entropy(
     logp = input.log_softmax(axis=1)
     if probabilities:
         _same_shape("cross_entropy", input, t)
-        probs = t._data.astype(input.dtype) * (1 - label_smoothing) + label_smoothing / n_classes
+        probs = t.to(input.dtype) * (1 - label_smoothing) + label_smoothing / n_classes  # in the graph: ∂/∂t too
         if w is not None:
             probs = probs * w.astype(input.dtype)
         return _reduce(-(logp * probs).sum(axis=1), reduction, "cross_entropy")
@@ -487,17 +486,9 @@ def binary_cross_entropy_with_logits(
 
 
 def kl_div(input: Tensor, target: Any, reduction: str = "mean", log_target: bool = False) -> Tensor:
-    """Pointwise KL as ``F.kl_div``; with ``log_target`` the target is log t: e^{lt}·(lt − x)."""
+    """Pointwise KL as ``F.kl_div`` (`_kl_div`); with ``log_target`` the target is log t: e^{lt}·(lt − x)."""
     _check_reduction("kl_div", reduction, (*REDUCTIONS, "batchmean"))
-    if not log_target:
-        return _kl_div(input, target, reduction=reduction)
-    lt = _target(target, input)
-    _same_shape("kl_div", input, lt)
-    et = np.exp(lt._data)
-    pointwise = Tensor(et * lt._data) - input * et
-    if reduction == "batchmean":
-        return pointwise.sum() / input.shape[0]
-    return _reduce(pointwise, reduction, "kl_div")
+    return _kl_div(input, target, reduction, log_target)
 
 
 def huber_loss(input: Tensor, target: Any, reduction: str = "mean", delta: float = 1.0) -> Tensor:

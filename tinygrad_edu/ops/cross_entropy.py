@@ -41,22 +41,22 @@ class SoftmaxCrossEntropy(Op):
 
 class BinaryCrossEntropy(Op):
     """−[t·log p + (1 − t)·log(1 − p)] with each log clamped at −100 (PyTorch's choice, so p = 0
-    or 1 gives a finite loss);  ∂/∂p = G·(p − t)/max(p(1 − p), 1e-12)."""
+    or 1 gives a finite loss);  ∂/∂p = G·(p − t)/max(p(1 − p), 1e-12),  ∂/∂t = G·(log(1 − p) − log p) with
+    the same clamps: the target is an input, and one that requires a gradient gets it, as in PyTorch."""
 
-    saves = (0,)
+    saves = (0, 1)
     name = "binary_cross_entropy"
 
-    def __init__(self, t: np.ndarray, kept: tuple[Any, ...] = ()) -> None:
-        self.t, self.kept = t, kept
-
-    def forward(self, p):
-        self.p = p
+    def forward(self, p, t):
+        self.p, self.t = p, t
         with np.errstate(divide="ignore"):
-            return -(self.t * np.maximum(np.log(p), -100) + (1 - self.t) * np.maximum(np.log1p(-p), -100))
+            self.log_p, self.log_q = np.maximum(np.log(p), -100), np.maximum(np.log1p(-p), -100)
+        return -(t * self.log_p + (1 - t) * self.log_q)
 
     def backward(self, g):
-        p = self.p
-        return (g * (p - self.t) / np.maximum(p * (1 - p), 1e-12),)
+        p, t = self.p, self.t
+        gp = g * (p - t) / np.maximum(p * (1 - p), 1e-12) if self.needs_input_grad[0] else None
+        return gp, g * (self.log_q - self.log_p) if self.needs_input_grad[1] else None
 
 
 class BinaryCrossEntropyWithLogits(Op):
@@ -65,21 +65,30 @@ class BinaryCrossEntropyWithLogits(Op):
 
     softplus(−z) = max(−z, 0) + log(1 + e^{−|z|}) never overflows, and at z = ±∞ the loss is PyTorch's
     (∞·0 terms are NaN as there). ∂/∂z = G·((1 − t) − w·σ(−z)): σ(z) − t without a weight, smooth at
-    z = 0 (a sum of relu(−z) and |z| terms would give a one-sided derivative there).
+    z = 0 (a sum of relu(−z) and |z| terms would give a one-sided derivative there). The target is an input:
+    ∂/∂t = G·((p − 1)·softplus(−z) − z), −G·z without a weight.
     """
 
-    saves = (0,)
+    saves = (0, 1)
     name = "bce_with_logits"
 
-    def __init__(self, t: np.ndarray, w: np.ndarray | None = None, kept: tuple[Any, ...] = ()) -> None:
-        self.t, self.w, self.kept = t, w, kept
+    def __init__(self, pos_weight: np.ndarray | None = None) -> None:
+        self.pos_weight = pos_weight
 
-    def forward(self, z):
-        self.z = z
-        softplus_neg = np.maximum(-z, 0) + np.log1p(np.exp(-np.abs(z)))
+    def forward(self, z, t):
+        self.z, self.t = z, t
+        self.w = None if self.pos_weight is None else 1 + (self.pos_weight - 1) * t
+        self.softplus_neg = np.maximum(-z, 0) + np.log1p(np.exp(-np.abs(z)))
         with np.errstate(invalid="ignore"):  # ∞ − ∞ and 0·∞ at infinite logits: NaN, silently, as PyTorch
-            return (1 - self.t) * z + (softplus_neg if self.w is None else self.w * softplus_neg)
+            return (1 - t) * z + (self.softplus_neg if self.w is None else self.w * self.softplus_neg)
 
     def backward(self, g):
-        s = kernels.sigmoid(-self.z)
-        return (g * ((1 - self.t) - (s if self.w is None else self.w * s)),)
+        z, t, w = self.z, self.t, self.w
+        gz = gt = None
+        if self.needs_input_grad[0]:
+            s = kernels.sigmoid(-z)
+            gz = g * ((1 - t) - (s if w is None else w * s))
+        if self.needs_input_grad[1]:
+            with np.errstate(invalid="ignore"):
+                gt = g * (-z if w is None else (self.pos_weight - 1) * self.softplus_neg - z)
+        return gz, gt

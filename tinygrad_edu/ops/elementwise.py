@@ -36,6 +36,7 @@ __all__ = [
     "Sub",
     "Tanh",
     "Where",
+    "Xlogy",
 ]
 
 
@@ -126,6 +127,28 @@ class Pow(Op):
             with np.errstate(divide="ignore", invalid="ignore"):
                 gb = g * np.where(self.a == 0, 0, self.out * np.log(np.where(self.a == 0, 1, self.a)))
         return ga, gb
+
+
+class Xlogy(Op):
+    """x·log y, and 0 where x = 0 unless y is NaN (the 0·log 0 = 0 of an entropy), as ``torch.xlogy``;
+    ∂/∂x = G·log y (0 where G = 0, or where x = 0 and y ≤ 0), ∂/∂y = G·x/y: PyTorch's rules, so at x = y = 0
+    ∂/∂y is 0/0, NaN."""
+
+    saves = (0, 1)
+    name = "xlogy"
+
+    def forward(self, x, y):
+        check_broadcast("xlogy", x, y)
+        self.x, self.y = x, y
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where((x == 0) & ~np.isnan(y), 0, x * np.log(y))
+
+    def backward(self, g):
+        x, y = self.x, self.y
+        with np.errstate(divide="ignore", invalid="ignore"):
+            zero = ((g == 0) & ~np.isnan(y)) | ((x == 0) & (y <= 0))
+            gx = np.where(zero, 0, g * np.log(y)) if self.needs_input_grad[0] else None
+            return gx, g * x / y if self.needs_input_grad[1] else None
 
 
 class PowConst(Op):
