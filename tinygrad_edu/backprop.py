@@ -151,15 +151,18 @@ _creation_number = operator.attrgetter("grad_fn.seq")
 #: read, add and store in turn (numpy releases the GIL inside a large addition, so an unguarded
 #: read-add-store would lose updates)
 _GRAD_LOCK = threading.Lock()
+_grad_lock_acquire, _grad_lock_release = _GRAD_LOCK.acquire, _GRAD_LOCK.release
 
 
 def store_grad(node: Tensor, g: np.ndarray, stored: set[int]) -> None:
     """Add ``g`` to ``node.grad`` (a Tensor, the same object from one backward to the next, as
     PyTorch's), never aliasing a read-only view or an array already kept as another node's ``.grad`` in this
     pass (``stored``: their ids)."""
-    if g.dtype != node._data.dtype:
-        g = g.astype(node._data.dtype)
-    with _GRAD_LOCK:
+    dtype = node._data.dtype
+    if g.dtype is not dtype and g.dtype != dtype:
+        g = g.astype(dtype)
+    _grad_lock_acquire()  # not ``with``: its two special-method lookups cost as much again, at every leaf
+    try:
         grad = node._grad
         if grad is not None:
             grad._data = grad._data + g
@@ -168,6 +171,8 @@ def store_grad(node: Tensor, g: np.ndarray, stored: set[int]) -> None:
             g = np.array(g)
         stored.add(id(g))
         node._grad = node._wrap(g)
+    finally:
+        _grad_lock_release()
 
 
 #: PyTorch's legacy type names, which its error messages print
