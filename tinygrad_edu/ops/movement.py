@@ -311,6 +311,7 @@ class GetItem(Op):
         ``GetItem(idx, kept)`` makes, without the general index's normalising (such an index needs none)."""
         op = cls.__new__(cls)
         op.backward_name, op.idx, op.kept = "IndexBackward0", idx, kept
+        op.view = False  # integer arrays pick copies: `apply` need not ask whether the output shares memory
         return op
 
     def forward(self, a):
