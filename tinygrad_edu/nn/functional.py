@@ -272,7 +272,7 @@ def _cross_entropy_fused(
     """
     if target._data.ndim == input._data.ndim and target._data.dtype.kind == "f":
         _same_shape("cross_entropy", input, target)
-        t = target if target._data.dtype == input._data.dtype else target._data.astype(input.dtype)  # the op saves t
+        t = target.to(input.dtype)  # the target itself where the dtypes agree (saved by the product), else a cast
         per_row = -(input.log_softmax(axis=-1) * t).sum(axis=-1)
         return _reduce(per_row, reduction, "cross_entropy")
     labels = _labels("cross_entropy", input, target, span)

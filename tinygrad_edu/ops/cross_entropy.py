@@ -41,8 +41,8 @@ class SoftmaxCrossEntropy(Op):
 
 class BinaryCrossEntropy(Op):
     """−[t·log p + (1 − t)·log(1 − p)] with each log clamped at −100 (PyTorch's choice, so p = 0
-    or 1 gives a finite loss);  ∂/∂p = G·(p − t)/max(p(1 − p), 1e-12),  ∂/∂t = G·(log(1 − p) − log p) with
-    the same clamps: the target is an input, and one that requires a gradient gets it, as in PyTorch."""
+    or 1 gives a finite loss);  ∂/∂p = G·(p − t)/max(p(1 − p), 1e-12),  ∂/∂t = −G·logit p = −G·log(p/(1 − p)),
+    unclamped as PyTorch's (±∞ at p = 0 and 1): the target is an input, and one that requires a gradient gets it."""
 
     saves = (0, 1)
     name = "binary_cross_entropy"
@@ -50,13 +50,17 @@ class BinaryCrossEntropy(Op):
     def forward(self, p, t):
         self.p, self.t = p, t
         with np.errstate(divide="ignore"):
-            self.log_p, self.log_q = np.maximum(np.log(p), -100), np.maximum(np.log1p(-p), -100)
-        return -(t * self.log_p + (1 - t) * self.log_q)
+            return -(t * np.maximum(np.log(p), -100) + (1 - t) * np.maximum(np.log1p(-p), -100))
 
     def backward(self, g):
         p, t = self.p, self.t
-        gp = g * (p - t) / np.maximum(p * (1 - p), 1e-12) if self.needs_input_grad[0] else None
-        return gp, g * (self.log_q - self.log_p) if self.needs_input_grad[1] else None
+        gp = gt = None
+        if self.needs_input_grad[0]:
+            gp = g * (p - t) / np.maximum(p * (1 - p), 1e-12)
+        if self.needs_input_grad[1]:
+            with np.errstate(divide="ignore"):
+                gt = g * -np.log(p / (1 - p))
+        return gp, gt
 
 
 class BinaryCrossEntropyWithLogits(Op):
@@ -66,7 +70,8 @@ class BinaryCrossEntropyWithLogits(Op):
     softplus(−z) = max(−z, 0) + log(1 + e^{−|z|}) never overflows, and at z = ±∞ the loss is PyTorch's
     (∞·0 terms are NaN as there). ∂/∂z = G·((1 − t) − w·σ(−z)): σ(z) − t without a weight, smooth at
     z = 0 (a sum of relu(−z) and |z| terms would give a one-sided derivative there). The target is an input:
-    ∂/∂t = G·((p − 1)·softplus(−z) − z), −G·z without a weight.
+    ∂/∂t = G·(p·softplus(−z) − softplus(z)), which is −G·z without a weight; each softplus is taken by itself,
+    as PyTorch's log-sigmoids, so z = −∞ gives ∞ where (p − 1)·softplus(−z) − z would be ∞ − ∞.
     """
 
     saves = (0, 1)
@@ -89,6 +94,10 @@ class BinaryCrossEntropyWithLogits(Op):
             s = kernels.sigmoid(-z)
             gz = g * ((1 - t) - (s if w is None else w * s))
         if self.needs_input_grad[1]:
-            with np.errstate(invalid="ignore"):
-                gt = g * (-z if w is None else (self.pos_weight - 1) * self.softplus_neg - z)
+            if w is None:
+                gt = g * -z
+            else:
+                with np.errstate(invalid="ignore"):
+                    softplus = np.maximum(z, 0) + np.log1p(np.exp(-np.abs(z)))
+                    gt = g * (self.pos_weight * self.softplus_neg - softplus)
         return gz, gt
