@@ -485,6 +485,26 @@ def test_an_index_tensor_keeps_pytorchs_layout_and_errors() -> None:
         error(lambda lib, dims=dims: lib.zeros(*dims).__setitem__(lib.tensor([0]), 1.0), "out of bounds", IndexError)
 
 
+@pytest.mark.parametrize("dtype", ["int8", "int16", "uint8", "float32", "bool", "int32", "int64"])
+def test_embedding_takes_long_and_int_index_tensors_as_pytorch(dtype) -> None:
+    """``F.embedding`` reads int64 and int32 index tensors and refuses the others with PyTorch's words, naming
+    the tensor's legacy type; its gradient sums the rows read twice."""
+    table = np.arange(15.0).reshape(5, 3)
+
+    def lookup(lib):
+        w = lib.tensor(table, requires_grad=True)
+        out = lib.nn.functional.embedding(lib.tensor([0, 1, 1], dtype=getattr(lib, dtype)), w)
+        out.sum().backward()
+        return out, w.grad
+
+    if dtype in ("int32", "int64"):
+        same(lookup)
+    else:
+        name = {"int8": "torch.CharTensor", "int16": "torch.ShortTensor", "uint8": "torch.ByteTensor"}
+        wanted = name.get(dtype, "torch.FloatTensor" if dtype == "float32" else "CPUBoolType")
+        error(lookup, f"scalar types: Long, Int; but got {wanted} instead (while checking arguments for embedding)")
+
+
 def test_setitem_casts_to_the_tensors_dtype() -> None:
     def idiom(lib):
         t = lib.zeros(3, dtype=lib.int64)

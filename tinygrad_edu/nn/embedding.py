@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from ..backprop import TYPE_NAMES
 from ..ops import rename_node
 from ..tensor import DEFAULT_DTYPE, Tensor
 from . import init
@@ -21,12 +22,16 @@ from .parameter import Parameter
 
 
 def _indices(index: Any, rows: int) -> np.ndarray:
-    """``index`` as an integer array in [0, rows), or PyTorch's error (checked before any lookup)."""
+    """``index`` as an integer array in [0, rows), or PyTorch's error (checked before any lookup): a tensor
+    must be int64 or int32, as PyTorch's ``embedding`` asks; a numpy array or a list of any integers is taken."""
     data = np.asarray(index._data if isinstance(index, Tensor) else index)
-    if data.dtype.kind not in "iu":
+    refused = data.dtype.kind not in "iu" or (isinstance(index, Tensor) and data.dtype.name not in ("int64", "int32"))
+    if refused:
+        kind = TYPE_NAMES.get(data.dtype.name, data.dtype.name)
         raise RuntimeError(
             "Expected tensor for argument #1 'indices' to have one of the following scalar types: Long, Int; "
-            f"but got {data.dtype} instead"
+            f"but got {'CPUBoolType' if kind == 'BoolTensor' else 'torch.' + kind} instead "
+            "(while checking arguments for embedding)"
         )
     if data.size and (data.min() < 0 or data.max() >= rows):
         low, high = data.min(), data.max()
