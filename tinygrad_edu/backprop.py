@@ -189,15 +189,24 @@ TYPE_NAMES = {
 }
 
 
+def torch_type_name(dtype: np.dtype) -> str:
+    """The name PyTorch's messages give a tensor of ``dtype``: its legacy type (``torch.CharTensor``), and for
+    bool, which has none, the backend's (``CPUBoolType``).
+
+    >>> torch_type_name(np.dtype(np.int8)), torch_type_name(np.dtype(bool))
+    ('torch.CharTensor', 'CPUBoolType')
+    """
+    kind = TYPE_NAMES.get(dtype.name, dtype.name)
+    return "CPUBoolType" if kind == "BoolTensor" else "torch." + kind
+
+
 def check_saved(fn: Any, node: Tensor) -> None:
     """Raise PyTorch's RuntimeError when a tensor that ``fn`` saved in the forward pass (an input,
     or its output ``node``) has been changed in place since: its version counter moved on."""
     for i, counter, version in fn.saved_versions:
         if counter[0] != version:
             t = (*fn.inputs, *fn.kept)[i] if i >= 0 else node
-            kind = TYPE_NAMES.get(t._data.dtype.name, t._data.dtype.name)
-            # PyTorch prints a legacy type name, and for bool (which has none) the backend's
-            what = f"[{'CPUBoolType' if kind == 'BoolTensor' else 'torch.' + kind} {list(t._data.shape)}]"
+            what = f"[{torch_type_name(t._data.dtype)} {list(t._data.shape)}]"
             if t.grad_fn is not None:
                 what += f", which is output 0 of {re.sub(r'Backward[0-9]*$', '', t.grad_fn.backward_name)},"
             raise RuntimeError(

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ..backprop import TYPE_NAMES
+from ..backprop import torch_type_name
 from ..ops import rename_node
 from ..tensor import DEFAULT_DTYPE, Tensor
 from . import init
@@ -27,11 +27,9 @@ def _indices(index: Any, rows: int) -> np.ndarray:
     data = np.asarray(index._data if isinstance(index, Tensor) else index)
     refused = data.dtype.kind not in "iu" or (isinstance(index, Tensor) and data.dtype.name not in ("int64", "int32"))
     if refused:
-        kind = TYPE_NAMES.get(data.dtype.name, data.dtype.name)
         raise RuntimeError(
             "Expected tensor for argument #1 'indices' to have one of the following scalar types: Long, Int; "
-            f"but got {'CPUBoolType' if kind == 'BoolTensor' else 'torch.' + kind} instead "
-            "(while checking arguments for embedding)"
+            f"but got {torch_type_name(data.dtype)} instead (while checking arguments for embedding)"
         )
     if data.size and (data.min() < 0 or data.max() >= rows):
         low, high = data.min(), data.max()
