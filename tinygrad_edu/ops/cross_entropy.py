@@ -83,7 +83,8 @@ class BinaryCrossEntropyWithLogits(Op):
     def forward(self, z, t):
         self.z, self.t = z, t
         self.w = None if self.pos_weight is None else 1 + (self.pos_weight - 1) * t
-        self.softplus_neg = np.maximum(-z, 0) + np.log1p(np.exp(-np.abs(z)))
+        self.tail = np.log1p(np.exp(-np.abs(z)))  # softplus(±z) = max(±z, 0) + log(1 + e^{−|z|})
+        self.softplus_neg = np.maximum(-z, 0) + self.tail
         with np.errstate(invalid="ignore"):  # ∞ − ∞ and 0·∞ at infinite logits: NaN, silently, as PyTorch
             return (1 - t) * z + (self.softplus_neg if self.w is None else self.w * self.softplus_neg)
 
@@ -98,6 +99,5 @@ class BinaryCrossEntropyWithLogits(Op):
                 gt = g * -z
             else:
                 with np.errstate(invalid="ignore"):
-                    softplus = np.maximum(z, 0) + np.log1p(np.exp(-np.abs(z)))
-                    gt = g * (self.pos_weight * self.softplus_neg - softplus)
+                    gt = g * (self.pos_weight * self.softplus_neg - (np.maximum(z, 0) + self.tail))
         return gz, gt
