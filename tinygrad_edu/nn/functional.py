@@ -327,22 +327,6 @@ def hinge_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
     return _reduce((1 - t * input).relu(), reduction, "hinge_loss")
 
 
-def _kl_div(input: Tensor, target: Any, reduction: str = "mean", log_target: bool = False) -> Tensor:
-    """KL(t ‖ p) pointwise as PyTorch composes it: t·log t − t·x (`Tensor.xlogy`: 0 at t = 0) with ``input``
-    x = log p, or e^{lt}·(lt − x) for a target given as lt = log t. A target that requires a gradient gets
-    it: log t + 1 − x (NaN at t = 0, as PyTorch's), or e^{lt}·(lt − x + 1).
-
-    reduction "mean" averages over every element (PyTorch's default); "batchmean" divides the sum
-    by the batch size, which is the mathematical KL divergence per sample.
-    """
-    t = _target(target, input)
-    _same_shape("kl_div", input, t)
-    pointwise = t.exp() * (t - input) if log_target else t.xlogy(t) - t * input
-    if reduction == "batchmean":
-        return pointwise.sum() / input.shape[0]
-    return _reduce(pointwise, reduction, "kl_div")
-
-
 # ----------------------------------------------------------------------------- losses with PyTorch's options
 def _check_reduction(name: str, reduction: str, allowed: tuple[str, ...] = REDUCTIONS) -> str:
     if reduction not in allowed:
@@ -486,9 +470,20 @@ def binary_cross_entropy_with_logits(
 
 
 def kl_div(input: Tensor, target: Any, reduction: str = "mean", log_target: bool = False) -> Tensor:
-    """Pointwise KL as ``F.kl_div`` (`_kl_div`); with ``log_target`` the target is log t: e^{lt}·(lt − x)."""
+    """KL(t ‖ p) pointwise as ``F.kl_div``, composed as PyTorch composes it: t·log t − t·x (`Tensor.xlogy`: 0 at
+    t = 0) with ``input`` x = log p, or e^{lt}·(lt − x) with ``log_target`` (the target given as lt = log t). A
+    target that requires a gradient gets it: log t + 1 − x (NaN at t = 0, as PyTorch's), or e^{lt}·(lt − x + 1).
+
+    reduction "mean" averages over every element (PyTorch's default); "batchmean" divides the sum
+    by the batch size, which is the mathematical KL divergence per sample.
+    """
     _check_reduction("kl_div", reduction, (*REDUCTIONS, "batchmean"))
-    return _kl_div(input, target, reduction, log_target)
+    t = _target(target, input)
+    _same_shape("kl_div", input, t)
+    pointwise = t.exp() * (t - input) if log_target else t.xlogy(t) - t * input
+    if reduction == "batchmean":
+        return pointwise.sum() / input.shape[0]
+    return _reduce(pointwise, reduction, "kl_div")
 
 
 def huber_loss(input: Tensor, target: Any, reduction: str = "mean", delta: float = 1.0) -> Tensor:
